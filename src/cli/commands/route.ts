@@ -1,0 +1,139 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/config.js';
+import type { Decision } from '../../policy/decision.js';
+import type { Router } from '../../router/router.js';
+import { decisionBatchLine, decisionRecord } from '../../wire/decision-dto.js';
+import { toRouteRequest, validateRouteRequestDto } from '../../wire/route-dto.js';
+import { badArgument } from '../cli-error.js';
+import { formatDecision } from '../explain-format.js';
+import { type CliIo, write } from '../io.js';
+import { openRouter } from '../open-router.js';
+import { startProgress } from '../progress.js';
+import { readWorkload } from '../workload.js';
+
+interface RouteFlags {
+  readonly bid: string[];
+  readonly batch?: string;
+  readonly taskId?: string;
+  readonly roster?: string;
+  readonly scorer?: string;
+  readonly db?: string;
+  readonly log: boolean;
+  readonly json?: boolean;
+  readonly allowUnregistered?: boolean;
+}
+
+export function registerRouteCommand(program: Command, io: CliIo): void {
+  program
+    .command('route')
+    .description('route one task (explained) or a batch workload (decisions JSONL on stdout)')
+    .argument('[description]', 'the task text')
+    .option('--bid <agent=sats>', 'a bid, repeatable, in arrival order', collect, [])
+    .option('--batch <file>', 'route every task of a JSONL workload (- for stdin)')
+    .option('--task-id <id>', 'task id for a single task (default: generated)')
+    .option('--roster <file|personas>', 'agents to route to (default: personas)')
+    .option('--scorer <name>', 'capability scorer (default: classic)')
+    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option('--no-log', 'do not write decisions to the audit log')
+    .option('--json', 'print the full decision record as JSON')
+    .option('--allow-unregistered', 'seed behaviour: unregistered bidders take part with capability 0')
+    .action(async (description: string | undefined, flags: RouteFlags) => {
+      const config = loadConfig({ db: flags.db, roster: flags.roster, scorer: flags.scorer }, io.env);
+      if (flags.batch !== undefined) {
+        if (description !== undefined || flags.bid.length > 0) {
+          throw badArgument(
+            '--batch',
+            'no description or --bid with a batch file',
+            description ?? flags.bid.join(' '),
+          );
+        }
+        await routeBatch(
+          io,
+          flags.batch,
+          await openRouter({
+            config,
+            log: flags.log,
+            allowUnregisteredBidders: flags.allowUnregistered ?? false,
+          }),
+        );
+        return;
+      }
+      if (description === undefined) throw badArgument('route', 'a task description or --batch FILE', '');
+      const dto = {
+        ...(flags.taskId === undefined ? {} : { task_id: flags.taskId }),
+        description,
+        bids: flags.bid.map(parseBidFlag),
+      };
+      const request = toRouteRequest(validateRouteRequestDto(dto, 'route'));
+      const router = await openRouter({
+        config,
+        log: flags.log,
+        allowUnregisteredBidders: flags.allowUnregistered ?? false,
+      });
+      try {
+        const decision = router.hasLog ? await router.route(request) : router.decide(request);
+        await write(
+          io.stdout,
+          flags.json === true ? `${decisionRecord(decision)}\n` : formatDecision(decision),
+        );
+        if (flags.json !== true && router.hasLog) await write(io.stdout, `  logged to ${config.db}\n`);
+      } finally {
+        await router.close();
+      }
+    });
+}
+
+async function routeBatch(io: CliIo, file: string, router: Router): Promise<void> {
+  try {
+    const requests = await readWorkload(file, router);
+    const progress = startProgress(io, requests.length, 'routing');
+    const started = performance.now();
+    let routed = 0;
+    let firstSeq: number | undefined;
+    let lastSeq: number | undefined;
+    for await (const chunk of router.routeBatch(requests)) {
+      let out = '';
+      for (const decision of chunk) out += `${decisionBatchLine(decision)}\n`;
+      await write(io.stdout, out);
+      routed += chunk.length;
+      const seqs = chunk.map(seqOf);
+      firstSeq ??= seqs[0];
+      lastSeq = seqs.at(-1);
+      progress.update(routed);
+    }
+    progress.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? Math.round(routed / seconds) : routed;
+    const logged =
+      router.hasLog && firstSeq !== undefined
+        ? `; logged as #${firstSeq}..#${lastSeq}`
+        : router.hasLog
+          ? ''
+          : '; not logged';
+    await write(
+      io.stderr,
+      `routed ${routed} tasks in ${seconds.toFixed(2)} s (${rate.toLocaleString('en-US')} decisions/s)${logged}\n`,
+    );
+  } finally {
+    await router.close();
+  }
+}
+
+function seqOf(decision: Decision): number | undefined {
+  return (decision as { seq?: number }).seq;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--bid forge=50`; the last `=` splits, so agent ids may contain `=`. */
+function parseBidFlag(text: string): { agent_id: string; bid_sats: number } {
+  const at = text.lastIndexOf('=');
+  const agentId = at === -1 ? '' : text.slice(0, at);
+  const sats = at === -1 ? '' : text.slice(at + 1);
+  if (agentId === '' || !/^[0-9]+$/.test(sats) || !Number.isSafeInteger(Number(sats))) {
+    throw badArgument('--bid', 'agent=sats with sats an integer ≥ 0', text);
+  }
+  return { agent_id: agentId, bid_sats: Number(sats) };
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/config.js';
+import { type CliIo, write } from '../io.js';
+import { openRouter } from '../open-router.js';
+import { startProgress } from '../progress.js';
+
+/** Exit status when the chain is broken: the command worked, the log did not verify. */
+export const VERIFY_FAILED_EXIT_CODE = 1;
+
+export function registerVerifyCommand(
+  program: Command,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+): void {
+  program
+    .command('verify')
+    .description("walk the audit log's hash chain and name the first record that does not match")
+    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option('--json', 'JSON output')
+    .action(async (flags: { db?: string; json?: boolean }) => {
+      const router = await openRouter({ config: loadConfig({ db: flags.db }, io.env), withRoster: false });
+      try {
+        const progress = startProgress(io, await router.countDecisions(), 'verifying');
+        const result = await router.verify((checked) => progress.update(checked));
+        progress.stop();
+        if (flags.json === true) {
+          await write(
+            io.stdout,
+            `${JSON.stringify(
+              result.ok
+                ? { ok: true, records: result.records, head_hash: result.headHash }
+                : {
+                    ok: false,
+                    records_verified: result.records,
+                    first_bad: {
+                      seq: result.firstBad.seq,
+                      decision_id: result.firstBad.decisionId,
+                      problem: result.firstBad.problem,
+                    },
+                  },
+            )}\n`,
+          );
+        } else if (result.ok) {
+          await write(io.stdout, `all ${result.records} records verify; head hash ${result.headHash}\n`);
+        } else {
+          const bad = result.firstBad;
+          await write(
+            io.stdout,
+            `record #${bad.seq} (decision ${bad.decisionId}) does not verify: ${bad.problem}; ${result.records} records before it verify\n`,
+          );
+        }
+        if (!result.ok) setExitCode(VERIFY_FAILED_EXIT_CODE);
+      } finally {
+        await router.close();
+      }
+    });
+}

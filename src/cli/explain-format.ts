@@ -1,0 +1,43 @@
+import type { Decision } from '../policy/decision.js';
+import { isBidder, rankCandidates } from '../policy/explain.js';
+import { isLogged } from '../wire/decision-dto.js';
+
+const score = (x: number | null): string => (x === null ? '  n/a' : x.toFixed(3));
+
+/**
+ * A decision for people: the verdict and the seed's reason, then every bidder best first with each
+ * signal as value × weight = contribution, then the registered agents that did not bid.
+ */
+export function formatDecision(decision: Decision): string {
+  const lines: string[] = [];
+  const seqText = isLogged(decision) ? `decision #${decision.seq}` : 'decision (not logged)';
+  lines.push(`${seqText}  ${decision.decisionId}  ${new Date(decision.timestampMs).toISOString()}`);
+  lines.push(`task ${decision.taskId}: ${JSON.stringify(truncate(decision.description, 200))}`);
+  lines.push(
+    decision.selectedAgent === null
+      ? `→ no agent selected: ${decision.selectionReason}`
+      : `→ ${decision.selectedAgent}: ${decision.selectionReason}`,
+  );
+  const ranked = rankCandidates(decision);
+  if (ranked.length > 0) {
+    lines.push('');
+    const signalHeads = decision.policy.signals.map((s) => `${s.name} (×${s.weight})`.padEnd(22));
+    lines.push(`  rank  ${'agent'.padEnd(16)} ${'bid'.padStart(8)}  ${signalHeads.join('')}combined`);
+    for (const c of ranked) {
+      const parts = c.breakdown.map((s) => `${score(s.value)} → ${score(s.contribution)}`.padEnd(22));
+      const agent = c.capability === null ? `${c.agentId} (unregistered)` : c.agentId;
+      lines.push(
+        `  ${String(c.rank).padStart(4)}  ${agent.padEnd(16)} ${`${c.bidSats} sat`.padStart(8)}  ${parts.join('')}${score(c.combined)}`,
+      );
+    }
+  }
+  const idle = decision.candidates.filter((c) => !isBidder(c));
+  if (idle.length > 0) {
+    lines.push(`  no bid: ${idle.map((c) => `${c.agentId} ${score(c.capability)}`).join(', ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { isRouterError } from '../kernel/errors.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerHistoryCommand } from './commands/history.js';
+import { registerRouteCommand } from './commands/route.js';
+import { registerStatsCommand } from './commands/stats.js';
+import { registerVerifyCommand } from './commands/verify.js';
+import { type CliIo, processIo } from './io.js';
+
+/** Exit code for a failure that is our fault, not the input's (sysexits EX_SOFTWARE). */
+const INTERNAL_ERROR_EXIT_CODE = 70;
+
+/**
+ * Runs the CLI with the given arguments (without `node` and the script) and resolves to the exit
+ * code. Errors never escape as stack traces: a RouterError prints one line naming what was wrong.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('swarm-router')
+    .description(
+      'Route tasks to the best agent in a swarm, explain why, and keep a tamper-evident audit log.',
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError('(run swarm-router --help for usage)');
+  registerRouteCommand(program, io);
+  registerHistoryCommand(program, io);
+  registerStatsCommand(program, io);
+  registerExportCommand(program, io);
+  registerVerifyCommand(program, io, (code) => {
+    exitCode = code;
+  });
+  registerDemoCommand(program, io);
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (isRouterError(error)) {
+      io.stderr.write(`swarm-router: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if ((error as NodeJS.ErrnoException)?.code === 'EPIPE') return 0; // reader went away (| head)
+    io.stderr.write(`swarm-router: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    if (io.env.SWARM_ROUTER_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    else io.stderr.write('(set SWARM_ROUTER_DEBUG=1 for the stack trace, and please report it)\n');
+    return INTERNAL_ERROR_EXIT_CODE;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+  });
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,32 @@
+import type { Config } from '../config/config.js';
+import { createRouter } from '../router/create-router.js';
+import type { Router } from '../router/router.js';
+import { createStore } from '../store/create-store.js';
+import { loadRoster } from './roster.js';
+
+export interface OpenRouterOptions {
+  readonly config: Config;
+  /** Open the audit log (default true). */
+  readonly log?: boolean;
+  /** Register the roster (default true; reading commands do not need it). */
+  readonly withRoster?: boolean;
+  readonly allowUnregisteredBidders?: boolean;
+}
+
+/**
+ * Builds the router a command needs. The roster and scorer are validated before the database is
+ * opened, so a bad flag never creates or touches the log file.
+ */
+export async function openRouter(options: OpenRouterOptions): Promise<Router> {
+  const roster = options.withRoster === false ? [] : await loadRoster(options.config.roster);
+  // createRouter throws unknown_scorer; trying it before createStore keeps a bad flag off the log file.
+  createRouter({ scorer: options.config.scorer });
+  const store = options.log === false ? undefined : createStore({ location: options.config.db });
+  const router = createRouter({
+    scorer: options.config.scorer,
+    allowUnregisteredBidders: options.allowUnregisteredBidders ?? false,
+    ...(store === undefined ? {} : { store }),
+  });
+  for (const manifest of roster) router.registerAgent(manifest);
+  return router;
+}

@@ -1,0 +1,34 @@
+/**
+ * The CLI's configuration: defaults < SWARM_ROUTER_* environment < flags. This module is the only
+ * reader of process.env; everything else receives a frozen Config.
+ */
+export interface Config {
+  /** Audit log location. Default `./data/swarm-router.db`; env SWARM_ROUTER_DB. */
+  readonly db: string;
+  /** Roster file, or `personas` for the six built-in personas. Default `personas`; env SWARM_ROUTER_ROSTER. */
+  readonly roster: string;
+  /** Scorer name. Default `classic`; env SWARM_ROUTER_SCORER. */
+  readonly scorer: string;
+}
+
+export const DEFAULT_CONFIG: Config = Object.freeze({
+  db: './data/swarm-router.db',
+  roster: 'personas',
+  scorer: 'classic',
+});
+
+export type ConfigFlags = { readonly [K in keyof Config]?: Config[K] | undefined };
+
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const pick = (key: keyof Config, envName: string): string =>
+    flags[key] ?? nonEmpty(env[envName]) ?? DEFAULT_CONFIG[key];
+  return Object.freeze({
+    db: pick('db', 'SWARM_ROUTER_DB'),
+    roster: pick('roster', 'SWARM_ROUTER_ROSTER'),
+    scorer: pick('scorer', 'SWARM_ROUTER_SCORER'),
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

@@ -1,0 +1,80 @@
+/**
+ * Every error that misuse or bad input can raise, in one table: its stable code, the HTTP status the
+ * service answers with, and the exit code the CLI ends with. Expected outcomes (no bids, nobody
+ * eligible) are not errors; they are fields of a decision.
+ *
+ * docs/errors.md documents each code; a test fails when one is missing there.
+ */
+export const ERROR_CODES = {
+  invalid_request: { httpStatus: 400, exitCode: 2, summary: 'A field or line of input is malformed.' },
+  invalid_manifest: { httpStatus: 400, exitCode: 2, summary: 'An agent manifest failed validation.' },
+  duplicate_bid: { httpStatus: 400, exitCode: 2, summary: 'An agent bid more than once on one task.' },
+  unknown_persona: { httpStatus: 400, exitCode: 2, summary: 'No built-in persona has that id.' },
+  unknown_scorer: { httpStatus: 400, exitCode: 2, summary: 'No scorer is registered under that name.' },
+  unknown_agent: {
+    httpStatus: 404,
+    exitCode: 2,
+    summary: 'A bid or query names an agent that is not registered.',
+  },
+  invalid_cursor: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'A pagination cursor is not one this store issued.',
+  },
+  file_unreadable: { httpStatus: 400, exitCode: 2, summary: 'An input file cannot be opened or read.' },
+  store_unavailable: {
+    httpStatus: 503,
+    exitCode: 3,
+    summary: 'The store cannot be opened or written (path, permissions, disk, lock).',
+  },
+  store_incompatible: {
+    httpStatus: 503,
+    exitCode: 3,
+    summary: 'The database was written by a newer swarm-router or is not a swarm-router database.',
+  },
+  store_closed: { httpStatus: 503, exitCode: 3, summary: 'The store was used after close().' },
+} as const satisfies Record<string, { httpStatus: number; exitCode: number; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface RouterErrorOptions {
+  /** Structured context for machines: the field, file, line or id that was wrong. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error class for misuse and bad input. `code` is stable and documented; `message` is a
+ * sentence for people that names what was wrong.
+ */
+export class RouterError extends Error {
+  override readonly name = 'RouterError';
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: RouterErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].httpStatus;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exitCode;
+  }
+}
+
+export function isRouterError(value: unknown): value is RouterError {
+  return value instanceof RouterError;
+}
+
+/** Coerces any thrown value to an Error, keeping the original as `cause` when it was not one. */
+export function coerceError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : `non-error thrown: ${String(value)}`, {
+    cause: value,
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * A routing decision: the domain record that the router produces, the store keeps and the audit
+ * chain seals. It holds everything needed to explain the decision later from the log alone.
+ */
+
+/** One signal of the policy, with the weight it carries in the combined score. */
+export interface SignalWeight {
+  readonly name: string;
+  readonly weight: number;
+}
+
+/** The scoring rule a decision was made under; stored with every decision. */
+export interface PolicySpec {
+  /** Policy preset name, e.g. `classic`. */
+  readonly name: string;
+  /** Scorer that produced the capability values. */
+  readonly scorer: string;
+  /** The signals in the order their contributions are summed. */
+  readonly signals: readonly SignalWeight[];
+}
+
+export interface Bid {
+  readonly agentId: string;
+  readonly bidSats: number;
+}
+
+/**
+ * One agent's part in a decision: every registered agent is scored (capability), and every bidder,
+ * registered or not, is a candidate with signal values and a combined score.
+ */
+export interface CandidateRecord {
+  readonly agentId: string;
+  /** Capability match in [0, 1]; null when the agent was not registered at decision time. */
+  readonly capability: number | null;
+  /** The bid in satoshis; null when the agent did not bid. */
+  readonly bidSats: number | null;
+  /** 0-based position of the bid in arrival order; null when the agent did not bid. */
+  readonly bidOrder: number | null;
+  /** Each policy signal's value in [0, 1], in PolicySpec order; null for non-bidders. */
+  readonly signals: readonly number[] | null;
+  /** Weighted sum of the signals; null for non-bidders. */
+  readonly combined: number | null;
+}
+
+/** What the policy decides, before the router gives it an identity and the store a place. */
+export interface PolicyOutcome {
+  /** Registered agents in registration order, then unregistered bidders in bid order. */
+  readonly candidates: readonly CandidateRecord[];
+  readonly selectedAgent: string | null;
+  readonly selectionReason: string;
+}
+
+export interface Decision extends PolicyOutcome {
+  readonly decisionId: string;
+  readonly taskId: string;
+  /** The full task text (the seed cut it to 100 characters; we keep it whole). */
+  readonly description: string;
+  readonly timestampMs: number;
+  readonly policy: PolicySpec;
+}
+
+/** The previous hash of the first record of every audit log. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** A decision as the audit log holds it: its place in the log and its link in the hash chain. */
+export interface LoggedDecision extends Decision {
+  /** Strictly increasing, gap-free position in the log, from 1. */
+  readonly seq: number;
+  /** SHA-256 (hex) of the previous record's hash and this record's canonical form. */
+  readonly hash: string;
+  /** The previous record's hash; 64 zeros for the first record. */
+  readonly prevHash: string;
+}

@@ -1,0 +1,124 @@
+import { sealRecord } from '../audit/hash-chain.js';
+import { agentStatsFromCounts } from '../audit/stats.js';
+import { verifyChain } from '../audit/verify.js';
+import { type Clock, systemClock } from '../kernel/clock.js';
+import { RouterError } from '../kernel/errors.js';
+import { newDecisionId, newTaskId } from '../kernel/ids.js';
+import { AgentRegistry } from '../manifest/agent-registry.js';
+import type { AgentManifest } from '../manifest/manifest.js';
+import type { Decision } from '../policy/decision.js';
+import { CLASSIC_POLICY, createPolicy, type PolicyConfig } from '../policy/policy.js';
+import type { CompiledScorer, Scorer } from '../scoring/scorer.js';
+import { createScorer } from '../scoring/scorer-registry.js';
+import type { Store } from '../store/store.js';
+import { checkRouteRequest, type RouteRequest } from './route-request.js';
+import type { Router } from './router.js';
+
+export interface RouterOptions {
+  /** The audit log. Without one the router decides but cannot log, query or verify. */
+  readonly store?: Store;
+  readonly clock?: Clock;
+  /** A scorer or a scorer name. Default: `classic`. */
+  readonly scorer?: Scorer | string;
+  /** Default: the classic policy. */
+  readonly policy?: PolicyConfig;
+  /** Start from an existing registry (shared, not copied). */
+  readonly registry?: AgentRegistry;
+  /**
+   * The seed lets an unregistered bidder take part with capability 0 and win on price. Off by default:
+   * such a bid is refused with `unknown_agent`. Turn on for exact seed behaviour.
+   */
+  readonly allowUnregisteredBidders?: boolean;
+}
+
+export function createRouter(options: RouterOptions = {}): Router {
+  const store = options.store;
+  const clock = options.clock ?? systemClock;
+  const scorer = typeof options.scorer === 'object' ? options.scorer : createScorer(options.scorer);
+  const policy = createPolicy(options.policy ?? CLASSIC_POLICY, scorer.name);
+  const registry = options.registry ?? new AgentRegistry();
+  const allowUnregistered = options.allowUnregisteredBidders ?? false;
+
+  // The compiled index is rebuilt only when the roster changes, not per task.
+  let compiledVersion = -1;
+  let compiled: CompiledScorer | undefined;
+  let agents: readonly AgentManifest[] = [];
+  const compiledRoster = (): { compiled: CompiledScorer; agents: readonly AgentManifest[] } => {
+    if (compiled === undefined || compiledVersion !== registry.version) {
+      agents = registry.list();
+      compiled = scorer.compile(agents);
+      compiledVersion = registry.version;
+    }
+    return { compiled, agents };
+  };
+
+  const requireStore = (): Store => {
+    if (store === undefined) {
+      throw new RouterError('store_unavailable', 'this router has no audit log (create it with a store)');
+    }
+    return store;
+  };
+
+  const decide = (request: RouteRequest): Decision => {
+    checkRouteRequest(request, registry, allowUnregistered);
+    const nowMs = clock.now();
+    const roster = compiledRoster();
+    const outcome = policy.decide({
+      agents: roster.agents,
+      capability: roster.compiled.score(request.description),
+      bids: request.bids,
+    });
+    return {
+      decisionId: newDecisionId(nowMs),
+      taskId: request.taskId ?? newTaskId(nowMs),
+      description: request.description,
+      timestampMs: nowMs,
+      policy: policy.spec,
+      ...outcome,
+    };
+  };
+
+  return {
+    registry,
+    policy: policy.spec,
+    hasLog: store !== undefined,
+    registerAgent: (manifest) => registry.register(manifest),
+    registerPersona: (personaId, agentId) => registry.registerPersona(personaId, agentId),
+    checkRequest: (request) => checkRouteRequest(request, registry, allowUnregistered),
+    decide,
+    async route(request) {
+      const decision = decide(request);
+      const [logged] = await requireStore().appendDecisions([decision], sealRecord);
+      return logged as NonNullable<typeof logged>;
+    },
+    async *routeBatch(requests, batchOptions = {}) {
+      const chunkSize = batchOptions.chunkSize ?? 1000;
+      if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
+        throw new TypeError(
+          `expected chunkSize to be an integer ≥ 1, got ${chunkSize} (${typeof chunkSize})`,
+        );
+      }
+      const log = batchOptions.log ?? store !== undefined;
+      const target = log ? requireStore() : undefined;
+      let chunk: Decision[] = [];
+      const flush = async (): Promise<readonly Decision[]> => {
+        const done = chunk;
+        chunk = [];
+        return target === undefined ? done : target.appendDecisions(done, sealRecord);
+      };
+      for (const request of requests) {
+        chunk.push(decide(request));
+        if (chunk.length >= chunkSize) yield await flush();
+      }
+      if (chunk.length > 0) yield await flush();
+    },
+    history: (query) => requireStore().queryDecisions(query),
+    getDecision: (seq) => requireStore().getDecision(seq),
+    stats: async (agentId) => agentStatsFromCounts(await requireStore().agentCounts(agentId)),
+    allStats: async () => (await requireStore().listAgentCounts()).map(agentStatsFromCounts),
+    export: (streamOptions) => requireStore().streamDecisions(streamOptions),
+    verify: (onProgress) => verifyChain(requireStore().streamDecisions(), onProgress),
+    countDecisions: () => requireStore().countDecisions(),
+    close: async () => store?.close(),
+  };
+}

@@ -1,0 +1,66 @@
+import { RouterError } from '../kernel/errors.js';
+import type { AgentRegistry } from '../manifest/agent-registry.js';
+import type { Bid } from '../policy/decision.js';
+
+/** A task to route now, with the bids already received, in arrival order. */
+export interface RouteRequest {
+  /** Generated (`task-<uuidv7>`) when omitted. */
+  readonly taskId?: string;
+  readonly description: string;
+  readonly bids: readonly Bid[];
+}
+
+/**
+ * The checks every route request passes before scoring, whichever edge it came from: bids are
+ * integers ≥ 0, one per agent, and (unless the seed's quirk is asked for) from registered agents.
+ * Edges validate shapes with the wire schemas; this guards the library API and the rules that need
+ * the registry.
+ */
+export function checkRouteRequest(
+  request: RouteRequest,
+  registry: AgentRegistry,
+  allowUnregisteredBidders: boolean,
+): void {
+  if (typeof request.description !== 'string') {
+    throw new RouterError(
+      'invalid_request',
+      `description must be a string, got ${typeof request.description}`,
+      {
+        details: { field: 'description' },
+      },
+    );
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < request.bids.length; i++) {
+    const { agentId, bidSats } = request.bids[i] as Bid;
+    if (typeof agentId !== 'string' || agentId.length === 0) {
+      throw new RouterError('invalid_request', `bids[${i}].agent_id must be a non-empty string`, {
+        details: { field: `bids[${i}].agent_id` },
+      });
+    }
+    if (!Number.isSafeInteger(bidSats) || bidSats < 0) {
+      throw new RouterError(
+        'invalid_request',
+        `bids[${i}].bid_sats must be an integer ≥ 0, got ${String(bidSats)}`,
+        {
+          details: { field: `bids[${i}].bid_sats`, value: bidSats },
+        },
+      );
+    }
+    if (seen.has(agentId)) {
+      throw new RouterError(
+        'duplicate_bid',
+        `bids[${i}]: agent '${agentId}' already bid on this task (one bid per agent)`,
+        {
+          details: { field: `bids[${i}].agent_id`, agentId },
+        },
+      );
+    }
+    seen.add(agentId);
+    if (!allowUnregisteredBidders && !registry.has(agentId)) {
+      throw new RouterError('unknown_agent', `bids[${i}]: agent '${agentId}' is not registered`, {
+        details: { field: `bids[${i}].agent_id`, agentId },
+      });
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { AgentStats } from '../audit/stats.js';
+import type { VerifyResult } from '../audit/verify.js';
+import type { AgentRegistry } from '../manifest/agent-registry.js';
+import type { AgentManifest } from '../manifest/manifest.js';
+import type { Decision, LoggedDecision, PolicySpec } from '../policy/decision.js';
+import type { DecisionPage, DecisionQuery, StreamOptions } from '../store/store.js';
+import type { RouteRequest } from './route-request.js';
+
+export interface RouteBatchOptions {
+  /** Decisions per store transaction. Default 1000. */
+  readonly chunkSize?: number;
+  /** Write decisions to the audit log (the default when the router has a store). */
+  readonly log?: boolean;
+}
+
+/**
+ * The facade the edges (CLI, service) call: register agents, route tasks, and read the audit log.
+ * Created by `createRouter`; everything it needs (store, clock, scorer, policy) is passed in there.
+ */
+export interface Router {
+  readonly registry: AgentRegistry;
+  readonly policy: PolicySpec;
+  /** True when decisions are written to an audit log. */
+  readonly hasLog: boolean;
+
+  /** Registers (or replaces, keeping its place) an agent. The manifest must already be validated. */
+  registerAgent(manifest: AgentManifest): AgentManifest;
+  /** The seed's `register_persona`; throws `unknown_persona` naming the known ones. */
+  registerPersona(personaId: string, agentId?: string): AgentManifest;
+
+  /** Throws the RouterError that routing this request would throw, without routing it. */
+  checkRequest(request: RouteRequest): void;
+  /** Scores and decides without logging: pure apart from the clock and the id. */
+  decide(request: RouteRequest): Decision;
+  /** Decides and appends to the audit log; resolves once the decision is committed. */
+  route(request: RouteRequest): Promise<LoggedDecision>;
+  /**
+   * Routes many tasks in order, yielding decisions chunk by chunk; each chunk is committed in one
+   * transaction before it is yielded. Check every request first (checkRequest) when a bad one must
+   * leave the log untouched.
+   */
+  routeBatch(
+    requests: Iterable<RouteRequest>,
+    options?: RouteBatchOptions,
+  ): AsyncIterable<readonly Decision[]>;
+
+  history(query: DecisionQuery): Promise<DecisionPage>;
+  getDecision(seq: number): Promise<LoggedDecision | undefined>;
+  stats(agentId: string): Promise<AgentStats>;
+  allStats(): Promise<readonly AgentStats[]>;
+  export(options?: StreamOptions): AsyncIterable<LoggedDecision>;
+  verify(onProgress?: (checked: number) => void): Promise<VerifyResult>;
+  countDecisions(): Promise<number>;
+  /** Closes the store. */
+  close(): Promise<void>;
+}

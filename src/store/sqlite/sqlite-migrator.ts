@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { RouterError } from '../../kernel/errors.js';
+
+const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** The numbered `.sql` files beside this module, in version order. */
+export function loadMigrations(directory: URL): readonly Migration[] {
+  return readdirSync(directory)
+    .map((file) => MIGRATION_FILE.exec(file))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({
+      version: Number(match[1]),
+      name: match[2] as string,
+      sql: readFileSync(new URL(match[0], directory), 'utf8'),
+    }))
+    .sort((a, b) => a.version - b.version);
+}
+
+/**
+ * Applies the migrations the database lacks, in one IMMEDIATE transaction: the write lock is taken
+ * before the applied versions are read, so two processes opening a new file at once cannot both apply
+ * the same migration; the second waits (busy_timeout) and then finds nothing to do.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[], nowMs: number): number[] {
+  const newest = migrations.at(-1)?.version ?? 0;
+  const run = db.transaction((): number[] => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version       INTEGER PRIMARY KEY,
+      name          TEXT NOT NULL,
+      applied_at_ms INTEGER NOT NULL
+    )`);
+    const applied = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+        (r) => r.version,
+      ),
+    );
+    const newestApplied = Math.max(0, ...applied);
+    if (newestApplied > newest) {
+      throw new RouterError(
+        'store_incompatible',
+        `the database has schema version ${newestApplied}, newer than this swarm-router knows (${newest}); upgrade swarm-router`,
+        { details: { schemaVersion: newestApplied, supported: newest } },
+      );
+    }
+    const done: number[] = [];
+    const record = db.prepare(
+      'INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)',
+    );
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, nowMs);
+      done.push(migration.version);
+    }
+    return done;
+  });
+  return run.immediate();
+}

@@ -1,0 +1,79 @@
+import type { Decision, LoggedDecision } from '../policy/decision.js';
+import { isBidder, rankCandidates } from '../policy/explain.js';
+import { jsonMap, jsonObject } from './ordered-json.js';
+
+/**
+ * Decisions on the wire (snake_case). Two shapes:
+ * - the batch line of DESIGN.md: the seed's comparison fields first, then identity;
+ * - the full record (audit export, `route --json`, history --json): every seed field with the full
+ *   description, plus seq, ids, the policy, each candidate's breakdown and the hash chain.
+ * Maps keep the decision's order: capability_scores in registration order, bids in arrival order.
+ */
+export function decisionBatchLine(decision: Decision | LoggedDecision): string {
+  const bidders = decision.candidates.filter(isBidder).sort((a, b) => a.bidOrder - b.bidOrder);
+  return jsonObject([
+    ['task_id', JSON.stringify(decision.taskId)],
+    ['selected_agent', JSON.stringify(decision.selectedAgent)],
+    ['capability_scores', capabilityScores(decision)],
+    ['combined_scores', jsonMap(bidders.map((c) => [c.agentId, c.combined]))],
+    ['selection_reason', JSON.stringify(decision.selectionReason)],
+    ['decision_id', JSON.stringify(decision.decisionId)],
+    ...(isLogged(decision) ? [['seq', String(decision.seq)] as const] : []),
+    ['timestamp', JSON.stringify(new Date(decision.timestampMs).toISOString())],
+  ]);
+}
+
+export function decisionRecord(decision: Decision | LoggedDecision): string {
+  const bidders = decision.candidates.filter(isBidder).sort((a, b) => a.bidOrder - b.bidOrder);
+  const ranked = rankCandidates(decision).map((c) => ({
+    rank: c.rank,
+    agent_id: c.agentId,
+    capability: c.capability,
+    bid_sats: c.bidSats,
+    combined: c.combined,
+    signals: c.breakdown.map((s) => ({
+      signal: s.signal,
+      value: s.value,
+      weight: s.weight,
+      contribution: s.contribution,
+    })),
+  }));
+  const fields: [string, string][] = [
+    ['task_id', JSON.stringify(decision.taskId)],
+    ['task_description', JSON.stringify(decision.description)],
+    ['candidate_agents', JSON.stringify(bidders.map((c) => c.agentId))],
+    ['selected_agent', JSON.stringify(decision.selectedAgent)],
+    ['selection_reason', JSON.stringify(decision.selectionReason)],
+    ['capability_scores', capabilityScores(decision)],
+    ['bids_received', jsonMap(bidders.map((c) => [c.agentId, c.bidSats]))],
+    ['timestamp', JSON.stringify(new Date(decision.timestampMs).toISOString())],
+  ];
+  if (isLogged(decision)) fields.push(['seq', String(decision.seq)]);
+  fields.push(
+    ['decision_id', JSON.stringify(decision.decisionId)],
+    ['timestamp_ms', String(decision.timestampMs)],
+    ['combined_scores', jsonMap(bidders.map((c) => [c.agentId, c.combined]))],
+    [
+      'policy',
+      JSON.stringify({
+        name: decision.policy.name,
+        scorer: decision.policy.scorer,
+        signals: decision.policy.signals.map((s) => ({ name: s.name, weight: s.weight })),
+      }),
+    ],
+    ['breakdown', JSON.stringify(ranked)],
+  );
+  if (isLogged(decision))
+    fields.push(['hash', JSON.stringify(decision.hash)], ['prev_hash', JSON.stringify(decision.prevHash)]);
+  return jsonObject(fields);
+}
+
+function capabilityScores(decision: Decision): string {
+  const scored: [string, number][] = [];
+  for (const c of decision.candidates) if (c.capability !== null) scored.push([c.agentId, c.capability]);
+  return jsonMap(scored);
+}
+
+export function isLogged(decision: Decision | LoggedDecision): decision is LoggedDecision {
+  return typeof (decision as LoggedDecision).seq === 'number';
+}

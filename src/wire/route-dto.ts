@@ -1,0 +1,41 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { RouteRequest } from '../router/route-request.js';
+import { AgentIdSchema, NO_CONTROL_CHARACTERS } from './manifest-dto.js';
+import { compileValidator } from './validate.js';
+
+export const BidDtoSchema = Type.Object(
+  {
+    agent_id: AgentIdSchema,
+    bid_sats: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  },
+  { additionalProperties: false },
+);
+
+/** One line of a batch workload, and the body of the one-shot route request. */
+export const RouteRequestDtoSchema = Type.Object(
+  {
+    task_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARACTERS })),
+    description: Type.String({ maxLength: 100_000 }),
+    bids: Type.Array(BidDtoSchema, { maxItems: 100_000 }),
+  },
+  { additionalProperties: false },
+);
+export type RouteRequestDto = Static<typeof RouteRequestDtoSchema>;
+
+export const validateRouteRequestDto = compileValidator(RouteRequestDtoSchema);
+
+export function toRouteRequest(dto: RouteRequestDto): RouteRequest {
+  return {
+    ...(dto.task_id === undefined ? {} : { taskId: dto.task_id }),
+    description: dto.description,
+    bids: dto.bids.map((b) => ({ agentId: b.agent_id, bidSats: b.bid_sats })),
+  };
+}
+
+export function fromRouteRequest(request: RouteRequest): RouteRequestDto {
+  return {
+    ...(request.taskId === undefined ? {} : { task_id: request.taskId }),
+    description: request.description,
+    bids: request.bids.map((b) => ({ agent_id: b.agentId, bid_sats: b.bidSats })),
+  };
+}

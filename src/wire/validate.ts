@@ -1,0 +1,75 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Ajv, type ErrorObject } from 'ajv';
+import { RouterError } from '../kernel/errors.js';
+
+/** One Ajv instance for every wire schema: validators are compiled once, at module load. */
+const ajv = new Ajv({ allErrors: false, strict: true });
+
+export type Validator<S extends TSchema> = (value: unknown, where: string) => Static<S>;
+
+/**
+ * Compiles a schema into a function that returns the value typed, or throws `invalid_request` whose
+ * message names where the input came from (a file and line, a request body) and the field at fault,
+ * e.g. `workload.jsonl:12: bids[0].bid_sats must be integer (got "5")`.
+ */
+export function compileValidator<S extends TSchema>(schema: S): Validator<S> {
+  const check = ajv.compile(schema);
+  return (value, where) => {
+    if (check(value)) return value as Static<S>;
+    const error = check.errors?.[0];
+    const field = error === undefined ? '' : fieldOf(error);
+    const message = `${where}: ${describe(error, value)}`;
+    throw new RouterError('invalid_request', message, { details: { where, field } });
+  };
+}
+
+/** Ajv's `/bids/0/bid_sats` as `bids[0].bid_sats`. */
+export function fieldOf(error: ErrorObject): string {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce(
+      (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc === '' ? part : `${acc}.${part}`),
+      '',
+    );
+  if (error.keyword === 'required') return join(path, String(error.params.missingProperty));
+  if (error.keyword === 'additionalProperties') return join(path, String(error.params.additionalProperty));
+  return path;
+}
+
+function describe(error: ErrorObject | undefined, root: unknown): string {
+  if (error === undefined) return 'invalid input';
+  const field = fieldOf(error);
+  switch (error.keyword) {
+    case 'required':
+      return `${field} is required`;
+    case 'additionalProperties':
+      return `${field} is not a known field`;
+    case 'pattern':
+      return `${field} must not contain control characters`;
+    default: {
+      const got = valueAt(root, error.instancePath);
+      const subject = field === '' ? 'the value' : field;
+      return `${subject} ${error.message ?? 'is invalid'} (got ${preview(got)})`;
+    }
+  }
+}
+
+function join(path: string, name: string): string {
+  return path === '' ? name : `${path}.${name}`;
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let value = root;
+  for (const part of pointer.split('/').slice(1)) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return value;
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
