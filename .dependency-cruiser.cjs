@@ -1,0 +1,57 @@
+// Import boundaries of STYLE.md §2, checked before every test run (`npm run check:deps`).
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make module order fragile and hide layering mistakes.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'kernel-is-a-leaf',
+      severity: 'error',
+      comment: 'kernel/ (errors, clock, ids) imports nothing else from src.',
+      from: { path: '^src/kernel/' },
+      to: { path: '^src/', pathNot: '^src/kernel/' },
+    },
+    {
+      name: 'core-never-imports-edges',
+      severity: 'error',
+      comment:
+        'The core (domain, store, router) never imports the CLI, the server, config, logging or the wire format.',
+      from: { path: '^src/(kernel|manifest|scoring|policy|audit|auction|tasks|events|store|router)/' },
+      to: { path: '^src/(cli|server|config|log|wire)/' },
+    },
+    {
+      name: 'scoring-and-policy-are-pure',
+      severity: 'error',
+      comment: 'Scoring and policy do no I/O: no store, router, audit, drivers or I/O built-ins.',
+      from: { path: '^src/(scoring|policy)/' },
+      to: {
+        path: '^src/(store|router|audit)/|better-sqlite3|^pg$|node:(fs|net|http|https|child_process|dgram)|^(fs|net|http|https|child_process|dgram)$',
+      },
+    },
+    {
+      name: 'only-create-store-picks-an-adapter',
+      severity: 'error',
+      comment: 'Everything but create-store.ts and the public index sees only the Store port.',
+      from: { path: '^src/', pathNot: '^src/store/(create-store\\.ts|sqlite/|postgres/)|^src/index\\.ts$' },
+      to: { path: '^src/store/(sqlite|postgres)/' },
+    },
+    {
+      name: 'drivers-stay-in-their-adapter',
+      severity: 'error',
+      comment: 'Database drivers are imported only by their adapter.',
+      from: { path: '^src/', pathNot: '^src/store/sqlite/' },
+      to: { path: 'node_modules/better-sqlite3/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '\\.test\\.ts$' },
+  },
+};

@@ -1,0 +1,356 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers/run-cli.js';
+import { fixturePath } from './helpers/seed-fixtures.js';
+import { tempDbPath, tempDir } from './helpers/temp-dir.js';
+
+const dir = tempDir();
+
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const jsonl = (...lines: unknown[]) =>
+  `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`;
+const task = (
+  task_id: string,
+  bids: [string, number][] = [['forge', 50]],
+  description = 'Fix the bug in the auth code',
+) => ({
+  task_id,
+  description,
+  bids: bids.map(([agent_id, bid_sats]) => ({ agent_id, bid_sats })),
+});
+
+async function countLogged(db: string): Promise<number> {
+  const out = await cli(['history', '--db', db, '--json', '--limit', '1000']);
+  return out.stdout.trim().split('\n').length - 1; // last line is the cursor
+}
+
+describe('swarm-router route', () => {
+  it('routes one task, explains it, and logs it', async () => {
+    const db = tempDbPath(dir);
+    const run = await cli([
+      'route',
+      'Fix the bug in the auth code',
+      '--bid',
+      'forge=50',
+      '--bid',
+      'quill=40',
+      '--db',
+      db,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      '→ forge: Selected forge with capability_score=0.90, bid=50 sats, combined=0.76',
+    );
+    expect(run.stdout).toMatch(/1\s+forge\s+50 sat/);
+    expect(run.stdout).toMatch(/2\s+quill\s+40 sat/);
+    expect(run.stdout).toContain('no bid: echo 0.000, mace 0.000');
+    expect(run.stdout).toContain('decision #1');
+    expect(await countLogged(db)).toBe(1);
+  });
+
+  it('prints the full record with --json and keeps the log untouched with --no-log', async () => {
+    const db = tempDbPath(dir);
+    const run = await cli([
+      'route',
+      'Write the README',
+      '--bid',
+      'quill=30',
+      '--task-id',
+      'doc-1',
+      '--json',
+      '--no-log',
+      '--db',
+      db,
+    ]);
+    expect(run.code).toBe(0);
+    const record = JSON.parse(run.stdout);
+    expect(record).toMatchObject({ task_id: 'doc-1', selected_agent: 'quill', bids_received: { quill: 30 } });
+    expect(record.breakdown[0].signals.map((s: { signal: string }) => s.signal)).toEqual([
+      'capability',
+      'bid-band',
+    ]);
+    expect(record.seq).toBeUndefined();
+    expect(await countLogged(db)).toBe(0);
+  });
+
+  it.each([
+    {
+      args: ['--bid', 'forge=-5'],
+      message: "--bid: expected agent=sats with sats an integer ≥ 0, got 'forge=-5'",
+    },
+    {
+      args: ['--bid', 'forge=1.5'],
+      message: "--bid: expected agent=sats with sats an integer ≥ 0, got 'forge=1.5'",
+    },
+    { args: ['--bid', 'forge'], message: "--bid: expected agent=sats with sats an integer ≥ 0, got 'forge'" },
+    { args: ['--bid', 'nobody=5'], message: "bids[0]: agent 'nobody' is not registered" },
+    {
+      args: ['--bid', 'forge=5', '--bid', 'forge=6'],
+      message: "bids[1]: agent 'forge' already bid on this task (one bid per agent)",
+    },
+    { args: ['--scorer', 'magic'], message: "unknown scorer 'magic' (known scorers: classic)" },
+    {
+      args: ['--roster', '/no/such/roster.json'],
+      message: '/no/such/roster.json: cannot read the file (ENOENT)',
+    },
+  ])('refuses $args with one line and a non-zero exit', async ({ args, message }) => {
+    const db = tempDbPath(dir);
+    const run = await cli(['route', 'Fix it', ...args, '--db', db]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`swarm-router: ${message}\n`);
+    expect(run.stdout).toBe('');
+  });
+
+  it('lets an unregistered bidder take part with --allow-unregistered (the seed quirk)', async () => {
+    const run = await cli([
+      'route',
+      'Fix it',
+      '--bid',
+      'ghost=1',
+      '--no-log',
+      '--allow-unregistered',
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ selected_agent: 'ghost', candidate_agents: ['ghost'] });
+  });
+});
+
+describe('swarm-router route --batch', () => {
+  it('writes decisions in input order, a summary with decisions/s on stderr, and logs them', async () => {
+    const db = tempDbPath(dir);
+    const workload = file(
+      'ok.jsonl',
+      jsonl(
+        task('a'),
+        '',
+        task('b', []),
+        task(
+          'c',
+          [
+            ['quill', 10],
+            ['forge', 90],
+          ],
+          'write docs',
+        ),
+      ),
+    );
+    const run = await cli(['route', '--batch', workload, '--db', db]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.task_id, l.selected_agent, l.seq])).toEqual([
+      ['a', 'forge', 1],
+      ['b', null, 2],
+      ['c', 'quill', 3],
+    ]);
+    expect(run.stderr).toMatch(
+      /^routed 3 tasks in \d+\.\d\d s \([\d,]+ decisions\/s\); logged as #1\.\.#3\n$/,
+    );
+    expect(await countLogged(db)).toBe(3);
+  });
+
+  it.each([
+    { name: 'malformed JSON', lines: [task('a'), '{"task_id": "b",'], error: /bad\.jsonl:2: malformed JSON/ },
+    {
+      name: 'a bid that is not an integer',
+      lines: [task('a'), { ...task('b'), bids: [{ agent_id: 'forge', bid_sats: '5' }] }],
+      error: /bad\.jsonl:2: bids\[0\]\.bid_sats must be integer \(got "5"\)/,
+    },
+    {
+      name: 'a negative bid',
+      lines: [task('a'), task('b', [['forge', -1]])],
+      error: /bad\.jsonl:2: bids\[0\]\.bid_sats must be >= 0 \(got -1\)/,
+    },
+    {
+      name: 'a description of the wrong type',
+      lines: [{ ...task('a'), description: 42 }],
+      error: /bad\.jsonl:1: description must be string \(got 42\)/,
+    },
+    {
+      name: 'a missing field',
+      lines: [{ task_id: 'a', bids: [] }],
+      error: /bad\.jsonl:1: description is required/,
+    },
+    {
+      name: 'an unknown field',
+      lines: [{ ...task('a'), bidz: [] }],
+      error: /bad\.jsonl:1: bidz is not a known field/,
+    },
+    {
+      name: 'an unknown agent',
+      lines: [task('a'), task('b'), task('c', [['nobody', 5]])],
+      error: /bad\.jsonl:3: bids\[0\]: agent 'nobody' is not registered/,
+    },
+    {
+      name: 'a control character in an agent id',
+      lines: [task('a', [['for\u0007ge', 5]])],
+      error: /bad\.jsonl:1: bids\[0\]\.agent_id must not contain control characters/,
+    },
+  ])('refuses $name, naming file and line, and logs nothing of the batch', async ({ lines, error }) => {
+    const db = tempDbPath(dir);
+    await cli(['route', '--batch', file('first.jsonl', jsonl(task('before'))), '--db', db]);
+    const run = await cli(['route', '--batch', file('bad.jsonl', jsonl(...lines)), '--db', db]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(error);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stdout).toBe('');
+    expect(await countLogged(db)).toBe(1);
+  });
+
+  it('refuses an unreadable workload file', async () => {
+    const run = await cli(['route', '--batch', join(dir, 'missing.jsonl'), '--no-log']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`swarm-router: ${join(dir, 'missing.jsonl')}: cannot read the file (ENOENT)\n`);
+  });
+
+  it('validates a roster file, naming the agent and field', async () => {
+    const roster = file(
+      'roster.json',
+      JSON.stringify({
+        agents: [{ agent_id: 'x', agent_name: 'X', capabilities: ['a'], keywords: [' '], rate_sats: 1 }],
+      }),
+    );
+    const run = await cli(['route', 'hi', '--roster', roster, '--no-log']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `swarm-router: ${roster}: agents[0]: keywords[0] must be a non-empty string (got " ")\n`,
+    );
+  });
+
+  it('routes a synthetic roster workload from a roster file', async () => {
+    const run = await cli([
+      'route',
+      '--batch',
+      fixturePath('tiny-synthetic.jsonl'),
+      '--roster',
+      fixturePath('roster-synthetic-100.json'),
+      '--no-log',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/; not logged\n$/);
+    expect(run.stdout.trim().split('\n')).toHaveLength(3);
+  });
+});
+
+describe('reading the log: history, stats, export, verify', () => {
+  const db = tempDbPath(dir);
+  const seedLog = async () => {
+    const workload = file(
+      'log.jsonl',
+      jsonl(
+        task('t1', [['forge', 30]], 'Code'),
+        task('t2', [['forge', 30]], 'Debug'),
+        task('t3', [['echo', 30]], 'Research'),
+      ),
+    );
+    expect((await cli(['route', '--batch', workload, '--db', db])).code).toBe(0);
+  };
+
+  it('shows history newest first with a cursor to the next page', async () => {
+    await seedLog();
+    const first = await cli(['history', '--db', db, '--limit', '2']);
+    expect(first.stdout).toMatch(/^#3 .* t3 {2}→ echo/m);
+    const cursor = /more: --cursor (\S+)/.exec(first.stdout)?.[1];
+    expect(cursor).toBeDefined();
+    const second = await cli(['history', '--db', db, '--limit', '2', '--cursor', cursor as string]);
+    expect(second.stdout).toMatch(/^#1 .* t1 {2}→ forge/m);
+    expect(second.stdout).not.toContain('more:');
+    const byAgent = await cli(['history', '--db', db, '--agent', 'echo', '--json']);
+    expect(byAgent.stdout.trim().split('\n')).toHaveLength(4); // echo was scored in all three, + cursor line
+    const bad = await cli(['history', '--db', db, '--since', 'yesterday']);
+    expect(bad.stderr).toContain('--since: expected an ISO 8601 time');
+    expect((await cli(['history', '--db', db, '--limit', '0'])).code).toBe(2);
+  });
+
+  it('shows per-agent stats', async () => {
+    const run = await cli(['stats', 'forge', '--db', db, '--json']);
+    expect(JSON.parse(run.stdout)).toEqual({
+      agent_id: 'forge',
+      tasks_won: 2,
+      tasks_considered: 3,
+      bids: 2,
+      win_rate: 2 / 3,
+      avg_winning_bid_sats: 30,
+    });
+    const table = await cli(['stats', '--db', db]);
+    expect(table.stdout).toMatch(/^forge\s+2\s+3\s+2\s+66\.7%\s+30\.0 sat$/m);
+  });
+
+  it('exports every decision with the seed fields and its own', async () => {
+    const run = await cli(['export', '--db', db]);
+    const records = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records.map((r) => r.task_id)).toEqual(['t1', 't2', 't3']);
+    for (const key of [
+      'task_id',
+      'task_description',
+      'candidate_agents',
+      'selected_agent',
+      'selection_reason',
+      'capability_scores',
+      'bids_received',
+      'timestamp',
+      'seq',
+      'decision_id',
+      'hash',
+      'prev_hash',
+      'breakdown',
+    ]) {
+      expect(records[0]).toHaveProperty(key);
+    }
+    expect(records[1].prev_hash).toBe(records[0].hash);
+    const since = await cli(['export', '--db', db, '--since', String(records[2].timestamp_ms)]);
+    expect(
+      since.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).task_id),
+    ).toEqual(records.filter((r) => r.timestamp_ms >= records[2].timestamp_ms).map((r) => r.task_id));
+  });
+
+  it('verifies an untouched log', async () => {
+    const run = await cli(['verify', '--db', db]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^all 3 records verify; head hash [0-9a-f]{64}\n$/);
+  });
+});
+
+describe('the CLI in general', () => {
+  it('prints help and exits 0', async () => {
+    const run = await cli(['--help']);
+    expect(run.code).toBe(0);
+    for (const command of ['route', 'history', 'stats', 'export', 'verify', 'demo'])
+      expect(run.stdout).toContain(command);
+  });
+
+  it('refuses an unknown command', async () => {
+    const run = await cli(['fly']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown command 'fly'");
+  });
+
+  it('takes the database from SWARM_ROUTER_DB', async () => {
+    const db = tempDbPath(dir);
+    await cli(['route', 'Fix', '--bid', 'forge=5'], { SWARM_ROUTER_DB: db });
+    expect(readFileSync(db).subarray(0, 15).toString()).toBe('SQLite format 3');
+  });
+
+  it('runs the demo', async () => {
+    const run = await cli(['demo', '--no-log']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('6 personas bid on 6 tasks');
+    expect(run.stdout).toContain('→ forge: Selected forge');
+  });
+});

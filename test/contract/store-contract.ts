@@ -1,0 +1,333 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sealRecord } from '../../src/audit/hash-chain.js';
+import { verifyChain } from '../../src/audit/verify.js';
+import { RouterError } from '../../src/kernel/errors.js';
+import { type Decision, GENESIS_HASH, type LoggedDecision } from '../../src/policy/decision.js';
+import { createRouter } from '../../src/router/create-router.js';
+import type { Router } from '../../src/router/router.js';
+import type { Store } from '../../src/store/store.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+/** A fresh, empty database; `open` may be called more than once for several handles on it. */
+export interface ContractDatabase {
+  open(): Store;
+}
+
+export interface StoreContractOptions {
+  /** Test names to skip, each with the reason the adapter cannot meet it. */
+  readonly skip?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The behaviour every Store adapter must show (store/store.ts documents it). Each adapter's test file
+ * calls this with a factory; nothing here knows which engine is behind the port.
+ */
+export function runStoreContract(
+  name: string,
+  createDatabase: () => ContractDatabase,
+  options: StoreContractOptions = {},
+): void {
+  const opened: Store[] = [];
+  const open = (db: ContractDatabase): Store => {
+    const store = db.open();
+    opened.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+  const test = (title: string, fn: () => Promise<void>) =>
+    options.skip?.[title] === undefined
+      ? it(title, fn)
+      : it.skip(`${title} (skipped: ${options.skip[title]})`, fn);
+
+  /** Decisions made by the real router (no store), under a fake clock that ticks 1 s per decision. */
+  function decisionMaker(agentIds: readonly string[]) {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const router: Router = createRouter({ clock, allowUnregisteredBidders: true });
+    for (const id of agentIds) {
+      router.registerAgent({
+        agentId: id,
+        agentName: id,
+        capabilities: ['security'],
+        keywords: [id, 'fix'],
+        rateSats: 10,
+      });
+    }
+    return (taskId: string, text: string, bids: readonly (readonly [string, number])[]): Decision => {
+      clock.advance(1000);
+      return router.decide({
+        taskId,
+        description: text,
+        bids: bids.map(([agentId, bidSats]) => ({ agentId, bidSats })),
+      });
+    };
+  }
+
+  describe(`Store contract: ${name}`, () => {
+    test('an empty log has no records, no counts, and verifies', async () => {
+      const store = open(createDatabase());
+      expect(await store.countDecisions()).toBe(0);
+      expect((await store.queryDecisions({ limit: 10 })).decisions).toEqual([]);
+      expect(await store.agentCounts('nobody')).toEqual({
+        agentId: 'nobody',
+        considered: 0,
+        bids: 0,
+        won: 0,
+        winningBidSatsSum: 0,
+      });
+      expect(await verifyChain(store.streamDecisions())).toEqual({
+        ok: true,
+        records: 0,
+        headHash: GENESIS_HASH,
+      });
+    });
+
+    test('appends get gap-free sequence numbers and a hash chain sealed by the given sealer', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a', 'b']);
+      const first = await store.appendDecisions(
+        [make('t1', 'fix a', [['a', 10]]), make('t2', 'b', [])],
+        sealRecord,
+      );
+      const second = await store.appendDecisions(
+        [
+          make('t3', 'fix b', [
+            ['b', 20],
+            ['a', 5],
+          ]),
+        ],
+        sealRecord,
+      );
+      const all = [...first, ...second];
+      expect(all.map((d) => d.seq)).toEqual([1, 2, 3]);
+      expect(all[0]?.prevHash).toBe(GENESIS_HASH);
+      for (let i = 0; i < all.length; i++) {
+        const d = all[i] as LoggedDecision;
+        if (i > 0) expect(d.prevHash).toBe(all[i - 1]?.hash);
+        expect(d.hash).toBe(sealRecord(d.prevHash, d.seq, d));
+      }
+      expect(await store.countDecisions()).toBe(3);
+    });
+
+    test('reads back exactly what was appended: ids, text, floats, nulls, order', async () => {
+      const store = open(createDatabase());
+      // Integer-like ids registered out of numeric order, and an unregistered bidder.
+      const make = decisionMaker(['10', '2', 'b']);
+      const decision = make('t-ünïcode', 'fix 10 and 2 — "quoted" \n newline', [
+        ['ghost', 3],
+        ['2', 50],
+        ['10', 50],
+      ]);
+      const [logged] = await store.appendDecisions([decision], sealRecord);
+      const back = await store.getDecision(1);
+      expect(back).toEqual(logged);
+      expect(back?.candidates.map((c) => c.agentId)).toEqual(['10', '2', 'b', 'ghost']);
+      expect(back?.candidates.at(-1)?.capability).toBeNull();
+      expect(await store.getDecision(2)).toBeUndefined();
+    });
+
+    test('an append is all or nothing', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a']);
+      await store.appendDecisions([make('ok', 'fix', [['a', 10]])], sealRecord);
+      let calls = 0;
+      const failingSealer = (prev: string, seq: number, d: Decision): string => {
+        calls++;
+        if (calls === 3) throw new Error('sealer failed half-way');
+        return sealRecord(prev, seq, d);
+      };
+      const batch = [
+        make('x1', 'fix', [['a', 1]]),
+        make('x2', 'fix', [['a', 2]]),
+        make('x3', 'fix', [['a', 3]]),
+      ];
+      await expect(store.appendDecisions(batch, failingSealer)).rejects.toThrow();
+      expect(await store.countDecisions()).toBe(1);
+      expect(await store.agentCounts('a')).toMatchObject({
+        considered: 1,
+        bids: 1,
+        won: 1,
+        winningBidSatsSum: 10,
+      });
+      const next = await store.appendDecisions([make('after', 'fix', [])], sealRecord);
+      expect(next[0]?.seq).toBe(2);
+      expect((await verifyChain(store.streamDecisions())).ok).toBe(true);
+    });
+
+    test('keeps per-agent counters: considered, bids, wins and the sum of winning bids', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a', 'b']);
+      await store.appendDecisions(
+        [
+          make('1', 'fix a', [
+            ['a', 10],
+            ['b', 90],
+          ]),
+          make('2', 'fix a', [['a', 30]]),
+          make('3', 'b', [['b', 5]]),
+          make('4', 'x', []),
+        ],
+        sealRecord,
+      );
+      expect(await store.agentCounts('a')).toEqual({
+        agentId: 'a',
+        considered: 4,
+        bids: 2,
+        won: 2,
+        winningBidSatsSum: 40,
+      });
+      expect(await store.agentCounts('b')).toEqual({
+        agentId: 'b',
+        considered: 4,
+        bids: 2,
+        won: 1,
+        winningBidSatsSum: 5,
+      });
+      expect((await store.listAgentCounts()).map((c) => c.agentId)).toEqual(['a', 'b']);
+    });
+
+    test('queries by task, by agent and by time, newest first, combined with AND', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a1', 'a10']);
+      const logged = await store.appendDecisions(
+        [
+          make('t', 'fix', [['a1', 1]]),
+          make('u', 'fix', [['a10', 1]]),
+          make('t', 'fix', [['a10', 2]]),
+          make('t', 'x', []),
+        ],
+        sealRecord,
+      );
+      const seqs = async (q: Parameters<Store['queryDecisions']>[0]) =>
+        (await store.queryDecisions(q)).decisions.map((d) => d.seq);
+      expect(await seqs({ taskId: 't', limit: 10 })).toEqual([4, 3, 1]);
+      expect(await seqs({ taskId: 'nope', limit: 10 })).toEqual([]);
+      expect(await seqs({ agentId: 'a1', limit: 10 })).toEqual([4, 3, 2, 1]); // registered: scored in every decision
+      const t2 = (logged[1] as LoggedDecision).timestampMs;
+      const t4 = (logged[3] as LoggedDecision).timestampMs;
+      expect(await seqs({ sinceMs: t2, limit: 10 })).toEqual([4, 3, 2]);
+      expect(await seqs({ sinceMs: t2, untilMs: t4, limit: 10 })).toEqual([3, 2]);
+      expect(await seqs({ taskId: 't', sinceMs: t2, limit: 10 })).toEqual([4, 3]);
+      expect(await seqs({ agentId: 'a1', taskId: 'u', limit: 10 })).toEqual([2]);
+    });
+
+    test('pages with a cursor: every record exactly once, newest first, even while appending', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a']);
+      await store.appendDecisions(
+        Array.from({ length: 25 }, (_, i) => make(`t${i}`, 'fix', [['a', i]])),
+        sealRecord,
+      );
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const result = await store.queryDecisions({ limit: 7, ...(cursor === undefined ? {} : { cursor }) });
+        seen.push(...result.decisions.map((d) => d.seq));
+        if (page === 0) await store.appendDecisions([make('late', 'fix', [])], sealRecord); // must not shift pages
+        if (result.nextCursor === null) break;
+        cursor = result.nextCursor;
+      }
+      expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => 25 - i));
+      await expect(store.queryDecisions({ limit: 5, cursor: 'not-a-cursor' })).rejects.toMatchObject({
+        code: 'invalid_cursor',
+      });
+    });
+
+    test('agent queries are exact: a1 never sees a10, a_1 never matches ab1, % is not a wildcard', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker([]);
+      await store.appendDecisions(
+        [
+          make('1', 'x', [['a10', 1]]),
+          make('2', 'x', [['ab1', 1]]),
+          make('3', 'x', [['a%', 1]]),
+          make('4', 'x', [['a1', 1]]),
+        ],
+        sealRecord,
+      );
+      const seqs = async (agentId: string) =>
+        (await store.queryDecisions({ agentId, limit: 10 })).decisions.map((d) => d.seq);
+      expect(await seqs('a1')).toEqual([4]);
+      expect(await seqs('a_1')).toEqual([]);
+      expect(await seqs('a%')).toEqual([3]);
+      expect(await seqs('a')).toEqual([]);
+    });
+
+    test('agent queries return exactly the decisions the agent took part in, for any ids', async () => {
+      const idChars = fc.constantFrom('a', 'b', '1', '0', '_', '%', '"', '-', '\\');
+      const agentId = fc.string({ unit: idChars, minLength: 1, maxLength: 4 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.uniqueArray(agentId, { maxLength: 4 }), { minLength: 1, maxLength: 12 }),
+          async (bidders) => {
+            const store = open(createDatabase());
+            const make = decisionMaker([]);
+            await store.appendDecisions(
+              bidders.map((ids, i) =>
+                make(
+                  `t${i}`,
+                  'x',
+                  ids.map((id) => [id, 1]),
+                ),
+              ),
+              sealRecord,
+            );
+            for (const id of new Set(bidders.flat())) {
+              const expected = bidders.flatMap((ids, i) => (ids.includes(id) ? [i + 1] : [])).reverse();
+              const got = (await store.queryDecisions({ agentId: id, limit: 100 })).decisions.map(
+                (d) => d.seq,
+              );
+              if (JSON.stringify(got) !== JSON.stringify(expected)) return false;
+            }
+            await store.close();
+            return true;
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
+
+    test('streams the whole log oldest first, or from a time on', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a']);
+      const logged = await store.appendDecisions(
+        Array.from({ length: 1203 }, (_, i) => make(`t${i}`, 'fix', [])),
+        sealRecord,
+      );
+      const all: number[] = [];
+      for await (const d of store.streamDecisions()) all.push(d.seq);
+      expect(all).toEqual(logged.map((d) => d.seq));
+      const since: number[] = [];
+      for await (const d of store.streamDecisions({ sinceMs: (logged[1200] as LoggedDecision).timestampMs }))
+        since.push(d.seq);
+      expect(since).toEqual([1201, 1202, 1203]);
+      const none: number[] = [];
+      for await (const d of store.streamDecisions({ sinceMs: Date.UTC(2100, 0, 1) })) none.push(d.seq);
+      expect(none).toEqual([]);
+    });
+
+    test('two handles on one database append to one gap-free chain', async () => {
+      const db = createDatabase();
+      const first = open(db);
+      const second = open(db);
+      const make = decisionMaker(['a']);
+      for (let i = 0; i < 10; i++) {
+        await (i % 2 === 0 ? first : second).appendDecisions([make(`t${i}`, 'fix', [['a', i]])], sealRecord);
+      }
+      const result = await verifyChain(first.streamDecisions());
+      expect(result).toMatchObject({ ok: true, records: 10 });
+      expect(await second.agentCounts('a')).toMatchObject({ considered: 10, bids: 10, won: 10 });
+    });
+
+    test('close is idempotent and later calls fail with store_closed', async () => {
+      const store = open(createDatabase());
+      await store.close();
+      await store.close();
+      const failure = store.countDecisions();
+      await expect(failure).rejects.toBeInstanceOf(RouterError);
+      await expect(store.countDecisions()).rejects.toMatchObject({ code: 'store_closed' });
+    });
+  });
+}

@@ -1,0 +1,65 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { runStoreContract } from '../contract/store-contract.js';
+import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
+
+const dir = tempDir();
+
+runStoreContract('sqlite', () => {
+  const path = tempDbPath(dir);
+  return { open: () => new SqliteStore({ path }) };
+});
+
+describe('SqliteStore specifics', () => {
+  it('creates the parent directory of a new database file', async () => {
+    const store = new SqliteStore({ path: join(dir, 'nested', 'deeper', 'log.db') });
+    expect(await store.countDecisions()).toBe(0);
+    await store.close();
+  });
+
+  it('runs in WAL mode and records applied migrations', async () => {
+    const path = tempDbPath(dir);
+    await new SqliteStore({ path }).close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
+      { version: 1, name: 'audit_log' },
+    ]);
+    db.close();
+  });
+
+  it('refuses a file that is not a SQLite database, naming it, without changing it', () => {
+    const path = join(dir, 'not-a-db.db');
+    writeFileSync(path, 'hello, this is not sqlite'.repeat(100));
+    expect(() => new SqliteStore({ path })).toThrow(
+      expect.objectContaining({ code: 'store_incompatible', message: expect.stringContaining(path) }),
+    );
+  });
+
+  it('refuses a database written by a newer schema', async () => {
+    const path = tempDbPath(dir);
+    await new SqliteStore({ path }).close();
+    const db = new Database(path);
+    db.prepare('INSERT INTO schema_migrations VALUES (99, ?, 0)').run('from_the_future');
+    db.close();
+    expect(() => new SqliteStore({ path })).toThrow(expect.objectContaining({ code: 'store_incompatible' }));
+  });
+
+  it('says so when the directory cannot be created', () => {
+    const file = join(dir, 'a-plain-file');
+    writeFileSync(file, 'x');
+    expect(() => new SqliteStore({ path: join(file, 'sub', 'log.db') })).toThrow(
+      expect.objectContaining({
+        code: 'store_unavailable',
+        message: expect.stringContaining('a-plain-file'),
+      }),
+    );
+  });
+
+  it('rejects a bad config with a TypeError', () => {
+    expect(() => new SqliteStore({ path: '' })).toThrow(TypeError);
+  });
+});

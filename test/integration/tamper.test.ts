@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/run-cli.js';
+import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
+
+/** Edit the SQLite file behind the router's back; `verify` must name the first record that changed. */
+const dir = tempDir();
+
+async function logOfFive(): Promise<string> {
+  const db = tempDbPath(dir);
+  for (let i = 1; i <= 5; i++) {
+    const run = await cli([
+      'route',
+      `Fix bug ${i}`,
+      '--bid',
+      'forge=40',
+      '--bid',
+      `quill=${30 + i}`,
+      '--task-id',
+      `t${i}`,
+      '--db',
+      db,
+    ]);
+    expect(run.code).toBe(0);
+  }
+  expect((await cli(['verify', '--db', db])).stdout).toMatch(/^all 5 records verify/);
+  return db;
+}
+
+function tamper(db: string, sql: string): void {
+  const handle = new Database(db);
+  const changes = handle.prepare(sql).run().changes;
+  handle.close();
+  expect(changes).toBeGreaterThan(0);
+}
+
+describe('verify detects tampering', () => {
+  it.each([
+    {
+      what: 'an edited task description',
+      sql: "UPDATE decisions SET description = 'Nothing to see' WHERE seq = 3",
+      bad: 3,
+    },
+    {
+      what: 'an edited selection reason',
+      sql: "UPDATE decisions SET reason = reason || '!' WHERE seq = 4",
+      bad: 4,
+    },
+    {
+      what: 'a changed winner',
+      sql: "UPDATE decisions SET selected_key = (SELECT agent_key FROM agent_keys WHERE agent_id = 'quill') WHERE seq = 2",
+      bad: 2,
+    },
+    {
+      what: "an edited candidate's capability score",
+      sql: 'UPDATE candidates SET capability = 0.99 WHERE seq = 2 AND pos = 0',
+      bad: 2,
+    },
+    {
+      what: 'an edited bid',
+      sql: 'UPDATE candidates SET bid_sats = 1 WHERE seq = 5 AND bid_sats IS NOT NULL',
+      bad: 5,
+    },
+    { what: 'a removed candidate row', sql: 'DELETE FROM candidates WHERE seq = 3 AND pos = 5', bad: 3 },
+    {
+      what: 'a renamed agent',
+      sql: "UPDATE agent_keys SET agent_id = 'evil' WHERE agent_id = 'echo'",
+      bad: 1,
+    },
+    { what: 'an edited timestamp', sql: 'UPDATE decisions SET ts_ms = ts_ms + 1 WHERE seq = 4', bad: 4 },
+    { what: 'a forged hash', sql: 'UPDATE decisions SET hash = zeroblob(32) WHERE seq = 2', bad: 2 },
+  ])('names the record after $what', async ({ sql, bad }) => {
+    const db = await logOfFive();
+    tamper(db, sql);
+    const run = await cli(['verify', '--db', db]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^record #${bad} \\(decision [0-9a-f-]{36}\\) does not verify: its content does not match its hash`,
+      ),
+    );
+    expect(run.stdout).toContain(`${bad - 1} records before it verify`);
+  });
+
+  it('names the record after a deleted one', async () => {
+    const db = await logOfFive();
+    tamper(db, 'DELETE FROM decisions WHERE seq = 3');
+    const run = await cli(['verify', '--db', db, '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: false,
+      records_verified: 2,
+      first_bad: { seq: 4, problem: 'records 3..3 are missing before it' },
+    });
+  });
+});
