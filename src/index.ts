@@ -11,13 +11,19 @@ export { personaBid, seededRandom } from './manifest/persona-bid.js';
 export { PERSONAS, type Persona } from './manifest/personas.js';
 export {
   type Bid,
-  type CandidateRecord,
+  type BidderRecord,
   type Decision,
   GENESIS_HASH,
   type LoggedDecision,
+  type PolicyOutcome,
   type PolicySpec,
 } from './policy/decision.js';
-export { isBidder, type RankedCandidate, rankCandidates, type SignalContribution } from './policy/explain.js';
+export {
+  idleAgents,
+  type RankedCandidate,
+  rankCandidates,
+  type SignalContribution,
+} from './policy/explain.js';
 export {
   CLASSIC_POLICY,
   createPolicy,

@@ -1,5 +1,5 @@
 import type { Decision } from '../policy/decision.js';
-import { isBidder, rankCandidates } from '../policy/explain.js';
+import { idleAgents, rankCandidates } from '../policy/explain.js';
 import { isLogged } from '../wire/decision-dto.js';
 
 const score = (x: number | null): string => (x === null ? '  n/a' : x.toFixed(3));
@@ -31,7 +31,7 @@ export function formatDecision(decision: Decision): string {
       );
     }
   }
-  const idle = decision.candidates.filter((c) => !isBidder(c));
+  const idle = idleAgents(decision);
   if (idle.length > 0) {
     lines.push(`  no bid: ${idle.map((c) => `${c.agentId} ${score(c.capability)}`).join(', ')}`);
   }

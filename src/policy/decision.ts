@@ -24,28 +24,32 @@ export interface Bid {
   readonly bidSats: number;
 }
 
-/**
- * One agent's part in a decision: every registered agent is scored (capability), and every bidder,
- * registered or not, is a candidate with signal values and a combined score.
- */
-export interface CandidateRecord {
+/** A bid as the policy judged it. Its position in `bidders` is its arrival order. */
+export interface BidderRecord {
   readonly agentId: string;
-  /** Capability match in [0, 1]; null when the agent was not registered at decision time. */
+  /** Capability match in [0, 1]; null when the bidder was not registered at decision time. */
   readonly capability: number | null;
-  /** The bid in satoshis; null when the agent did not bid. */
-  readonly bidSats: number | null;
-  /** 0-based position of the bid in arrival order; null when the agent did not bid. */
-  readonly bidOrder: number | null;
-  /** Each policy signal's value in [0, 1], in PolicySpec order; null for non-bidders. */
-  readonly signals: readonly number[] | null;
-  /** Weighted sum of the signals; null for non-bidders. */
-  readonly combined: number | null;
+  readonly bidSats: number;
+  /** Each policy signal's value in [0, 1], in PolicySpec order. */
+  readonly signals: readonly number[];
+  /** Weighted sum of the signals. */
+  readonly combined: number;
 }
 
-/** What the policy decides, before the router gives it an identity and the store a place. */
+/**
+ * What the policy decides, before the router gives it an identity and the store a place.
+ *
+ * Every registered agent is scored; that is kept column-wise (ids and scores side by side) rather
+ * than as one object per agent, because with 1,000 registered agents the objects cost more than the
+ * scoring (bench `score-synthetic-1000`).
+ */
 export interface PolicyOutcome {
-  /** Registered agents in registration order, then unregistered bidders in bid order. */
-  readonly candidates: readonly CandidateRecord[];
+  /** Every agent registered at decision time, in registration order; may be shared between decisions. */
+  readonly agentIds: readonly string[];
+  /** Capability match of each of `agentIds`, aligned with it. */
+  readonly capability: ArrayLike<number>;
+  /** The bids in arrival order, registered or not. */
+  readonly bidders: readonly BidderRecord[];
   readonly selectedAgent: string | null;
   readonly selectionReason: string;
 }

@@ -1,4 +1,4 @@
-import type { CandidateRecord, Decision } from './decision.js';
+import type { Decision } from './decision.js';
 
 /** One signal's part in a candidate's combined score. */
 export interface SignalContribution {
@@ -23,28 +23,35 @@ export interface RankedCandidate {
  * and weights only, so a decision read back from the log explains itself exactly as it was made.
  */
 export function rankCandidates(decision: Decision): readonly RankedCandidate[] {
-  const bidders = decision.candidates.filter(isBidder);
-  bidders.sort((a, b) => b.combined - a.combined || a.bidOrder - b.bidOrder);
-  return bidders.map((c, i) => ({
-    rank: i + 1,
-    agentId: c.agentId,
-    capability: c.capability,
-    bidSats: c.bidSats,
-    combined: c.combined,
-    breakdown: decision.policy.signals.map((s, k) => {
-      const value = c.signals[k] as number;
-      return { signal: s.name, value, weight: s.weight, contribution: value * s.weight };
-    }),
-  }));
+  const order = decision.bidders.map((_, i) => i);
+  // Best first; equal scores keep arrival order, the policy's tie rule.
+  order.sort(
+    (a, b) => (decision.bidders[b]?.combined as number) - (decision.bidders[a]?.combined as number) || a - b,
+  );
+  return order.map((index, i) => {
+    const c = decision.bidders[index] as Decision['bidders'][number];
+    return {
+      rank: i + 1,
+      agentId: c.agentId,
+      capability: c.capability,
+      bidSats: c.bidSats,
+      combined: c.combined,
+      breakdown: decision.policy.signals.map((s, k) => {
+        const value = c.signals[k] as number;
+        return { signal: s.name, value, weight: s.weight, contribution: value * s.weight };
+      }),
+    };
+  });
 }
 
-type Bidder = CandidateRecord & {
-  readonly bidSats: number;
-  readonly bidOrder: number;
-  readonly signals: readonly number[];
-  readonly combined: number;
-};
-
-export function isBidder(candidate: CandidateRecord): candidate is Bidder {
-  return candidate.bidOrder !== null;
+/** Registered agents that did not bid, with their capability match, in registration order. */
+export function idleAgents(
+  decision: Decision,
+): readonly { readonly agentId: string; readonly capability: number }[] {
+  const bidding = new Set(decision.bidders.map((b) => b.agentId));
+  const idle: { agentId: string; capability: number }[] = [];
+  decision.agentIds.forEach((agentId, i) => {
+    if (!bidding.has(agentId)) idle.push({ agentId, capability: decision.capability[i] as number });
+  });
+  return idle;
 }

@@ -1,22 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AgentManifest } from '../manifest/manifest.js';
 import type { Bid } from './decision.js';
 import { rankCandidates } from './explain.js';
 import { CLASSIC_POLICY, createPolicy, NO_BIDS_REASON } from './policy.js';
 import { formatPython2f } from './seed-format.js';
 
-const manifest = (agentId: string): AgentManifest => ({
-  agentId,
-  agentName: agentId,
-  capabilities: [],
-  keywords: [],
-  rateSats: 1,
-});
 const policy = createPolicy(CLASSIC_POLICY, 'classic');
 
 function decide(agentIds: string[], capability: number[], bids: Bid[]) {
-  return policy.decide({ agents: agentIds.map(manifest), capability: Float64Array.from(capability), bids });
+  return policy.decide({
+    agentIds,
+    agentIndex: new Map(agentIds.map((id, i) => [id, i])),
+    capability: Float64Array.from(capability),
+    bids,
+  });
 }
 
 describe('classic policy (the seed recommend_agent)', () => {
@@ -29,7 +26,7 @@ describe('classic policy (the seed recommend_agent)', () => {
         { agentId: 'quill', bidSats: 40 },
       ],
     );
-    const forge = outcome.candidates.find((c) => c.agentId === 'forge');
+    const forge = outcome.bidders.find((c) => c.agentId === 'forge');
     expect(forge?.combined).toBe(0.9 * 0.6 + ((100 - 50) / 90) * 0.4);
     expect(outcome.selectedAgent).toBe('forge');
     expect(outcome.selectionReason).toBe(
@@ -45,17 +42,16 @@ describe('classic policy (the seed recommend_agent)', () => {
     { bid: 500, want: 0 },
   ])('clamps the bid score of $bid sats to $want', ({ bid, want }) => {
     const outcome = decide(['a'], [0], [{ agentId: 'a', bidSats: bid }]);
-    expect(outcome.candidates[0]?.signals?.[1]).toBe(want);
+    expect(outcome.bidders[0]?.signals[1]).toBe(want);
   });
 
   it('gives no winner and the seed reason when nobody bids, but still scores every agent', () => {
     const outcome = decide(['a', 'b'], [0.3, 0], []);
     expect(outcome.selectedAgent).toBeNull();
     expect(outcome.selectionReason).toBe(NO_BIDS_REASON);
-    expect(outcome.candidates.map((c) => [c.agentId, c.capability, c.combined])).toEqual([
-      ['a', 0.3, null],
-      ['b', 0, null],
-    ]);
+    expect(outcome.bidders).toEqual([]);
+    expect([...outcome.agentIds]).toEqual(['a', 'b']);
+    expect(Array.from(outcome.capability)).toEqual([0.3, 0]);
   });
 
   it('breaks an exact tie in favour of the earliest bid, even when registration order differs', () => {
@@ -72,7 +68,7 @@ describe('classic policy (the seed recommend_agent)', () => {
     expect(outcome.selectedAgent).toBe('7');
   });
 
-  it('lets an unregistered bidder take part with capability 0 (seed quirk), after the registered agents', () => {
+  it('lets an unregistered bidder take part with capability 0 (seed quirk)', () => {
     const outcome = decide(
       ['a'],
       [0.3],
@@ -82,9 +78,9 @@ describe('classic policy (the seed recommend_agent)', () => {
       ],
     );
     expect(outcome.selectedAgent).toBe('ghost');
-    expect(outcome.candidates.map((c) => [c.agentId, c.capability, c.bidOrder])).toEqual([
-      ['a', 0.3, 1],
-      ['ghost', null, 0],
+    expect(outcome.bidders.map((c) => [c.agentId, c.capability])).toEqual([
+      ['ghost', null],
+      ['a', 0.3],
     ]);
   });
 

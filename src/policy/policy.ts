@@ -1,5 +1,4 @@
-import type { AgentManifest } from '../manifest/manifest.js';
-import type { Bid, CandidateRecord, PolicyOutcome, PolicySpec } from './decision.js';
+import type { Bid, BidderRecord, PolicyOutcome, PolicySpec } from './decision.js';
 import { formatPython2f } from './seed-format.js';
 import { isSignalName, SIGNALS, type Signal, type SignalName } from './signals.js';
 
@@ -13,9 +12,11 @@ export interface Policy {
 }
 
 export interface DecideInput {
-  /** The registered agents, in registration order. */
-  readonly agents: readonly AgentManifest[];
-  /** Capability match of each agent, aligned with `agents`. */
+  /** Ids of the registered agents, in registration order. */
+  readonly agentIds: readonly string[];
+  /** Position of each registered agent in `agentIds`, by id. */
+  readonly agentIndex: ReadonlyMap<string, number>;
+  /** Capability match of each agent, aligned with `agentIds`. */
   readonly capability: Float64Array;
   /** Bids in arrival order, at most one per agent (the router checks). */
   readonly bids: readonly Bid[];
@@ -65,32 +66,22 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
 
   return {
     spec,
-    decide({ agents, capability, bids }: DecideInput): PolicyOutcome {
-      const bidIndex = new Map<string, number>();
-      for (let i = 0; i < bids.length; i++) bidIndex.set((bids[i] as Bid).agentId, i);
-
-      const candidates: CandidateRecord[] = [];
-      let best: CandidateRecord | undefined;
-      const consider = (agentId: string, cap: number | null, bidOrder: number | undefined): void => {
-        if (bidOrder === undefined) {
-          candidates.push({
-            agentId,
-            capability: cap,
-            bidSats: null,
-            bidOrder: null,
-            signals: null,
-            combined: null,
-          });
-          return;
-        }
-        const bid = bids[bidOrder] as Bid;
+    decide({ agentIds, agentIndex, capability, bids }: DecideInput): PolicyOutcome {
+      const bidders: BidderRecord[] = new Array(bids.length);
+      let best: BidderRecord | undefined;
+      for (let order = 0; order < bids.length; order++) {
+        const bid = bids[order] as Bid;
+        const position = agentIndex.get(bid.agentId);
+        // An unregistered bidder (allowed only with the seed's quirk) is scored 0, as `.get(id, 0.0)`.
+        const cap = position === undefined ? null : (capability[position] as number);
+        const input = { capability: cap ?? 0, bid };
         const values = new Array<number>(signals.length);
         let combined = 0;
         for (let s = 0; s < signals.length; s++) {
-          const value = (signals[s] as Signal)({ capability: cap ?? 0, bid });
+          const value = (signals[s] as Signal)(input);
           if (!(value >= 0 && value <= 1)) {
             throw new RangeError(
-              `signal '${spec.signals[s]?.name}' returned ${value} for ${agentId}, outside [0, 1]`,
+              `signal '${spec.signals[s]?.name}' returned ${value} for ${bid.agentId}, outside [0, 1]`,
             );
           }
           values[s] = value;
@@ -98,43 +89,34 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
           combined += value * (weights[s] as number);
         }
         const record = {
-          agentId,
+          agentId: bid.agentId,
           capability: cap,
           bidSats: bid.bidSats,
-          bidOrder,
           signals: values,
           combined,
         };
-        candidates.push(record);
-        // Strictly greater, and earlier bids first: a tie keeps the earliest bidder, as Python's max() does.
-        if (
-          best === undefined ||
-          combined > (best.combined as number) ||
-          (combined === best.combined && bidOrder < (best.bidOrder as number))
-        ) {
+        bidders[order] = record;
+        // Strictly greater, in arrival order: a tie keeps the earliest bidder, as Python's max() does.
+        if (best === undefined || combined > best.combined) {
           best = record;
         }
+      }
+      if (best === undefined)
+        return { agentIds, capability, bidders, selectedAgent: null, selectionReason: NO_BIDS_REASON };
+      return {
+        agentIds,
+        capability,
+        bidders,
+        selectedAgent: best.agentId,
+        selectionReason: classicReason(best),
       };
-
-      for (let a = 0; a < agents.length; a++) {
-        const agentId = (agents[a] as AgentManifest).agentId;
-        consider(agentId, capability[a] as number, bidIndex.get(agentId));
-        bidIndex.delete(agentId);
-      }
-      // Whatever is left bid without being registered; a Map iterates in insertion (= bid) order.
-      for (const [agentId, bidOrder] of bidIndex) {
-        consider(agentId, null, bidOrder);
-      }
-
-      if (best === undefined) return { candidates, selectedAgent: null, selectionReason: NO_BIDS_REASON };
-      return { candidates, selectedAgent: best.agentId, selectionReason: classicReason(best) };
     },
   };
 }
 
-function classicReason(winner: CandidateRecord): string {
+function classicReason(winner: BidderRecord): string {
   return (
     `Selected ${winner.agentId} with capability_score=${formatPython2f(winner.capability ?? 0)}, ` +
-    `bid=${winner.bidSats} sats, combined=${formatPython2f(winner.combined as number)}`
+    `bid=${winner.bidSats} sats, combined=${formatPython2f(winner.combined)}`
   );
 }

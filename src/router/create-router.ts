@@ -5,7 +5,6 @@ import { type Clock, systemClock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
 import { newDecisionId, newTaskId } from '../kernel/ids.js';
 import { AgentRegistry } from '../manifest/agent-registry.js';
-import type { AgentManifest } from '../manifest/manifest.js';
 import type { Decision } from '../policy/decision.js';
 import { CLASSIC_POLICY, createPolicy, type PolicyConfig } from '../policy/policy.js';
 import type { CompiledScorer, Scorer } from '../scoring/scorer.js';
@@ -42,14 +41,18 @@ export function createRouter(options: RouterOptions = {}): Router {
   // The compiled index is rebuilt only when the roster changes, not per task.
   let compiledVersion = -1;
   let compiled: CompiledScorer | undefined;
-  let agents: readonly AgentManifest[] = [];
-  const compiledRoster = (): { compiled: CompiledScorer; agents: readonly AgentManifest[] } => {
+  // One ids array per roster version, shared by every decision made under it.
+  let agentIds: readonly string[] = [];
+  let agentIndex: ReadonlyMap<string, number> = new Map();
+  const compiledRoster = (): CompiledScorer => {
     if (compiled === undefined || compiledVersion !== registry.version) {
-      agents = registry.list();
+      const agents = registry.list();
+      agentIds = Object.freeze(agents.map((agent) => agent.agentId));
+      agentIndex = new Map(agentIds.map((id, i) => [id, i]));
       compiled = scorer.compile(agents);
       compiledVersion = registry.version;
     }
-    return { compiled, agents };
+    return compiled;
   };
 
   const requireStore = (): Store => {
@@ -62,12 +65,8 @@ export function createRouter(options: RouterOptions = {}): Router {
   const decide = (request: RouteRequest): Decision => {
     checkRouteRequest(request, registry, allowUnregistered);
     const nowMs = clock.now();
-    const roster = compiledRoster();
-    const outcome = policy.decide({
-      agents: roster.agents,
-      capability: roster.compiled.score(request.description),
-      bids: request.bids,
-    });
+    const capability = compiledRoster().score(request.description);
+    const outcome = policy.decide({ agentIds, agentIndex, capability, bids: request.bids });
     return {
       decisionId: newDecisionId(nowMs),
       taskId: request.taskId ?? newTaskId(nowMs),

@@ -30,9 +30,11 @@ export function checkRouteRequest(
       },
     );
   }
-  const seen = new Set<string>();
-  for (let i = 0; i < request.bids.length; i++) {
-    const { agentId, bidSats } = request.bids[i] as Bid;
+  const bids = request.bids;
+  // A set only pays for itself on long bid lists; most tasks get a handful of bids.
+  const seen = bids.length > 16 ? new Set<string>() : undefined;
+  for (let i = 0; i < bids.length; i++) {
+    const { agentId, bidSats } = bids[i] as Bid;
     if (typeof agentId !== 'string' || agentId.length === 0) {
       throw new RouterError('invalid_request', `bids[${i}].agent_id must be a non-empty string`, {
         details: { field: `bids[${i}].agent_id` },
@@ -47,7 +49,7 @@ export function checkRouteRequest(
         },
       );
     }
-    if (seen.has(agentId)) {
+    if (seen === undefined ? isEarlierBidder(bids, i, agentId) : seen.has(agentId)) {
       throw new RouterError(
         'duplicate_bid',
         `bids[${i}]: agent '${agentId}' already bid on this task (one bid per agent)`,
@@ -56,11 +58,16 @@ export function checkRouteRequest(
         },
       );
     }
-    seen.add(agentId);
+    seen?.add(agentId);
     if (!allowUnregisteredBidders && !registry.has(agentId)) {
       throw new RouterError('unknown_agent', `bids[${i}]: agent '${agentId}' is not registered`, {
         details: { field: `bids[${i}].agent_id`, agentId },
       });
     }
   }
+}
+
+function isEarlierBidder(bids: readonly Bid[], index: number, agentId: string): boolean {
+  for (let j = 0; j < index; j++) if ((bids[j] as Bid).agentId === agentId) return true;
+  return false;
 }

@@ -1,5 +1,5 @@
 import type { Decision, LoggedDecision } from '../policy/decision.js';
-import { isBidder, rankCandidates } from '../policy/explain.js';
+import { rankCandidates } from '../policy/explain.js';
 import { jsonMap, jsonObject } from './ordered-json.js';
 
 /**
@@ -10,7 +10,7 @@ import { jsonMap, jsonObject } from './ordered-json.js';
  * Maps keep the decision's order: capability_scores in registration order, bids in arrival order.
  */
 export function decisionBatchLine(decision: Decision | LoggedDecision): string {
-  const bidders = decision.candidates.filter(isBidder).sort((a, b) => a.bidOrder - b.bidOrder);
+  const bidders = decision.bidders;
   return jsonObject([
     ['task_id', JSON.stringify(decision.taskId)],
     ['selected_agent', JSON.stringify(decision.selectedAgent)],
@@ -24,7 +24,7 @@ export function decisionBatchLine(decision: Decision | LoggedDecision): string {
 }
 
 export function decisionRecord(decision: Decision | LoggedDecision): string {
-  const bidders = decision.candidates.filter(isBidder).sort((a, b) => a.bidOrder - b.bidOrder);
+  const bidders = decision.bidders;
   const ranked = rankCandidates(decision).map((c) => ({
     rank: c.rank,
     agent_id: c.agentId,
@@ -69,9 +69,12 @@ export function decisionRecord(decision: Decision | LoggedDecision): string {
 }
 
 function capabilityScores(decision: Decision): string {
-  const scored: [string, number][] = [];
-  for (const c of decision.candidates) if (c.capability !== null) scored.push([c.agentId, c.capability]);
-  return jsonMap(scored);
+  const { agentIds, capability } = decision;
+  let out = '{';
+  for (let i = 0; i < agentIds.length; i++) {
+    out += `${i === 0 ? '' : ','}${JSON.stringify(agentIds[i])}:${JSON.stringify(capability[i])}`;
+  }
+  return `${out}}`;
 }
 
 export function isLogged(decision: Decision | LoggedDecision): decision is LoggedDecision {

@@ -122,9 +122,13 @@ export function runStoreContract(
       ]);
       const [logged] = await store.appendDecisions([decision], sealRecord);
       const back = await store.getDecision(1);
-      expect(back).toEqual(logged);
-      expect(back?.candidates.map((c) => c.agentId)).toEqual(['10', '2', 'b', 'ghost']);
-      expect(back?.candidates.at(-1)?.capability).toBeNull();
+      expect(back).toEqual({ ...logged, capability: Array.from(logged?.capability ?? []) });
+      expect(back?.agentIds).toEqual(['10', '2', 'b']);
+      expect(back?.bidders.map((b) => [b.agentId, b.capability === null])).toEqual([
+        ['ghost', true],
+        ['2', false],
+        ['10', false],
+      ]);
       expect(await store.getDecision(2)).toBeUndefined();
     });
 

@@ -1,5 +1,5 @@
-import { parse as parseUuid, stringify as stringifyUuid } from 'uuid';
-import type { CandidateRecord } from '../../policy/decision.js';
+import { stringify as stringifyUuid } from 'uuid';
+import type { BidderRecord, PolicyOutcome } from '../../policy/decision.js';
 
 /** Row shapes of the SQLite schema (migrations/0001_audit_log.sql) and their encodings. */
 export interface DecisionRow {
@@ -26,8 +26,9 @@ export interface CandidateRow {
   readonly combined: number | null;
 }
 
+/** A UUID's 16 bytes (uuid's own parse validates too, which costs a third of an append here). */
 export function encodeUuid(id: string): Buffer {
-  return Buffer.from(parseUuid(id));
+  return Buffer.from(id.replaceAll('-', ''), 'hex');
 }
 
 export function decodeUuid(bytes: Buffer): string {
@@ -49,13 +50,29 @@ export function decodeSignals(buffer: Buffer | null): number[] | null {
   return values;
 }
 
-export function candidateFromRow(row: CandidateRow, agentId: string): CandidateRecord {
-  return {
-    agentId,
-    capability: row.capability,
-    bidSats: row.bid_sats,
-    bidOrder: row.bid_order,
-    signals: decodeSignals(row.signals),
-    combined: row.combined,
-  };
+/** The candidate rows of one decision (in pos order) back in the decision's column-wise shape. */
+export function scoredFromRows(
+  rows: readonly CandidateRow[],
+  agentIdOf: (key: number) => string,
+): Pick<PolicyOutcome, 'agentIds' | 'capability' | 'bidders'> {
+  const agentIds: string[] = [];
+  const capability: number[] = [];
+  const bidders: BidderRecord[] = [];
+  for (const row of rows) {
+    const agentId = agentIdOf(row.agent_key);
+    if (row.capability !== null) {
+      agentIds.push(agentId);
+      capability.push(row.capability);
+    }
+    if (row.bid_order !== null) {
+      bidders[row.bid_order] = {
+        agentId,
+        capability: row.capability,
+        bidSats: row.bid_sats as number,
+        signals: decodeSignals(row.signals) ?? [],
+        combined: row.combined as number,
+      };
+    }
+  }
+  return { agentIds, capability, bidders };
 }

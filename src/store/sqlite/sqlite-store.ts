@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { RouterError } from '../../kernel/errors.js';
 import {
-  type CandidateRecord,
+  type BidderRecord,
   type Decision,
   GENESIS_HASH,
   type LoggedDecision,
@@ -16,12 +16,45 @@ import { loadMigrations, migrate } from './sqlite-migrator.js';
 import * as Q from './sqlite-queries.js';
 import {
   type CandidateRow,
-  candidateFromRow,
   type DecisionRow,
   decodeUuid,
   encodeSignals,
   encodeUuid,
+  scoredFromRows,
 } from './sqlite-rows.js';
+
+/** Per-agent counter deltas of one append, in arrays indexed by the (small, dense) agent key. */
+class AgentCounterSums {
+  readonly #considered: number[] = [];
+  readonly #bids: number[] = [];
+  readonly #won: number[] = [];
+  readonly #winningBidSum: number[] = [];
+
+  /** One more decision considered; `bids` 0 or 1; `winningBid` the bid if it won, else -1. */
+  add(key: number, bids: number, winningBid: number): void {
+    this.#considered[key] = (this.#considered[key] ?? 0) + 1;
+    this.#bids[key] = (this.#bids[key] ?? 0) + bids;
+    if (winningBid >= 0) {
+      this.#won[key] = (this.#won[key] ?? 0) + 1;
+      this.#winningBidSum[key] = (this.#winningBidSum[key] ?? 0) + winningBid;
+    }
+  }
+
+  forEach(
+    visit: (key: number, considered: number, bids: number, won: number, winningBidSum: number) => void,
+  ): void {
+    this.#considered.forEach((considered, key) => {
+      visit(key, considered, this.#bids[key] ?? 0, this.#won[key] ?? 0, this.#winningBidSum[key] ?? 0);
+    });
+  }
+}
+
+/** Arrival position of this agent's bid, or -1. Bids per task are few, so a scan beats a map. */
+function bidOrderOf(bidders: readonly BidderRecord[], agentId: string): number {
+  for (let order = 0; order < bidders.length; order++)
+    if ((bidders[order] as BidderRecord).agentId === agentId) return order;
+  return -1;
+}
 
 export interface SqliteStoreConfig {
   /** Database file; created with its parent directory if missing. `:memory:` for a throwaway log. */
@@ -53,6 +86,8 @@ export class SqliteStore implements Store {
   readonly #agentKeys = new Map<string, number>();
   readonly #agentIds = new Map<number, string>();
   readonly #policyKeys = new Map<string, number>();
+  /** Specs are frozen and shared by every decision of a router, so identity is a cheap first lookup. */
+  readonly #policyKeyBySpec = new WeakMap<PolicySpec, number>();
   readonly #policies = new Map<number, PolicySpec>();
   readonly #append: (decisions: readonly Decision[], seal: Sealer) => LoggedDecision[];
 
@@ -232,11 +267,8 @@ export class SqliteStore implements Store {
     let prevHash = head === undefined ? GENESIS_HASH : head.hash.toString('hex');
     const insertDecision = this.#statement(Q.INSERT_DECISION);
     const insertCandidate = this.#statement(Q.INSERT_CANDIDATE);
-    // Counters are summed in memory and written once per agent per append, not once per decision.
-    const counters = new Map<
-      number,
-      { considered: number; bids: number; won: number; winningBidSum: number }
-    >();
+    // Counters are summed in memory, indexed by agent key, and written once per agent per append.
+    const counters = new AgentCounterSums();
     const logged: LoggedDecision[] = new Array(decisions.length);
     for (let i = 0; i < decisions.length; i++) {
       const decision = decisions[i] as Decision;
@@ -254,49 +286,83 @@ export class SqliteStore implements Store {
         decision.selectionReason,
         Buffer.from(hash, 'hex'),
       );
-      for (let pos = 0; pos < decision.candidates.length; pos++) {
-        const c = decision.candidates[pos] as CandidateRecord;
-        const key = this.#agentKey(c.agentId);
-        insertCandidate.run(
+      // Rows: every registered agent at its registration position (with its bid, if it bid), then
+      // unregistered bidders after them.
+      const { agentIds, capability, bidders } = decision;
+      const placed = new Uint8Array(bidders.length);
+      for (let pos = 0; pos < agentIds.length; pos++) {
+        const agentId = agentIds[pos] as string;
+        const order = bidOrderOf(bidders, agentId);
+        if (order >= 0) placed[order] = 1;
+        this.#insertCandidateRow(
+          insertCandidate,
+          counters,
+          decision,
           seq,
           pos,
-          key,
-          c.capability,
-          c.bidSats,
-          c.bidOrder,
-          encodeSignals(c.signals),
-          c.combined,
+          agentId,
+          capability[pos] as number,
+          order,
         );
-        let counter = counters.get(key);
-        if (counter === undefined) {
-          counter = { considered: 0, bids: 0, won: 0, winningBidSum: 0 };
-          counters.set(key, counter);
-        }
-        counter.considered++;
-        if (c.bidSats !== null) counter.bids++;
-        if (c.agentId === decision.selectedAgent) {
-          counter.won++;
-          counter.winningBidSum += c.bidSats ?? 0;
-        }
+      }
+      let pos = agentIds.length;
+      for (let order = 0; order < bidders.length; order++) {
+        if (placed[order] === 1) continue;
+        const agentId = (bidders[order] as BidderRecord).agentId;
+        this.#insertCandidateRow(insertCandidate, counters, decision, seq, pos++, agentId, null, order);
       }
       logged[i] = { ...decision, seq, hash, prevHash };
       prevHash = hash;
     }
     const upsert = this.#statement(Q.UPSERT_COUNTERS);
-    for (const [key, c] of counters) upsert.run(key, c.considered, c.bids, c.won, c.winningBidSum);
+    counters.forEach((key, considered, bids, won, winningBidSum) =>
+      upsert.run(key, considered, bids, won, winningBidSum),
+    );
     return logged;
   }
 
+  #insertCandidateRow(
+    insert: Database.Statement,
+    counters: AgentCounterSums,
+    decision: Decision,
+    seq: number,
+    pos: number,
+    agentId: string,
+    capability: number | null,
+    order: number,
+  ): void {
+    const key = this.#agentKey(agentId);
+    if (order < 0) {
+      insert.run(seq, pos, key, capability, null, null, null, null);
+      counters.add(key, 0, -1);
+      return;
+    }
+    const bidder = decision.bidders[order] as BidderRecord;
+    insert.run(
+      seq,
+      pos,
+      key,
+      capability,
+      bidder.bidSats,
+      order,
+      encodeSignals(bidder.signals),
+      bidder.combined,
+    );
+    const won = agentId === decision.selectedAgent;
+    counters.add(key, 1, won ? bidder.bidSats : -1);
+  }
+
   #assemble(rows: readonly DecisionRow[], candidateRows: readonly CandidateRow[]): LoggedDecision[] {
-    const bySeq = new Map<number, CandidateRecord[]>();
+    const bySeq = new Map<number, CandidateRow[]>();
     for (const row of candidateRows) {
       let list = bySeq.get(row.seq);
       if (list === undefined) {
         list = [];
         bySeq.set(row.seq, list);
       }
-      list.push(candidateFromRow(row, this.#agentIdOf(row.agent_key)));
+      list.push(row);
     }
+    const agentIdOf = (key: number) => this.#agentIdOf(key);
     return rows.map((row) => ({
       seq: row.seq,
       decisionId: decodeUuid(row.decision_id),
@@ -304,9 +370,9 @@ export class SqliteStore implements Store {
       description: row.description,
       timestampMs: row.ts_ms,
       policy: this.#policyOf(row.policy_key),
+      ...scoredFromRows(bySeq.get(row.seq) ?? [], agentIdOf),
       selectedAgent: row.selected_key === null ? null : this.#agentIdOf(row.selected_key),
       selectionReason: row.reason,
-      candidates: bySeq.get(row.seq) ?? [],
       hash: row.hash.toString('hex'),
       prevHash: row.prev_hash === null ? (row.seq === 1 ? GENESIS_HASH : '') : row.prev_hash.toString('hex'),
     }));
@@ -352,6 +418,14 @@ export class SqliteStore implements Store {
   }
 
   #policyKey(policy: PolicySpec): number {
+    const known = this.#policyKeyBySpec.get(policy);
+    if (known !== undefined) return known;
+    const key = this.#policyKeyOfText(policy);
+    this.#policyKeyBySpec.set(policy, key);
+    return key;
+  }
+
+  #policyKeyOfText(policy: PolicySpec): number {
     const spec = JSON.stringify([policy.name, policy.scorer, policy.signals.map((s) => [s.name, s.weight])]);
     const cached = this.#policyKeys.get(spec);
     if (cached !== undefined) return cached;

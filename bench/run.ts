@@ -1,0 +1,168 @@
+/**
+ * swarm-router benchmarks. Run `npm run bench` (all) or `npm run bench -- NAME...` (some); names:
+ * score-personas, score-synthetic-100, score-synthetic-1000, log-personas, log-synthetic-100,
+ * log-synthetic-1000, stats-100k, bytes-per-1000. Measures the built package (dist/), as shipped.
+ * Each figure is the median of RUNS runs after a warm-up; the seed's figures (../shared/data/seed/
+ * README.md, same workloads, 2-core machine) are printed beside ours as a ratio.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createRouter, createStore, type RouteRequest, type Router } from '../dist/index.js';
+import { machineLine, median } from './machine.js';
+import { loadWorkload, type WorkloadName } from './workloads.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+/** The seed's figures, decisions/s (../shared/data/seed/README.md). */
+const SEED = {
+  score: { personas: 27_467, 'synthetic-100': 2_893, 'synthetic-1000': 304 },
+  log: { personas: 936, 'synthetic-100': 664, 'synthetic-1000': 203 },
+  statsMsAt100k: 71,
+  exportMsAt20k: 190,
+  exportMsAt100k: 1250,
+  bytesPer1000: 775_000,
+} as const;
+
+const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-bench-'));
+process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
+let dbCounter = 0;
+const newDbPath = () => join(workDir, `bench-${++dbCounter}.db`);
+
+function routerFor(name: WorkloadName, withLog: boolean): Router {
+  const { roster } = loadWorkload(name);
+  const router = createRouter(withLog ? { store: createStore({ location: newDbPath() }) } : {});
+  for (const manifest of roster) router.registerAgent(manifest);
+  return router;
+}
+
+async function scoreOnly(name: WorkloadName): Promise<string> {
+  const { requests } = loadWorkload(name);
+  const router = routerFor(name, false);
+  for (const r of requests.slice(0, 2000)) router.decide(r); // warm-up
+  const rates: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    for (const r of requests) router.decide(r);
+    rates.push(requests.length / ((performance.now() - started) / 1000));
+  }
+  return report(
+    `score-${name}`,
+    rates,
+    SEED.score[name],
+    `${requests.length} tasks, decide() without the log`,
+  );
+}
+
+async function withLog(name: WorkloadName): Promise<string> {
+  const { requests } = loadWorkload(name);
+  const rates: number[] = [];
+  for (let run = 0; run <= RUNS; run++) {
+    const router = routerFor(name, true);
+    const started = performance.now();
+    for await (const _chunk of router.routeBatch(requests)) {
+      // committed, 1,000 decisions per transaction
+    }
+    const rate = requests.length / ((performance.now() - started) / 1000);
+    await router.close();
+    if (run > 0) rates.push(rate); // run 0 warms up
+  }
+  return report(
+    `log-${name}`,
+    rates,
+    SEED.log[name],
+    `${requests.length} tasks, routeBatch() into a new SQLite log`,
+  );
+}
+
+/** 100,000 logged decisions (the personas workload five times), then the seed's slow queries. */
+async function stats100k(): Promise<string> {
+  const { requests } = loadWorkload('personas');
+  const router = routerFor('personas', true);
+  const all: RouteRequest[] = [];
+  for (let pass = 0; pass < 5; pass++) {
+    for (const r of requests) all.push({ ...r, taskId: `${r.taskId}-${pass}` });
+  }
+  const exportAt = async (): Promise<number> => {
+    const started = performance.now();
+    let n = 0;
+    for await (const _d of router.export()) n++;
+    return performance.now() - started;
+  };
+  let export20k = 0;
+  let routed = 0;
+  for await (const chunk of router.routeBatch(all)) {
+    routed += chunk.length;
+    if (routed === 20_000) export20k = median([await exportAt(), await exportAt(), await exportAt()]);
+  }
+  const agents = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'];
+  const perCall: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    for (let i = 0; i < 1000; i++) await router.stats(agents[i % agents.length] as string);
+    perCall.push((performance.now() - started) / 1000);
+  }
+  const statsMs = median(perCall);
+  const export100k = median([await exportAt(), await exportAt(), await exportAt()]);
+  const verifyStarted = performance.now();
+  const verified = await router.verify();
+  const verifyMs = performance.now() - verifyStarted;
+  await router.close();
+  return [
+    `stats-100k      per-agent stats after ${routed.toLocaleString('en-US')} decisions: ${fmtMs(statsMs)} per call (seed ${SEED.statsMsAt100k} ms; ${ratio(SEED.statsMsAt100k / statsMs)} faster)`,
+    `export-20k      full export, ${'20,000'} decisions: ${fmtMs(export20k)} (seed ${SEED.exportMsAt20k} ms; ${ratio(SEED.exportMsAt20k / export20k)} faster)`,
+    `export-100k     full export, 100,000 decisions: ${fmtMs(export100k)} (seed ${SEED.exportMsAt100k} ms; ${ratio(SEED.exportMsAt100k / export100k)} faster)`,
+    `verify-100k     hash chain of ${verified.records.toLocaleString('en-US')} records: ${fmtMs(verifyMs)} (ok: ${verified.ok})`,
+  ].join('\n');
+}
+
+/** SQLite bytes per 1,000 decisions with six agents, after a checkpoint folds the WAL in. */
+async function bytesPer1000(): Promise<string> {
+  const { requests } = loadWorkload('personas');
+  const path = newDbPath();
+  const router = createRouter({ store: createStore({ location: path }) });
+  for (const manifest of loadWorkload('personas').roster) router.registerAgent(manifest);
+  for await (const _chunk of router.routeBatch(requests)) {
+    // committed
+  }
+  await router.close();
+  const db = new Database(path);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  const bytes = (statSync(path).size / requests.length) * 1000;
+  return `bytes-per-1000  SQLite file after ${requests.length.toLocaleString('en-US')} decisions, six agents: ${(bytes / 1000).toFixed(0)} KB per 1,000 decisions (seed ${SEED.bytesPer1000 / 1000} KB; ${ratio(SEED.bytesPer1000 / bytes)} smaller)`;
+}
+
+function report(name: string, rates: number[], seedRate: number, what: string): string {
+  const rate = median(rates);
+  const spread = `${Math.round(Math.min(...rates)).toLocaleString('en-US')}–${Math.round(Math.max(...rates)).toLocaleString('en-US')}`;
+  return `${name.padEnd(22)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} decisions/s (runs ${spread}); seed ${seedRate.toLocaleString('en-US')}/s; ${ratio(rate / seedRate)}  [${what}]`;
+}
+
+const ratio = (x: number): string => `${x >= 100 ? x.toFixed(0) : x.toFixed(1)}×`;
+const fmtMs = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(1)} ms`);
+
+const BENCHMARKS: Record<string, () => Promise<string>> = {
+  'score-personas': () => scoreOnly('personas'),
+  'score-synthetic-100': () => scoreOnly('synthetic-100'),
+  'score-synthetic-1000': () => scoreOnly('synthetic-1000'),
+  'log-personas': () => withLog('personas'),
+  'log-synthetic-100': () => withLog('synthetic-100'),
+  'log-synthetic-1000': () => withLog('synthetic-1000'),
+  'stats-100k': stats100k,
+  'bytes-per-1000': bytesPer1000,
+};
+
+const picked = process.argv.slice(2);
+const unknown = picked.filter((name) => !(name in BENCHMARKS));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exit(2);
+}
+console.log(
+  `swarm-router benchmarks — ${machineLine()}; median of ${RUNS} runs; workloads: test/fixtures/seed (= ../shared/data/seed)`,
+);
+for (const name of picked.length > 0 ? picked : Object.keys(BENCHMARKS)) {
+  console.log(await (BENCHMARKS[name] as () => Promise<string>)());
+}
