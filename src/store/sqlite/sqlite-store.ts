@@ -315,9 +315,9 @@ export class SqliteStore implements Store {
       prevHash = hash;
     }
     const upsert = this.#statement(Q.UPSERT_COUNTERS);
-    counters.forEach((key, considered, bids, won, winningBidSum) =>
-      upsert.run(key, considered, bids, won, winningBidSum),
-    );
+    counters.forEach((key, considered, bids, won, winningBidSum) => {
+      upsert.run(key, considered, bids, won, winningBidSum);
+    });
     return logged;
   }
 
