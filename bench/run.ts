@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createRouter, createStore, type RouteRequest, type Router } from '../dist/index.js';
+import { createRouter, createStore, decisionRecord, type RouteRequest, type Router } from '../dist/index.js';
 import { machineLine, median } from './machine.js';
 import { loadWorkload, type WorkloadName } from './workloads.js';
 

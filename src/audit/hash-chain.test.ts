@@ -32,8 +32,8 @@ const decision: Decision = {
 };
 
 describe('canonical record', () => {
-  it('is the JSON text of the documented array, whatever the array types inside', () => {
-    const expected = JSON.stringify([
+  it('is the documented JSON text and the scores as little-endian bytes, whatever the array types', () => {
+    const text = JSON.stringify([
       1,
       7,
       decision.decisionId,
@@ -50,19 +50,29 @@ describe('canonical record', () => {
       ],
       'forge',
       'Selected forge',
+      [
+        ['forge', 50, true],
+        ['ghost', 5, false],
+      ],
       ['10', 'forge'],
-      [0, 0.8999999999999999],
-      decision.bidders.map((b) => [b.agentId, b.capability, b.bidSats, b.signals, b.combined]),
     ]);
-    expect(canonicalRecord(7, decision)).toBe(expected);
-    // A decision read back from a store has plain arrays and fresh objects: same text.
+    const view = new DataView(new ArrayBuffer(12 + 6 * 8));
+    view.setUint32(0, 1, true); // position of the only non-zero capability score
+    const floats = [
+      0.8999999999999999, 0.8999999999999999, 0.5555555555555556, 0.7622222222222222, 0, 1, 0.4,
+    ];
+    for (const [i, x] of floats.entries()) view.setFloat64(4 + i * 8, x, true);
+    const canonical = canonicalRecord(7, decision);
+    expect(canonical.text).toBe(text);
+    expect(canonical.scores.equals(new Uint8Array(view.buffer))).toBe(true);
+    // A decision read back from a store has plain arrays and fresh objects: same canonical form.
     const readBack = {
       ...decision,
       capability: [0, 0.8999999999999999],
       agentIds: ['10', 'forge'],
       policy: { ...decision.policy },
     };
-    expect(canonicalRecord(7, readBack)).toBe(expected);
+    expect(canonicalRecord(7, readBack)).toEqual(canonical);
   });
 
   it('changes the hash when anything changes', () => {
@@ -71,5 +81,10 @@ describe('canonical record', () => {
     expect(sealRecord('1'.repeat(64), 7, decision)).not.toBe(base);
     expect(sealRecord('0'.repeat(64), 7, { ...decision, description: 'x' })).not.toBe(base);
     expect(sealRecord('0'.repeat(64), 7, { ...decision, capability: [0, 0.9] })).not.toBe(base);
+    expect(sealRecord('0'.repeat(64), 7, { ...decision, capability: [0.1, 0.8999999999999999] })).not.toBe(
+      base,
+    );
+    const cheaper = decision.bidders.map((b, i) => (i === 0 ? { ...b, combined: 0.7622222222222224 } : b));
+    expect(sealRecord('0'.repeat(64), 7, { ...decision, bidders: cheaper })).not.toBe(base);
   });
 });

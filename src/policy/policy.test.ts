@@ -150,3 +150,20 @@ describe("Python's .2f formatting of selection reasons", () => {
     expect(formatPython2f(x)).toBe(want);
   });
 });
+
+describe('the fast .2f path agrees with toFixed-based exact formatting', () => {
+  it('for every multiple of 1/1000 and random doubles in [0, 1.5]', () => {
+    const slow = (x: number): string => {
+      const eighths = x * 8;
+      if (Number.isInteger(eighths) && !Number.isInteger(x * 100)) {
+        const below = Math.floor(x * 100);
+        return ((below % 2 === 0 ? below : below + 1) / 100).toFixed(2);
+      }
+      return x.toFixed(2);
+    };
+    for (let i = 0; i <= 1500; i++) expect(formatPython2f(i / 1000)).toBe(slow(i / 1000));
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1.5, noNaN: true }), (x) => formatPython2f(x) === slow(x)),
+    );
+  });
+});

@@ -142,8 +142,13 @@ export function runStoreContract(
         if (calls === 3) throw new Error('sealer failed half-way');
         return sealRecord(prev, seq, d);
       };
+      // The failing batch brings agents, a roster and bids the store has never seen.
+      const other = decisionMaker(['new-1', 'a']);
       const batch = [
-        make('x1', 'fix', [['a', 1]]),
+        other('x1', 'fix', [
+          ['new-1', 1],
+          ['ghost-1', 2],
+        ]),
         make('x2', 'fix', [['a', 2]]),
         make('x3', 'fix', [['a', 3]]),
       ];
@@ -155,9 +160,64 @@ export function runStoreContract(
         won: 1,
         winningBidSatsSum: 10,
       });
-      const next = await store.appendDecisions([make('after', 'fix', [])], sealRecord);
+      expect(await store.agentCounts('new-1')).toMatchObject({ considered: 0, bids: 0 });
+      // Later appends with other new agents must not inherit what the failed one interned.
+      const third = decisionMaker(['new-2', 'a']);
+      const next = await store.appendDecisions(
+        [
+          third('after', 'fix', [
+            ['ghost-2', 4],
+            ['new-2', 5],
+          ]),
+        ],
+        sealRecord,
+      );
       expect(next[0]?.seq).toBe(2);
+      const back = await store.getDecision(2);
+      expect(back?.agentIds).toEqual(['new-2', 'a']);
+      expect(back?.bidders.map((b) => b.agentId)).toEqual(['ghost-2', 'new-2']);
+      expect((await store.queryDecisions({ agentId: 'new-1', limit: 10 })).decisions).toEqual([]);
+      expect(
+        (await store.queryDecisions({ agentId: 'ghost-2', limit: 10 })).decisions.map((d) => d.seq),
+      ).toEqual([2]);
       expect((await verifyChain(store.streamDecisions())).ok).toBe(true);
+    });
+
+    test('agent queries follow the roster as it changes, and unregistered bidders through their bids', async () => {
+      const store = open(createDatabase());
+      const early = decisionMaker(['a', 'b']);
+      const late = decisionMaker(['b', 'c']);
+      await store.appendDecisions(
+        [
+          early('1', 'x', []),
+          late('2', 'x', [['a', 5]]),
+          early('3', 'x', []),
+          late('4', 'x', []),
+          late('5', 'x', [['z', 1]]),
+        ],
+        sealRecord,
+      );
+      const seqs = async (agentId: string, limit = 10) =>
+        (await store.queryDecisions({ agentId, limit })).decisions.map((d) => d.seq);
+      expect(await seqs('a')).toEqual([3, 2, 1]); // registered in 1 and 3, bid unregistered in 2
+      expect(await seqs('b')).toEqual([5, 4, 3, 2, 1]);
+      expect(await seqs('c')).toEqual([5, 4, 2]);
+      expect(await seqs('z')).toEqual([5]);
+      const first = await store.queryDecisions({ agentId: 'b', limit: 2 });
+      const second = await store.queryDecisions({
+        agentId: 'b',
+        limit: 2,
+        cursor: first.nextCursor as string,
+      });
+      const third = await store.queryDecisions({
+        agentId: 'b',
+        limit: 2,
+        cursor: second.nextCursor as string,
+      });
+      expect([first, second, third].flatMap((p) => p.decisions.map((d) => d.seq))).toEqual([5, 4, 3, 2, 1]);
+      expect(third.nextCursor).toBeNull();
+      expect(await store.agentCounts('a')).toMatchObject({ considered: 3, bids: 1 });
+      expect(await store.agentCounts('z')).toMatchObject({ considered: 1, bids: 1, won: 1 });
     });
 
     test('keeps per-agent counters: considered, bids, wins and the sum of winning bids', async () => {

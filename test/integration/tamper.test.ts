@@ -29,6 +29,7 @@ async function logOfFive(): Promise<string> {
 
 function tamper(db: string, sql: string): void {
   const handle = new Database(db);
+  handle.pragma('foreign_keys = OFF'); // an attacker editing the file is not bound by them
   const changes = handle.prepare(sql).run().changes;
   handle.close();
   expect(changes).toBeGreaterThan(0);
@@ -52,16 +53,27 @@ describe('verify detects tampering', () => {
       bad: 2,
     },
     {
-      what: "an edited candidate's capability score",
-      sql: 'UPDATE candidates SET capability = 0.99 WHERE seq = 2 AND pos = 0',
+      what: 'an edited capability score',
+      sql: 'UPDATE decisions SET capability = zeroblob(12) WHERE seq = 2',
       bad: 2,
     },
     {
+      what: "an edited bidder's combined score",
+      sql: 'UPDATE bids SET combined = 0.99 WHERE seq = 3 AND bid_order = 1',
+      bad: 3,
+    },
+    {
       what: 'an edited bid',
-      sql: 'UPDATE candidates SET bid_sats = 1 WHERE seq = 5 AND bid_sats IS NOT NULL',
+      sql: 'UPDATE bids SET bid_sats = 1 WHERE seq = 5 AND bid_order = 0',
       bad: 5,
     },
-    { what: 'a removed candidate row', sql: 'DELETE FROM candidates WHERE seq = 3 AND pos = 5', bad: 3 },
+    { what: 'a removed bid', sql: 'DELETE FROM bids WHERE seq = 3 AND bid_order = 1', bad: 3 },
+    {
+      what: 'a roster pointing at agents that do not exist',
+      sql: 'UPDATE rosters SET members = zeroblob(24)',
+      bad: 1,
+    },
+    { what: 'a deleted policy', sql: 'DELETE FROM policies', bad: 1 },
     {
       what: 'a renamed agent',
       sql: "UPDATE agent_keys SET agent_id = 'evil' WHERE agent_id = 'echo'",

@@ -1,20 +1,19 @@
 /**
- * The adapter's SQL, one named statement per operation. Parameters are positional; each header
- * says what they are. The schema is in migrations/.
+ * The adapter's SQL, one named statement per operation. Parameters are positional; each header says
+ * what they are. The schema is in migrations/.
  */
 
 /** The newest record, for sealing the next one. No parameters. */
 export const SELECT_HEAD = 'SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1';
 
-/** (seq, decision_id, task_id, description, ts_ms, policy_key, selected_key, reason, hash) */
+/** (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash) */
 export const INSERT_DECISION = `INSERT INTO decisions
-  (seq, decision_id, task_id, description, ts_ms, policy_key, selected_key, reason, hash)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** (seq, pos, agent_key, capability, bid_sats, bid_order, signals, combined) */
-export const INSERT_CANDIDATE = `INSERT INTO candidates
-  (seq, pos, agent_key, capability, bid_sats, bid_order, signals, combined)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+/** (seq, bid_order, agent_key, bid_sats, signals, combined) */
+export const INSERT_BID = `INSERT INTO bids (seq, bid_order, agent_key, bid_sats, signals, combined)
+  VALUES (?, ?, ?, ?, ?, ?)`;
 
 /** (agent_key, considered, bids, won, winning_bid_sum): adds to the agent's counters. */
 export const UPSERT_COUNTERS = `INSERT INTO agent_counters (agent_key, considered, bids, won, winning_bid_sum)
@@ -37,20 +36,37 @@ export const SELECT_AGENT_KEYS = 'SELECT agent_key, agent_id FROM agent_keys';
 export const INSERT_POLICY = 'INSERT INTO policies (spec) VALUES (?) ON CONFLICT (spec) DO NOTHING';
 /** (spec) */
 export const SELECT_POLICY_KEY = 'SELECT policy_key FROM policies WHERE spec = ?';
-/** No parameters. */
-export const SELECT_POLICIES = 'SELECT policy_key, spec FROM policies';
+/** (policy_key) */
+export const SELECT_POLICY = 'SELECT spec FROM policies WHERE policy_key = ?';
+
+/** (members): RETURNING gives the key only when the roster is new. */
+export const INSERT_ROSTER =
+  'INSERT INTO rosters (members) VALUES (?) ON CONFLICT (members) DO NOTHING RETURNING roster_key';
+/** (members) */
+export const SELECT_ROSTER_KEY = 'SELECT roster_key FROM rosters WHERE members = ?';
+/** (roster_key) */
+export const SELECT_ROSTER = 'SELECT members FROM rosters WHERE roster_key = ?';
+/** (agent_key, roster_key) */
+export const INSERT_ROSTER_MEMBER =
+  'INSERT INTO roster_members (agent_key, roster_key) VALUES (?, ?) ON CONFLICT DO NOTHING';
+/** (agent_key): the rosters an agent belongs to. */
+export const SELECT_ROSTERS_OF = 'SELECT roster_key FROM roster_members WHERE agent_key = ?';
 
 /** Columns of a decision record, with its predecessor's hash for the chain. */
-export const DECISION_COLUMNS = `d.seq, d.decision_id, d.task_id, d.description, d.ts_ms, d.policy_key,
-  d.selected_key, d.reason, d.hash, (SELECT p.hash FROM decisions p WHERE p.seq = d.seq - 1) AS prev_hash`;
+export const DECISION_COLUMNS = `d.seq, d.decision_id, d.task_id, d.description, d.ts_ms, d.policy_key, d.roster_key,
+  d.capability, d.selected_key, d.reason, d.hash, (SELECT p.hash FROM decisions p WHERE p.seq = d.seq - 1) AS prev_hash`;
 
-/** (first_seq, last_seq): candidates of a contiguous range of records. */
-export const SELECT_CANDIDATES_IN_RANGE =
-  'SELECT * FROM candidates WHERE seq BETWEEN ? AND ? ORDER BY seq, pos';
+/** (first_seq, last_seq): the bids of a contiguous range of records. */
+export const SELECT_BIDS_IN_RANGE = `SELECT seq, bid_order, agent_key, bid_sats, signals, combined
+  FROM bids WHERE seq BETWEEN ? AND ? ORDER BY seq, bid_order`;
 
-/** (json array of seqs): candidates of a page of records. */
-export const SELECT_CANDIDATES_OF = `SELECT * FROM candidates
-  WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq, pos`;
+/** (json array of seqs): the bids of a page of records. */
+export const SELECT_BIDS_OF = `SELECT seq, bid_order, agent_key, bid_sats, signals, combined
+  FROM bids WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq, bid_order`;
+
+/** (json array of seqs): a page of records by sequence number, newest first. */
+export const SELECT_DECISIONS_OF = `SELECT ${DECISION_COLUMNS} FROM decisions d
+  WHERE d.seq IN (SELECT value FROM json_each(?)) ORDER BY d.seq DESC`;
 
 /** (after_seq, since_ms, page_size): the next page of the export, oldest first. */
 export const SELECT_STREAM_PAGE = `SELECT ${DECISION_COLUMNS} FROM decisions d
@@ -63,11 +79,41 @@ export const SELECT_FIRST_SEQ_SINCE = 'SELECT min(seq) - 1 AS after FROM decisio
 export const SELECT_DECISION = `SELECT ${DECISION_COLUMNS} FROM decisions d WHERE d.seq = ?`;
 
 /** (agent_key) */
-export const SELECT_COUNTERS = `SELECT considered, bids, won, winning_bid_sum FROM agent_counters WHERE agent_key = ?`;
+export const SELECT_COUNTERS =
+  'SELECT considered, bids, won, winning_bid_sum FROM agent_counters WHERE agent_key = ?';
 
 /** No parameters. */
 export const SELECT_ALL_COUNTERS = `SELECT k.agent_id, c.considered, c.bids, c.won, c.winning_bid_sum
   FROM agent_counters c JOIN agent_keys k ON k.agent_key = c.agent_key ORDER BY k.agent_id`;
 
-/** No parameters. */
-export const COUNT_DECISIONS = 'SELECT coalesce(max(seq), 0) AS n FROM decisions'; // seq is gap-free
+/** No parameters. seq is gap-free, so the highest is the count. */
+export const COUNT_DECISIONS = 'SELECT coalesce(max(seq), 0) AS n FROM decisions';
+
+/**
+ * One page of sequence numbers matching optional filters, newest first. `source` picks how the
+ * agent filter is served: through its bids (bids_by_agent) or through one roster it belongs to
+ * (decisions_by_roster); without an agent, the decisions table itself.
+ * Parameters, in order: the source's key (if any), then cursor, task_id, since_ms, until_ms for each
+ * filter present, then the limit.
+ */
+export function selectSeqPage(
+  source: 'all' | 'bids' | 'roster',
+  filters: { cursor: boolean; taskId: boolean; sinceMs: boolean; untilMs: boolean },
+): string {
+  const where: string[] = [];
+  let from = 'decisions d';
+  let seq = 'd.seq';
+  if (source === 'bids') {
+    from = 'bids b JOIN decisions d ON d.seq = b.seq';
+    seq = 'b.seq';
+    where.push('b.agent_key = ?');
+  } else if (source === 'roster') {
+    where.push('d.roster_key = ?');
+  }
+  if (filters.cursor) where.push(`${seq} < ?`);
+  if (filters.taskId) where.push('d.task_id = ?');
+  if (filters.sinceMs) where.push('d.ts_ms >= ?');
+  if (filters.untilMs) where.push('d.ts_ms < ?');
+  const whereSql = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  return `SELECT ${seq} AS seq FROM ${from} ${whereSql} ORDER BY ${seq} DESC LIMIT ?`;
+}

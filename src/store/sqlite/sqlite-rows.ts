@@ -1,5 +1,4 @@
 import { stringify as stringifyUuid } from 'uuid';
-import type { BidderRecord, PolicyOutcome } from '../../policy/decision.js';
 
 /** Row shapes of the SQLite schema (migrations/0001_audit_log.sql) and their encodings. */
 export interface DecisionRow {
@@ -9,24 +8,24 @@ export interface DecisionRow {
   readonly description: string;
   readonly ts_ms: number;
   readonly policy_key: number;
+  readonly roster_key: number;
+  readonly capability: Buffer;
   readonly selected_key: number | null;
   readonly reason: string;
   readonly hash: Buffer;
   readonly prev_hash: Buffer | null;
 }
 
-export interface CandidateRow {
+export interface BidRow {
   readonly seq: number;
-  readonly pos: number;
+  readonly bid_order: number;
   readonly agent_key: number;
-  readonly capability: number | null;
-  readonly bid_sats: number | null;
-  readonly bid_order: number | null;
-  readonly signals: Buffer | null;
-  readonly combined: number | null;
+  readonly bid_sats: number;
+  readonly signals: Buffer;
+  readonly combined: number;
 }
 
-/** A UUID's 16 bytes (uuid's own parse validates too, which costs a third of an append here). */
+/** A UUID's 16 bytes (uuid's own parse also validates, which cost a third of an append here). */
 export function encodeUuid(id: string): Buffer {
   return Buffer.from(id.replaceAll('-', ''), 'hex');
 }
@@ -35,44 +34,55 @@ export function decodeUuid(bytes: Buffer): string {
   return stringifyUuid(bytes);
 }
 
-/** Signal values as little-endian float64s: exact, and 8 bytes each instead of ~20 as JSON text. */
-export function encodeSignals(values: readonly number[] | null): Buffer | null {
-  if (values === null) return null;
+/** Float64s, little-endian: exact, and 8 bytes each instead of ~20 as JSON text. */
+export function encodeFloats(values: readonly number[]): Buffer {
   const buffer = Buffer.allocUnsafe(values.length * 8);
   for (let i = 0; i < values.length; i++) buffer.writeDoubleLE(values[i] as number, i * 8);
   return buffer;
 }
 
-export function decodeSignals(buffer: Buffer | null): number[] | null {
-  if (buffer === null) return null;
+export function decodeFloats(buffer: Buffer): number[] {
   const values = new Array<number>(buffer.length >>> 3);
   for (let i = 0; i < values.length; i++) values[i] = buffer.readDoubleLE(i * 8);
   return values;
 }
 
-/** The candidate rows of one decision (in pos order) back in the decision's column-wise shape. */
-export function scoredFromRows(
-  rows: readonly CandidateRow[],
-  agentIdOf: (key: number) => string,
-): Pick<PolicyOutcome, 'agentIds' | 'capability' | 'bidders'> {
-  const agentIds: string[] = [];
-  const capability: number[] = [];
-  const bidders: BidderRecord[] = [];
-  for (const row of rows) {
-    const agentId = agentIdOf(row.agent_key);
-    if (row.capability !== null) {
-      agentIds.push(agentId);
-      capability.push(row.capability);
-    }
-    if (row.bid_order !== null) {
-      bidders[row.bid_order] = {
-        agentId,
-        capability: row.capability,
-        bidSats: row.bid_sats as number,
-        signals: decodeSignals(row.signals) ?? [],
-        combined: row.combined as number,
-      };
-    }
+/** Int32s, little-endian: the agent keys of a roster. */
+export function encodeKeys(keys: readonly number[]): Buffer {
+  const buffer = Buffer.allocUnsafe(keys.length * 4);
+  for (let i = 0; i < keys.length; i++) buffer.writeInt32LE(keys[i] as number, i * 4);
+  return buffer;
+}
+
+export function decodeKeys(buffer: Buffer): number[] {
+  const keys = new Array<number>(buffer.length >>> 2);
+  for (let i = 0; i < keys.length; i++) keys[i] = buffer.readInt32LE(i * 4);
+  return keys;
+}
+
+/**
+ * Capability scores, sparse: (uint32 position, float64 score) for every non-zero score. With large
+ * rosters most agents score 0 on any one task, so this stays small; zeros are implied.
+ */
+export function encodeCapability(scores: ArrayLike<number>): Buffer {
+  let nonZero = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i] !== 0) nonZero++;
+  const buffer = Buffer.allocUnsafe(nonZero * 12);
+  let offset = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i] as number;
+    if (score === 0) continue;
+    buffer.writeUInt32LE(i, offset);
+    buffer.writeDoubleLE(score, offset + 4);
+    offset += 12;
   }
-  return { agentIds, capability, bidders };
+  return buffer;
+}
+
+export function decodeCapability(buffer: Buffer, rosterSize: number): number[] {
+  const scores = new Array<number>(rosterSize).fill(0);
+  for (let offset = 0; offset + 12 <= buffer.length; offset += 12) {
+    scores[buffer.readUInt32LE(offset)] = buffer.readDoubleLE(offset + 4);
+  }
+  return scores;
 }

@@ -7,54 +7,24 @@ import {
   type Decision,
   GENESIS_HASH,
   type LoggedDecision,
-  type PolicySpec,
 } from '../../policy/decision.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { AgentCounts, DecisionPage, DecisionQuery, Sealer, Store, StreamOptions } from '../store.js';
+import { AgentCounterSums } from './agent-counter-sums.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { SqliteKeys } from './sqlite-keys.js';
 import { loadMigrations, migrate } from './sqlite-migrator.js';
 import * as Q from './sqlite-queries.js';
 import {
-  type CandidateRow,
+  type BidRow,
   type DecisionRow,
+  decodeCapability,
+  decodeFloats,
   decodeUuid,
-  encodeSignals,
+  encodeCapability,
+  encodeFloats,
   encodeUuid,
-  scoredFromRows,
 } from './sqlite-rows.js';
-
-/** Per-agent counter deltas of one append, in arrays indexed by the (small, dense) agent key. */
-class AgentCounterSums {
-  readonly #considered: number[] = [];
-  readonly #bids: number[] = [];
-  readonly #won: number[] = [];
-  readonly #winningBidSum: number[] = [];
-
-  /** One more decision considered; `bids` 0 or 1; `winningBid` the bid if it won, else -1. */
-  add(key: number, bids: number, winningBid: number): void {
-    this.#considered[key] = (this.#considered[key] ?? 0) + 1;
-    this.#bids[key] = (this.#bids[key] ?? 0) + bids;
-    if (winningBid >= 0) {
-      this.#won[key] = (this.#won[key] ?? 0) + 1;
-      this.#winningBidSum[key] = (this.#winningBidSum[key] ?? 0) + winningBid;
-    }
-  }
-
-  forEach(
-    visit: (key: number, considered: number, bids: number, won: number, winningBidSum: number) => void,
-  ): void {
-    this.#considered.forEach((considered, key) => {
-      visit(key, considered, this.#bids[key] ?? 0, this.#won[key] ?? 0, this.#winningBidSum[key] ?? 0);
-    });
-  }
-}
-
-/** Arrival position of this agent's bid, or -1. Bids per task are few, so a scan beats a map. */
-function bidOrderOf(bidders: readonly BidderRecord[], agentId: string): number {
-  for (let order = 0; order < bidders.length; order++)
-    if ((bidders[order] as BidderRecord).agentId === agentId) return order;
-  return -1;
-}
 
 export interface SqliteStoreConfig {
   /** Database file; created with its parent directory if missing. `:memory:` for a throwaway log. */
@@ -64,12 +34,13 @@ export interface SqliteStoreConfig {
    * lost on power failure; the file is never corrupted either way. `full` adds an fsync per commit.
    */
   readonly synchronous?: 'normal' | 'full';
-  /** How long a writer waits for another process's write lock before failing. Default 5000. */
+  /** How long a writer waits for another process's write lock before failing, in ms. Default 5000. */
   readonly busyTimeoutMs?: number;
   /** Clock for the migrations table only. */
   readonly nowMs?: () => number;
 }
 
+/** Decisions per page of an export or verify: bounded memory, few round trips. */
 const STREAM_PAGE_SIZE = 500;
 
 /**
@@ -80,15 +51,10 @@ const STREAM_PAGE_SIZE = 500;
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
-  readonly #config: Readonly<Required<Omit<SqliteStoreConfig, 'nowMs'>>>;
+  readonly #path: string;
   #db: Database.Database | undefined;
   readonly #statements = new Map<string, Database.Statement>();
-  readonly #agentKeys = new Map<string, number>();
-  readonly #agentIds = new Map<number, string>();
-  readonly #policyKeys = new Map<string, number>();
-  /** Specs are frozen and shared by every decision of a router, so identity is a cheap first lookup. */
-  readonly #policyKeyBySpec = new WeakMap<PolicySpec, number>();
-  readonly #policies = new Map<number, PolicySpec>();
+  readonly #keys: SqliteKeys;
   readonly #append: (decisions: readonly Decision[], seal: Sealer) => LoggedDecision[];
 
   constructor(config: SqliteStoreConfig) {
@@ -97,28 +63,38 @@ export class SqliteStore implements Store {
         `expected config.path to be a non-empty string, got ${String(config?.path)} (${typeof config?.path})`,
       );
     }
-    this.#config = Object.freeze({
-      path: config.path,
-      synchronous: config.synchronous ?? 'normal',
-      busyTimeoutMs: config.busyTimeoutMs ?? 5000,
-    });
-    const path = this.#config.path;
+    const synchronous = config.synchronous ?? 'normal';
+    if (synchronous !== 'normal' && synchronous !== 'full') {
+      throw new TypeError(`expected config.synchronous to be 'normal' or 'full', got ${String(synchronous)}`);
+    }
+    this.#path = config.path;
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      const db = new Database(path, { timeout: this.#config.busyTimeoutMs });
+      if (this.#path !== ':memory:') mkdirSync(dirname(this.#path), { recursive: true });
+      const db = new Database(this.#path, { timeout: config.busyTimeoutMs ?? 5000 });
       this.#db = db;
       db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${this.#config.synchronous.toUpperCase()}`);
+      db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
       migrate(db, loadMigrations(new URL('./migrations/', import.meta.url)), (config.nowMs ?? Date.now)());
     } catch (error) {
       this.#db?.close();
       this.#db = undefined;
-      throw translateSqliteError(error, path);
+      throw translateSqliteError(error, this.#path);
     }
+    this.#keys = new SqliteKeys((sql) => this.#statement(sql));
     const transaction = this.#connection().transaction((decisions: readonly Decision[], seal: Sealer) =>
       this.#appendInTransaction(decisions, seal),
     );
-    this.#append = (decisions, seal) => transaction.immediate(decisions, seal);
+    this.#append = (decisions, seal) => {
+      this.#keys.begin();
+      try {
+        const logged = transaction.immediate(decisions, seal);
+        this.#keys.committed();
+        return logged;
+      } catch (error) {
+        this.#keys.rolledBack();
+        throw error;
+      }
+    };
   }
 
   async appendDecisions(decisions: readonly Decision[], seal: Sealer): Promise<readonly LoggedDecision[]> {
@@ -128,44 +104,50 @@ export class SqliteStore implements Store {
 
   async queryDecisions(query: DecisionQuery): Promise<DecisionPage> {
     return this.#guard(() => {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      let from = 'decisions d';
-      let orderBy = 'd.seq';
-      if (query.agentId !== undefined) {
-        const key = this.#findAgentKey(query.agentId);
-        if (key === undefined) return { decisions: [], nextCursor: null };
-        // Exact match on an interned key, served by candidates_by_agent: no pattern matching anywhere.
-        from = 'candidates c JOIN decisions d ON d.seq = c.seq';
-        orderBy = 'c.seq';
-        where.push('c.agent_key = ?');
-        params.push(key);
+      const filters = {
+        cursor: query.cursor !== undefined,
+        taskId: query.taskId !== undefined,
+        sinceMs: query.sinceMs !== undefined,
+        untilMs: query.untilMs !== undefined,
+      };
+      const filterParams: unknown[] = [];
+      if (query.cursor !== undefined) filterParams.push(decodeCursor(query.cursor));
+      if (query.taskId !== undefined) filterParams.push(query.taskId);
+      if (query.sinceMs !== undefined) filterParams.push(query.sinceMs);
+      if (query.untilMs !== undefined) filterParams.push(query.untilMs);
+      const wanted = query.limit + 1; // one more than asked tells whether another page exists
+      const pageOf = (source: 'all' | 'bids' | 'roster', key?: number): number[] =>
+        (
+          this.#statement(Q.selectSeqPage(source, filters)).all(
+            ...(key === undefined ? [] : [key]),
+            ...filterParams,
+            wanted,
+          ) as { seq: number }[]
+        ).map((r) => r.seq);
+
+      let seqs: number[];
+      if (query.agentId === undefined) {
+        seqs = pageOf('all');
+      } else {
+        const agentKey = this.#keys.findAgentKey(query.agentId);
+        if (agentKey === undefined) return { decisions: [], nextCursor: null };
+        // Exact, indexed, never a pattern: the decisions the agent bid in (bids_by_agent), merged with
+        // those of every roster it was registered in (decisions_by_roster). Each source is read newest
+        // first and only as far as one page, so the cost is one page per roster, not the log's length.
+        const sources = [
+          pageOf('bids', agentKey),
+          ...this.#keys.rostersOf(agentKey).map((r) => pageOf('roster', r)),
+        ];
+        seqs = mergeNewestFirst(sources, wanted);
       }
-      if (query.cursor !== undefined) {
-        where.push(`${orderBy} < ?`);
-        params.push(decodeCursor(query.cursor));
-      }
-      if (query.taskId !== undefined) {
-        where.push('d.task_id = ?');
-        params.push(query.taskId);
-      }
-      if (query.sinceMs !== undefined) {
-        where.push('d.ts_ms >= ?');
-        params.push(query.sinceMs);
-      }
-      if (query.untilMs !== undefined) {
-        where.push('d.ts_ms < ?');
-        params.push(query.untilMs);
-      }
-      const whereSql = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
-      const sql = `SELECT ${Q.DECISION_COLUMNS} FROM ${from} ${whereSql} ORDER BY ${orderBy} DESC LIMIT ?`;
-      // One row more than asked tells whether another page exists.
-      const rows = this.#statement(sql).all(...params, query.limit + 1) as DecisionRow[];
-      const page = rows.slice(0, query.limit);
-      const candidates = this.#statement(Q.SELECT_CANDIDATES_OF).all(JSON.stringify(page.map((r) => r.seq)));
-      const decisions = this.#assemble(page, candidates as CandidateRow[]);
+      const page = seqs.slice(0, query.limit);
+      const rows = this.#statement(Q.SELECT_DECISIONS_OF).all(JSON.stringify(page)) as DecisionRow[];
+      const decisions = this.#assemble(
+        rows,
+        this.#statement(Q.SELECT_BIDS_OF).all(JSON.stringify(page)) as BidRow[],
+      );
       const last = decisions.at(-1);
-      return { decisions, nextCursor: rows.length > query.limit && last ? encodeCursor(last.seq) : null };
+      return { decisions, nextCursor: seqs.length > query.limit && last ? encodeCursor(last.seq) : null };
     });
   }
 
@@ -173,8 +155,7 @@ export class SqliteStore implements Store {
     return this.#guard(() => {
       const row = this.#statement(Q.SELECT_DECISION).get(seq) as DecisionRow | undefined;
       if (row === undefined) return undefined;
-      const candidates = this.#statement(Q.SELECT_CANDIDATES_IN_RANGE).all(seq, seq) as CandidateRow[];
-      return this.#assemble([row], candidates)[0];
+      return this.#assemble([row], this.#statement(Q.SELECT_BIDS_IN_RANGE).all(seq, seq) as BidRow[])[0];
     });
   }
 
@@ -200,10 +181,7 @@ export class SqliteStore implements Store {
         if (rows.length === 0) return [];
         const first = (rows[0] as DecisionRow).seq;
         const last = (rows.at(-1) as DecisionRow).seq;
-        return this.#assemble(
-          rows,
-          this.#statement(Q.SELECT_CANDIDATES_IN_RANGE).all(first, last) as CandidateRow[],
-        );
+        return this.#assemble(rows, this.#statement(Q.SELECT_BIDS_IN_RANGE).all(first, last) as BidRow[]);
       });
       if (page.length === 0) return;
       yield* page;
@@ -213,7 +191,7 @@ export class SqliteStore implements Store {
 
   async agentCounts(agentId: string): Promise<AgentCounts> {
     return this.#guard(() => {
-      const key = this.#findAgentKey(agentId);
+      const key = this.#keys.findAgentKey(agentId);
       const row =
         key === undefined
           ? undefined
@@ -266,53 +244,46 @@ export class SqliteStore implements Store {
     let seq = head?.seq ?? 0;
     let prevHash = head === undefined ? GENESIS_HASH : head.hash.toString('hex');
     const insertDecision = this.#statement(Q.INSERT_DECISION);
-    const insertCandidate = this.#statement(Q.INSERT_CANDIDATE);
+    const insertBid = this.#statement(Q.INSERT_BID);
+    const keys = this.#keys;
     // Counters are summed in memory, indexed by agent key, and written once per agent per append.
     const counters = new AgentCounterSums();
+    // Every member of a decision's roster was considered: counted per roster and added once at the end,
+    // so a 1,000-agent roster costs 1,000 additions per append rather than per decision.
+    const rosterUses = new Map<number, number>();
     const logged: LoggedDecision[] = new Array(decisions.length);
     for (let i = 0; i < decisions.length; i++) {
       const decision = decisions[i] as Decision;
       seq++;
       const hash = seal(prevHash, seq, decision);
-      const selectedKey = decision.selectedAgent === null ? null : this.#agentKey(decision.selectedAgent);
+      const rosterKey = keys.rosterKey(decision.agentIds);
       insertDecision.run(
         seq,
         encodeUuid(decision.decisionId),
         decision.taskId,
         decision.description,
         decision.timestampMs,
-        this.#policyKey(decision.policy),
-        selectedKey,
+        keys.policyKey(decision.policy),
+        rosterKey,
+        encodeCapability(decision.capability),
+        decision.selectedAgent === null ? null : keys.agentKey(decision.selectedAgent),
         decision.selectionReason,
         Buffer.from(hash, 'hex'),
       );
-      // Rows: every registered agent at its registration position (with its bid, if it bid), then
-      // unregistered bidders after them.
-      const { agentIds, capability, bidders } = decision;
-      const placed = new Uint8Array(bidders.length);
-      for (let pos = 0; pos < agentIds.length; pos++) {
-        const agentId = agentIds[pos] as string;
-        const order = bidOrderOf(bidders, agentId);
-        if (order >= 0) placed[order] = 1;
-        this.#insertCandidateRow(
-          insertCandidate,
-          counters,
-          decision,
-          seq,
-          pos,
-          agentId,
-          capability[pos] as number,
-          order,
-        );
-      }
-      let pos = agentIds.length;
-      for (let order = 0; order < bidders.length; order++) {
-        if (placed[order] === 1) continue;
-        const agentId = (bidders[order] as BidderRecord).agentId;
-        this.#insertCandidateRow(insertCandidate, counters, decision, seq, pos++, agentId, null, order);
+      rosterUses.set(rosterKey, (rosterUses.get(rosterKey) ?? 0) + 1);
+      for (let order = 0; order < decision.bidders.length; order++) {
+        const bidder = decision.bidders[order] as BidderRecord;
+        const agentKey = keys.agentKey(bidder.agentId);
+        insertBid.run(seq, order, agentKey, bidder.bidSats, encodeFloats(bidder.signals), bidder.combined);
+        // An unregistered bidder took part without being scored: it counts as considered here.
+        if (bidder.capability === null) counters.consider(agentKey, 1);
+        counters.bid(agentKey, bidder.agentId === decision.selectedAgent ? bidder.bidSats : -1);
       }
       logged[i] = { ...decision, seq, hash, prevHash };
       prevHash = hash;
+    }
+    for (const [rosterKey, uses] of rosterUses) {
+      for (const agentKey of keys.rosterMembers(rosterKey)) counters.consider(agentKey, uses);
     }
     const upsert = this.#statement(Q.UPSERT_COUNTERS);
     counters.forEach((key, considered, bids, won, winningBidSum) => {
@@ -321,136 +292,48 @@ export class SqliteStore implements Store {
     return logged;
   }
 
-  #insertCandidateRow(
-    insert: Database.Statement,
-    counters: AgentCounterSums,
-    decision: Decision,
-    seq: number,
-    pos: number,
-    agentId: string,
-    capability: number | null,
-    order: number,
-  ): void {
-    const key = this.#agentKey(agentId);
-    if (order < 0) {
-      insert.run(seq, pos, key, capability, null, null, null, null);
-      counters.add(key, 0, -1);
-      return;
-    }
-    const bidder = decision.bidders[order] as BidderRecord;
-    insert.run(
-      seq,
-      pos,
-      key,
-      capability,
-      bidder.bidSats,
-      order,
-      encodeSignals(bidder.signals),
-      bidder.combined,
-    );
-    const won = agentId === decision.selectedAgent;
-    counters.add(key, 1, won ? bidder.bidSats : -1);
-  }
-
-  #assemble(rows: readonly DecisionRow[], candidateRows: readonly CandidateRow[]): LoggedDecision[] {
-    const bySeq = new Map<number, CandidateRow[]>();
-    for (const row of candidateRows) {
-      let list = bySeq.get(row.seq);
+  #assemble(rows: readonly DecisionRow[], bidRows: readonly BidRow[]): LoggedDecision[] {
+    const bidsBySeq = new Map<number, BidRow[]>();
+    for (const bid of bidRows) {
+      let list = bidsBySeq.get(bid.seq);
       if (list === undefined) {
         list = [];
-        bySeq.set(row.seq, list);
+        bidsBySeq.set(bid.seq, list);
       }
-      list.push(row);
+      list.push(bid);
     }
-    const agentIdOf = (key: number) => this.#agentIdOf(key);
-    return rows.map((row) => ({
-      seq: row.seq,
-      decisionId: decodeUuid(row.decision_id),
-      taskId: row.task_id,
-      description: row.description,
-      timestampMs: row.ts_ms,
-      policy: this.#policyOf(row.policy_key),
-      ...scoredFromRows(bySeq.get(row.seq) ?? [], agentIdOf),
-      selectedAgent: row.selected_key === null ? null : this.#agentIdOf(row.selected_key),
-      selectionReason: row.reason,
-      hash: row.hash.toString('hex'),
-      prevHash: row.prev_hash === null ? (row.seq === 1 ? GENESIS_HASH : '') : row.prev_hash.toString('hex'),
-    }));
-  }
-
-  #agentKey(agentId: string): number {
-    const cached = this.#agentKeys.get(agentId);
-    if (cached !== undefined) return cached;
-    this.#statement(Q.INSERT_AGENT_KEY).run(agentId);
-    const key = (this.#statement(Q.SELECT_AGENT_KEY).get(agentId) as { agent_key: number }).agent_key;
-    this.#agentKeys.set(agentId, key);
-    this.#agentIds.set(key, agentId);
-    return key;
-  }
-
-  #findAgentKey(agentId: string): number | undefined {
-    const cached = this.#agentKeys.get(agentId);
-    if (cached !== undefined) return cached;
-    const row = this.#statement(Q.SELECT_AGENT_KEY).get(agentId) as { agent_key: number } | undefined;
-    if (row !== undefined) {
-      this.#agentKeys.set(agentId, row.agent_key);
-      this.#agentIds.set(row.agent_key, agentId);
-    }
-    return row?.agent_key;
-  }
-
-  #agentIdOf(key: number): string {
-    let id = this.#agentIds.get(key);
-    if (id === undefined) {
-      // Another process may have interned new agents since this connection cached the table.
-      for (const row of this.#statement(Q.SELECT_AGENT_KEYS).all() as {
-        agent_key: number;
-        agent_id: string;
-      }[]) {
-        this.#agentIds.set(row.agent_key, row.agent_id);
-        this.#agentKeys.set(row.agent_id, row.agent_key);
-      }
-      id = this.#agentIds.get(key);
-      if (id === undefined)
-        throw new RouterError('store_incompatible', `agent key ${key} is referenced but not defined`);
-    }
-    return id;
-  }
-
-  #policyKey(policy: PolicySpec): number {
-    const known = this.#policyKeyBySpec.get(policy);
-    if (known !== undefined) return known;
-    const key = this.#policyKeyOfText(policy);
-    this.#policyKeyBySpec.set(policy, key);
-    return key;
-  }
-
-  #policyKeyOfText(policy: PolicySpec): number {
-    const spec = JSON.stringify([policy.name, policy.scorer, policy.signals.map((s) => [s.name, s.weight])]);
-    const cached = this.#policyKeys.get(spec);
-    if (cached !== undefined) return cached;
-    this.#statement(Q.INSERT_POLICY).run(spec);
-    const key = (this.#statement(Q.SELECT_POLICY_KEY).get(spec) as { policy_key: number }).policy_key;
-    this.#policyKeys.set(spec, key);
-    return key;
-  }
-
-  #policyOf(key: number): PolicySpec {
-    let policy = this.#policies.get(key);
-    if (policy === undefined) {
-      for (const row of this.#statement(Q.SELECT_POLICIES).all() as { policy_key: number; spec: string }[]) {
-        const [name, scorer, signals] = JSON.parse(row.spec) as [string, string, [string, number][]];
-        this.#policies.set(row.policy_key, {
-          name,
-          scorer,
-          signals: signals.map(([n, weight]) => ({ name: n, weight })),
-        });
-      }
-      policy = this.#policies.get(key);
-      if (policy === undefined)
-        throw new RouterError('store_incompatible', `policy key ${key} is referenced but not defined`);
-    }
-    return policy;
+    return rows.map((row) => {
+      const roster = this.#keys.roster(row.roster_key);
+      const capability = decodeCapability(row.capability, roster.agentIds.length);
+      const bidders = (bidsBySeq.get(row.seq) ?? []).map((bid): BidderRecord => {
+        const agentId = this.#keys.agentId(bid.agent_key);
+        const position = roster.positionOf.get(agentId);
+        return {
+          agentId,
+          capability: position === undefined ? null : (capability[position] as number),
+          bidSats: bid.bid_sats,
+          signals: decodeFloats(bid.signals),
+          combined: bid.combined,
+        };
+      });
+      return {
+        seq: row.seq,
+        decisionId: decodeUuid(row.decision_id),
+        taskId: row.task_id,
+        description: row.description,
+        timestampMs: row.ts_ms,
+        policy: this.#keys.policy(row.policy_key),
+        agentIds: roster.agentIds,
+        capability,
+        bidders,
+        selectedAgent: row.selected_key === null ? null : this.#keys.agentId(row.selected_key),
+        selectionReason: row.reason,
+        hash: row.hash.toString('hex'),
+        // A missing predecessor shows as '' here; verify reports the gap.
+        prevHash:
+          row.prev_hash === null ? (row.seq === 1 ? GENESIS_HASH : '') : row.prev_hash.toString('hex'),
+      };
+    });
   }
 
   #statement(sql: string): Database.Statement {
@@ -472,7 +355,13 @@ export class SqliteStore implements Store {
     try {
       return work();
     } catch (error) {
-      throw translateSqliteError(error, this.#config.path);
+      throw translateSqliteError(error, this.#path);
     }
   }
+}
+
+/** The newest `limit` distinct values of several lists that are each sorted newest (highest) first. */
+export function mergeNewestFirst(lists: readonly (readonly number[])[], limit: number): number[] {
+  const merged = [...new Set(lists.flat())].sort((a, b) => b - a);
+  return merged.slice(0, limit);
 }
