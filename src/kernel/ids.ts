@@ -15,6 +15,9 @@ const POOL_BYTES = 8192;
 const pool = Buffer.alloc(POOL_BYTES);
 let poolOffset = POOL_BYTES;
 
+/** Two hex digits for every byte value: cheaper than Buffer#toString('hex') on a few bytes. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 let lastMs = -1;
 let counter = 0;
 let prefixMs = -1;
@@ -44,10 +47,16 @@ export function newUuidV7(nowMs: number): string {
     prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
     prefixMs = ms;
   }
-  const tail = randomBytes(8);
-  // Variant bits 10 in the top of rand_b.
-  const variant = ((tail[0] as number) & 0x3f) | 0x80;
-  return `${prefix}${counter.toString(16).padStart(3, '0')}-${variant.toString(16)}${tail.toString('hex', 1, 2)}-${tail.toString('hex', 2, 8)}`;
+  if (poolOffset + 8 > POOL_BYTES) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const o = poolOffset;
+  poolOffset += 8;
+  const hex = (i: number): string => HEX[pool[o + i] as number] as string;
+  // rand_b: variant bits 10, then 62 random bits.
+  const variant = HEX[((pool[o] as number) & 0x3f) | 0x80] as string;
+  return `${prefix}${HEX[counter >> 8]?.[1]}${HEX[counter & 0xff]}-${variant}${hex(1)}-${hex(2)}${hex(3)}${hex(4)}${hex(5)}${hex(6)}${hex(7)}`;
 }
 
 export function newDecisionId(nowMs: number): string {

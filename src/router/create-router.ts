@@ -67,13 +67,18 @@ export function createRouter(options: RouterOptions = {}): Router {
     const nowMs = clock.now();
     const capability = compiledRoster().score(request.description);
     const outcome = policy.decide({ agentIds, agentIndex, capability, bids: request.bids });
+    // Fields spelled out rather than spread: this literal is built for every decision.
     return {
       decisionId: newDecisionId(nowMs),
       taskId: request.taskId ?? newTaskId(nowMs),
       description: request.description,
       timestampMs: nowMs,
       policy: policy.spec,
-      ...outcome,
+      agentIds: outcome.agentIds,
+      capability: outcome.capability,
+      bidders: outcome.bidders,
+      selectedAgent: outcome.selectedAgent,
+      selectionReason: outcome.selectionReason,
     };
   };
 

@@ -8,8 +8,14 @@ export class SubstringMatcher {
   /** Code unit → alphabet symbol; 0 is "a unit no term contains". */
   readonly #symbolOf = new Uint16Array(65536);
   readonly #alphabetSize: number;
-  /** The full transition function: next state = delta[state * alphabetSize + symbol]. */
-  readonly #delta: Int32Array;
+  /** Like #symbolOf, but A–Z share the symbols of a–z: lower-casing for free on ASCII text. */
+  readonly #foldedSymbolOf = new Uint16Array(128);
+  /**
+   * The full transition function, for the scan: the entry at `row + symbol` is the next state's row
+   * (state × alphabetSize), bit-inverted (negative) when terms end at that state, so each code unit
+   * costs one table read and one sign test.
+   */
+  readonly #table: Int32Array;
   /** Terms that end at each state (its own and those reached through suffix links). */
   readonly #outStart: Int32Array;
   readonly #outTerms: Int32Array;
@@ -74,7 +80,16 @@ export class SubstringMatcher {
         }
       }
     }
-    this.#delta = delta;
+    this.#table = new Int32Array(delta.length);
+    for (let i = 0; i < delta.length; i++) {
+      const next = delta[i] as number;
+      const row = next * symbols;
+      this.#table[i] = outputs[next]?.length ? ~row : row;
+    }
+    for (let unit = 0; unit < 128; unit++) {
+      const lower = unit >= 65 && unit <= 90 ? unit + 32 : unit;
+      this.#foldedSymbolOf[unit] = this.#symbolOf[lower] as number;
+    }
     this.#outStart = new Int32Array(stateCount + 1);
     const flat: number[] = [];
     for (let s = 0; s < stateCount; s++) {
@@ -88,36 +103,61 @@ export class SubstringMatcher {
   }
 
   /**
-   * Indexes of the terms found in `text`, each once, in order of first discovery. The returned view
-   * is valid until the next call.
+   * Indexes of the terms found in `text.toLowerCase()`, each once, in order of first discovery. The
+   * returned view is valid until the next call.
    */
+  findAllIgnoringCase(text: string): Int32Array {
+    // ASCII text is scanned as it is, with A–Z folded by the symbol table; the first code unit
+    // beyond ASCII sends the whole text through toLowerCase, whose Unicode rules (the Kelvin sign
+    // becomes "k", "İ" becomes two units) a table cannot follow.
+    return this.#scan(text, true) ?? (this.#scan(text.toLowerCase(), false) as Int32Array);
+  }
+
+  /** Indexes of the terms found in `text`, as `text.includes(term)` would, each once. */
   findAll(text: string): Int32Array {
-    const symbolOf = this.#symbolOf;
-    const delta = this.#delta;
+    return this.#scan(text, false) as Int32Array;
+  }
+
+  /** undefined when `asciiOnly` and a non-ASCII code unit turns up. */
+  #scan(text: string, asciiOnly: boolean): Int32Array | undefined {
+    const symbolOf = asciiOnly ? this.#foldedSymbolOf : this.#symbolOf;
+    const table = this.#table;
     const size = this.#alphabetSize;
-    const outStart = this.#outStart;
-    const outTerms = this.#outTerms;
     const seen = this.#seen;
     const found = this.#found;
     const termCount = this.#termCount;
-    let count = 0;
-    // Empty terms end at the root and match any text.
-    for (let o = outStart[0] as number, end = outStart[1] as number; o < end; o++) {
-      found[count++] = outTerms[o] as number;
-      seen[outTerms[o] as number] = 1;
-    }
-    let state = 0;
+    let count = this.#collect(0, 0);
+    let row = 0;
     for (let i = 0; i < text.length && count < termCount; i++) {
-      state = delta[state * size + (symbolOf[text.charCodeAt(i)] as number)] as number;
-      for (let o = outStart[state] as number, end = outStart[state + 1] as number; o < end; o++) {
-        const t = outTerms[o] as number;
-        if (seen[t] === 0) {
-          seen[t] = 1;
-          found[count++] = t;
-        }
+      const unit = text.charCodeAt(i);
+      if (asciiOnly && unit >= 128) {
+        for (let f = 0; f < count; f++) seen[found[f] as number] = 0;
+        return undefined;
+      }
+      const next = table[row + (symbolOf[unit] as number)] as number;
+      if (next < 0) {
+        row = ~next;
+        count = this.#collect((row / size) | 0, count);
+      } else {
+        row = next;
       }
     }
-    for (let i = 0; i < count; i++) seen[found[i] as number] = 0;
+    for (let f = 0; f < count; f++) seen[found[f] as number] = 0;
     return found.subarray(0, count);
+  }
+
+  /** Adds the terms ending at `state` to the found list; returns the new count. */
+  #collect(state: number, count: number): number {
+    const outStart = this.#outStart;
+    const outTerms = this.#outTerms;
+    const seen = this.#seen;
+    for (let o = outStart[state] as number, end = outStart[state + 1] as number; o < end; o++) {
+      const t = outTerms[o] as number;
+      if (seen[t] === 0) {
+        seen[t] = 1;
+        this.#found[count++] = t;
+      }
+    }
+    return count;
   }
 }
