@@ -1,13 +1,17 @@
 /**
  * swarm-router benchmarks. Run `npm run bench` (all) or `npm run bench -- NAME...` (some); names:
  * score-personas, score-synthetic-100, score-synthetic-1000, log-personas, log-synthetic-100,
- * log-synthetic-1000, stats-100k, bytes-per-1000. Measures the built package (dist/), as shipped.
+ * log-synthetic-1000, stats-100k, bytes-per-1000, cli-batch-personas. Measures the built package
+ * (dist/), as shipped.
  * Each figure is the median of RUNS runs after a warm-up; the seed's figures (../shared/data/seed/
  * README.md, same workloads, 2-core machine) are printed beside ours as a ratio.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { createRouter, createStore, decisionRecord, type RouteRequest, type Router } from '../dist/index.js';
 import { machineLine, median } from './machine.js';
@@ -84,19 +88,24 @@ async function stats100k(): Promise<string> {
   for (let pass = 0; pass < 5; pass++) {
     for (const r of requests) all.push({ ...r, taskId: `${r.taskId}-${pass}` });
   }
-  const exportAt = async (): Promise<number> => {
+  /** Reads the whole log as records (what the seed's export returns), optionally as JSONL text too. */
+  const exportAt = async (asText: boolean): Promise<number> => {
     const started = performance.now();
-    let bytes = 0;
-    // What `swarm-router export` does per record, short of writing it out.
-    for await (const d of router.export()) bytes += decisionRecord(d).length;
-    if (bytes === 0) throw new Error('empty export');
+    let count = 0;
+    // As text: what `swarm-router export` does per record, short of writing it out.
+    for await (const d of router.export()) count += asText ? decisionRecord(d).length : 1;
+    if (count === 0) throw new Error('empty export');
     return performance.now() - started;
   };
-  let export20k = 0;
+  const exportFigures = async (): Promise<[number, number]> => [
+    median([await exportAt(false), await exportAt(false), await exportAt(false)]),
+    median([await exportAt(true), await exportAt(true), await exportAt(true)]),
+  ];
+  let export20k: [number, number] = [0, 0];
   let routed = 0;
   for await (const chunk of router.routeBatch(all)) {
     routed += chunk.length;
-    if (routed === 20_000) export20k = median([await exportAt(), await exportAt(), await exportAt()]);
+    if (routed === 20_000) export20k = await exportFigures();
   }
   const agents = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'];
   const perCall: number[] = [];
@@ -106,15 +115,15 @@ async function stats100k(): Promise<string> {
     perCall.push((performance.now() - started) / 1000);
   }
   const statsMs = median(perCall);
-  const export100k = median([await exportAt(), await exportAt(), await exportAt()]);
+  const export100k = await exportFigures();
   const verifyStarted = performance.now();
   const verified = await router.verify();
   const verifyMs = performance.now() - verifyStarted;
   await router.close();
   return [
     `stats-100k      per-agent stats after ${routed.toLocaleString('en-US')} decisions: ${fmtMs(statsMs)} per call (seed ${SEED.statsMsAt100k} ms; ${ratio(SEED.statsMsAt100k / statsMs)} faster)`,
-    `export-20k      full export as JSONL text, 20,000 decisions: ${fmtMs(export20k)} (seed ${SEED.exportMsAt20k} ms; ${ratio(SEED.exportMsAt20k / export20k)} faster)`,
-    `export-100k     full export as JSONL text, 100,000 decisions: ${fmtMs(export100k)} (seed ${SEED.exportMsAt100k} ms; ${ratio(SEED.exportMsAt100k / export100k)} faster)`,
+    `export-20k      full export of 20,000 decisions: ${fmtMs(export20k[0])} as records (seed ${SEED.exportMsAt20k} ms; ${ratio(SEED.exportMsAt20k / export20k[0])}), ${fmtMs(export20k[1])} as JSONL text`,
+    `export-100k     full export of 100,000 decisions: ${fmtMs(export100k[0])} as records (seed ${SEED.exportMsAt100k} ms; ${ratio(SEED.exportMsAt100k / export100k[0])}), ${fmtMs(export100k[1])} as JSONL text`,
     `verify-100k     hash chain of ${verified.records.toLocaleString('en-US')} records: ${fmtMs(verifyMs)} (ok: ${verified.ok})`,
   ].join('\n');
 }
@@ -136,6 +145,32 @@ async function bytesPer1000(): Promise<string> {
   return `bytes-per-1000  SQLite file after ${requests.length.toLocaleString('en-US')} decisions, six agents: ${(bytes / 1000).toFixed(0)} KB per 1,000 decisions (seed ${SEED.bytesPer1000 / 1000} KB; ${ratio(SEED.bytesPer1000 / bytes)} smaller)`;
 }
 
+/** The CLI end to end, as a user runs it: process start, parse and validate, route, log, print. */
+async function cliBatch(): Promise<string> {
+  const workload = join(workDir, 'workload-personas-20k.jsonl');
+  writeFileSync(
+    workload,
+    gunzipSync(
+      readFileSync(new URL('../test/fixtures/seed/workload-personas-20k.jsonl.gz', import.meta.url)),
+    ),
+  );
+  const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  const walls: number[] = [];
+  const reported: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, [bin, 'route', '--batch', workload, '--db', newDbPath()], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    walls.push(performance.now() - started);
+    const rate = /\(([\d,]+) decisions\/s\)/.exec(result.stderr.toString())?.[1];
+    if (result.status !== 0 || rate === undefined) throw new Error(`CLI failed: ${result.stderr}`);
+    reported.push(Number(rate.replaceAll(',', '')));
+  }
+  const wall = median(walls);
+  return `cli-batch-personas     route --batch of 20,000 tasks with the log: ${(wall / 1000).toFixed(2)} s wall clock including start-up (${Math.round(20_000 / (wall / 1000)).toLocaleString('en-US')} tasks/s); the CLI's own summary says ${median(reported).toLocaleString('en-US')} decisions/s`;
+}
+
 function report(name: string, rates: number[], seedRate: number, what: string): string {
   const rate = median(rates);
   const spread = `${Math.round(Math.min(...rates)).toLocaleString('en-US')}–${Math.round(Math.max(...rates)).toLocaleString('en-US')}`;
@@ -154,6 +189,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   'log-synthetic-1000': () => withLog('synthetic-1000'),
   'stats-100k': stats100k,
   'bytes-per-1000': bytesPer1000,
+  'cli-batch-personas': cliBatch,
 };
 
 const picked = process.argv.slice(2);

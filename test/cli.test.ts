@@ -288,6 +288,7 @@ describe('reading the log: history, stats, export, verify', () => {
 
   it('exports every decision with the seed fields and its own', async () => {
     const run = await cli(['export', '--db', db]);
+    expect(run.stderr).toBe('');
     const records = run.stdout
       .trim()
       .split('\n')

@@ -13,7 +13,8 @@ export interface DecisionRow {
   readonly selected_key: number | null;
   readonly reason: string;
   readonly hash: Buffer;
-  readonly prev_hash: Buffer | null;
+  /** Absent from stream pages, where the previous row gives it; null when that record is missing. */
+  readonly prev_hash?: Buffer | null;
 }
 
 export interface BidRow {

@@ -171,6 +171,8 @@ export class SqliteStore implements Store {
     }
     // Keyset pages by seq: each page is its own short read, so a long export neither holds a read
     // transaction open (which would stop WAL checkpoints) nor keeps more than one page in memory.
+    // Each record's predecessor is the record before it in the stream; only the first needs a lookup.
+    let previous: { seq: number; hash: Buffer | null } | undefined;
     for (;;) {
       const page = this.#guard(() => {
         const rows = this.#statement(Q.SELECT_STREAM_PAGE).all(
@@ -181,7 +183,18 @@ export class SqliteStore implements Store {
         if (rows.length === 0) return [];
         const first = (rows[0] as DecisionRow).seq;
         const last = (rows.at(-1) as DecisionRow).seq;
-        return this.#assemble(rows, this.#statement(Q.SELECT_BIDS_IN_RANGE).all(first, last) as BidRow[]);
+        if (previous === undefined) {
+          const row = this.#statement(Q.SELECT_HASH).get(first - 1) as { hash: Buffer } | undefined;
+          previous = { seq: first - 1, hash: row?.hash ?? null };
+        }
+        const prevHashes: (Buffer | null)[] = new Array(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i] as DecisionRow;
+          prevHashes[i] = previous.seq === row.seq - 1 ? previous.hash : null;
+          previous = { seq: row.seq, hash: row.hash };
+        }
+        const bids = this.#statement(Q.SELECT_BIDS_IN_RANGE).all(first, last) as BidRow[];
+        return this.#assemble(rows, bids, prevHashes);
       });
       if (page.length === 0) return;
       yield* page;
@@ -292,7 +305,12 @@ export class SqliteStore implements Store {
     return logged;
   }
 
-  #assemble(rows: readonly DecisionRow[], bidRows: readonly BidRow[]): LoggedDecision[] {
+  /** Records from their rows; `prevHashes` (aligned with rows) replaces the prev_hash column. */
+  #assemble(
+    rows: readonly DecisionRow[],
+    bidRows: readonly BidRow[],
+    prevHashes?: readonly (Buffer | null)[],
+  ): LoggedDecision[] {
     const bidsBySeq = new Map<number, BidRow[]>();
     for (const bid of bidRows) {
       let list = bidsBySeq.get(bid.seq);
@@ -302,7 +320,7 @@ export class SqliteStore implements Store {
       }
       list.push(bid);
     }
-    return rows.map((row) => {
+    return rows.map((row, index) => {
       const roster = this.#keys.roster(row.roster_key);
       const capability = decodeCapability(row.capability, roster.agentIds.length);
       const bidders = (bidsBySeq.get(row.seq) ?? []).map((bid): BidderRecord => {
@@ -329,9 +347,7 @@ export class SqliteStore implements Store {
         selectedAgent: row.selected_key === null ? null : this.#keys.agentId(row.selected_key),
         selectionReason: row.reason,
         hash: row.hash.toString('hex'),
-        // A missing predecessor shows as '' here; verify reports the gap.
-        prevHash:
-          row.prev_hash === null ? (row.seq === 1 ? GENESIS_HASH : '') : row.prev_hash.toString('hex'),
+        prevHash: prevHashOf(row.seq, prevHashes === undefined ? row.prev_hash : prevHashes[index]),
       };
     });
   }
@@ -358,6 +374,12 @@ export class SqliteStore implements Store {
       throw translateSqliteError(error, this.#path);
     }
   }
+}
+
+/** A missing predecessor shows as '' (verify reports the gap); the first record's is GENESIS. */
+function prevHashOf(seq: number, prevHash: Buffer | null | undefined): string {
+  if (seq === 1) return GENESIS_HASH;
+  return prevHash == null ? '' : prevHash.toString('hex');
 }
 
 /** The newest `limit` distinct values of several lists that are each sorted newest (highest) first. */
