@@ -227,6 +227,39 @@ describe('swarm-router route --batch', () => {
     );
   });
 
+  it('keeps registration order in capability_scores, even for integer-like agent ids', async () => {
+    const agent = (agent_id: string) => ({
+      agent_id,
+      agent_name: agent_id,
+      capabilities: [],
+      keywords: ['fix'],
+      rate_sats: 1,
+    });
+    const roster = file(
+      'numeric.json',
+      JSON.stringify({ agents: [agent('10'), agent('2'), agent('b'), agent('1')] }),
+    );
+    const workload = file(
+      'numeric.jsonl',
+      jsonl(
+        task(
+          'n',
+          [
+            ['2', 40],
+            ['10', 40],
+          ],
+          'fix it',
+        ),
+      ),
+    );
+    const run = await cli(['route', '--batch', workload, '--roster', roster, '--no-log']);
+    expect(run.code).toBe(0);
+    // Compare the text itself: JSON.parse would reorder integer-like keys on the way back.
+    expect(run.stdout).toContain('"capability_scores":{"10":0.3,"2":0.3,"b":0.3,"1":0.3}');
+    expect(run.stdout).toContain('"combined_scores":{"2":');
+    expect(run.stdout).toContain('"selected_agent":"2"'); // the tie goes to the earliest bid
+  });
+
   it('routes a synthetic roster workload from a roster file', async () => {
     const run = await cli([
       'route',
@@ -270,6 +303,15 @@ describe('reading the log: history, stats, export, verify', () => {
     const bad = await cli(['history', '--db', db, '--since', 'yesterday']);
     expect(bad.stderr).toContain('--since: expected an ISO 8601 time');
     expect((await cli(['history', '--db', db, '--limit', '0'])).code).toBe(2);
+  });
+
+  it('lists the roster agents the log has not seen when given --roster, and checks reading flags', async () => {
+    const run = await cli(['stats', '--db', db, '--roster', 'personas', '--json']);
+    const ids = JSON.parse(run.stdout).agents.map((a: { agent_id: string }) => a.agent_id);
+    expect(ids).toEqual(['echo', 'mace', 'helm', 'seer', 'forge', 'quill']);
+    const bad = await cli(['history', '--db', db, '--roster', '/no/such.json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('swarm-router: /no/such.json: cannot read the file (ENOENT)\n');
   });
 
   it('shows per-agent stats', async () => {

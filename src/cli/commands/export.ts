@@ -11,9 +11,16 @@ export function registerExportCommand(program: Command, io: CliIo): void {
     .description('the whole audit log as JSONL, oldest first, streamed in constant memory')
     .option('--since <time>', 'only decisions at or after this time (ISO 8601 or epoch ms)')
     .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
-    .action(async (flags: { since?: string; db?: string }) => {
+    .option(
+      '--roster <file|personas>',
+      'accepted (and checked) like route; the log alone answers this command',
+    )
+    .action(async (flags: { since?: string; db?: string; roster?: string }) => {
       const sinceMs = flags.since === undefined ? undefined : parseTime('--since', flags.since);
-      const router = await openRouter({ config: loadConfig({ db: flags.db }, io.env), withRoster: false });
+      const router = await openRouter({
+        config: loadConfig({ db: flags.db, roster: flags.roster }, io.env),
+        withRoster: flags.roster !== undefined,
+      });
       try {
         let out = '';
         for await (const decision of router.export(sinceMs === undefined ? {} : { sinceMs })) {

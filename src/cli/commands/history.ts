@@ -15,6 +15,7 @@ interface HistoryFlags {
   readonly limit: string;
   readonly cursor?: string;
   readonly db?: string;
+  readonly roster?: string;
   readonly json?: boolean;
 }
 
@@ -29,6 +30,10 @@ export function registerHistoryCommand(program: Command, io: CliIo): void {
     .option('--limit <n>', `page size, 1..${MAX_PAGE_SIZE}`, '20')
     .option('--cursor <cursor>', 'continue from a previous page')
     .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option(
+      '--roster <file|personas>',
+      'accepted (and checked) like route; the log alone answers this command',
+    )
     .option('--json', 'one full decision record per line, then {"next_cursor": …}')
     .action(async (flags: HistoryFlags) => {
       const limit = Number(flags.limit);
@@ -43,7 +48,10 @@ export function registerHistoryCommand(program: Command, io: CliIo): void {
         ...(flags.until === undefined ? {} : { untilMs: parseTime('--until', flags.until) }),
         ...(flags.cursor === undefined ? {} : { cursor: flags.cursor }),
       };
-      const router = await openRouter({ config: loadConfig({ db: flags.db }, io.env), withRoster: false });
+      const router = await openRouter({
+        config: loadConfig({ db: flags.db, roster: flags.roster }, io.env),
+        withRoster: flags.roster !== undefined,
+      });
       try {
         const page = await router.history(query);
         if (flags.json === true) {

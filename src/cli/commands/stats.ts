@@ -1,8 +1,15 @@
 import type { Command } from 'commander';
+import type { AgentStats } from '../../audit/stats.js';
 import { loadConfig } from '../../config/config.js';
 import { toAgentStatsDto } from '../../wire/stats-dto.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
+
+interface StatsFlags {
+  readonly db?: string;
+  readonly roster?: string;
+  readonly json?: boolean;
+}
 
 export function registerStatsCommand(program: Command, io: CliIo): void {
   program
@@ -10,11 +17,26 @@ export function registerStatsCommand(program: Command, io: CliIo): void {
     .description('per-agent routing statistics from the audit log')
     .argument('[agent_id]', 'one agent (default: every agent in the log)')
     .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option('--roster <file|personas>', "also list the roster's agents that the log has not seen yet")
     .option('--json', 'JSON output')
-    .action(async (agentId: string | undefined, flags: { db?: string; json?: boolean }) => {
-      const router = await openRouter({ config: loadConfig({ db: flags.db }, io.env), withRoster: false });
+    .action(async (agentId: string | undefined, flags: StatsFlags) => {
+      const withRoster = flags.roster !== undefined;
+      const router = await openRouter({
+        config: loadConfig({ db: flags.db, roster: flags.roster }, io.env),
+        withRoster,
+      });
       try {
-        const stats = agentId === undefined ? await router.allStats() : [await router.stats(agentId)];
+        let stats: AgentStats[];
+        if (agentId !== undefined) {
+          stats = [await router.stats(agentId)];
+        } else {
+          // The log's agents, with the roster's first (in roster order) when one is given.
+          const logged = new Map((await router.allStats()).map((s) => [s.agentId, s]));
+          const rosterIds = router.registry.list().map((a) => a.agentId);
+          stats = await Promise.all(rosterIds.map(async (id) => logged.get(id) ?? router.stats(id)));
+          for (const id of rosterIds) logged.delete(id);
+          stats.push(...logged.values());
+        }
         const dtos = stats.map(toAgentStatsDto);
         if (flags.json === true) {
           await write(io.stdout, `${JSON.stringify(agentId === undefined ? { agents: dtos } : dtos[0])}\n`);
@@ -24,10 +46,19 @@ export function registerStatsCommand(program: Command, io: CliIo): void {
           await write(io.stdout, 'the audit log has no decisions yet\n');
           return;
         }
-        let out = `${'agent'.padEnd(20)} ${'won'.padStart(8)} ${'considered'.padStart(10)} ${'bids'.padStart(8)} ${'win rate'.padStart(8)} ${'avg winning bid'.padStart(16)}\n`;
+        const head = ['agent'.padEnd(20), 'won'.padStart(8), 'considered'.padStart(10), 'bids'.padStart(8)];
+        let out = `${[...head, 'win rate'.padStart(8), 'avg winning bid'.padStart(16)].join(' ')}\n`;
         for (const s of dtos) {
           const avg = s.avg_winning_bid_sats === null ? '-' : `${s.avg_winning_bid_sats.toFixed(1)} sat`;
-          out += `${s.agent_id.padEnd(20)} ${String(s.tasks_won).padStart(8)} ${String(s.tasks_considered).padStart(10)} ${String(s.bids).padStart(8)} ${`${(s.win_rate * 100).toFixed(1)}%`.padStart(8)} ${avg.padStart(16)}\n`;
+          const rate = `${(s.win_rate * 100).toFixed(1)}%`;
+          out += `${[
+            s.agent_id.padEnd(20),
+            String(s.tasks_won).padStart(8),
+            String(s.tasks_considered).padStart(10),
+            String(s.bids).padStart(8),
+            rate.padStart(8),
+            avg.padStart(16),
+          ].join(' ')}\n`;
         }
         await write(io.stdout, out);
       } finally {

@@ -16,9 +16,16 @@ export function registerVerifyCommand(
     .command('verify')
     .description("walk the audit log's hash chain and name the first record that does not match")
     .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option(
+      '--roster <file|personas>',
+      'accepted (and checked) like route; the log alone answers this command',
+    )
     .option('--json', 'JSON output')
-    .action(async (flags: { db?: string; json?: boolean }) => {
-      const router = await openRouter({ config: loadConfig({ db: flags.db }, io.env), withRoster: false });
+    .action(async (flags: { db?: string; roster?: string; json?: boolean }) => {
+      const router = await openRouter({
+        config: loadConfig({ db: flags.db, roster: flags.roster }, io.env),
+        withRoster: flags.roster !== undefined,
+      });
       try {
         const progress = startProgress(io, await router.countDecisions(), 'verifying');
         const result = await router.verify((checked) => progress.update(checked));
