@@ -1,8 +1,8 @@
 /**
  * swarm-router benchmarks. Run `npm run bench` (all) or `npm run bench -- NAME...` (some); names:
  * score-personas, score-synthetic-100, score-synthetic-1000, log-personas, log-synthetic-100,
- * log-synthetic-1000, stats-100k, bytes-per-1000, cli-batch-personas. Measures the built package
- * (dist/), as shipped.
+ * log-synthetic-1000, stats-100k, bytes-per-1000, cli-batch-personas, side-by-side (runs the seed's
+ * Python engine too, needs python3). Measures the built package (dist/), as shipped.
  * Each figure is the median of RUNS runs after a warm-up; the seed's figures (../shared/data/seed/
  * README.md, same workloads, 2-core machine) are printed beside ours as a ratio.
  */
@@ -80,9 +80,22 @@ async function withLog(name: WorkloadName): Promise<string> {
 }
 
 /** 100,000 logged decisions (the personas workload five times), then the seed's slow queries. */
-async function stats100k(): Promise<string> {
+interface LogFigures {
+  readonly decisions: number;
+  readonly statsMs: number;
+  readonly export20k: [number, number];
+  readonly export100k: [number, number];
+  readonly verifyMs: number;
+  readonly verified: boolean;
+  readonly bytesPer1000: number;
+}
+
+/** 100,000 logged decisions (the personas workload five times), then the seed's slow queries. */
+async function stats100kFigures(): Promise<LogFigures> {
   const { requests } = loadWorkload('personas');
-  const router = routerFor('personas', true);
+  const path = newDbPath();
+  const router = createRouter({ store: createStore({ location: path }) });
+  for (const manifest of loadWorkload('personas').roster) router.registerAgent(manifest);
   const all: RouteRequest[] = [];
   for (let pass = 0; pass < 5; pass++) {
     for (const r of requests) all.push({ ...r, taskId: `${r.taskId}-${pass}` });
@@ -113,18 +126,38 @@ async function stats100k(): Promise<string> {
     for (let i = 0; i < 1000; i++) await router.stats(agents[i % agents.length] as string);
     perCall.push((performance.now() - started) / 1000);
   }
-  const statsMs = median(perCall);
   const export100k = await exportFigures();
   const verifyStarted = performance.now();
   const verified = await router.verify();
   const verifyMs = performance.now() - verifyStarted;
   await router.close();
+  return {
+    decisions: routed,
+    statsMs: median(perCall),
+    export20k,
+    export100k,
+    verifyMs,
+    verified: verified.ok,
+    bytesPer1000: (checkpointedSize(path) / routed) * 1000,
+  };
+}
+
+async function stats100k(): Promise<string> {
+  const f = await stats100kFigures();
   return [
-    `stats-100k      per-agent stats after ${routed.toLocaleString('en-US')} decisions: ${fmtMs(statsMs)} per call (seed ${SEED.statsMsAt100k} ms; ${ratio(SEED.statsMsAt100k / statsMs)} faster)`,
-    `export-20k      full export of 20,000 decisions: ${fmtMs(export20k[0])} as records (seed ${SEED.exportMsAt20k} ms; ${ratio(SEED.exportMsAt20k / export20k[0])}), ${fmtMs(export20k[1])} as JSONL text`,
-    `export-100k     full export of 100,000 decisions: ${fmtMs(export100k[0])} as records (seed ${SEED.exportMsAt100k} ms; ${ratio(SEED.exportMsAt100k / export100k[0])}), ${fmtMs(export100k[1])} as JSONL text`,
-    `verify-100k     hash chain of ${verified.records.toLocaleString('en-US')} records: ${fmtMs(verifyMs)} (ok: ${verified.ok})`,
+    `stats-100k      per-agent stats after ${f.decisions.toLocaleString('en-US')} decisions: ${fmtMs(f.statsMs)} per call (seed ${SEED.statsMsAt100k} ms; ${ratio(SEED.statsMsAt100k / f.statsMs)} faster)`,
+    `export-20k      full export of 20,000 decisions: ${fmtMs(f.export20k[0])} as records (seed ${SEED.exportMsAt20k} ms; ${ratio(SEED.exportMsAt20k / f.export20k[0])}), ${fmtMs(f.export20k[1])} as JSONL text`,
+    `export-100k     full export of 100,000 decisions: ${fmtMs(f.export100k[0])} as records (seed ${SEED.exportMsAt100k} ms; ${ratio(SEED.exportMsAt100k / f.export100k[0])}), ${fmtMs(f.export100k[1])} as JSONL text`,
+    `verify-100k     hash chain of ${f.decisions.toLocaleString('en-US')} records: ${fmtMs(f.verifyMs)} (ok: ${f.verified})`,
   ].join('\n');
+}
+
+/** The file's size once a checkpoint has folded the WAL into it. */
+function checkpointedSize(path: string): number {
+  const db = new Database(path);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return statSync(path).size;
 }
 
 /** SQLite bytes per 1,000 decisions with six agents, after a checkpoint folds the WAL in. */
@@ -137,11 +170,71 @@ async function bytesPer1000(): Promise<string> {
     // committed
   }
   await router.close();
-  const db = new Database(path);
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  const bytes = (statSync(path).size / requests.length) * 1000;
+  const bytes = (checkpointedSize(path) / requests.length) * 1000;
   return `bytes-per-1000  SQLite file after ${requests.length.toLocaleString('en-US')} decisions, six agents: ${(bytes / 1000).toFixed(0)} KB per 1,000 decisions (seed ${SEED.bytesPer1000 / 1000} KB; ${ratio(SEED.bytesPer1000 / bytes)} smaller)`;
+}
+
+/** Runs the seed's Python engine (bench/seed-python) and returns its JSON report. */
+function runSeed(
+  mode: 'score' | 'log' | 'stats',
+  name: WorkloadName,
+  extra: string[] = [],
+): Record<string, number> {
+  const spec = {
+    personas: 'personas',
+    'synthetic-100': 'roster-synthetic-100.json',
+    'synthetic-1000': 'roster-synthetic-1000.json',
+  }[name];
+  const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
+  const file = {
+    personas: 'workload-personas-20k.jsonl',
+    'synthetic-100': 'workload-synthetic-100.jsonl',
+    'synthetic-1000': 'workload-synthetic-1000.jsonl',
+  }[name];
+  const roster = spec === 'personas' ? 'personas' : join(fixtures, 'seed', spec);
+  const script = fileURLToPath(new URL('./seed-python/bench_seed.py', import.meta.url));
+  const result = spawnSync('python3', [
+    script,
+    mode,
+    join(fixtures, 'seed', `${file}.gz`),
+    roster,
+    join(fixtures, 'personas.json'),
+    '--runs',
+    String(Math.min(RUNS, 3)),
+    ...extra,
+  ]);
+  if (result.status !== 0) throw new Error(`the seed benchmark failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.toString()) as Record<string, number>;
+}
+
+/**
+ * The seed and swarm-router on the same machine, one right after the other, so the ratio does not
+ * depend on which machine the seed's published figures came from. Needs python3.
+ */
+async function sideBySide(): Promise<string> {
+  const lines: string[] = [];
+  const pair = (label: string, seed: number, ours: number, unit: string) =>
+    lines.push(
+      `  ${label.padEnd(30)} seed ${Math.round(seed).toLocaleString('en-US').padStart(7)} ${unit}   swarm-router ${Math.round(ours).toLocaleString('en-US').padStart(9)} ${unit}   ${ratio(ours / seed)}`,
+    );
+  const rateOf = (text: string): number =>
+    Number(/\s([\d,]+) decisions\/s/.exec(text)?.[1]?.replaceAll(',', ''));
+  for (const name of ['personas', 'synthetic-100', 'synthetic-1000'] as const) {
+    const seed = runSeed('score', name).decisions_per_s as number;
+    pair(`scoring only, ${name}`, seed, rateOf(await scoreOnly(name)), 'decisions/s');
+  }
+  for (const name of ['personas', 'synthetic-1000'] as const) {
+    const seed = runSeed('log', name).decisions_per_s as number;
+    pair(`with the audit log, ${name}`, seed, rateOf(await withLog(name)), 'decisions/s');
+  }
+  const seedStats = runSeed('stats', 'personas', ['--decisions', '100000']);
+  const ours = await stats100kFigures();
+  lines.push(
+    `  ${'per-agent stats after 100,000'.padEnd(30)} seed ${(seedStats.stats_ms_per_call as number).toFixed(1)} ms   swarm-router ${fmtMs(ours.statsMs)}   ${ratio((seedStats.stats_ms_per_call as number) / ours.statsMs)} faster`,
+    `  ${'export of 100,000 (records)'.padEnd(30)} seed ${(seedStats.export_ms as number).toFixed(0)} ms   swarm-router ${ours.export100k[0].toFixed(0)} ms   ${ratio((seedStats.export_ms as number) / ours.export100k[0])} faster`,
+    `  ${'SQLite bytes per 1,000'.padEnd(30)} seed ${((seedStats.db_bytes_per_1000 as number) / 1000).toFixed(0)} KB   swarm-router ${(ours.bytesPer1000 / 1000).toFixed(0)} KB`,
+  );
+  return `side-by-side (seed: bench/seed-python, Python ${runSeed('score', 'synthetic-100').python ?? '?'})\n${lines.join('\n')}`;
 }
 
 /** The CLI end to end, as a user runs it: process start, parse and validate, route, log, print. */
@@ -189,6 +282,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   'stats-100k': stats100k,
   'bytes-per-1000': bytesPer1000,
   'cli-batch-personas': cliBatch,
+  'side-by-side': sideBySide,
 };
 
 const picked = process.argv.slice(2);
