@@ -10,7 +10,7 @@ const policy = createPolicy(CLASSIC_POLICY, 'classic');
 function decide(agentIds: string[], capability: number[], bids: Bid[]) {
   return policy.decide({
     agentIds,
-    agentIndex: new Map(agentIds.map((id, i) => [id, i])),
+    positions: Int32Array.from(bids, (b) => agentIds.indexOf(b.agentId)),
     capability: Float64Array.from(capability),
     bids,
   });

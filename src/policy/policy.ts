@@ -14,8 +14,8 @@ export interface Policy {
 export interface DecideInput {
   /** Ids of the registered agents, in registration order. */
   readonly agentIds: readonly string[];
-  /** Position of each registered agent in `agentIds`, by id. */
-  readonly agentIndex: ReadonlyMap<string, number>;
+  /** For each bid, its bidder's position in `agentIds`; -1 for a bidder that is not registered. */
+  readonly positions: Int32Array;
   /** Capability match of each agent, aligned with `agentIds`. */
   readonly capability: Float64Array;
   /** Bids in arrival order, at most one per agent (the router checks). */
@@ -66,14 +66,14 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
 
   return {
     spec,
-    decide({ agentIds, agentIndex, capability, bids }: DecideInput): PolicyOutcome {
+    decide({ agentIds, positions, capability, bids }: DecideInput): PolicyOutcome {
       const bidders: BidderRecord[] = new Array(bids.length);
       let best: BidderRecord | undefined;
       for (let order = 0; order < bids.length; order++) {
         const bid = bids[order] as Bid;
-        const position = agentIndex.get(bid.agentId);
+        const position = positions[order] as number;
         // An unregistered bidder (allowed only with the seed's quirk) is scored 0, as `.get(id, 0.0)`.
-        const cap = position === undefined ? null : (capability[position] as number);
+        const cap = position < 0 ? null : (capability[position] as number);
         const input = { capability: cap ?? 0, bid };
         const values = new Array<number>(signals.length);
         let combined = 0;

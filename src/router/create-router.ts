@@ -63,10 +63,11 @@ export function createRouter(options: RouterOptions = {}): Router {
   };
 
   const decide = (request: RouteRequest): Decision => {
-    checkRouteRequest(request, registry, allowUnregistered);
+    const scorer = compiledRoster();
+    const positions = checkRouteRequest(request, agentIndex, allowUnregistered);
     const nowMs = clock.now();
-    const capability = compiledRoster().score(request.description);
-    const outcome = policy.decide({ agentIds, agentIndex, capability, bids: request.bids });
+    const capability = scorer.score(request.description);
+    const outcome = policy.decide({ agentIds, positions, capability, bids: request.bids });
     // Fields spelled out rather than spread: this literal is built for every decision.
     return {
       decisionId: newDecisionId(nowMs),
@@ -88,7 +89,10 @@ export function createRouter(options: RouterOptions = {}): Router {
     hasLog: store !== undefined,
     registerAgent: (manifest) => registry.register(manifest),
     registerPersona: (personaId, agentId) => registry.registerPersona(personaId, agentId),
-    checkRequest: (request) => checkRouteRequest(request, registry, allowUnregistered),
+    checkRequest: (request) => {
+      compiledRoster();
+      checkRouteRequest(request, agentIndex, allowUnregistered);
+    },
     decide,
     async route(request) {
       const decision = decide(request);

@@ -1,5 +1,4 @@
 import { RouterError } from '../kernel/errors.js';
-import type { AgentRegistry } from '../manifest/agent-registry.js';
 import type { Bid } from '../policy/decision.js';
 
 /** A task to route now, with the bids already received, in arrival order. */
@@ -14,13 +13,13 @@ export interface RouteRequest {
  * The checks every route request passes before scoring, whichever edge it came from: bids are
  * integers ≥ 0, one per agent, and (unless the seed's quirk is asked for) from registered agents.
  * Edges validate shapes with the wire schemas; this guards the library API and the rules that need
- * the registry.
+ * the roster. Returns where each bidder sits in the roster (`agentIndex`), -1 for unregistered ones.
  */
 export function checkRouteRequest(
   request: RouteRequest,
-  registry: AgentRegistry,
+  agentIndex: ReadonlyMap<string, number>,
   allowUnregisteredBidders: boolean,
-): void {
+): Int32Array {
   if (typeof request.description !== 'string') {
     throw new RouterError(
       'invalid_request',
@@ -31,6 +30,8 @@ export function checkRouteRequest(
     );
   }
   const bids = request.bids;
+  // Each bidder's position in the roster (-1: not registered), found here once for the policy too.
+  const positions = new Int32Array(bids.length);
   // A set only pays for itself on long bid lists; most tasks get a handful of bids.
   const seen = bids.length > 16 ? new Set<string>() : undefined;
   for (let i = 0; i < bids.length; i++) {
@@ -59,12 +60,15 @@ export function checkRouteRequest(
       );
     }
     seen?.add(agentId);
-    if (!allowUnregisteredBidders && !registry.has(agentId)) {
+    const position = agentIndex.get(agentId);
+    positions[i] = position ?? -1;
+    if (position === undefined && !allowUnregisteredBidders) {
       throw new RouterError('unknown_agent', `bids[${i}]: agent '${agentId}' is not registered`, {
         details: { field: `bids[${i}].agent_id`, agentId },
       });
     }
   }
+  return positions;
 }
 
 function isEarlierBidder(bids: readonly Bid[], index: number, agentId: string): boolean {
