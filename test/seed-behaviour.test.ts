@@ -148,3 +148,21 @@ describe('the seed test suite', () => {
     );
   });
 });
+
+describe('text the store cannot hold as it is', () => {
+  it('logs a description with a lone surrogate as it returns it, and the chain verifies', async () => {
+    const router = routerWithLog();
+    router.registerPersona('forge');
+    const decision = await router.route({
+      taskId: 't\ud800',
+      description: 'Fix \udc00 the bug',
+      bids: [{ agentId: 'forge', bidSats: 5 }],
+    });
+    expect(decision.description).toBe('Fix \ufffd the bug');
+    const [back] = (await router.history({ limit: 1 })).decisions;
+    expect(back?.description).toBe(decision.description);
+    expect(back?.taskId).toBe('t\ufffd');
+    expect(await router.verify()).toMatchObject({ ok: true, records: 1 });
+    await router.close();
+  });
+});

@@ -32,39 +32,26 @@ const decision: Decision = {
 };
 
 describe('canonical record', () => {
-  it('is the documented JSON text and the scores as little-endian bytes, whatever the array types', () => {
-    const text = JSON.stringify([
-      1,
-      7,
-      decision.decisionId,
-      decision.taskId,
-      decision.description,
-      decision.timestampMs,
-      [
-        'classic',
-        'classic',
-        [
-          ['capability', 0.6],
-          ['bid-band', 0.4],
-        ],
-      ],
-      'forge',
-      'Selected forge',
-      [
-        ['forge', 50, true],
-        ['ghost', 5, false],
-      ],
-      ['10', 'forge'],
-    ]);
-    const view = new DataView(new ArrayBuffer(12 + 6 * 8));
-    view.setUint32(0, 1, true); // position of the only non-zero capability score
-    const floats = [
-      0.8999999999999999, 0.8999999999999999, 0.5555555555555556, 0.7622222222222222, 0, 1, 0.4,
-    ];
-    for (const [i, x] of floats.entries()) view.setFloat64(4 + i * 8, x, true);
+  it('is the documented framed text and the numbers as little-endian bytes, whatever the array types', () => {
+    const text =
+      'swarm-router/decision/1\n' +
+      '7:01a2-id' +
+      '5:t "1"' +
+      '15:Fix\nthe "bug" ✓' +
+      '7:classic7:classic2#10:capability8:bid-band' +
+      '5:forge14:Selected forge' +
+      '2#5:forge5:ghost' +
+      '2#2:105:forge';
+    const numbers = [7, 1_700_000_000_000, 0.6, 0.4];
+    numbers.push(50, 1, 0.8999999999999999, 0.5555555555555556, 0.7622222222222222);
+    numbers.push(5, 0, 0, 1, 0.4);
+    numbers.push(1, 1, 0.8999999999999999); // one non-zero capability score: position 1
+    const view = new DataView(new ArrayBuffer(numbers.length * 8));
+    for (const [i, x] of numbers.entries()) view.setFloat64(i * 8, x, true);
+
     const canonical = canonicalRecord(7, decision);
     expect(canonical.text).toBe(text);
-    expect(canonical.scores.equals(new Uint8Array(view.buffer))).toBe(true);
+    expect(canonical.numbers.equals(new Uint8Array(view.buffer))).toBe(true);
     // A decision read back from a store has plain arrays and fresh objects: same canonical form.
     const readBack = {
       ...decision,
@@ -77,14 +64,23 @@ describe('canonical record', () => {
 
   it('changes the hash when anything changes', () => {
     const base = sealRecord('0'.repeat(64), 7, decision);
+    const variants: Decision[] = [
+      { ...decision, description: 'x' },
+      { ...decision, taskId: 't "2"' },
+      { ...decision, selectedAgent: null },
+      { ...decision, timestampMs: decision.timestampMs + 1 },
+      { ...decision, capability: [0, 0.9] },
+      { ...decision, capability: [0.1, 0.8999999999999999] },
+      { ...decision, agentIds: ['1', '0forge'] },
+      {
+        ...decision,
+        bidders: decision.bidders.map((b, i) => (i === 0 ? { ...b, combined: 0.7622222222222224 } : b)),
+      },
+      { ...decision, bidders: decision.bidders.map((b, i) => (i === 1 ? { ...b, capability: 0 } : b)) },
+      { ...decision, bidders: [...decision.bidders].reverse() },
+    ];
     expect(sealRecord('0'.repeat(64), 8, decision)).not.toBe(base);
     expect(sealRecord('1'.repeat(64), 7, decision)).not.toBe(base);
-    expect(sealRecord('0'.repeat(64), 7, { ...decision, description: 'x' })).not.toBe(base);
-    expect(sealRecord('0'.repeat(64), 7, { ...decision, capability: [0, 0.9] })).not.toBe(base);
-    expect(sealRecord('0'.repeat(64), 7, { ...decision, capability: [0.1, 0.8999999999999999] })).not.toBe(
-      base,
-    );
-    const cheaper = decision.bidders.map((b, i) => (i === 0 ? { ...b, combined: 0.7622222222222224 } : b));
-    expect(sealRecord('0'.repeat(64), 7, { ...decision, bidders: cheaper })).not.toBe(base);
+    for (const variant of variants) expect(sealRecord('0'.repeat(64), 7, variant)).not.toBe(base);
   });
 });

@@ -9,83 +9,80 @@ import type { Decision, PolicySpec } from '../policy/decision.js';
  */
 export { GENESIS_HASH } from '../policy/decision.js';
 
-/** Bumped if the canonical form ever changes; recorded inside the hashed text. */
-const CANONICAL_FORMAT = 1;
+/** Names the canonical form; bumped if it ever changes. Part of the hashed text. */
+const CANONICAL_FORMAT = 'swarm-router/decision/1';
 
-// Sealing sits on the logging hot path (bench log-personas). Turning doubles into shortest decimal
-// text cost more than everything else in a seal (~20 scores per personas decision), so numbers that
-// are scores go into the hash as their IEEE-754 bytes instead, which is also exact by construction.
-// The parts that repeat between decisions (policy, roster ids) are prepared once per shared object;
+// Sealing sits on the logging hot path (bench log-personas), and formatting numbers or escaping
+// strings as JSON cost more than the SHA-256 itself. So the canonical form is two parts: the record's
+// strings, each framed by its length, and its numbers as IEEE-754 bytes. Both are exact by
+// construction. Strings go into the hash as UTF-8, which is also how SQLite stores them: a lone
+// surrogate becomes U+FFFD on both paths, so a record verifies after a round trip through the store.
+// The parts that repeat between decisions (policy, roster ids) are framed once per shared object;
 // records read back from a store simply miss these caches.
-const policyArrays = new WeakMap<PolicySpec, unknown[]>();
-const idsJson = new WeakMap<readonly string[], string>();
+const policyText = new WeakMap<PolicySpec, string>();
+const rosterText = new WeakMap<readonly string[], string>();
 
-/** What a record's hash covers: a JSON text and the record's scores as float64 bytes. */
+/** What a record's hash covers. */
 export interface CanonicalRecord {
   /**
-   * JSON text of `[format, seq, decisionId, taskId, description, timestampMs, [policy name, scorer,
-   * [[signal, weight]...]], selectedAgent, selectionReason, [[bidder agentId, bidSats, isRegistered]...],
-   * [agentIds...]]`. Arrays, never objects, so no key order can vary.
+   * The format name and a newline, then the strings, each as `<UTF-16 length>:<string>`: decisionId,
+   * taskId, description, policy name, scorer, `<n>#` and the n signal names, selectedAgent (`-` when
+   * none), selectionReason, `<n>#` and the n bidders' ids, `<n>#` and the n roster ids.
    */
   readonly text: string;
   /**
-   * Little-endian: for every non-zero capability score, its roster position (uint32) and value
-   * (float64); then for every bidder, its signal values and combined score (float64 each). Counts are
-   * implied by the text (signals per bidder = policy signals).
+   * Float64 little-endian: seq, timestampMs, each signal weight; for each bidder its bidSats, 1 or 0
+   * for registered, its signal values and combined score; the number of non-zero capability scores,
+   * then for each its roster position and value.
    */
-  readonly scores: Buffer;
+  readonly numbers: Buffer;
 }
+
+const frame = (value: string): string => `${value.length}:${value}`;
 
 export function canonicalRecord(seq: number, decision: Decision): CanonicalRecord {
-  let policy = policyArrays.get(decision.policy);
-  if (policy === undefined) {
-    const p = decision.policy;
-    policy = [p.name, p.scorer, p.signals.map((s) => [s.name, s.weight])];
-    policyArrays.set(decision.policy, policy);
+  const { policy, bidders, capability } = decision;
+  let policyPart = policyText.get(policy);
+  if (policyPart === undefined) {
+    policyPart = `${frame(policy.name)}${frame(policy.scorer)}${policy.signals.length}#${policy.signals.map((s) => frame(s.name)).join('')}`;
+    policyText.set(policy, policyPart);
   }
-  let ids = idsJson.get(decision.agentIds);
-  if (ids === undefined) {
-    ids = JSON.stringify(decision.agentIds);
-    idsJson.set(decision.agentIds, ids);
+  let rosterPart = rosterText.get(decision.agentIds);
+  if (rosterPart === undefined) {
+    rosterPart = `${decision.agentIds.length}#${decision.agentIds.map(frame).join('')}`;
+    rosterText.set(decision.agentIds, rosterPart);
   }
-  const head = JSON.stringify([
-    CANONICAL_FORMAT,
-    seq,
-    decision.decisionId,
-    decision.taskId,
-    decision.description,
-    decision.timestampMs,
-    policy,
-    decision.selectedAgent,
-    decision.selectionReason,
-    decision.bidders.map((b) => [b.agentId, b.bidSats, b.capability !== null]),
-  ]);
-  return { text: `${head.slice(0, -1)},${ids}]`, scores: scoreBytes(decision) };
-}
+  let text = `${CANONICAL_FORMAT}\n${frame(decision.decisionId)}${frame(decision.taskId)}${frame(decision.description)}${policyPart}`;
+  text += `${decision.selectedAgent === null ? '-' : frame(decision.selectedAgent)}${frame(decision.selectionReason)}${bidders.length}#`;
+  for (const b of bidders) text += frame(b.agentId);
+  text += rosterPart;
 
-function scoreBytes(decision: Decision): Buffer {
-  const { capability, bidders } = decision;
   let nonZero = 0;
   for (let i = 0; i < capability.length; i++) if (capability[i] !== 0) nonZero++;
-  let bidderFloats = 0;
-  for (const b of bidders) bidderFloats += b.signals.length + 1;
-  const bytes = Buffer.allocUnsafe(nonZero * 12 + bidderFloats * 8);
-  let offset = 0;
+  let floats = 2 + policy.signals.length + 1 + nonZero * 2;
+  for (const b of bidders) floats += 3 + b.signals.length;
+  const numbers = Buffer.allocUnsafe(floats * 8);
+  let at = numbers.writeDoubleLE(seq, 0);
+  at = numbers.writeDoubleLE(decision.timestampMs, at);
+  for (const s of policy.signals) at = numbers.writeDoubleLE(s.weight, at);
+  for (const b of bidders) {
+    at = numbers.writeDoubleLE(b.bidSats, at);
+    at = numbers.writeDoubleLE(b.capability === null ? 0 : 1, at);
+    for (const value of b.signals) at = numbers.writeDoubleLE(value, at);
+    at = numbers.writeDoubleLE(b.combined, at);
+  }
+  at = numbers.writeDoubleLE(nonZero, at);
   for (let i = 0; i < capability.length; i++) {
     const score = capability[i] as number;
     if (score === 0) continue;
-    offset = bytes.writeUInt32LE(i, offset);
-    offset = bytes.writeDoubleLE(score, offset);
+    at = numbers.writeDoubleLE(i, at);
+    at = numbers.writeDoubleLE(score, at);
   }
-  for (const b of bidders) {
-    for (const value of b.signals) offset = bytes.writeDoubleLE(value, offset);
-    offset = bytes.writeDoubleLE(b.combined, offset);
-  }
-  return bytes;
+  return { text, numbers };
 }
 
 /** The hash of record `seq` given its predecessor's hash. Used to seal on append and to verify. */
 export function sealRecord(prevHash: string, seq: number, decision: Decision): string {
-  const { text, scores } = canonicalRecord(seq, decision);
-  return createHash('sha256').update(`${prevHash}\n${text}\n`).update(scores).digest('hex');
+  const { text, numbers } = canonicalRecord(seq, decision);
+  return createHash('sha256').update(`${prevHash}\n${text}`).update(numbers).digest('hex');
 }

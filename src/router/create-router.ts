@@ -30,6 +30,14 @@ export interface RouterOptions {
   readonly allowUnregisteredBidders?: boolean;
 }
 
+/**
+ * Text as the store will hold it: a lone UTF-16 surrogate cannot be written as UTF-8, so it becomes
+ * U+FFFD here rather than silently in the database, and the decision returned equals the one logged.
+ */
+function wellFormed(text: string): string {
+  return (text as string & { toWellFormed(): string }).toWellFormed();
+}
+
 export function createRouter(options: RouterOptions = {}): Router {
   const store = options.store;
   const clock = options.clock ?? systemClock;
@@ -71,8 +79,8 @@ export function createRouter(options: RouterOptions = {}): Router {
     // Fields spelled out rather than spread: this literal is built for every decision.
     return {
       decisionId: newDecisionId(nowMs),
-      taskId: request.taskId ?? newTaskId(nowMs),
-      description: request.description,
+      taskId: request.taskId === undefined ? newTaskId(nowMs) : wellFormed(request.taskId),
+      description: wellFormed(request.description),
       timestampMs: nowMs,
       policy: policy.spec,
       agentIds: outcome.agentIds,
