@@ -77,8 +77,9 @@ function compileClassic(agents: readonly AgentManifest[]): CompiledScorer {
     score(description: string): Float64Array {
       const scores = new Float64Array(agents.length);
       let touchedCount = 0;
-      const found = matcher.findAllIgnoringCase(description); // the seed lower-cases the text
-      for (let f = 0; f < found.length; f++) {
+      const foundCount = matcher.scanIgnoringCase(description); // the seed lower-cases the text
+      const found = matcher.matches;
+      for (let f = 0; f < foundCount; f++) {
         const list = flatPostings[found[f] as number] as Int32Array;
         for (let p = 0; p < list.length; p++) {
           const entry = list[p] as number;

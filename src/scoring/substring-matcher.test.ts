@@ -5,7 +5,7 @@ import { SubstringMatcher } from './substring-matcher.js';
 /** The definition the matcher must agree with: which terms does `includes` find? */
 const naive = (terms: readonly string[], text: string): number[] =>
   terms.flatMap((t, i) => (text.includes(t) ? [i] : [])).sort((a, b) => a - b);
-const sorted = (found: Int32Array): number[] => [...found].sort((a, b) => a - b);
+const sorted = (found: readonly number[]): number[] => [...found].sort((a, b) => a - b);
 
 // A small alphabet makes overlaps, shared prefixes and repeats common; the non-ASCII units are
 // ones whose lower-casing is special (Kelvin sign → "k", "İ" → "i" + U+0307, final sigma).

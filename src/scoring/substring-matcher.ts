@@ -103,23 +103,42 @@ export class SubstringMatcher {
   }
 
   /**
-   * Indexes of the terms found in `text.toLowerCase()`, each once, in order of first discovery. The
-   * returned view is valid until the next call.
+   * Term indexes found by the last scan: the first `count` entries (the scan's return value), each
+   * term once, in order of first discovery. Overwritten by the next scan; no copy is made because
+   * a fresh array per task was a measurable part of scoring.
    */
-  findAllIgnoringCase(text: string): Int32Array {
+  get matches(): Int32Array {
+    return this.#found;
+  }
+
+  /**
+   * Scans `text.toLowerCase()` and returns how many terms occur in it (see `matches`).
+   */
+  scanIgnoringCase(text: string): number {
     // ASCII text is scanned as it is, with A–Z folded by the symbol table; the first code unit
     // beyond ASCII sends the whole text through toLowerCase, whose Unicode rules (the Kelvin sign
     // becomes "k", "İ" becomes two units) a table cannot follow.
-    return this.#scan(text, true) ?? (this.#scan(text.toLowerCase(), false) as Int32Array);
+    const count = this.#scan(text, true);
+    return count >= 0 ? count : this.#scan(text.toLowerCase(), false);
   }
 
-  /** Indexes of the terms found in `text`, as `text.includes(term)` would, each once. */
-  findAll(text: string): Int32Array {
-    return this.#scan(text, false) as Int32Array;
+  /** Scans `text` and returns how many terms occur in it, as `text.includes(term)` would find them. */
+  scan(text: string): number {
+    return this.#scan(text, false);
   }
 
-  /** undefined when `asciiOnly` and a non-ASCII code unit turns up. */
-  #scan(text: string, asciiOnly: boolean): Int32Array | undefined {
+  /** The indexes of the terms in `text`, as a new array. */
+  findAll(text: string): number[] {
+    return Array.from(this.#found.subarray(0, this.scan(text)));
+  }
+
+  /** The indexes of the terms in `text.toLowerCase()`, as a new array. */
+  findAllIgnoringCase(text: string): number[] {
+    return Array.from(this.#found.subarray(0, this.scanIgnoringCase(text)));
+  }
+
+  /** The number of terms found, or -1 when `asciiOnly` and a non-ASCII code unit turns up. */
+  #scan(text: string, asciiOnly: boolean): number {
     const symbolOf = asciiOnly ? this.#foldedSymbolOf : this.#symbolOf;
     const table = this.#table;
     const size = this.#alphabetSize;
@@ -132,7 +151,7 @@ export class SubstringMatcher {
       const unit = text.charCodeAt(i);
       if (asciiOnly && unit >= 128) {
         for (let f = 0; f < count; f++) seen[found[f] as number] = 0;
-        return undefined;
+        return -1;
       }
       const next = table[row + (symbolOf[unit] as number)] as number;
       if (next < 0) {
@@ -143,7 +162,7 @@ export class SubstringMatcher {
       }
     }
     for (let f = 0; f < count; f++) seen[found[f] as number] = 0;
-    return found.subarray(0, count);
+    return count;
   }
 
   /** Adds the terms ending at `state` to the found list; returns the new count. */
