@@ -112,7 +112,7 @@ async function routeBatch(io: CliIo, file: string, router: Router): Promise<void
           : '; not logged';
     await write(
       io.stderr,
-      `routed ${routed} tasks in ${seconds.toFixed(2)} s (${rate.toLocaleString('en-US')} decisions/s)${logged}\n`,
+      `routed ${routed.toLocaleString('en-US')} tasks in ${seconds.toFixed(2)} s (${rate.toLocaleString('en-US')} decisions/s)${logged}\n`,
     );
   } finally {
     await router.close();
