@@ -74,11 +74,11 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
         const position = positions[order] as number;
         // An unregistered bidder (allowed only with the seed's quirk) is scored 0, as `.get(id, 0.0)`.
         const cap = position < 0 ? null : (capability[position] as number);
-        const input = { capability: cap ?? 0, bid };
+        const capabilityOrZero = cap ?? 0;
         const values = new Array<number>(signals.length);
         let combined = 0;
         for (let s = 0; s < signals.length; s++) {
-          const value = (signals[s] as Signal)(input);
+          const value = (signals[s] as Signal)(capabilityOrZero, bid);
           if (!(value >= 0 && value <= 1)) {
             throw new RangeError(
               `signal '${spec.signals[s]?.name}' returned ${value} for ${bid.agentId}, outside [0, 1]`,

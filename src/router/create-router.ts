@@ -10,7 +10,7 @@ import { CLASSIC_POLICY, createPolicy, type PolicyConfig } from '../policy/polic
 import type { CompiledScorer, Scorer } from '../scoring/scorer.js';
 import { createScorer } from '../scoring/scorer-registry.js';
 import type { Store } from '../store/store.js';
-import { checkRouteRequest, type RouteRequest } from './route-request.js';
+import { checkRouteRequest, RosterIndex, type RouteRequest } from './route-request.js';
 import type { Router } from './router.js';
 
 export interface RouterOptions {
@@ -51,12 +51,12 @@ export function createRouter(options: RouterOptions = {}): Router {
   let compiled: CompiledScorer | undefined;
   // One ids array per roster version, shared by every decision made under it.
   let agentIds: readonly string[] = [];
-  let agentIndex: ReadonlyMap<string, number> = new Map();
+  let rosterIndex = new RosterIndex([]);
   const compiledRoster = (): CompiledScorer => {
     if (compiled === undefined || compiledVersion !== registry.version) {
       const agents = registry.list();
       agentIds = Object.freeze(agents.map((agent) => agent.agentId));
-      agentIndex = new Map(agentIds.map((id, i) => [id, i]));
+      rosterIndex = new RosterIndex(agentIds);
       compiled = scorer.compile(agents);
       compiledVersion = registry.version;
     }
@@ -72,7 +72,7 @@ export function createRouter(options: RouterOptions = {}): Router {
 
   const decide = (request: RouteRequest): Decision => {
     const scorer = compiledRoster();
-    const positions = checkRouteRequest(request, agentIndex, allowUnregistered);
+    const positions = checkRouteRequest(request, rosterIndex, allowUnregistered);
     const nowMs = clock.now();
     const capability = scorer.score(request.description);
     const outcome = policy.decide({ agentIds, positions, capability, bids: request.bids });
@@ -99,7 +99,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     registerPersona: (personaId, agentId) => registry.registerPersona(personaId, agentId),
     checkRequest: (request) => {
       compiledRoster();
-      checkRouteRequest(request, agentIndex, allowUnregistered);
+      checkRouteRequest(request, rosterIndex, allowUnregistered);
     },
     decide,
     async route(request) {
