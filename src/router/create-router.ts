@@ -35,7 +35,8 @@ export interface RouterOptions {
  * U+FFFD here rather than silently in the database, and the decision returned equals the one logged.
  */
 function wellFormed(text: string): string {
-  return (text as string & { toWellFormed(): string }).toWellFormed();
+  const t = text as string & { isWellFormed(): boolean; toWellFormed(): string };
+  return t.isWellFormed() ? text : t.toWellFormed(); // the check allocates nothing; the fix copies
 }
 
 export function createRouter(options: RouterOptions = {}): Router {
