@@ -300,7 +300,22 @@ export class SqliteStore implements Store {
         if (bidder.capability === null) counters.consider(agentKey, 1);
         counters.bid(agentKey, bidder.agentId === decision.selectedAgent ? bidder.bidSats : -1);
       }
-      logged[i] = { ...decision, seq, hash, prevHash };
+      // Fields spelled out rather than spread: built for every logged decision.
+      logged[i] = {
+        decisionId: decision.decisionId,
+        taskId: decision.taskId,
+        description: decision.description,
+        timestampMs: decision.timestampMs,
+        policy: decision.policy,
+        agentIds: decision.agentIds,
+        capability: decision.capability,
+        bidders: decision.bidders,
+        selectedAgent: decision.selectedAgent,
+        selectionReason: decision.selectionReason,
+        seq,
+        hash,
+        prevHash,
+      };
       prevHash = hash;
     }
     for (const [rosterKey, uses] of rosterUses) {
