@@ -18,6 +18,8 @@ import { machineLine, median } from './machine.js';
 import { loadWorkload, type WorkloadName } from './workloads.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** Alternating seed/swarm-router rounds per side-by-side comparison. */
+const SIDE_ROUNDS = Number(process.env.BENCH_SIDE_ROUNDS ?? 3);
 
 /** The seed's figures, decisions/s (../shared/data/seed/README.md). */
 const SEED = {
@@ -200,7 +202,7 @@ function runSeed(
     roster,
     join(fixtures, 'personas.json'),
     '--runs',
-    String(Math.min(RUNS, 3)),
+    mode === 'log' ? '1' : '3', // a logged run of the seed takes ~17 s
     ...extra,
   ]);
   if (result.status !== 0) throw new Error(`the seed benchmark failed: ${result.stderr}`);
@@ -213,19 +215,36 @@ function runSeed(
  */
 async function sideBySide(): Promise<string> {
   const lines: string[] = [];
-  const pair = (label: string, seed: number, ours: number, unit: string) =>
-    lines.push(
-      `  ${label.padEnd(30)} seed ${Math.round(seed).toLocaleString('en-US').padStart(7)} ${unit}   swarm-router ${Math.round(ours).toLocaleString('en-US').padStart(9)} ${unit}   ${ratio(ours / seed)}`,
-    );
   const rateOf = (text: string): number =>
     Number(/\s([\d,]+) decisions\/s/.exec(text)?.[1]?.replaceAll(',', ''));
+  // The machine's speed drifts within minutes, so each comparison alternates seed and swarm-router
+  // for SIDE_ROUNDS rounds and reports the medians and the median of the per-round ratios.
+  const compare = async (label: string, seedRate: () => number, ourRate: () => Promise<number>) => {
+    const seeds: number[] = [];
+    const ours: number[] = [];
+    const ratios: number[] = [];
+    for (let round = 0; round < SIDE_ROUNDS; round++) {
+      seeds.push(seedRate());
+      ours.push(await ourRate());
+      ratios.push((ours.at(-1) as number) / (seeds.at(-1) as number));
+    }
+    lines.push(
+      `  ${label.padEnd(36)} seed ${Math.round(median(seeds)).toLocaleString('en-US').padStart(7)}/s   swarm-router ${Math.round(median(ours)).toLocaleString('en-US').padStart(9)}/s   ${ratio(median(ratios))} (rounds: ${ratios.map((r) => r.toFixed(1)).join(', ')})`,
+    );
+  };
   for (const name of ['personas', 'synthetic-100', 'synthetic-1000'] as const) {
-    const seed = runSeed('score', name).decisions_per_s as number;
-    pair(`scoring only, ${name}`, seed, rateOf(await scoreOnly(name)), 'decisions/s');
+    await compare(
+      `scoring only, ${name}`,
+      () => runSeed('score', name).decisions_per_s as number,
+      async () => rateOf(await scoreOnly(name)),
+    );
   }
   for (const name of ['personas', 'synthetic-1000'] as const) {
-    const seed = runSeed('log', name).decisions_per_s as number;
-    pair(`with the audit log, ${name}`, seed, rateOf(await withLog(name)), 'decisions/s');
+    await compare(
+      `with the audit log, ${name}`,
+      () => runSeed('log', name).decisions_per_s as number,
+      async () => rateOf(await withLog(name)),
+    );
   }
   const seedStats = runSeed('stats', 'personas', ['--decisions', '100000']);
   const ours = await stats100kFigures();
