@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { createRouter, createStore, decisionRecord, type RouteRequest, type Router } from '../dist/index.js';
+import {
+  type AgentManifest,
+  createRouter,
+  createStore,
+  decisionRecord,
+  type RouteRequest,
+  type Router,
+} from '../dist/index.js';
 import { machineLine, median } from './machine.js';
 import { loadWorkload, type WorkloadName } from './workloads.js';
 
@@ -36,16 +43,15 @@ process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 let dbCounter = 0;
 const newDbPath = () => join(workDir, `bench-${++dbCounter}.db`);
 
-function routerFor(name: WorkloadName, withLog: boolean): Router {
-  const { roster } = loadWorkload(name);
+function routerFor(roster: readonly AgentManifest[], withLog: boolean): Router {
   const router = createRouter(withLog ? { store: createStore({ location: newDbPath() }) } : {});
   for (const manifest of roster) router.registerAgent(manifest);
   return router;
 }
 
 async function scoreOnly(name: WorkloadName): Promise<string> {
-  const { requests } = loadWorkload(name);
-  const router = routerFor(name, false);
+  const { requests, roster } = loadWorkload(name);
+  const router = routerFor(roster, false);
   for (const r of requests) router.decide(r); // warm-up: one pass
   // Each run routes at least 100,000 tasks (the workload repeated): runs of a few tens of
   // milliseconds were at the mercy of one GC pause.
@@ -61,10 +67,10 @@ async function scoreOnly(name: WorkloadName): Promise<string> {
 }
 
 async function withLog(name: WorkloadName): Promise<string> {
-  const { requests } = loadWorkload(name);
+  const { requests, roster } = loadWorkload(name);
   const rates: number[] = [];
   for (let run = 0; run <= RUNS; run++) {
-    const router = routerFor(name, true);
+    const router = routerFor(roster, true);
     const started = performance.now();
     for await (const _chunk of router.routeBatch(requests)) {
       // committed, 1,000 decisions per transaction
