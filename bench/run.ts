@@ -156,7 +156,7 @@ async function stats100k(): Promise<string> {
     `stats-100k      per-agent stats after ${f.decisions.toLocaleString('en-US')} decisions: ${fmtMs(f.statsMs)} per call (seed ${SEED.statsMsAt100k} ms; ${ratio(SEED.statsMsAt100k / f.statsMs)} faster)`,
     `export-20k      full export of 20,000 decisions: ${fmtMs(f.export20k[0])} as records (seed ${SEED.exportMsAt20k} ms; ${ratio(SEED.exportMsAt20k / f.export20k[0])}), ${fmtMs(f.export20k[1])} as JSONL text`,
     `export-100k     full export of 100,000 decisions: ${fmtMs(f.export100k[0])} as records (seed ${SEED.exportMsAt100k} ms; ${ratio(SEED.exportMsAt100k / f.export100k[0])}), ${fmtMs(f.export100k[1])} as JSONL text`,
-    `verify-100k     hash chain of ${f.decisions.toLocaleString('en-US')} records: ${fmtMs(f.verifyMs)} (ok: ${f.verified})`,
+    `verify-100k     hash chain, counters and indexes of ${f.decisions.toLocaleString('en-US')} records: ${fmtMs(f.verifyMs)} (ok: ${f.verified})`,
   ].join('\n');
 }
 

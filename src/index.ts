@@ -2,7 +2,7 @@
 
 export { canonicalRecord, sealRecord } from './audit/hash-chain.js';
 export { type AgentStats, agentStatsFromCounts } from './audit/stats.js';
-export { type VerifyResult, verifyChain } from './audit/verify.js';
+export { type VerifyResult, verifyChain, verifyLog } from './audit/verify.js';
 export { type Clock, systemClock } from './kernel/clock.js';
 export { ERROR_CODES, type ErrorCode, isRouterError, RouterError } from './kernel/errors.js';
 export { AgentRegistry, findPersona, manifestFromPersona } from './manifest/agent-registry.js';

@@ -1,6 +1,6 @@
 import { sealRecord } from '../audit/hash-chain.js';
 import { agentStatsFromCounts } from '../audit/stats.js';
-import { verifyChain } from '../audit/verify.js';
+import { verifyLog } from '../audit/verify.js';
 import { type Clock, systemClock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
 import { newDecisionId, newTaskId } from '../kernel/ids.js';
@@ -134,7 +134,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     stats: async (agentId) => agentStatsFromCounts(await requireStore().agentCounts(agentId)),
     allStats: async () => (await requireStore().listAgentCounts()).map(agentStatsFromCounts),
     export: (streamOptions) => requireStore().streamDecisions(streamOptions),
-    verify: (onProgress) => verifyChain(requireStore().streamDecisions(), onProgress),
+    verify: (onProgress) => verifyLog(requireStore(), onProgress),
     countDecisions: () => requireStore().countDecisions(),
     close: async () => store?.close(),
   };

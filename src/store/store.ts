@@ -41,6 +41,13 @@ export interface Store {
   /** Counters for every agent the log mentions, ordered by agent id. */
   listAgentCounts(): Promise<readonly AgentCounts[]>;
 
+  /**
+   * Structural checks of what the store keeps beside the records (its indexes and lookup tables),
+   * for `verify`: one sentence per problem, empty when sound. The records themselves are checked by
+   * the hash chain, not here. May read the whole database.
+   */
+  checkIntegrity(): Promise<readonly string[]>;
+
   /** Number of records in the log. */
   countDecisions(): Promise<number>;
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sealRecord } from '../../src/audit/hash-chain.js';
-import { verifyChain } from '../../src/audit/verify.js';
+import { verifyChain, verifyLog } from '../../src/audit/verify.js';
 import { RouterError } from '../../src/kernel/errors.js';
 import { type Decision, GENESIS_HASH, type LoggedDecision } from '../../src/policy/decision.js';
 import { createRouter } from '../../src/router/create-router.js';
@@ -77,11 +77,14 @@ export function runStoreContract(
         won: 0,
         winningBidSatsSum: 0,
       });
-      expect(await verifyChain(store.streamDecisions())).toEqual({
+      expect(await verifyLog(store)).toEqual({
         ok: true,
         records: 0,
         headHash: GENESIS_HASH,
+        firstBad: null,
+        problems: [],
       });
+      expect(await store.checkIntegrity()).toEqual([]);
     });
 
     test('appends get gap-free sequence numbers and a hash chain sealed by the given sealer', async () => {
@@ -380,8 +383,8 @@ export function runStoreContract(
       for (let i = 0; i < 10; i++) {
         await (i % 2 === 0 ? first : second).appendDecisions([make(`t${i}`, 'fix', [['a', i]])], sealRecord);
       }
-      const result = await verifyChain(first.streamDecisions());
-      expect(result).toMatchObject({ ok: true, records: 10 });
+      const result = await verifyLog(first);
+      expect(result).toMatchObject({ ok: true, records: 10, problems: [] });
       expect(await second.agentCounts('a')).toMatchObject({ considered: 10, bids: 10, won: 10 });
     });
 

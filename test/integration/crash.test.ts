@@ -34,14 +34,14 @@ describe('a crash never leaves a half-written decision', () => {
     const report = JSON.parse(verify.stdout);
     expect(report.ok).toBe(true);
     // Decisions are printed only after their transaction commits, so nothing printed can be missing.
-    expect(report.records).toBeGreaterThanOrEqual(printed);
+    expect(report.records_verified).toBeGreaterThanOrEqual(printed);
     // Batches commit whole chunks of 1,000; a kill lands between commits or rolls one back.
-    expect(report.records % 1000).toBe(0);
+    expect(report.records_verified % 1000).toBe(0);
     // Counters were written in the same transactions as the records they count.
     const stats = JSON.parse((await cli(['stats', 'forge', '--db', db, '--json'])).stdout);
-    expect(stats.tasks_considered).toBe(report.records);
+    expect(stats.tasks_considered).toBe(report.records_verified);
     // And the log goes on from where it stopped.
     const again = await cli(['route', 'Fix the bug', '--bid', 'forge=10', '--db', db, '--json']);
-    expect(JSON.parse(again.stdout).seq).toBe(report.records + 1);
+    expect(JSON.parse(again.stdout).seq).toBe(report.records_verified + 1);
   });
 });

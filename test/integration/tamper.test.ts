@@ -94,6 +94,25 @@ describe('verify detects tampering', () => {
     expect(run.stdout).toContain(`${bad - 1} records before it verify`);
   });
 
+  it.each([
+    {
+      what: 'an edited win counter',
+      sql: "UPDATE agent_counters SET won = won + 1 WHERE agent_key = (SELECT agent_key FROM agent_keys WHERE agent_id = 'forge')",
+      says: 'counters for forge disagree with the records: won 6 (records say 5)',
+    },
+    {
+      what: 'a removed roster membership row',
+      sql: "DELETE FROM roster_members WHERE agent_key = (SELECT agent_key FROM agent_keys WHERE agent_id = 'helm')",
+      says: 'roster membership index disagrees with the rosters: 1 missing, 0 extra rows',
+    },
+  ])('reports $what although every record verifies', async ({ sql, says }) => {
+    const db = await logOfFive();
+    tamper(db, sql);
+    const run = await cli(['verify', '--db', db]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe(`all 5 records verify, but what is kept beside them does not:\n  - ${says}\n`);
+  });
+
   it('names the record after a deleted one', async () => {
     const db = await logOfFive();
     tamper(db, 'DELETE FROM decisions WHERE seq = 3');

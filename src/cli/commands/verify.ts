@@ -30,31 +30,30 @@ export function registerVerifyCommand(
         const progress = startProgress(io, await router.countDecisions(), 'verifying');
         const result = await router.verify((checked) => progress.update(checked));
         progress.stop();
+        const bad = result.firstBad;
         if (flags.json === true) {
-          await write(
-            io.stdout,
-            `${JSON.stringify(
-              result.ok
-                ? { ok: true, records: result.records, head_hash: result.headHash }
-                : {
-                    ok: false,
-                    records_verified: result.records,
-                    first_bad: {
-                      seq: result.firstBad.seq,
-                      decision_id: result.firstBad.decisionId,
-                      problem: result.firstBad.problem,
-                    },
-                  },
-            )}\n`,
-          );
-        } else if (result.ok) {
-          await write(io.stdout, `all ${result.records} records verify; head hash ${result.headHash}\n`);
-        } else {
-          const bad = result.firstBad;
+          const report = {
+            ok: result.ok,
+            records_verified: result.records,
+            head_hash: result.headHash,
+            first_bad:
+              bad === null ? null : { seq: bad.seq, decision_id: bad.decisionId, problem: bad.problem },
+            problems: result.problems,
+          };
+          await write(io.stdout, `${JSON.stringify(report)}\n`);
+        } else if (bad !== null) {
           await write(
             io.stdout,
             `record #${bad.seq} (decision ${bad.decisionId}) does not verify: ${bad.problem}; ${result.records} records before it verify\n`,
           );
+        } else if (result.problems.length > 0) {
+          const list = result.problems.map((p) => `  - ${p}\n`).join('');
+          await write(
+            io.stdout,
+            `all ${result.records} records verify, but what is kept beside them does not:\n${list}`,
+          );
+        } else {
+          await write(io.stdout, `all ${result.records} records verify; head hash ${result.headHash}\n`);
         }
         if (!result.ok) setExitCode(VERIFY_FAILED_EXIT_CODE);
       } finally {

@@ -128,3 +128,12 @@ export function selectSeqPage(
   const whereSql = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
   return `SELECT ${seq} AS seq FROM ${from} ${whereSql} ORDER BY ${seq} DESC LIMIT ?`;
 }
+
+/** No parameters: SQLite's own check of every table and index. */
+export const INTEGRITY_CHECK = 'PRAGMA integrity_check';
+
+/** No parameters. */
+export const SELECT_ROSTERS = 'SELECT roster_key, members FROM rosters';
+
+/** No parameters. */
+export const SELECT_ROSTER_MEMBERS = 'SELECT agent_key, roster_key FROM roster_members';

@@ -20,6 +20,7 @@ import {
   type DecisionRow,
   decodeCapability,
   decodeFloats,
+  decodeKeys,
   decodeUuid,
   encodeCapability,
   encodeFloats,
@@ -247,6 +248,37 @@ export class SqliteStore implements Store {
         winningBidSatsSum: r.winning_bid_sum,
       })),
     );
+  }
+
+  async checkIntegrity(): Promise<readonly string[]> {
+    return this.#guard(() => {
+      const problems = (this.#connection().prepare(Q.INTEGRITY_CHECK).all() as { integrity_check: string }[])
+        .map((r) => r.integrity_check)
+        .filter((message) => message !== 'ok')
+        .map((message) => `SQLite integrity check: ${message}`);
+      // roster_members answers "which rosters was this agent in" for history queries; it must be
+      // exactly the members the rosters themselves list.
+      const expected = new Set<string>();
+      for (const row of this.#statement(Q.SELECT_ROSTERS).all() as {
+        roster_key: number;
+        members: Buffer;
+      }[]) {
+        for (const agentKey of decodeKeys(row.members)) expected.add(`${agentKey}:${row.roster_key}`);
+      }
+      const actual = new Set(
+        (this.#statement(Q.SELECT_ROSTER_MEMBERS).all() as { agent_key: number; roster_key: number }[]).map(
+          (r) => `${r.agent_key}:${r.roster_key}`,
+        ),
+      );
+      const missing = [...expected].filter((pair) => !actual.has(pair)).length;
+      const extra = [...actual].filter((pair) => !expected.has(pair)).length;
+      if (missing > 0 || extra > 0) {
+        problems.push(
+          `roster membership index disagrees with the rosters: ${missing} missing, ${extra} extra rows`,
+        );
+      }
+      return problems;
+    });
   }
 
   async countDecisions(): Promise<number> {
