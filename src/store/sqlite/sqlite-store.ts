@@ -15,13 +15,11 @@ import { translateSqliteError } from './sqlite-errors.js';
 import { SqliteKeys } from './sqlite-keys.js';
 import { loadMigrations, migrate } from './sqlite-migrator.js';
 import * as Q from './sqlite-queries.js';
+import { assembleRecords, mergeNewestFirst } from './sqlite-records.js';
 import {
   type BidRow,
   type DecisionRow,
-  decodeCapability,
-  decodeFloats,
   decodeKeys,
-  decodeUuid,
   encodeCapability,
   encodeFloats,
   encodeUuid,
@@ -366,45 +364,7 @@ export class SqliteStore implements Store {
     bidRows: readonly BidRow[],
     prevHashes?: readonly (Buffer | null)[],
   ): LoggedDecision[] {
-    const bidsBySeq = new Map<number, BidRow[]>();
-    for (const bid of bidRows) {
-      let list = bidsBySeq.get(bid.seq);
-      if (list === undefined) {
-        list = [];
-        bidsBySeq.set(bid.seq, list);
-      }
-      list.push(bid);
-    }
-    return rows.map((row, index) => {
-      const roster = this.#keys.roster(row.roster_key);
-      const capability = decodeCapability(row.capability, roster.agentIds.length);
-      const bidders = (bidsBySeq.get(row.seq) ?? []).map((bid): BidderRecord => {
-        const agentId = this.#keys.agentId(bid.agent_key);
-        const position = roster.positionOf.get(agentId);
-        return {
-          agentId,
-          capability: position === undefined ? null : (capability[position] as number),
-          bidSats: bid.bid_sats,
-          signals: decodeFloats(bid.signals),
-          combined: bid.combined,
-        };
-      });
-      return {
-        seq: row.seq,
-        decisionId: decodeUuid(row.decision_id),
-        taskId: row.task_id,
-        description: row.description,
-        timestampMs: row.ts_ms,
-        policy: this.#keys.policy(row.policy_key),
-        agentIds: roster.agentIds,
-        capability,
-        bidders,
-        selectedAgent: row.selected_key === null ? null : this.#keys.agentId(row.selected_key),
-        selectionReason: row.reason,
-        hash: row.hash.toString('hex'),
-        prevHash: prevHashOf(row.seq, prevHashes === undefined ? row.prev_hash : prevHashes[index]),
-      };
-    });
+    return assembleRecords(this.#keys, rows, bidRows, prevHashes);
   }
 
   #statement(sql: string): Database.Statement {
@@ -429,16 +389,4 @@ export class SqliteStore implements Store {
       throw translateSqliteError(error, this.#path);
     }
   }
-}
-
-/** A missing predecessor shows as '' (verify reports the gap); the first record's is GENESIS. */
-function prevHashOf(seq: number, prevHash: Buffer | null | undefined): string {
-  if (seq === 1) return GENESIS_HASH;
-  return prevHash == null ? '' : prevHash.toString('hex');
-}
-
-/** The newest `limit` distinct values of several lists that are each sorted newest (highest) first. */
-export function mergeNewestFirst(lists: readonly (readonly number[])[], limit: number): number[] {
-  const merged = [...new Set(lists.flat())].sort((a, b) => b - a);
-  return merged.slice(0, limit);
 }

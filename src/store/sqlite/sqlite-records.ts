@@ -1,0 +1,68 @@
+import { type BidderRecord, GENESIS_HASH, type LoggedDecision } from '../../policy/decision.js';
+import type { SqliteKeys } from './sqlite-keys.js';
+import { type BidRow, type DecisionRow, decodeCapability, decodeFloats, decodeUuid } from './sqlite-rows.js';
+
+/**
+ * Audit records from their rows: the decision row, its bid rows (any order, any number of records),
+ * and the interned roster, policy and agent ids behind the keys. `prevHashes`, aligned with `rows`,
+ * stands in for the prev_hash column when the caller already knows the predecessors (streams).
+ */
+export function assembleRecords(
+  keys: SqliteKeys,
+  rows: readonly DecisionRow[],
+  bidRows: readonly BidRow[],
+  prevHashes?: readonly (Buffer | null)[],
+): LoggedDecision[] {
+  const bidsBySeq = new Map<number, BidRow[]>();
+  for (const bid of bidRows) {
+    let list = bidsBySeq.get(bid.seq);
+    if (list === undefined) {
+      list = [];
+      bidsBySeq.set(bid.seq, list);
+    }
+    list.push(bid);
+  }
+  return rows.map((row, index) => {
+    const roster = keys.roster(row.roster_key);
+    const capability = decodeCapability(row.capability, roster.agentIds.length);
+    const bidders = (bidsBySeq.get(row.seq) ?? []).map((bid): BidderRecord => {
+      const agentId = keys.agentId(bid.agent_key);
+      const position = roster.positionOf.get(agentId);
+      return {
+        agentId,
+        // Not stored twice: a registered bidder's capability is its roster score.
+        capability: position === undefined ? null : (capability[position] as number),
+        bidSats: bid.bid_sats,
+        signals: decodeFloats(bid.signals),
+        combined: bid.combined,
+      };
+    });
+    return {
+      seq: row.seq,
+      decisionId: decodeUuid(row.decision_id),
+      taskId: row.task_id,
+      description: row.description,
+      timestampMs: row.ts_ms,
+      policy: keys.policy(row.policy_key),
+      agentIds: roster.agentIds,
+      capability,
+      bidders,
+      selectedAgent: row.selected_key === null ? null : keys.agentId(row.selected_key),
+      selectionReason: row.reason,
+      hash: row.hash.toString('hex'),
+      prevHash: prevHashOf(row.seq, prevHashes === undefined ? row.prev_hash : prevHashes[index]),
+    };
+  });
+}
+
+/** A missing predecessor shows as '' (verify reports the gap); the first record's is GENESIS. */
+function prevHashOf(seq: number, prevHash: Buffer | null | undefined): string {
+  if (seq === 1) return GENESIS_HASH;
+  return prevHash == null ? '' : prevHash.toString('hex');
+}
+
+/** The newest `limit` distinct values of several lists that are each sorted newest (highest) first. */
+export function mergeNewestFirst(lists: readonly (readonly number[])[], limit: number): number[] {
+  const merged = [...new Set(lists.flat())].sort((a, b) => b - a);
+  return merged.slice(0, limit);
+}
