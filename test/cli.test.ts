@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/run-cli.js';
@@ -25,8 +25,11 @@ const task = (
   bids: bids.map(([agent_id, bid_sats]) => ({ agent_id, bid_sats })),
 });
 
+/** Decisions in the log at `db`; 0 when no log file was ever created there. */
 async function countLogged(db: string): Promise<number> {
+  if (!existsSync(db)) return 0;
   const out = await cli(['history', '--db', db, '--json', '--limit', '1000']);
+  expect(out.code).toBe(0);
   return out.stdout.trim().split('\n').length - 1; // last line is the cursor
 }
 
@@ -376,6 +379,26 @@ describe('the CLI in general', () => {
     expect(run.code).toBe(0);
     for (const command of ['route', 'history', 'stats', 'export', 'verify', 'demo'])
       expect(run.stdout).toContain(command);
+  });
+
+  it('reading commands refuse a log that does not exist, and create nothing', async () => {
+    const missing = join(dir, 'nowhere', 'missing.db');
+    for (const command of ['history', 'stats', 'export', 'verify']) {
+      const run = await cli([command, '--db', missing]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toBe(
+        `swarm-router: there is no audit log at ${missing} (route something first, or pass --db)\n`,
+      );
+    }
+    expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+  });
+
+  it('asks for a description or a batch file', async () => {
+    const run = await cli(['route', '--no-log']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'swarm-router: route needs a task description or --batch FILE (see swarm-router route --help)\n',
+    );
   });
 
   it('refuses an unknown command', async () => {

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
+import { RouterError } from '../kernel/errors.js';
 import { createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
 import { createStore } from '../store/create-store.js';
@@ -11,6 +13,8 @@ export interface OpenRouterOptions {
   /** Register the roster (default true; reading commands do not need it). */
   readonly withRoster?: boolean;
   readonly allowUnregisteredBidders?: boolean;
+  /** Reading commands: refuse to create a new, empty log where none exists. */
+  readonly logMustExist?: boolean;
 }
 
 /**
@@ -21,7 +25,17 @@ export async function openRouter(options: OpenRouterOptions): Promise<Router> {
   const roster = options.withRoster === false ? [] : await loadRoster(options.config.roster);
   // createRouter throws unknown_scorer; trying it before createStore keeps a bad flag off the log file.
   createRouter({ scorer: options.config.scorer });
-  const store = options.log === false ? undefined : createStore({ location: options.config.db });
+  const location = options.config.db;
+  if (options.logMustExist === true && location !== ':memory:' && !existsSync(location)) {
+    throw new RouterError(
+      'store_unavailable',
+      `there is no audit log at ${location} (route something first, or pass --db)`,
+      {
+        details: { path: location },
+      },
+    );
+  }
+  const store = options.log === false ? undefined : createStore({ location });
   const router = createRouter({
     scorer: options.config.scorer,
     allowUnregisteredBidders: options.allowUnregisteredBidders ?? false,

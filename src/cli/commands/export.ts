@@ -20,6 +20,7 @@ export function registerExportCommand(program: Command, io: CliIo): void {
       const router = await openRouter({
         config: loadConfig({ db: flags.db, roster: flags.roster }, io.env),
         withRoster: flags.roster !== undefined,
+        logMustExist: true,
       });
       try {
         let out = '';

@@ -51,6 +51,7 @@ export function registerHistoryCommand(program: Command, io: CliIo): void {
       const router = await openRouter({
         config: loadConfig({ db: flags.db, roster: flags.roster }, io.env),
         withRoster: flags.roster !== undefined,
+        logMustExist: true,
       });
       try {
         const page = await router.history(query);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
+import { RouterError } from '../../kernel/errors.js';
 import type { Decision } from '../../policy/decision.js';
 import type { Router } from '../../router/router.js';
 import { decisionBatchLine, decisionRecord } from '../../wire/decision-dto.js';
@@ -58,7 +59,12 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
         );
         return;
       }
-      if (description === undefined) throw badArgument('route', 'a task description or --batch FILE', '');
+      if (description === undefined) {
+        throw new RouterError(
+          'invalid_request',
+          'route needs a task description or --batch FILE (see swarm-router route --help)',
+        );
+      }
       const dto = {
         ...(flags.taskId === undefined ? {} : { task_id: flags.taskId }),
         description,

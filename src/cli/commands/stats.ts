@@ -24,6 +24,7 @@ export function registerStatsCommand(program: Command, io: CliIo): void {
       const router = await openRouter({
         config: loadConfig({ db: flags.db, roster: flags.roster }, io.env),
         withRoster,
+        logMustExist: true,
       });
       try {
         let stats: AgentStats[];

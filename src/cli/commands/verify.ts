@@ -25,6 +25,7 @@ export function registerVerifyCommand(
       const router = await openRouter({
         config: loadConfig({ db: flags.db, roster: flags.roster }, io.env),
         withRoster: flags.roster !== undefined,
+        logMustExist: true,
       });
       try {
         const progress = startProgress(io, await router.countDecisions(), 'verifying');
