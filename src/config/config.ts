@@ -1,3 +1,5 @@
+import { DEFAULT_SCORER } from '../scoring/scorer-registry.js';
+
 /**
  * The CLI's configuration: defaults < SWARM_ROUTER_* environment < flags. This module is the only
  * reader of process.env; everything else receives a frozen Config.
@@ -14,7 +16,7 @@ export interface Config {
 export const DEFAULT_CONFIG: Config = Object.freeze({
   db: './data/swarm-router.db',
   roster: 'personas',
-  scorer: 'classic',
+  scorer: DEFAULT_SCORER,
 });
 
 export type ConfigFlags = { readonly [K in keyof Config]?: Config[K] | undefined };

@@ -104,8 +104,9 @@ export class SqliteKeys {
     } else {
       key = inserted.roster_key;
       const addMember = this.#statement(Q.INSERT_ROSTER_MEMBER);
-      for (const agentKey of new Set(keys)) addMember.run(agentKey, key);
+      for (const agentKey of keys) addMember.run(agentKey, key);
     }
+    this.#rememberMembers(key, keys);
     this.#rosterKeyByIds.set(agentIds, key);
     this.#undo?.push(() => this.#rosterKeyByIds.delete(agentIds));
     return key;
@@ -114,25 +115,30 @@ export class SqliteKeys {
   roster(key: number): Roster {
     let roster = this.#rosters.get(key);
     if (roster === undefined) {
-      const row = this.#statement(Q.SELECT_ROSTER).get(key) as { members: Buffer } | undefined;
-      const members = row === undefined ? [] : decodeKeys(row.members);
-      const agentIds = Object.freeze(members.map((k) => this.agentId(k)));
+      const agentIds = Object.freeze(this.rosterMembers(key).map((k) => this.agentId(k)));
       roster = { agentIds, positionOf: new Map(agentIds.map((id, i) => [id, i])) };
       this.#rosters.set(key, roster);
     }
     return roster;
   }
 
-  /** The distinct agent keys of a roster. */
+  /**
+   * A roster's agent keys in registration order (distinct: a registry holds each id once). An unknown
+   * roster reads as empty, which verify then reports.
+   */
   rosterMembers(key: number): readonly number[] {
     let members = this.#rosterMembers.get(key);
     if (members === undefined) {
       const row = this.#statement(Q.SELECT_ROSTER).get(key) as { members: Buffer } | undefined;
-      members = row === undefined ? [] : [...new Set(decodeKeys(row.members))];
-      this.#rosterMembers.set(key, members);
-      this.#undo?.push(() => this.#rosterMembers.delete(key));
+      members = row === undefined ? [] : decodeKeys(row.members);
+      this.#rememberMembers(key, members);
     }
     return members;
+  }
+
+  #rememberMembers(key: number, members: readonly number[]): void {
+    this.#rosterMembers.set(key, members);
+    this.#undo?.push(() => this.#rosterMembers.delete(key));
   }
 
   /** Rosters the agent belongs to (by key). */

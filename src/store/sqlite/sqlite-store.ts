@@ -250,7 +250,7 @@ export class SqliteStore implements Store {
 
   async checkIntegrity(): Promise<readonly string[]> {
     return this.#guard(() => {
-      const problems = (this.#connection().prepare(Q.INTEGRITY_CHECK).all() as { integrity_check: string }[])
+      const problems = (this.#statement(Q.INTEGRITY_CHECK).all() as { integrity_check: string }[])
         .map((r) => r.integrity_check)
         .filter((message) => message !== 'ok')
         .map((message) => `SQLite integrity check: ${message}`);
