@@ -72,6 +72,44 @@ describe('classic scorer (the seed rules, DESIGN.md)', () => {
     expect([...scorer.score('draft')]).toEqual([0, 0.3]);
   });
 
+  it('equals a line-by-line transcription of the seed on any roster and text', () => {
+    // The seed's score_task_match, written the naive way: one `in` test per term, additions in order.
+    const related: Record<string, string[]> = {
+      code: ['function', 'class', 'bug', 'fix', 'implement'],
+      write: ['document', 'draft', 'content', 'article'],
+      analyze: ['data', 'report', 'metric', 'insight'],
+      security: ['vulnerability', 'threat', 'audit', 'scan'],
+    };
+    const seedScore = (m: AgentManifest, task: string): number => {
+      const lower = task.toLowerCase();
+      let score = 0.0;
+      for (const kw of m.keywords) if (lower.includes(kw.toLowerCase())) score += 0.3;
+      for (const cap of m.capabilities) if (lower.includes(cap.toLowerCase())) score += 0.2;
+      for (const cap of m.capabilities) {
+        for (const word of related[cap.toLowerCase()] ?? []) if (lower.includes(word)) score += 0.1;
+      }
+      return Math.min(score, 1.0);
+    };
+    // A small alphabet makes hits, repeats (counts past 8) and overlaps common.
+    const tag = fc.oneof(
+      fc.stringMatching(/^[abcX]{1,3}$/),
+      fc.constantFrom('code', 'Security', 'bug', 'scan'),
+    );
+    const manifest = fc
+      .tuple(fc.array(tag, { maxLength: 4 }), fc.array(tag, { maxLength: 14 }))
+      .map(([caps, kws]) => agent(caps, kws));
+    const text = fc.oneof(
+      fc.stringMatching(/^[abcXK \u212a]{0,40}$/),
+      fc.constantFrom('fix the BUG; scan code'),
+    );
+    fc.assert(
+      fc.property(fc.array(manifest, { minLength: 1, maxLength: 5 }), text, (roster, task) => {
+        const scores = createClassicScorer().compile(roster).score(task);
+        expect([...scores]).toEqual(roster.map((m) => seedScore(m, task)));
+      }),
+    );
+  });
+
   it('keeps every score within [0, 1] for any manifest and text', () => {
     const tag = fc.string({ minLength: 1, maxLength: 8 });
     fc.assert(

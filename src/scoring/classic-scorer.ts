@@ -47,9 +47,25 @@ export function classicSum(keywords: number, capabilities: number, related: numb
   return Math.min(score, 1.0);
 }
 
+/** classicSum for counts below 8 each, computed by classicSum itself (so bit-identical), looked up. */
+const SMALL_SUMS = (() => {
+  const table = new Float64Array(512);
+  for (let k = 0; k < 8; k++)
+    for (let c = 0; c < 8; c++)
+      for (let r = 0; r < 8; r++) table[(k << 6) | (c << 3) | r] = classicSum(k, c, r);
+  return table;
+})();
+
+function classicSumCached(keywords: number, capabilities: number, related: number): number {
+  return (keywords | capabilities | related) < 8
+    ? (SMALL_SUMS[(keywords << 6) | (capabilities << 3) | related] as number)
+    : classicSum(keywords, capabilities, related);
+}
+
 function compileClassic(agents: readonly AgentManifest[]): CompiledScorer {
   // Postings: for every distinct lower-cased term, which agents gain from it and in which category
-  // (an agent listing a term twice has two postings, as the seed counts it twice).
+  // (an agent listing a term twice has two postings, as the seed counts it twice). An entry is
+  // agent << 2 | category, which also indexes the agent's counters (three counts and a mark).
   const termIndex = new Map<string, number>();
   const postings: number[][] = [];
   const post = (term: string, agent: number, category: number): void => {
@@ -59,7 +75,7 @@ function compileClassic(agents: readonly AgentManifest[]): CompiledScorer {
       termIndex.set(term, t);
       postings.push([]);
     }
-    (postings[t] as number[]).push(agent * 3 + category);
+    (postings[t] as number[]).push((agent << 2) | category);
   };
   agents.forEach((agent, a) => {
     for (const keyword of agent.keywords) post(keyword.toLowerCase(), a, KEYWORD);
@@ -70,7 +86,7 @@ function compileClassic(agents: readonly AgentManifest[]): CompiledScorer {
   });
   const matcher = new SubstringMatcher([...termIndex.keys()]);
   const flatPostings = postings.map((list) => Int32Array.from(list));
-  const counts = new Int32Array(agents.length * 3);
+  const counts = new Int32Array(agents.length * 4);
   const touched = new Int32Array(agents.length);
 
   return {
@@ -83,17 +99,18 @@ function compileClassic(agents: readonly AgentManifest[]): CompiledScorer {
         const list = flatPostings[found[f] as number] as Int32Array;
         for (let p = 0; p < list.length; p++) {
           const entry = list[p] as number;
-          const agent = (entry / 3) | 0;
-          if (counts[agent * 3] === 0 && counts[agent * 3 + 1] === 0 && counts[agent * 3 + 2] === 0) {
-            touched[touchedCount++] = agent;
+          const base = entry & ~3;
+          // Slot 3 of each agent's counters marks "already in the touched list".
+          if (counts[base + 3] === 0) {
+            counts[base + 3] = 1;
+            touched[touchedCount++] = entry >> 2;
           }
           (counts[entry] as number)++;
         }
       }
       for (let i = 0; i < touchedCount; i++) {
-        const agent = touched[i] as number;
-        const base = agent * 3;
-        scores[agent] = classicSum(
+        const base = (touched[i] as number) << 2;
+        scores[base >> 2] = classicSumCached(
           counts[base] as number,
           counts[base + 1] as number,
           counts[base + 2] as number,
@@ -101,6 +118,7 @@ function compileClassic(agents: readonly AgentManifest[]): CompiledScorer {
         counts[base] = 0;
         counts[base + 1] = 0;
         counts[base + 2] = 0;
+        counts[base + 3] = 0;
       }
       return scores;
     },

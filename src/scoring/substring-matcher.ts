@@ -19,12 +19,10 @@ export class SubstringMatcher {
   /** Terms that end at each state (its own and those reached through suffix links). */
   readonly #outStart: Int32Array;
   readonly #outTerms: Int32Array;
-  readonly #termCount: number;
   readonly #seen: Uint8Array;
   readonly #found: Int32Array;
 
   constructor(terms: readonly string[]) {
-    this.#termCount = terms.length;
     let symbols = 1;
     for (const term of terms) {
       for (let i = 0; i < term.length; i++) {
@@ -139,30 +137,49 @@ export class SubstringMatcher {
 
   /** The number of terms found, or -1 when `asciiOnly` and a non-ASCII code unit turns up. */
   #scan(text: string, asciiOnly: boolean): number {
-    const symbolOf = asciiOnly ? this.#foldedSymbolOf : this.#symbolOf;
     const table = this.#table;
     const size = this.#alphabetSize;
-    const seen = this.#seen;
-    const found = this.#found;
-    const termCount = this.#termCount;
     let count = this.#collect(0, 0);
     let row = 0;
-    for (let i = 0; i < text.length && count < termCount; i++) {
-      const unit = text.charCodeAt(i);
-      if (asciiOnly && unit >= 128) {
-        for (let f = 0; f < count; f++) seen[found[f] as number] = 0;
-        return -1;
+    const length = text.length;
+    // Two copies of one loop, so that the common (ASCII) one tests nothing it does not need to.
+    if (asciiOnly) {
+      const symbolOf = this.#foldedSymbolOf;
+      for (let i = 0; i < length; i++) {
+        const unit = text.charCodeAt(i);
+        if (unit >= 128) {
+          this.#forget(count);
+          return -1;
+        }
+        const next = table[row + (symbolOf[unit] as number)] as number;
+        if (next >= 0) {
+          row = next;
+        } else {
+          row = ~next;
+          count = this.#collect((row / size) | 0, count);
+        }
       }
-      const next = table[row + (symbolOf[unit] as number)] as number;
-      if (next < 0) {
-        row = ~next;
-        count = this.#collect((row / size) | 0, count);
-      } else {
-        row = next;
+    } else {
+      const symbolOf = this.#symbolOf;
+      for (let i = 0; i < length; i++) {
+        const next = table[row + (symbolOf[text.charCodeAt(i)] as number)] as number;
+        if (next >= 0) {
+          row = next;
+        } else {
+          row = ~next;
+          count = this.#collect((row / size) | 0, count);
+        }
       }
     }
-    for (let f = 0; f < count; f++) seen[found[f] as number] = 0;
+    this.#forget(count);
     return count;
+  }
+
+  /** Clears the seen marks of the terms found, ready for the next scan. */
+  #forget(count: number): void {
+    const seen = this.#seen;
+    const found = this.#found;
+    for (let f = 0; f < count; f++) seen[found[f] as number] = 0;
   }
 
   /** Adds the terms ending at `state` to the found list; returns the new count. */
