@@ -1,12 +1,16 @@
 import { RouterError } from '../kernel/errors.js';
 import { createClassicScorer } from './classic-scorer.js';
+import { createDefaultScorer } from './default-scorer.js';
 import type { Scorer } from './scorer.js';
 
 /**
- * Scorers by name. `default` is the name users get when they choose nothing; until the default scorer
- * of the routing-quality issue lands it is the classic scorer, so there is exactly one scoring rule.
+ * Scorers by name. DEFAULT_SCORER is what users get when they choose nothing: still `classic` until
+ * the default policy (which knows how to weigh the default scorer's coverage scores) lands with it.
  */
-const FACTORIES: ReadonlyMap<string, () => Scorer> = new Map([['classic', createClassicScorer]]);
+const FACTORIES: ReadonlyMap<string, () => Scorer> = new Map([
+  ['classic', createClassicScorer],
+  ['default', () => createDefaultScorer()],
+]);
 
 export const DEFAULT_SCORER = 'classic';
 

@@ -10,8 +10,22 @@ import type { AgentManifest } from '../manifest/manifest.js';
 export interface Scorer {
   /** Stable name, recorded in every decision. */
   readonly name: string;
-  /** Builds the per-roster index. Called again by the router whenever the roster changes. */
-  compile(agents: readonly AgentManifest[]): CompiledScorer;
+  /**
+   * Builds the per-roster index. Called again by the router whenever the roster changes. `evidence`
+   * is what outcomes taught the router; it changes between calls to `score`, and a scorer that uses
+   * it reads it at each call (the classic scorer ignores it).
+   */
+  compile(agents: readonly AgentManifest[], evidence?: LearnedEvidence): CompiledScorer;
+}
+
+/** Learned text evidence as scorers read it (implemented by TextEvidence). */
+export interface LearnedEvidence {
+  /** Every agent with evidence for `term`: decayed positive (successes) and negative (failures) weight. */
+  forTerm(term: string): Iterable<[agentId: string, evidence: { positive: number; negative: number }]>;
+  /** The agent's positive evidence summed over all terms. */
+  positiveMass(agentId: string): number;
+  /** Changes whenever the evidence does. */
+  readonly outcomes: number;
 }
 
 export interface CompiledScorer {

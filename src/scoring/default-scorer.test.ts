@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { AgentManifest } from '../manifest/manifest.js';
+import { createDefaultScorer } from './default-scorer.js';
+import { defaultAnalyzer } from './text/analyzer.js';
+import { TextEvidence } from './text-evidence.js';
+
+const agent = (agentId: string, fields: Partial<AgentManifest> = {}): AgentManifest => ({
+  agentId,
+  agentName: agentId,
+  capabilities: [],
+  keywords: [],
+  rateSats: 10,
+  ...fields,
+});
+
+const roster = [
+  agent('forge', { capabilities: ['coding'], keywords: ['refactor'], description: 'Writes and fixes code.' }),
+  agent('quill', { capabilities: ['writing'], examples: ['Draft a blog post about our launch'] }),
+  agent('mace', { capabilities: ['security'], description: 'Audits systems for vulnerabilities.' }),
+];
+const score = (text: string, agents = roster): number[] => [
+  ...createDefaultScorer().compile(agents).score(text),
+];
+
+describe('default scorer', () => {
+  it('ranks the agent whose manifest covers the task first', () => {
+    const [forge, quill, mace] = score('refactor this code');
+    expect(forge).toBeGreaterThan(quill as number);
+    expect(forge).toBeGreaterThan(mace as number);
+  });
+
+  it('matches whole words: "decode" does not reach a "code" agent', () => {
+    const agents = [agent('a', { keywords: ['code'] }), agent('b', { keywords: ['decode'] })];
+    expect(score('decode the stream', agents)).toEqual([0, expect.any(Number)]);
+    expect(score('decode the stream', agents)[1]).toBeGreaterThan(0);
+  });
+
+  it('reads every field: examples and description count', () => {
+    expect((score('draft a launch post') as number[])[1]).toBeGreaterThan(0);
+    expect((score('audit for vulnerabilities') as number[])[2]).toBeGreaterThan(0);
+  });
+
+  it('reaches a coding agent through related terms ("bug" in the task, "coding" in the tag)', () => {
+    const [forge, quill] = score('there is a bug in my function');
+    expect(forge).toBeGreaterThan(0);
+    expect(quill).toBe(0);
+  });
+
+  it('scores a task with no known word 0 for everyone', () => {
+    expect(score('zzyzx qwv')).toEqual([0, 0, 0]);
+    expect(score('')).toEqual([0, 0, 0]);
+  });
+
+  it('normalises to [0, 1] for any roster and text', () => {
+    const words = fc.constantFrom('code', 'bug', 'deploy', 'draft', 'the', 'audit', 'x', 'data', 'report');
+    const text = fc.array(words, { maxLength: 12 }).map((w) => w.join(' '));
+    const manifest = fc
+      .record({ caps: fc.array(words, { maxLength: 3 }), kws: fc.array(words, { maxLength: 5 }), desc: text })
+      .map((m, i) => agent(`a${i}`, { capabilities: m.caps, keywords: m.kws, description: m.desc }));
+    fc.assert(
+      fc.property(fc.array(manifest, { minLength: 1, maxLength: 6 }), text, (agents, task) => {
+        for (const s of score(
+          task,
+          agents.map((a, i) => ({ ...a, agentId: `a${i}` })),
+        )) {
+          expect(s).toBeGreaterThanOrEqual(0);
+          expect(s).toBeLessThanOrEqual(1);
+        }
+      }),
+    );
+  });
+
+  it('compares across tasks: a task fully about an agent scores higher than one half about it', () => {
+    const [full] = score('refactor code');
+    const [half] = score('refactor code zebra giraffe');
+    expect(full).toBeGreaterThan(half as number);
+  });
+
+  it('learns from outcomes: success pulls an agent up for such text, failure pushes it down', () => {
+    const agents = [
+      agent('a', { description: 'general helper' }),
+      agent('b', { description: 'general helper' }),
+    ];
+    const evidence = new TextEvidence();
+    const compiled = createDefaultScorer().compile(agents, evidence);
+    const task = 'rotate the kubernetes certificates';
+    expect([...compiled.score(task)]).toEqual([0, 0]);
+    evidence.learn('b', defaultAnalyzer.terms(task), true);
+    const [a1, b1] = compiled.score('kubernetes certificates expired');
+    expect(b1).toBeGreaterThan(a1 as number);
+    evidence.learn('a', defaultAnalyzer.terms('general helper task'), false);
+    const [a2] = compiled.score('general helper');
+    const [aFresh] = createDefaultScorer().compile(agents).score('general helper');
+    expect(a2).toBeLessThan(aFresh as number);
+  });
+
+  it('ignores evidence about agents that are no longer registered', () => {
+    const evidence = new TextEvidence();
+    evidence.learn('gone', ['kubernet'], true);
+    const compiled = createDefaultScorer().compile([agent('a')], evidence);
+    expect([...compiled.score('kubernetes')]).toEqual([0]);
+  });
+
+  it('refuses nonsense configuration with a TypeError naming the option', () => {
+    expect(() => createDefaultScorer({ k1: -1 })).toThrow(/k1/);
+    expect(() => createDefaultScorer({ b: 2 })).toThrow(/b in \[0, 1\]/);
+    expect(() => createDefaultScorer({ fieldWeights: { examples: Number.NaN } })).toThrow(/examples/);
+  });
+});

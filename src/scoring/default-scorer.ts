@@ -1,0 +1,254 @@
+import type { AgentManifest } from '../manifest/manifest.js';
+import type { CompiledScorer, LearnedEvidence, Scorer } from './scorer.js';
+import { type Analyzer, defaultAnalyzer } from './text/analyzer.js';
+import { mergeRelatedTerms, RelatedTerms, type RelatedTermsTable } from './text/related-terms.js';
+
+/**
+ * The default scorer: how much of a task's informative content an agent's manifest (and what
+ * outcomes taught about the agent) covers, in [0, 1].
+ *
+ * It is BM25F (Robertson & Zaragoza 2009) over the manifest's fields, each field's term frequencies
+ * weighted and summed into one bag per agent, with three additions:
+ * - related terms (text/related-terms.ts) of each capability and keyword tag join the bag at a lower
+ *   weight, so a `coding` agent is found by "segfault in my function";
+ * - learned evidence joins it too: terms of tasks the agent completed add weight, terms of tasks it
+ *   failed subtract (text-evidence.ts);
+ * - the sum is normalised by the task's total idf, unknown words included, so the score reads as "the
+ *   share of this task's informative words the agent covers" and compares across tasks and rosters
+ *   (a threshold on it can say "no suitable agent").
+ *
+ * Cost: an inverted index from term to (agent, weight) postings, so scoring walks the postings of the
+ * task's terms only; its cost grows with the task's length and those terms' postings, not with the
+ * roster (apart from the result array itself).
+ */
+export const DEFAULT_SCORER_NAME = 'default';
+
+/** How much each manifest field counts, per occurrence of a term. */
+export interface FieldWeights {
+  readonly name: number;
+  readonly capabilities: number;
+  readonly keywords: number;
+  readonly description: number;
+  readonly examples: number;
+  /** Related terms of the agent's capability and keyword tags. */
+  readonly related: number;
+}
+
+export interface DefaultScorerConfig {
+  readonly analyzer?: Analyzer;
+  /** Related-terms table (tag → words). Default: the built-in table. */
+  readonly relatedTerms?: RelatedTermsTable;
+  readonly fieldWeights?: Partial<FieldWeights>;
+  /** BM25 term-frequency saturation. Default 1.2. */
+  readonly k1?: number;
+  /** BM25 length normalisation, 0..1. Default 0.75. */
+  readonly b?: number;
+  /** Weight of one unit of positive learned evidence, as a term frequency. Default 1. */
+  readonly evidenceWeight?: number;
+  /** How much a saturated negative evidence subtracts, relative to a saturated match. Default 0.5. */
+  readonly failurePenalty?: number;
+}
+
+/**
+ * Tags (capabilities, keywords) weigh twice a sentence's words: they are the words the agent's owner
+ * chose to describe it. Related terms weigh half a word of the agent's own.
+ */
+export const DEFAULT_FIELD_WEIGHTS: FieldWeights = Object.freeze({
+  name: 1,
+  capabilities: 2,
+  keywords: 2,
+  description: 1,
+  examples: 1,
+  related: 0.5,
+});
+
+export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
+  const analyzer = config.analyzer ?? defaultAnalyzer;
+  const related = new RelatedTerms(config.relatedTerms ?? mergeRelatedTerms(undefined), analyzer);
+  const weights: FieldWeights = { ...DEFAULT_FIELD_WEIGHTS, ...config.fieldWeights };
+  const k1 = config.k1 ?? 1.2;
+  const b = config.b ?? 0.75;
+  const evidenceWeight = config.evidenceWeight ?? 1;
+  const failurePenalty = config.failurePenalty ?? 0.5;
+  for (const [name, value] of Object.entries({ ...weights, k1, evidenceWeight, failurePenalty })) {
+    if (!(Number.isFinite(value) && value >= 0)) {
+      throw new TypeError(`expected ${name} to be a finite number ≥ 0, got ${value} (${typeof value})`);
+    }
+  }
+  if (!(b >= 0 && b <= 1)) throw new TypeError(`expected b in [0, 1], got ${b} (${typeof b})`);
+  return {
+    name: DEFAULT_SCORER_NAME,
+    compile: (agents, evidence) =>
+      compileDefault(agents, evidence, {
+        analyzer,
+        related,
+        weights,
+        k1,
+        b,
+        evidenceWeight,
+        failurePenalty,
+      }),
+  };
+}
+
+interface Compiled {
+  readonly analyzer: Analyzer;
+  readonly related: RelatedTerms;
+  readonly weights: FieldWeights;
+  readonly k1: number;
+  readonly b: number;
+  readonly evidenceWeight: number;
+  readonly failurePenalty: number;
+}
+
+/** The words of an agent's name fields: its id is often an identifier ("JobTool", "find_phone"). */
+function nameText(agent: AgentManifest): string {
+  return `${agent.agentId.replace(/[_.]+/g, ' ')} ${agent.agentName}`;
+}
+
+/** Each agent's weighted term frequencies, one bag over all fields (BM25F). */
+function bagOf(agent: AgentManifest, c: Compiled): Map<string, number> {
+  const bag = new Map<string, number>();
+  const add = (text: string, weight: number): void => {
+    if (weight === 0) return;
+    for (const term of c.analyzer.terms(text)) bag.set(term, (bag.get(term) ?? 0) + weight);
+  };
+  add(nameText(agent), c.weights.name);
+  for (const tag of agent.capabilities) add(tag, c.weights.capabilities);
+  for (const tag of agent.keywords) add(tag, c.weights.keywords);
+  add(agent.description ?? '', c.weights.description);
+  for (const example of agent.examples ?? []) add(example, c.weights.examples);
+  if (c.weights.related > 0) {
+    // Each related term once per agent, however many of its tags lead to it.
+    const relatedTerms = new Set<string>();
+    for (const tag of [...agent.capabilities, ...agent.keywords]) {
+      for (const term of c.related.relatedTo(tag)) relatedTerms.add(term);
+    }
+    for (const term of relatedTerms) bag.set(term, (bag.get(term) ?? 0) + c.weights.related);
+  }
+  return bag;
+}
+
+function compileDefault(
+  agents: readonly AgentManifest[],
+  evidence: LearnedEvidence | undefined,
+  c: Compiled,
+): CompiledScorer {
+  const n = agents.length;
+  const positionOf = new Map(agents.map((agent, i) => [agent.agentId, i]));
+  const manifestLength = new Float64Array(n);
+  const lists = new Map<string, { agents: number[]; tf: number[] }>();
+  agents.forEach((agent, i) => {
+    for (const [term, tf] of bagOf(agent, c)) {
+      let list = lists.get(term);
+      if (list === undefined) {
+        list = { agents: [], tf: [] };
+        lists.set(term, list);
+      }
+      list.agents.push(i);
+      list.tf.push(tf);
+      manifestLength[i] = (manifestLength[i] as number) + tf;
+    }
+  });
+  const postings = new Map<string, { agents: Int32Array; tf: Float64Array }>();
+  for (const [term, list] of lists) {
+    postings.set(term, { agents: Int32Array.from(list.agents), tf: Float64Array.from(list.tf) });
+  }
+
+  // Per-agent length normalisation K = k1 (1 - b + b len / avgLen), refreshed when evidence changes.
+  const lengthNorm = new Float64Array(n);
+  let normFor = -1;
+  const refreshLengthNorm = (): void => {
+    const outcomes = evidence?.outcomes ?? 0;
+    if (outcomes === normFor) return;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const learned = evidence === undefined ? 0 : evidence.positiveMass(agents[i]?.agentId as string);
+      lengthNorm[i] = (manifestLength[i] as number) + c.evidenceWeight * learned;
+      total += lengthNorm[i] as number;
+    }
+    const average = total / n || 1;
+    for (let i = 0; i < n; i++) {
+      lengthNorm[i] = c.k1 * (1 - c.b + (c.b * (lengthNorm[i] as number)) / average);
+    }
+    normFor = outcomes;
+  };
+
+  // Scratch per term: each agent's learned evidence, and stamps saying which agents have it.
+  const learnedTf = new Float64Array(n);
+  const learnedNeg = new Float64Array(n);
+  const stamp = new Int32Array(n);
+  let generation = 0;
+  const withEvidence: number[] = [];
+
+  return {
+    score(description: string): Float64Array {
+      const scores = new Float64Array(n);
+      if (n === 0) return scores;
+      refreshLengthNorm();
+      let idfTotal = 0;
+      for (const term of new Set(c.analyzer.terms(description))) {
+        const manifest = postings.get(term);
+        generation++;
+        withEvidence.length = 0;
+        if (evidence !== undefined) {
+          for (const [agentId, { positive, negative }] of evidence.forTerm(term)) {
+            const i = positionOf.get(agentId);
+            if (i === undefined) continue; // evidence about an agent no longer registered
+            stamp[i] = generation;
+            learnedTf[i] = positive * c.evidenceWeight;
+            learnedNeg[i] = negative;
+            withEvidence.push(i);
+          }
+        }
+        // Document frequency: agents whose bag (manifest or positive evidence) holds the term.
+        let df = manifest?.agents.length ?? 0;
+        for (const i of withEvidence) {
+          if ((learnedTf[i] as number) > 0 && !hasManifestTerm(manifest, i)) df++;
+        }
+        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+        idfTotal += idf;
+        if (manifest !== undefined) {
+          for (let p = 0; p < manifest.agents.length; p++) {
+            const i = manifest.agents[p] as number;
+            let tf = manifest.tf[p] as number;
+            if (stamp[i] === generation) {
+              tf += learnedTf[i] as number;
+              learnedTf[i] = 0; // counted here; the loop below must not count it again
+            }
+            scores[i] = (scores[i] as number) + (idf * tf) / (tf + (lengthNorm[i] as number));
+          }
+        }
+        for (const i of withEvidence) {
+          const tf = learnedTf[i] as number;
+          const negative = learnedNeg[i] as number;
+          let delta = tf > 0 ? (idf * tf) / (tf + (lengthNorm[i] as number)) : 0;
+          if (negative > 0) delta -= (c.failurePenalty * idf * negative) / (negative + 1);
+          scores[i] = (scores[i] as number) + delta;
+        }
+      }
+      if (idfTotal > 0) {
+        for (let i = 0; i < n; i++) {
+          const s = (scores[i] as number) / idfTotal;
+          scores[i] = s > 0 ? (s < 1 ? s : 1) : 0;
+        }
+      }
+      return scores;
+    },
+  };
+}
+
+function hasManifestTerm(manifest: { agents: Int32Array } | undefined, agent: number): boolean {
+  if (manifest === undefined) return false;
+  // Postings are in agent order: binary search.
+  let lo = 0;
+  let hi = manifest.agents.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = manifest.agents[mid] as number;
+    if (at === agent) return true;
+    if (at < agent) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createAnalyzer, defaultAnalyzer } from './analyzer.js';
+
+const terms = (text: string): string[] => defaultAnalyzer.terms(text);
+
+describe('analyzer', () => {
+  it.each([
+    { rule: 'words are whole: "decode" is not "code"', text: 'decode the stream', want: ['decod', 'stream'] },
+    {
+      rule: 'case folds and stems: checks/checking/checked meet',
+      text: 'Checks checking CHECKED',
+      want: ['check', 'check', 'check'],
+    },
+    { rule: 'stop words are dropped', text: 'the bug in the code', want: ['bug', 'code'] },
+    {
+      rule: 'hyphenated tags give parts and the whole',
+      text: 'fact-checking',
+      want: ['fact', 'check', 'fact-check'],
+    },
+    { rule: 'slashed tags give parts and the whole', text: 'CI/CD', want: ['ci', 'cd', 'ci/cd'] },
+    { rule: 'camelCase names give parts and the whole', text: 'JobTool', want: ['job', 'tool', 'jobtool'] },
+    { rule: 'C++ and C# stay terms of their own', text: 'C++ or C#', want: ['c++', 'c#'] },
+    { rule: "possessives lose their 's", text: "the agent's log", want: ['agent', 'log'] },
+    { rule: 'negated auxiliaries carry no topic', text: "don't deploy", want: ['deploy'] },
+    { rule: 'NFKC: full-width letters are plain letters', text: 'ＴＥＳＴ', want: ['test'] },
+    { rule: 'other scripts are kept, unstemmed', text: 'naïve 東京 café', want: ['naïve', '東京', 'café'] },
+    { rule: 'numbers are terms', text: 'error 404 on port 8080', want: ['error', '404', 'port', '8080'] },
+    { rule: 'punctuation separates words', text: 'deploy,docker;now', want: ['deploy', 'docker'] },
+  ])('$rule', ({ text, want }) => {
+    expect(terms(text)).toEqual(want);
+  });
+
+  it('takes a custom stop-word list', () => {
+    const analyzer = createAnalyzer({ stopWords: ['please'] });
+    expect(analyzer.terms('please fix the bug')).toEqual(['fix', 'the', 'bug']);
+  });
+
+  it('is deterministic and never yields an empty term, for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        const once = terms(text);
+        expect(terms(text)).toEqual(once);
+        for (const term of once) expect(term.length).toBeGreaterThan(0);
+      }),
+    );
+  });
+});

@@ -1,0 +1,115 @@
+import { eng as ENGLISH_STOP_WORDS } from 'stopword';
+import stem from 'wink-porter2-stemmer';
+
+/**
+ * Text analysis shared by everything that matches text (the default scorer, related terms, learned
+ * evidence): the same text always gives the same terms, so a manifest word and a task word meet only
+ * when their terms are equal.
+ *
+ * Steps, in order:
+ * 1. Unicode NFKC (full-width letters, ligatures and compatibility forms become plain ones);
+ * 2. words are runs of letters, marks and digits (`\p{L}\p{M}\p{N}`), so "decode" is one word and
+ *    never "code"; an apostrophe inside a word ends it ("agent's" → "agent"), as do other marks;
+ * 3. a camelCase or PascalCase word also yields its parts ("JobTool" → "jobtool", "job", "tool"),
+ *    because tool and agent names are often written that way;
+ * 4. words joined by `-` or `/` ("fact-checking", "CI/CD") yield each part and the joined whole, so the
+ *    tag matches both "fact checking" and "fact-checking";
+ * 5. case folding (`toLowerCase`), stop words dropped (English list of the `stopword` package),
+ *    then the Porter2 stem (`wink-porter2-stemmer`): "checking", "checked" and "checks" are one term.
+ * `+` and `#` stay part of a word that ends with them, so "C++" and "C#" are terms of their own.
+ */
+export interface Analyzer {
+  /** The terms of a text, in order of appearance, with repeats (term frequency matters to scoring). */
+  terms(text: string): string[];
+}
+
+export interface AnalyzerConfig {
+  /** Words to drop (before stemming, lower case). Default: the English list of `stopword`. */
+  readonly stopWords?: Iterable<string>;
+}
+
+/**
+ * One word, or words joined by `-`, `/` (a compound); `+`/`#` may close a word ("c++", "c#"); an
+ * apostrophe tail ("agent's", "don't") is matched so that it can be dropped (see `withoutTail`).
+ */
+const WORD_RUN = /[\p{L}\p{M}\p{N}]+[+#]*(?:['’]\p{L}+)?(?:[-/][\p{L}\p{M}\p{N}]+[+#]*(?:['’]\p{L}+)?)*/gu;
+const APOSTROPHE = /['’]/;
+
+/**
+ * A word without its apostrophe tail: "agent's" → "agent", "we're" → "we"; a negated auxiliary
+ * ("don't", "isn't") → "" because it says nothing about the topic and its stem ("don") is no word.
+ */
+function withoutTail(word: string): string {
+  const at = word.search(APOSTROPHE);
+  if (at < 0) return word;
+  return /^['’]t$/i.test(word.slice(at)) ? '' : word.slice(0, at);
+}
+/** Lower-to-upper or letter-to-digit changes inside a word: where camelCase splits. */
+const CAMEL_BOUNDARY = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u;
+const HAS_INNER_UPPER = /\p{Ll}\p{Lu}|\p{Lu}\p{Lu}\p{Ll}/u;
+
+/** Stems cached per word: stemming is most of the analysis cost and vocabularies repeat. */
+const STEM_CACHE_LIMIT = 200_000;
+
+export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
+  const stopWords = new Set(
+    [...(config.stopWords ?? ENGLISH_STOP_WORDS)].map((w) => w.normalize('NFKC').toLowerCase()),
+  );
+  const stems = new Map<string, string>();
+  const stemOf = (word: string): string => {
+    let s = stems.get(word);
+    if (s === undefined) {
+      // The stemmer knows English letters only; other scripts and tokens with digits pass unchanged.
+      s = /^[a-z]+$/.test(word) ? stem(word) : word;
+      if (stems.size >= STEM_CACHE_LIMIT) stems.clear();
+      stems.set(word, s);
+    }
+    return s;
+  };
+  // A single lower-case word → its term, or undefined when it is a stop word or too short to matter.
+  const termOf = (lowerWord: string): string | undefined => {
+    if (lowerWord.length < 2 && !/\p{N}|\p{Script=Han}/u.test(lowerWord)) return undefined;
+    if (stopWords.has(lowerWord)) return undefined;
+    return stemOf(lowerWord);
+  };
+  // One simple word (no joiner): its term, preceded by its camelCase parts' terms when it has some.
+  const addWord = (rawWord: string, out: string[]): void => {
+    const word = withoutTail(rawWord);
+    if (word === '') return;
+    if (HAS_INNER_UPPER.test(word)) {
+      for (const part of word.split(CAMEL_BOUNDARY)) {
+        const t = termOf(part.toLowerCase());
+        if (t !== undefined) out.push(t);
+      }
+    }
+    const t = termOf(word.toLowerCase());
+    if (t !== undefined) out.push(t);
+  };
+
+  return {
+    terms(text: string): string[] {
+      const out: string[] = [];
+      for (const match of text.normalize('NFKC').matchAll(WORD_RUN)) {
+        const run = match[0];
+        if (!/[-/]/.test(run)) {
+          addWord(run, out);
+          continue;
+        }
+        const parts = run.split(/[-/]/);
+        const partTerms: string[] = [];
+        for (const part of parts) {
+          const before = out.length;
+          addWord(part, out);
+          // The compound is built from the parts' own (last) terms, stop words included as words,
+          // so "state-of-the-art" joins to one term even though "of" and "the" are dropped alone.
+          partTerms.push(out.length > before ? (out[out.length - 1] as string) : part.toLowerCase());
+        }
+        out.push(partTerms.join(run.includes('/') ? '/' : '-'));
+      }
+      return out;
+    },
+  };
+}
+
+/** The analyzer with the default configuration, shared: it holds only a stem cache. */
+export const defaultAnalyzer: Analyzer = createAnalyzer();
