@@ -57,7 +57,7 @@ describe('default scorer', () => {
     const text = fc.array(words, { maxLength: 12 }).map((w) => w.join(' '));
     const manifest = fc
       .record({ caps: fc.array(words, { maxLength: 3 }), kws: fc.array(words, { maxLength: 5 }), desc: text })
-      .map((m, i) => agent(`a${i}`, { capabilities: m.caps, keywords: m.kws, description: m.desc }));
+      .map((m) => agent('x', { capabilities: m.caps, keywords: m.kws, description: m.desc }));
     fc.assert(
       fc.property(fc.array(manifest, { minLength: 1, maxLength: 6 }), text, (agents, task) => {
         for (const s of score(

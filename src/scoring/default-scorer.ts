@@ -230,7 +230,7 @@ function compileDefault(
       if (idfTotal > 0) {
         for (let i = 0; i < n; i++) {
           const s = (scores[i] as number) / idfTotal;
-          scores[i] = s > 0 ? (s < 1 ? s : 1) : 0;
+          scores[i] = s > 0 ? Math.min(s, 1) : 0;
         }
       }
       return scores;
