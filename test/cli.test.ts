@@ -98,7 +98,7 @@ describe('swarm-router route', () => {
       args: ['--bid', 'forge=5', '--bid', 'forge=6'],
       message: "bids[1]: agent 'forge' already bid on this task (one bid per agent)",
     },
-    { args: ['--scorer', 'magic'], message: "unknown scorer 'magic' (known scorers: classic)" },
+    { args: ['--scorer', 'magic'], message: "unknown scorer 'magic' (known scorers: classic, default)" },
     {
       args: ['--roster', '/no/such/roster.json'],
       message: '/no/such/roster.json: cannot read the file (ENOENT)',

@@ -22,6 +22,17 @@ export const ERROR_CODES = {
     summary: 'A pagination cursor is not one this store issued.',
   },
   file_unreadable: { httpStatus: 400, exitCode: 2, summary: 'An input file cannot be opened or read.' },
+  unknown_decision: { httpStatus: 404, exitCode: 2, summary: 'No decision has that sequence number.' },
+  not_a_candidate: {
+    httpStatus: 422,
+    exitCode: 2,
+    summary: 'An outcome names an agent that was not a candidate of the decision.',
+  },
+  duplicate_outcome: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary: 'The agent already reported the outcome of that decision.',
+  },
   store_unavailable: {
     httpStatus: 503,
     exitCode: 3,

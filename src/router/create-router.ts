@@ -5,11 +5,16 @@ import { type Clock, systemClock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
 import { newDecisionId, newTaskId } from '../kernel/ids.js';
 import { AgentRegistry } from '../manifest/agent-registry.js';
+import { AgentHistory, type AgentHistoryConfig } from '../policy/agent-history.js';
 import type { Decision } from '../policy/decision.js';
+import type { RecordedOutcome } from '../policy/outcome.js';
 import { CLASSIC_POLICY, createPolicy, type PolicyConfig } from '../policy/policy.js';
 import type { CompiledScorer, Scorer } from '../scoring/scorer.js';
 import { createScorer } from '../scoring/scorer-registry.js';
+import { defaultAnalyzer } from '../scoring/text/analyzer.js';
+import { TextEvidence, type TextEvidenceConfig } from '../scoring/text-evidence.js';
 import type { Store } from '../store/store.js';
+import { checkOutcomeReport } from './outcome-report.js';
 import { checkRouteRequest, RosterIndex, type RouteRequest } from './route-request.js';
 import type { Router } from './router.js';
 
@@ -28,6 +33,11 @@ export interface RouterOptions {
    * such a bid is refused with `unknown_agent`. Turn on for exact seed behaviour.
    */
   readonly allowUnregisteredBidders?: boolean;
+  /** How outcomes are learned from: text evidence (read by the default scorer) and track records. */
+  readonly learning?: {
+    readonly evidence?: TextEvidenceConfig;
+    readonly history?: AgentHistoryConfig;
+  };
 }
 
 /**
@@ -46,6 +56,17 @@ export function createRouter(options: RouterOptions = {}): Router {
   const policy = createPolicy(options.policy ?? CLASSIC_POLICY, scorer.name);
   const registry = options.registry ?? new AgentRegistry();
   const allowUnregistered = options.allowUnregisteredBidders ?? false;
+  // What outcomes taught: the compiled scorer reads the evidence at every call, so learning needs
+  // no recompilation; both are rebuilt from the store's outcomes by restoreLearning().
+  const evidence = new TextEvidence(options.learning?.evidence);
+  const history = new AgentHistory(options.learning?.history);
+  const termsOf = scorer.analyze ?? ((text: string) => defaultAnalyzer.terms(text));
+  let learningTouched = false;
+  const learn = (outcome: RecordedOutcome): void => {
+    learningTouched = true;
+    evidence.learn(outcome.agentId, termsOf(outcome.description), outcome.status === 'completed');
+    history.record(outcome.agentId, outcome.status, outcome.durationMs);
+  };
 
   // The compiled index is rebuilt only when the roster changes, not per task.
   let compiledVersion = -1;
@@ -58,7 +79,7 @@ export function createRouter(options: RouterOptions = {}): Router {
       const agents = registry.list();
       agentIds = Object.freeze(agents.map((agent) => agent.agentId));
       rosterIndex = new RosterIndex(agentIds);
-      compiled = scorer.compile(agents);
+      compiled = scorer.compile(agents, evidence);
       compiledVersion = registry.version;
     }
     return compiled;
@@ -129,6 +150,25 @@ export function createRouter(options: RouterOptions = {}): Router {
       }
       if (chunk.length > 0) yield await flush();
     },
+    async recordOutcome(report) {
+      checkOutcomeReport(report);
+      const recorded = await requireStore().appendOutcome(report, clock.now());
+      learn(recorded);
+      return recorded;
+    },
+    async restoreLearning() {
+      if (learningTouched) {
+        throw new TypeError('expected restoreLearning() before any outcome is learned, got a second call');
+      }
+      let replayed = 0;
+      for await (const outcome of requireStore().streamOutcomes()) {
+        learn(outcome);
+        replayed++;
+      }
+      learningTouched = true;
+      return replayed;
+    },
+    agentRecord: (agentId) => history.of(agentId),
     history: (query) => requireStore().queryDecisions(query),
     getDecision: (seq) => requireStore().getDecision(seq),
     stats: async (agentId) => agentStatsFromCounts(await requireStore().agentCounts(agentId)),

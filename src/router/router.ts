@@ -2,7 +2,9 @@ import type { AgentStats } from '../audit/stats.js';
 import type { VerifyResult } from '../audit/verify.js';
 import type { AgentRegistry } from '../manifest/agent-registry.js';
 import type { AgentManifest } from '../manifest/manifest.js';
+import type { AgentRecord } from '../policy/agent-history.js';
 import type { Decision, LoggedDecision, PolicySpec } from '../policy/decision.js';
+import type { OutcomeReport, RecordedOutcome } from '../policy/outcome.js';
 import type { DecisionPage, DecisionQuery, StreamOptions } from '../store/store.js';
 import type { RouteRequest } from './route-request.js';
 
@@ -43,6 +45,21 @@ export interface Router {
     requests: Iterable<RouteRequest>,
     options?: RouteBatchOptions,
   ): AsyncIterable<readonly Decision[]>;
+
+  /**
+   * Records what happened after a decision and learns from it before resolving: the task's text
+   * becomes evidence for (completed) or against (failed) the agent, and its track record moves.
+   * Throws `invalid_request` for a malformed report; the store's `unknown_decision`,
+   * `not_a_candidate` and `duplicate_outcome` leave everything unchanged.
+   */
+  recordOutcome(report: OutcomeReport): Promise<RecordedOutcome>;
+  /**
+   * Rebuilds what the router learned by replaying every outcome in the store; call once, after
+   * creating a router on an existing log and before recording outcomes. Resolves to the number replayed.
+   */
+  restoreLearning(): Promise<number>;
+  /** An agent's track record from its outcomes (the prior when it has none). */
+  agentRecord(agentId: string): AgentRecord;
 
   history(query: DecisionQuery): Promise<DecisionPage>;
   getDecision(seq: number): Promise<LoggedDecision | undefined>;

@@ -78,6 +78,7 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
   if (!(b >= 0 && b <= 1)) throw new TypeError(`expected b in [0, 1], got ${b} (${typeof b})`);
   return {
     name: DEFAULT_SCORER_NAME,
+    analyze: (text) => analyzer.terms(text),
     compile: (agents, evidence) =>
       compileDefault(agents, evidence, {
         analyzer,

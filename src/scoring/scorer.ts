@@ -16,6 +16,11 @@ export interface Scorer {
    * it reads it at each call (the classic scorer ignores it).
    */
   compile(agents: readonly AgentManifest[], evidence?: LearnedEvidence): CompiledScorer;
+  /**
+   * The terms this scorer matches text on, for scorers that learn: the router turns the text of
+   * tasks with outcomes into evidence with it, so evidence and scoring speak the same language.
+   */
+  analyze?(text: string): string[];
 }
 
 /** Learned text evidence as scorers read it (implemented by TextEvidence). */

@@ -1,4 +1,5 @@
 import type { Decision, LoggedDecision } from '../policy/decision.js';
+import type { OutcomeReport, RecordedOutcome } from '../policy/outcome.js';
 
 /**
  * The storage port. The core speaks to storage only through this interface, in intentions rather than
@@ -34,6 +35,19 @@ export interface Store {
    * long the log is. Records appended while iterating may or may not be included.
    */
   streamDecisions(options?: StreamOptions): AsyncIterable<LoggedDecision>;
+
+  /**
+   * Records what happened after a decision, atomically. Rejects with `unknown_decision` when no
+   * decision has `report.seq`, `not_a_candidate` when the agent was not one of its bidders, and
+   * `duplicate_outcome` when that agent already reported on it; nothing is written then.
+   */
+  appendOutcome(report: OutcomeReport, recordedAtMs: number): Promise<RecordedOutcome>;
+
+  /**
+   * Every outcome in recording order, with its decision's task text, read page by page (constant
+   * memory). The router replays it at start to rebuild what it learned.
+   */
+  streamOutcomes(): AsyncIterable<RecordedOutcome>;
 
   /** Counters for one agent; zeros when the log has never mentioned it. O(1) in the log's length. */
   agentCounts(agentId: string): Promise<AgentCounts>;

@@ -388,6 +388,83 @@ export function runStoreContract(
       expect(await second.agentCounts('a')).toMatchObject({ considered: 10, bids: 10, won: 10 });
     });
 
+    test('records outcomes of candidates once each, and streams them back with their task text', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a', 'b', 'c']);
+      await store.appendDecisions(
+        [
+          make('t1', 'fix the firewall', [
+            ['a', 10],
+            ['b', 20],
+          ]),
+          make('t2', 'audit', [['c', 5]]),
+        ],
+        sealRecord,
+      );
+      const first = await store.appendOutcome({ seq: 1, agentId: 'a', status: 'failed' }, 1000);
+      expect(first).toMatchObject({ outcomeSeq: 1, seq: 1, agentId: 'a', status: 'failed', taskId: 't1' });
+      await store.appendOutcome({ seq: 1, agentId: 'b', status: 'completed', durationMs: 1500 }, 2000);
+      await store.appendOutcome({ seq: 2, agentId: 'c', status: 'completed' }, 3000);
+      const streamed = [];
+      for await (const outcome of store.streamOutcomes()) streamed.push(outcome);
+      expect(streamed).toEqual([
+        {
+          seq: 1,
+          agentId: 'a',
+          status: 'failed',
+          outcomeSeq: 1,
+          recordedAtMs: 1000,
+          taskId: 't1',
+          description: 'fix the firewall',
+        },
+        {
+          seq: 1,
+          agentId: 'b',
+          status: 'completed',
+          durationMs: 1500,
+          outcomeSeq: 2,
+          recordedAtMs: 2000,
+          taskId: 't1',
+          description: 'fix the firewall',
+        },
+        {
+          seq: 2,
+          agentId: 'c',
+          status: 'completed',
+          outcomeSeq: 3,
+          recordedAtMs: 3000,
+          taskId: 't2',
+          description: 'audit',
+        },
+      ]);
+    });
+
+    test('refuses an outcome for an unknown decision, a non-candidate, or a second report, writing nothing', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a', 'b', 'a1']);
+      await store.appendDecisions([make('t1', 'fix', [['a', 10]])], sealRecord);
+      await expect(
+        store.appendOutcome({ seq: 9, agentId: 'a', status: 'completed' }, 1),
+      ).rejects.toMatchObject({
+        code: 'unknown_decision',
+      });
+      // b was registered (scored) but did not bid; a1 is an id that only looks like a candidate's.
+      for (const agentId of ['b', 'a1', 'nobody']) {
+        await expect(store.appendOutcome({ seq: 1, agentId, status: 'completed' }, 1)).rejects.toMatchObject({
+          code: 'not_a_candidate',
+        });
+      }
+      await store.appendOutcome({ seq: 1, agentId: 'a', status: 'completed' }, 1);
+      await expect(store.appendOutcome({ seq: 1, agentId: 'a', status: 'failed' }, 2)).rejects.toMatchObject({
+        code: 'duplicate_outcome',
+      });
+      const streamed = [];
+      for await (const outcome of store.streamOutcomes()) streamed.push(outcome);
+      expect(streamed).toHaveLength(1);
+      expect(streamed[0]).toMatchObject({ status: 'completed' });
+      expect(await verifyLog(store)).toMatchObject({ ok: true, records: 1 });
+    });
+
     test('close is idempotent and later calls fail with store_closed', async () => {
       const store = open(createDatabase());
       await store.close();

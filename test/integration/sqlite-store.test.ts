@@ -27,6 +27,7 @@ describe('SqliteStore specifics', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
       { version: 1, name: 'audit_log' },
+      { version: 2, name: 'outcomes' },
     ]);
     db.close();
   });

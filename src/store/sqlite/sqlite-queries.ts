@@ -137,3 +137,18 @@ export const SELECT_ROSTERS = 'SELECT roster_key, members FROM rosters';
 
 /** No parameters. */
 export const SELECT_ROSTER_MEMBERS = 'SELECT agent_key, roster_key FROM roster_members';
+
+/** (seq, agent_key): is the agent a bidder of the decision? */
+export const SELECT_BID_OF_AGENT = 'SELECT 1 AS found FROM bids WHERE seq = ? AND agent_key = ? LIMIT 1';
+/** (seq, agent_key) */
+export const SELECT_OUTCOME_OF = 'SELECT outcome_seq FROM outcomes WHERE seq = ? AND agent_key = ?';
+/** (seq, agent_key, completed, duration_ms, recorded_ms) */
+export const INSERT_OUTCOME = `INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms)
+  VALUES (?, ?, ?, ?, ?) RETURNING outcome_seq`;
+/** (after outcome_seq, limit): outcomes in recording order, with their decision's task. */
+export const SELECT_OUTCOME_PAGE = `SELECT o.outcome_seq, o.seq, a.agent_id, o.completed, o.duration_ms,
+    o.recorded_ms, d.task_id, d.description
+  FROM outcomes o JOIN agent_keys a ON a.agent_key = o.agent_key JOIN decisions d ON d.seq = o.seq
+  WHERE o.outcome_seq > ? ORDER BY o.outcome_seq LIMIT ?`;
+/** (seq) */
+export const SELECT_DECISION_TASK = 'SELECT task_id, description FROM decisions WHERE seq = ?';

@@ -8,12 +8,14 @@ import {
   GENESIS_HASH,
   type LoggedDecision,
 } from '../../policy/decision.js';
+import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { AgentCounts, DecisionPage, DecisionQuery, Sealer, Store, StreamOptions } from '../store.js';
 import { AgentCounterSums } from './agent-counter-sums.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { SqliteKeys } from './sqlite-keys.js';
 import { loadMigrations, migrate } from './sqlite-migrator.js';
+import { SqliteOutcomes } from './sqlite-outcomes.js';
 import * as Q from './sqlite-queries.js';
 import { assembleRecords, mergeNewestFirst } from './sqlite-records.js';
 import {
@@ -55,6 +57,8 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #keys: SqliteKeys;
   readonly #append: (decisions: readonly Decision[], seal: Sealer) => LoggedDecision[];
+  readonly #outcomes: SqliteOutcomes;
+  readonly #appendOutcome: (report: OutcomeReport, recordedAtMs: number) => RecordedOutcome;
 
   constructor(config: SqliteStoreConfig) {
     if (typeof config?.path !== 'string' || config.path.length === 0) {
@@ -102,6 +106,25 @@ export class SqliteStore implements Store {
         throw error;
       }
     };
+    this.#outcomes = new SqliteOutcomes((sql) => this.#statement(sql), this.#keys);
+    const outcomeTransaction = this.#connection().transaction((report: OutcomeReport, atMs: number) =>
+      this.#outcomes.append(report, atMs),
+    );
+    this.#appendOutcome = (report, atMs) => outcomeTransaction.immediate(report, atMs);
+  }
+
+  async appendOutcome(report: OutcomeReport, recordedAtMs: number): Promise<RecordedOutcome> {
+    return this.#guard(() => this.#appendOutcome(report, recordedAtMs));
+  }
+
+  async *streamOutcomes(): AsyncIterable<RecordedOutcome> {
+    let after = 0;
+    for (;;) {
+      const page = this.#guard(() => this.#outcomes.page(after, STREAM_PAGE_SIZE));
+      if (page.length === 0) return;
+      yield* page;
+      after = (page.at(-1) as RecordedOutcome).outcomeSeq;
+    }
   }
 
   async appendDecisions(decisions: readonly Decision[], seal: Sealer): Promise<readonly LoggedDecision[]> {
