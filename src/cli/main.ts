@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isRouterError } from '../kernel/errors.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerEvalCommand } from './commands/eval.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerRouteCommand } from './commands/route.js';
@@ -37,6 +38,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   registerVerifyCommand(program, io, (code) => {
     exitCode = code;
   });
+  registerEvalCommand(program, io);
   registerDemoCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
 

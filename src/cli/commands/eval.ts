@@ -1,0 +1,107 @@
+import type { Command } from 'commander';
+import { EVAL_POLICY, type EvalReport, type EvalTask, runEval } from '../../eval/run-eval.js';
+import { RouterError } from '../../kernel/errors.js';
+import { createRouter } from '../../router/create-router.js';
+import { createStore } from '../../store/create-store.js';
+import { toEvalRoster, validateEvalRosterFile, validateLabelledTaskDto } from '../../wire/eval-dto.js';
+import { parseJson, readInput } from '../input-files.js';
+import { type CliIo, write } from '../io.js';
+import { startProgress } from '../progress.js';
+
+interface EvalFlags {
+  readonly agents: string;
+  readonly tasks: string;
+  readonly scorer: string;
+  readonly online?: boolean;
+  readonly json?: boolean;
+}
+
+export function registerEvalCommand(program: Command, io: CliIo): void {
+  program
+    .command('eval')
+    .description('measure routing accuracy on labelled tasks (formats of data/quality/)')
+    .requiredOption('--agents <file>', 'roster JSON ({"agents": [...]}; rate_sats may be omitted)')
+    .requiredOption('--tasks <file>', 'labelled tasks, JSONL: {"task_id", "description", "label"}')
+    .option('--scorer <name>', 'scorer to evaluate (default, classic)', 'default')
+    .option('--online', 'route in file order, re-offer failures down the ranking, learn from every outcome')
+    .option('--json', 'end stdout with one JSON object holding every figure')
+    .action(async (flags: EvalFlags) => {
+      const agentsFile = validateEvalRosterFile(
+        parseJson(await readInput(flags.agents), flags.agents),
+        flags.agents,
+      );
+      const agents = toEvalRoster(agentsFile, flags.agents);
+      const known = new Set(agents.map((a) => a.agentId));
+      const tasks = await readLabelledTasks(flags.tasks, known);
+      const mode = flags.online === true ? 'online' : 'cold';
+      // Online outcomes go through the store like real outcome reports: an in-memory SQLite log.
+      const router = createRouter({
+        scorer: flags.scorer,
+        policy: EVAL_POLICY,
+        ...(mode === 'online' ? { store: createStore({ location: ':memory:' }) } : {}),
+      });
+      try {
+        for (const agent of agents) router.registerAgent(agent);
+        const progress = startProgress(io, tasks.length, `eval ${mode}`);
+        const report = await runEval(router, tasks, { mode, onProgress: (done) => progress.update(done) });
+        progress.stop();
+        await write(
+          io.stdout,
+          flags.json === true ? `${JSON.stringify(toReportDto(report))}\n` : humanReport(report),
+        );
+      } finally {
+        await router.close();
+      }
+    });
+}
+
+/** Every line checked before anything is routed; errors name file and line. */
+async function readLabelledTasks(path: string, known: ReadonlySet<string>): Promise<EvalTask[]> {
+  const tasks: EvalTask[] = [];
+  const lines = (await readInput(path)).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] as string).trim();
+    if (line === '') continue;
+    const where = `${path}:${i + 1}`;
+    const dto = validateLabelledTaskDto(parseJson(line, where), where);
+    if (dto.label === null || !known.has(dto.label)) {
+      throw new RouterError(
+        'invalid_request',
+        `${where}: label ${JSON.stringify(dto.label)} is not an agent of the --agents file`,
+        { details: { where, field: 'label' } },
+      );
+    }
+    tasks.push({ taskId: dto.task_id, description: dto.description, label: dto.label });
+  }
+  if (tasks.length === 0) {
+    throw new RouterError('invalid_request', `${path}: no tasks to evaluate`, { details: { where: path } });
+  }
+  return tasks;
+}
+
+/** The report with the wire's snake_case names. */
+function toReportDto(report: EvalReport): Record<string, unknown> {
+  const dto: Record<string, unknown> = { scorer: report.scorer, mode: report.mode, tasks: report.tasks };
+  if (report.top1 !== undefined) dto.top1 = report.top1;
+  if (report.top3 !== undefined) dto.top3 = report.top3;
+  if (report.firstTry !== undefined) dto.first_try = report.firstTry;
+  if (report.firstTrySecondHalf !== undefined) dto.first_try_second_half = report.firstTrySecondHalf;
+  if (report.meanAttempts !== undefined) dto.mean_attempts = report.meanAttempts;
+  dto.ms_per_task = report.msPerTask;
+  return dto;
+}
+
+function humanReport(report: EvalReport): string {
+  const lines = [`scorer ${report.scorer}, ${report.mode}, ${report.tasks.toLocaleString('en-US')} tasks`];
+  const pct = (x: number | undefined): string => `${((x ?? 0) * 100).toFixed(1)}%`;
+  if (report.mode === 'cold') {
+    lines.push(`  top-1 ${pct(report.top1)}   top-3 ${pct(report.top3)}`);
+  } else {
+    lines.push(
+      `  first try ${pct(report.firstTry)} (second half ${pct(report.firstTrySecondHalf)})   ` +
+        `mean attempts ${(report.meanAttempts ?? 0).toFixed(2)}`,
+    );
+  }
+  lines.push(`  ${report.msPerTask.toFixed(3)} ms per task`);
+  return `${lines.join('\n')}\n`;
+}

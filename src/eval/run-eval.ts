@@ -1,0 +1,120 @@
+import type { Decision } from '../policy/decision.js';
+import type { PolicyConfig } from '../policy/policy.js';
+import type { Router } from '../router/router.js';
+
+/**
+ * `swarm-router eval`: how well routing picks the labelled agent. Every registered agent is a
+ * candidate (each "bids" 0) and the policy ranks on capability alone, so no price enters.
+ *
+ * - cold: each task is routed once, nothing is learned; reports top-1 and top-3 accuracy.
+ * - online: tasks are routed in file order as a live swarm would; the pick succeeds if it is the
+ *   labelled agent, otherwise it fails and the task is re-offered down the ranking until the labelled
+ *   agent takes it. Every outcome goes through `router.recordOutcome`, the path real outcome reports
+ *   take, before the next task is routed.
+ */
+export const EVAL_POLICY: PolicyConfig = Object.freeze({
+  name: 'eval-ranking',
+  signals: Object.freeze([Object.freeze({ name: 'capability', weight: 1 })]),
+});
+
+export type EvalMode = 'cold' | 'online';
+
+export interface EvalTask {
+  readonly taskId: string;
+  readonly description: string;
+  /** The agent that should take the task. */
+  readonly label: string;
+}
+
+export interface EvalOptions {
+  readonly mode: EvalMode;
+  /** Called every few hundred tasks with how many are done. */
+  readonly onProgress?: (done: number) => void;
+}
+
+export interface EvalReport {
+  readonly scorer: string;
+  readonly mode: EvalMode;
+  readonly tasks: number;
+  /** cold: the labelled agent ranked first / within the first three. */
+  readonly top1?: number;
+  readonly top3?: number;
+  /** online: the first pick was the labelled agent, over all tasks and over the second half. */
+  readonly firstTry?: number;
+  readonly firstTrySecondHalf?: number;
+  /** online: agents tried per task, the labelled one included. */
+  readonly meanAttempts?: number;
+  readonly msPerTask: number;
+}
+
+/** The candidates of a decision, best first; ties keep roster order (the policy's tie rule). */
+function ranking(decision: Decision): string[] {
+  const order = decision.bidders.map((_, i) => i);
+  order.sort(
+    (a, b) => (decision.bidders[b]?.combined as number) - (decision.bidders[a]?.combined as number) || a - b,
+  );
+  return order.map((i) => decision.bidders[i]?.agentId as string);
+}
+
+/**
+ * Runs an evaluation on a router whose roster holds the agents and whose policy is EVAL_POLICY (the
+ * CLI builds it). Online mode needs a router with a store, since outcomes are recorded there.
+ */
+export async function runEval(
+  router: Router,
+  tasks: readonly EvalTask[],
+  options: EvalOptions,
+): Promise<EvalReport> {
+  const bids = router.registry.list().map((agent) => ({ agentId: agent.agentId, bidSats: 0 }));
+  const started = performance.now();
+  let top1 = 0;
+  let top3 = 0;
+  let firstTry = 0;
+  let firstTrySecondHalf = 0;
+  let attempts = 0;
+  const secondHalfFrom = Math.floor(tasks.length / 2);
+  for (let t = 0; t < tasks.length; t++) {
+    const task = tasks[t] as EvalTask;
+    const request = { taskId: task.taskId, description: task.description, bids };
+    if (options.mode === 'cold') {
+      const ranked = ranking(router.decide(request));
+      if (ranked[0] === task.label) top1++;
+      if (ranked.slice(0, 3).includes(task.label)) top3++;
+    } else {
+      const decision = await router.route(request);
+      let tries = 0;
+      for (const agentId of ranking(decision)) {
+        tries++;
+        const succeeded = agentId === task.label;
+        await router.recordOutcome({
+          seq: decision.seq,
+          agentId,
+          status: succeeded ? 'completed' : 'failed',
+        });
+        if (succeeded) break;
+      }
+      attempts += tries;
+      if (tries === 1) {
+        firstTry++;
+        if (t >= secondHalfFrom) firstTrySecondHalf++;
+      }
+    }
+    if ((t + 1) % 250 === 0) options.onProgress?.(t + 1);
+  }
+  options.onProgress?.(tasks.length);
+  const n = tasks.length;
+  const ratio = (count: number, of: number): number => (of === 0 ? 0 : count / of);
+  const msPerTask = ratio(performance.now() - started, n);
+  const scorer = router.policy.scorer;
+  return options.mode === 'cold'
+    ? { scorer, mode: 'cold', tasks: n, top1: ratio(top1, n), top3: ratio(top3, n), msPerTask }
+    : {
+        scorer,
+        mode: 'online',
+        tasks: n,
+        firstTry: ratio(firstTry, n),
+        firstTrySecondHalf: ratio(firstTrySecondHalf, n - secondHalfFrom),
+        meanAttempts: ratio(attempts, n),
+        msPerTask,
+      };
+}

@@ -1,0 +1,132 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers/run-cli.js';
+import { tempDir } from './helpers/temp-dir.js';
+
+const dir = tempDir();
+const file = (name: string, content: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+// Three agents without rate_sats, as in data/quality/.
+const agents = file(
+  'agents.json',
+  JSON.stringify({
+    agents: [
+      {
+        agent_id: 'ops',
+        agent_name: 'Ops',
+        capabilities: ['devops'],
+        keywords: [],
+        description: 'Runs servers.',
+      },
+      {
+        agent_id: 'dev',
+        agent_name: 'Dev',
+        capabilities: ['coding'],
+        keywords: [],
+        examples: ['fix my python loop'],
+      },
+      {
+        agent_id: 'pen',
+        agent_name: 'Pen',
+        capabilities: ['writing'],
+        keywords: [],
+        description: 'Edits prose.',
+      },
+    ],
+  }),
+);
+const lines = (rows: object[]): string => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+// The third task says nothing any manifest knows; only what was learned online can place it.
+const tasks = file(
+  'tasks.jsonl',
+  lines([
+    { task_id: '1', description: 'restart the nginx server', label: 'ops' },
+    { task_id: '2', description: 'a bug in my python function', label: 'dev' },
+    { task_id: '3', description: 'zorblax frobnication', label: 'pen' },
+    { task_id: '4', description: 'proofread this paragraph for grammar', label: 'pen' },
+    { task_id: '5', description: 'zorblax frobnication again', label: 'pen' },
+  ]),
+);
+
+const lastJson = (stdout: string): Record<string, unknown> =>
+  JSON.parse(stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+
+describe('swarm-router eval', () => {
+  it('cold: routes each task once and reports top1 and top3', async () => {
+    const run = await cli(['eval', '--agents', agents, '--tasks', tasks, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = lastJson(run.stdout);
+    expect(Object.keys(report)).toEqual(['scorer', 'mode', 'tasks', 'top1', 'top3', 'ms_per_task']);
+    // Tasks 1, 2 and 4 are found by their words; 3 and 5 score 0 everywhere and go to the first agent.
+    expect(report).toMatchObject({ scorer: 'default', mode: 'cold', tasks: 5, top1: 3 / 5, top3: 1 });
+  });
+
+  it('online: re-offers down the ranking and learns from every outcome', async () => {
+    const run = await cli(['eval', '--agents', agents, '--tasks', tasks, '--online', '--json']);
+    expect(run.code).toBe(0);
+    const report = lastJson(run.stdout);
+    expect(Object.keys(report)).toEqual([
+      'scorer',
+      'mode',
+      'tasks',
+      'first_try',
+      'first_try_second_half',
+      'mean_attempts',
+      'ms_per_task',
+    ]);
+    // Task 3 takes three attempts (ops, dev, then pen); after learning, task 5 goes to pen first.
+    // The second half is tasks 3-5 (from index floor(5 / 2)): two of three first tries.
+    expect(report).toMatchObject({
+      mode: 'online',
+      tasks: 5,
+      first_try: 4 / 5,
+      first_try_second_half: 2 / 3,
+    });
+    expect(report.mean_attempts).toBeCloseTo(7 / 5);
+  });
+
+  it('evaluates the classic scorer beside the default one', async () => {
+    const run = await cli(['eval', '--agents', agents, '--tasks', tasks, '--scorer', 'classic', '--json']);
+    expect(lastJson(run.stdout)).toMatchObject({ scorer: 'classic', mode: 'cold', tasks: 5 });
+  });
+
+  it('prints a readable report without --json', async () => {
+    const run = await cli(['eval', '--agents', agents, '--tasks', tasks]);
+    expect(run.stdout).toMatch(
+      /scorer default, cold, 5 tasks\n {2}top-1 60\.0% {3}top-3 100\.0%\n {2}[\d.]+ ms per task\n/,
+    );
+  });
+
+  it.each([
+    [
+      'a label that is no agent',
+      lines([{ task_id: '1', description: 'x', label: 'ghost' }]),
+      /tasks-bad\.jsonl:1: label "ghost" is not an agent/,
+    ],
+    ['malformed JSON', '{"task_id": "1",\n', /tasks-bad\.jsonl:1: malformed JSON/],
+    ['a missing field', lines([{ task_id: '1', label: 'ops' }]), /tasks-bad\.jsonl:1: .*description/],
+    ['no tasks at all', '\n\n', /tasks-bad\.jsonl: no tasks to evaluate/],
+  ])('refuses %s with one line naming file and line', async (_what, content, message) => {
+    const bad = file('tasks-bad.jsonl', content);
+    const run = await cli(['eval', '--agents', agents, '--tasks', bad]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses an agents file with a bad manifest, naming the field', async () => {
+    const bad = file(
+      'agents-bad.json',
+      JSON.stringify({ agents: [{ agent_id: 'x', agent_name: 'X', capabilities: [' '], keywords: [] }] }),
+    );
+    const run = await cli(['eval', '--agents', bad, '--tasks', tasks]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/agents-bad\.json: agents\[0\]: capabilities\[0\] must be a non-empty string/);
+  });
+});
