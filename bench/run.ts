@@ -1,6 +1,7 @@
 /**
  * swarm-router benchmarks. Run `npm run bench` (all) or `npm run bench -- NAME...` (some); names:
- * score-personas, score-synthetic-100, score-synthetic-1000, log-personas, log-synthetic-100,
+ * score-personas, score-synthetic-100, score-synthetic-1000, score-default-personas,
+ * score-default-synthetic-1000 (the default scorer), log-personas, log-synthetic-100,
  * log-synthetic-1000, stats-100k, bytes-per-1000, cli-batch-personas, side-by-side (runs the seed's
  * Python engine too, needs python3). Measures the built package (dist/), as shipped.
  * Each figure is the median of RUNS runs after a warm-up; the seed's figures (../shared/data/seed/
@@ -43,15 +44,18 @@ process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 let dbCounter = 0;
 const newDbPath = () => join(workDir, `bench-${++dbCounter}.db`);
 
-function routerFor(roster: readonly AgentManifest[], withLog: boolean): Router {
-  const router = createRouter(withLog ? { store: createStore({ location: newDbPath() }) } : {});
+function routerFor(roster: readonly AgentManifest[], withLog: boolean, scorer = 'classic'): Router {
+  const router = createRouter({
+    scorer,
+    ...(withLog ? { store: createStore({ location: newDbPath() }) } : {}),
+  });
   for (const manifest of roster) router.registerAgent(manifest);
   return router;
 }
 
-async function scoreOnly(name: WorkloadName): Promise<string> {
+async function scoreOnly(name: WorkloadName, scorer = 'classic'): Promise<string> {
   const { requests, roster } = loadWorkload(name);
-  const router = routerFor(roster, false);
+  const router = routerFor(roster, false, scorer);
   for (const r of requests) router.decide(r); // warm-up: one pass
   // Each run routes at least 100,000 tasks (the workload repeated): runs of a few tens of
   // milliseconds were at the mercy of one GC pause.
@@ -62,8 +66,8 @@ async function scoreOnly(name: WorkloadName): Promise<string> {
     for (let pass = 0; pass < passes; pass++) for (const r of requests) router.decide(r);
     rates.push((passes * requests.length) / ((performance.now() - started) / 1000));
   }
-  const what = `${requests.length.toLocaleString('en-US')} tasks × ${passes} per run, decide() without the log`;
-  return report(`score-${name}`, rates, SEED.score[name], what);
+  const what = `${requests.length.toLocaleString('en-US')} tasks × ${passes} per run, decide() without the log, ${scorer} scorer`;
+  return report(`score-${scorer === 'classic' ? '' : `${scorer}-`}${name}`, rates, SEED.score[name], what);
 }
 
 async function withLog(name: WorkloadName): Promise<string> {
@@ -301,6 +305,8 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   'score-personas': () => scoreOnly('personas'),
   'score-synthetic-100': () => scoreOnly('synthetic-100'),
   'score-synthetic-1000': () => scoreOnly('synthetic-1000'),
+  'score-default-personas': () => scoreOnly('personas', 'default'),
+  'score-default-synthetic-1000': () => scoreOnly('synthetic-1000', 'default'),
   'log-personas': () => withLog('personas'),
   'log-synthetic-100': () => withLog('synthetic-100'),
   'log-synthetic-1000': () => withLog('synthetic-1000'),

@@ -151,9 +151,14 @@ function compileDefault(
       manifestLength[i] = (manifestLength[i] as number) + tf;
     }
   });
-  const postings = new Map<string, { agents: Int32Array; tf: Float64Array }>();
+  const postings = new Map<string, Postings>();
   for (const [term, list] of lists) {
-    postings.set(term, { agents: Int32Array.from(list.agents), tf: Float64Array.from(list.tf) });
+    postings.set(term, {
+      agents: Int32Array.from(list.agents),
+      tf: Float64Array.from(list.tf),
+      saturation: new Float64Array(list.agents.length),
+      saturationFor: -1,
+    });
   }
 
   // Per-agent length normalisation K = k1 (1 - b + b len / avgLen), refreshed when evidence changes.
@@ -173,6 +178,20 @@ function compileDefault(
       lengthNorm[i] = c.k1 * (1 - c.b + (c.b * (lengthNorm[i] as number)) / average);
     }
     normFor = outcomes;
+  };
+
+  // A postings list's tf / (tf + K) terms, computed when first needed under the current lengths:
+  // lengths change only with evidence, so most lists are computed once, and only lists a task
+  // touches are ever recomputed.
+  const saturationOf = (list: Postings): Float64Array => {
+    if (list.saturationFor !== normFor) {
+      for (let p = 0; p < list.agents.length; p++) {
+        const tf = list.tf[p] as number;
+        list.saturation[p] = tf / (tf + (lengthNorm[list.agents[p] as number] as number));
+      }
+      list.saturationFor = normFor;
+    }
+    return list.saturation;
   };
 
   // Scratch per term: each agent's learned evidence, and stamps saying which agents have it.
@@ -210,15 +229,25 @@ function compileDefault(
         const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
         idfTotal += idf;
         if (manifest !== undefined) {
-          for (let p = 0; p < manifest.agents.length; p++) {
-            const i = manifest.agents[p] as number;
-            let tf = manifest.tf[p] as number;
-            if (stamp[i] === generation) {
-              tf += learnedTf[i] as number;
-              learnedTf[i] = 0; // counted here; the loop below must not count it again
+          const saturation = saturationOf(manifest);
+          const postingAgents = manifest.agents;
+          if (withEvidence.length === 0) {
+            // The common case, and the hot loop on large rosters: no evidence about this term.
+            for (let p = 0; p < postingAgents.length; p++) {
+              const i = postingAgents[p] as number;
+              scores[i] = (scores[i] as number) + idf * (saturation[p] as number);
             }
-            scores[i] = (scores[i] as number) + (idf * tf) / (tf + (lengthNorm[i] as number));
-          }
+          } else
+            for (let p = 0; p < postingAgents.length; p++) {
+              const i = postingAgents[p] as number;
+              if (stamp[i] === generation && (learnedTf[i] as number) > 0) {
+                const tf = (manifest.tf[p] as number) + (learnedTf[i] as number);
+                learnedTf[i] = 0; // counted here; the loop below must not count it again
+                scores[i] = (scores[i] as number) + (idf * tf) / (tf + (lengthNorm[i] as number));
+              } else {
+                scores[i] = (scores[i] as number) + idf * (saturation[p] as number);
+              }
+            }
         }
         for (const i of withEvidence) {
           const tf = learnedTf[i] as number;
@@ -239,7 +268,17 @@ function compileDefault(
   };
 }
 
-function hasManifestTerm(manifest: { agents: Int32Array } | undefined, agent: number): boolean {
+interface Postings {
+  /** Agents (roster positions, ascending) whose bag holds the term. */
+  readonly agents: Int32Array;
+  /** Their weighted term frequencies. */
+  readonly tf: Float64Array;
+  /** tf / (tf + K) per posting, valid for the lengths of `saturationFor`. */
+  readonly saturation: Float64Array;
+  saturationFor: number;
+}
+
+function hasManifestTerm(manifest: Postings | undefined, agent: number): boolean {
   if (manifest === undefined) return false;
   // Postings are in agent order: binary search.
   let lo = 0;
