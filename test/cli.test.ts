@@ -43,6 +43,8 @@ describe('swarm-router route', () => {
       'forge=50',
       '--bid',
       'quill=40',
+      '--scorer',
+      'classic',
       '--db',
       db,
     ]);
@@ -56,6 +58,28 @@ describe('swarm-router route', () => {
     expect(run.stdout).toContain('no bid: echo 0.000, mace 0.000');
     expect(run.stdout).toContain('decision #1');
     expect(await countLogged(db)).toBe(1);
+  });
+
+  it('explains a default-policy decision signal by signal, and refused bids', async () => {
+    const run = await cli([
+      'route',
+      'Fix the bug in the auth code',
+      '--bid',
+      'forge=50',
+      '--bid',
+      'quill=40',
+      '--max-bid',
+      '45',
+      '--no-log',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // Forge is the only one whose manifest covers the task, but it bid above the ceiling; Quill covers
+    // nothing of it: no suitable agent, and the explanation says why for each.
+    expect(run.stdout).toContain(
+      '→ no agent: No suitable agent: the best capability match among 1 eligible agent is 0.00 (quill), below the threshold 0.15',
+    );
+    expect(run.stdout).toMatch(/forge\s+50 sat .*refused: bid above max_bid_sats/);
   });
 
   it('prints the full record with --json and keeps the log untouched with --no-log', async () => {
@@ -77,7 +101,10 @@ describe('swarm-router route', () => {
     expect(record).toMatchObject({ task_id: 'doc-1', selected_agent: 'quill', bids_received: { quill: 30 } });
     expect(record.breakdown[0].signals.map((s: { signal: string }) => s.signal)).toEqual([
       'capability',
-      'bid-band',
+      'bid-received',
+      'success',
+      'load',
+      'speed',
     ]);
     expect(record.seq).toBeUndefined();
     expect(await countLogged(db)).toBe(0);
@@ -119,6 +146,8 @@ describe('swarm-router route', () => {
       'ghost=1',
       '--no-log',
       '--allow-unregistered',
+      '--scorer',
+      'classic',
       '--json',
     ]);
     expect(run.code).toBe(0);
@@ -255,7 +284,16 @@ describe('swarm-router route --batch', () => {
         ),
       ),
     );
-    const run = await cli(['route', '--batch', workload, '--roster', roster, '--no-log']);
+    const run = await cli([
+      'route',
+      '--batch',
+      workload,
+      '--roster',
+      roster,
+      '--no-log',
+      '--scorer',
+      'classic',
+    ]);
     expect(run.code).toBe(0);
     // Compare the text itself: JSON.parse would reorder integer-like keys on the way back.
     expect(run.stdout).toContain('"capability_scores":{"10":0.3,"2":0.3,"b":0.3,"1":0.3}');

@@ -82,7 +82,7 @@ describe('classic scorer parity with the seed', () => {
 
   it('keeps every score bit-exact through the SQLite audit log and its export', async () => {
     const store = createStore({ location: tempDbPath(tempDir()) });
-    const router = createRouter({ store });
+    const router = createRouter({ store, scorer: 'classic' });
     for (const manifest of roster('personas')) router.registerAgent(manifest);
     const seed = readJsonlFixture<SeedDecisionLine>('decisions-personas-20k.jsonl');
     for await (const _chunk of router.routeBatch(requests('personas-20k'))) {

@@ -15,6 +15,7 @@ function routerWithLog(): Router {
   const router = createRouter({
     store: createStore({ location: tempDbPath(dir) }),
     clock: { now: () => clock.now() },
+    scorer: 'classic',
   });
   return router;
 }
@@ -28,7 +29,7 @@ function capabilityOf(router: Router, agentId: string, text: string): number {
 
 describe('the seed test suite', () => {
   it('Forge scores "Fix the bug in the authentication code" at least 0.5', () => {
-    const router = createRouter();
+    const router = createRouter({ scorer: 'classic' });
     router.registerPersona('forge', 'forge-001');
     expect(
       capabilityOf(router, 'forge-001', 'Fix the bug in the authentication code'),
@@ -36,19 +37,19 @@ describe('the seed test suite', () => {
   });
 
   it('Quill scores "Create documentation for the API" at least 0.2', () => {
-    const router = createRouter();
+    const router = createRouter({ scorer: 'classic' });
     router.registerPersona('quill', 'quill-001');
     expect(capabilityOf(router, 'quill-001', 'Create documentation for the API')).toBeGreaterThanOrEqual(0.2);
   });
 
   it('Forge scores "Analyze quarterly sales data trends" below 0.3', () => {
-    const router = createRouter();
+    const router = createRouter({ scorer: 'classic' });
     router.registerPersona('forge', 'forge-001');
     expect(capabilityOf(router, 'forge-001', 'Analyze quarterly sales data trends')).toBeLessThan(0.3);
   });
 
   it('never scores above 1.0, even when every keyword is present', () => {
-    const router = createRouter();
+    const router = createRouter({ scorer: 'classic' });
     router.registerPersona('forge', 'forge-001');
     const forge = PERSONAS.find((p) => p.personaId === 'forge');
     const everything = [...(forge?.keywords ?? []), ...(forge?.capabilities ?? [])].join(' ');
@@ -126,7 +127,7 @@ describe('the seed test suite', () => {
   });
 
   it('with all six personas registered, Forge scores highest for "Write a function to calculate fibonacci numbers"', () => {
-    const router = createRouter();
+    const router = createRouter({ scorer: 'classic' });
     for (const p of PERSONAS) router.registerPersona(p.personaId, `${p.personaId}-001`);
     const decision = router.decide({
       description: 'Write a function to calculate fibonacci numbers',
@@ -140,7 +141,7 @@ describe('the seed test suite', () => {
   });
 
   it('refuses an unknown persona and lists the known ones', () => {
-    const router = createRouter();
+    const router = createRouter({ scorer: 'classic' });
     const attempt = () => router.registerPersona('wizard', 'w-1');
     expect(attempt).toThrow(RouterError);
     expect(attempt).toThrow(

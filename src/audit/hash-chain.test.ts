@@ -24,8 +24,9 @@ const decision: Decision = {
       bidSats: 50,
       signals: [0.8999999999999999, 0.5555555555555556],
       combined: 0.7622222222222222,
+      rejection: null,
     },
-    { agentId: 'ghost', capability: null, bidSats: 5, signals: [0, 1], combined: 0.4 },
+    { agentId: 'ghost', capability: null, bidSats: 5, signals: [0, 1], combined: 0.4, rejection: null },
   ],
   selectedAgent: 'forge',
   selectionReason: 'Selected forge',
@@ -62,6 +63,16 @@ describe('canonical record', () => {
     expect(canonicalRecord(7, readBack)).toEqual(canonical);
   });
 
+  it('frames thresholds and rejections after the roster, only when a record has them', () => {
+    const withBoth: Decision = {
+      ...decision,
+      policy: { ...decision.policy, minCapability: 0.15 },
+      bidders: decision.bidders.map((b, i) => (i === 1 ? { ...b, rejection: 'bid above max_bid_sats' } : b)),
+    };
+    const plain = canonicalRecord(7, decision).text;
+    expect(canonicalRecord(7, withBoth).text).toBe(`${plain}\nT4:0.15\nR1#1@22:bid above max_bid_sats`);
+  });
+
   it('changes the hash when anything changes', () => {
     const base = sealRecord('0'.repeat(64), 7, decision);
     const variants: Decision[] = [
@@ -78,6 +89,11 @@ describe('canonical record', () => {
       },
       { ...decision, bidders: decision.bidders.map((b, i) => (i === 1 ? { ...b, capability: 0 } : b)) },
       { ...decision, bidders: [...decision.bidders].reverse() },
+      {
+        ...decision,
+        bidders: decision.bidders.map((b, i) => (i === 1 ? { ...b, rejection: 'are not registered' } : b)),
+      },
+      { ...decision, policy: { ...decision.policy, minCapability: 0.15 } },
     ];
     expect(sealRecord('0'.repeat(64), 8, decision)).not.toBe(base);
     expect(sealRecord('1'.repeat(64), 7, decision)).not.toBe(base);

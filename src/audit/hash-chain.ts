@@ -27,7 +27,9 @@ export interface CanonicalRecord {
   /**
    * The format name and a newline, then the strings, each as `<UTF-16 length>:<string>`: decisionId,
    * taskId, description, policy name, scorer, `<n>#` and the n signal names, selectedAgent (`-` when
-   * none), selectionReason, `<n>#` and the n bidders' ids, `<n>#` and the n roster ids.
+   * none), selectionReason, `<n>#` and the n bidders' ids, `<n>#` and the n roster ids; then, only
+   * when present, `\nT` and the policy's minCapability, and `\nR<n>#` with each refused bidder's
+   * position, `@`, and framed rejection reason.
    */
   readonly text: string;
   /**
@@ -56,6 +58,18 @@ export function canonicalRecord(seq: number, decision: Decision): CanonicalRecor
   text += `${decision.selectedAgent === null ? '-' : frame(decision.selectedAgent)}${frame(decision.selectionReason)}${bidders.length}#`;
   for (const b of bidders) text += frame(b.agentId);
   text += rosterPart;
+  // Added with filters and thresholds; present only when used, so records without them (all records
+  // logged before) keep exactly the canonical form they were sealed with.
+  if (policy.minCapability !== undefined) text += `\nT${frame(String(policy.minCapability))}`;
+  let rejected = 0;
+  for (const b of bidders) if (b.rejection !== null) rejected++;
+  if (rejected > 0) {
+    text += `\nR${rejected}#`;
+    for (let i = 0; i < bidders.length; i++) {
+      const reason = (bidders[i] as (typeof bidders)[number]).rejection;
+      if (reason !== null) text += `${i}@${frame(reason)}`;
+    }
+  }
 
   let nonZero = 0;
   for (let i = 0; i < capability.length; i++) if (capability[i] !== 0) nonZero++;

@@ -15,7 +15,7 @@ export function formatDecision(decision: Decision): string {
   lines.push(`task ${decision.taskId}: ${JSON.stringify(truncate(decision.description, 200))}`);
   lines.push(
     decision.selectedAgent === null
-      ? `→ no agent selected: ${decision.selectionReason}`
+      ? `→ no agent: ${decision.selectionReason}`
       : `→ ${decision.selectedAgent}: ${decision.selectionReason}`,
   );
   const ranked = rankCandidates(decision);
@@ -27,7 +27,8 @@ export function formatDecision(decision: Decision): string {
       const parts = c.breakdown.map((s) => `${score(s.value)} → ${score(s.contribution)}`.padEnd(22));
       const agent = c.capability === null ? `${c.agentId} (unregistered)` : c.agentId;
       lines.push(
-        `  ${String(c.rank).padStart(4)}  ${agent.padEnd(16)} ${`${c.bidSats} sat`.padStart(8)}  ${parts.join('')}${score(c.combined)}`,
+        `  ${String(c.rank).padStart(4)}  ${agent.padEnd(16)} ${`${c.bidSats} sat`.padStart(8)}  ${parts.join('')}${score(c.combined)}` +
+          (c.rejection === null ? '' : `  refused: ${c.rejection}`),
       );
     }
   }

@@ -17,6 +17,11 @@ export interface PolicySpec {
   readonly scorer: string;
   /** The signals in the order their contributions are summed. */
   readonly signals: readonly SignalWeight[];
+  /**
+   * Below this best capability match among eligible bidders the answer is "no suitable agent".
+   * Absent (classic): any match will do.
+   */
+  readonly minCapability?: number;
 }
 
 export interface Bid {
@@ -34,6 +39,11 @@ export interface BidderRecord {
   readonly signals: readonly number[];
   /** Weighted sum of the signals. */
   readonly combined: number;
+  /**
+   * Why a hard filter refused the bid (e.g. "bid above max_bid_sats"), or null when it was eligible.
+   * A refused bid still carries its signal values, so the log shows what it would have scored.
+   */
+  readonly rejection: string | null;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface RankedCandidate {
   readonly bidSats: number;
   readonly combined: number;
   readonly breakdown: readonly SignalContribution[];
+  /** Why a hard filter refused the bid; null when it was eligible. */
+  readonly rejection: string | null;
 }
 
 /**
@@ -24,9 +26,14 @@ export interface RankedCandidate {
  */
 export function rankCandidates(decision: Decision): readonly RankedCandidate[] {
   const order = decision.bidders.map((_, i) => i);
-  // Best first; equal scores keep arrival order, the policy's tie rule.
+  // Eligible bids first, then refused ones; within each, best first, and equal scores keep arrival
+  // order (the policy's tie rule).
+  const refused = (i: number): number => (decision.bidders[i]?.rejection == null ? 0 : 1);
   order.sort(
-    (a, b) => (decision.bidders[b]?.combined as number) - (decision.bidders[a]?.combined as number) || a - b,
+    (a, b) =>
+      refused(a) - refused(b) ||
+      (decision.bidders[b]?.combined as number) - (decision.bidders[a]?.combined as number) ||
+      a - b,
   );
   return order.map((index, i) => {
     const c = decision.bidders[index] as Decision['bidders'][number];
@@ -36,6 +43,7 @@ export function rankCandidates(decision: Decision): readonly RankedCandidate[] {
       capability: c.capability,
       bidSats: c.bidSats,
       combined: c.combined,
+      rejection: c.rejection ?? null,
       breakdown: decision.policy.signals.map((s, k) => {
         const value = c.signals[k] as number;
         return { signal: s.name, value, weight: s.weight, contribution: value * s.weight };

@@ -1,10 +1,13 @@
 import type { Bid, BidderRecord, PolicyOutcome, PolicySpec } from './decision.js';
+import { type FilterInput, ineligibleSummary, type RouteConstraints, rejectionOf } from './filters.js';
 import { formatPython2f } from './seed-format.js';
-import { isSignalName, SIGNALS, type Signal, type SignalName } from './signals.js';
+import { isSignalName, SIGNALS, type Signal, type SignalInput, type SignalName } from './signals.js';
 
 /**
- * The decision pipeline: score every registered agent, turn each bid into signal values, weigh and sum
- * them in a fixed order, pick the best, and say why. Pure: the caller passes scores, bids and agents.
+ * The decision pipeline (the k8s scheduler model, STYLE.md §5): hard filters refuse bids, signals
+ * score the bids that pass, configured weights sum them in a fixed order, the best wins, and the
+ * decision says why — for the winner, for every refused bid, and when nobody fits. Pure: the caller
+ * passes scores, bids, what is known about the agents, and the task's constraints.
  */
 export interface Policy {
   readonly spec: PolicySpec;
@@ -20,11 +23,44 @@ export interface DecideInput {
   readonly capability: Float64Array;
   /** Bids in arrival order, at most one per agent (the router checks). */
   readonly bids: readonly Bid[];
+  /** What is known about the registered agents; without it, nothing is (no limits, no history). */
+  readonly roster?: RosterFacts;
+  readonly constraints?: RouteConstraints;
+}
+
+/** Facts about the registered agents, by roster position (the router keeps them current). */
+export interface RosterFacts {
+  /** Lower-cased capability tags of each manifest. */
+  readonly capabilityTags: readonly ReadonlySet<string>[];
+  readonly rateSats: ArrayLike<number>;
+  /** Infinity where no limit is declared. */
+  readonly maxConcurrency: ArrayLike<number>;
+  readonly inFlight: ArrayLike<number>;
+  /** 1 where the agent is offline. */
+  readonly offline: ArrayLike<number>;
+  /** Posterior mean success rate of each agent (agent-history.ts). */
+  readonly successRate: ArrayLike<number>;
+  /** Mean completion time of each agent, ms; NaN when unknown. */
+  readonly averageDurationMs: ArrayLike<number>;
+  /**
+   * False when no agent declares max_concurrency and none is offline: capacity and status filters
+   * cannot refuse anyone, and the policy skips them (most of its per-bid cost on large rosters).
+   */
+  readonly mayRefuse: boolean;
 }
 
 export interface PolicyConfig {
   readonly name: string;
   readonly signals: readonly { readonly name: string; readonly weight: number }[];
+  /** See PolicySpec.minCapability. Default: none. */
+  readonly minCapability?: number;
+  /**
+   * `seed`: the seed's selection reason, word for word (classic); `explained` (default): every
+   * signal of the winner, and how many bids were refused and why.
+   */
+  readonly reasonStyle?: 'seed' | 'explained';
+  /** Refuse bids from agents that are not registered (default true; the seed let them take part). */
+  readonly refuseUnregistered?: boolean;
 }
 
 /**
@@ -37,9 +73,35 @@ export const CLASSIC_POLICY: PolicyConfig = Object.freeze({
     Object.freeze({ name: 'capability', weight: 0.6 }),
     Object.freeze({ name: 'bid-band', weight: 0.4 }),
   ]),
+  reasonStyle: 'seed',
+  refuseUnregistered: false,
+});
+
+/**
+ * The default policy. Capability carries most of the weight, because picking an agent that can do
+ * the task matters more than anything else; price, track record and spare capacity then separate
+ * agents that can; speed breaks near-ties. Below a capability of 0.15 (the default scorer's share of
+ * the task's informative words) the answer is "no suitable agent": on clinc150's dev split that keeps
+ * 95% of in-scope tasks while refusing 41% of out-of-scope ones (docs/BENCHMARKS.md).
+ */
+export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
+  name: 'default',
+  signals: Object.freeze([
+    Object.freeze({ name: 'capability', weight: 0.6 }),
+    Object.freeze({ name: 'bid-received', weight: 0.1 }),
+    Object.freeze({ name: 'success', weight: 0.15 }),
+    Object.freeze({ name: 'load', weight: 0.1 }),
+    Object.freeze({ name: 'speed', weight: 0.05 }),
+  ]),
+  minCapability: 0.15,
+  reasonStyle: 'explained',
+  refuseUnregistered: true,
 });
 
 export const NO_BIDS_REASON = 'No bids received';
+
+const NO_CONSTRAINTS: RouteConstraints = Object.freeze({});
+const NO_TAGS: ReadonlySet<string> = new Set();
 
 export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
   // Checked once here rather than per decision, as the k8s scheduler framework checks plugin weights.
@@ -58,27 +120,125 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
     signals.push(SIGNALS[name as SignalName]);
     weights.push(weight);
   }
+  const minCapability = config.minCapability;
+  if (minCapability !== undefined && !(minCapability >= 0 && minCapability <= 1)) {
+    throw new TypeError(`expected minCapability in [0, 1], got ${minCapability} (${typeof minCapability})`);
+  }
+  const seedReason = config.reasonStyle === 'seed';
+  const refuseUnregistered = config.refuseUnregistered ?? true;
+  const names = config.signals.map((s) => s.name);
+  const needsHistory = names.includes('success') || names.includes('speed');
+  const needsBidRange = names.includes('bid-received');
   const spec: PolicySpec = Object.freeze({
     name: config.name,
     scorer: scorerName,
     signals: Object.freeze(config.signals.map((s) => Object.freeze({ name: s.name, weight: s.weight }))),
+    ...(minCapability === undefined ? {} : { minCapability }),
   });
+
+  // One input record per policy, refilled per bid: decide() is synchronous, so none is shared.
+  const input: SignalInput = {
+    capability: 0,
+    bidSats: 0,
+    rateSats: 0,
+    lowestBidSats: 0,
+    highestBidSats: 0,
+    successRate: 0.5,
+    inFlight: 0,
+    maxConcurrency: Number.POSITIVE_INFINITY,
+    averageDurationMs: Number.NaN,
+    fastestAverageDurationMs: Number.NaN,
+  };
+  const filterInput: { -readonly [K in keyof FilterInput]: FilterInput[K] } = {
+    isRegistered: true,
+    agentId: '',
+    capabilityTags: NO_TAGS,
+    bidSats: 0,
+    inFlight: 0,
+    maxConcurrency: Number.POSITIVE_INFINITY,
+    isOffline: false,
+  };
 
   return {
     spec,
-    decide({ agentIds, positions, capability, bids }: DecideInput): PolicyOutcome {
+    decide({ agentIds, positions, capability, bids, roster, constraints }: DecideInput): PolicyOutcome {
+      const taskConstraints = constraints ?? NO_CONSTRAINTS;
       const bidders: BidderRecord[] = new Array(bids.length);
+      if (needsBidRange) {
+        input.lowestBidSats = Number.POSITIVE_INFINITY;
+        input.highestBidSats = Number.NEGATIVE_INFINITY;
+        for (const bid of bids) {
+          input.lowestBidSats = Math.min(input.lowestBidSats, bid.bidSats);
+          input.highestBidSats = Math.max(input.highestBidSats, bid.bidSats);
+        }
+      }
+      // Durations are relative to the fastest bidder with a known one, so that is found up front.
+      const withHistory = needsHistory && roster !== undefined;
+      input.fastestAverageDurationMs = Number.NaN;
+      if (withHistory) {
+        for (let order = 0; order < bids.length; order++) {
+          const position = positions[order] as number;
+          if (position < 0) continue;
+          const ms = roster.averageDurationMs[position] as number;
+          if (ms < input.fastestAverageDurationMs || Number.isNaN(input.fastestAverageDurationMs)) {
+            input.fastestAverageDurationMs = ms;
+          }
+        }
+      }
+      // Filters can refuse only when the task has constraints, some agent has limits or is offline,
+      // or unregistered bidders are refused; otherwise every bid is eligible and they are skipped.
+      const filtersApply =
+        constraints !== undefined &&
+        (constraints.requiredCapabilities !== undefined ||
+          constraints.maxBidSats !== undefined ||
+          constraints.excludedAgents !== undefined);
+      const rosterMayRefuse = roster?.mayRefuse ?? false;
+
       let best: BidderRecord | undefined;
+      let eligible = 0;
+      let bestCapability = Number.NEGATIVE_INFINITY;
+      let bestCapabilityAgent = '';
       for (let order = 0; order < bids.length; order++) {
         const bid = bids[order] as Bid;
         const position = positions[order] as number;
         // An unregistered bidder (allowed only with the seed's quirk) is scored 0, as `.get(id, 0.0)`.
         const cap = position < 0 ? null : (capability[position] as number);
-        const capabilityOrZero = cap ?? 0;
+        input.capability = cap ?? 0;
+        input.bidSats = bid.bidSats;
+        if (roster !== undefined && position >= 0) {
+          input.rateSats = roster.rateSats[position] as number;
+          input.inFlight = roster.inFlight[position] as number;
+          input.maxConcurrency = roster.maxConcurrency[position] as number;
+        } else {
+          input.rateSats = 0;
+          input.inFlight = 0;
+          input.maxConcurrency = Number.POSITIVE_INFINITY;
+        }
+        if (withHistory && position >= 0) {
+          input.successRate = roster.successRate[position] as number;
+          input.averageDurationMs = roster.averageDurationMs[position] as number;
+        } else {
+          input.successRate = 0.5;
+          input.averageDurationMs = Number.NaN;
+        }
+
+        let rejection: string | null = null;
+        if (filtersApply || rosterMayRefuse || (position < 0 && refuseUnregistered)) {
+          filterInput.isRegistered = position >= 0;
+          filterInput.agentId = bid.agentId;
+          filterInput.capabilityTags =
+            roster !== undefined && position >= 0 ? (roster.capabilityTags[position] ?? NO_TAGS) : NO_TAGS;
+          filterInput.bidSats = bid.bidSats;
+          filterInput.inFlight = input.inFlight;
+          filterInput.maxConcurrency = input.maxConcurrency;
+          filterInput.isOffline = roster !== undefined && position >= 0 && roster.offline[position] === 1;
+          rejection = rejectionOf(filterInput, taskConstraints, refuseUnregistered);
+        }
+
         const values = new Array<number>(signals.length);
         let combined = 0;
         for (let s = 0; s < signals.length; s++) {
-          const value = (signals[s] as Signal)(capabilityOrZero, bid);
+          const value = (signals[s] as Signal)(input);
           if (!(value >= 0 && value <= 1)) {
             throw new RangeError(
               `signal '${spec.signals[s]?.name}' returned ${value} for ${bid.agentId}, outside [0, 1]`,
@@ -88,28 +248,51 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
           // Summed in spec order so the classic policy reproduces `cap * 0.6 + bid * 0.4` bit for bit.
           combined += value * (weights[s] as number);
         }
-        const record = {
+        const record: BidderRecord = {
           agentId: bid.agentId,
           capability: cap,
           bidSats: bid.bidSats,
           signals: values,
           combined,
+          rejection,
         };
         bidders[order] = record;
-        // Strictly greater, in arrival order: a tie keeps the earliest bidder, as Python's max() does.
-        if (best === undefined || combined > best.combined) {
-          best = record;
+        if (rejection !== null) continue;
+        eligible++;
+        if (input.capability > bestCapability) {
+          bestCapability = input.capability;
+          bestCapabilityAgent = bid.agentId;
         }
+        // Strictly greater, in arrival order: a tie keeps the earliest bidder, as Python's max() does.
+        if (best === undefined || combined > best.combined) best = record;
       }
-      if (best === undefined)
-        return { agentIds, capability, bidders, selectedAgent: null, selectionReason: NO_BIDS_REASON };
-      return {
+
+      const outcome = (selected: BidderRecord | null, reason: string): PolicyOutcome => ({
         agentIds,
         capability,
         bidders,
-        selectedAgent: best.agentId,
-        selectionReason: classicReason(best),
-      };
+        selectedAgent: selected === null ? null : selected.agentId,
+        selectionReason: reason,
+      });
+      if (bids.length === 0) return outcome(null, NO_BIDS_REASON);
+      if (best === undefined) {
+        return outcome(
+          null,
+          ineligibleSummary(
+            bids.length,
+            bidders.map((b) => b.rejection as string),
+          ),
+        );
+      }
+      if (minCapability !== undefined && bestCapability < minCapability) {
+        return outcome(
+          null,
+          `No suitable agent: the best capability match among ${eligible} eligible ` +
+            `${eligible === 1 ? 'agent' : 'agents'} is ${bestCapability.toFixed(2)} (${bestCapabilityAgent}), ` +
+            `below the threshold ${minCapability}`,
+        );
+      }
+      return outcome(best, seedReason ? classicReason(best) : explainedReason(best, spec, bidders, eligible));
     },
   };
 }
@@ -119,4 +302,21 @@ function classicReason(winner: BidderRecord): string {
     `Selected ${winner.agentId} with capability_score=${formatPython2f(winner.capability ?? 0)}, ` +
     `bid=${winner.bidSats} sats, combined=${formatPython2f(winner.combined)}`
   );
+}
+
+/** "Selected forge: capability 0.42, bid-received 1.00, … → combined 0.61 (2 of 3 bids eligible: …)". */
+function explainedReason(
+  winner: BidderRecord,
+  spec: PolicySpec,
+  bidders: readonly BidderRecord[],
+  eligible: number,
+): string {
+  const parts = spec.signals.map((s, i) => `${s.name} ${(winner.signals[i] as number).toFixed(2)}`);
+  let reason = `Selected ${winner.agentId} (bid ${winner.bidSats} sats): ${parts.join(', ')}, combined ${winner.combined.toFixed(2)}`;
+  if (eligible < bidders.length) {
+    const refused = bidders.filter((b) => b.rejection !== null).map((b) => b.rejection as string);
+    const summary = ineligibleSummary(bidders.length, refused).replace(/^0 of \d+ agents? eligible: /, '');
+    reason += `; ${eligible} of ${bidders.length} bids eligible (${summary})`;
+  }
+  return reason;
 }

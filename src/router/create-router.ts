@@ -5,10 +5,17 @@ import { type Clock, systemClock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
 import { newDecisionId, newTaskId } from '../kernel/ids.js';
 import { AgentRegistry } from '../manifest/agent-registry.js';
+import type { AgentManifest } from '../manifest/manifest.js';
 import { AgentHistory, type AgentHistoryConfig } from '../policy/agent-history.js';
 import type { Decision } from '../policy/decision.js';
 import type { RecordedOutcome } from '../policy/outcome.js';
-import { CLASSIC_POLICY, createPolicy, type PolicyConfig } from '../policy/policy.js';
+import {
+  CLASSIC_POLICY,
+  createPolicy,
+  DEFAULT_POLICY,
+  type PolicyConfig,
+  type RosterFacts,
+} from '../policy/policy.js';
 import type { CompiledScorer, Scorer } from '../scoring/scorer.js';
 import { createScorer } from '../scoring/scorer-registry.js';
 import { defaultAnalyzer } from '../scoring/text/analyzer.js';
@@ -22,9 +29,9 @@ export interface RouterOptions {
   /** The audit log. Without one the router decides but cannot log, query or verify. */
   readonly store?: Store;
   readonly clock?: Clock;
-  /** A scorer or a scorer name. Default: `classic`. */
+  /** A scorer or a scorer name. Default: DEFAULT_SCORER (`default`). */
   readonly scorer?: Scorer | string;
-  /** Default: the classic policy. */
+  /** Default: the classic policy with the classic scorer, the default policy with any other. */
   readonly policy?: PolicyConfig;
   /** Start from an existing registry (shared, not copied). */
   readonly registry?: AgentRegistry;
@@ -53,9 +60,14 @@ export function createRouter(options: RouterOptions = {}): Router {
   const store = options.store;
   const clock = options.clock ?? systemClock;
   const scorer = typeof options.scorer === 'object' ? options.scorer : createScorer(options.scorer);
-  const policy = createPolicy(options.policy ?? CLASSIC_POLICY, scorer.name);
   const registry = options.registry ?? new AgentRegistry();
   const allowUnregistered = options.allowUnregisteredBidders ?? false;
+  const policyConfig = options.policy ?? (scorer.name === 'classic' ? CLASSIC_POLICY : DEFAULT_POLICY);
+  // Letting unregistered bidders through the request check means letting them through the policy.
+  const policy = createPolicy(
+    allowUnregistered ? { ...policyConfig, refuseUnregistered: false } : policyConfig,
+    scorer.name,
+  );
   // What outcomes taught: the compiled scorer reads the evidence at every call, so learning needs
   // no recompilation; both are rebuilt from the store's outcomes by restoreLearning().
   const evidence = new TextEvidence(options.learning?.evidence);
@@ -66,6 +78,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     learningTouched = true;
     evidence.learn(outcome.agentId, termsOf(outcome.description), outcome.status === 'completed');
     history.record(outcome.agentId, outcome.status, outcome.durationMs);
+    refreshRecord(outcome.agentId);
   };
 
   // The compiled index is rebuilt only when the roster changes, not per task.
@@ -74,11 +87,41 @@ export function createRouter(options: RouterOptions = {}): Router {
   // One ids array per roster version, shared by every decision made under it.
   let agentIds: readonly string[] = [];
   let rosterIndex = new RosterIndex([]);
+  // Live state the service reports (in-flight tasks, offline agents), by agent id, kept across roster
+  // changes; mirrored into the roster-ordered arrays the policy reads.
+  const inFlightById = new Map<string, number>();
+  const offlineIds = new Set<string>();
+  let facts = rosterFactsFor([]);
+  function rosterFactsFor(agents: readonly AgentManifest[]) {
+    const ids = agents.map((a) => a.agentId);
+    const records = ids.map((id) => history.of(id));
+    const hasLimits = agents.some((a) => a.maxConcurrency !== undefined);
+    return {
+      capabilityTags: agents.map((a) => new Set(a.capabilities.map((tag) => tag.toLowerCase()))),
+      rateSats: Float64Array.from(agents, (a) => a.rateSats),
+      maxConcurrency: Float64Array.from(agents, (a) => a.maxConcurrency ?? Number.POSITIVE_INFINITY),
+      inFlight: Int32Array.from(ids, (id) => inFlightById.get(id) ?? 0),
+      offline: Uint8Array.from(ids, (id) => (offlineIds.has(id) ? 1 : 0)),
+      successRate: Float64Array.from(records, (r) => r.successRate),
+      averageDurationMs: Float64Array.from(records, (r) => r.averageDurationMs ?? Number.NaN),
+      hasLimits,
+      mayRefuse: hasLimits || ids.some((id) => offlineIds.has(id)),
+    } satisfies RosterFacts & Record<string, unknown>;
+  }
+  /** Mirrors an agent's track record into the roster facts after an outcome. */
+  const refreshRecord = (agentId: string): void => {
+    const position = rosterIndex.positionOf.get(agentId);
+    if (position === undefined) return;
+    const record = history.of(agentId);
+    facts.successRate[position] = record.successRate;
+    facts.averageDurationMs[position] = record.averageDurationMs ?? Number.NaN;
+  };
   const compiledRoster = (): CompiledScorer => {
     if (compiled === undefined || compiledVersion !== registry.version) {
       const agents = registry.list();
       agentIds = Object.freeze(agents.map((agent) => agent.agentId));
       rosterIndex = new RosterIndex(agentIds);
+      facts = rosterFactsFor(agents);
       compiled = scorer.compile(agents, evidence);
       compiledVersion = registry.version;
     }
@@ -97,7 +140,14 @@ export function createRouter(options: RouterOptions = {}): Router {
     const positions = checkRouteRequest(request, rosterIndex, allowUnregistered);
     const nowMs = clock.now();
     const capability = scorer.score(request.description);
-    const outcome = policy.decide({ agentIds, positions, capability, bids: request.bids });
+    const outcome = policy.decide({
+      agentIds,
+      positions,
+      capability,
+      bids: request.bids,
+      roster: facts,
+      constraints: request,
+    });
     // Fields spelled out rather than spread: this literal is built for every decision.
     return {
       decisionId: newDecisionId(nowMs),
@@ -169,6 +219,22 @@ export function createRouter(options: RouterOptions = {}): Router {
       return replayed;
     },
     agentRecord: (agentId) => history.of(agentId),
+    setAgentLoad(agentId, inFlight) {
+      if (!Number.isSafeInteger(inFlight) || inFlight < 0) {
+        throw new TypeError(`expected inFlight to be an integer ≥ 0, got ${inFlight} (${typeof inFlight})`);
+      }
+      if (inFlight === 0) inFlightById.delete(agentId);
+      else inFlightById.set(agentId, inFlight);
+      const position = rosterIndex.positionOf.get(agentId);
+      if (position !== undefined) facts.inFlight[position] = inFlight;
+    },
+    setAgentOnline(agentId, online) {
+      if (online) offlineIds.delete(agentId);
+      else offlineIds.add(agentId);
+      const position = rosterIndex.positionOf.get(agentId);
+      if (position !== undefined) facts.offline[position] = online ? 0 : 1;
+      facts.mayRefuse = facts.hasLimits || offlineIds.size > 0;
+    },
     history: (query) => requireStore().queryDecisions(query),
     getDecision: (seq) => requireStore().getDecision(seq),
     stats: async (agentId) => agentStatsFromCounts(await requireStore().agentCounts(agentId)),

@@ -1,8 +1,12 @@
 import { RouterError } from '../kernel/errors.js';
 import type { Bid } from '../policy/decision.js';
+import type { RouteConstraints } from '../policy/filters.js';
 
-/** A task to route now, with the bids already received, in arrival order. */
-export interface RouteRequest {
+/**
+ * A task to route now, with the bids already received, in arrival order, and the task's own hard
+ * constraints (required capability tags, a bid ceiling, agents to leave out).
+ */
+export interface RouteRequest extends RouteConstraints {
   /** Generated (`task-<uuidv7>`) when omitted. */
   readonly taskId?: string;
   readonly description: string;
@@ -61,6 +65,25 @@ export function checkRouteRequest(
         details: { field: 'description' },
       },
     );
+  }
+  const maxBid = request.maxBidSats;
+  if (maxBid !== undefined && (!Number.isSafeInteger(maxBid) || maxBid < 0)) {
+    throw new RouterError('invalid_request', `max_bid_sats must be an integer ≥ 0, got ${String(maxBid)}`, {
+      details: { field: 'max_bid_sats' },
+    });
+  }
+  for (const [field, list] of [
+    ['required_capabilities', request.requiredCapabilities],
+    ['exclude', request.excludedAgents],
+  ] as const) {
+    if (
+      list !== undefined &&
+      (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || x.trim() === ''))
+    ) {
+      throw new RouterError('invalid_request', `${field} must be a list of non-empty strings`, {
+        details: { field },
+      });
+    }
   }
   const bids = request.bids;
   const positions = new Int32Array(bids.length);

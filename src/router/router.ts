@@ -60,6 +60,13 @@ export interface Router {
   restoreLearning(): Promise<number>;
   /** An agent's track record from its outcomes (the prior when it has none). */
   agentRecord(agentId: string): AgentRecord;
+  /**
+   * How many tasks the agent holds now (the service reports it as tasks are accepted and finished).
+   * An agent at its manifest's `max_concurrency` is filtered out; below it, the load signal reads it.
+   */
+  setAgentLoad(agentId: string, inFlight: number): void;
+  /** Marks an agent online or offline; an offline agent gets no tasks. Agents start online. */
+  setAgentOnline(agentId: string, online: boolean): void;
 
   history(query: DecisionQuery): Promise<DecisionPage>;
   getDecision(seq: number): Promise<LoggedDecision | undefined>;

@@ -4,15 +4,15 @@ import { createDefaultScorer } from './default-scorer.js';
 import type { Scorer } from './scorer.js';
 
 /**
- * Scorers by name. DEFAULT_SCORER is what users get when they choose nothing: still `classic` until
- * the default policy (which knows how to weigh the default scorer's coverage scores) lands with it.
+ * Scorers by name. DEFAULT_SCORER is what users get when they choose nothing; `classic` reproduces
+ * the seed decision for decision (and brings the classic policy with it, create-router.ts).
  */
 const FACTORIES: ReadonlyMap<string, () => Scorer> = new Map([
   ['classic', createClassicScorer],
   ['default', () => createDefaultScorer()],
 ]);
 
-export const DEFAULT_SCORER = 'classic';
+export const DEFAULT_SCORER = 'default';
 
 export function scorerNames(): readonly string[] {
   return [...FACTORIES.keys()];

@@ -31,6 +31,7 @@ export function decisionRecord(decision: Decision | LoggedDecision): string {
     capability: c.capability,
     bid_sats: c.bidSats,
     combined: c.combined,
+    rejection: c.rejection,
     signals: c.breakdown.map((s) => ({
       signal: s.signal,
       value: s.value,
@@ -59,6 +60,9 @@ export function decisionRecord(decision: Decision | LoggedDecision): string {
         name: decision.policy.name,
         scorer: decision.policy.scorer,
         signals: decision.policy.signals.map((s) => ({ name: s.name, weight: s.weight })),
+        ...(decision.policy.minCapability === undefined
+          ? {}
+          : { min_capability: decision.policy.minCapability }),
       }),
     ],
     ['breakdown', JSON.stringify(ranked)],

@@ -17,6 +17,14 @@ export const RouteRequestDtoSchema = Type.Object(
     task_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARACTERS })),
     description: Type.String({ maxLength: 100_000 }),
     bids: Type.Array(BidDtoSchema, { maxItems: 100_000 }),
+    /** Capability tags an agent must declare to be eligible (case-insensitive). */
+    required_capabilities: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 }),
+    ),
+    /** Bids above this are refused. */
+    max_bid_sats: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    /** Agents that must not get the task. */
+    exclude: Type.Optional(Type.Array(AgentIdSchema, { maxItems: 100_000 })),
   },
   { additionalProperties: false },
 );
@@ -29,6 +37,9 @@ export function toRouteRequest(dto: RouteRequestDto): RouteRequest {
     ...(dto.task_id === undefined ? {} : { taskId: dto.task_id }),
     description: dto.description,
     bids: dto.bids.map((b) => ({ agentId: b.agent_id, bidSats: b.bid_sats })),
+    ...(dto.required_capabilities === undefined ? {} : { requiredCapabilities: dto.required_capabilities }),
+    ...(dto.max_bid_sats === undefined ? {} : { maxBidSats: dto.max_bid_sats }),
+    ...(dto.exclude === undefined ? {} : { excludedAgents: dto.exclude }),
   };
 }
 
@@ -37,5 +48,10 @@ export function fromRouteRequest(request: RouteRequest): RouteRequestDto {
     ...(request.taskId === undefined ? {} : { task_id: request.taskId }),
     description: request.description,
     bids: request.bids.map((b) => ({ agent_id: b.agentId, bid_sats: b.bidSats })),
+    ...(request.requiredCapabilities === undefined
+      ? {}
+      : { required_capabilities: [...request.requiredCapabilities] }),
+    ...(request.maxBidSats === undefined ? {} : { max_bid_sats: request.maxBidSats }),
+    ...(request.excludedAgents === undefined ? {} : { exclude: [...request.excludedAgents] }),
   };
 }

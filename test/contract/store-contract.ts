@@ -45,7 +45,8 @@ export function runStoreContract(
   /** Decisions made by the real router (no store), under a fake clock that ticks 1 s per decision. */
   function decisionMaker(agentIds: readonly string[]) {
     const clock = new FakeClock(Date.UTC(2026, 0, 1));
-    const router: Router = createRouter({ clock, allowUnregisteredBidders: true });
+    // Classic: its policy lets unregistered bidders take part, which these tests use.
+    const router: Router = createRouter({ clock, scorer: 'classic', allowUnregisteredBidders: true });
     for (const id of agentIds) {
       router.registerAgent({
         agentId: id,

@@ -28,6 +28,7 @@ describe('SqliteStore specifics', () => {
     expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
       { version: 1, name: 'audit_log' },
       { version: 2, name: 'outcomes' },
+      { version: 3, name: 'bid_rejections' },
     ]);
     db.close();
   });

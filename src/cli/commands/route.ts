@@ -22,6 +22,9 @@ interface RouteFlags {
   readonly log: boolean;
   readonly json?: boolean;
   readonly allowUnregistered?: boolean;
+  readonly require: string[];
+  readonly maxBid?: string;
+  readonly exclude: string[];
 }
 
 export function registerRouteCommand(program: Command, io: CliIo): void {
@@ -33,10 +36,13 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
     .option('--batch <file>', 'route every task of a JSONL workload (- for stdin)')
     .option('--task-id <id>', 'task id for a single task (default: generated)')
     .option('--roster <file|personas>', 'agents to route to (default: personas)')
-    .option('--scorer <name>', 'capability scorer (default: classic)')
+    .option('--scorer <name>', 'capability scorer: default, or classic (the seed, with its policy)')
     .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
     .option('--no-log', 'do not write decisions to the audit log')
     .option('--json', 'print the full decision record as JSON')
+    .option('--require <tag>', 'a capability tag the agent must declare, repeatable', collect, [])
+    .option('--max-bid <sats>', 'refuse bids above this many sats')
+    .option('--exclude <agent>', 'an agent that must not get the task, repeatable', collect, [])
     .option('--allow-unregistered', 'seed behaviour: unregistered bidders take part with capability 0')
     .action(async (description: string | undefined, flags: RouteFlags) => {
       const config = loadConfig({ db: flags.db, roster: flags.roster, scorer: flags.scorer }, io.env);
@@ -69,6 +75,9 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
         ...(flags.taskId === undefined ? {} : { task_id: flags.taskId }),
         description,
         bids: flags.bid.map(parseBidFlag),
+        ...(flags.require.length === 0 ? {} : { required_capabilities: flags.require }),
+        ...(flags.maxBid === undefined ? {} : { max_bid_sats: parseSatsFlag('--max-bid', flags.maxBid) }),
+        ...(flags.exclude.length === 0 ? {} : { exclude: flags.exclude }),
       };
       const request = toRouteRequest(validateRouteRequestDto(dto, 'route'));
       const router = await openRouter({
@@ -131,6 +140,14 @@ function seqOf(decision: Decision): number | undefined {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** A whole number of sats ≥ 0. */
+function parseSatsFlag(option: string, text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw badArgument(option, 'an integer ≥ 0', text);
+  }
+  return Number(text);
 }
 
 /** `--bid forge=50`; the last `=` splits, so agent ids may contain `=`. */

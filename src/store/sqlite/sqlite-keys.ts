@@ -70,7 +70,10 @@ export class SqliteKeys {
   policyKey(policy: PolicySpec): number {
     const known = this.#policyKeyBySpec.get(policy);
     if (known !== undefined) return known;
-    const spec = JSON.stringify([policy.name, policy.scorer, policy.signals.map((s) => [s.name, s.weight])]);
+    // The threshold is appended only when set, so specs of policies without one keep their old form.
+    const fields: unknown[] = [policy.name, policy.scorer, policy.signals.map((s) => [s.name, s.weight])];
+    if (policy.minCapability !== undefined) fields.push(policy.minCapability);
+    const spec = JSON.stringify(fields);
     this.#statement(Q.INSERT_POLICY).run(spec);
     const key = (this.#statement(Q.SELECT_POLICY_KEY).get(spec) as { policy_key: number }).policy_key;
     this.#policyKeyBySpec.set(policy, key);
@@ -82,10 +85,15 @@ export class SqliteKeys {
     let policy = this.#policies.get(key);
     if (policy === undefined) {
       const row = this.#statement(Q.SELECT_POLICY).get(key) as { spec: string } | undefined;
-      const [name, scorer, signals] = (
+      const [name, scorer, signals, minCapability] = (
         row === undefined ? [`?missing-policy-key-${key}`, '?', []] : JSON.parse(row.spec)
-      ) as [string, string, [string, number][]];
-      policy = { name, scorer, signals: signals.map(([n, weight]) => ({ name: n, weight })) };
+      ) as [string, string, [string, number][], number | undefined];
+      policy = {
+        name,
+        scorer,
+        signals: signals.map(([n, weight]) => ({ name: n, weight })),
+        ...(minCapability === undefined ? {} : { minCapability }),
+      };
       this.#policies.set(key, policy);
     }
     return policy;

@@ -11,9 +11,9 @@ export const INSERT_DECISION = `INSERT INTO decisions
   (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** (seq, bid_order, agent_key, bid_sats, signals, combined) */
-export const INSERT_BID = `INSERT INTO bids (seq, bid_order, agent_key, bid_sats, signals, combined)
-  VALUES (?, ?, ?, ?, ?, ?)`;
+/** (seq, bid_order, agent_key, bid_sats, signals, combined, rejection) */
+export const INSERT_BID = `INSERT INTO bids (seq, bid_order, agent_key, bid_sats, signals, combined, rejection)
+  VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
 /** (agent_key, considered, bids, won, winning_bid_sum): adds to the agent's counters. */
 export const UPSERT_COUNTERS = `INSERT INTO agent_counters (agent_key, considered, bids, won, winning_bid_sum)
@@ -64,11 +64,11 @@ const DECISION_COLUMNS_WITH_PREV = `${DECISION_COLUMNS},
 export const SELECT_HASH = 'SELECT hash FROM decisions WHERE seq = ?';
 
 /** (first_seq, last_seq): the bids of a contiguous range of records. */
-export const SELECT_BIDS_IN_RANGE = `SELECT seq, bid_order, agent_key, bid_sats, signals, combined
+export const SELECT_BIDS_IN_RANGE = `SELECT seq, bid_order, agent_key, bid_sats, signals, combined, rejection
   FROM bids WHERE seq BETWEEN ? AND ? ORDER BY seq, bid_order`;
 
 /** (json array of seqs): the bids of a page of records. */
-export const SELECT_BIDS_OF = `SELECT seq, bid_order, agent_key, bid_sats, signals, combined
+export const SELECT_BIDS_OF = `SELECT seq, bid_order, agent_key, bid_sats, signals, combined, rejection
   FROM bids WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq, bid_order`;
 
 /** (json array of seqs): a page of records by sequence number, newest first. */

@@ -35,6 +35,7 @@ export function assembleRecords(
         bidSats: bid.bid_sats,
         signals: decodeFloats(bid.signals),
         combined: bid.combined,
+        rejection: bid.rejection,
       };
     });
     return {

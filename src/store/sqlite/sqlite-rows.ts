@@ -24,6 +24,7 @@ export interface BidRow {
   readonly bid_sats: number;
   readonly signals: Buffer;
   readonly combined: number;
+  readonly rejection: string | null;
 }
 
 /** A UUID's 16 bytes (uuid's own parse also validates, which cost a third of an append here). */

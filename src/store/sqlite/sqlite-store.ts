@@ -348,7 +348,15 @@ export class SqliteStore implements Store {
       for (let order = 0; order < decision.bidders.length; order++) {
         const bidder = decision.bidders[order] as BidderRecord;
         const agentKey = keys.agentKey(bidder.agentId);
-        insertBid.run(seq, order, agentKey, bidder.bidSats, encodeFloats(bidder.signals), bidder.combined);
+        insertBid.run(
+          seq,
+          order,
+          agentKey,
+          bidder.bidSats,
+          encodeFloats(bidder.signals),
+          bidder.combined,
+          bidder.rejection,
+        );
         // An unregistered bidder took part without being scored: it counts as considered here.
         if (bidder.capability === null) counters.consider(agentKey, 1);
         counters.bid(agentKey, bidder.agentId === decision.selectedAgent ? bidder.bidSats : -1);

@@ -1,0 +1,67 @@
+/**
+ * Hard filters, applied before any signal (the k8s scheduler's filter plugins, STYLE.md §5): a bid
+ * that fails one takes no part in the choice, and its decision says why. Checked in this order; the
+ * first failure is the reason given.
+ */
+
+/** What the filters know about one bidder. */
+export interface FilterInput {
+  /** False for a bidder that is not in the roster. */
+  readonly isRegistered: boolean;
+  readonly agentId: string;
+  /** Lower-cased capability tags of the bidder's manifest. */
+  readonly capabilityTags: ReadonlySet<string>;
+  readonly bidSats: number;
+  readonly inFlight: number;
+  /** Infinity when the manifest declares no limit. */
+  readonly maxConcurrency: number;
+  readonly isOffline: boolean;
+}
+
+/** The task's own constraints, from the route request. */
+export interface RouteConstraints {
+  /** Capability tags the agent must declare (case-insensitive, exact tag). */
+  readonly requiredCapabilities?: readonly string[];
+  /** Bids above this many sats are refused. */
+  readonly maxBidSats?: number;
+  /** Agents that must not get this task (for example those that already failed it). */
+  readonly excludedAgents?: readonly string[];
+}
+
+/**
+ * The reason a bidder was filtered out, or null when it passes. Reasons are short phrases that read
+ * after a count ("2 bid above max_bid_sats"), so the nobody-eligible summary can group them.
+ */
+export function rejectionOf(
+  bidder: FilterInput,
+  constraints: RouteConstraints,
+  refuseUnregistered: boolean,
+): string | null {
+  if (!bidder.isRegistered) return refuseUnregistered ? 'are not registered' : null;
+  for (const tag of constraints.requiredCapabilities ?? []) {
+    if (!bidder.capabilityTags.has(tag.trim().toLowerCase())) return `lack capability ${tag.trim()}`;
+  }
+  if (constraints.maxBidSats !== undefined && bidder.bidSats > constraints.maxBidSats) {
+    return 'bid above max_bid_sats';
+  }
+  if (bidder.inFlight >= bidder.maxConcurrency) return 'are at capacity';
+  if (bidder.isOffline) return 'are offline';
+  if (constraints.excludedAgents?.includes(bidder.agentId) === true) return 'are excluded';
+  return null;
+}
+
+/** "0 of 6 agents eligible: 4 lack capability security, 2 bid above max_bid_sats". */
+export function ineligibleSummary(bidders: number, reasons: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  const parts = [...counts].map(([reason, count]) => `${count} ${count === 1 ? singular(reason) : reason}`);
+  return `0 of ${bidders} ${bidders === 1 ? 'agent' : 'agents'} eligible: ${parts.join(', ')}`;
+}
+
+/** "are offline" → "is offline", "lack capability x" → "lacks capability x", for a count of one. */
+function singular(reason: string): string {
+  if (reason.startsWith('are ')) return `is ${reason.slice(4)}`;
+  if (reason.startsWith('lack ')) return `lacks ${reason.slice(5)}`;
+  if (reason.startsWith('bid ')) return `bids ${reason.slice(4)}`;
+  return reason;
+}
