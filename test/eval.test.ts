@@ -91,6 +91,58 @@ describe('swarm-router eval', () => {
     expect(report.mean_attempts).toBeCloseTo(7 / 5);
   });
 
+  it('with --oos: reports the share of out-of-scope tasks refused and of in-scope tasks accepted', async () => {
+    const oos = file(
+      'oos.jsonl',
+      lines([{ task_id: 'o1', description: 'what is the weather on mars', label: 'oos' }]),
+    );
+    const run = await cli(['eval', '--agents', agents, '--tasks', tasks, '--oos', oos, '--json']);
+    expect(run.stderr).toBe('');
+    const report = lastJson(run.stdout);
+    expect(Object.keys(report)).toEqual([
+      'scorer',
+      'mode',
+      'tasks',
+      'top1',
+      'top3',
+      'oos_rejected',
+      'in_scope_accepted',
+      'ms_per_task',
+    ]);
+    // No manifest knows a word of o1, nor of in-scope tasks 3 and 5: all score 0 and are refused.
+    expect(report.oos_rejected).toBe(1);
+    expect(report.in_scope_accepted).toBeLessThanOrEqual(3 / 5);
+    // A threshold of 0 accepts everything; 1 refuses everything (a match is never the whole task).
+    const open = await cli([
+      'eval',
+      '--agents',
+      agents,
+      '--tasks',
+      tasks,
+      '--oos',
+      oos,
+      '--min-capability',
+      '0',
+      '--json',
+    ]);
+    expect(lastJson(open.stdout)).toMatchObject({ oos_rejected: 0, in_scope_accepted: 1 });
+    const closed = await cli([
+      'eval',
+      '--agents',
+      agents,
+      '--tasks',
+      tasks,
+      '--oos',
+      oos,
+      '--min-capability',
+      '1',
+      '--json',
+    ]);
+    expect(lastJson(closed.stdout)).toMatchObject({ oos_rejected: 1, in_scope_accepted: 0 });
+    const bad = await cli(['eval', '--agents', agents, '--tasks', tasks, '--min-capability', '2']);
+    expect(bad.stderr).toBe("swarm-router: --min-capability: expected a number from 0 to 1, got '2'\n");
+  });
+
   it('evaluates the classic scorer beside the default one', async () => {
     const run = await cli(['eval', '--agents', agents, '--tasks', tasks, '--scorer', 'classic', '--json']);
     expect(lastJson(run.stdout)).toMatchObject({ scorer: 'classic', mode: 'cold', tasks: 5 });

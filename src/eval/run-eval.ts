@@ -1,5 +1,5 @@
 import type { Decision } from '../policy/decision.js';
-import type { PolicyConfig } from '../policy/policy.js';
+import { DEFAULT_POLICY, type PolicyConfig } from '../policy/policy.js';
 import type { Router } from '../router/router.js';
 
 /**
@@ -12,10 +12,14 @@ import type { Router } from '../router/router.js';
  *   agent takes it. Every outcome goes through `router.recordOutcome`, the path real outcome reports
  *   take, before the next task is routed.
  */
-export const EVAL_POLICY: PolicyConfig = Object.freeze({
-  name: 'eval-ranking',
-  signals: Object.freeze([Object.freeze({ name: 'capability', weight: 1 })]),
-});
+export function evalPolicy(minCapability = DEFAULT_POLICY.minCapability ?? 0): PolicyConfig {
+  return Object.freeze({
+    name: 'eval-ranking',
+    signals: Object.freeze([Object.freeze({ name: 'capability', weight: 1 })]),
+    // The default policy's threshold: below it the answer is "no suitable agent" (--oos measures it).
+    minCapability,
+  });
+}
 
 export type EvalMode = 'cold' | 'online';
 
@@ -28,6 +32,8 @@ export interface EvalTask {
 
 export interface EvalOptions {
   readonly mode: EvalMode;
+  /** Tasks that no agent should take: each is routed once, after the labelled ones. */
+  readonly outOfScope?: readonly { readonly taskId: string; readonly description: string }[];
   /** Called every few hundred tasks with how many are done. */
   readonly onProgress?: (done: number) => void;
 }
@@ -44,6 +50,9 @@ export interface EvalReport {
   readonly firstTrySecondHalf?: number;
   /** online: agents tried per task, the labelled one included. */
   readonly meanAttempts?: number;
+  /** With out-of-scope tasks: the share answered "no suitable agent", and of labelled tasks accepted. */
+  readonly oosRejected?: number;
+  readonly inScopeAccepted?: number;
   readonly msPerTask: number;
 }
 
@@ -72,16 +81,20 @@ export async function runEval(
   let firstTry = 0;
   let firstTrySecondHalf = 0;
   let attempts = 0;
+  let accepted = 0;
   const secondHalfFrom = Math.floor(tasks.length / 2);
   for (let t = 0; t < tasks.length; t++) {
     const task = tasks[t] as EvalTask;
     const request = { taskId: task.taskId, description: task.description, bids };
     if (options.mode === 'cold') {
-      const ranked = ranking(router.decide(request));
+      const decision = router.decide(request);
+      if (decision.selectedAgent !== null) accepted++;
+      const ranked = ranking(decision);
       if (ranked[0] === task.label) top1++;
       if (ranked.slice(0, 3).includes(task.label)) top3++;
     } else {
       const decision = await router.route(request);
+      if (decision.selectedAgent !== null) accepted++;
       let tries = 0;
       for (const agentId of ranking(decision)) {
         tries++;
@@ -101,13 +114,22 @@ export async function runEval(
     }
     if ((t + 1) % 250 === 0) options.onProgress?.(t + 1);
   }
-  options.onProgress?.(tasks.length);
   const n = tasks.length;
   const ratio = (count: number, of: number): number => (of === 0 ? 0 : count / of);
   const msPerTask = ratio(performance.now() - started, n);
+  let oos: Pick<EvalReport, 'oosRejected' | 'inScopeAccepted'> = {};
+  if (options.outOfScope !== undefined) {
+    let rejected = 0;
+    for (const task of options.outOfScope) {
+      const decision = router.decide({ taskId: task.taskId, description: task.description, bids });
+      if (decision.selectedAgent === null) rejected++;
+    }
+    oos = { oosRejected: ratio(rejected, options.outOfScope.length), inScopeAccepted: ratio(accepted, n) };
+  }
+  options.onProgress?.(tasks.length);
   const scorer = router.policy.scorer;
   return options.mode === 'cold'
-    ? { scorer, mode: 'cold', tasks: n, top1: ratio(top1, n), top3: ratio(top3, n), msPerTask }
+    ? { scorer, mode: 'cold', tasks: n, top1: ratio(top1, n), top3: ratio(top3, n), ...oos, msPerTask }
     : {
         scorer,
         mode: 'online',
@@ -115,6 +137,7 @@ export async function runEval(
         firstTry: ratio(firstTry, n),
         firstTrySecondHalf: ratio(firstTrySecondHalf, n - secondHalfFrom),
         meanAttempts: ratio(attempts, n),
+        ...oos,
         msPerTask,
       };
 }

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { EVAL_POLICY, type EvalReport, type EvalTask, runEval } from '../../eval/run-eval.js';
+import { type EvalReport, type EvalTask, evalPolicy, runEval } from '../../eval/run-eval.js';
 import { RouterError } from '../../kernel/errors.js';
 import { createRouter } from '../../router/create-router.js';
 import { createStore } from '../../store/create-store.js';
 import { toEvalRoster, validateEvalRosterFile, validateLabelledTaskDto } from '../../wire/eval-dto.js';
+import { badArgument } from '../cli-error.js';
 import { parseJson, readInput } from '../input-files.js';
 import { type CliIo, write } from '../io.js';
 import { startProgress } from '../progress.js';
@@ -13,6 +14,8 @@ interface EvalFlags {
   readonly tasks: string;
   readonly scorer: string;
   readonly online?: boolean;
+  readonly oos?: string;
+  readonly minCapability?: string;
   readonly json?: boolean;
 }
 
@@ -24,6 +27,11 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .requiredOption('--tasks <file>', 'labelled tasks, JSONL: {"task_id", "description", "label"}')
     .option('--scorer <name>', 'scorer to evaluate (default, classic)', 'default')
     .option('--online', 'route in file order, re-offer failures down the ranking, learn from every outcome')
+    .option('--oos <file>', 'out-of-scope tasks (JSONL, label "oos" or null) that no agent should take')
+    .option(
+      '--min-capability <x>',
+      'the "no suitable agent" threshold, 0..1 (default: the default policy\'s)',
+    )
     .option('--json', 'end stdout with one JSON object holding every figure')
     .action(async (flags: EvalFlags) => {
       const agentsFile = validateEvalRosterFile(
@@ -33,17 +41,26 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
       const agents = toEvalRoster(agentsFile, flags.agents);
       const known = new Set(agents.map((a) => a.agentId));
       const tasks = await readLabelledTasks(flags.tasks, known);
+      const outOfScope = flags.oos === undefined ? undefined : await readOutOfScopeTasks(flags.oos);
       const mode = flags.online === true ? 'online' : 'cold';
+      const minCapability = flags.minCapability === undefined ? undefined : Number(flags.minCapability);
+      if (minCapability !== undefined && !(minCapability >= 0 && minCapability <= 1)) {
+        throw badArgument('--min-capability', 'a number from 0 to 1', flags.minCapability as string);
+      }
       // Online outcomes go through the store like real outcome reports: an in-memory SQLite log.
       const router = createRouter({
         scorer: flags.scorer,
-        policy: EVAL_POLICY,
+        policy: evalPolicy(minCapability),
         ...(mode === 'online' ? { store: createStore({ location: ':memory:' }) } : {}),
       });
       try {
         for (const agent of agents) router.registerAgent(agent);
         const progress = startProgress(io, tasks.length, `eval ${mode}`);
-        const report = await runEval(router, tasks, { mode, onProgress: (done) => progress.update(done) });
+        const report = await runEval(router, tasks, {
+          mode,
+          ...(outOfScope === undefined ? {} : { outOfScope }),
+          onProgress: (done) => progress.update(done),
+        });
         progress.stop();
         await write(
           io.stdout,
@@ -79,6 +96,29 @@ async function readLabelledTasks(path: string, known: ReadonlySet<string>): Prom
   return tasks;
 }
 
+/** Out-of-scope tasks: the labelled-task format, with label "oos" or null. */
+async function readOutOfScopeTasks(path: string): Promise<{ taskId: string; description: string }[]> {
+  const tasks: { taskId: string; description: string }[] = [];
+  const lines = (await readInput(path)).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] as string).trim();
+    if (line === '') continue;
+    const where = `${path}:${i + 1}`;
+    const dto = validateLabelledTaskDto(parseJson(line, where), where);
+    if (dto.label !== null && dto.label !== 'oos') {
+      throw new RouterError(
+        'invalid_request',
+        `${where}: an out-of-scope task needs label "oos" or null, got ${JSON.stringify(dto.label)}`,
+        {
+          details: { where, field: 'label' },
+        },
+      );
+    }
+    tasks.push({ taskId: dto.task_id, description: dto.description });
+  }
+  return tasks;
+}
+
 /** The report with the wire's snake_case names. */
 function toReportDto(report: EvalReport): Record<string, unknown> {
   const dto: Record<string, unknown> = { scorer: report.scorer, mode: report.mode, tasks: report.tasks };
@@ -87,6 +127,8 @@ function toReportDto(report: EvalReport): Record<string, unknown> {
   if (report.firstTry !== undefined) dto.first_try = report.firstTry;
   if (report.firstTrySecondHalf !== undefined) dto.first_try_second_half = report.firstTrySecondHalf;
   if (report.meanAttempts !== undefined) dto.mean_attempts = report.meanAttempts;
+  if (report.oosRejected !== undefined) dto.oos_rejected = report.oosRejected;
+  if (report.inScopeAccepted !== undefined) dto.in_scope_accepted = report.inScopeAccepted;
   dto.ms_per_task = report.msPerTask;
   return dto;
 }
@@ -100,6 +142,11 @@ function humanReport(report: EvalReport): string {
     lines.push(
       `  first try ${pct(report.firstTry)} (second half ${pct(report.firstTrySecondHalf)})   ` +
         `mean attempts ${(report.meanAttempts ?? 0).toFixed(2)}`,
+    );
+  }
+  if (report.oosRejected !== undefined) {
+    lines.push(
+      `  out of scope rejected ${pct(report.oosRejected)}   in scope accepted ${pct(report.inScopeAccepted)}`,
     );
   }
   lines.push(`  ${report.msPerTask.toFixed(3)} ms per task`);
