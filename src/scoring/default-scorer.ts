@@ -233,10 +233,7 @@ function compileDefault(
           const postingAgents = manifest.agents;
           if (withEvidence.length === 0) {
             // The common case, and the hot loop on large rosters: no evidence about this term.
-            for (let p = 0; p < postingAgents.length; p++) {
-              const i = postingAgents[p] as number;
-              scores[i] = (scores[i] as number) + idf * (saturation[p] as number);
-            }
+            accumulate(scores, postingAgents, saturation, idf);
           } else
             for (let p = 0; p < postingAgents.length; p++) {
               const i = postingAgents[p] as number;
@@ -276,6 +273,14 @@ interface Postings {
   /** tf / (tf + K) per posting, valid for the lengths of `saturationFor`. */
   readonly saturation: Float64Array;
   saturationFor: number;
+}
+
+/** scores[agents[p]] += idf × saturation[p]: kept small and monomorphic so V8 compiles it tight. */
+function accumulate(scores: Float64Array, agents: Int32Array, saturation: Float64Array, idf: number): void {
+  for (let p = 0; p < agents.length; p++) {
+    const i = agents[p] as number;
+    scores[i] = (scores[i] as number) + idf * (saturation[p] as number);
+  }
 }
 
 function hasManifestTerm(manifest: Postings | undefined, agent: number): boolean {

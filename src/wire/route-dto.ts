@@ -32,14 +32,19 @@ export type RouteRequestDto = Static<typeof RouteRequestDtoSchema>;
 
 export const validateRouteRequestDto = compileValidator(RouteRequestDtoSchema);
 
+/**
+ * Always the same object shape, absent fields as undefined: requests built with conditional spreads
+ * got a different hidden class each and made routing 40% slower (bench score-personas, 600k → 370k
+ * decisions/s), because the router reads the optional fields of every request.
+ */
 export function toRouteRequest(dto: RouteRequestDto): RouteRequest {
   return {
-    ...(dto.task_id === undefined ? {} : { taskId: dto.task_id }),
+    taskId: dto.task_id,
     description: dto.description,
     bids: dto.bids.map((b) => ({ agentId: b.agent_id, bidSats: b.bid_sats })),
-    ...(dto.required_capabilities === undefined ? {} : { requiredCapabilities: dto.required_capabilities }),
-    ...(dto.max_bid_sats === undefined ? {} : { maxBidSats: dto.max_bid_sats }),
-    ...(dto.exclude === undefined ? {} : { excludedAgents: dto.exclude }),
+    requiredCapabilities: dto.required_capabilities,
+    maxBidSats: dto.max_bid_sats,
+    excludedAgents: dto.exclude,
   };
 }
 
