@@ -106,7 +106,7 @@ interface LogFigures {
 async function stats100kFigures(): Promise<LogFigures> {
   const { requests } = loadWorkload('personas');
   const path = newDbPath();
-  const router = createRouter({ store: createStore({ location: path }) });
+  const router = createRouter({ scorer: 'classic', store: createStore({ location: path }) });
   for (const manifest of loadWorkload('personas').roster) router.registerAgent(manifest);
   const all: RouteRequest[] = [];
   for (let pass = 0; pass < 5; pass++) {
@@ -176,7 +176,7 @@ function checkpointedSize(path: string): number {
 async function bytesPer1000(): Promise<string> {
   const { requests } = loadWorkload('personas');
   const path = newDbPath();
-  const router = createRouter({ store: createStore({ location: path }) });
+  const router = createRouter({ scorer: 'classic', store: createStore({ location: path }) });
   for (const manifest of loadWorkload('personas').roster) router.registerAgent(manifest);
   for await (const _chunk of router.routeBatch(requests)) {
     // committed
@@ -280,9 +280,13 @@ async function cliBatch(): Promise<string> {
   const reported: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const started = performance.now();
-    const result = spawnSync(process.execPath, [bin, 'route', '--batch', workload, '--db', newDbPath()], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const result = spawnSync(
+      process.execPath,
+      [bin, 'route', '--batch', workload, '--scorer', 'classic', '--db', newDbPath()],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     walls.push(performance.now() - started);
     const rate = /\(([\d,]+) decisions\/s\)/.exec(result.stderr.toString())?.[1];
     if (result.status !== 0 || rate === undefined) throw new Error(`CLI failed: ${result.stderr}`);

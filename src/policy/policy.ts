@@ -267,32 +267,31 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
         if (best === undefined || combined > best.combined) best = record;
       }
 
-      const outcome = (selected: BidderRecord | null, reason: string): PolicyOutcome => ({
+      let selected: BidderRecord | null = null;
+      let reason: string;
+      if (bids.length === 0) {
+        reason = NO_BIDS_REASON;
+      } else if (best === undefined) {
+        reason = ineligibleSummary(
+          bids.length,
+          bidders.map((b) => b.rejection as string),
+        );
+      } else if (minCapability !== undefined && bestCapability < minCapability) {
+        reason =
+          `No suitable agent: the best capability match among ${eligible} eligible ` +
+          `${eligible === 1 ? 'agent' : 'agents'} is ${bestCapability.toFixed(2)} (${bestCapabilityAgent}), ` +
+          `below the threshold ${minCapability}`;
+      } else {
+        selected = best;
+        reason = seedReason ? classicReason(best) : explainedReason(best, spec, bidders, eligible);
+      }
+      return {
         agentIds,
         capability,
         bidders,
         selectedAgent: selected === null ? null : selected.agentId,
         selectionReason: reason,
-      });
-      if (bids.length === 0) return outcome(null, NO_BIDS_REASON);
-      if (best === undefined) {
-        return outcome(
-          null,
-          ineligibleSummary(
-            bids.length,
-            bidders.map((b) => b.rejection as string),
-          ),
-        );
-      }
-      if (minCapability !== undefined && bestCapability < minCapability) {
-        return outcome(
-          null,
-          `No suitable agent: the best capability match among ${eligible} eligible ` +
-            `${eligible === 1 ? 'agent' : 'agents'} is ${bestCapability.toFixed(2)} (${bestCapabilityAgent}), ` +
-            `below the threshold ${minCapability}`,
-        );
-      }
-      return outcome(best, seedReason ? classicReason(best) : explainedReason(best, spec, bidders, eligible));
+      };
     },
   };
 }

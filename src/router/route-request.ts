@@ -72,19 +72,11 @@ export function checkRouteRequest(
       details: { field: 'max_bid_sats' },
     });
   }
-  for (const [field, list] of [
-    ['required_capabilities', request.requiredCapabilities],
-    ['exclude', request.excludedAgents],
-  ] as const) {
-    if (
-      list !== undefined &&
-      (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || x.trim() === ''))
-    ) {
-      throw new RouterError('invalid_request', `${field} must be a list of non-empty strings`, {
-        details: { field },
-      });
-    }
+  // Checked one by one rather than through a list of pairs: this runs for every request.
+  if (request.requiredCapabilities !== undefined) {
+    checkTagList('required_capabilities', request.requiredCapabilities);
   }
+  if (request.excludedAgents !== undefined) checkTagList('exclude', request.excludedAgents);
   const bids = request.bids;
   const positions = new Int32Array(bids.length);
   const generation = roster.nextGeneration();
@@ -131,4 +123,12 @@ export function checkRouteRequest(
     positions[i] = position ?? -1;
   }
   return positions;
+}
+
+function checkTagList(field: string, list: readonly string[]): void {
+  if (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || x.trim() === '')) {
+    throw new RouterError('invalid_request', `${field} must be a list of non-empty strings`, {
+      details: { field },
+    });
+  }
 }

@@ -3,7 +3,12 @@ import { type EvalReport, type EvalTask, evalPolicy, runEval } from '../../eval/
 import { RouterError } from '../../kernel/errors.js';
 import { createRouter } from '../../router/create-router.js';
 import { createStore } from '../../store/create-store.js';
-import { toEvalRoster, validateEvalRosterFile, validateLabelledTaskDto } from '../../wire/eval-dto.js';
+import {
+  type LabelledTaskDto,
+  toEvalRoster,
+  validateEvalRosterFile,
+  validateLabelledTaskDto,
+} from '../../wire/eval-dto.js';
 import { badArgument } from '../cli-error.js';
 import { parseJson, readInput } from '../input-files.js';
 import { type CliIo, write } from '../io.js';
@@ -72,24 +77,30 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     });
 }
 
-/** Every line checked before anything is routed; errors name file and line. */
-async function readLabelledTasks(path: string, known: ReadonlySet<string>): Promise<EvalTask[]> {
-  const tasks: EvalTask[] = [];
+/** Every line of a labelled-task file, schema-checked, with where it came from (`file:line`). */
+async function readTaskLines(path: string): Promise<{ dto: LabelledTaskDto; where: string }[]> {
+  const rows: { dto: LabelledTaskDto; where: string }[] = [];
   const lines = (await readInput(path)).split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] as string).trim();
     if (line === '') continue;
     const where = `${path}:${i + 1}`;
-    const dto = validateLabelledTaskDto(parseJson(line, where), where);
-    if (dto.label === null || !known.has(dto.label)) {
-      throw new RouterError(
-        'invalid_request',
-        `${where}: label ${JSON.stringify(dto.label)} is not an agent of the --agents file`,
-        { details: { where, field: 'label' } },
-      );
-    }
-    tasks.push({ taskId: dto.task_id, description: dto.description, label: dto.label });
+    rows.push({ dto: validateLabelledTaskDto(parseJson(line, where), where), where });
   }
+  return rows;
+}
+
+const badLabel = (where: string, message: string): RouterError =>
+  new RouterError('invalid_request', `${where}: ${message}`, { details: { where, field: 'label' } });
+
+/** Every line checked before anything is routed; errors name file and line. */
+async function readLabelledTasks(path: string, known: ReadonlySet<string>): Promise<EvalTask[]> {
+  const tasks = (await readTaskLines(path)).map(({ dto, where }): EvalTask => {
+    if (dto.label === null || !known.has(dto.label)) {
+      throw badLabel(where, `label ${JSON.stringify(dto.label)} is not an agent of the --agents file`);
+    }
+    return { taskId: dto.task_id, description: dto.description, label: dto.label };
+  });
   if (tasks.length === 0) {
     throw new RouterError('invalid_request', `${path}: no tasks to evaluate`, { details: { where: path } });
   }
@@ -98,25 +109,15 @@ async function readLabelledTasks(path: string, known: ReadonlySet<string>): Prom
 
 /** Out-of-scope tasks: the labelled-task format, with label "oos" or null. */
 async function readOutOfScopeTasks(path: string): Promise<{ taskId: string; description: string }[]> {
-  const tasks: { taskId: string; description: string }[] = [];
-  const lines = (await readInput(path)).split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] as string).trim();
-    if (line === '') continue;
-    const where = `${path}:${i + 1}`;
-    const dto = validateLabelledTaskDto(parseJson(line, where), where);
+  return (await readTaskLines(path)).map(({ dto, where }) => {
     if (dto.label !== null && dto.label !== 'oos') {
-      throw new RouterError(
-        'invalid_request',
-        `${where}: an out-of-scope task needs label "oos" or null, got ${JSON.stringify(dto.label)}`,
-        {
-          details: { where, field: 'label' },
-        },
+      throw badLabel(
+        where,
+        `an out-of-scope task needs label "oos" or null, got ${JSON.stringify(dto.label)}`,
       );
     }
-    tasks.push({ taskId: dto.task_id, description: dto.description });
-  }
-  return tasks;
+    return { taskId: dto.task_id, description: dto.description };
+  });
 }
 
 /** The report with the wire's snake_case names. */
