@@ -458,3 +458,50 @@ describe('the CLI in general', () => {
     expect(run.stdout).toContain('→ forge: Selected forge');
   });
 });
+
+describe('swarm-router route --related', () => {
+  const capabilityOf = (stdout: string, agent: string): number =>
+    (JSON.parse(stdout) as { capability_scores: Record<string, number> }).capability_scores[agent] as number;
+  const args = [
+    'route',
+    'segfault in production',
+    '--bid',
+    'forge=40',
+    '--bid',
+    'quill=40',
+    '--no-log',
+    '--json',
+  ];
+
+  it("adds a user's related terms to the built-in table", async () => {
+    const related = file('related.json', JSON.stringify({ terms: { coding: ['segfault'] } }));
+    const without = await cli(args);
+    const withFile = await cli([...args, '--related', related]);
+    expect(withFile.stderr).toBe('');
+    expect(capabilityOf(without.stdout, 'forge')).toBe(0);
+    expect(capabilityOf(withFile.stdout, 'forge')).toBeGreaterThan(0);
+    expect(capabilityOf(withFile.stdout, 'quill')).toBe(0);
+    // The environment variable does the same.
+    const viaEnv = await cli(args, { SWARM_ROUTER_RELATED: related });
+    expect(capabilityOf(viaEnv.stdout, 'forge')).toBe(capabilityOf(withFile.stdout, 'forge'));
+  });
+
+  it('can replace the built-in table', async () => {
+    const task = ['route', 'compile error in my regex', '--bid', 'forge=40', '--no-log', '--json'];
+    const replaced = file('replace.json', JSON.stringify({ terms: {}, replace_builtin: true }));
+    // "compile" and "regex" reach forge only through the built-in coding terms.
+    expect(capabilityOf((await cli(task)).stdout, 'forge')).toBeGreaterThan(0);
+    expect(capabilityOf((await cli([...task, '--related', replaced])).stdout, 'forge')).toBe(0);
+  });
+
+  it('refuses a malformed file naming it and the field, and the classic scorer', async () => {
+    const bad = file('related-bad.json', JSON.stringify({ terms: { coding: 'segfault' } }));
+    const run = await cli([...args, '--related', bad]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/related-bad\.json: .*terms\.coding/);
+    const good = file('related-ok.json', JSON.stringify({ terms: {} }));
+    const classic = await cli([...args, '--related', good, '--scorer', 'classic']);
+    expect(classic.code).toBe(2);
+    expect(classic.stderr).toMatch(/related terms apply to the default scorer only/);
+  });
+});

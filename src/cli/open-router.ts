@@ -4,6 +4,7 @@ import { RouterError } from '../kernel/errors.js';
 import { createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
 import { createStore } from '../store/create-store.js';
+import { loadRelatedTerms } from './related-terms-file.js';
 import { loadRoster } from './roster.js';
 
 export interface OpenRouterOptions {
@@ -23,8 +24,15 @@ export interface OpenRouterOptions {
  */
 export async function openRouter(options: OpenRouterOptions): Promise<Router> {
   const roster = options.withRoster === false ? [] : await loadRoster(options.config.roster);
+  // Only commands that route read the related-terms file; reading the log never needs it.
+  const relatedTerms =
+    options.withRoster === false ? undefined : await loadRelatedTerms(options.config.related);
+  const scoring = {
+    scorer: options.config.scorer,
+    ...(relatedTerms === undefined ? {} : { relatedTerms }),
+  };
   // createRouter throws unknown_scorer; trying it before createStore keeps a bad flag off the log file.
-  createRouter({ scorer: options.config.scorer });
+  createRouter(scoring);
   const location = options.config.db;
   if (options.logMustExist === true && location !== ':memory:' && !existsSync(location)) {
     throw new RouterError(
@@ -37,7 +45,7 @@ export async function openRouter(options: OpenRouterOptions): Promise<Router> {
   }
   const store = options.log === false ? undefined : createStore({ location });
   const router = createRouter({
-    scorer: options.config.scorer,
+    ...scoring,
     allowUnregisteredBidders: options.allowUnregisteredBidders ?? false,
     ...(store === undefined ? {} : { store }),
   });

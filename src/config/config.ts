@@ -9,14 +9,20 @@ export interface Config {
   readonly db: string;
   /** Roster file, or `personas` for the six built-in personas. Default `personas`; env SWARM_ROUTER_ROSTER. */
   readonly roster: string;
-  /** Scorer name. Default `classic`; env SWARM_ROUTER_SCORER. */
+  /** Scorer name. Default `default`; env SWARM_ROUTER_SCORER. */
   readonly scorer: string;
+  /**
+   * A related-terms file for the default scorer (wire/related-terms-dto.ts), or '' for the built-in
+   * table alone. Default ''; env SWARM_ROUTER_RELATED.
+   */
+  readonly related: string;
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
   db: './data/swarm-router.db',
   roster: 'personas',
   scorer: DEFAULT_SCORER,
+  related: '',
 });
 
 export type ConfigFlags = { readonly [K in keyof Config]?: Config[K] | undefined };
@@ -28,6 +34,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     db: pick('db', 'SWARM_ROUTER_DB'),
     roster: pick('roster', 'SWARM_ROUTER_ROSTER'),
     scorer: pick('scorer', 'SWARM_ROUTER_SCORER'),
+    related: pick('related', 'SWARM_ROUTER_RELATED'),
   });
 }
 

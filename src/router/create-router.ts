@@ -17,7 +17,7 @@ import {
   type RosterFacts,
 } from '../policy/policy.js';
 import type { CompiledScorer, Scorer } from '../scoring/scorer.js';
-import { createScorer } from '../scoring/scorer-registry.js';
+import { createScorer, type RelatedTermsOption } from '../scoring/scorer-registry.js';
 import { defaultAnalyzer } from '../scoring/text/analyzer.js';
 import { TextEvidence, type TextEvidenceConfig } from '../scoring/text-evidence.js';
 import type { Store } from '../store/store.js';
@@ -31,6 +31,8 @@ export interface RouterOptions {
   readonly clock?: Clock;
   /** A scorer or a scorer name. Default: DEFAULT_SCORER (`default`). */
   readonly scorer?: Scorer | string;
+  /** For the default scorer named in `scorer`: a user's related terms (added to, or replacing, the built-in table). */
+  readonly relatedTerms?: RelatedTermsOption;
   /** Default: the classic policy with the classic scorer, the default policy with any other. */
   readonly policy?: PolicyConfig;
   /** Start from an existing registry (shared, not copied). */
@@ -59,7 +61,8 @@ function wellFormed(text: string): string {
 export function createRouter(options: RouterOptions = {}): Router {
   const store = options.store;
   const clock = options.clock ?? systemClock;
-  const scorer = typeof options.scorer === 'object' ? options.scorer : createScorer(options.scorer);
+  const scorer =
+    typeof options.scorer === 'object' ? options.scorer : createScorer(options.scorer, options.relatedTerms);
   const registry = options.registry ?? new AgentRegistry();
   const allowUnregistered = options.allowUnregisteredBidders ?? false;
   const policyConfig = options.policy ?? (scorer.name === 'classic' ? CLASSIC_POLICY : DEFAULT_POLICY);

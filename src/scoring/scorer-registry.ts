@@ -2,6 +2,7 @@ import { RouterError } from '../kernel/errors.js';
 import { createClassicScorer } from './classic-scorer.js';
 import { createDefaultScorer } from './default-scorer.js';
 import type { Scorer } from './scorer.js';
+import { mergeRelatedTerms, type RelatedTermsTable } from './text/related-terms.js';
 
 /**
  * Scorers by name. DEFAULT_SCORER is what users get when they choose nothing; `classic` reproduces
@@ -18,7 +19,25 @@ export function scorerNames(): readonly string[] {
   return [...FACTORIES.keys()];
 }
 
-export function createScorer(name: string = DEFAULT_SCORER): Scorer {
+/** A user's related terms, for the default scorer: added to the built-in table, or replacing it. */
+export interface RelatedTermsOption {
+  readonly terms: RelatedTermsTable;
+  readonly replaceBuiltin?: boolean;
+}
+
+export function createScorer(name: string = DEFAULT_SCORER, related?: RelatedTermsOption): Scorer {
+  if (related !== undefined) {
+    if (name !== 'default') {
+      throw new RouterError(
+        'invalid_request',
+        `related terms apply to the default scorer only, not to '${name}' (the classic rules are fixed)`,
+        { details: { scorer: name } },
+      );
+    }
+    return createDefaultScorer({
+      relatedTerms: mergeRelatedTerms(related.terms, related.replaceBuiltin ?? false),
+    });
+  }
   const factory = FACTORIES.get(name);
   if (factory === undefined) {
     throw new RouterError(

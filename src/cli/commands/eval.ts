@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { loadConfig } from '../../config/config.js';
 import { type EvalReport, type EvalTask, evalPolicy, runEval } from '../../eval/run-eval.js';
 import { RouterError } from '../../kernel/errors.js';
 import { createRouter } from '../../router/create-router.js';
@@ -13,11 +14,13 @@ import { badArgument } from '../cli-error.js';
 import { parseJson, readInput } from '../input-files.js';
 import { type CliIo, write } from '../io.js';
 import { startProgress } from '../progress.js';
+import { loadRelatedTerms } from '../related-terms-file.js';
 
 interface EvalFlags {
   readonly agents: string;
   readonly tasks: string;
   readonly scorer: string;
+  readonly related?: string;
   readonly online?: boolean;
   readonly oos?: string;
   readonly minCapability?: string;
@@ -31,6 +34,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .requiredOption('--agents <file>', 'roster JSON ({"agents": [...]}; rate_sats may be omitted)')
     .requiredOption('--tasks <file>', 'labelled tasks, JSONL: {"task_id", "description", "label"}')
     .option('--scorer <name>', 'scorer to evaluate (default, classic)', 'default')
+    .option('--related <file>', 'related terms for the default scorer (see route --help)')
     .option('--online', 'route in file order, re-offer failures down the ranking, learn from every outcome')
     .option('--oos <file>', 'out-of-scope tasks (JSONL, label "oos" or null) that no agent should take')
     .option(
@@ -46,6 +50,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
       const agents = toEvalRoster(agentsFile, flags.agents);
       const known = new Set(agents.map((a) => a.agentId));
       const tasks = await readLabelledTasks(flags.tasks, known);
+      const relatedTerms = await loadRelatedTerms(loadConfig({ related: flags.related }, io.env).related);
       const outOfScope = flags.oos === undefined ? undefined : await readOutOfScopeTasks(flags.oos);
       const mode = flags.online === true ? 'online' : 'cold';
       const minCapability = flags.minCapability === undefined ? undefined : Number(flags.minCapability);
@@ -55,6 +60,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
       // Online outcomes go through the store like real outcome reports: an in-memory SQLite log.
       const router = createRouter({
         scorer: flags.scorer,
+        ...(relatedTerms === undefined ? {} : { relatedTerms }),
         policy: evalPolicy(minCapability),
         ...(mode === 'online' ? { store: createStore({ location: ':memory:' }) } : {}),
       });

@@ -18,6 +18,7 @@ interface RouteFlags {
   readonly taskId?: string;
   readonly roster?: string;
   readonly scorer?: string;
+  readonly related?: string;
   readonly db?: string;
   readonly log: boolean;
   readonly json?: boolean;
@@ -37,6 +38,10 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
     .option('--task-id <id>', 'task id for a single task (default: generated)')
     .option('--roster <file|personas>', 'agents to route to (default: personas)')
     .option('--scorer <name>', 'capability scorer: default, or classic (the seed, with its policy)')
+    .option(
+      '--related <file>',
+      'related terms for the default scorer: {"terms": {tag: [words]}, "replace_builtin"?}',
+    )
     .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
     .option('--no-log', 'do not write decisions to the audit log')
     .option('--json', 'print the full decision record as JSON')
@@ -45,7 +50,10 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
     .option('--exclude <agent>', 'an agent that must not get the task, repeatable', collect, [])
     .option('--allow-unregistered', 'seed behaviour: unregistered bidders take part with capability 0')
     .action(async (description: string | undefined, flags: RouteFlags) => {
-      const config = loadConfig({ db: flags.db, roster: flags.roster, scorer: flags.scorer }, io.env);
+      const config = loadConfig(
+        { db: flags.db, roster: flags.roster, scorer: flags.scorer, related: flags.related },
+        io.env,
+      );
       if (flags.batch !== undefined) {
         if (description !== undefined || flags.bid.length > 0) {
           throw badArgument(
