@@ -47,6 +47,21 @@ describe('default scorer', () => {
     expect(quill).toBe(0);
   });
 
+  it('lets an unknown word stand in for a manifest word it is a prefix variant of, at half weight', () => {
+    const agents = [
+      agent('dict', { capabilities: ['definition'] }),
+      agent('other', { capabilities: ['weather'] }),
+    ];
+    // "define" stems to "defin", which no manifest holds; "definition" stems to "definit".
+    const [viaVariant, other] = score('define serendipity', agents);
+    expect(viaVariant).toBeGreaterThan(0);
+    expect(other).toBe(0);
+    const [exact] = score('definition serendipity', agents);
+    expect(viaVariant).toBeLessThan(exact as number);
+    // Too short to be trusted as a variant: "def" stands for nothing.
+    expect(score('def serendipity', agents)).toEqual([0, 0]);
+  });
+
   it('scores a task with no known word 0 for everyone', () => {
     expect(score('zzyzx qwv')).toEqual([0, 0, 0]);
     expect(score('')).toEqual([0, 0, 0]);

@@ -39,9 +39,12 @@ export interface DefaultScorerConfig {
   /** Related-terms table (tag → words). Default: the built-in table. */
   readonly relatedTerms?: RelatedTermsTable;
   readonly fieldWeights?: Partial<FieldWeights>;
-  /** BM25 term-frequency saturation. Default 1.2. */
+  /**
+   * BM25 term-frequency saturation. Default 2.5: manifests repeat their key words across examples and
+   * tags, and a slower saturation lets that repetition count (dev splits, docs/BENCHMARKS.md).
+   */
   readonly k1?: number;
-  /** BM25 length normalisation, 0..1. Default 0.75. */
+  /** BM25 length normalisation, 0..1. Default 0.5: long manifests are penalised half as much as usual. */
   readonly b?: number;
   /** Weight of one unit of positive learned evidence, as a term frequency. Default 1. */
   readonly evidenceWeight?: number;
@@ -62,12 +65,17 @@ export const DEFAULT_FIELD_WEIGHTS: FieldWeights = Object.freeze({
   related: 0.5,
 });
 
+/** Shortest stem that may stand in for another as a prefix variant ("defin" for "definit"). */
+const VARIANT_MIN_LENGTH = 4;
+/** A variant counts half of an exact match. */
+const VARIANT_WEIGHT = 0.5;
+
 export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
   const analyzer = config.analyzer ?? defaultAnalyzer;
   const related = new RelatedTerms(config.relatedTerms ?? mergeRelatedTerms(undefined), analyzer);
   const weights: FieldWeights = { ...DEFAULT_FIELD_WEIGHTS, ...config.fieldWeights };
-  const k1 = config.k1 ?? 1.2;
-  const b = config.b ?? 0.75;
+  const k1 = config.k1 ?? 2.5;
+  const b = config.b ?? 0.5;
   const evidenceWeight = config.evidenceWeight ?? 1;
   const failurePenalty = config.failurePenalty ?? 0.5;
   for (const [name, value] of Object.entries({ ...weights, k1, evidenceWeight, failurePenalty })) {
@@ -194,6 +202,40 @@ function compileDefault(
     return list.saturation;
   };
 
+  // A task word no manifest holds may still be a form of one that does ("define" / "definition":
+  // stems "defin" / "definit"): the closest manifest term of which it is a prefix, or that is a
+  // prefix of it, both at least VARIANT_MIN_LENGTH long, stands in for it at VARIANT_WEIGHT.
+  const vocabulary = [...postings.keys()].sort();
+  const variants = new Map<string, Postings | null>();
+  const variantOf = (term: string): Postings | null => {
+    let found = variants.get(term);
+    if (found !== undefined) return found;
+    found = null;
+    if (term.length >= VARIANT_MIN_LENGTH && !/[^a-z]/.test(term)) {
+      // Longer manifest terms starting with this one: the shortest is the closest.
+      let lo = 0;
+      let hi = vocabulary.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((vocabulary[mid] as string) < term) lo = mid + 1;
+        else hi = mid;
+      }
+      let best: string | undefined;
+      for (let k = lo; k < vocabulary.length && (vocabulary[k] as string).startsWith(term); k++) {
+        const v = vocabulary[k] as string;
+        if (best === undefined || v.length < best.length) best = v;
+      }
+      // Else the longest manifest term that this one starts with.
+      for (let len = term.length - 1; best === undefined && len >= VARIANT_MIN_LENGTH; len--) {
+        if (postings.has(term.slice(0, len))) best = term.slice(0, len);
+      }
+      if (best !== undefined) found = postings.get(best) ?? null;
+    }
+    if (variants.size > 100_000) variants.clear();
+    variants.set(term, found);
+    return found;
+  };
+
   // Scratch per term: each agent's learned evidence, and stamps saying which agents have it.
   const learnedTf = new Float64Array(n);
   const learnedNeg = new Float64Array(n);
@@ -228,6 +270,14 @@ function compileDefault(
         }
         const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
         idfTotal += idf;
+        if (df === 0) {
+          const variant = variantOf(term);
+          if (variant !== null) {
+            const variantDf = variant.agents.length;
+            const variantIdf = Math.log(1 + (n - variantDf + 0.5) / (variantDf + 0.5));
+            accumulate(scores, variant.agents, saturationOf(variant), VARIANT_WEIGHT * variantIdf);
+          }
+        }
         if (manifest !== undefined) {
           const saturation = saturationOf(manifest);
           const postingAgents = manifest.agents;
