@@ -505,3 +505,101 @@ describe('swarm-router route --related', () => {
     expect(classic.stderr).toMatch(/related terms apply to the default scorer only/);
   });
 });
+
+describe('swarm-router outcome', () => {
+  it('records how a task went, and the next route on the log has learned from it', async () => {
+    const db = tempDbPath(dir);
+    const route = (text: string) =>
+      cli(['route', text, '--bid', 'forge=40', '--bid', 'quill=40', '--db', db, '--json']);
+    const quillOf = (stdout: string) =>
+      (JSON.parse(stdout) as { capability_scores: Record<string, number> }).capability_scores.quill as number;
+    const first = await route('rotate the vault tokens');
+    expect(first.code).toBe(0);
+    expect(quillOf(first.stdout)).toBe(0);
+    const seq = (JSON.parse(first.stdout) as { seq: number }).seq;
+    const recorded = await cli([
+      'outcome',
+      String(seq),
+      'quill',
+      'completed',
+      '--duration-ms',
+      '900',
+      '--db',
+      db,
+    ]);
+    expect(recorded.stderr).toBe('');
+    expect(recorded.stdout).toMatch(/^recorded: quill completed task task-.* \(decision #1\)\n$/);
+    // Another process, same log: it replays the outcome before deciding.
+    expect(quillOf((await route('vault tokens expired')).stdout)).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [['outcome', '99', 'forge', 'completed'], 'no decision has sequence number 99'],
+    [
+      ['outcome', '1', 'seer', 'completed'],
+      "agent 'seer' was not a candidate of decision 1, so it cannot report its outcome",
+    ],
+    [['outcome', '1', 'forge', 'done'], "status: expected completed or failed, got 'done'"],
+    [
+      ['outcome', 'x', 'forge', 'failed'],
+      "seq: expected a decision sequence number (an integer ≥ 1), got 'x'",
+    ],
+    [
+      ['outcome', '1', 'forge', 'failed', '--duration-ms', '-3'],
+      "--duration-ms: expected a number of milliseconds ≥ 0, got '-3'",
+    ],
+  ])('refuses %j with one line', async (args, message) => {
+    const db = tempDbPath(dir);
+    await cli(['route', 'fix it', '--bid', 'forge=40', '--db', db]);
+    const run = await cli([...args, '--db', db]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`swarm-router: ${message}\n`);
+  });
+
+  it('refuses a second report by the same agent on the same decision', async () => {
+    const db = tempDbPath(dir);
+    await cli(['route', 'fix it', '--bid', 'forge=40', '--db', db]);
+    expect((await cli(['outcome', '1', 'forge', 'failed', '--db', db])).code).toBe(0);
+    const again = await cli(['outcome', '1', 'forge', 'completed', '--db', db]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe("swarm-router: agent 'forge' already reported the outcome of decision 1\n");
+  });
+});
+
+describe('swarm-router route --bid-normalisation', () => {
+  it.each([
+    ['received', 'bid-received'],
+    ['band', 'bid-band'],
+    ['rate', 'bid-rate'],
+  ])('%s scores bids with the %s signal', async (how, signal) => {
+    const run = await cli([
+      'route',
+      'Fix the bug',
+      '--bid',
+      'forge=40',
+      '--no-log',
+      '--json',
+      '--bid-normalisation',
+      how,
+    ]);
+    expect(run.stderr).toBe('');
+    const record = JSON.parse(run.stdout) as { breakdown: { signals: { signal: string }[] }[] };
+    expect(record.breakdown[0]?.signals.map((s) => s.signal)).toContain(signal);
+  });
+
+  it('refuses an unknown normalisation, naming the known ones', async () => {
+    const run = await cli([
+      'route',
+      'Fix it',
+      '--bid',
+      'forge=40',
+      '--no-log',
+      '--bid-normalisation',
+      'cheap',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      "swarm-router: unknown bid normalisation 'cheap' (known: received, band, rate)\n",
+    );
+  });
+});

@@ -7,6 +7,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerHistoryCommand } from './commands/history.js';
+import { registerOutcomeCommand } from './commands/outcome.js';
 import { registerRouteCommand } from './commands/route.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerVerifyCommand } from './commands/verify.js';
@@ -32,6 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     })
     .showHelpAfterError('(run swarm-router --help for usage)');
   registerRouteCommand(program, io);
+  registerOutcomeCommand(program, io);
   registerHistoryCommand(program, io);
   registerStatsCommand(program, io);
   registerExportCommand(program, io);

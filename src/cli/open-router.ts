@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import { RouterError } from '../kernel/errors.js';
-import { createRouter } from '../router/create-router.js';
+import { type BidNormalisation, createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
 import { createStore } from '../store/create-store.js';
 import { loadRelatedTerms } from './related-terms-file.js';
@@ -29,6 +29,7 @@ export async function openRouter(options: OpenRouterOptions): Promise<Router> {
     options.withRoster === false ? undefined : await loadRelatedTerms(options.config.related);
   const scoring = {
     scorer: options.config.scorer,
+    bidNormalisation: options.config.bidNormalisation as BidNormalisation,
     ...(relatedTerms === undefined ? {} : { relatedTerms }),
   };
   // createRouter throws unknown_scorer; trying it before createStore keeps a bad flag off the log file.
@@ -50,5 +51,7 @@ export async function openRouter(options: OpenRouterOptions): Promise<Router> {
     ...(store === undefined ? {} : { store }),
   });
   for (const manifest of roster) router.registerAgent(manifest);
+  // A routing command on an existing log first learns back what its outcomes taught.
+  if (store !== undefined && options.withRoster !== false) await router.restoreLearning();
   return router;
 }

@@ -16,6 +16,8 @@ export interface Config {
    * table alone. Default ''; env SWARM_ROUTER_RELATED.
    */
   readonly related: string;
+  /** Bid normalisation of the default policy: received, band or rate. Default received; env SWARM_ROUTER_BID_NORMALISATION. */
+  readonly bidNormalisation: string;
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -23,6 +25,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   roster: 'personas',
   scorer: DEFAULT_SCORER,
   related: '',
+  bidNormalisation: 'received',
 });
 
 export type ConfigFlags = { readonly [K in keyof Config]?: Config[K] | undefined };
@@ -35,6 +38,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     roster: pick('roster', 'SWARM_ROUTER_ROSTER'),
     scorer: pick('scorer', 'SWARM_ROUTER_SCORER'),
     related: pick('related', 'SWARM_ROUTER_RELATED'),
+    bidNormalisation: pick('bidNormalisation', 'SWARM_ROUTER_BID_NORMALISATION'),
   });
 }
 

@@ -35,6 +35,12 @@ export interface RouterOptions {
   readonly relatedTerms?: RelatedTermsOption;
   /** Default: the classic policy with the classic scorer, the default policy with any other. */
   readonly policy?: PolicyConfig;
+  /**
+   * How the default policy normalises bids: `received` (default: against the bids received), `band`
+   * (the seed's fixed 10–100 sats) or `rate` (against the agent's own rate_sats). Ignored with an
+   * explicit `policy` or the classic scorer.
+   */
+  readonly bidNormalisation?: BidNormalisation;
   /** Start from an existing registry (shared, not copied). */
   readonly registry?: AgentRegistry;
   /**
@@ -58,6 +64,30 @@ function wellFormed(text: string): string {
   return t.isWellFormed() ? text : t.toWellFormed(); // the check allocates nothing; the fix copies
 }
 
+export const BID_NORMALISATIONS = ['received', 'band', 'rate'] as const;
+export type BidNormalisation = (typeof BID_NORMALISATIONS)[number];
+
+/** The policy with its bid signal swapped for the chosen normalisation (same weight, same place). */
+function withBidNormalisation(
+  policy: PolicyConfig,
+  normalisation: BidNormalisation | undefined,
+): PolicyConfig {
+  if (normalisation === undefined) return policy;
+  if (!(BID_NORMALISATIONS as readonly string[]).includes(normalisation)) {
+    throw new RouterError(
+      'invalid_request',
+      `unknown bid normalisation '${String(normalisation)}' (known: ${BID_NORMALISATIONS.join(', ')})`,
+      { details: { bidNormalisation: normalisation } },
+    );
+  }
+  return {
+    ...policy,
+    signals: policy.signals.map((s) =>
+      s.name.startsWith('bid-') ? { ...s, name: `bid-${normalisation}` } : s,
+    ),
+  };
+}
+
 export function createRouter(options: RouterOptions = {}): Router {
   const store = options.store;
   const clock = options.clock ?? systemClock;
@@ -65,7 +95,11 @@ export function createRouter(options: RouterOptions = {}): Router {
     typeof options.scorer === 'object' ? options.scorer : createScorer(options.scorer, options.relatedTerms);
   const registry = options.registry ?? new AgentRegistry();
   const allowUnregistered = options.allowUnregisteredBidders ?? false;
-  const policyConfig = options.policy ?? (scorer.name === 'classic' ? CLASSIC_POLICY : DEFAULT_POLICY);
+  const policyConfig =
+    options.policy ??
+    (scorer.name === 'classic'
+      ? CLASSIC_POLICY
+      : withBidNormalisation(DEFAULT_POLICY, options.bidNormalisation));
   // Letting unregistered bidders through the request check means letting them through the policy.
   const policy = createPolicy(
     allowUnregistered ? { ...policyConfig, refuseUnregistered: false } : policyConfig,

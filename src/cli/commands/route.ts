@@ -19,6 +19,7 @@ interface RouteFlags {
   readonly roster?: string;
   readonly scorer?: string;
   readonly related?: string;
+  readonly bidNormalisation?: string;
   readonly db?: string;
   readonly log: boolean;
   readonly json?: boolean;
@@ -42,6 +43,10 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
       '--related <file>',
       'related terms for the default scorer: {"terms": {tag: [words]}, "replace_builtin"?}',
     )
+    .option(
+      '--bid-normalisation <how>',
+      'default policy: bids scored against those received (default), the seed band, or the agent rate: received|band|rate',
+    )
     .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
     .option('--no-log', 'do not write decisions to the audit log')
     .option('--json', 'print the full decision record as JSON')
@@ -51,7 +56,13 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
     .option('--allow-unregistered', 'seed behaviour: unregistered bidders take part with capability 0')
     .action(async (description: string | undefined, flags: RouteFlags) => {
       const config = loadConfig(
-        { db: flags.db, roster: flags.roster, scorer: flags.scorer, related: flags.related },
+        {
+          db: flags.db,
+          roster: flags.roster,
+          scorer: flags.scorer,
+          related: flags.related,
+          bidNormalisation: flags.bidNormalisation,
+        },
         io.env,
       );
       if (flags.batch !== undefined) {
