@@ -81,6 +81,11 @@ describe('verify detects tampering', () => {
     },
     { what: 'an edited timestamp', sql: 'UPDATE decisions SET ts_ms = ts_ms + 1 WHERE seq = 4', bad: 4 },
     { what: 'a forged hash', sql: 'UPDATE decisions SET hash = zeroblob(32) WHERE seq = 2', bad: 2 },
+    {
+      what: 'a bid marked refused after the fact',
+      sql: "UPDATE bids SET rejection = 'are offline' WHERE seq = 3 AND bid_order = 1",
+      bad: 3,
+    },
   ])('names the record after $what', async ({ sql, bad }) => {
     const db = await logOfFive();
     tamper(db, sql);
@@ -92,6 +97,34 @@ describe('verify detects tampering', () => {
       ),
     );
     expect(run.stdout).toContain(`${bad - 1} records before it verify`);
+  });
+
+  it('names the record whose refusal reason was erased', async () => {
+    const db = tempDbPath(dir);
+    for (let i = 1; i <= 3; i++) {
+      const args = [
+        'route',
+        `Fix bug ${i}`,
+        '--bid',
+        'forge=40',
+        '--bid',
+        'quill=60',
+        '--max-bid',
+        '50',
+        '--db',
+        db,
+      ];
+      expect((await cli(args)).code).toBe(0);
+    }
+    const handle = new Database(db, { readonly: true });
+    const reasons = handle.prepare('SELECT rejection FROM bids WHERE rejection IS NOT NULL').all();
+    handle.close();
+    expect(reasons).toEqual([1, 2, 3].map(() => ({ rejection: 'bid above max_bid_sats' })));
+    expect((await cli(['verify', '--db', db])).stdout).toMatch(/^all 3 records verify/);
+    tamper(db, 'UPDATE bids SET rejection = NULL WHERE seq = 2');
+    const run = await cli(['verify', '--db', db]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^record #2 \(decision [0-9a-f-]{36}\) does not verify/);
   });
 
   it.each([
