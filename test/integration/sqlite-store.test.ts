@@ -29,6 +29,7 @@ describe('SqliteStore specifics', () => {
       { version: 1, name: 'audit_log' },
       { version: 2, name: 'outcomes' },
       { version: 3, name: 'bid_rejections' },
+      { version: 4, name: 'bid_blobs' },
     ]);
     db.close();
   });

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { decodeBids, type EncodedBid, encodeBids } from '../../src/store/sqlite/sqlite-rows.js';
 import { cli } from '../helpers/run-cli.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 
@@ -25,6 +26,17 @@ async function logOfFive(): Promise<string> {
   }
   expect((await cli(['verify', '--db', db])).stdout).toMatch(/^all 5 records verify/);
   return db;
+}
+
+/** Rewrites one record's bid blob through `edit`. */
+function tamperBids(db: string, seq: number, edit: (bids: EncodedBid[]) => void): void {
+  const handle = new Database(db);
+  const row = handle.prepare('SELECT bids FROM decisions WHERE seq = ?').get(seq) as { bids: Buffer };
+  const bids = decodeBids(row.bids);
+  edit(bids);
+  const keys = bids.map((b) => b.agentKey);
+  handle.prepare('UPDATE decisions SET bids = ? WHERE seq = ?').run(encodeBids(bids, keys), seq);
+  handle.close();
 }
 
 function tamper(db: string, sql: string): void {
@@ -58,17 +70,6 @@ describe('verify detects tampering', () => {
       bad: 2,
     },
     {
-      what: "an edited bidder's combined score",
-      sql: 'UPDATE bids SET combined = 0.99 WHERE seq = 3 AND bid_order = 1',
-      bad: 3,
-    },
-    {
-      what: 'an edited bid',
-      sql: 'UPDATE bids SET bid_sats = 1 WHERE seq = 5 AND bid_order = 0',
-      bad: 5,
-    },
-    { what: 'a removed bid', sql: 'DELETE FROM bids WHERE seq = 3 AND bid_order = 1', bad: 3 },
-    {
       what: 'a roster pointing at agents that do not exist',
       sql: 'UPDATE rosters SET members = zeroblob(24)',
       bad: 1,
@@ -81,11 +82,6 @@ describe('verify detects tampering', () => {
     },
     { what: 'an edited timestamp', sql: 'UPDATE decisions SET ts_ms = ts_ms + 1 WHERE seq = 4', bad: 4 },
     { what: 'a forged hash', sql: 'UPDATE decisions SET hash = zeroblob(32) WHERE seq = 2', bad: 2 },
-    {
-      what: 'a bid marked refused after the fact',
-      sql: "UPDATE bids SET rejection = 'are offline' WHERE seq = 3 AND bid_order = 1",
-      bad: 3,
-    },
   ])('names the record after $what', async ({ sql, bad }) => {
     const db = await logOfFive();
     tamper(db, sql);
@@ -97,6 +93,38 @@ describe('verify detects tampering', () => {
       ),
     );
     expect(run.stdout).toContain(`${bad - 1} records before it verify`);
+  });
+
+  // A decision's bids are one blob on its row (migration 0004): edited here through the same codec.
+  it.each([
+    {
+      what: "an edited bidder's combined score",
+      seq: 3,
+      edit: (bids: EncodedBid[]) => Object.assign(bids[1] as EncodedBid, { combined: 0.99 }),
+    },
+    {
+      what: 'an edited bid',
+      seq: 5,
+      edit: (bids: EncodedBid[]) => Object.assign(bids[0] as EncodedBid, { bidSats: 1 }),
+    },
+    { what: 'a removed bid', seq: 3, edit: (bids: EncodedBid[]) => bids.splice(1, 1) },
+    {
+      what: 'a bid marked refused after the fact',
+      seq: 3,
+      edit: (bids: EncodedBid[]) => Object.assign(bids[1] as EncodedBid, { rejection: 'are offline' }),
+    },
+    {
+      what: 'an edited signal value',
+      seq: 2,
+      edit: (bids: EncodedBid[]) => (bids[0] as EncodedBid).signals.splice(0, 1, 0.123),
+    },
+  ])('names the record after $what', async ({ seq, edit }) => {
+    const db = await logOfFive();
+    tamperBids(db, seq, edit);
+    const run = await cli(['verify', '--db', db]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`^record #${seq} \\(decision [0-9a-f-]{36}\\) does not verify`));
+    expect(run.stdout).toContain(`${seq - 1} records before it verify`);
   });
 
   it('names the record whose refusal reason was erased', async () => {
@@ -117,11 +145,13 @@ describe('verify detects tampering', () => {
       expect((await cli(args)).code).toBe(0);
     }
     const handle = new Database(db, { readonly: true });
-    const reasons = handle.prepare('SELECT rejection FROM bids WHERE rejection IS NOT NULL').all();
+    const blobs = handle.prepare('SELECT bids FROM decisions ORDER BY seq').all() as { bids: Buffer }[];
     handle.close();
-    expect(reasons).toEqual([1, 2, 3].map(() => ({ rejection: 'bid above max_bid_sats' })));
+    expect(blobs.map((row) => decodeBids(row.bids).map((bid) => bid.rejection))).toEqual(
+      [1, 2, 3].map(() => [null, 'bid above max_bid_sats']),
+    );
     expect((await cli(['verify', '--db', db])).stdout).toMatch(/^all 3 records verify/);
-    tamper(db, 'UPDATE bids SET rejection = NULL WHERE seq = 2');
+    tamperBids(db, 2, (bids) => Object.assign(bids[1] as EncodedBid, { rejection: null }));
     const run = await cli(['verify', '--db', db]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^record #2 \(decision [0-9a-f-]{36}\) does not verify/);
@@ -132,6 +162,16 @@ describe('verify detects tampering', () => {
       what: 'an edited win counter',
       sql: "UPDATE agent_counters SET won = won + 1 WHERE agent_key = (SELECT agent_key FROM agent_keys WHERE agent_id = 'forge')",
       says: 'counters for forge disagree with the records: won 6 (records say 5)',
+    },
+    {
+      what: 'a removed bidder index row',
+      sql: "DELETE FROM candidates WHERE seq = 4 AND agent_key = (SELECT agent_key FROM agent_keys WHERE agent_id = 'quill')",
+      says: "bidder index disagrees with the records' bids: 9 rows for 10 bids",
+    },
+    {
+      what: 'a bidder index row pointing at another decision',
+      sql: "UPDATE candidates SET seq = 99 WHERE seq = 4 AND agent_key = (SELECT agent_key FROM agent_keys WHERE agent_id = 'quill')",
+      says: "bidder index disagrees with the records' bids: 10 rows for 10 bids (same count, different rows)",
     },
     {
       what: 'a removed roster membership row',

@@ -6,14 +6,13 @@
 /** The newest record, for sealing the next one. No parameters. */
 export const SELECT_HEAD = 'SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1';
 
-/** (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash) */
+/** (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash, bids) */
 export const INSERT_DECISION = `INSERT INTO decisions
-  (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash, bids)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** (seq, bid_order, agent_key, bid_sats, signals, combined, rejection) */
-export const INSERT_BID = `INSERT INTO bids (seq, bid_order, agent_key, bid_sats, signals, combined, rejection)
-  VALUES (?, ?, ?, ?, ?, ?, ?)`;
+/** (agent_key, seq): the agent bid in the decision. */
+export const INSERT_CANDIDATE = 'INSERT INTO candidates (agent_key, seq) VALUES (?, ?)';
 
 /** (agent_key, considered, bids, won, winning_bid_sum): adds to the agent's counters. */
 export const UPSERT_COUNTERS = `INSERT INTO agent_counters (agent_key, considered, bids, won, winning_bid_sum)
@@ -54,7 +53,7 @@ export const SELECT_ROSTERS_OF = 'SELECT roster_key FROM roster_members WHERE ag
 
 /** Columns of a decision record. */
 const DECISION_COLUMNS = `d.seq, d.decision_id, d.task_id, d.description, d.ts_ms, d.policy_key, d.roster_key,
-  d.capability, d.selected_key, d.reason, d.hash`;
+  d.capability, d.selected_key, d.reason, d.hash, d.bids`;
 
 /** The same, with the predecessor's hash looked up: for records read out of order. */
 const DECISION_COLUMNS_WITH_PREV = `${DECISION_COLUMNS},
@@ -63,11 +62,11 @@ const DECISION_COLUMNS_WITH_PREV = `${DECISION_COLUMNS},
 /** (seq): the hash of one record, for the first record of a stream. */
 export const SELECT_HASH = 'SELECT hash FROM decisions WHERE seq = ?';
 
-/** (first_seq, last_seq): the bids of a contiguous range of records. */
+/** (first_seq, last_seq): the bid rows of a contiguous range of records logged before migration 0004. */
 export const SELECT_BIDS_IN_RANGE = `SELECT seq, bid_order, agent_key, bid_sats, signals, combined, rejection
   FROM bids WHERE seq BETWEEN ? AND ? ORDER BY seq, bid_order`;
 
-/** (json array of seqs): the bids of a page of records. */
+/** (json array of seqs): the bid rows of a page of records logged before migration 0004. */
 export const SELECT_BIDS_OF = `SELECT seq, bid_order, agent_key, bid_sats, signals, combined, rejection
   FROM bids WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq, bid_order`;
 
@@ -102,7 +101,7 @@ export const COUNT_DECISIONS = 'SELECT coalesce(max(seq), 0) AS n FROM decisions
 
 /**
  * One page of sequence numbers matching optional filters, newest first. `source` picks how the
- * agent filter is served: through its bids (bids_by_agent) or through one roster it belongs to
+ * agent filter is served: through its bids (candidates) or through one roster it belongs to
  * (decisions_by_roster); without an agent, the decisions table itself.
  * Parameters, in order: the source's key (if any), then cursor, task_id, since_ms, until_ms for each
  * filter present, then the limit.
@@ -115,9 +114,9 @@ export function selectSeqPage(
   let from = 'decisions d';
   let seq = 'd.seq';
   if (source === 'bids') {
-    from = 'bids b JOIN decisions d ON d.seq = b.seq';
-    seq = 'b.seq';
-    where.push('b.agent_key = ?');
+    from = 'candidates c JOIN decisions d ON d.seq = c.seq';
+    seq = 'c.seq';
+    where.push('c.agent_key = ?');
   } else if (source === 'roster') {
     where.push('d.roster_key = ?');
   }
@@ -139,7 +138,7 @@ export const SELECT_ROSTERS = 'SELECT roster_key, members FROM rosters';
 export const SELECT_ROSTER_MEMBERS = 'SELECT agent_key, roster_key FROM roster_members';
 
 /** (seq, agent_key): is the agent a bidder of the decision? */
-export const SELECT_BID_OF_AGENT = 'SELECT 1 AS found FROM bids WHERE seq = ? AND agent_key = ? LIMIT 1';
+export const SELECT_BID_OF_AGENT = 'SELECT 1 AS found FROM candidates WHERE seq = ? AND agent_key = ?';
 /** (seq, agent_key) */
 export const SELECT_OUTCOME_OF = 'SELECT outcome_seq FROM outcomes WHERE seq = ? AND agent_key = ?';
 /** (seq, agent_key, completed, duration_ms, recorded_ms) */
@@ -152,3 +151,10 @@ export const SELECT_OUTCOME_PAGE = `SELECT o.outcome_seq, o.seq, a.agent_id, o.c
   WHERE o.outcome_seq > ? ORDER BY o.outcome_seq LIMIT ?`;
 /** (seq) */
 export const SELECT_DECISION_TASK = 'SELECT task_id, description FROM decisions WHERE seq = ?';
+
+/** No parameters: every candidate row, for the integrity check. */
+export const SELECT_CANDIDATES = 'SELECT agent_key, seq FROM candidates';
+/** No parameters: every bid blob, for the integrity check. */
+export const SELECT_BID_BLOBS = 'SELECT seq, bids FROM decisions WHERE bids IS NOT NULL';
+/** No parameters: the bid rows of records logged before migration 0004, for the integrity check. */
+export const SELECT_LEGACY_BIDDERS = 'SELECT agent_key, seq FROM bids';

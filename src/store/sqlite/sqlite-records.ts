@@ -1,6 +1,13 @@
 import { type BidderRecord, GENESIS_HASH, type LoggedDecision } from '../../policy/decision.js';
 import type { SqliteKeys } from './sqlite-keys.js';
-import { type BidRow, type DecisionRow, decodeCapability, decodeFloats, decodeUuid } from './sqlite-rows.js';
+import {
+  type BidRow,
+  type DecisionRow,
+  decodeBids,
+  decodeCapability,
+  decodeFloats,
+  decodeUuid,
+} from './sqlite-rows.js';
 
 /**
  * Audit records from their rows: the decision row, its bid rows (any order, any number of records),
@@ -25,19 +32,36 @@ export function assembleRecords(
   return rows.map((row, index) => {
     const roster = keys.roster(row.roster_key);
     const capability = decodeCapability(row.capability, roster.agentIds.length);
-    const bidders = (bidsBySeq.get(row.seq) ?? []).map((bid): BidderRecord => {
-      const agentId = keys.agentId(bid.agent_key);
+    // Not stored twice: a registered bidder's capability is its roster score.
+    const capabilityOf = (agentId: string): number | null => {
       const position = roster.positionOf.get(agentId);
-      return {
-        agentId,
-        // Not stored twice: a registered bidder's capability is its roster score.
-        capability: position === undefined ? null : (capability[position] as number),
-        bidSats: bid.bid_sats,
-        signals: decodeFloats(bid.signals),
-        combined: bid.combined,
-        rejection: bid.rejection,
-      };
-    });
+      return position === undefined ? null : (capability[position] as number);
+    };
+    const bidders =
+      row.bids !== null
+        ? decodeBids(row.bids).map((bid): BidderRecord => {
+            const agentId = keys.agentId(bid.agentKey);
+            return {
+              agentId,
+              capability: capabilityOf(agentId),
+              bidSats: bid.bidSats,
+              signals: bid.signals,
+              combined: bid.combined,
+              rejection: bid.rejection,
+            };
+          })
+        : // Logged before migration 0004: the bids are rows.
+          (bidsBySeq.get(row.seq) ?? []).map((bid): BidderRecord => {
+            const agentId = keys.agentId(bid.agent_key);
+            return {
+              agentId,
+              capability: capabilityOf(agentId),
+              bidSats: bid.bid_sats,
+              signals: decodeFloats(bid.signals),
+              combined: bid.combined,
+              rejection: bid.rejection,
+            };
+          });
     return {
       seq: row.seq,
       decisionId: decodeUuid(row.decision_id),

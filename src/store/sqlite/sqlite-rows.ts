@@ -13,6 +13,8 @@ export interface DecisionRow {
   readonly selected_key: number | null;
   readonly reason: string;
   readonly hash: Buffer;
+  /** The bids (encodeBids); null for records logged before migration 0004, whose bids are rows. */
+  readonly bids: Buffer | null;
   /** Absent from stream pages, where the previous row gives it; null when that record is missing. */
   readonly prev_hash?: Buffer | null;
 }
@@ -25,6 +27,81 @@ export interface BidRow {
   readonly signals: Buffer;
   readonly combined: number;
   readonly rejection: string | null;
+}
+
+/** One bid as its blob holds it: the agent by key, the rest as the decision has it. */
+export interface EncodedBid {
+  readonly agentKey: number;
+  readonly bidSats: number;
+  readonly combined: number;
+  readonly signals: number[];
+  readonly rejection: string | null;
+}
+
+/**
+ * A decision's bids, in arrival order: uint32 count, then per bid int32 agent key, float64 bid_sats,
+ * float64 combined, uint8 signal count and that many float64s, int32 rejection length in UTF-8 bytes
+ * (-1 when none) and the bytes. Exact, and one column instead of a row per bid.
+ */
+export function encodeBids(
+  bids: readonly {
+    readonly bidSats: number;
+    readonly combined: number;
+    readonly signals: readonly number[];
+    readonly rejection: string | null;
+  }[],
+  agentKeys: readonly number[],
+): Buffer {
+  let size = 4;
+  for (const bid of bids) {
+    size += 4 + 8 + 8 + 1 + bid.signals.length * 8 + 4;
+    if (bid.rejection !== null) size += Buffer.byteLength(bid.rejection, 'utf8');
+  }
+  const buffer = Buffer.allocUnsafe(size);
+  let at = buffer.writeUInt32LE(bids.length, 0);
+  for (let i = 0; i < bids.length; i++) {
+    const bid = bids[i] as (typeof bids)[number];
+    at = buffer.writeInt32LE(agentKeys[i] as number, at);
+    at = buffer.writeDoubleLE(bid.bidSats, at);
+    at = buffer.writeDoubleLE(bid.combined, at);
+    at = buffer.writeUInt8(bid.signals.length, at);
+    for (const value of bid.signals) at = buffer.writeDoubleLE(value, at);
+    if (bid.rejection === null) {
+      at = buffer.writeInt32LE(-1, at);
+    } else {
+      const length = buffer.write(bid.rejection, at + 4, 'utf8');
+      buffer.writeInt32LE(length, at);
+      at += 4 + length;
+    }
+  }
+  return buffer;
+}
+
+export function decodeBids(buffer: Buffer): EncodedBid[] {
+  const count = buffer.readUInt32LE(0);
+  const bids: EncodedBid[] = new Array(count);
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    const agentKey = buffer.readInt32LE(at);
+    const bidSats = buffer.readDoubleLE(at + 4);
+    const combined = buffer.readDoubleLE(at + 12);
+    const signalCount = buffer.readUInt8(at + 20);
+    at += 21;
+    const signals = new Array<number>(signalCount);
+    for (let s = 0; s < signalCount; s++) {
+      signals[s] = buffer.readDoubleLE(at);
+      at += 8;
+    }
+    const length = buffer.readInt32LE(at);
+    at += 4;
+    let rejection: string | null = null;
+    if (length >= 0) {
+      rejection = buffer.toString('utf8', at, at + length);
+      at += length;
+    }
+    bids[i] = { agentKey, bidSats, combined, signals, rejection };
+  }
+  return bids;
 }
 
 /** A UUID's 16 bytes (uuid's own parse also validates, which cost a third of an append here). */

@@ -13,19 +13,13 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { AgentCounts, DecisionPage, DecisionQuery, Sealer, Store, StreamOptions } from '../store.js';
 import { AgentCounterSums } from './agent-counter-sums.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { sqliteIntegrityProblems } from './sqlite-integrity.js';
 import { SqliteKeys } from './sqlite-keys.js';
 import { loadMigrations, migrate } from './sqlite-migrator.js';
 import { SqliteOutcomes } from './sqlite-outcomes.js';
 import * as Q from './sqlite-queries.js';
 import { assembleRecords, mergeNewestFirst } from './sqlite-records.js';
-import {
-  type BidRow,
-  type DecisionRow,
-  decodeKeys,
-  encodeCapability,
-  encodeFloats,
-  encodeUuid,
-} from './sqlite-rows.js';
+import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from './sqlite-rows.js';
 
 export interface SqliteStoreConfig {
   /** Database file; created with its parent directory if missing. `:memory:` for a throwaway log. */
@@ -272,34 +266,7 @@ export class SqliteStore implements Store {
   }
 
   async checkIntegrity(): Promise<readonly string[]> {
-    return this.#guard(() => {
-      const problems = (this.#statement(Q.INTEGRITY_CHECK).all() as { integrity_check: string }[])
-        .map((r) => r.integrity_check)
-        .filter((message) => message !== 'ok')
-        .map((message) => `SQLite integrity check: ${message}`);
-      // roster_members answers "which rosters was this agent in" for history queries; it must be
-      // exactly the members the rosters themselves list.
-      const expected = new Set<string>();
-      for (const row of this.#statement(Q.SELECT_ROSTERS).all() as {
-        roster_key: number;
-        members: Buffer;
-      }[]) {
-        for (const agentKey of decodeKeys(row.members)) expected.add(`${agentKey}:${row.roster_key}`);
-      }
-      const actual = new Set(
-        (this.#statement(Q.SELECT_ROSTER_MEMBERS).all() as { agent_key: number; roster_key: number }[]).map(
-          (r) => `${r.agent_key}:${r.roster_key}`,
-        ),
-      );
-      const missing = [...expected].filter((pair) => !actual.has(pair)).length;
-      const extra = [...actual].filter((pair) => !expected.has(pair)).length;
-      if (missing > 0 || extra > 0) {
-        problems.push(
-          `roster membership index disagrees with the rosters: ${missing} missing, ${extra} extra rows`,
-        );
-      }
-      return problems;
-    });
+    return this.#guard(() => sqliteIntegrityProblems((sql) => this.#statement(sql)));
   }
 
   async countDecisions(): Promise<number> {
@@ -318,7 +285,7 @@ export class SqliteStore implements Store {
     let seq = head?.seq ?? 0;
     let prevHash = head === undefined ? GENESIS_HASH : head.hash.toString('hex');
     const insertDecision = this.#statement(Q.INSERT_DECISION);
-    const insertBid = this.#statement(Q.INSERT_BID);
+    const insertCandidate = this.#statement(Q.INSERT_CANDIDATE);
     const keys = this.#keys;
     // Counters are summed in memory, indexed by agent key, and written once per agent per append.
     const counters = new AgentCounterSums();
@@ -331,6 +298,10 @@ export class SqliteStore implements Store {
       seq++;
       const hash = seal(prevHash, seq, decision);
       const rosterKey = keys.rosterKey(decision.agentIds);
+      const bidderKeys = new Array<number>(decision.bidders.length);
+      for (let order = 0; order < decision.bidders.length; order++) {
+        bidderKeys[order] = keys.agentKey((decision.bidders[order] as BidderRecord).agentId);
+      }
       insertDecision.run(
         seq,
         encodeUuid(decision.decisionId),
@@ -343,20 +314,13 @@ export class SqliteStore implements Store {
         decision.selectedAgent === null ? null : keys.agentKey(decision.selectedAgent),
         decision.selectionReason,
         Buffer.from(hash, 'hex'),
+        encodeBids(decision.bidders, bidderKeys),
       );
       rosterUses.set(rosterKey, (rosterUses.get(rosterKey) ?? 0) + 1);
       for (let order = 0; order < decision.bidders.length; order++) {
         const bidder = decision.bidders[order] as BidderRecord;
-        const agentKey = keys.agentKey(bidder.agentId);
-        insertBid.run(
-          seq,
-          order,
-          agentKey,
-          bidder.bidSats,
-          encodeFloats(bidder.signals),
-          bidder.combined,
-          bidder.rejection,
-        );
+        const agentKey = bidderKeys[order] as number;
+        insertCandidate.run(agentKey, seq);
         // An unregistered bidder took part without being scored: it counts as considered here.
         if (bidder.capability === null) counters.consider(agentKey, 1);
         counters.bid(agentKey, bidder.agentId === decision.selectedAgent ? bidder.bidSats : -1);

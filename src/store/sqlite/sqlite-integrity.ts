@@ -1,0 +1,85 @@
+import type Database from 'better-sqlite3';
+import * as Q from './sqlite-queries.js';
+import { decodeBids, decodeKeys } from './sqlite-rows.js';
+
+/**
+ * Checks of what the SQLite store keeps beside the records, for `verify` (Store.checkIntegrity): the
+ * records themselves are covered by the hash chain; these tables answer queries and must agree with
+ * them. One sentence per problem; empty when sound.
+ */
+export function sqliteIntegrityProblems(statement: (sql: string) => Database.Statement): string[] {
+  const problems = (statement(Q.INTEGRITY_CHECK).all() as { integrity_check: string }[])
+    .map((r) => r.integrity_check)
+    .filter((message) => message !== 'ok')
+    .map((message) => `SQLite integrity check: ${message}`);
+  const roster = rosterMembershipProblem(statement);
+  if (roster !== undefined) problems.push(roster);
+  const candidates = candidatesProblem(statement);
+  if (candidates !== undefined) problems.push(candidates);
+  return problems;
+}
+
+/** roster_members answers "which rosters was this agent in": exactly the members the rosters list. */
+function rosterMembershipProblem(statement: (sql: string) => Database.Statement): string | undefined {
+  const expected = new Set<string>();
+  for (const row of statement(Q.SELECT_ROSTERS).all() as { roster_key: number; members: Buffer }[]) {
+    for (const agentKey of decodeKeys(row.members)) expected.add(`${agentKey}:${row.roster_key}`);
+  }
+  const actual = new Set(
+    (statement(Q.SELECT_ROSTER_MEMBERS).all() as { agent_key: number; roster_key: number }[]).map(
+      (r) => `${r.agent_key}:${r.roster_key}`,
+    ),
+  );
+  const missing = [...expected].filter((pair) => !actual.has(pair)).length;
+  const extra = [...actual].filter((pair) => !expected.has(pair)).length;
+  if (missing === 0 && extra === 0) return undefined;
+  return `roster membership index disagrees with the rosters: ${missing} missing, ${extra} extra rows`;
+}
+
+/**
+ * `candidates` answers "which decisions did this agent bid in": one row per bid of every record. It
+ * can be as long as the log, so it is compared in constant memory, as a count and an
+ * order-independent checksum (a sum of mixed 32-bit hashes of the pairs) on each side: any added,
+ * removed or altered row changes one of them, short of a deliberate collision.
+ */
+function candidatesProblem(statement: (sql: string) => Database.Statement): string | undefined {
+  const expected = { count: 0, sum: 0 };
+  const add = (tally: typeof expected, agentKey: number, seq: number): void => {
+    tally.count++;
+    tally.sum = (tally.sum + mix(agentKey, seq)) % 0x100000000;
+  };
+  for (const row of statement(Q.SELECT_BID_BLOBS).iterate() as Iterable<{ seq: number; bids: Buffer }>) {
+    for (const bid of decodeBids(row.bids)) add(expected, bid.agentKey, row.seq);
+  }
+  for (const row of statement(Q.SELECT_LEGACY_BIDDERS).iterate() as Iterable<{
+    agent_key: number;
+    seq: number;
+  }>) {
+    add(expected, row.agent_key, row.seq);
+  }
+  const actual = { count: 0, sum: 0 };
+  for (const row of statement(Q.SELECT_CANDIDATES).iterate() as Iterable<{
+    agent_key: number;
+    seq: number;
+  }>) {
+    add(actual, row.agent_key, row.seq);
+  }
+  if (expected.count === actual.count && expected.sum === actual.sum) return undefined;
+  return `bidder index disagrees with the records' bids: ${actual.count} rows for ${expected.count} bids${
+    expected.count === actual.count ? ' (same count, different rows)' : ''
+  }`;
+}
+
+/** A 32-bit mix of a pair (murmur3's finaliser over a combination of both). */
+function mix(agentKey: number, seq: number): number {
+  let h =
+    Math.imul(agentKey ^ 0x9e3779b9, 0x85ebca6b) ^
+    Math.imul(seq | 0, 0xc2b2ae35) ^
+    Math.floor(seq / 0x100000000);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
