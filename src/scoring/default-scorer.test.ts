@@ -123,3 +123,16 @@ describe('default scorer', () => {
     expect(() => createDefaultScorer({ fieldWeights: { examples: Number.NaN } })).toThrow(/examples/);
   });
 });
+
+describe('default scorer: bounds under extreme configuration', () => {
+  it('stays within [0, 1] with k1 = 0 (every match saturated) and heavy negative evidence', () => {
+    const agents = [agent('a', { keywords: ['deploy', 'docker'] }), agent('b', { keywords: ['deploy'] })];
+    const evidence = new TextEvidence({ decay: 1 });
+    for (let i = 0; i < 50; i++) evidence.learn('b', ['deploy', 'docker'], false);
+    const compiled = createDefaultScorer({ k1: 0, failurePenalty: 5 }).compile(agents, evidence);
+    const [a, b] = compiled.score('deploy docker');
+    expect(a).toBeLessThanOrEqual(1);
+    expect(a).toBeGreaterThan(0.99);
+    expect(b).toBe(0);
+  });
+});

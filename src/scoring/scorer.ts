@@ -25,6 +25,8 @@ export interface Scorer {
 
 /** Learned text evidence as scorers read it (implemented by TextEvidence). */
 export interface LearnedEvidence {
+  /** Whether any agent has evidence for `term` (a cheap test before iterating forTerm). */
+  hasTerm(term: string): boolean;
   /** Every agent with evidence for `term`: decayed positive (successes) and negative (failures) weight. */
   forTerm(term: string): Iterable<[agentId: string, evidence: { positive: number; negative: number }]>;
   /** The agent's positive evidence summed over all terms. */

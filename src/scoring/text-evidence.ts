@@ -94,6 +94,10 @@ export class TextEvidence {
     this.#outcomes++;
   }
 
+  hasTerm(term: string): boolean {
+    return this.#byTerm.has(term);
+  }
+
   /** Every agent with evidence for `term`, with that evidence. */
   *forTerm(term: string): Generator<[agentId: string, evidence: TermEvidence]> {
     const byAgent = this.#byTerm.get(term);
