@@ -116,7 +116,7 @@ describe('default policy: signals, threshold, explanation', () => {
     const outcome = decide({ a: { capability: 0.07 }, b: { capability: 0.05 } }, [bid('a'), bid('b')]);
     expect(outcome.selectedAgent).toBeNull();
     expect(outcome.selectionReason).toBe(
-      'No suitable agent: the best capability match among 2 eligible agents is 0.07 (a), below the threshold 0.075',
+      'No suitable agent: the best capability match among 2 eligible agents is 0.07 (a), below the threshold 0.095',
     );
   });
 

@@ -80,9 +80,9 @@ export const CLASSIC_POLICY: PolicyConfig = Object.freeze({
 /**
  * The default policy. Capability carries most of the weight, because picking an agent that can do
  * the task matters more than anything else; price, track record and spare capacity then separate
- * agents that can; speed breaks near-ties. Below a capability of 0.075 (the default scorer's share of
+ * agents that can; speed breaks near-ties. Below a capability of 0.095 (the default scorer's share of
  * the task's informative words) the answer is "no suitable agent": on clinc150's dev split that keeps
- * 95.2% of in-scope tasks while refusing 48% of out-of-scope ones (docs/BENCHMARKS.md).
+ * 95.3% of in-scope tasks while refusing 50% of out-of-scope ones (docs/BENCHMARKS.md).
  */
 export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
   name: 'default',
@@ -93,7 +93,7 @@ export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
     Object.freeze({ name: 'load', weight: 0.1 }),
     Object.freeze({ name: 'speed', weight: 0.05 }),
   ]),
-  minCapability: 0.075,
+  minCapability: 0.095,
   reasonStyle: 'explained',
   refuseUnregistered: true,
 });

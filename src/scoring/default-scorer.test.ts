@@ -62,6 +62,21 @@ describe('default scorer', () => {
     expect(score('def serendipity', agents)).toEqual([0, 0]);
   });
 
+  it('counts function words matched in examples (task-like text), not in descriptions', () => {
+    const agents = [
+      agent('asks', { examples: ['what is your name'] }),
+      agent('tells', { description: 'what is your name' }),
+    ];
+    const [asks, tells] = score('what is your name', agents);
+    expect(asks).toBeGreaterThan(tells as number);
+    expect(tells).toBeGreaterThan(0); // "name" still matches the description
+  });
+
+  it('ignores a stop word that no example holds: neither a match nor an unknown word', () => {
+    const agents = [agent('a', { keywords: ['deploy'] }), agent('b', { keywords: ['docker'] })];
+    expect(score('the deploy', agents)).toEqual(score('deploy', agents));
+  });
+
   it('scores a task with no known word 0 for everyone', () => {
     expect(score('zzyzx qwv')).toEqual([0, 0, 0]);
     expect(score('')).toEqual([0, 0, 0]);

@@ -31,6 +31,13 @@ describe('analyzer', () => {
     expect(terms(text)).toEqual(want);
   });
 
+  it('keeps stop words on request, and knows their stems', () => {
+    expect(defaultAnalyzer.termsWithStopWords('What is your name?')).toEqual(['what', 'is', 'your', 'name']);
+    expect(defaultAnalyzer.terms('What is your name?')).toEqual(['name']);
+    expect(defaultAnalyzer.isStopTerm('your')).toBe(true);
+    expect(defaultAnalyzer.isStopTerm('name')).toBe(false);
+  });
+
   it('takes a custom stop-word list', () => {
     const analyzer = createAnalyzer({ stopWords: ['please'] });
     expect(analyzer.terms('please fix the bug')).toEqual(['fix', 'the', 'bug']);

@@ -21,6 +21,14 @@ import stem from 'wink-porter2-stemmer';
 export interface Analyzer {
   /** The terms of a text, in order of appearance, with repeats (term frequency matters to scoring). */
   terms(text: string): string[];
+  /**
+   * The same with stop words kept (stemmed like any word). Task-like text (examples, tasks with
+   * outcomes) is matched on these too: in short requests such as "what is your name" the function
+   * words are most of the meaning.
+   */
+  termsWithStopWords(text: string): string[];
+  /** Whether a term is a stop word's stem. */
+  isStopTerm(term: string): boolean;
 }
 
 export interface AnalyzerConfig {
@@ -66,10 +74,12 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
     }
     return s;
   };
+  const stopTerms = new Set([...stopWords].map((w) => stemOf(w)));
+  let keepStopWords = false;
   // A single lower-case word → its term, or undefined when it is a stop word or too short to matter.
   const termOf = (lowerWord: string): string | undefined => {
     if (lowerWord.length < 2 && !/\p{N}|\p{Script=Han}/u.test(lowerWord)) return undefined;
-    if (stopWords.has(lowerWord)) return undefined;
+    if (!keepStopWords && stopWords.has(lowerWord)) return undefined;
     return stemOf(lowerWord);
   };
   // One simple word (no joiner): its term, preceded by its camelCase parts' terms when it has some.
@@ -86,28 +96,38 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
     if (t !== undefined) out.push(t);
   };
 
-  return {
-    terms(text: string): string[] {
-      const out: string[] = [];
-      for (const match of text.normalize('NFKC').matchAll(WORD_RUN)) {
-        const run = match[0];
-        if (!/[-/]/.test(run)) {
-          addWord(run, out);
-          continue;
-        }
-        const parts = run.split(/[-/]/);
-        const partTerms: string[] = [];
-        for (const part of parts) {
-          const before = out.length;
-          addWord(part, out);
-          // The compound is built from the parts' own (last) terms, stop words included as words,
-          // so "state-of-the-art" joins to one term even though "of" and "the" are dropped alone.
-          partTerms.push(out.length > before ? (out[out.length - 1] as string) : part.toLowerCase());
-        }
-        out.push(partTerms.join(run.includes('/') ? '/' : '-'));
+  const terms = (text: string): string[] => {
+    const out: string[] = [];
+    for (const match of text.normalize('NFKC').matchAll(WORD_RUN)) {
+      const run = match[0];
+      if (!/[-/]/.test(run)) {
+        addWord(run, out);
+        continue;
       }
-      return out;
+      const parts = run.split(/[-/]/);
+      const partTerms: string[] = [];
+      for (const part of parts) {
+        const before = out.length;
+        addWord(part, out);
+        // The compound is built from the parts' own (last) terms, stop words included as words,
+        // so "state-of-the-art" joins to one term even though "of" and "the" are dropped alone.
+        partTerms.push(out.length > before ? (out[out.length - 1] as string) : part.toLowerCase());
+      }
+      out.push(partTerms.join(run.includes('/') ? '/' : '-'));
+    }
+    return out;
+  };
+  return {
+    terms,
+    termsWithStopWords(text: string): string[] {
+      keepStopWords = true;
+      try {
+        return terms(text);
+      } finally {
+        keepStopWords = false;
+      }
     },
+    isStopTerm: (term) => stopTerms.has(term),
   };
 }
 
