@@ -1,4 +1,6 @@
 import type { AgentManifest } from '../manifest/manifest.js';
+import { type BagSettings, type FieldWeights, manifestBag } from './manifest-bag.js';
+import { PrefixVariants } from './prefix-variants.js';
 import type { CompiledScorer, LearnedEvidence, Scorer } from './scorer.js';
 import { type Analyzer, defaultAnalyzer } from './text/analyzer.js';
 import { mergeRelatedTerms, RelatedTerms, type RelatedTermsTable } from './text/related-terms.js';
@@ -23,16 +25,7 @@ import { mergeRelatedTerms, RelatedTerms, type RelatedTermsTable } from './text/
  */
 export const DEFAULT_SCORER_NAME = 'default';
 
-/** How much each manifest field counts, per occurrence of a term. */
-export interface FieldWeights {
-  readonly name: number;
-  readonly capabilities: number;
-  readonly keywords: number;
-  readonly description: number;
-  readonly examples: number;
-  /** Related terms of the agent's capability and keyword tags. */
-  readonly related: number;
-}
+export type { FieldWeights } from './manifest-bag.js';
 
 export interface DefaultScorerConfig {
   readonly analyzer?: Analyzer;
@@ -80,9 +73,7 @@ export const DEFAULT_FIELD_WEIGHTS: FieldWeights = Object.freeze({
   related: 0.5,
 });
 
-/** Shortest stem that may stand in for another as a prefix variant ("defin" for "definit"). */
-const VARIANT_MIN_LENGTH = 4;
-/** A variant counts half of an exact match. */
+/** A prefix variant (prefix-variants.ts) counts half of an exact match. */
 const VARIANT_WEIGHT = 0.5;
 
 export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
@@ -127,54 +118,12 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
   };
 }
 
-interface Compiled {
-  readonly analyzer: Analyzer;
-  readonly related: RelatedTerms;
-  readonly weights: FieldWeights;
+interface Compiled extends BagSettings {
   readonly k1: number;
   readonly b: number;
   readonly evidenceWeight: number;
   readonly failurePenalty: number;
   readonly unknownTermWeight: number;
-  readonly functionWordWeight: number;
-}
-
-/** The words of an agent's name fields: its id is often an identifier ("JobTool", "find_phone"). */
-function nameText(agent: AgentManifest): string {
-  return `${agent.agentId.replace(/[_.]+/g, ' ')} ${agent.agentName}`;
-}
-
-/** Each agent's weighted term frequencies, one bag over all fields (BM25F). */
-function bagOf(agent: AgentManifest, c: Compiled): Map<string, number> {
-  const bag = new Map<string, number>();
-  const add = (text: string, weight: number): void => {
-    if (weight === 0) return;
-    for (const term of c.analyzer.terms(text)) bag.set(term, (bag.get(term) ?? 0) + weight);
-  };
-  add(nameText(agent), c.weights.name);
-  for (const tag of agent.capabilities) add(tag, c.weights.capabilities);
-  for (const tag of agent.keywords) add(tag, c.weights.keywords);
-  add(agent.description ?? '', c.weights.description);
-  // Examples are task-like text: their stop words count, at functionWordWeight.
-  if (c.weights.examples > 0) {
-    for (const example of agent.examples ?? []) {
-      for (const term of c.analyzer.termsWithStopWords(example)) {
-        const weight = c.analyzer.isStopTerm(term)
-          ? c.weights.examples * c.functionWordWeight
-          : c.weights.examples;
-        if (weight > 0) bag.set(term, (bag.get(term) ?? 0) + weight);
-      }
-    }
-  }
-  if (c.weights.related > 0) {
-    // Each related term once per agent, however many of its tags lead to it.
-    const relatedTerms = new Set<string>();
-    for (const tag of [...agent.capabilities, ...agent.keywords]) {
-      for (const term of c.related.relatedTo(tag)) relatedTerms.add(term);
-    }
-    for (const term of relatedTerms) bag.set(term, (bag.get(term) ?? 0) + c.weights.related);
-  }
-  return bag;
 }
 
 function compileDefault(
@@ -187,7 +136,7 @@ function compileDefault(
   const manifestLength = new Float64Array(n);
   const lists = new Map<string, { agents: number[]; tf: number[] }>();
   agents.forEach((agent, i) => {
-    for (const [term, tf] of bagOf(agent, c)) {
+    for (const [term, tf] of manifestBag(agent, c)) {
       let list = lists.get(term);
       if (list === undefined) {
         list = { agents: [], tf: [] };
@@ -241,38 +190,10 @@ function compileDefault(
     return list.saturation;
   };
 
-  // A task word no manifest holds may still be a form of one that does ("define" / "definition":
-  // stems "defin" / "definit"): the closest manifest term of which it is a prefix, or that is a
-  // prefix of it, both at least VARIANT_MIN_LENGTH long, stands in for it at VARIANT_WEIGHT.
-  const vocabulary = [...postings.keys()].sort();
-  const variants = new Map<string, Postings | null>();
+  const variants = new PrefixVariants(postings.keys());
   const variantOf = (term: string): Postings | null => {
-    let found = variants.get(term);
-    if (found !== undefined) return found;
-    found = null;
-    if (term.length >= VARIANT_MIN_LENGTH && !/[^a-z]/.test(term)) {
-      // Longer manifest terms starting with this one: the shortest is the closest.
-      let lo = 0;
-      let hi = vocabulary.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((vocabulary[mid] as string) < term) lo = mid + 1;
-        else hi = mid;
-      }
-      let best: string | undefined;
-      for (let k = lo; k < vocabulary.length && (vocabulary[k] as string).startsWith(term); k++) {
-        const v = vocabulary[k] as string;
-        if (best === undefined || v.length < best.length) best = v;
-      }
-      // Else the longest manifest term that this one starts with.
-      for (let len = term.length - 1; best === undefined && len >= VARIANT_MIN_LENGTH; len--) {
-        if (postings.has(term.slice(0, len))) best = term.slice(0, len);
-      }
-      if (best !== undefined) found = postings.get(best) ?? null;
-    }
-    if (variants.size > 100_000) variants.clear();
-    variants.set(term, found);
-    return found;
+    const variant = variants.of(term);
+    return variant === undefined ? null : (postings.get(variant) ?? null);
   };
 
   // Scratch per term: each agent's learned evidence, and stamps saying which agents have it.
