@@ -77,7 +77,7 @@ describe('swarm-router route', () => {
     // Forge is the only one whose manifest covers the task, but it bid above the ceiling; Quill covers
     // next to nothing of it: no suitable agent, and the explanation says why for each.
     expect(run.stdout).toMatch(
-      /→ no agent: No suitable agent: the best capability match among 1 eligible agent is 0\.0\d \(quill\), below the threshold 0\.095/,
+      /→ no agent: No suitable agent: the best capability match among 1 eligible agent is 0\.0\d\d \(quill\), below the threshold 0\.04/,
     );
     expect(run.stdout).toMatch(/forge\s+50 sat .*refused: bid above max_bid_sats/);
   });

@@ -107,11 +107,15 @@ describe('swarm-router eval', () => {
       'top3',
       'oos_rejected',
       'in_scope_accepted',
+      'calibrated_min_capability',
+      'oos_rejected_at_calibrated',
       'ms_per_task',
     ]);
     // No manifest knows a word of o1, nor of in-scope tasks 3 and 5: all score 0 and are refused.
     expect(report.oos_rejected).toBe(1);
     expect(report.in_scope_accepted).toBeLessThanOrEqual(3 / 5);
+    // Keeping 95% of five in-scope tasks means keeping all five, two of which score 0: threshold 0.
+    expect(report).toMatchObject({ calibrated_min_capability: 0, oos_rejected_at_calibrated: 0 });
     // A threshold of 0 accepts everything; 1 refuses everything (a match is never the whole task).
     const open = await cli([
       'eval',
@@ -180,5 +184,18 @@ describe('swarm-router eval', () => {
     const run = await cli(['eval', '--agents', bad, '--tasks', tasks]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/agents-bad\.json: agents\[0\]: capabilities\[0\] must be a non-empty string/);
+  });
+});
+
+describe('calibrateThreshold', () => {
+  it('finds the highest threshold keeping the wanted share of in-scope scores, and what it refuses', async () => {
+    const { calibrateThreshold } = await import('../src/eval/run-eval.js');
+    const inScope = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+    // Keeping 90% (9 of 10) means accepting everything from 0.2 up.
+    expect(calibrateThreshold(inScope, [0.05, 0.15, 0.25, 0.95], 0.9)).toEqual({
+      threshold: 0.2,
+      oosRejected: 0.5,
+    });
+    expect(calibrateThreshold(inScope, [], 1)).toEqual({ threshold: 0.1, oosRejected: 0 });
   });
 });

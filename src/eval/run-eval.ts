@@ -23,6 +23,34 @@ export function evalPolicy(minCapability = DEFAULT_POLICY.minCapability ?? 0): P
 
 export type EvalMode = 'cold' | 'online';
 
+/** The in-scope acceptance the calibrated threshold keeps (the issue's target for clinc150). */
+export const CALIBRATION_ACCEPTANCE = 0.95;
+
+/** Best capability match of a decision among every agent (in eval, every agent bids). */
+function bestCapability(decision: Decision): number {
+  let best = 0;
+  for (let i = 0; i < decision.capability.length; i++)
+    best = Math.max(best, decision.capability[i] as number);
+  return best;
+}
+
+/**
+ * The highest threshold t such that at least `acceptance` of `inScope` scores are ≥ t, and the share
+ * of `outOfScope` scores below it.
+ */
+export function calibrateThreshold(
+  inScope: readonly number[],
+  outOfScope: readonly number[],
+  acceptance: number,
+): { threshold: number; oosRejected: number } {
+  const sorted = [...inScope].sort((a, b) => a - b);
+  // Accepting ⌈acceptance·n⌉ scores means the threshold is the smallest of the top ones.
+  const keep = Math.ceil(acceptance * sorted.length);
+  const threshold = keep === 0 ? 1 : (sorted[sorted.length - keep] as number);
+  const rejected = outOfScope.filter((s) => s < threshold).length;
+  return { threshold, oosRejected: outOfScope.length === 0 ? 0 : rejected / outOfScope.length };
+}
+
 export interface EvalTask {
   readonly taskId: string;
   readonly description: string;
@@ -53,6 +81,13 @@ export interface EvalReport {
   /** With out-of-scope tasks: the share answered "no suitable agent", and of labelled tasks accepted. */
   readonly oosRejected?: number;
   readonly inScopeAccepted?: number;
+  /**
+   * With out-of-scope tasks: the highest threshold that still accepts CALIBRATION_ACCEPTANCE of the
+   * labelled tasks, and the share of out-of-scope tasks it refuses — the threshold to configure for
+   * this roster (`minCapability`), since capability scores sit lower on small rosters than on large ones.
+   */
+  readonly calibratedMinCapability?: number;
+  readonly oosRejectedAtCalibrated?: number;
   readonly msPerTask: number;
 }
 
@@ -82,6 +117,7 @@ export async function runEval(
   let firstTrySecondHalf = 0;
   let attempts = 0;
   let accepted = 0;
+  const inScopeBest: number[] = [];
   const secondHalfFrom = Math.floor(tasks.length / 2);
   for (let t = 0; t < tasks.length; t++) {
     const task = tasks[t] as EvalTask;
@@ -89,12 +125,14 @@ export async function runEval(
     if (options.mode === 'cold') {
       const decision = router.decide(request);
       if (decision.selectedAgent !== null) accepted++;
+      inScopeBest.push(bestCapability(decision));
       const ranked = ranking(decision);
       if (ranked[0] === task.label) top1++;
       if (ranked.slice(0, 3).includes(task.label)) top3++;
     } else {
       const decision = await router.route(request);
       if (decision.selectedAgent !== null) accepted++;
+      inScopeBest.push(bestCapability(decision));
       let tries = 0;
       for (const agentId of ranking(decision)) {
         tries++;
@@ -117,14 +155,25 @@ export async function runEval(
   const n = tasks.length;
   const ratio = (count: number, of: number): number => (of === 0 ? 0 : count / of);
   const msPerTask = ratio(performance.now() - started, n);
-  let oos: Pick<EvalReport, 'oosRejected' | 'inScopeAccepted'> = {};
+  let oos: Pick<
+    EvalReport,
+    'oosRejected' | 'inScopeAccepted' | 'calibratedMinCapability' | 'oosRejectedAtCalibrated'
+  > = {};
   if (options.outOfScope !== undefined) {
     let rejected = 0;
+    const outOfScopeBest: number[] = [];
     for (const task of options.outOfScope) {
       const decision = router.decide({ taskId: task.taskId, description: task.description, bids });
       if (decision.selectedAgent === null) rejected++;
+      outOfScopeBest.push(bestCapability(decision));
     }
-    oos = { oosRejected: ratio(rejected, options.outOfScope.length), inScopeAccepted: ratio(accepted, n) };
+    const calibrated = calibrateThreshold(inScopeBest, outOfScopeBest, CALIBRATION_ACCEPTANCE);
+    oos = {
+      oosRejected: ratio(rejected, options.outOfScope.length),
+      inScopeAccepted: ratio(accepted, n),
+      calibratedMinCapability: calibrated.threshold,
+      oosRejectedAtCalibrated: calibrated.oosRejected,
+    };
   }
   options.onProgress?.(tasks.length);
   const scorer = router.policy.scorer;

@@ -113,10 +113,10 @@ describe('default policy: filters', () => {
 
 describe('default policy: signals, threshold, explanation', () => {
   it('answers "no suitable agent" when the best capability is below the threshold, naming it', () => {
-    const outcome = decide({ a: { capability: 0.07 }, b: { capability: 0.05 } }, [bid('a'), bid('b')]);
+    const outcome = decide({ a: { capability: 0.03 }, b: { capability: 0.02 } }, [bid('a'), bid('b')]);
     expect(outcome.selectedAgent).toBeNull();
     expect(outcome.selectionReason).toBe(
-      'No suitable agent: the best capability match among 2 eligible agents is 0.07 (a), below the threshold 0.095',
+      'No suitable agent: the best capability match among 2 eligible agents is 0.030 (a), below the threshold 0.04',
     );
   });
 

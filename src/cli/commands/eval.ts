@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
-import { type EvalReport, type EvalTask, evalPolicy, runEval } from '../../eval/run-eval.js';
+import {
+  CALIBRATION_ACCEPTANCE,
+  type EvalReport,
+  type EvalTask,
+  evalPolicy,
+  runEval,
+} from '../../eval/run-eval.js';
 import { RouterError } from '../../kernel/errors.js';
 import { createRouter } from '../../router/create-router.js';
 import { createStore } from '../../store/create-store.js';
@@ -136,6 +142,10 @@ function toReportDto(report: EvalReport): Record<string, unknown> {
   if (report.meanAttempts !== undefined) dto.mean_attempts = report.meanAttempts;
   if (report.oosRejected !== undefined) dto.oos_rejected = report.oosRejected;
   if (report.inScopeAccepted !== undefined) dto.in_scope_accepted = report.inScopeAccepted;
+  if (report.calibratedMinCapability !== undefined) {
+    dto.calibrated_min_capability = report.calibratedMinCapability;
+    dto.oos_rejected_at_calibrated = report.oosRejectedAtCalibrated;
+  }
   dto.ms_per_task = report.msPerTask;
   return dto;
 }
@@ -154,6 +164,8 @@ function humanReport(report: EvalReport): string {
   if (report.oosRejected !== undefined) {
     lines.push(
       `  out of scope rejected ${pct(report.oosRejected)}   in scope accepted ${pct(report.inScopeAccepted)}`,
+      `  calibrated threshold ${(report.calibratedMinCapability ?? 0).toFixed(3)} (keeps ${CALIBRATION_ACCEPTANCE * 100}% in scope): ` +
+        `out of scope rejected ${pct(report.oosRejectedAtCalibrated)} — pass it as --min-capability`,
     );
   }
   lines.push(`  ${report.msPerTask.toFixed(3)} ms per task`);
