@@ -603,3 +603,21 @@ describe('swarm-router route --bid-normalisation', () => {
     );
   });
 });
+
+describe('swarm-router route --min-capability', () => {
+  const args = ['route', 'Write a function to calculate fibonacci numbers', '--bid', 'forge=40', '--no-log'];
+
+  it('sets the default policy threshold, from the flag or the environment', async () => {
+    expect((await cli(args)).stdout).toMatch(/→ forge: Selected forge/);
+    expect((await cli([...args, '--min-capability', '0.5'])).stdout).toMatch(/below the threshold 0\.5/);
+    expect((await cli(args, { SWARM_ROUTER_MIN_CAPABILITY: '0.5' })).stdout).toMatch(
+      /below the threshold 0\.5/,
+    );
+  });
+
+  it('refuses a threshold outside 0..1', async () => {
+    const run = await cli([...args, '--min-capability', '7']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("swarm-router: --min-capability: expected a number from 0 to 1, got '7'\n");
+  });
+});

@@ -4,6 +4,7 @@ import { RouterError } from '../kernel/errors.js';
 import { type BidNormalisation, createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
 import { createStore } from '../store/create-store.js';
+import { badArgument } from './cli-error.js';
 import { loadRelatedTerms } from './related-terms-file.js';
 import { loadRoster } from './roster.js';
 
@@ -30,6 +31,9 @@ export async function openRouter(options: OpenRouterOptions): Promise<Router> {
   const scoring = {
     scorer: options.config.scorer,
     bidNormalisation: options.config.bidNormalisation as BidNormalisation,
+    ...(options.config.minCapability === ''
+      ? {}
+      : { minCapability: parseThreshold(options.config.minCapability) }),
     ...(relatedTerms === undefined ? {} : { relatedTerms }),
   };
   // createRouter throws unknown_scorer; trying it before createStore keeps a bad flag off the log file.
@@ -54,4 +58,13 @@ export async function openRouter(options: OpenRouterOptions): Promise<Router> {
   // A routing command on an existing log first learns back what its outcomes taught.
   if (store !== undefined && options.withRoster !== false) await router.restoreLearning();
   return router;
+}
+
+/** `--min-capability` / SWARM_ROUTER_MIN_CAPABILITY: a number from 0 to 1. */
+function parseThreshold(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !(value >= 0 && value <= 1)) {
+    throw badArgument('--min-capability', 'a number from 0 to 1', text);
+  }
+  return value;
 }

@@ -18,6 +18,8 @@ export interface Config {
   readonly related: string;
   /** Bid normalisation of the default policy: received, band or rate. Default received; env SWARM_ROUTER_BID_NORMALISATION. */
   readonly bidNormalisation: string;
+  /** The default policy's "no suitable agent" threshold, or '' for its default. Env SWARM_ROUTER_MIN_CAPABILITY. */
+  readonly minCapability: string;
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -26,6 +28,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   scorer: DEFAULT_SCORER,
   related: '',
   bidNormalisation: 'received',
+  minCapability: '',
 });
 
 export type ConfigFlags = { readonly [K in keyof Config]?: Config[K] | undefined };
@@ -39,6 +42,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     scorer: pick('scorer', 'SWARM_ROUTER_SCORER'),
     related: pick('related', 'SWARM_ROUTER_RELATED'),
     bidNormalisation: pick('bidNormalisation', 'SWARM_ROUTER_BID_NORMALISATION'),
+    minCapability: pick('minCapability', 'SWARM_ROUTER_MIN_CAPABILITY'),
   });
 }
 

@@ -41,6 +41,11 @@ export interface RouterOptions {
    * explicit `policy` or the classic scorer.
    */
   readonly bidNormalisation?: BidNormalisation;
+  /**
+   * The default policy's "no suitable agent" threshold, 0..1 (default 0.04); calibrate it for a
+   * roster with `swarm-router eval --oos`. Ignored with an explicit `policy` or the classic scorer.
+   */
+  readonly minCapability?: number;
   /** Start from an existing registry (shared, not copied). */
   readonly registry?: AgentRegistry;
   /**
@@ -88,6 +93,20 @@ function withBidNormalisation(
   };
 }
 
+function withMinCapability(policy: PolicyConfig, minCapability: number | undefined): PolicyConfig {
+  if (minCapability === undefined) return policy;
+  if (!(typeof minCapability === 'number' && minCapability >= 0 && minCapability <= 1)) {
+    throw new RouterError(
+      'invalid_request',
+      `min_capability must be a number from 0 to 1, got ${String(minCapability)}`,
+      {
+        details: { field: 'min_capability' },
+      },
+    );
+  }
+  return { ...policy, minCapability };
+}
+
 export function createRouter(options: RouterOptions = {}): Router {
   const store = options.store;
   const clock = options.clock ?? systemClock;
@@ -99,7 +118,10 @@ export function createRouter(options: RouterOptions = {}): Router {
     options.policy ??
     (scorer.name === 'classic'
       ? CLASSIC_POLICY
-      : withBidNormalisation(DEFAULT_POLICY, options.bidNormalisation));
+      : withMinCapability(
+          withBidNormalisation(DEFAULT_POLICY, options.bidNormalisation),
+          options.minCapability,
+        ));
   // Letting unregistered bidders through the request check means letting them through the policy.
   const policy = createPolicy(
     allowUnregistered ? { ...policyConfig, refuseUnregistered: false } : policyConfig,

@@ -20,6 +20,7 @@ interface RouteFlags {
   readonly scorer?: string;
   readonly related?: string;
   readonly bidNormalisation?: string;
+  readonly minCapability?: string;
   readonly db?: string;
   readonly log: boolean;
   readonly json?: boolean;
@@ -47,6 +48,10 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
       '--bid-normalisation <how>',
       'default policy: bids scored against those received (default), the seed band, or the agent rate: received|band|rate',
     )
+    .option(
+      '--min-capability <x>',
+      'default policy: below this best match, "no suitable agent" (default 0.04; calibrate with eval --oos)',
+    )
     .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
     .option('--no-log', 'do not write decisions to the audit log')
     .option('--json', 'print the full decision record as JSON')
@@ -62,6 +67,7 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
           scorer: flags.scorer,
           related: flags.related,
           bidNormalisation: flags.bidNormalisation,
+          minCapability: flags.minCapability,
         },
         io.env,
       );
