@@ -50,12 +50,18 @@ export function rejectionOf(
   return null;
 }
 
-/** "0 of 6 agents eligible: 4 lack capability security, 2 bid above max_bid_sats". */
-export function ineligibleSummary(bidders: number, reasons: readonly string[]): string {
+/** "4 lack capability security, 2 bid above max_bid_sats": refusal reasons, grouped and counted. */
+export function refusalCounts(reasons: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
-  const parts = [...counts].map(([reason, count]) => `${count} ${count === 1 ? singular(reason) : reason}`);
-  return `0 of ${bidders} ${bidders === 1 ? 'agent' : 'agents'} eligible: ${parts.join(', ')}`;
+  return [...counts]
+    .map(([reason, count]) => `${count} ${count === 1 ? singular(reason) : reason}`)
+    .join(', ');
+}
+
+/** "0 of 6 agents eligible: 4 lack capability security, 2 bid above max_bid_sats". */
+export function ineligibleSummary(bidders: number, reasons: readonly string[]): string {
+  return `0 of ${bidders} ${bidders === 1 ? 'agent' : 'agents'} eligible: ${refusalCounts(reasons)}`;
 }
 
 /** "are offline" → "is offline", "lack capability x" → "lacks capability x", for a count of one. */

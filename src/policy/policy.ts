@@ -1,5 +1,11 @@
 import type { Bid, BidderRecord, PolicyOutcome, PolicySpec } from './decision.js';
-import { type FilterInput, ineligibleSummary, type RouteConstraints, rejectionOf } from './filters.js';
+import {
+  type FilterInput,
+  ineligibleSummary,
+  type RouteConstraints,
+  refusalCounts,
+  rejectionOf,
+} from './filters.js';
 import { formatPython2f } from './seed-format.js';
 import { isSignalName, SIGNALS, type Signal, type SignalInput, type SignalName } from './signals.js';
 
@@ -139,8 +145,13 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
     ...(minCapability === undefined ? {} : { minCapability }),
   });
 
-  // One input record per policy, refilled per bid: decide() is synchronous, so none is shared.
-  const input: SignalInput = {
+  // One input record per policy, refilled per bid and read by both signals and filters: decide() is
+  // synchronous, so none is shared.
+  const input: SignalInput & { -readonly [K in keyof FilterInput]: FilterInput[K] } = {
+    isRegistered: true,
+    agentId: '',
+    capabilityTags: NO_TAGS,
+    isOffline: false,
     capability: 0,
     bidSats: 0,
     rateSats: 0,
@@ -151,15 +162,6 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
     maxConcurrency: Number.POSITIVE_INFINITY,
     averageDurationMs: Number.NaN,
     fastestAverageDurationMs: Number.NaN,
-  };
-  const filterInput: { -readonly [K in keyof FilterInput]: FilterInput[K] } = {
-    isRegistered: true,
-    agentId: '',
-    capabilityTags: NO_TAGS,
-    bidSats: 0,
-    inFlight: 0,
-    maxConcurrency: Number.POSITIVE_INFINITY,
-    isOffline: false,
   };
 
   return {
@@ -227,15 +229,12 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
 
         let rejection: string | null = null;
         if (filtersApply || rosterMayRefuse || (position < 0 && refuseUnregistered)) {
-          filterInput.isRegistered = position >= 0;
-          filterInput.agentId = bid.agentId;
-          filterInput.capabilityTags =
+          input.isRegistered = position >= 0;
+          input.agentId = bid.agentId;
+          input.capabilityTags =
             roster !== undefined && position >= 0 ? (roster.capabilityTags[position] ?? NO_TAGS) : NO_TAGS;
-          filterInput.bidSats = bid.bidSats;
-          filterInput.inFlight = input.inFlight;
-          filterInput.maxConcurrency = input.maxConcurrency;
-          filterInput.isOffline = roster !== undefined && position >= 0 && roster.offline[position] === 1;
-          rejection = rejectionOf(filterInput, taskConstraints, refuseUnregistered);
+          input.isOffline = roster !== undefined && position >= 0 && roster.offline[position] === 1;
+          rejection = rejectionOf(input, taskConstraints, refuseUnregistered);
         }
 
         const values = new Array<number>(signals.length);
@@ -317,8 +316,7 @@ function explainedReason(
   let reason = `Selected ${winner.agentId} (bid ${winner.bidSats} sats): ${parts.join(', ')}, combined ${winner.combined.toFixed(2)}`;
   if (eligible < bidders.length) {
     const refused = bidders.filter((b) => b.rejection !== null).map((b) => b.rejection as string);
-    const summary = ineligibleSummary(bidders.length, refused).replace(/^0 of \d+ agents? eligible: /, '');
-    reason += `; ${eligible} of ${bidders.length} bids eligible (${summary})`;
+    reason += `; ${eligible} of ${bidders.length} bids eligible (${refusalCounts(refused)})`;
   }
   return reason;
 }

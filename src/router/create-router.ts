@@ -5,22 +5,17 @@ import { type Clock, systemClock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
 import { newDecisionId, newTaskId } from '../kernel/ids.js';
 import { AgentRegistry } from '../manifest/agent-registry.js';
-import type { AgentManifest } from '../manifest/manifest.js';
-import { AgentHistory, type AgentHistoryConfig } from '../policy/agent-history.js';
+import type { AgentHistoryConfig } from '../policy/agent-history.js';
 import type { Decision } from '../policy/decision.js';
+import { type BidNormalisation, defaultPolicyWith } from '../policy/default-policy-options.js';
 import type { RecordedOutcome } from '../policy/outcome.js';
-import {
-  CLASSIC_POLICY,
-  createPolicy,
-  DEFAULT_POLICY,
-  type PolicyConfig,
-  type RosterFacts,
-} from '../policy/policy.js';
+import { CLASSIC_POLICY, createPolicy, type PolicyConfig } from '../policy/policy.js';
 import type { CompiledScorer, Scorer } from '../scoring/scorer.js';
 import { createScorer, type RelatedTermsOption } from '../scoring/scorer-registry.js';
 import { defaultAnalyzer } from '../scoring/text/analyzer.js';
 import { TextEvidence, type TextEvidenceConfig } from '../scoring/text-evidence.js';
 import type { Store } from '../store/store.js';
+import { AgentState } from './agent-state.js';
 import { checkOutcomeReport } from './outcome-report.js';
 import { checkRouteRequest, RosterIndex, type RouteRequest } from './route-request.js';
 import type { Router } from './router.js';
@@ -69,43 +64,7 @@ function wellFormed(text: string): string {
   return t.isWellFormed() ? text : t.toWellFormed(); // the check allocates nothing; the fix copies
 }
 
-export const BID_NORMALISATIONS = ['received', 'band', 'rate'] as const;
-export type BidNormalisation = (typeof BID_NORMALISATIONS)[number];
-
-/** The policy with its bid signal swapped for the chosen normalisation (same weight, same place). */
-function withBidNormalisation(
-  policy: PolicyConfig,
-  normalisation: BidNormalisation | undefined,
-): PolicyConfig {
-  if (normalisation === undefined) return policy;
-  if (!(BID_NORMALISATIONS as readonly string[]).includes(normalisation)) {
-    throw new RouterError(
-      'invalid_request',
-      `unknown bid normalisation '${String(normalisation)}' (known: ${BID_NORMALISATIONS.join(', ')})`,
-      { details: { bidNormalisation: normalisation } },
-    );
-  }
-  return {
-    ...policy,
-    signals: policy.signals.map((s) =>
-      s.name.startsWith('bid-') ? { ...s, name: `bid-${normalisation}` } : s,
-    ),
-  };
-}
-
-function withMinCapability(policy: PolicyConfig, minCapability: number | undefined): PolicyConfig {
-  if (minCapability === undefined) return policy;
-  if (!(typeof minCapability === 'number' && minCapability >= 0 && minCapability <= 1)) {
-    throw new RouterError(
-      'invalid_request',
-      `min_capability must be a number from 0 to 1, got ${String(minCapability)}`,
-      {
-        details: { field: 'min_capability' },
-      },
-    );
-  }
-  return { ...policy, minCapability };
-}
+export { BID_NORMALISATIONS, type BidNormalisation } from '../policy/default-policy-options.js';
 
 export function createRouter(options: RouterOptions = {}): Router {
   const store = options.store;
@@ -118,10 +77,10 @@ export function createRouter(options: RouterOptions = {}): Router {
     options.policy ??
     (scorer.name === 'classic'
       ? CLASSIC_POLICY
-      : withMinCapability(
-          withBidNormalisation(DEFAULT_POLICY, options.bidNormalisation),
-          options.minCapability,
-        ));
+      : defaultPolicyWith({
+          ...(options.bidNormalisation === undefined ? {} : { bidNormalisation: options.bidNormalisation }),
+          ...(options.minCapability === undefined ? {} : { minCapability: options.minCapability }),
+        }));
   // Letting unregistered bidders through the request check means letting them through the policy.
   const policy = createPolicy(
     allowUnregistered ? { ...policyConfig, refuseUnregistered: false } : policyConfig,
@@ -130,14 +89,13 @@ export function createRouter(options: RouterOptions = {}): Router {
   // What outcomes taught: the compiled scorer reads the evidence at every call, so learning needs
   // no recompilation; both are rebuilt from the store's outcomes by restoreLearning().
   const evidence = new TextEvidence(options.learning?.evidence);
-  const history = new AgentHistory(options.learning?.history);
+  const agentState = new AgentState(options.learning?.history);
   const termsOf = scorer.analyze ?? ((text: string) => defaultAnalyzer.terms(text));
   let learningTouched = false;
   const learn = (outcome: RecordedOutcome): void => {
     learningTouched = true;
     evidence.learn(outcome.agentId, termsOf(outcome.description), outcome.status === 'completed');
-    history.record(outcome.agentId, outcome.status, outcome.durationMs);
-    refreshRecord(outcome.agentId);
+    agentState.recordOutcome(outcome.agentId, outcome.status, outcome.durationMs);
   };
 
   // The compiled index is rebuilt only when the roster changes, not per task.
@@ -146,41 +104,12 @@ export function createRouter(options: RouterOptions = {}): Router {
   // One ids array per roster version, shared by every decision made under it.
   let agentIds: readonly string[] = [];
   let rosterIndex = new RosterIndex([]);
-  // Live state the service reports (in-flight tasks, offline agents), by agent id, kept across roster
-  // changes; mirrored into the roster-ordered arrays the policy reads.
-  const inFlightById = new Map<string, number>();
-  const offlineIds = new Set<string>();
-  let facts = rosterFactsFor([]);
-  function rosterFactsFor(agents: readonly AgentManifest[]) {
-    const ids = agents.map((a) => a.agentId);
-    const records = ids.map((id) => history.of(id));
-    const hasLimits = agents.some((a) => a.maxConcurrency !== undefined);
-    return {
-      capabilityTags: agents.map((a) => new Set(a.capabilities.map((tag) => tag.toLowerCase()))),
-      rateSats: Float64Array.from(agents, (a) => a.rateSats),
-      maxConcurrency: Float64Array.from(agents, (a) => a.maxConcurrency ?? Number.POSITIVE_INFINITY),
-      inFlight: Int32Array.from(ids, (id) => inFlightById.get(id) ?? 0),
-      offline: Uint8Array.from(ids, (id) => (offlineIds.has(id) ? 1 : 0)),
-      successRate: Float64Array.from(records, (r) => r.successRate),
-      averageDurationMs: Float64Array.from(records, (r) => r.averageDurationMs ?? Number.NaN),
-      hasLimits,
-      mayRefuse: hasLimits || ids.some((id) => offlineIds.has(id)),
-    } satisfies RosterFacts & Record<string, unknown>;
-  }
-  /** Mirrors an agent's track record into the roster facts after an outcome. */
-  const refreshRecord = (agentId: string): void => {
-    const position = rosterIndex.positionOf.get(agentId);
-    if (position === undefined) return;
-    const record = history.of(agentId);
-    facts.successRate[position] = record.successRate;
-    facts.averageDurationMs[position] = record.averageDurationMs ?? Number.NaN;
-  };
   const compiledRoster = (): CompiledScorer => {
     if (compiled === undefined || compiledVersion !== registry.version) {
       const agents = registry.list();
       agentIds = Object.freeze(agents.map((agent) => agent.agentId));
       rosterIndex = new RosterIndex(agentIds);
-      facts = rosterFactsFor(agents);
+      agentState.useRoster(agents, rosterIndex.positionOf);
       compiled = scorer.compile(agents, evidence);
       compiledVersion = registry.version;
     }
@@ -204,7 +133,7 @@ export function createRouter(options: RouterOptions = {}): Router {
       positions,
       capability,
       bids: request.bids,
-      roster: facts,
+      roster: agentState.facts,
       constraints: request,
     });
     // Fields spelled out rather than spread: this literal is built for every decision.
@@ -277,23 +206,9 @@ export function createRouter(options: RouterOptions = {}): Router {
       learningTouched = true;
       return replayed;
     },
-    agentRecord: (agentId) => history.of(agentId),
-    setAgentLoad(agentId, inFlight) {
-      if (!Number.isSafeInteger(inFlight) || inFlight < 0) {
-        throw new TypeError(`expected inFlight to be an integer ≥ 0, got ${inFlight} (${typeof inFlight})`);
-      }
-      if (inFlight === 0) inFlightById.delete(agentId);
-      else inFlightById.set(agentId, inFlight);
-      const position = rosterIndex.positionOf.get(agentId);
-      if (position !== undefined) facts.inFlight[position] = inFlight;
-    },
-    setAgentOnline(agentId, online) {
-      if (online) offlineIds.delete(agentId);
-      else offlineIds.add(agentId);
-      const position = rosterIndex.positionOf.get(agentId);
-      if (position !== undefined) facts.offline[position] = online ? 0 : 1;
-      facts.mayRefuse = facts.hasLimits || offlineIds.size > 0;
-    },
+    agentRecord: (agentId) => agentState.record(agentId),
+    setAgentLoad: (agentId, inFlight) => agentState.setLoad(agentId, inFlight),
+    setAgentOnline: (agentId, online) => agentState.setOnline(agentId, online),
     history: (query) => requireStore().queryDecisions(query),
     getDecision: (seq) => requireStore().getDecision(seq),
     stats: async (agentId) => agentStatsFromCounts(await requireStore().agentCounts(agentId)),

@@ -75,40 +75,39 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
     return s;
   };
   const stopTerms = new Set([...stopWords].map((w) => stemOf(w)));
-  let keepStopWords = false;
   // A single lower-case word → its term, or undefined when it is a stop word or too short to matter.
-  const termOf = (lowerWord: string): string | undefined => {
+  const termOf = (lowerWord: string, keepStopWords: boolean): string | undefined => {
     if (lowerWord.length < 2 && !/\p{N}|\p{Script=Han}/u.test(lowerWord)) return undefined;
     if (!keepStopWords && stopWords.has(lowerWord)) return undefined;
     return stemOf(lowerWord);
   };
   // One simple word (no joiner): its term, preceded by its camelCase parts' terms when it has some.
-  const addWord = (rawWord: string, out: string[]): void => {
+  const addWord = (rawWord: string, out: string[], keepStopWords: boolean): void => {
     const word = withoutTail(rawWord);
     if (word === '') return;
     if (HAS_INNER_UPPER.test(word)) {
       for (const part of word.split(CAMEL_BOUNDARY)) {
-        const t = termOf(part.toLowerCase());
+        const t = termOf(part.toLowerCase(), keepStopWords);
         if (t !== undefined) out.push(t);
       }
     }
-    const t = termOf(word.toLowerCase());
+    const t = termOf(word.toLowerCase(), keepStopWords);
     if (t !== undefined) out.push(t);
   };
 
-  const terms = (text: string): string[] => {
+  const analyze = (text: string, keepStopWords: boolean): string[] => {
     const out: string[] = [];
     for (const match of text.normalize('NFKC').matchAll(WORD_RUN)) {
       const run = match[0];
       if (!/[-/]/.test(run)) {
-        addWord(run, out);
+        addWord(run, out, keepStopWords);
         continue;
       }
       const parts = run.split(/[-/]/);
       const partTerms: string[] = [];
       for (const part of parts) {
         const before = out.length;
-        addWord(part, out);
+        addWord(part, out, keepStopWords);
         // The compound is built from the parts' own (last) terms, stop words included as words,
         // so "state-of-the-art" joins to one term even though "of" and "the" are dropped alone.
         partTerms.push(out.length > before ? (out[out.length - 1] as string) : part.toLowerCase());
@@ -118,15 +117,8 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
     return out;
   };
   return {
-    terms,
-    termsWithStopWords(text: string): string[] {
-      keepStopWords = true;
-      try {
-        return terms(text);
-      } finally {
-        keepStopWords = false;
-      }
-    },
+    terms: (text) => analyze(text, false),
+    termsWithStopWords: (text) => analyze(text, true),
     isStopTerm: (term) => stopTerms.has(term),
   };
 }

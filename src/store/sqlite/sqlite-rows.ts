@@ -113,13 +113,7 @@ export function decodeUuid(bytes: Buffer): string {
   return stringifyUuid(bytes);
 }
 
-/** Float64s, little-endian: exact, and 8 bytes each instead of ~20 as JSON text. */
-export function encodeFloats(values: readonly number[]): Buffer {
-  const buffer = Buffer.allocUnsafe(values.length * 8);
-  for (let i = 0; i < values.length; i++) buffer.writeDoubleLE(values[i] as number, i * 8);
-  return buffer;
-}
-
+/** Float64s, little-endian (the signals of bid rows logged before migration 0004). */
 export function decodeFloats(buffer: Buffer): number[] {
   const values = new Array<number>(buffer.length >>> 3);
   for (let i = 0; i < values.length; i++) values[i] = buffer.readDoubleLE(i * 8);

@@ -168,7 +168,7 @@ export class SqliteStore implements Store {
       const rows = this.#statement(Q.SELECT_DECISIONS_OF).all(JSON.stringify(page)) as DecisionRow[];
       const decisions = this.#assemble(
         rows,
-        this.#statement(Q.SELECT_BIDS_OF).all(JSON.stringify(page)) as BidRow[],
+        this.#legacyBids(rows, () => this.#statement(Q.SELECT_BIDS_OF).all(JSON.stringify(page))),
       );
       const last = decisions.at(-1);
       return { decisions, nextCursor: seqs.length > query.limit && last ? encodeCursor(last.seq) : null };
@@ -179,7 +179,10 @@ export class SqliteStore implements Store {
     return this.#guard(() => {
       const row = this.#statement(Q.SELECT_DECISION).get(seq) as DecisionRow | undefined;
       if (row === undefined) return undefined;
-      return this.#assemble([row], this.#statement(Q.SELECT_BIDS_IN_RANGE).all(seq, seq) as BidRow[])[0];
+      return this.#assemble(
+        [row],
+        this.#legacyBids([row], () => this.#statement(Q.SELECT_BIDS_IN_RANGE).all(seq, seq)),
+      )[0];
     });
   }
 
@@ -217,7 +220,7 @@ export class SqliteStore implements Store {
           prevHashes[i] = previous.seq === row.seq - 1 ? previous.hash : null;
           previous = { seq: row.seq, hash: row.hash };
         }
-        const bids = this.#statement(Q.SELECT_BIDS_IN_RANGE).all(first, last) as BidRow[];
+        const bids = this.#legacyBids(rows, () => this.#statement(Q.SELECT_BIDS_IN_RANGE).all(first, last));
         return this.#assemble(rows, bids, prevHashes);
       });
       if (page.length === 0) return;
@@ -351,6 +354,14 @@ export class SqliteStore implements Store {
       upsert.run(key, considered, bids, won, winningBidSum);
     });
     return logged;
+  }
+
+  /**
+   * Bid rows for the records among `rows` logged before migration 0004 (bids blob null); read only
+   * when there are such records, so logs written since cost no second query per page.
+   */
+  #legacyBids(rows: readonly DecisionRow[], read: () => unknown[]): BidRow[] {
+    return rows.some((row) => row.bids === null) ? (read() as BidRow[]) : [];
   }
 
   /** Records from their rows; `prevHashes` (aligned with rows) replaces the prev_hash column. */

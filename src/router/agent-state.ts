@@ -1,0 +1,89 @@
+import type { AgentManifest } from '../manifest/manifest.js';
+import { AgentHistory, type AgentHistoryConfig, type AgentRecord } from '../policy/agent-history.js';
+import type { OutcomeStatus } from '../policy/outcome.js';
+import type { RosterFacts } from '../policy/policy.js';
+
+/**
+ * What the router knows about agents beyond their manifests: live state the service reports (tasks
+ * in flight, offline agents) and track records from outcomes, all kept by agent id so they survive
+ * roster changes, and mirrored into the roster-ordered arrays the policy reads on every decision
+ * (RosterFacts), so deciding costs array reads, not map lookups.
+ */
+export class AgentState {
+  readonly #history: AgentHistory;
+  readonly #inFlight = new Map<string, number>();
+  readonly #offline = new Set<string>();
+  #positionOf: ReadonlyMap<string, number> = new Map();
+  #facts: RosterFacts & {
+    inFlight: Int32Array;
+    offline: Uint8Array;
+    successRate: Float64Array;
+    averageDurationMs: Float64Array;
+    hasLimits: boolean;
+    mayRefuse: boolean;
+  };
+
+  constructor(historyConfig?: AgentHistoryConfig) {
+    this.#history = new AgentHistory(historyConfig);
+    this.#facts = this.#factsFor([]);
+  }
+
+  /** The facts for the current roster; the same object until the roster changes. */
+  get facts(): RosterFacts {
+    return this.#facts;
+  }
+
+  /** Rebuilds the facts for a new roster (registration order = positions). */
+  useRoster(agents: readonly AgentManifest[], positionOf: ReadonlyMap<string, number>): void {
+    this.#positionOf = positionOf;
+    this.#facts = this.#factsFor(agents);
+  }
+
+  record(agentId: string): AgentRecord {
+    return this.#history.of(agentId);
+  }
+
+  recordOutcome(agentId: string, status: OutcomeStatus, durationMs: number | undefined): void {
+    this.#history.record(agentId, status, durationMs);
+    const position = this.#positionOf.get(agentId);
+    if (position === undefined) return;
+    const record = this.#history.of(agentId);
+    this.#facts.successRate[position] = record.successRate;
+    this.#facts.averageDurationMs[position] = record.averageDurationMs ?? Number.NaN;
+  }
+
+  setLoad(agentId: string, inFlight: number): void {
+    if (!Number.isSafeInteger(inFlight) || inFlight < 0) {
+      throw new TypeError(`expected inFlight to be an integer ≥ 0, got ${inFlight} (${typeof inFlight})`);
+    }
+    if (inFlight === 0) this.#inFlight.delete(agentId);
+    else this.#inFlight.set(agentId, inFlight);
+    const position = this.#positionOf.get(agentId);
+    if (position !== undefined) this.#facts.inFlight[position] = inFlight;
+  }
+
+  setOnline(agentId: string, online: boolean): void {
+    if (online) this.#offline.delete(agentId);
+    else this.#offline.add(agentId);
+    const position = this.#positionOf.get(agentId);
+    if (position !== undefined) this.#facts.offline[position] = online ? 0 : 1;
+    this.#facts.mayRefuse = this.#facts.hasLimits || this.#offline.size > 0;
+  }
+
+  #factsFor(agents: readonly AgentManifest[]) {
+    const ids = agents.map((a) => a.agentId);
+    const records = ids.map((id) => this.#history.of(id));
+    const hasLimits = agents.some((a) => a.maxConcurrency !== undefined);
+    return {
+      capabilityTags: agents.map((a) => new Set(a.capabilities.map((tag) => tag.toLowerCase()))),
+      rateSats: Float64Array.from(agents, (a) => a.rateSats),
+      maxConcurrency: Float64Array.from(agents, (a) => a.maxConcurrency ?? Number.POSITIVE_INFINITY),
+      inFlight: Int32Array.from(ids, (id) => this.#inFlight.get(id) ?? 0),
+      offline: Uint8Array.from(ids, (id) => (this.#offline.has(id) ? 1 : 0)),
+      successRate: Float64Array.from(records, (r) => r.successRate),
+      averageDurationMs: Float64Array.from(records, (r) => r.averageDurationMs ?? Number.NaN),
+      hasLimits,
+      mayRefuse: hasLimits || this.#offline.size > 0,
+    };
+  }
+}
