@@ -224,6 +224,16 @@ describe('swarm-router route --batch', () => {
       error: /bad\.jsonl:3: bids\[0\]: agent 'nobody' is not registered/,
     },
     {
+      name: 'a negative bid ceiling',
+      lines: [task('a'), { ...task('b'), max_bid_sats: -1 }],
+      error: /bad\.jsonl:2: max_bid_sats must be >= 0 \(got -1\)/,
+    },
+    {
+      name: 'a blank required capability',
+      lines: [{ ...task('a'), required_capabilities: [' '] }],
+      error: /bad\.jsonl:1: required_capabilities must be a list of non-empty strings/,
+    },
+    {
       name: 'a control character in an agent id',
       lines: [task('a', [['for\u0007ge', 5]])],
       error: /bad\.jsonl:1: bids\[0\]\.agent_id must not contain control characters/,
