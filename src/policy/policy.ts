@@ -7,7 +7,8 @@ import {
   rejectionOf,
 } from './filters.js';
 import { formatPython2f } from './seed-format.js';
-import { isSignalName, SIGNALS, type Signal, type SignalInput, type SignalName } from './signals.js';
+import { signalEvaluator, type WeightedSignal } from './signal-evaluator.js';
+import { isSignalName, SIGNALS, type SignalInput, type SignalName } from './signals.js';
 
 /**
  * The decision pipeline (the k8s scheduler model, STYLE.md §5): hard filters refuse bids, signals
@@ -115,8 +116,7 @@ const NO_TAGS: ReadonlySet<string> = new Set();
 export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
   // Checked once here rather than per decision, as the k8s scheduler framework checks plugin weights.
   if (config.signals.length === 0) throw new TypeError('expected at least one signal, got none');
-  const signals: Signal[] = [];
-  const weights: number[] = [];
+  const weighted: WeightedSignal[] = [];
   for (const { name, weight } of config.signals) {
     if (!isSignalName(name)) {
       throw new TypeError(`expected a known signal (${Object.keys(SIGNALS).join(', ')}), got '${name}'`);
@@ -126,9 +126,10 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
         `expected a positive finite weight for signal '${name}', got ${weight} (${typeof weight})`,
       );
     }
-    signals.push(SIGNALS[name as SignalName]);
-    weights.push(weight);
+    weighted.push({ name, signal: SIGNALS[name as SignalName], weight });
   }
+  const evaluate = signalEvaluator(weighted);
+  const signalCount = weighted.length;
   const minCapability = config.minCapability;
   if (minCapability !== undefined && !(minCapability >= 0 && minCapability <= 1)) {
     throw new TypeError(`expected minCapability in [0, 1], got ${minCapability} (${typeof minCapability})`);
@@ -237,19 +238,8 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
           rejection = rejectionOf(input, taskConstraints, refuseUnregistered);
         }
 
-        const values = new Array<number>(signals.length);
-        let combined = 0;
-        for (let s = 0; s < signals.length; s++) {
-          const value = (signals[s] as Signal)(input);
-          if (!(value >= 0 && value <= 1)) {
-            throw new RangeError(
-              `signal '${spec.signals[s]?.name}' returned ${value} for ${bid.agentId}, outside [0, 1]`,
-            );
-          }
-          values[s] = value;
-          // Summed in spec order so the classic policy reproduces `cap * 0.6 + bid * 0.4` bit for bit.
-          combined += value * (weights[s] as number);
-        }
+        const values = new Array<number>(signalCount);
+        const combined = evaluate(input, values, bid.agentId);
         const record: BidderRecord = {
           agentId: bid.agentId,
           capability: cap,
