@@ -68,6 +68,12 @@ export {
   type DefaultScorerConfig,
   type FieldWeights,
 } from './scoring/default-scorer.js';
+export {
+  DEFAULT_RERANKER_CONFIG,
+  ExampleReranker,
+  type LexicalCompiler,
+  type RerankerConfig,
+} from './scoring/example-reranker.js';
 export type { CompiledScorer, LearnedEvidence, Scorer } from './scoring/scorer.js';
 export {
   createScorer,

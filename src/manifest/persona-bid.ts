@@ -16,14 +16,4 @@ export function personaBid(persona: Persona, description: string, random: () => 
   return Math.max(0, Math.min(MAX_PERSONA_BID_SATS, bid));
 }
 
-/** A small deterministic PRNG (mulberry32), so the demo prints the same decisions every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../kernel/seeded-random.js';

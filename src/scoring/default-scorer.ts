@@ -1,4 +1,5 @@
 import type { AgentManifest } from '../manifest/manifest.js';
+import { DEFAULT_RERANKER_CONFIG, ExampleReranker, type RerankerConfig } from './example-reranker.js';
 import { type BagSettings, type FieldWeights, manifestBag } from './manifest-bag.js';
 import { PrefixVariants } from './prefix-variants.js';
 import type { CompiledScorer, LearnedEvidence, Scorer } from './scorer.js';
@@ -58,6 +59,11 @@ export interface DefaultScorerConfig {
    * stackexchange6, whose examples are question titles, falls from 0.538 to 0.513.
    */
   readonly functionWordWeight?: number;
+  /**
+   * The learned reordering of agents that have examples (example-reranker.ts), or false for the
+   * lexical score alone. Default: on, with DEFAULT_RERANKER_CONFIG.
+   */
+  readonly reranker?: false | Partial<RerankerConfig>;
 }
 
 /**
@@ -99,22 +105,43 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
     }
   }
   if (!(b >= 0 && b <= 1)) throw new TypeError(`expected b in [0, 1], got ${b} (${typeof b})`);
+  const rerankerConfig =
+    config.reranker === false ? undefined : { ...DEFAULT_RERANKER_CONFIG, ...config.reranker };
+  const settings: Compiled = {
+    analyzer,
+    related,
+    weights,
+    k1,
+    b,
+    evidenceWeight,
+    failurePenalty,
+    unknownTermWeight,
+    functionWordWeight,
+  };
+  const compileLexical = (agents: readonly AgentManifest[]) => {
+    const compiled = compileDefault(agents, undefined, settings);
+    return (text: string) => compiled.score(text);
+  };
   return {
     name: DEFAULT_SCORER_NAME,
     // Learned evidence comes from tasks, which are task-like text: stop words kept, like examples.
     analyze: (text) => analyzer.termsWithStopWords(text),
-    compile: (agents, evidence) =>
-      compileDefault(agents, evidence, {
-        analyzer,
-        related,
-        weights,
-        k1,
-        b,
-        evidenceWeight,
-        failurePenalty,
-        unknownTermWeight,
-        functionWordWeight,
-      }),
+    compile: (agents, evidence) => {
+      const lexical = compileDefault(agents, evidence, settings);
+      if (rerankerConfig === undefined) return lexical;
+      const trained = ExampleReranker.train(agents, compileLexical, analyzer, rerankerConfig);
+      if (trained === undefined) return lexical;
+      const { onlineLearningRate, l2 } = rerankerConfig;
+      const positionOf = new Map(agents.map((agent, i) => [agent.agentId, i]));
+      return {
+        score: (description) => trained.rerank(description, lexical.score(description)),
+        learn: (description, agentId, succeeded) => {
+          const position = positionOf.get(agentId);
+          if (!succeeded || position === undefined) return;
+          trained.learn(description, position, lexical.score(description), onlineLearningRate, l2);
+        },
+      };
+    },
   };
 }
 

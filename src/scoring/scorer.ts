@@ -41,4 +41,9 @@ export interface CompiledScorer {
    * The returned array belongs to the caller.
    */
   score(description: string): Float64Array;
+  /**
+   * For compiled forms that learn beyond the shared evidence: called by the router with each
+   * outcome, before the outcome joins the evidence and before the next task is scored.
+   */
+  learn?(description: string, agentId: string, succeeded: boolean): void;
 }

@@ -1,0 +1,162 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/helpers/fake-clock.js';
+import { tempDbPath, tempDir } from '../../test/helpers/temp-dir.js';
+import type { AgentManifest } from '../manifest/manifest.js';
+import { createRouter } from '../router/create-router.js';
+import type { Router } from '../router/router.js';
+import { createStore } from '../store/create-store.js';
+import { createDefaultScorer } from './default-scorer.js';
+
+const agent = (agentId: string, fields: Partial<AgentManifest> = {}): AgentManifest => ({
+  agentId,
+  agentName: agentId,
+  capabilities: [],
+  keywords: [],
+  rateSats: 10,
+  ...fields,
+});
+
+// Two agents whose tags share words ("request", "vacation"), as clinc150's pto_request and
+// pto_request_status do, plus one unrelated agent and one without examples.
+const roster = [
+  agent('pto_request', {
+    capabilities: ['pto request'],
+    examples: [
+      'i want to book some time off',
+      'put in a vacation request for next week',
+      'can i take friday off',
+      'please submit my leave for june',
+      'book me holiday days in august',
+    ],
+  }),
+  agent('pto_request_status', {
+    capabilities: ['pto request status'],
+    examples: [
+      'has my vacation request been approved',
+      'what is the status of my time off request',
+      'did my leave get the ok',
+      'is my holiday request still pending',
+      'check whether my pto was accepted',
+    ],
+  }),
+  agent('weather', {
+    capabilities: ['weather'],
+    examples: [
+      'will it rain tomorrow',
+      'how hot is it outside',
+      'is it sunny in paris',
+      'forecast for the weekend',
+      'do i need an umbrella',
+    ],
+  }),
+  agent('forge', { capabilities: ['coding'], keywords: ['refactor', 'bug'] }),
+];
+
+const tasks = fc.array(
+  fc.constantFrom(
+    'vacation',
+    'request',
+    'status',
+    'approved',
+    'time',
+    'off',
+    'rain',
+    'refactor',
+    'the',
+    'my',
+    'book',
+    'pending',
+    'zebra',
+  ),
+  { minLength: 1, maxLength: 8 },
+);
+
+const dir = tempDir();
+const routers: Router[] = [];
+afterEach(async () => {
+  await Promise.all(routers.splice(0).map((r) => r.close()));
+});
+
+const compile = (reranker: boolean) =>
+  createDefaultScorer(reranker ? {} : { reranker: false }).compile(roster);
+
+describe('example reranker (default scorer)', () => {
+  it('keeps the best score, stays in [0, 1], and leaves agents without examples alone', () => {
+    const lexical = compile(false);
+    const reranked = compile(true);
+    fc.assert(
+      fc.property(tasks, (words) => {
+        const text = words.join(' ');
+        const before = lexical.score(text);
+        const after = reranked.score(text);
+        expect(Math.max(...after)).toBe(Math.max(...before));
+        for (const s of after) expect(s >= 0 && s <= 1).toBe(true);
+        expect(after[3]).toBe(before[3]); // forge has no examples
+      }),
+    );
+  });
+
+  it('is deterministic: the same roster trains the same model', () => {
+    const a = compile(true);
+    const b = compile(true);
+    for (const text of ['is my vacation request approved', 'book a vacation', 'rain tomorrow']) {
+      expect([...a.score(text)]).toEqual([...b.score(text)]);
+    }
+  });
+
+  it('learns from completed tasks: repeated successes move an agent to the top for such text', () => {
+    const compiled = compile(true);
+    const text = 'sort out my vacation days';
+    const before = compiled.score(text);
+    expect(before[0]).toBeGreaterThan(0);
+    // Whichever of the two overlapping agents ranks lower learns the text until it ranks first.
+    const loser = (before[0] as number) >= (before[1] as number) ? 1 : 0;
+    for (let i = 0; i < 20; i++) compiled.learn?.(text, roster[loser]?.agentId as string, true);
+    const after = compiled.score(text);
+    expect(after[loser]).toBe(Math.max(...after));
+    // A failure teaches the reranker nothing (the evidence handles failures).
+    const snapshot = [...compiled.score(text)];
+    compiled.learn?.(text, roster[loser]?.agentId as string, false);
+    expect([...compiled.score(text)]).toEqual(snapshot);
+  });
+
+  it('is skipped when fewer than two agents have examples', () => {
+    const few = [roster[0] as AgentManifest, roster[3] as AgentManifest];
+    const withReranker = createDefaultScorer().compile(few);
+    const without = createDefaultScorer({ reranker: false }).compile(few);
+    expect(withReranker.learn).toBeUndefined();
+    expect([...withReranker.score('book time off')]).toEqual([...without.score('book time off')]);
+  });
+
+  it('what it learned survives a restart (bit for bit) and a roster change (replayed)', async () => {
+    const path = tempDbPath(dir);
+    const open = () => {
+      const router = createRouter({ store: createStore({ location: path }), clock: new FakeClock(0) });
+      routers.push(router);
+      for (const manifest of roster) router.registerAgent(manifest);
+      return router;
+    };
+    const bids = roster.map((m) => ({ agentId: m.agentId, bidSats: 0 }));
+    const text = 'sort out my vacation days';
+    const router = open();
+    const first = router.decide({ description: text, bids });
+    const learner = first.selectedAgent === 'pto_request' ? 'pto_request_status' : 'pto_request';
+    for (let i = 0; i < 10; i++) {
+      const decision = await router.route({ description: `${text} ${i}`, bids });
+      await router.recordOutcome({ seq: decision.seq, agentId: learner, status: 'completed' });
+    }
+    const learned = router.decide({ description: text, bids });
+    expect(learned.selectedAgent).toBe(learner);
+
+    const restarted = open();
+    await restarted.restoreLearning();
+    expect(Array.from(restarted.decide({ description: text, bids }).capability)).toEqual(
+      Array.from(learned.capability),
+    );
+
+    restarted.registerAgent(agent('newcomer', { capabilities: ['gardening'] }));
+    const after = restarted.decide({ description: text, bids });
+    expect(after.selectedAgent).toBe(learner);
+  });
+});
