@@ -1,18 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AgentManifest } from '../manifest/manifest.js';
+import { agent } from '../../test/helpers/manifest.js';
 import { createDefaultScorer } from './default-scorer.js';
 import { defaultAnalyzer } from './text/analyzer.js';
 import { TextEvidence } from './text-evidence.js';
-
-const agent = (agentId: string, fields: Partial<AgentManifest> = {}): AgentManifest => ({
-  agentId,
-  agentName: agentId,
-  capabilities: [],
-  keywords: [],
-  rateSats: 10,
-  ...fields,
-});
 
 const roster = [
   agent('forge', { capabilities: ['coding'], keywords: ['refactor'], description: 'Writes and fixes code.' }),

@@ -1,21 +1,13 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/helpers/fake-clock.js';
+import { agent } from '../../test/helpers/manifest.js';
 import { tempDbPath, tempDir } from '../../test/helpers/temp-dir.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import { createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
 import { createStore } from '../store/create-store.js';
 import { createDefaultScorer } from './default-scorer.js';
-
-const agent = (agentId: string, fields: Partial<AgentManifest> = {}): AgentManifest => ({
-  agentId,
-  agentName: agentId,
-  capabilities: [],
-  keywords: [],
-  rateSats: 10,
-  ...fields,
-});
 
 // Two agents whose tags share words ("request", "vacation"), as clinc150's pto_request and
 // pto_request_status do, plus one unrelated agent and one without examples.
