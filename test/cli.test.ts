@@ -33,21 +33,13 @@ async function countLogged(db: string): Promise<number> {
   return out.stdout.trim().split('\n').length - 1; // last line is the cursor
 }
 
+/** One task, two bids: the route command most tests here start from. */
+const ROUTE_FIX_BUG = ['route', 'Fix the bug in the auth code', '--bid', 'forge=50', '--bid', 'quill=40'];
+
 describe('swarm-router route', () => {
   it('routes one task, explains it, and logs it', async () => {
     const db = tempDbPath(dir);
-    const run = await cli([
-      'route',
-      'Fix the bug in the auth code',
-      '--bid',
-      'forge=50',
-      '--bid',
-      'quill=40',
-      '--scorer',
-      'classic',
-      '--db',
-      db,
-    ]);
+    const run = await cli([...ROUTE_FIX_BUG, '--scorer', 'classic', '--db', db]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
@@ -61,17 +53,7 @@ describe('swarm-router route', () => {
   });
 
   it('explains a default-policy decision signal by signal, and refused bids', async () => {
-    const run = await cli([
-      'route',
-      'Fix the bug in the auth code',
-      '--bid',
-      'forge=50',
-      '--bid',
-      'quill=40',
-      '--max-bid',
-      '45',
-      '--no-log',
-    ]);
+    const run = await cli([...ROUTE_FIX_BUG, '--max-bid', '45', '--no-log']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     // Forge is the only one whose manifest covers the task, but it bid above the ceiling; Quill covers

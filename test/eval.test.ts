@@ -117,32 +117,25 @@ describe('swarm-router eval', () => {
     // Keeping 95% of five in-scope tasks means keeping all five, two of which score 0: threshold 0.
     expect(report).toMatchObject({ calibrated_min_capability: 0, oos_rejected_at_calibrated: 0 });
     // A threshold of 0 accepts everything; 1 refuses everything (a match is never the whole task).
-    const open = await cli([
-      'eval',
-      '--agents',
-      agents,
-      '--tasks',
-      tasks,
-      '--oos',
-      oos,
-      '--min-capability',
-      '0',
-      '--json',
-    ]);
-    expect(lastJson(open.stdout)).toMatchObject({ oos_rejected: 0, in_scope_accepted: 1 });
-    const closed = await cli([
-      'eval',
-      '--agents',
-      agents,
-      '--tasks',
-      tasks,
-      '--oos',
-      oos,
-      '--min-capability',
-      '1',
-      '--json',
-    ]);
-    expect(lastJson(closed.stdout)).toMatchObject({ oos_rejected: 1, in_scope_accepted: 0 });
+    const atThreshold = async (threshold: string) =>
+      lastJson(
+        (
+          await cli([
+            'eval',
+            '--agents',
+            agents,
+            '--tasks',
+            tasks,
+            '--oos',
+            oos,
+            '--min-capability',
+            threshold,
+            '--json',
+          ])
+        ).stdout,
+      );
+    expect(await atThreshold('0')).toMatchObject({ oos_rejected: 0, in_scope_accepted: 1 });
+    expect(await atThreshold('1')).toMatchObject({ oos_rejected: 1, in_scope_accepted: 0 });
     const bad = await cli(['eval', '--agents', agents, '--tasks', tasks, '--min-capability', '2']);
     expect(bad.stderr).toBe("swarm-router: --min-capability: expected a number from 0 to 1, got '2'\n");
   });

@@ -118,10 +118,7 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
     unknownTermWeight,
     functionWordWeight,
   };
-  const compileLexical = (agents: readonly AgentManifest[]) => {
-    const compiled = compileDefault(agents, undefined, settings);
-    return (text: string) => compiled.score(text);
-  };
+  const compileLexical = (agents: readonly AgentManifest[]) => compileDefault(agents, undefined, settings);
   return {
     name: DEFAULT_SCORER_NAME,
     // Learned evidence comes from tasks, which are task-like text: stop words kept, like examples.
@@ -134,11 +131,15 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
       const { onlineLearningRate, l2 } = rerankerConfig;
       const positionOf = new Map(agents.map((agent, i) => [agent.agentId, i]));
       return {
-        score: (description) => trained.rerank(description, lexical.score(description)),
+        score: (description) => {
+          const terms = distinctTerms(analyzer, description);
+          return trained.rerank(terms, lexical.scoreTerms(terms));
+        },
         learn: (description, agentId, succeeded) => {
           const position = positionOf.get(agentId);
           if (!succeeded || position === undefined) return;
-          trained.learn(description, position, lexical.score(description), onlineLearningRate, l2);
+          const terms = distinctTerms(analyzer, description);
+          trained.learn(terms, position, lexical.scoreTerms(terms), onlineLearningRate, l2);
         },
       };
     },
@@ -153,11 +154,21 @@ interface Compiled extends BagSettings {
   readonly unknownTermWeight: number;
 }
 
+/** The lexical score, also reachable from a task's distinct terms so the reranker analyses once. */
+interface LexicalScorer extends CompiledScorer {
+  scoreTerms(distinctTerms: Iterable<string>): Float64Array;
+}
+
+/** A task's distinct terms, as the lexical score and the reranker both read them. */
+function distinctTerms(analyzer: Analyzer, description: string): string[] {
+  return [...new Set(analyzer.termsWithStopWords(description))];
+}
+
 function compileDefault(
   agents: readonly AgentManifest[],
   evidence: LearnedEvidence | undefined,
   c: Compiled,
-): CompiledScorer {
+): LexicalScorer {
   const n = agents.length;
   const positionOf = new Map(agents.map((agent, i) => [agent.agentId, i]));
   const manifestLength = new Float64Array(n);
@@ -231,86 +242,88 @@ function compileDefault(
   const withEvidence: number[] = [];
   const penalised: number[] = [];
 
-  return {
-    score(description: string): Float64Array {
-      const scores = new Float64Array(n);
-      if (n === 0) return scores;
-      refreshLengthNorm();
-      let idfTotal = 0;
-      for (const term of new Set(c.analyzer.termsWithStopWords(description))) {
-        const manifest = postings.get(term);
-        const isStop = c.analyzer.isStopTerm(term);
-        // A stop word no example or learned task holds says nothing: neither a match nor unknown.
-        if (isStop && manifest === undefined && evidence?.hasTerm(term) !== true) continue;
-        generation++;
-        withEvidence.length = 0;
-        // Most terms carry no evidence: test before creating an iterator (1,000-agent bench: ~3%).
-        if (evidence?.hasTerm(term) === true) {
-          for (const [agentId, { positive, negative }] of evidence.forTerm(term)) {
-            const i = positionOf.get(agentId);
-            if (i === undefined) continue; // evidence about an agent no longer registered
-            stamp[i] = generation;
-            learnedTf[i] = positive * c.evidenceWeight * (isStop ? c.functionWordWeight : 1);
-            learnedNeg[i] = negative;
-            withEvidence.push(i);
-          }
+  const scoreTerms = (terms: Iterable<string>): Float64Array => {
+    const scores = new Float64Array(n);
+    if (n === 0) return scores;
+    refreshLengthNorm();
+    let idfTotal = 0;
+    for (const term of terms) {
+      const manifest = postings.get(term);
+      const isStop = c.analyzer.isStopTerm(term);
+      // A stop word no example or learned task holds says nothing: neither a match nor unknown.
+      if (isStop && manifest === undefined && evidence?.hasTerm(term) !== true) continue;
+      generation++;
+      withEvidence.length = 0;
+      // Most terms carry no evidence: test before creating an iterator (1,000-agent bench: ~3%).
+      if (evidence?.hasTerm(term) === true) {
+        for (const [agentId, { positive, negative }] of evidence.forTerm(term)) {
+          const i = positionOf.get(agentId);
+          if (i === undefined) continue; // evidence about an agent no longer registered
+          stamp[i] = generation;
+          learnedTf[i] = positive * c.evidenceWeight * (isStop ? c.functionWordWeight : 1);
+          learnedNeg[i] = negative;
+          withEvidence.push(i);
         }
-        // Document frequency: agents whose bag (manifest or positive evidence) holds the term.
-        let df = manifest?.agents.length ?? 0;
-        for (const i of withEvidence) {
-          if ((learnedTf[i] as number) > 0 && !hasManifestTerm(manifest, i)) df++;
+      }
+      // Document frequency: agents whose bag (manifest or positive evidence) holds the term.
+      let df = manifest?.agents.length ?? 0;
+      for (const i of withEvidence) {
+        if ((learnedTf[i] as number) > 0 && !hasManifestTerm(manifest, i)) df++;
+      }
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      idfTotal += df === 0 ? idf * c.unknownTermWeight : idf;
+      if (df === 0) {
+        const variant = variantOf(term);
+        if (variant !== null) {
+          const variantDf = variant.agents.length;
+          const variantIdf = Math.log(1 + (n - variantDf + 0.5) / (variantDf + 0.5));
+          accumulate(scores, variant.agents, saturationOf(variant), VARIANT_WEIGHT * variantIdf);
         }
-        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-        idfTotal += df === 0 ? idf * c.unknownTermWeight : idf;
-        if (df === 0) {
-          const variant = variantOf(term);
-          if (variant !== null) {
-            const variantDf = variant.agents.length;
-            const variantIdf = Math.log(1 + (n - variantDf + 0.5) / (variantDf + 0.5));
-            accumulate(scores, variant.agents, saturationOf(variant), VARIANT_WEIGHT * variantIdf);
-          }
-        }
-        if (manifest !== undefined) {
-          const saturation = saturationOf(manifest);
-          const postingAgents = manifest.agents;
-          if (withEvidence.length === 0) {
-            // The common case, and the hot loop on large rosters: no evidence about this term.
-            accumulate(scores, postingAgents, saturation, idf);
-          } else
-            for (let p = 0; p < postingAgents.length; p++) {
-              const i = postingAgents[p] as number;
-              if (stamp[i] === generation && (learnedTf[i] as number) > 0) {
-                const tf = (manifest.tf[p] as number) + (learnedTf[i] as number);
-                learnedTf[i] = 0; // counted here; the loop below must not count it again
-                scores[i] = (scores[i] as number) + (idf * tf) / (tf + (lengthNorm[i] as number));
-              } else {
-                scores[i] = (scores[i] as number) + idf * (saturation[p] as number);
-              }
+      }
+      if (manifest !== undefined) {
+        const saturation = saturationOf(manifest);
+        const postingAgents = manifest.agents;
+        if (withEvidence.length === 0) {
+          // The common case, and the hot loop on large rosters: no evidence about this term.
+          accumulate(scores, postingAgents, saturation, idf);
+        } else
+          for (let p = 0; p < postingAgents.length; p++) {
+            const i = postingAgents[p] as number;
+            if (stamp[i] === generation && (learnedTf[i] as number) > 0) {
+              const tf = (manifest.tf[p] as number) + (learnedTf[i] as number);
+              learnedTf[i] = 0; // counted here; the loop below must not count it again
+              scores[i] = (scores[i] as number) + (idf * tf) / (tf + (lengthNorm[i] as number));
+            } else {
+              scores[i] = (scores[i] as number) + idf * (saturation[p] as number);
             }
-        }
-        for (const i of withEvidence) {
-          const tf = learnedTf[i] as number;
-          const negative = learnedNeg[i] as number;
-          let delta = tf > 0 ? (idf * tf) / (tf + (lengthNorm[i] as number)) : 0;
-          if (negative > 0) {
-            delta -= (c.failurePenalty * idf * negative) / (negative + 1);
-            penalised.push(i);
           }
-          scores[i] = (scores[i] as number) + delta;
+      }
+      for (const i of withEvidence) {
+        const tf = learnedTf[i] as number;
+        const negative = learnedNeg[i] as number;
+        let delta = tf > 0 ? (idf * tf) / (tf + (lengthNorm[i] as number)) : 0;
+        if (negative > 0) {
+          delta -= (c.failurePenalty * idf * negative) / (negative + 1);
+          penalised.push(i);
         }
+        scores[i] = (scores[i] as number) + delta;
       }
-      if (idfTotal > 0) scale(scores, 1 / idfTotal);
-      // Only negative evidence can take a sum below 0. Every addend is its term's idf times a
-      // saturation tf / (tf + K) < 1, so no sum reaches the total (1 after scaling) — with K ≥
-      // k1 (1 − b) ≥ 1.25 by default, not even 0.99. A configuration with k1 < 1 gets a full clamp,
-      // in case rounding takes a saturated sum past 1.
-      if (c.k1 < 1) {
-        for (let i = 0; i < n; i++) scores[i] = Math.min(scores[i] as number, 1);
-      }
-      for (const i of penalised) scores[i] = Math.max(0, Math.min(scores[i] as number, 1));
-      penalised.length = 0;
-      return scores;
-    },
+    }
+    if (idfTotal > 0) scale(scores, 1 / idfTotal);
+    // Only negative evidence can take a sum below 0. Every addend is its term's idf times a
+    // saturation tf / (tf + K) < 1, so no sum reaches the total (1 after scaling) — with K ≥
+    // k1 (1 − b) ≥ 1.25 by default, not even 0.99. A configuration with k1 < 1 gets a full clamp,
+    // in case rounding takes a saturated sum past 1.
+    if (c.k1 < 1) {
+      for (let i = 0; i < n; i++) scores[i] = Math.min(scores[i] as number, 1);
+    }
+    for (const i of penalised) scores[i] = Math.max(0, Math.min(scores[i] as number, 1));
+    penalised.length = 0;
+    return scores;
+  };
+  return {
+    scoreTerms,
+    score: (description) => scoreTerms(distinctTerms(c.analyzer, description)),
   };
 }
 

@@ -55,7 +55,9 @@ export const DEFAULT_RERANKER_CONFIG: RerankerConfig = Object.freeze({
 });
 
 /** Scores a roster's tasks lexically; the reranker trains on fold rosters compiled through it. */
-export type LexicalCompiler = (agents: readonly AgentManifest[]) => (text: string) => Float64Array;
+export type LexicalCompiler = (agents: readonly AgentManifest[]) => {
+  scoreTerms(distinctTerms: Iterable<string>): Float64Array;
+};
 
 export class ExampleReranker {
   readonly #vocabulary: ReadonlyMap<string, number>;
@@ -64,7 +66,6 @@ export class ExampleReranker {
   /** Word weights, word-major: weights[word × classes + class]. */
   readonly #weights: Float32Array;
   readonly #bias: Float64Array;
-  readonly #analyzer: Analyzer;
   readonly #scoreWeight: number;
   readonly #logits: Float64Array;
 
@@ -73,14 +74,12 @@ export class ExampleReranker {
     classes: Int32Array,
     weights: Float32Array,
     bias: Float64Array,
-    analyzer: Analyzer,
     scoreWeight: number,
   ) {
     this.#vocabulary = vocabulary;
     this.#classes = classes;
     this.#weights = weights;
     this.#bias = bias;
-    this.#analyzer = analyzer;
     this.#scoreWeight = scoreWeight;
     this.#logits = new Float64Array(classes.length);
   }
@@ -95,13 +94,9 @@ export class ExampleReranker {
     analyzer: Analyzer,
     config: RerankerConfig = DEFAULT_RERANKER_CONFIG,
   ): ExampleReranker | undefined {
-    const classOf = new Int32Array(agents.length).fill(-1);
     const positions: number[] = [];
     agents.forEach((agent, i) => {
-      if ((agent.examples?.length ?? 0) > 0) {
-        classOf[i] = positions.length;
-        positions.push(i);
-      }
+      if ((agent.examples?.length ?? 0) > 0) positions.push(i);
     });
     if (positions.length < 2) return undefined;
     const classes = Int32Array.from(positions);
@@ -115,14 +110,13 @@ export class ExampleReranker {
     }
     if (vocabulary.size * classes.length > config.maxWeights) return undefined;
 
-    const instances = crossFittedInstances(agents, classOf, compileLexical, analyzer, vocabulary, config);
+    const instances = crossFittedInstances(agents, classes, compileLexical, analyzer, vocabulary, config);
     const k = classes.length;
     const reranker = new ExampleReranker(
       vocabulary,
       classes,
       new Float32Array(vocabulary.size * k),
       new Float64Array(k),
-      analyzer,
       config.scoreWeight,
     );
     const order = instances.map((_, i) => i);
@@ -139,23 +133,22 @@ export class ExampleReranker {
   }
 
   /**
-   * One training step on a task the agent at `position` completed, given the task's lexical scores
-   * before the outcome was learned. Agents without examples are not in the model; words the examples
-   * never used are not either.
+   * One training step on a task the agent at `position` completed, given the task's distinct terms
+   * and its lexical scores before the outcome was learned. Agents without examples are not in the
+   * model; words the examples never used are not either.
    */
-  learn(description: string, position: number, scores: Float64Array, rate: number, l2: number): void {
+  learn(terms: readonly string[], position: number, scores: Float64Array, rate: number, l2: number): void {
     const label = this.#classes.indexOf(position);
-    if (label < 0) return;
-    const relative = this.#relative(scores);
-    if (relative === undefined) return;
-    this.#step(this.#words(description), relative, label, rate, l2);
+    const relative = relativeScores(scores, this.#classes);
+    if (label < 0 || relative === undefined) return;
+    this.#step(wordIds(terms, this.#vocabulary), relative, label, rate, l2);
   }
 
   /** Reorders the agents with examples by the model, in place (see the class comment). */
-  rerank(description: string, scores: Float64Array): Float64Array {
-    const relative = this.#relative(scores);
+  rerank(terms: readonly string[], scores: Float64Array): Float64Array {
+    const relative = relativeScores(scores, this.#classes);
     if (relative === undefined) return scores; // nothing matched: nothing to reorder, every score 0
-    const words = this.#words(description);
+    const words = wordIds(terms, this.#vocabulary);
     this.#softmax(words, 1 / Math.sqrt(words.length || 1), relative);
     const probabilities = this.#logits;
     const k = this.#classes.length;
@@ -170,27 +163,6 @@ export class ExampleReranker {
       scores[this.#classes[c] as number] = best * ((probabilities[c] as number) / top);
     }
     return scores;
-  }
-
-  /** Each class's lexical score relative to the best class's; undefined when every one is 0. */
-  #relative(scores: Float64Array): Float64Array | undefined {
-    const k = this.#classes.length;
-    let best = 0;
-    for (let c = 0; c < k; c++) best = Math.max(best, scores[this.#classes[c] as number] as number);
-    if (best === 0) return undefined;
-    const relative = new Float64Array(k);
-    for (let c = 0; c < k; c++) relative[c] = (scores[this.#classes[c] as number] as number) / best;
-    return relative;
-  }
-
-  /** Vocabulary indexes of the text's distinct known terms. */
-  #words(text: string): number[] {
-    const words: number[] = [];
-    for (const term of new Set(this.#analyzer.termsWithStopWords(text))) {
-      const word = this.#vocabulary.get(term);
-      if (word !== undefined) words.push(word);
-    }
-    return words;
   }
 
   /** One SGD step of the softmax loss (with L2 on word weights) towards `label`. */
@@ -246,47 +218,52 @@ interface Instance {
 /** Every example, with lexical scores from a roster compiled without the example's fold. */
 function crossFittedInstances(
   agents: readonly AgentManifest[],
-  classOf: Int32Array,
+  classes: Int32Array,
   compileLexical: LexicalCompiler,
   analyzer: Analyzer,
   vocabulary: ReadonlyMap<string, number>,
   config: RerankerConfig,
 ): Instance[] {
-  const k = Math.max(...classOf) + 1;
   const instances: Instance[] = [];
   for (let fold = 0; fold < config.folds; fold++) {
     const held: { text: string; label: number }[] = [];
-    const roster = agents.map((agent, i) => {
-      const examples = agent.examples ?? [];
-      if (examples.length === 0) return agent;
-      const kept = examples.filter((text, j) => {
+    const roster = [...agents];
+    classes.forEach((position, label) => {
+      const agent = agents[position] as AgentManifest;
+      const kept = (agent.examples ?? []).filter((text, j) => {
         if (j % config.folds !== fold) return true;
-        held.push({ text, label: classOf[i] as number });
+        held.push({ text, label });
         return false;
       });
-      return { ...agent, examples: kept };
+      roster[position] = { ...agent, examples: kept };
     });
     if (held.length === 0) continue;
-    const score = compileLexical(roster);
+    const lexical = compileLexical(roster);
     for (const { text, label } of held) {
-      const scores = score(text);
-      const relative = new Float64Array(k);
-      let best = 0;
-      agents.forEach((_, i) => {
-        const c = classOf[i] as number;
-        if (c >= 0) best = Math.max(best, scores[i] as number);
-      });
-      if (best > 0) {
-        agents.forEach((_, i) => {
-          const c = classOf[i] as number;
-          if (c >= 0) relative[c] = (scores[i] as number) / best;
-        });
-      }
-      const words = [...new Set(analyzer.termsWithStopWords(text))].map((t) => vocabulary.get(t) as number);
-      instances.push({ words, label, relative });
+      const terms = [...new Set(analyzer.termsWithStopWords(text))];
+      const relative = relativeScores(lexical.scoreTerms(terms), classes) ?? new Float64Array(classes.length);
+      instances.push({ words: wordIds(terms, vocabulary), label, relative });
     }
   }
   return instances;
+}
+
+/** Each class's score relative to the best class's; undefined when every one is 0. */
+function relativeScores(scores: Float64Array, classes: Int32Array): Float64Array | undefined {
+  let best = 0;
+  for (const position of classes) best = Math.max(best, scores[position] as number);
+  if (best === 0) return undefined;
+  return Float64Array.from(classes, (position) => (scores[position] as number) / best);
+}
+
+/** Vocabulary indexes of the known ones among distinct terms. */
+function wordIds(terms: readonly string[], vocabulary: ReadonlyMap<string, number>): number[] {
+  const words: number[] = [];
+  for (const term of terms) {
+    const word = vocabulary.get(term);
+    if (word !== undefined) words.push(word);
+  }
+  return words;
 }
 
 function shuffle(order: number[], random: () => number): void {
