@@ -610,6 +610,16 @@ describe('swarm-router route --min-capability', () => {
   it('refuses a threshold outside 0..1', async () => {
     const run = await cli([...args, '--min-capability', '7']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe("swarm-router: --min-capability: expected a number from 0 to 1, got '7'\n");
+    expect(run.stderr).toBe(
+      "swarm-router: --min-capability: expected 'auto' or a number from 0 to 1, got '7'\n",
+    );
+    const empty = await cli([...args, '--min-capability', ' ']);
+    expect(empty.code).toBe(2);
+  });
+
+  it("accepts 'auto': with no examples in the roster it falls back to 0.04", async () => {
+    const run = await cli([...args, '--min-capability', 'auto', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).policy).toMatchObject({ min_capability: 0.04 });
   });
 });

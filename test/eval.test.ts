@@ -105,12 +105,15 @@ describe('swarm-router eval', () => {
       'tasks',
       'top1',
       'top3',
+      'min_capability',
       'oos_rejected',
       'in_scope_accepted',
       'calibrated_min_capability',
       'oos_rejected_at_calibrated',
       'ms_per_task',
     ]);
+    // Too few examples to estimate a threshold from: `auto` falls back to 0.04.
+    expect(report.min_capability).toBe(0.04);
     // No manifest knows a word of o1, nor of in-scope tasks 3 and 5: all score 0 and are refused.
     expect(report.oos_rejected).toBe(1);
     expect(report.in_scope_accepted).toBeLessThanOrEqual(3 / 5);
@@ -137,7 +140,9 @@ describe('swarm-router eval', () => {
     expect(await atThreshold('0')).toMatchObject({ oos_rejected: 0, in_scope_accepted: 1 });
     expect(await atThreshold('1')).toMatchObject({ oos_rejected: 1, in_scope_accepted: 0 });
     const bad = await cli(['eval', '--agents', agents, '--tasks', tasks, '--min-capability', '2']);
-    expect(bad.stderr).toBe("swarm-router: --min-capability: expected a number from 0 to 1, got '2'\n");
+    expect(bad.stderr).toBe(
+      "swarm-router: --min-capability: expected 'auto' or a number from 0 to 1, got '2'\n",
+    );
   });
 
   it('evaluates the classic scorer beside the default one', async () => {

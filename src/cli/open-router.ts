@@ -4,7 +4,7 @@ import { RouterError } from '../kernel/errors.js';
 import { type BidNormalisation, createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
 import { createStore } from '../store/create-store.js';
-import { badArgument } from './cli-error.js';
+import { parseMinCapability } from './min-capability-option.js';
 import { loadRelatedTerms } from './related-terms-file.js';
 import { loadRoster } from './roster.js';
 
@@ -33,7 +33,7 @@ export async function openRouter(options: OpenRouterOptions): Promise<Router> {
     bidNormalisation: options.config.bidNormalisation as BidNormalisation,
     ...(options.config.minCapability === ''
       ? {}
-      : { minCapability: parseThreshold(options.config.minCapability) }),
+      : { minCapability: parseMinCapability(options.config.minCapability) }),
     ...(relatedTerms === undefined ? {} : { relatedTerms }),
   };
   // createRouter throws unknown_scorer; trying it before createStore keeps a bad flag off the log file.
@@ -61,10 +61,3 @@ export async function openRouter(options: OpenRouterOptions): Promise<Router> {
 }
 
 /** `--min-capability` / SWARM_ROUTER_MIN_CAPABILITY: a number from 0 to 1. */
-function parseThreshold(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !(value >= 0 && value <= 1)) {
-    throw badArgument('--min-capability', 'a number from 0 to 1', text);
-  }
-  return value;
-}

@@ -1,6 +1,7 @@
 import type { Decision } from '../policy/decision.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../policy/policy.js';
 import type { Router } from '../router/router.js';
+import { IN_SCOPE_ACCEPTANCE, thresholdKeeping } from '../scoring/threshold.js';
 
 /**
  * `swarm-router eval`: how well routing picks the labelled agent. Every registered agent is a
@@ -24,7 +25,7 @@ export function evalPolicy(minCapability = DEFAULT_POLICY.minCapability ?? 0): P
 export type EvalMode = 'cold' | 'online';
 
 /** The in-scope acceptance the calibrated threshold keeps (the issue's target for clinc150). */
-export const CALIBRATION_ACCEPTANCE = 0.95;
+export const CALIBRATION_ACCEPTANCE = IN_SCOPE_ACCEPTANCE;
 
 /** Best capability match of a decision among every agent (in eval, every agent bids). */
 function bestCapability(decision: Decision): number {
@@ -43,10 +44,7 @@ export function calibrateThreshold(
   outOfScope: readonly number[],
   acceptance: number,
 ): { threshold: number; oosRejected: number } {
-  const sorted = [...inScope].sort((a, b) => a - b);
-  // Accepting ⌈acceptance·n⌉ scores means the threshold is the smallest of the top ones.
-  const keep = Math.ceil(acceptance * sorted.length);
-  const threshold = keep === 0 ? 1 : (sorted[sorted.length - keep] as number);
+  const threshold = thresholdKeeping(inScope, acceptance);
   const rejected = outOfScope.filter((s) => s < threshold).length;
   return { threshold, oosRejected: outOfScope.length === 0 ? 0 : rejected / outOfScope.length };
 }
@@ -78,7 +76,11 @@ export interface EvalReport {
   readonly firstTrySecondHalf?: number;
   /** online: agents tried per task, the labelled one included. */
   readonly meanAttempts?: number;
-  /** With out-of-scope tasks: the share answered "no suitable agent", and of labelled tasks accepted. */
+  /**
+   * With out-of-scope tasks: the policy's threshold (an `auto` one resolved for this roster), the
+   * share of out-of-scope tasks answered "no suitable agent" at it, and of labelled tasks accepted.
+   */
+  readonly minCapability?: number;
   readonly oosRejected?: number;
   readonly inScopeAccepted?: number;
   /**
@@ -157,7 +159,11 @@ export async function runEval(
   const msPerTask = ratio(performance.now() - started, n);
   let oos: Pick<
     EvalReport,
-    'oosRejected' | 'inScopeAccepted' | 'calibratedMinCapability' | 'oosRejectedAtCalibrated'
+    | 'minCapability'
+    | 'oosRejected'
+    | 'inScopeAccepted'
+    | 'calibratedMinCapability'
+    | 'oosRejectedAtCalibrated'
   > = {};
   if (options.outOfScope !== undefined) {
     let rejected = 0;
@@ -169,6 +175,7 @@ export async function runEval(
     }
     const calibrated = calibrateThreshold(inScopeBest, outOfScopeBest, CALIBRATION_ACCEPTANCE);
     oos = {
+      minCapability: router.policy.minCapability ?? 0,
       oosRejected: ratio(rejected, options.outOfScope.length),
       inScopeAccepted: ratio(accepted, n),
       calibratedMinCapability: calibrated.threshold,

@@ -8,8 +8,8 @@ export type BidNormalisation = (typeof BID_NORMALISATIONS)[number];
 export interface DefaultPolicyOptions {
   /** Default `received`. */
   readonly bidNormalisation?: BidNormalisation;
-  /** The "no suitable agent" threshold, 0..1; default DEFAULT_POLICY's. */
-  readonly minCapability?: number;
+  /** The "no suitable agent" threshold, 0..1 or `auto`; default DEFAULT_POLICY's (`auto`). */
+  readonly minCapability?: number | 'auto';
 }
 
 /**
@@ -36,10 +36,13 @@ export function defaultPolicyWith(options: DefaultPolicyOptions): PolicyConfig {
     };
   }
   if (minCapability !== undefined) {
-    if (!(typeof minCapability === 'number' && minCapability >= 0 && minCapability <= 1)) {
+    if (
+      minCapability !== 'auto' &&
+      !(typeof minCapability === 'number' && minCapability >= 0 && minCapability <= 1)
+    ) {
       throw new RouterError(
         'invalid_request',
-        `min_capability must be a number from 0 to 1, got ${String(minCapability)}`,
+        `min_capability must be 'auto' or a number from 0 to 1, got ${String(minCapability)}`,
         { details: { field: 'min_capability' } },
       );
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bid } from './decision.js';
 import type { RouteConstraints } from './filters.js';
-import { createPolicy, DEFAULT_POLICY, type RosterFacts } from './policy.js';
+import { createPolicy, DEFAULT_POLICY, FALLBACK_MIN_CAPABILITY, type RosterFacts } from './policy.js';
 
 const policy = createPolicy(DEFAULT_POLICY, 'default');
 
@@ -164,5 +164,16 @@ describe('default policy: signals, threshold, explanation', () => {
 
   it('refuses a threshold outside [0, 1] at construction', () => {
     expect(() => createPolicy({ ...DEFAULT_POLICY, minCapability: 2 }, 'default')).toThrow(/minCapability/);
+  });
+
+  it("resolves an 'auto' threshold to the roster's suggestion, never below the fallback, and records the number", () => {
+    expect(DEFAULT_POLICY.minCapability).toBe('auto');
+    expect(createPolicy(DEFAULT_POLICY, 'default', 0.097).spec.minCapability).toBe(0.097);
+    expect(createPolicy(DEFAULT_POLICY, 'default').spec.minCapability).toBe(FALLBACK_MIN_CAPABILITY);
+    expect(createPolicy(DEFAULT_POLICY, 'default', 0.009).spec.minCapability).toBe(FALLBACK_MIN_CAPABILITY);
+    // A fixed threshold ignores the suggestion.
+    expect(createPolicy({ ...DEFAULT_POLICY, minCapability: 0.2 }, 'default', 0.097).spec.minCapability).toBe(
+      0.2,
+    );
   });
 });

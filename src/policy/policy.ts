@@ -59,8 +59,12 @@ export interface RosterFacts {
 export interface PolicyConfig {
   readonly name: string;
   readonly signals: readonly { readonly name: string; readonly weight: number }[];
-  /** See PolicySpec.minCapability. Default: none. */
-  readonly minCapability?: number;
+  /**
+   * See PolicySpec.minCapability. `auto`: the threshold the compiled roster suggests
+   * (CompiledScorer.suggestedMinCapability) where it is above FALLBACK_MIN_CAPABILITY, else that.
+   * Default: none.
+   */
+  readonly minCapability?: number | 'auto';
   /**
    * `seed`: the seed's selection reason, word for word (classic); `explained` (default): every
    * signal of the winner, and how many bids were refused and why.
@@ -85,14 +89,21 @@ export const CLASSIC_POLICY: PolicyConfig = Object.freeze({
 });
 
 /**
+ * The threshold of an `auto` policy when the roster suggests none (no examples to estimate from) or
+ * a lower one: where a roster's own examples often match nothing (stackexchange6 suggests 0.009),
+ * a lower threshold would route tasks no manifest matches at all. Low on purpose: scores sit lower on small rosters (six personas: "Write a function to calculate
+ * fibonacci numbers" gives Forge 0.057) than on large ones with examples.
+ */
+export const FALLBACK_MIN_CAPABILITY = 0.04;
+
+/**
  * The default policy. Capability carries most of the weight, because picking an agent that can do
  * the task matters more than anything else; price, track record and spare capacity then separate
- * agents that can; speed breaks near-ties. Below a capability of 0.04 (the default scorer's share of
- * the task's informative words) the answer is "no suitable agent". The default is low on purpose:
- * scores sit lower on small rosters (six personas: "Write a function to calculate fibonacci numbers"
- * gives Forge 0.057) than on large ones with examples, so one absolute threshold cannot serve both;
- * `swarm-router eval --oos` reports the threshold calibrated for a given roster (clinc150: 0.095, which
- * refuses 50% of out-of-scope tasks while keeping 95.3% of in-scope ones; docs/BENCHMARKS.md).
+ * agents that can; speed breaks near-ties. Below the roster's threshold the answer is "no suitable
+ * agent": one absolute threshold cannot serve a six-persona roster and a 150-intent one, so it is
+ * `auto` — estimated from the manifests' examples where there are enough (clinc150: 0.096, refusing
+ * about half of the out-of-scope tasks while keeping 95% of in-scope ones; docs/BENCHMARKS.md), never
+ * below FALLBACK_MIN_CAPABILITY.
  */
 export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
   name: 'default',
@@ -103,7 +114,7 @@ export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
     Object.freeze({ name: 'load', weight: 0.1 }),
     Object.freeze({ name: 'speed', weight: 0.05 }),
   ]),
-  minCapability: 0.04,
+  minCapability: 'auto',
   reasonStyle: 'explained',
   refuseUnregistered: true,
 });
@@ -113,7 +124,15 @@ export const NO_BIDS_REASON = 'No bids received';
 const NO_CONSTRAINTS: RouteConstraints = Object.freeze({});
 const NO_TAGS: ReadonlySet<string> = new Set();
 
-export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
+/**
+ * `suggestedMinCapability` is the compiled roster's estimate, read only by a policy whose threshold
+ * is `auto`; the spec (and so every decision) records the threshold actually used.
+ */
+export function createPolicy(
+  config: PolicyConfig,
+  scorerName: string,
+  suggestedMinCapability?: number,
+): Policy {
   // Checked once here rather than per decision, as the k8s scheduler framework checks plugin weights.
   if (config.signals.length === 0) throw new TypeError('expected at least one signal, got none');
   const weighted: WeightedSignal[] = [];
@@ -130,7 +149,10 @@ export function createPolicy(config: PolicyConfig, scorerName: string): Policy {
   }
   const evaluate = signalEvaluator(weighted);
   const signalCount = weighted.length;
-  const minCapability = config.minCapability;
+  const minCapability =
+    config.minCapability === 'auto'
+      ? Math.max(suggestedMinCapability ?? 0, FALLBACK_MIN_CAPABILITY)
+      : config.minCapability;
   if (minCapability !== undefined && !(minCapability >= 0 && minCapability <= 1)) {
     throw new TypeError(`expected minCapability in [0, 1], got ${minCapability} (${typeof minCapability})`);
   }

@@ -37,10 +37,11 @@ export interface RouterOptions {
    */
   readonly bidNormalisation?: BidNormalisation;
   /**
-   * The default policy's "no suitable agent" threshold, 0..1 (default 0.04); calibrate it for a
-   * roster with `swarm-router eval --oos`. Ignored with an explicit `policy` or the classic scorer.
+   * The default policy's "no suitable agent" threshold, 0..1, or `auto` (default): the threshold the
+   * compiled roster suggests from its examples, else 0.04 (policy.ts). `swarm-router eval --oos`
+   * calibrates one from labelled data. Ignored with an explicit `policy` or the classic scorer.
    */
-  readonly minCapability?: number;
+  readonly minCapability?: number | 'auto';
   /** Start from an existing registry (shared, not copied). */
   readonly registry?: AgentRegistry;
   /**
@@ -85,10 +86,10 @@ export function createRouter(options: RouterOptions = {}): Router {
           ...(options.minCapability === undefined ? {} : { minCapability: options.minCapability }),
         }));
   // Letting unregistered bidders through the request check means letting them through the policy.
-  const policy = createPolicy(
-    allowUnregistered ? { ...policyConfig, refuseUnregistered: false } : policyConfig,
-    scorer.name,
-  );
+  const effectivePolicy = allowUnregistered ? { ...policyConfig, refuseUnregistered: false } : policyConfig;
+  // Created here to check the configuration at once; an `auto` threshold is re-resolved against
+  // each compiled roster's suggestion.
+  let policy = createPolicy(effectivePolicy, scorer.name);
   // What outcomes taught: the compiled scorer reads the evidence at every call, so learning needs
   // no recompilation; both are rebuilt from the store's outcomes by restoreLearning(). A compiled
   // scorer that also learns by itself (the default scorer's example reranker) loses that on
@@ -121,6 +122,9 @@ export function createRouter(options: RouterOptions = {}): Router {
       agentState.useRoster(agents, rosterIndex.positionOf);
       compiled = scorer.compile(agents, evidence);
       compiledVersion = registry.version;
+      if (effectivePolicy.minCapability === 'auto') {
+        policy = createPolicy(effectivePolicy, scorer.name, compiled.suggestedMinCapability);
+      }
       if (compiled.learn !== undefined) {
         for (const o of recentOutcomes.slice(-REPLAYED_OUTCOMES)) {
           compiled.learn(o.description, o.agentId, o.status === 'completed');
@@ -167,7 +171,10 @@ export function createRouter(options: RouterOptions = {}): Router {
 
   return {
     registry,
-    policy: policy.spec,
+    get policy() {
+      compiledRoster(); // an `auto` threshold depends on the roster
+      return policy.spec;
+    },
     hasLog: store !== undefined,
     registerAgent: (manifest) => registry.register(manifest),
     registerPersona: (personaId, agentId) => registry.registerPersona(personaId, agentId),

@@ -131,6 +131,9 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
       const { onlineLearningRate, l2 } = rerankerConfig;
       const positionOf = new Map(agents.map((agent, i) => [agent.agentId, i]));
       return {
+        ...(trained.suggestedMinCapability === undefined
+          ? {}
+          : { suggestedMinCapability: trained.suggestedMinCapability }),
         score: (description) => {
           const terms = distinctTerms(analyzer, description);
           return trained.rerank(terms, lexical.scoreTerms(terms));

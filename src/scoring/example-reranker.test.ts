@@ -4,10 +4,12 @@ import { FakeClock } from '../../test/helpers/fake-clock.js';
 import { agent } from '../../test/helpers/manifest.js';
 import { tempDbPath, tempDir } from '../../test/helpers/temp-dir.js';
 import type { AgentManifest } from '../manifest/manifest.js';
+import { FALLBACK_MIN_CAPABILITY } from '../policy/policy.js';
 import { createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
 import { createStore } from '../store/create-store.js';
 import { createDefaultScorer } from './default-scorer.js';
+import { thresholdKeeping } from './threshold.js';
 
 // Two agents whose tags share words ("request", "vacation"), as clinc150's pto_request and
 // pto_request_status do, plus one unrelated agent and one without examples.
@@ -150,5 +152,54 @@ describe('example reranker (default scorer)', () => {
     restarted.registerAgent(agent('newcomer', { capabilities: ['gardening'] }));
     const after = restarted.decide({ description: text, bids });
     expect(after.selectedAgent).toBe(learner);
+  });
+
+  it('suggests the threshold that 95% of held-out examples reach; an auto policy takes it above 0.04', () => {
+    // Six examples per agent (24 in all, enough for an estimate). The expected value is recomputed
+    // here: rosters refolded by the same rule (example j is held out in fold j mod 5) and scored by
+    // the lexical scorer alone, and the best score that 95% of held-out examples reach.
+    const kitchen = ['pasta', 'rice', 'soup', 'bread'].map((dish) =>
+      agent(dish, {
+        examples: [
+          `${dish} for dinner`,
+          `make ${dish} tonight`,
+          `a quick ${dish} recipe`,
+          `${dish} with cheese`,
+          `the best ${dish}`,
+          `${dish} ideas please`,
+        ],
+      }),
+    );
+    const best: number[] = [];
+    for (let fold = 0; fold < 5; fold++) {
+      const held: string[] = [];
+      const folded = kitchen.map((m) => ({
+        ...m,
+        examples: (m.examples ?? []).filter((text, j) => {
+          if (j % 5 === fold) held.push(text);
+          return j % 5 !== fold;
+        }),
+      }));
+      const lexical = createDefaultScorer({ reranker: false }).compile(folded);
+      for (const text of held) best.push(Math.max(...lexical.score(text)));
+    }
+    const expected = Math.floor(thresholdKeeping(best, 0.95) * 1000) / 1000;
+    expect(createDefaultScorer().compile(kitchen).suggestedMinCapability).toBe(expected);
+    expect(expected).toBeGreaterThan(FALLBACK_MIN_CAPABILITY);
+    const router = createRouter({});
+    for (const manifest of kitchen) router.registerAgent(manifest);
+    expect(router.policy.minCapability).toBe(expected);
+    // A mixed roster whose examples often match nothing suggests 0: auto never goes below the fallback.
+    const mixed = createDefaultScorer().compile([...roster, ...kitchen]);
+    const mixedRouter = createRouter({});
+    for (const manifest of [...roster, ...kitchen]) mixedRouter.registerAgent(manifest);
+    expect(mixedRouter.policy.minCapability).toBe(
+      Math.max(mixed.suggestedMinCapability ?? 0, FALLBACK_MIN_CAPABILITY),
+    );
+    // Fifteen examples are too few: no suggestion, and the policy falls back.
+    expect(compile(true).suggestedMinCapability).toBeUndefined();
+    const small = createRouter({});
+    for (const manifest of roster) small.registerAgent(manifest);
+    expect(small.policy.minCapability).toBe(FALLBACK_MIN_CAPABILITY);
   });
 });

@@ -1,6 +1,7 @@
 import { seededRandom } from '../kernel/seeded-random.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import type { Analyzer } from './text/analyzer.js';
+import { IN_SCOPE_ACCEPTANCE, thresholdKeeping } from './threshold.js';
 
 /**
  * A learned correction on top of a lexical scorer, for rosters whose manifests carry examples.
@@ -60,6 +61,13 @@ export type LexicalCompiler = (agents: readonly AgentManifest[]) => {
 };
 
 export class ExampleReranker {
+  /**
+   * The "no suitable agent" threshold this roster suggests: the best match that IN_SCOPE_ACCEPTANCE
+   * of the held-out examples reach (rounded down to 0.001), since tasks like the examples are the
+   * in-scope ones. On clinc150 it is 0.096, where `eval --oos` calibrates 0.095–0.099 from labelled
+   * out-of-scope tasks. Undefined below MIN_EXAMPLES_FOR_THRESHOLD examples.
+   */
+  readonly suggestedMinCapability: number | undefined;
   readonly #vocabulary: ReadonlyMap<string, number>;
   /** Roster positions of the agents with examples: the classes of the model. */
   readonly #classes: Int32Array;
@@ -75,7 +83,9 @@ export class ExampleReranker {
     weights: Float32Array,
     bias: Float64Array,
     scoreWeight: number,
+    suggestedMinCapability: number | undefined,
   ) {
+    this.suggestedMinCapability = suggestedMinCapability;
     this.#vocabulary = vocabulary;
     this.#classes = classes;
     this.#weights = weights;
@@ -110,7 +120,14 @@ export class ExampleReranker {
     }
     if (vocabulary.size * classes.length > config.maxWeights) return undefined;
 
-    const instances = crossFittedInstances(agents, classes, compileLexical, analyzer, vocabulary, config);
+    const { instances, bestScores } = crossFittedInstances(
+      agents,
+      classes,
+      compileLexical,
+      analyzer,
+      vocabulary,
+      config,
+    );
     const k = classes.length;
     const reranker = new ExampleReranker(
       vocabulary,
@@ -118,6 +135,7 @@ export class ExampleReranker {
       new Float32Array(vocabulary.size * k),
       new Float64Array(k),
       config.scoreWeight,
+      suggestedThreshold(bestScores),
     );
     const order = instances.map((_, i) => i);
     const random = seededRandom(1);
@@ -215,7 +233,10 @@ interface Instance {
   readonly relative: Float64Array;
 }
 
-/** Every example, with lexical scores from a roster compiled without the example's fold. */
+/**
+ * Every example, with lexical scores from a roster compiled without the example's fold; and each
+ * example's best score among all agents, as a task like it would score.
+ */
 function crossFittedInstances(
   agents: readonly AgentManifest[],
   classes: Int32Array,
@@ -223,8 +244,9 @@ function crossFittedInstances(
   analyzer: Analyzer,
   vocabulary: ReadonlyMap<string, number>,
   config: RerankerConfig,
-): Instance[] {
+): { instances: Instance[]; bestScores: number[] } {
   const instances: Instance[] = [];
+  const bestScores: number[] = [];
   for (let fold = 0; fold < config.folds; fold++) {
     const held: { text: string; label: number }[] = [];
     const roster = [...agents];
@@ -241,11 +263,13 @@ function crossFittedInstances(
     const lexical = compileLexical(roster);
     for (const { text, label } of held) {
       const terms = [...new Set(analyzer.termsWithStopWords(text))];
-      const relative = relativeScores(lexical.scoreTerms(terms), classes) ?? new Float64Array(classes.length);
+      const scores = lexical.scoreTerms(terms);
+      const relative = relativeScores(scores, classes) ?? new Float64Array(classes.length);
       instances.push({ words: wordIds(terms, vocabulary), label, relative });
+      bestScores.push(Math.max(...scores));
     }
   }
-  return instances;
+  return { instances, bestScores };
 }
 
 /** Each class's score relative to the best class's; undefined when every one is 0. */
@@ -264,6 +288,14 @@ function wordIds(terms: readonly string[], vocabulary: ReadonlyMap<string, numbe
     if (word !== undefined) words.push(word);
   }
   return words;
+}
+
+/** Fewer held-out examples than this give no threshold: a 5% quantile of a handful means nothing. */
+export const MIN_EXAMPLES_FOR_THRESHOLD = 20;
+
+function suggestedThreshold(bestScores: readonly number[]): number | undefined {
+  if (bestScores.length < MIN_EXAMPLES_FOR_THRESHOLD) return undefined;
+  return Math.floor(thresholdKeeping(bestScores, IN_SCOPE_ACCEPTANCE) * 1000) / 1000;
 }
 
 function shuffle(order: number[], random: () => number): void {

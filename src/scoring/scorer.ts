@@ -46,4 +46,9 @@ export interface CompiledScorer {
    * outcome, before the outcome joins the evidence and before the next task is scored.
    */
   learn?(description: string, agentId: string, succeeded: boolean): void;
+  /**
+   * A "no suitable agent" threshold estimated from the roster itself (the default scorer's, from its
+   * examples), which a policy with `minCapability: 'auto'` uses. Absent: no estimate.
+   */
+  readonly suggestedMinCapability?: number;
 }

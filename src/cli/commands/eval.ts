@@ -16,9 +16,9 @@ import {
   validateEvalRosterFile,
   validateLabelledTaskDto,
 } from '../../wire/eval-dto.js';
-import { badArgument } from '../cli-error.js';
 import { parseJson, readInput } from '../input-files.js';
 import { type CliIo, write } from '../io.js';
+import { MIN_CAPABILITY_HELP, parseMinCapability } from '../min-capability-option.js';
 import { startProgress } from '../progress.js';
 import { loadRelatedTerms } from '../related-terms-file.js';
 
@@ -43,10 +43,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .option('--related <file>', 'related terms for the default scorer (see route --help)')
     .option('--online', 'route in file order, re-offer failures down the ranking, learn from every outcome')
     .option('--oos <file>', 'out-of-scope tasks (JSONL, label "oos" or null) that no agent should take')
-    .option(
-      '--min-capability <x>',
-      'the "no suitable agent" threshold, 0..1 (default: the default policy\'s)',
-    )
+    .option('--min-capability <x>', MIN_CAPABILITY_HELP)
     .option('--json', 'end stdout with one JSON object holding every figure')
     .action(async (flags: EvalFlags) => {
       const agentsFile = validateEvalRosterFile(
@@ -59,10 +56,8 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
       const relatedTerms = await loadRelatedTerms(loadConfig({ related: flags.related }, io.env).related);
       const outOfScope = flags.oos === undefined ? undefined : await readOutOfScopeTasks(flags.oos);
       const mode = flags.online === true ? 'online' : 'cold';
-      const minCapability = flags.minCapability === undefined ? undefined : Number(flags.minCapability);
-      if (minCapability !== undefined && !(minCapability >= 0 && minCapability <= 1)) {
-        throw badArgument('--min-capability', 'a number from 0 to 1', flags.minCapability as string);
-      }
+      const minCapability =
+        flags.minCapability === undefined ? undefined : parseMinCapability(flags.minCapability);
       // Online outcomes go through the store like real outcome reports: an in-memory SQLite log.
       const router = createRouter({
         scorer: flags.scorer,
@@ -140,6 +135,7 @@ function toReportDto(report: EvalReport): Record<string, unknown> {
   if (report.firstTry !== undefined) dto.first_try = report.firstTry;
   if (report.firstTrySecondHalf !== undefined) dto.first_try_second_half = report.firstTrySecondHalf;
   if (report.meanAttempts !== undefined) dto.mean_attempts = report.meanAttempts;
+  if (report.minCapability !== undefined) dto.min_capability = report.minCapability;
   if (report.oosRejected !== undefined) dto.oos_rejected = report.oosRejected;
   if (report.inScopeAccepted !== undefined) dto.in_scope_accepted = report.inScopeAccepted;
   if (report.calibratedMinCapability !== undefined) {
@@ -163,7 +159,7 @@ function humanReport(report: EvalReport): string {
   }
   if (report.oosRejected !== undefined) {
     lines.push(
-      `  out of scope rejected ${pct(report.oosRejected)}   in scope accepted ${pct(report.inScopeAccepted)}`,
+      `  at threshold ${(report.minCapability ?? 0).toFixed(3)}: out of scope rejected ${pct(report.oosRejected)}   in scope accepted ${pct(report.inScopeAccepted)}`,
       `  calibrated threshold ${(report.calibratedMinCapability ?? 0).toFixed(3)} (keeps ${CALIBRATION_ACCEPTANCE * 100}% in scope): ` +
         `out of scope rejected ${pct(report.oosRejectedAtCalibrated)} — pass it as --min-capability`,
     );

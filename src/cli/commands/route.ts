@@ -8,6 +8,7 @@ import { toRouteRequest, validateRouteRequestDto } from '../../wire/route-dto.js
 import { badArgument } from '../cli-error.js';
 import { formatDecision } from '../explain-format.js';
 import { type CliIo, write } from '../io.js';
+import { MIN_CAPABILITY_HELP } from '../min-capability-option.js';
 import { openRouter } from '../open-router.js';
 import { startProgress } from '../progress.js';
 import { readWorkload } from '../workload.js';
@@ -48,10 +49,7 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
       '--bid-normalisation <how>',
       'default policy: bids scored against those received (default), the seed band, or the agent rate: received|band|rate',
     )
-    .option(
-      '--min-capability <x>',
-      'default policy: below this best match, "no suitable agent" (default 0.04; calibrate with eval --oos)',
-    )
+    .option('--min-capability <x>', MIN_CAPABILITY_HELP)
     .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
     .option('--no-log', 'do not write decisions to the audit log')
     .option('--json', 'print the full decision record as JSON')
