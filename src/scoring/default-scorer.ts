@@ -106,7 +106,9 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
   }
   if (!(b >= 0 && b <= 1)) throw new TypeError(`expected b in [0, 1], got ${b} (${typeof b})`);
   const rerankerConfig =
-    config.reranker === false ? undefined : { ...DEFAULT_RERANKER_CONFIG, ...config.reranker };
+    config.reranker === false
+      ? undefined
+      : checkedRerankerConfig({ ...DEFAULT_RERANKER_CONFIG, ...config.reranker });
   const settings: Compiled = {
     analyzer,
     related,
@@ -147,6 +149,26 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
       };
     },
   };
+}
+
+function checkedRerankerConfig(config: RerankerConfig): RerankerConfig {
+  const { folds, epochs, maxWeights, ...rates } = config;
+  if (!(Number.isInteger(folds) && folds >= 2)) {
+    throw new TypeError(`expected reranker.folds to be an integer ≥ 2, got ${folds} (${typeof folds})`);
+  }
+  for (const [name, value] of Object.entries({ epochs, maxWeights })) {
+    if (!(Number.isInteger(value) && value >= 0)) {
+      throw new TypeError(`expected reranker.${name} to be an integer ≥ 0, got ${value} (${typeof value})`);
+    }
+  }
+  for (const [name, value] of Object.entries(rates)) {
+    if (!(Number.isFinite(value) && value >= 0)) {
+      throw new TypeError(
+        `expected reranker.${name} to be a finite number ≥ 0, got ${value} (${typeof value})`,
+      );
+    }
+  }
+  return config;
 }
 
 interface Compiled extends BagSettings {

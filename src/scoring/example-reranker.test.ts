@@ -202,4 +202,16 @@ describe('example reranker (default scorer)', () => {
     for (const manifest of roster) small.registerAgent(manifest);
     expect(small.policy.minCapability).toBe(FALLBACK_MIN_CAPABILITY);
   });
+
+  it.each([
+    [{ folds: 1 }, 'expected reranker.folds to be an integer ≥ 2, got 1 (number)'],
+    [{ epochs: 2.5 }, 'expected reranker.epochs to be an integer ≥ 0, got 2.5 (number)'],
+    [
+      { learningRate: Number.NaN },
+      'expected reranker.learningRate to be a finite number ≥ 0, got NaN (number)',
+    ],
+    [{ scoreWeight: -1 }, 'expected reranker.scoreWeight to be a finite number ≥ 0, got -1 (number)'],
+  ])('refuses a bad setting at creation: %o', (reranker, message) => {
+    expect(() => createDefaultScorer({ reranker })).toThrow(message);
+  });
 });
