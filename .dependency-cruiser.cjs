@@ -21,7 +21,7 @@ module.exports = {
       severity: 'error',
       comment:
         'The core (domain, store, router) never imports the CLI, the server, config, logging or the wire format.',
-      from: { path: '^src/(kernel|manifest|scoring|policy|audit|auction|tasks|events|store|router)/' },
+      from: { path: '^src/(kernel|manifest|scoring|policy|audit|agents|auction|tasks|events|store|router)/' },
       to: { path: '^src/(cli|server|config|log|wire)/' },
     },
     {

@@ -9,6 +9,7 @@ import { registerExportCommand } from './commands/export.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerOutcomeCommand } from './commands/outcome.js';
 import { registerRouteCommand } from './commands/route.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { type CliIo, processIo } from './io.js';
@@ -42,6 +43,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   });
   registerEvalCommand(program, io);
   registerDemoCommand(program, io);
+  registerServeCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
 
   try {

@@ -4,6 +4,7 @@ import { RouterError } from '../kernel/errors.js';
 import { type BidNormalisation, createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
 import { createStore } from '../store/create-store.js';
+import type { Store } from '../store/store.js';
 import { parseMinCapability } from './min-capability-option.js';
 import { loadRelatedTerms } from './related-terms-file.js';
 import { loadRoster } from './roster.js';
@@ -24,6 +25,13 @@ export interface OpenRouterOptions {
  * opened, so a bad flag never creates or touches the log file.
  */
 export async function openRouter(options: OpenRouterOptions): Promise<Router> {
+  return (await openRouterAndStore(options)).router;
+}
+
+/** openRouter, and the store behind it (the service keeps its agent directory there too). */
+export async function openRouterAndStore(
+  options: OpenRouterOptions,
+): Promise<{ router: Router; store: Store | undefined }> {
   const roster = options.withRoster === false ? [] : await loadRoster(options.config.roster);
   // Only commands that route read the related-terms file; reading the log never needs it.
   const relatedTerms =
@@ -57,7 +65,7 @@ export async function openRouter(options: OpenRouterOptions): Promise<Router> {
   for (const manifest of roster) router.registerAgent(manifest);
   // A routing command on an existing log first learns back what its outcomes taught.
   if (store !== undefined && options.withRoster !== false) await router.restoreLearning();
-  return router;
+  return { router, store };
 }
 
 /** `--min-capability` / SWARM_ROUTER_MIN_CAPABILITY: a number from 0 to 1. */

@@ -20,6 +20,11 @@ export interface Config {
   readonly bidNormalisation: string;
   /** The default policy's "no suitable agent" threshold, or '' for its default. Env SWARM_ROUTER_MIN_CAPABILITY. */
   readonly minCapability: string;
+  /**
+   * The service's admin token, or '' for none (then it listens on loopback only). Env
+   * SWARM_ROUTER_ADMIN_TOKEN only: a flag would show it in the process list.
+   */
+  readonly adminToken: string;
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -29,6 +34,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   related: '',
   bidNormalisation: 'received',
   minCapability: '',
+  adminToken: '',
 });
 
 export type ConfigFlags = { readonly [K in keyof Config]?: Config[K] | undefined };
@@ -43,6 +49,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     related: pick('related', 'SWARM_ROUTER_RELATED'),
     bidNormalisation: pick('bidNormalisation', 'SWARM_ROUTER_BID_NORMALISATION'),
     minCapability: pick('minCapability', 'SWARM_ROUTER_MIN_CAPABILITY'),
+    adminToken: nonEmpty(env.SWARM_ROUTER_ADMIN_TOKEN) ?? DEFAULT_CONFIG.adminToken,
   });
 }
 

@@ -33,6 +33,25 @@ export const ERROR_CODES = {
     exitCode: 2,
     summary: 'The agent already reported the outcome of that decision.',
   },
+  unauthorized: {
+    httpStatus: 401,
+    exitCode: 2,
+    summary: 'The request needs a token (admin or agent) and had none, or a wrong one.',
+  },
+  forbidden: { httpStatus: 403, exitCode: 2, summary: 'The token is valid but may not act for that agent.' },
+  not_found: { httpStatus: 404, exitCode: 2, summary: 'No such route or resource in the service.' },
+  agent_exists: { httpStatus: 409, exitCode: 2, summary: 'An agent with that id is already registered.' },
+  agent_not_managed: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary: 'The agent comes from the roster file and cannot be changed through the service.',
+  },
+  payload_too_large: { httpStatus: 413, exitCode: 2, summary: 'A request body is over the size limit.' },
+  unsafe_bind: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'serve was asked to listen beyond loopback without an admin token.',
+  },
   store_unavailable: {
     httpStatus: 503,
     exitCode: 3,

@@ -1,3 +1,4 @@
+import type { AgentManifest } from '../manifest/manifest.js';
 import type { Decision, LoggedDecision } from '../policy/decision.js';
 import type { OutcomeReport, RecordedOutcome } from '../policy/outcome.js';
 
@@ -65,8 +66,29 @@ export interface Store {
   /** Number of records in the log. */
   countDecisions(): Promise<number>;
 
+  /** Adds or replaces a registered agent (the service's agent directory). */
+  saveAgent(agent: StoredAgent): Promise<void>;
+
+  /** Moves an agent's last heartbeat; false when no such agent is stored. */
+  recordHeartbeat(agentId: string, atMs: number): Promise<boolean>;
+
+  /** Removes an agent; false when no such agent is stored. Its decisions stay in the log. */
+  deleteAgent(agentId: string): Promise<boolean>;
+
+  /** Every stored agent, in registration order. */
+  listAgents(): Promise<readonly StoredAgent[]>;
+
   /** Releases connections. Idempotent; any later call rejects with `store_closed`. */
   close(): Promise<void>;
+}
+
+/** An agent registered through the service, as the store keeps it. */
+export interface StoredAgent {
+  readonly manifest: AgentManifest;
+  /** SHA-256 of the agent's token, hex; null for agents registered without one. */
+  readonly tokenHash: string | null;
+  readonly registeredAtMs: number;
+  readonly lastHeartbeatMs: number;
 }
 
 /** Computes a record's chain hash; supplied by the audit module so every adapter seals alike. */

@@ -23,6 +23,29 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<S> {
   };
 }
 
+/**
+ * Marks a two-member union whose member is chosen by whether a key is present (`{"persona": …}` or a
+ * manifest), so a bad value is reported against the member it meant to be rather than as "must match
+ * a schema in anyOf". The first member is the one without the key.
+ */
+export const CHOOSE_BY = 'x-choose-by';
+
+/** compileValidator for any schema, including CHOOSE_BY unions. */
+export function compileAnyValidator(schema: TSchema): (value: unknown, where: string) => unknown {
+  const key = (schema as Record<string, unknown>)[CHOOSE_BY];
+  if (typeof key !== 'string') return compileValidator(schema);
+  const [without, withKey] = ((schema as TSchema & { anyOf: TSchema[] }).anyOf ?? []).map((member) =>
+    compileValidator(member),
+  );
+  if (without === undefined || withKey === undefined) {
+    throw new TypeError(`expected a ${CHOOSE_BY} union of two schemas`);
+  }
+  return (value, where) => {
+    const hasKey = typeof value === 'object' && value !== null && Object.hasOwn(value, key);
+    return (hasKey ? withKey : without)(value, where);
+  };
+}
+
 /** Ajv's `/bids/0/bid_sats` as `bids[0].bid_sats`. */
 export function fieldOf(error: ErrorObject): string {
   const path = error.instancePath

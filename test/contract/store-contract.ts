@@ -466,6 +466,42 @@ export function runStoreContract(
       expect(await verifyLog(store)).toMatchObject({ ok: true, records: 1 });
     });
 
+    test('keeps registered agents: saved, replaced, heartbeats only move forward, deleted', async () => {
+      const db = createDatabase();
+      const store = open(db);
+      const manifest = { agentId: 'a1', agentName: 'A1', capabilities: ['x'], keywords: [], rateSats: 5 };
+      const hash = 'ab'.repeat(32);
+      await store.saveAgent({ manifest, tokenHash: hash, registeredAtMs: 10, lastHeartbeatMs: 10 });
+      await store.saveAgent({
+        manifest: { ...manifest, agentId: 'a10' },
+        tokenHash: null,
+        registeredAtMs: 20,
+        lastHeartbeatMs: 20,
+      });
+      await store.saveAgent({
+        manifest: { ...manifest, rateSats: 7 },
+        tokenHash: hash,
+        registeredAtMs: 10,
+        lastHeartbeatMs: 10,
+      });
+      expect(await store.recordHeartbeat('a1', 50)).toBe(true);
+      expect(await store.recordHeartbeat('a1', 30)).toBe(true); // an older beat does not move it back
+      expect(await store.recordHeartbeat('nobody', 50)).toBe(false);
+      const other = open(db); // another handle on the same database sees the same agents
+      expect(await other.listAgents()).toEqual([
+        { manifest: { ...manifest, rateSats: 7 }, tokenHash: hash, registeredAtMs: 10, lastHeartbeatMs: 50 },
+        {
+          manifest: { ...manifest, agentId: 'a10' },
+          tokenHash: null,
+          registeredAtMs: 20,
+          lastHeartbeatMs: 20,
+        },
+      ]);
+      expect(await store.deleteAgent('a1')).toBe(true);
+      expect(await store.deleteAgent('a1')).toBe(false);
+      expect((await store.listAgents()).map((a) => a.manifest.agentId)).toEqual(['a10']);
+    });
+
     test('close is idempotent and later calls fail with store_closed', async () => {
       const store = open(createDatabase());
       await store.close();

@@ -30,6 +30,7 @@ describe('SqliteStore specifics', () => {
       { version: 2, name: 'outcomes' },
       { version: 3, name: 'bid_rejections' },
       { version: 4, name: 'bid_blobs' },
+      { version: 5, name: 'agents' },
     ]);
     db.close();
   });

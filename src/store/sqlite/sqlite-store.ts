@@ -10,8 +10,17 @@ import {
 } from '../../policy/decision.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { AgentCounts, DecisionPage, DecisionQuery, Sealer, Store, StreamOptions } from '../store.js';
+import type {
+  AgentCounts,
+  DecisionPage,
+  DecisionQuery,
+  Sealer,
+  Store,
+  StoredAgent,
+  StreamOptions,
+} from '../store.js';
 import { AgentCounterSums } from './agent-counter-sums.js';
+import { SqliteAgents } from './sqlite-agents.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { sqliteIntegrityProblems } from './sqlite-integrity.js';
 import { SqliteKeys } from './sqlite-keys.js';
@@ -52,6 +61,7 @@ export class SqliteStore implements Store {
   readonly #keys: SqliteKeys;
   readonly #append: (decisions: readonly Decision[], seal: Sealer) => LoggedDecision[];
   readonly #outcomes: SqliteOutcomes;
+  readonly #agents: SqliteAgents;
   readonly #appendOutcome: (report: OutcomeReport, recordedAtMs: number) => RecordedOutcome;
 
   constructor(config: SqliteStoreConfig) {
@@ -101,6 +111,7 @@ export class SqliteStore implements Store {
       }
     };
     this.#outcomes = new SqliteOutcomes((sql) => this.#statement(sql), this.#keys);
+    this.#agents = new SqliteAgents((sql) => this.#statement(sql));
     const outcomeTransaction = this.#connection().transaction((report: OutcomeReport, atMs: number) =>
       this.#outcomes.append(report, atMs),
     );
@@ -274,6 +285,22 @@ export class SqliteStore implements Store {
 
   async countDecisions(): Promise<number> {
     return this.#guard(() => (this.#statement(Q.COUNT_DECISIONS).get() as { n: number }).n);
+  }
+
+  async saveAgent(agent: StoredAgent): Promise<void> {
+    this.#guard(() => this.#agents.save(agent));
+  }
+
+  async recordHeartbeat(agentId: string, atMs: number): Promise<boolean> {
+    return this.#guard(() => this.#agents.heartbeat(agentId, atMs));
+  }
+
+  async deleteAgent(agentId: string): Promise<boolean> {
+    return this.#guard(() => this.#agents.delete(agentId));
+  }
+
+  async listAgents(): Promise<readonly StoredAgent[]> {
+    return this.#guard(() => this.#agents.list());
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,102 @@
+import { isIP } from 'node:net';
+import type { Command } from 'commander';
+import { AgentDirectory } from '../../agents/agent-directory.js';
+import { loadConfig } from '../../config/config.js';
+import { systemClock } from '../../kernel/clock.js';
+import { RouterError } from '../../kernel/errors.js';
+import { createServer } from '../../server/create-server.js';
+import { badArgument } from '../cli-error.js';
+import { type CliIo, write } from '../io.js';
+import { MIN_CAPABILITY_HELP } from '../min-capability-option.js';
+import { openRouterAndStore } from '../open-router.js';
+
+interface ServeFlags {
+  readonly host: string;
+  readonly port: string;
+  readonly db?: string;
+  readonly roster?: string;
+  readonly scorer?: string;
+  readonly minCapability?: string;
+  readonly offlineAfterMs: string;
+  readonly logRequests?: boolean;
+}
+
+/** Resolves when the server has closed (SIGTERM or SIGINT). */
+export function registerServeCommand(program: Command, io: CliIo): void {
+  program
+    .command('serve')
+    .description('run the HTTP service (API under /v1, /metrics, /healthz) on the audit log')
+    .option(
+      '--host <address>',
+      'address to listen on; beyond loopback needs SWARM_ROUTER_ADMIN_TOKEN',
+      '127.0.0.1',
+    )
+    .option('--port <n>', 'port to listen on (0: any free port)', '7070')
+    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option('--roster <file|personas>', 'agents known from the start (default: personas)')
+    .option('--scorer <name>', 'scorer: default or classic')
+    .option('--min-capability <x>', MIN_CAPABILITY_HELP)
+    .option(
+      '--offline-after-ms <n>',
+      'a registered agent without a heartbeat for this long is offline',
+      '30000',
+    )
+    .option('--log-requests', 'a JSON log line per request on stdout (default: warnings and errors only)')
+    .action(async (flags: ServeFlags) => {
+      const port = integerFlag('--port', flags.port, 0, 65_535);
+      const offlineAfterMs = integerFlag('--offline-after-ms', flags.offlineAfterMs, 1, 2 ** 31 - 1);
+      const config = loadConfig(
+        { db: flags.db, roster: flags.roster, scorer: flags.scorer, minCapability: flags.minCapability },
+        io.env,
+      );
+      const adminToken = config.adminToken === '' ? undefined : config.adminToken;
+      if (adminToken === undefined && !isLoopback(flags.host)) {
+        throw new RouterError(
+          'unsafe_bind',
+          `refusing to listen on ${flags.host} without an admin token: anyone who can reach it could register agents and read the log. Set SWARM_ROUTER_ADMIN_TOKEN, or listen on 127.0.0.1`,
+          { details: { host: flags.host } },
+        );
+      }
+      const { router, store } = await openRouterAndStore({ config });
+      if (store === undefined) throw new TypeError('expected a store for the service');
+      const directory = await AgentDirectory.open({ router, store, clock: systemClock, offlineAfterMs });
+      const app = await createServer({
+        router,
+        directory,
+        ...(adminToken === undefined ? {} : { adminToken }),
+        logLevel: flags.logRequests === true ? 'info' : 'warn',
+      });
+      const closed = new Promise<void>((resolve) => {
+        const shutDown = () => {
+          // In-flight requests finish, then the store closes: nothing acknowledged is lost.
+          void app
+            .close()
+            .then(() => router.close())
+            .then(resolve);
+        };
+        process.once('SIGTERM', shutDown);
+        process.once('SIGINT', shutDown);
+      });
+      const address = await app.listen({ host: flags.host, port });
+      await write(
+        io.stderr,
+        `swarm-router: listening on ${address} (audit log ${config.db}; ${directory.list().length} agents; ` +
+          `${adminToken === undefined ? 'no admin token: open to this machine only' : 'admin token required'})\n`,
+      );
+      await closed;
+    });
+}
+
+function integerFlag(option: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badArgument(option, `an integer from ${min} to ${max}`, text);
+  }
+  return value;
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}

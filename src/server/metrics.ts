@@ -1,0 +1,52 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AgentDirectory } from '../agents/agent-directory.js';
+import type { Decision } from '../policy/decision.js';
+
+/**
+ * The service's Prometheus metrics, on a registry of its own (not prom-client's global one), so two
+ * services in one process — tests — keep separate counts.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly #decisions: Counter;
+  readonly #bids: Counter;
+  readonly #routingSeconds: Histogram;
+
+  constructor(directory: AgentDirectory) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'swarm_router_' });
+    this.#decisions = new Counter({
+      name: 'swarm_router_decisions_total',
+      help: 'Decisions logged, by outcome (selected or none).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#bids = new Counter({ name: 'swarm_router_bids_total', help: 'Bids received.', registers });
+    this.#routingSeconds = new Histogram({
+      name: 'swarm_router_routing_seconds',
+      help: 'Time to score, decide and log one routed task.',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
+      registers,
+    });
+    new Gauge({
+      name: 'swarm_router_agents',
+      help: 'Registered agents, by status.',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        directory.refreshStatuses();
+        const counts = { online: 0, offline: 0 };
+        for (const entry of directory.list()) counts[entry.status]++;
+        this.set({ status: 'online' }, counts.online);
+        this.set({ status: 'offline' }, counts.offline);
+      },
+    });
+  }
+
+  /** Counts a logged decision and its bids, and the time it took from request to logged. */
+  decided(decision: Decision, seconds: number): void {
+    this.#decisions.inc({ outcome: decision.selectedAgent === null ? 'none' : 'selected' });
+    this.#bids.inc(decision.bidders.length);
+    this.#routingSeconds.observe(seconds);
+  }
+}

@@ -1,0 +1,111 @@
+import { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { RouterError } from '../../kernel/errors.js';
+import type { LoggedDecision } from '../../policy/decision.js';
+import { MAX_PAGE_SIZE } from '../../store/store.js';
+import { decisionRecord } from '../../wire/decision-dto.js';
+import { AgentIdSchema } from '../../wire/manifest-dto.js';
+import { parseTimeText, TIME_TEXT_EXPECTED } from '../../wire/time-text.js';
+import type { ServiceContext } from '../service-context.js';
+
+const TimeText = Type.String({ minLength: 1, maxLength: 40, description: TIME_TEXT_EXPECTED });
+
+const DecisionsQuerySchema = Type.Object(
+  {
+    task_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    agent_id: Type.Optional(AgentIdSchema),
+    since: Type.Optional(TimeText),
+    until: Type.Optional(TimeText),
+    limit: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,4}$', description: `1..${MAX_PAGE_SIZE}, default 50` }),
+    ),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+const ExportQuerySchema = Type.Object({ since: Type.Optional(TimeText) }, { additionalProperties: false });
+
+/** Export lines are sent in pieces of about this many characters: few writes, bounded memory. */
+const EXPORT_CHUNK_CHARS = 65_536;
+
+export function decisionRoutes(app: FastifyInstance, { router, auth }: ServiceContext): void {
+  app.get(
+    '/v1/decisions',
+    {
+      schema: {
+        summary: 'Logged decisions, newest first, by task, agent and time; {"decisions", "next_cursor"}.',
+        querystring: DecisionsQuerySchema,
+      },
+    },
+    async (request, reply) => {
+      auth.requireReader(request);
+      const q = request.query as Record<string, string | undefined>;
+      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      if (!(limit >= 1 && limit <= MAX_PAGE_SIZE)) {
+        throw new RouterError(
+          'invalid_request',
+          `query: limit must be from 1 to ${MAX_PAGE_SIZE} (got ${q.limit})`,
+          {
+            details: { field: 'limit' },
+          },
+        );
+      }
+      const page = await router.history({
+        limit,
+        ...(q.task_id === undefined ? {} : { taskId: q.task_id }),
+        ...(q.agent_id === undefined ? {} : { agentId: q.agent_id }),
+        ...(q.since === undefined ? {} : { sinceMs: timeOf('since', q.since) }),
+        ...(q.until === undefined ? {} : { untilMs: timeOf('until', q.until) }),
+        ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+      });
+      const records = page.decisions.map(decisionRecord).join(',');
+      return reply
+        .type('application/json')
+        .send(`{"decisions":[${records}],"next_cursor":${JSON.stringify(page.nextCursor)}}`);
+    },
+  );
+
+  app.get(
+    '/v1/export',
+    {
+      schema: {
+        summary: 'The whole audit log as JSONL, oldest first, streamed.',
+        querystring: ExportQuerySchema,
+      },
+    },
+    async (request, reply) => {
+      auth.requireReader(request);
+      const { since } = request.query as { since?: string };
+      const decisions = router.export(since === undefined ? {} : { sinceMs: timeOf('since', since) });
+      return reply.type('application/x-ndjson').send(Readable.from(jsonlChunks(decisions)));
+    },
+  );
+}
+
+async function* jsonlChunks(decisions: AsyncIterable<LoggedDecision>): AsyncIterable<string> {
+  let chunk = '';
+  for await (const decision of decisions) {
+    chunk += `${decisionRecord(decision)}\n`;
+    if (chunk.length >= EXPORT_CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+function timeOf(field: string, text: string): number {
+  const ms = parseTimeText(text);
+  if (Number.isNaN(ms)) {
+    throw new RouterError(
+      'invalid_request',
+      `query: ${field} must be ${TIME_TEXT_EXPECTED} (got ${JSON.stringify(text)})`,
+      {
+        details: { field },
+      },
+    );
+  }
+  return ms;
+}

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { decisionRecord } from '../../wire/decision-dto.js';
+import { type RouteRequestDto, RouteRequestDtoSchema, toRouteRequest } from '../../wire/route-dto.js';
+import type { ServiceContext } from '../service-context.js';
+
+export function routingRoutes(app: FastifyInstance, { router, auth, metrics }: ServiceContext): void {
+  app.post(
+    '/v1/route',
+    {
+      schema: {
+        summary:
+          'The seed’s one-shot recommend_agent: scores the bids given, decides, logs, and answers the decision.',
+        body: RouteRequestDtoSchema,
+      },
+    },
+    async (request, reply) => {
+      auth.requireAdmin(request);
+      const started = process.hrtime.bigint();
+      const decision = await router.route(toRouteRequest(request.body as RouteRequestDto));
+      metrics.decided(decision, Number(process.hrtime.bigint() - started) / 1e9);
+      // decisionRecord is the log's own JSON text (field order included): sent as it is.
+      return reply.type('application/json').send(decisionRecord(decision));
+    },
+  );
+}

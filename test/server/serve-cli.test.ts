@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { finished, spawnCli } from '../helpers/spawn-cli.js';
+import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
+
+const dir = tempDir();
+
+describe('swarm-router serve', () => {
+  it('refuses to listen beyond loopback without an admin token, and says why', async () => {
+    const run = await finished(
+      spawnCli(['serve', '--host', '0.0.0.0', '--db', tempDbPath(dir)], { SWARM_ROUTER_ADMIN_TOKEN: '' }),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('refusing to listen on 0.0.0.0 without an admin token');
+    expect(run.stderr).toContain('SWARM_ROUTER_ADMIN_TOKEN');
+  });
+
+  it('serves on a free port, answers, and shuts down cleanly on SIGTERM', async () => {
+    const child = spawnCli(['serve', '--port', '0', '--db', tempDbPath(dir)]);
+    const done = finished(child);
+    const address = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      child.stderr?.on('data', (d: Buffer) => {
+        seen += d.toString();
+        const match = /listening on (http:\/\/[^\s]+)/.exec(seen);
+        if (match?.[1] !== undefined) resolve(match[1]);
+      });
+      child.on('close', () => reject(new Error(`serve exited: ${seen}`)));
+    });
+    const health = await fetch(`${address}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok', decisions: 0 });
+    const routed = await fetch(`${address}/v1/route`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'audit the firewall', bids: [{ agent_id: 'mace', bid_sats: 20 }] }),
+    });
+    expect(((await routed.json()) as { selected_agent: string }).selected_agent).toBe('mace');
+    child.kill('SIGTERM');
+    const run = await done;
+    expect(run.code).toBe(0);
+  });
+});

@@ -1,0 +1,69 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { AgentDirectory } from '../../src/agents/agent-directory.js';
+import { createRouter } from '../../src/router/create-router.js';
+import type { Router } from '../../src/router/router.js';
+import { createServer } from '../../src/server/create-server.js';
+import { createStore } from '../../src/store/create-store.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+export interface Service {
+  readonly app: FastifyInstance;
+  readonly router: Router;
+  readonly clock: FakeClock;
+  /** Injects a request; `token` becomes `Authorization: Bearer <token>`. */
+  call(
+    options: InjectOptions & { token?: string },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field
+  ): Promise<{ status: number; json: () => any; body: string }>;
+  close(): Promise<void>;
+}
+
+export const OFFLINE_AFTER_MS = 30_000;
+
+/**
+ * A service as `serve` builds it — a router on a real SQLite log, the agent directory, Fastify —
+ * driven with injected requests and a fake clock. `roster` personas are the service's roster file.
+ */
+export async function startService(options: {
+  db: string;
+  adminToken?: string;
+  roster?: readonly string[];
+  clock?: FakeClock;
+}): Promise<Service> {
+  const clock = options.clock ?? new FakeClock();
+  const store = createStore({ location: options.db });
+  const router = createRouter({ store, clock });
+  for (const persona of options.roster ?? ['echo', 'forge', 'quill']) router.registerPersona(persona);
+  await router.restoreLearning();
+  const directory = await AgentDirectory.open({ router, store, clock, offlineAfterMs: OFFLINE_AFTER_MS });
+  const app = await createServer({
+    router,
+    directory,
+    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+  });
+  return {
+    app,
+    router,
+    clock,
+    async call({ token, ...request }) {
+      const response = await app.inject({
+        ...request,
+        headers: { ...request.headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      });
+      return { status: response.statusCode, json: () => response.json(), body: response.body };
+    },
+    async close() {
+      await app.close();
+      await router.close();
+    },
+  };
+}
+
+export const manifestBody = (agentId: string, fields: Record<string, unknown> = {}) => ({
+  agent_id: agentId,
+  agent_name: agentId,
+  capabilities: ['security'],
+  keywords: ['firewall', 'audit'],
+  rate_sats: 40,
+  ...fields,
+});
