@@ -16,6 +16,7 @@ import { defaultAnalyzer } from '../scoring/text/analyzer.js';
 import { TextEvidence, type TextEvidenceConfig } from '../scoring/text-evidence.js';
 import type { Store } from '../store/store.js';
 import { AgentState } from './agent-state.js';
+import { GroupCommit } from './group-commit.js';
 import { checkOutcomeReport } from './outcome-report.js';
 import { checkRouteRequest, RosterIndex, type RouteRequest } from './route-request.js';
 import type { Router } from './router.js';
@@ -134,6 +135,9 @@ export function createRouter(options: RouterOptions = {}): Router {
     return compiled;
   };
 
+  // Decisions routed one by one, concurrently, share transactions (group-commit.ts).
+  const groupCommit = new GroupCommit((decisions) => requireStore().appendDecisions(decisions, sealRecord));
+
   const requireStore = (): Store => {
     if (store === undefined) {
       throw new RouterError('store_unavailable', 'this router has no audit log (create it with a store)');
@@ -185,8 +189,8 @@ export function createRouter(options: RouterOptions = {}): Router {
     decide,
     async route(request) {
       const decision = decide(request);
-      const [logged] = await requireStore().appendDecisions([decision], sealRecord);
-      return logged as NonNullable<typeof logged>;
+      requireStore();
+      return groupCommit.submit(decision);
     },
     async *routeBatch(requests, batchOptions = {}) {
       const chunkSize = batchOptions.chunkSize ?? 1000;

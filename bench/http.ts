@@ -1,0 +1,100 @@
+/**
+ * HTTP benchmarks of `swarm-router serve` (issue: the service). Run `npm run bench:http` (all) or
+ * `npm run bench:http -- route` (some). The service runs as its own process (dist/, as shipped) on a
+ * fresh SQLite log; autocannon drives it from this process, so the two share the machine's 2 cores.
+ *
+ * route: POST /v1/route with the six personas and the log on, each request one task of the seed's
+ * personas workload with its bids (20,000 distinct bodies, cycled).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import { machineLine } from './machine.js';
+
+const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32);
+
+const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-http-'));
+process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
+
+async function startService(): Promise<{ child: ChildProcess; url: string }> {
+  const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', join(workDir, 'http.db')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.on('close', () => reject(new Error(`serve exited: ${seen}`)));
+  });
+  return { child, url };
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function routeBench(): Promise<string> {
+  const lines = gunzipSync(
+    readFileSync(new URL('../test/fixtures/seed/workload-personas-20k.jsonl.gz', import.meta.url)),
+  )
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  // Task ids are dropped so each request is a new task (the log keeps every decision anyway).
+  const bodies = lines.map((l) => {
+    const { task_id: _, ...rest } = JSON.parse(l) as Record<string, unknown>;
+    return JSON.stringify(rest);
+  });
+  const { child, url } = await startService();
+  try {
+    const pid = child.pid as number;
+    const rssStart = rssMb(pid);
+    let next = 0;
+    const result = await autocannon({
+      url: `${url}/v1/route`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      connections: CONNECTIONS,
+      duration: DURATION_S,
+      requests: [
+        {
+          setupRequest: (request) => {
+            request.body = bodies[next++ % bodies.length] as string;
+            return request;
+          },
+        },
+      ],
+    });
+    const rssEnd = rssMb(pid);
+    const non2xx = result.non2xx + result.errors;
+    return (
+      `route  POST /v1/route, six personas, log on, ${CONNECTIONS} connections, ${DURATION_S} s: ` +
+      `${Math.round(result.requests.average).toLocaleString('en-US')} requests/s ` +
+      `(${result.requests.total.toLocaleString('en-US')} in all, ${non2xx} not 2xx); latency p50 ${result.latency.p50} ms, ` +
+      `p99 ${result.latency.p99} ms, max ${result.latency.max} ms; service RSS ${rssStart.toFixed(0)} MB at start, ${rssEnd.toFixed(0)} MB at end`
+    );
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const BENCHMARKS: Record<string, () => Promise<string>> = { route: routeBench };
+const picked = process.argv.slice(2);
+const names = picked.length === 0 ? Object.keys(BENCHMARKS) : picked;
+const unknown = names.filter((n) => !(n in BENCHMARKS));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exit(2);
+}
+console.log(`swarm-router HTTP benchmarks — ${machineLine()}`);
+for (const name of names) console.log(await (BENCHMARKS[name] as () => Promise<string>)());
