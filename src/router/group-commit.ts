@@ -34,7 +34,9 @@ export class GroupCommit {
     this.#waiting = [];
     try {
       const logged = await this.#append(group.map((w) => w.decision));
-      group.forEach((w, i) => w.resolve(logged[i] as LoggedDecision));
+      group.forEach((w, i) => {
+        w.resolve(logged[i] as LoggedDecision);
+      });
     } catch (error) {
       for (const w of group) w.reject(error);
     }
