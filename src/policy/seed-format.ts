@@ -1,3 +1,11 @@
+/** Two-decimal text of n/100 for n in 0..100: capability and combined scores lie in [0, 1]. */
+const HUNDREDTHS_UP_TO_ONE = Array.from({ length: 101 }, (_, n) => hundredthsText(n));
+
+function hundredthsText(n: number): string {
+  const cents = n % 100;
+  return `${(n - cents) / 100}.${cents < 10 ? '0' : ''}${cents}`;
+}
+
 /**
  * Python's `format(x, '.2f')`, which the seed's selection reasons use: round the exact binary value
  * half to even. JavaScript's `toFixed(2)` rounds the exact value too, but half up, so the two differ
@@ -12,8 +20,8 @@ export function formatPython2f(x: number): string {
     const fraction = hundredths - Math.floor(hundredths);
     if (Math.abs(fraction - 0.5) > 1e-9) {
       const n = Math.round(hundredths);
-      const cents = n % 100;
-      return `${(n - cents) / 100}.${cents < 10 ? '0' : ''}${cents}`;
+      // Looked up for scores (two per classic reason), formatted otherwise.
+      return n <= 100 ? (HUNDREDTHS_UP_TO_ONE[n] as string) : hundredthsText(n);
     }
   }
   return exactPython2f(x);

@@ -12,7 +12,7 @@ describe('checkRouteRequest', () => {
       roster,
       true,
     );
-    expect([...positions]).toEqual([1, -1, 0]);
+    expect([...positions.subarray(0, 3)]).toEqual([1, -1, 0]);
   });
 
   it('finds a duplicate anywhere in a long bid list, and forgets it for the next request', () => {
