@@ -46,6 +46,18 @@ export const ERROR_CODES = {
     exitCode: 2,
     summary: 'The agent comes from the roster file and cannot be changed through the service.',
   },
+  unknown_task: { httpStatus: 404, exitCode: 2, summary: 'No task has that id.' },
+  task_exists: { httpStatus: 409, exitCode: 2, summary: 'A task with that id already exists.' },
+  wrong_state: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary: 'The task is not in a state that allows this (a closed auction, a task already accepted).',
+  },
+  not_eligible: {
+    httpStatus: 422,
+    exitCode: 2,
+    summary: 'A valid bid the policy refuses (offline, at capacity, lacking a required capability, …).',
+  },
   payload_too_large: { httpStatus: 413, exitCode: 2, summary: 'A request body is over the size limit.' },
   unsafe_bind: {
     httpStatus: 400,

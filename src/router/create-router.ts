@@ -8,6 +8,7 @@ import { AgentRegistry } from '../manifest/agent-registry.js';
 import type { AgentHistoryConfig } from '../policy/agent-history.js';
 import type { Decision } from '../policy/decision.js';
 import { type BidNormalisation, defaultPolicyWith } from '../policy/default-policy-options.js';
+import { rejectionOf } from '../policy/filters.js';
 import type { RecordedOutcome } from '../policy/outcome.js';
 import { CLASSIC_POLICY, createPolicy, type PolicyConfig } from '../policy/policy.js';
 import type { CompiledScorer, Scorer } from '../scoring/scorer.js';
@@ -219,6 +220,7 @@ export function createRouter(options: RouterOptions = {}): Router {
       learn(recorded);
       return recorded;
     },
+    learnOutcome: (outcome) => learn(outcome),
     async restoreLearning() {
       if (learningTouched) {
         throw new TypeError('expected restoreLearning() before any outcome is learned, got a second call');
@@ -234,6 +236,34 @@ export function createRouter(options: RouterOptions = {}): Router {
     agentRecord: (agentId) => agentState.record(agentId),
     setAgentLoad: (agentId, inFlight) => agentState.setLoad(agentId, inFlight),
     setAgentOnline: (agentId, online) => agentState.setOnline(agentId, online),
+    refusalOf(agentId, bidSats, constraints) {
+      compiledRoster();
+      const position = rosterIndex.positionOf.get(agentId);
+      const facts = agentState.facts;
+      return rejectionOf(
+        position === undefined
+          ? {
+              isRegistered: false,
+              agentId,
+              capabilityTags: new Set(),
+              bidSats,
+              inFlight: 0,
+              maxConcurrency: Number.POSITIVE_INFINITY,
+              isOffline: false,
+            }
+          : {
+              isRegistered: true,
+              agentId,
+              capabilityTags: facts.capabilityTags[position] ?? new Set(),
+              bidSats,
+              inFlight: facts.inFlight[position] as number,
+              maxConcurrency: facts.maxConcurrency[position] as number,
+              isOffline: facts.offline[position] === 1,
+            },
+        constraints,
+        true,
+      );
+    },
     history: (query) => requireStore().queryDecisions(query),
     getDecision: (seq) => requireStore().getDecision(seq),
     stats: async (agentId) => agentStatsFromCounts(await requireStore().agentCounts(agentId)),

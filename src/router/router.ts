@@ -4,6 +4,7 @@ import type { AgentRegistry } from '../manifest/agent-registry.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import type { AgentRecord } from '../policy/agent-history.js';
 import type { Decision, LoggedDecision, PolicySpec } from '../policy/decision.js';
+import type { RouteConstraints } from '../policy/filters.js';
 import type { OutcomeReport, RecordedOutcome } from '../policy/outcome.js';
 import type { DecisionPage, DecisionQuery, StreamOptions } from '../store/store.js';
 import type { RouteRequest } from './route-request.js';
@@ -54,6 +55,11 @@ export interface Router {
    */
   recordOutcome(report: OutcomeReport): Promise<RecordedOutcome>;
   /**
+   * Learns from an outcome the store already recorded (the service commits a task's outcome with its
+   * state change, then hands it here): what recordOutcome does after its append.
+   */
+  learnOutcome(outcome: RecordedOutcome): void;
+  /**
    * Rebuilds what the router learned by replaying every outcome in the store; call once, after
    * creating a router on an existing log and before recording outcomes. Resolves to the number replayed.
    */
@@ -67,6 +73,12 @@ export interface Router {
   setAgentLoad(agentId: string, inFlight: number): void;
   /** Marks an agent online or offline; an offline agent gets no tasks. Agents start online. */
   setAgentOnline(agentId: string, online: boolean): void;
+  /**
+   * Why the policy would refuse this agent's bid on a task with these constraints now ("are offline",
+   * "lack capability security", …), or null when it would take part. The service checks bids with it
+   * as they arrive.
+   */
+  refusalOf(agentId: string, bidSats: number, constraints: RouteConstraints): string | null;
 
   history(query: DecisionQuery): Promise<DecisionPage>;
   getDecision(seq: number): Promise<LoggedDecision | undefined>;

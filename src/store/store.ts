@@ -1,6 +1,8 @@
+import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../events/task-event.js';
 import type { AgentManifest } from '../manifest/manifest.js';
-import type { Decision, LoggedDecision } from '../policy/decision.js';
+import type { Bid, Decision, LoggedDecision } from '../policy/decision.js';
 import type { OutcomeReport, RecordedOutcome } from '../policy/outcome.js';
+import type { Task, TaskStatus } from '../tasks/task.js';
 
 /**
  * The storage port. The core speaks to storage only through this interface, in intentions rather than
@@ -78,8 +80,90 @@ export interface Store {
   /** Every stored agent, in registration order. */
   listAgents(): Promise<readonly StoredAgent[]>;
 
+  /**
+   * Stores a new task (status open, no bids) with its events. Rejects with `task_exists` when a task
+   * has that id. Resolves to the events as stored (numbered).
+   */
+  createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]>;
+
+  /** The task with its bids, or undefined. */
+  getTask(taskId: string): Promise<Task | undefined>;
+
+  /**
+   * Adds a bid atomically with the checks that need the stored task, and bumps the task's version so
+   * a closer that read it before must retry: rejects with `unknown_task`, with `wrong_state` when the
+   * auction is no longer open or its window ended at or before `atMs`, and with `duplicate_bid` when
+   * the agent already bid; nothing is written then. Resolves to the task with the bid and the event.
+   */
+  addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange>;
+
+  /**
+   * Commits one change of a task, all or nothing: the new state (only if the stored task is still at
+   * `expectedVersion`), the auction's decision appended to the audit log (its sequence number becomes
+   * the task's `decisionSeq`), an attempt's outcome, and the events `change.events` builds from the
+   * task as committed. Resolves to null, writing nothing, when another writer changed the task first;
+   * rejects as appendOutcome does for a bad outcome.
+   */
+  commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null>;
+
+  /** Tasks newest first, optionally of one status, one page at a time. */
+  listTasks(query: TaskQuery): Promise<TaskPage>;
+
+  /** Tasks whose due time (tasks/task.ts, dueMs) is at or before `nowMs`, soonest first. */
+  dueTasks(nowMs: number, limit: number): Promise<readonly Task[]>;
+
+  /** The earliest due time of any task, or null when none is due ever. */
+  nextDueMs(): Promise<number | null>;
+
+  /** How many tasks each agent holds (offered to it or accepted by it). */
+  inFlightByAgent(): Promise<ReadonlyMap<string, number>>;
+
+  /** How many tasks are in each status (absent: none). */
+  countTasksByStatus(): Promise<ReadonlyMap<TaskStatus, number>>;
+
+  /** Events after `eventId`, in commit order, at most `limit`. */
+  eventsAfter(eventId: number, limit: number): Promise<readonly TaskEvent[]>;
+
+  /** The id of the newest event, 0 when there is none. */
+  lastEventId(): Promise<number>;
+
+  /** How many events of each kind name this agent (its bids, offers, accepts, …). */
+  agentEventCounts(agentId: string): Promise<ReadonlyMap<TaskEventKind, number>>;
+
   /** Releases connections. Idempotent; any later call rejects with `store_closed`. */
   close(): Promise<void>;
+}
+
+/** One change of a task (Store.commitTask). */
+export interface TaskChange {
+  /** The task as it is to be stored. */
+  readonly task: Task;
+  /** The version the change was computed from. */
+  readonly expectedVersion: number;
+  /** The auction's decision, when this change closes it. */
+  readonly decision?: Decision;
+  /** The outcome of an attempt (its `seq` is the task's decision), when this change completes or fails one. */
+  readonly outcome?: OutcomeReport;
+  /** The change's events, built from the task as committed (decisionSeq known). */
+  readonly events: (committed: Task) => readonly NewTaskEvent[];
+}
+
+export interface CommittedTaskChange {
+  readonly task: Task;
+  readonly decision?: LoggedDecision;
+  readonly outcome?: RecordedOutcome;
+  readonly events: readonly TaskEvent[];
+}
+
+export interface TaskQuery {
+  readonly status?: TaskStatus;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface TaskPage {
+  readonly tasks: readonly Task[];
+  readonly nextCursor: string | null;
 }
 
 /** An agent registered through the service, as the store keeps it. */

@@ -31,6 +31,7 @@ describe('SqliteStore specifics', () => {
       { version: 3, name: 'bid_rejections' },
       { version: 4, name: 'bid_blobs' },
       { version: 5, name: 'agents' },
+      { version: 6, name: 'tasks' },
     ]);
     db.close();
   });

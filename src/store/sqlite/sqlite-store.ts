@@ -1,23 +1,30 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
 import {
+  type Bid,
   type BidderRecord,
   type Decision,
   GENESIS_HASH,
   type LoggedDecision,
 } from '../../policy/decision.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
+import type { Task, TaskStatus } from '../../tasks/task.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
   AgentCounts,
+  CommittedTaskChange,
   DecisionPage,
   DecisionQuery,
   Sealer,
   Store,
   StoredAgent,
   StreamOptions,
+  TaskChange,
+  TaskPage,
+  TaskQuery,
 } from '../store.js';
 import { AgentCounterSums } from './agent-counter-sums.js';
 import { SqliteAgents } from './sqlite-agents.js';
@@ -29,6 +36,7 @@ import { SqliteOutcomes } from './sqlite-outcomes.js';
 import * as Q from './sqlite-queries.js';
 import { assembleRecords, mergeNewestFirst } from './sqlite-records.js';
 import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from './sqlite-rows.js';
+import { SqliteTasks } from './sqlite-tasks.js';
 
 export interface SqliteStoreConfig {
   /** Database file; created with its parent directory if missing. `:memory:` for a throwaway log. */
@@ -62,6 +70,10 @@ export class SqliteStore implements Store {
   readonly #append: (decisions: readonly Decision[], seal: Sealer) => LoggedDecision[];
   readonly #outcomes: SqliteOutcomes;
   readonly #agents: SqliteAgents;
+  readonly #tasks: SqliteTasks;
+  readonly #addBid: (taskId: string, bid: Bid, atMs: number, event: NewTaskEvent) => CommittedTaskChange;
+  readonly #commitTask: (change: TaskChange, seal: Sealer) => CommittedTaskChange | null;
+  readonly #createTask: (task: Task, events: readonly NewTaskEvent[]) => TaskEvent[];
   readonly #appendOutcome: (report: OutcomeReport, recordedAtMs: number) => RecordedOutcome;
 
   constructor(config: SqliteStoreConfig) {
@@ -112,6 +124,32 @@ export class SqliteStore implements Store {
     };
     this.#outcomes = new SqliteOutcomes((sql) => this.#statement(sql), this.#keys);
     this.#agents = new SqliteAgents((sql) => this.#statement(sql));
+    this.#tasks = new SqliteTasks((sql) => this.#statement(sql));
+    const db = this.#connection();
+    const createTransaction = db.transaction((task: Task, events: readonly NewTaskEvent[]) => {
+      this.#tasks.create(task);
+      return this.#tasks.appendEvents(events);
+    });
+    this.#createTask = (task, events) => createTransaction.immediate(task, events);
+    const bidTransaction = db.transaction((taskId: string, bid: Bid, atMs: number, event: NewTaskEvent) => {
+      const task = this.#tasks.addBid(taskId, bid, atMs);
+      return { task, events: this.#tasks.appendEvents([event]) };
+    });
+    this.#addBid = (taskId, bid, atMs, event) => bidTransaction.immediate(taskId, bid, atMs, event);
+    const commitTransaction = db.transaction((change: TaskChange, seal: Sealer) =>
+      this.#commitTaskInTransaction(change, seal),
+    );
+    this.#commitTask = (change, seal) => {
+      this.#keys.begin();
+      try {
+        const committed = commitTransaction.immediate(change, seal);
+        this.#keys.committed();
+        return committed;
+      } catch (error) {
+        this.#keys.rolledBack();
+        throw error;
+      }
+    };
     const outcomeTransaction = this.#connection().transaction((report: OutcomeReport, atMs: number) =>
       this.#outcomes.append(report, atMs),
     );
@@ -301,6 +339,76 @@ export class SqliteStore implements Store {
 
   async listAgents(): Promise<readonly StoredAgent[]> {
     return this.#guard(() => this.#agents.list());
+  }
+
+  async createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]> {
+    return this.#guard(() => this.#createTask(task, events));
+  }
+
+  async getTask(taskId: string): Promise<Task | undefined> {
+    return this.#guard(() => this.#tasks.get(taskId));
+  }
+
+  async addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange> {
+    return this.#guard(() => this.#addBid(taskId, bid, atMs, event));
+  }
+
+  async commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
+    return this.#guard(() => this.#commitTask(change, seal));
+  }
+
+  async listTasks(query: TaskQuery): Promise<TaskPage> {
+    return this.#guard(() => this.#tasks.list(query));
+  }
+
+  async dueTasks(nowMs: number, limit: number): Promise<readonly Task[]> {
+    return this.#guard(() => this.#tasks.due(nowMs, limit));
+  }
+
+  async nextDueMs(): Promise<number | null> {
+    return this.#guard(() => this.#tasks.nextDueMs());
+  }
+
+  async inFlightByAgent(): Promise<ReadonlyMap<string, number>> {
+    return this.#guard(() => this.#tasks.inFlight());
+  }
+
+  async countTasksByStatus(): Promise<ReadonlyMap<TaskStatus, number>> {
+    return this.#guard(() => this.#tasks.countByStatus());
+  }
+
+  async eventsAfter(eventId: number, limit: number): Promise<readonly TaskEvent[]> {
+    return this.#guard(() => this.#tasks.eventsAfter(eventId, limit));
+  }
+
+  async lastEventId(): Promise<number> {
+    return this.#guard(() => this.#tasks.lastEventId());
+  }
+
+  async agentEventCounts(agentId: string): Promise<ReadonlyMap<TaskEventKind, number>> {
+    return this.#guard(() => this.#tasks.agentEventCounts(agentId));
+  }
+
+  /** The body of commitTask's IMMEDIATE transaction: the version check first, so a lost race writes nothing. */
+  #commitTaskInTransaction(change: TaskChange, seal: Sealer): CommittedTaskChange | null {
+    const stored = this.#tasks.get(change.task.taskId);
+    if (stored === undefined || stored.version !== change.expectedVersion) return null;
+    let task = change.task;
+    let decision: LoggedDecision | undefined;
+    if (change.decision !== undefined) {
+      decision = this.#appendInTransaction([change.decision], seal)[0] as LoggedDecision;
+      task = { ...task, decisionSeq: decision.seq };
+    }
+    this.#tasks.update(task, change.expectedVersion);
+    const outcome =
+      change.outcome === undefined ? undefined : this.#outcomes.append(change.outcome, task.updatedMs);
+    const events = this.#tasks.appendEvents(change.events(task));
+    return {
+      task,
+      events,
+      ...(decision === undefined ? {} : { decision }),
+      ...(outcome === undefined ? {} : { outcome }),
+    };
   }
 
   async close(): Promise<void> {

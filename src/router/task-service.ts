@@ -1,0 +1,520 @@
+import { sealRecord } from '../audit/hash-chain.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { NewTaskEvent } from '../events/task-event.js';
+import type { Clock } from '../kernel/clock.js';
+import { RouterError } from '../kernel/errors.js';
+import { newTaskId } from '../kernel/ids.js';
+import type { Decision } from '../policy/decision.js';
+import { rankCandidates } from '../policy/explain.js';
+import type { RouteConstraints } from '../policy/filters.js';
+import type { OutcomeReport } from '../policy/outcome.js';
+import type { CommittedTaskChange, Store, TaskPage, TaskQuery } from '../store/store.js';
+import {
+  accept,
+  closeAuction,
+  complete,
+  dueAction,
+  dueMs,
+  expire,
+  fail,
+  type LifecycleSettings,
+  newTask,
+  passOn,
+  requireAssignee,
+  requireLegal,
+  type Task,
+} from '../tasks/task.js';
+import type { Router } from './router.js';
+
+export interface TaskServiceSettings extends LifecycleSettings {
+  /** Bidding window of a task posted without one, ms (the seed's auction: 15 s). */
+  readonly defaultBiddingWindowMs: number;
+  /** The longest bidding window a task may ask for, ms. */
+  readonly maxBiddingWindowMs: number;
+  /** How often the service looks for due tasks when it knows of none sooner, ms. */
+  readonly idlePollMs: number;
+}
+
+export const DEFAULT_TASK_SETTINGS: TaskServiceSettings = Object.freeze({
+  defaultBiddingWindowMs: 15_000,
+  maxBiddingWindowMs: 24 * 3_600_000,
+  reservationMs: 30_000,
+  maxAttempts: 3,
+  idlePollMs: 1_000,
+});
+
+export interface PostTaskInput extends RouteConstraints {
+  readonly taskId?: string;
+  readonly description: string;
+  readonly biddingWindowMs?: number;
+  readonly deadlineMs?: number;
+}
+
+export interface TaskServiceOptions {
+  readonly router: Router;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly events: EventBus;
+  readonly settings?: Partial<TaskServiceSettings>;
+}
+
+/** One prepared change: the new state and what is committed with it (Store.commitTask). */
+interface Prepared {
+  readonly task: Task;
+  readonly decision?: Decision;
+  readonly outcome?: OutcomeReport;
+  readonly events: (committed: Task) => readonly NewTaskEvent[];
+}
+
+/** A read-compute-commit that lost a race is retried from a fresh read this many times. */
+const MAX_RETRIES = 8;
+/** Due tasks handled per store query. */
+const DUE_BATCH = 100;
+
+const holds = (task: Task): boolean =>
+  (task.status === 'offered' || task.status === 'accepted') && task.assignedAgent !== null;
+
+/**
+ * The task lifecycle of the service (tasks/task.ts is its pure state machine): posting, sealed bids,
+ * closing auctions through the router's policy, reservations, accepts, outcomes, retries, deadlines.
+ * All state is in the store; every change is one commit (state, decision, outcome, events), checked
+ * against the version it was computed from, so a timer and a request racing for one task cannot both
+ * win. Events go to the bus only after their commit: the decision is logged before anyone is told.
+ */
+export class TaskService {
+  readonly #router: Router;
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #events: EventBus;
+  readonly settings: TaskServiceSettings;
+  readonly #inFlight = new Map<string, number>();
+  #openAuctions = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAtMs = Number.POSITIVE_INFINITY;
+  #running = false;
+  #stopped = false;
+  #sweep: Promise<void> = Promise.resolve();
+
+  private constructor(options: TaskServiceOptions, settings: TaskServiceSettings) {
+    this.#router = options.router;
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#events = options.events;
+    this.settings = settings;
+  }
+
+  /** Reads what the store holds (each agent's tasks, open auctions) and tells the router the loads. */
+  static async open(options: TaskServiceOptions): Promise<TaskService> {
+    const settings = checkedSettings({ ...DEFAULT_TASK_SETTINGS, ...options.settings });
+    const service = new TaskService(options, settings);
+    for (const [agentId, n] of await options.store.inFlightByAgent()) {
+      service.#inFlight.set(agentId, n);
+      if (options.router.registry.has(agentId)) options.router.setAgentLoad(agentId, n);
+    }
+    service.#openAuctions = (await options.store.countTasksByStatus()).get('open') ?? 0;
+    return service;
+  }
+
+  get openAuctions(): number {
+    return this.#openAuctions;
+  }
+
+  /** Tasks the agent holds now (offered to it or accepted). */
+  inFlightOf(agentId: string): number {
+    return this.#inFlight.get(agentId) ?? 0;
+  }
+
+  async post(input: PostTaskInput): Promise<Task> {
+    const now = this.#clock.now();
+    const window = input.biddingWindowMs ?? this.settings.defaultBiddingWindowMs;
+    if (!Number.isSafeInteger(window) || window < 1 || window > this.settings.maxBiddingWindowMs) {
+      throw invalid(
+        'bidding_window_ms',
+        `must be an integer from 1 to ${this.settings.maxBiddingWindowMs}, got ${String(window)}`,
+      );
+    }
+    if (input.deadlineMs !== undefined && !(input.deadlineMs > now)) {
+      throw invalid('deadline', `must be in the future, got ${new Date(input.deadlineMs).toISOString()}`);
+    }
+    if (typeof input.description !== 'string' || input.description.trim() === '') {
+      throw invalid('description', 'must be a non-empty string');
+    }
+    const constraints: RouteConstraints = {
+      ...(input.requiredCapabilities === undefined
+        ? {}
+        : { requiredCapabilities: input.requiredCapabilities }),
+      ...(input.maxBidSats === undefined ? {} : { maxBidSats: input.maxBidSats }),
+      ...(input.excludedAgents === undefined ? {} : { excludedAgents: input.excludedAgents }),
+    };
+    const task = newTask(
+      {
+        taskId: input.taskId ?? newTaskId(now),
+        description: input.description,
+        constraints,
+        biddingWindowMs: window,
+        deadlineMs: input.deadlineMs ?? null,
+      },
+      now,
+    );
+    const events = await this.#store.createTask(task, [
+      {
+        kind: 'task:posted',
+        taskId: task.taskId,
+        agentId: null,
+        atMs: now,
+        data: {
+          description: task.description,
+          closesMs: task.closesMs,
+          deadlineMs: task.deadlineMs,
+          maxBidSats: constraints.maxBidSats ?? null,
+          requiredCapabilities: constraints.requiredCapabilities?.join(',') ?? null,
+        },
+      },
+    ]);
+    this.#openAuctions++;
+    this.#events.committed(events);
+    this.#schedule(task.closesMs);
+    // Nobody can bid (no eligible agent): decide at once rather than wait for the window.
+    if (this.#eligibleAgents(task).length === 0) return (await this.#closeNow(task.taskId)) ?? task;
+    return task;
+  }
+
+  /**
+   * A sealed bid: `unknown_agent` (404) for an agent that is not registered, `not_eligible` (422)
+   * with the policy's reason, `wrong_state` (409) once the auction closed, `duplicate_bid` for a
+   * second bid. The auction closes at once when this was the last eligible agent's bid.
+   */
+  async bid(taskId: string, agentId: string, bidSats: number): Promise<Task> {
+    if (!Number.isSafeInteger(bidSats) || bidSats < 0) {
+      throw invalid('bid_sats', `must be an integer ≥ 0, got ${String(bidSats)}`);
+    }
+    if (!this.#router.registry.has(agentId)) {
+      throw new RouterError('unknown_agent', `agent '${agentId}' is not registered`, {
+        details: { agentId },
+      });
+    }
+    const current = await this.get(taskId);
+    requireLegal(current, 'bid');
+    const refusal = this.#router.refusalOf(agentId, bidSats, current.constraints);
+    if (refusal !== null) {
+      throw new RouterError(
+        'not_eligible',
+        `agent '${agentId}' cannot bid on task ${taskId}: agents that ${refusal} are refused`,
+        { details: { taskId, agentId, reason: refusal } },
+      );
+    }
+    const now = this.#clock.now();
+    const committed = await this.#store.addBid(taskId, { agentId, bidSats }, now, {
+      kind: 'bid:received',
+      taskId,
+      agentId,
+      atMs: now,
+      data: { bidSats },
+    });
+    this.#events.committed(committed.events);
+    const task = committed.task;
+    const eligible = this.#eligibleAgents(task);
+    const bidders = new Set(task.bids.map((b) => b.agentId));
+    if (eligible.every((id) => bidders.has(id))) return (await this.#closeNow(taskId)) ?? task;
+    return task;
+  }
+
+  async accept(taskId: string, agentId: string): Promise<Task> {
+    return this.#apply(taskId, (task, now) => {
+      const next = accept(task, agentId, now);
+      return { task: next, events: () => [event('task:accepted', next, agentId, now, {})] };
+    });
+  }
+
+  async reject(taskId: string, agentId: string): Promise<Task> {
+    return this.#apply(taskId, (task, now) => {
+      requireLegal(task, 'reject');
+      requireAssignee(task, agentId, 'reject');
+      const next = passOn(task, 'reject', now, this.settings);
+      return {
+        task: next,
+        events: () => [event('task:rejected', task, agentId, now, {}), ...offerEvents(next, now)],
+      };
+    });
+  }
+
+  async complete(taskId: string, agentId: string, durationMs?: number): Promise<Task> {
+    return this.#finish(taskId, agentId, 'completed', durationMs);
+  }
+
+  async fail(taskId: string, agentId: string, durationMs?: number): Promise<Task> {
+    return this.#finish(taskId, agentId, 'failed', durationMs);
+  }
+
+  async get(taskId: string): Promise<Task> {
+    const task = await this.#store.getTask(taskId);
+    if (task === undefined) {
+      throw new RouterError('unknown_task', `no task has id ${taskId}`, { details: { taskId } });
+    }
+    return task;
+  }
+
+  list(query: TaskQuery): Promise<TaskPage> {
+    return this.#store.listTasks(query);
+  }
+
+  /**
+   * Handles every task whose time has come (auction windows, reservations, deadlines) as of now; the
+   * timer calls it, and so may tests with a fake clock. Resolves once they are all committed.
+   */
+  runDue(): Promise<void> {
+    // One sweep at a time: a second caller waits for the running one, then sweeps again.
+    this.#sweep = this.#sweep.then(() => this.#sweepDue());
+    return this.#sweep;
+  }
+
+  /** Starts the timer: due tasks are handled at their time (and at least every idlePollMs). */
+  start(): void {
+    this.#running = true;
+    this.#schedule(this.#clock.now());
+  }
+
+  /** Stops the timer and waits for a sweep in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#running = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#sweep;
+  }
+
+  async #sweepDue(): Promise<void> {
+    for (;;) {
+      const now = this.#clock.now();
+      const due = await this.#store.dueTasks(now, DUE_BATCH);
+      for (const task of due) {
+        const action = dueAction(task, now);
+        try {
+          if (action === 'close') await this.#closeNow(task.taskId);
+          else if (action === 'timeout') await this.#timeout(task.taskId);
+          else if (action === 'expire') await this.#expire(task.taskId);
+        } catch (error) {
+          // Another writer moved the task on (a request raced the timer): nothing left to do here.
+          if (!(error instanceof RouterError && error.code === 'wrong_state')) throw error;
+        }
+      }
+      if (due.length < DUE_BATCH) return;
+    }
+  }
+
+  async #closeNow(taskId: string): Promise<Task | undefined> {
+    try {
+      return await this.#apply(taskId, (task, now) => {
+        requireLegal(task, 'close');
+        // A bidder deregistered since its bid cannot be scored any more; its bid is left out.
+        const bids = task.bids.filter((b) => this.#router.registry.has(b.agentId));
+        const decision = this.#router.decide({
+          taskId: task.taskId,
+          description: task.description,
+          bids,
+          ...task.constraints,
+        });
+        const candidates =
+          decision.selectedAgent === null
+            ? []
+            : rankCandidates(decision)
+                .filter((c) => c.rejection === null)
+                .map((c) => c.agentId);
+        const next = closeAuction(task, candidates, now, this.settings);
+        return {
+          task: next,
+          decision,
+          events: (committed) => [
+            event('task:decided', committed, decision.selectedAgent, now, {
+              decisionSeq: committed.decisionSeq,
+              selectedAgent: decision.selectedAgent,
+              reason: decision.selectionReason,
+              bids: bids.length,
+            }),
+            ...offerEvents(committed, now, decision.selectionReason),
+          ],
+        };
+      });
+    } catch (error) {
+      // Closed already (the last bid and the window's end raced): the other closer decided.
+      if (error instanceof RouterError && error.code === 'wrong_state') return undefined;
+      throw error;
+    }
+  }
+
+  #timeout(taskId: string): Promise<Task> {
+    return this.#apply(taskId, (task, now) => {
+      const next = passOn(task, 'timeout', now, this.settings);
+      return {
+        task: next,
+        events: () => [
+          event('reservation:expired', task, task.assignedAgent, now, {}),
+          ...offerEvents(next, now),
+        ],
+      };
+    });
+  }
+
+  #expire(taskId: string): Promise<Task> {
+    return this.#apply(taskId, (task, now) => {
+      const next = expire(task, now);
+      return {
+        task: next,
+        events: () => [event('task:expired', next, task.assignedAgent, now, { was: task.status })],
+      };
+    });
+  }
+
+  #finish(
+    taskId: string,
+    agentId: string,
+    status: 'completed' | 'failed',
+    durationMs?: number,
+  ): Promise<Task> {
+    if (durationMs !== undefined && !(Number.isFinite(durationMs) && durationMs >= 0)) {
+      throw invalid('duration_ms', `must be a number of milliseconds ≥ 0, got ${String(durationMs)}`);
+    }
+    return this.#apply(taskId, (task, now) => {
+      const next =
+        status === 'completed' ? complete(task, agentId, now) : fail(task, agentId, now, this.settings);
+      const outcome: OutcomeReport = {
+        seq: task.decisionSeq as number,
+        agentId,
+        status,
+        ...(durationMs === undefined ? {} : { durationMs }),
+      };
+      return {
+        task: next,
+        outcome,
+        events: () => [
+          event(status === 'completed' ? 'task:completed' : 'task:failed', task, agentId, now, {
+            durationMs: durationMs ?? null,
+            final: next.status === status,
+          }),
+          ...(next.status === 'offered' || next.status === 'unassigned' ? offerEvents(next, now) : []),
+        ],
+      };
+    });
+  }
+
+  /** Read, compute, commit against the version read; on a lost race, again from a fresh read. */
+  async #apply(taskId: string, compute: (task: Task, nowMs: number) => Prepared): Promise<Task> {
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const before = await this.get(taskId);
+      const prepared = compute(before, this.#clock.now());
+      const committed = await this.#store.commitTask(
+        { ...prepared, expectedVersion: before.version },
+        sealRecord,
+      );
+      if (committed !== null) {
+        this.#afterCommit(before, committed);
+        return committed.task;
+      }
+    }
+    throw new RouterError(
+      'wrong_state',
+      `task ${taskId} kept changing under ${MAX_RETRIES} attempts; try again`,
+      {
+        details: { taskId },
+      },
+    );
+  }
+
+  #afterCommit(before: Task, committed: CommittedTaskChange): void {
+    const after = committed.task;
+    if (holds(before)) this.#addLoad(before.assignedAgent as string, -1);
+    if (holds(after)) this.#addLoad(after.assignedAgent as string, 1);
+    if (before.status === 'open' && after.status !== 'open') this.#openAuctions--;
+    if (committed.outcome !== undefined) this.#router.learnOutcome(committed.outcome);
+    this.#events.committed(committed.events);
+    const due = dueMs(after);
+    if (due !== null) this.#schedule(due);
+  }
+
+  #addLoad(agentId: string, delta: number): void {
+    const n = Math.max(0, (this.#inFlight.get(agentId) ?? 0) + delta);
+    if (n === 0) this.#inFlight.delete(agentId);
+    else this.#inFlight.set(agentId, n);
+    if (this.#router.registry.has(agentId)) this.#router.setAgentLoad(agentId, n);
+  }
+
+  /** Registered agents that could take part in this task's auction now. */
+  #eligibleAgents(task: Task): string[] {
+    return this.#router.registry
+      .list()
+      .map((m) => m.agentId)
+      .filter((id) => this.#router.refusalOf(id, 0, task.constraints) === null);
+  }
+
+  /** Makes sure the timer fires by `atMs` (and by the idle poll at the latest). */
+  #schedule(atMs: number): void {
+    if (!this.#running || this.#stopped) return;
+    const now = this.#clock.now();
+    const at = Math.min(atMs, now + this.settings.idlePollMs);
+    if (this.#timer !== undefined && this.#timerAtMs <= at) return;
+    clearTimeout(this.#timer);
+    this.#timerAtMs = at;
+    this.#timer = setTimeout(() => void this.#fire(), Math.max(0, at - now));
+  }
+
+  async #fire(): Promise<void> {
+    this.#timer = undefined;
+    this.#timerAtMs = Number.POSITIVE_INFINITY;
+    try {
+      await this.runDue();
+    } catch {
+      // The store is unavailable or closing: the next tick tries again.
+    }
+    if (!this.#running) return;
+    let next: number | null = null;
+    try {
+      next = await this.#store.nextDueMs();
+    } catch {
+      next = null;
+    }
+    this.#schedule(next ?? Number.POSITIVE_INFINITY);
+  }
+}
+
+function event(
+  kind: NewTaskEvent['kind'],
+  task: Task,
+  agentId: string | null,
+  atMs: number,
+  data: NewTaskEvent['data'],
+): NewTaskEvent {
+  return { kind, taskId: task.taskId, agentId, atMs, data: { status: task.status, ...data } };
+}
+
+/** The event of where a task went after an offer ended: to the next candidate, or nobody. */
+function offerEvents(task: Task, atMs: number, reason?: string): NewTaskEvent[] {
+  if (task.status === 'offered') {
+    return [
+      event('task:assigned', task, task.assignedAgent, atMs, {
+        reservedUntilMs: task.reservedUntilMs,
+        attempt: task.offerIndex + 1,
+      }),
+    ];
+  }
+  if (task.status === 'unassigned') {
+    return [
+      event('task:unassigned', task, null, atMs, {
+        reason: reason ?? `no candidate left (${task.candidates.length} tried)`,
+      }),
+    ];
+  }
+  return [];
+}
+
+function invalid(field: string, message: string): RouterError {
+  return new RouterError('invalid_request', `${field} ${message}`, { details: { field } });
+}
+
+function checkedSettings(settings: TaskServiceSettings): TaskServiceSettings {
+  for (const [name, value] of Object.entries(settings)) {
+    if (!(Number.isSafeInteger(value) && value >= 1)) {
+      throw new TypeError(`expected ${name} to be an integer ≥ 1, got ${value} (${typeof value})`);
+    }
+  }
+  return Object.freeze({ ...settings });
+}

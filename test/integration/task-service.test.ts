@@ -1,0 +1,238 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventBus } from '../../src/events/event-bus.js';
+import type { TaskEvent } from '../../src/events/task-event.js';
+import { isRouterError } from '../../src/kernel/errors.js';
+import { createRouter } from '../../src/router/create-router.js';
+import type { Router } from '../../src/router/router.js';
+import { TaskService } from '../../src/router/task-service.js';
+import { createStore } from '../../src/store/create-store.js';
+import type { Store } from '../../src/store/store.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
+
+const dir = tempDir('swarm-router-tasks-');
+const open: { router: Router; service: TaskService }[] = [];
+
+async function start(db = tempDbPath(dir), clock = new FakeClock(), personas = ['echo', 'forge', 'quill']) {
+  const store: Store = createStore({ location: db });
+  const router = createRouter({ store, clock });
+  for (const p of personas) router.registerPersona(p);
+  await router.restoreLearning();
+  const bus = new EventBus();
+  const seen: TaskEvent[] = [];
+  bus.subscribe((events) => seen.push(...events));
+  const service = await TaskService.open({
+    router,
+    store,
+    clock,
+    events: bus,
+    settings: { reservationMs: 5_000, maxAttempts: 2, defaultBiddingWindowMs: 1_000 },
+  });
+  open.push({ router, service });
+  return { db, store, router, service, clock, seen };
+}
+
+afterEach(async () => {
+  for (const { router, service } of open.splice(0)) {
+    await service.stop();
+    await router.close();
+  }
+});
+
+const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
+  try {
+    await p;
+  } catch (error) {
+    return isRouterError(error) ? error.code : String(error);
+  }
+  return undefined;
+};
+
+describe('TaskService (SQLite)', () => {
+  it('closes the auction as soon as every eligible agent has bid, logs the decision, offers the winner', async () => {
+    const { service, router, seen } = await start();
+    const task = await service.post({ description: 'Fix the bug in the auth code' });
+    await service.bid(task.taskId, 'quill', 40);
+    await service.bid(task.taskId, 'echo', 30);
+    expect((await service.get(task.taskId)).status).toBe('open');
+    const closed = await service.bid(task.taskId, 'forge', 50);
+    expect(closed.status).toBe('offered');
+    expect(closed.assignedAgent).toBe('forge');
+    expect(closed.candidates[0]).toBe('forge');
+    expect(closed.candidates).toHaveLength(3);
+    const decision = await router.getDecision(closed.decisionSeq as number);
+    expect(decision?.taskId).toBe(task.taskId);
+    expect(decision?.selectedAgent).toBe('forge');
+    expect(decision?.bidders.map((b) => b.agentId)).toEqual(['quill', 'echo', 'forge']);
+    expect(seen.map((e) => e.kind)).toEqual([
+      'task:posted',
+      'bid:received',
+      'bid:received',
+      'bid:received',
+      'task:decided',
+      'task:assigned',
+    ]);
+    expect(seen.map((e) => e.eventId)).toEqual([...seen.map((e) => e.eventId)].sort((a, b) => a - b));
+    expect(service.inFlightOf('forge')).toBe(1);
+    expect(service.openAuctions).toBe(0);
+  });
+
+  it('closes at the window end, and refuses a late bid with wrong_state', async () => {
+    const { service, clock } = await start();
+    const task = await service.post({ description: 'Write the README', biddingWindowMs: 2_000 });
+    await service.bid(task.taskId, 'quill', 30);
+    clock.advance(1_999);
+    await service.runDue();
+    expect((await service.get(task.taskId)).status).toBe('open');
+    clock.advance(1);
+    expect(await codeOf(service.bid(task.taskId, 'echo', 10))).toBe('wrong_state');
+    await service.runDue();
+    const closed = await service.get(task.taskId);
+    expect(closed).toMatchObject({ status: 'offered', assignedAgent: 'quill' });
+    expect(await codeOf(service.bid(task.taskId, 'echo', 10))).toBe('wrong_state');
+  });
+
+  it('refuses bids the policy would refuse (422), duplicates, unknown agents and bad sats', async () => {
+    const { service } = await start();
+    const task = await service.post({
+      description: 'Fix the bug in my function',
+      requiredCapabilities: ['coding'],
+      maxBidSats: 60,
+    });
+    expect(await codeOf(service.bid(task.taskId, 'quill', 10))).toBe('not_eligible');
+    expect(await codeOf(service.bid(task.taskId, 'ghost', 10))).toBe('unknown_agent');
+    expect(await codeOf(service.bid(task.taskId, 'forge', 61))).toBe('not_eligible');
+    expect(await codeOf(service.bid(task.taskId, 'forge', -1))).toBe('invalid_request');
+    expect(await codeOf(service.bid('no-such-task', 'forge', 1))).toBe('unknown_task');
+    // forge is the only eligible agent: its bid closes the auction; a second bid is too late.
+    expect((await service.bid(task.taskId, 'forge', 60)).status).toBe('offered');
+    expect(await codeOf(service.bid(task.taskId, 'forge', 50))).toBe('wrong_state');
+  });
+
+  it('a duplicate bid while the auction is open is refused and changes nothing', async () => {
+    const { service } = await start();
+    const task = await service.post({ description: 'Draft the release notes' });
+    await service.bid(task.taskId, 'quill', 30);
+    expect(await codeOf(service.bid(task.taskId, 'quill', 20))).toBe('duplicate_bid');
+    expect((await service.get(task.taskId)).bids).toEqual([{ agentId: 'quill', bidSats: 30 }]);
+  });
+
+  it('accept then complete: the outcome is recorded and learned, the load returns to 0', async () => {
+    const { service, router } = await start(undefined, undefined, ['forge']);
+    const task = await service.post({ description: 'Fix the bug in my function' });
+    const offered = await service.bid(task.taskId, 'forge', 40);
+    expect(await codeOf(service.complete(task.taskId, 'forge'))).toBe('wrong_state');
+    await service.accept(task.taskId, 'forge');
+    expect(router.agentRecord('forge').outcomes).toBe(0);
+    const done = await service.complete(task.taskId, 'forge', 1200);
+    expect(done.status).toBe('completed');
+    expect(done.decisionSeq).toBe(offered.decisionSeq);
+    expect(router.agentRecord('forge')).toMatchObject({ outcomes: 1, completed: 1, averageDurationMs: 1200 });
+    expect(service.inFlightOf('forge')).toBe(0);
+  });
+
+  it('reject and timeout pass the offer down the candidates; none left is unassigned', async () => {
+    const { service, clock, seen } = await start();
+    const task = await service.post({ description: 'Fix the bug in the auth code' });
+    for (const [agent, sats] of [
+      ['forge', 20],
+      ['quill', 30],
+      ['echo', 40],
+    ] as const) {
+      await service.bid(task.taskId, agent, sats);
+    }
+    const first = await service.get(task.taskId);
+    expect(await codeOf(service.reject(task.taskId, first.candidates[1] as string))).toBe('forbidden');
+    const second = await service.reject(task.taskId, first.assignedAgent as string);
+    expect(second.assignedAgent).toBe(first.candidates[1]);
+    clock.advance(5_000);
+    await service.runDue();
+    const third = await service.get(task.taskId);
+    expect(third.assignedAgent).toBe(first.candidates[2]);
+    await service.reject(task.taskId, third.assignedAgent as string);
+    expect((await service.get(task.taskId)).status).toBe('unassigned');
+    expect(seen.filter((e) => e.kind === 'reservation:expired')).toHaveLength(1);
+    for (const agent of first.candidates) expect(service.inFlightOf(agent)).toBe(0);
+  });
+
+  it('a failure is retried on the next candidate, then the task fails after maxAttempts', async () => {
+    const { service, router } = await start();
+    const task = await service.post({ description: 'Fix the bug in the auth code' });
+    for (const agent of ['forge', 'quill', 'echo']) await service.bid(task.taskId, agent, 30);
+    const first = await service.get(task.taskId);
+    await service.accept(task.taskId, first.assignedAgent as string);
+    const retry = await service.fail(task.taskId, first.assignedAgent as string, 100);
+    expect(retry).toMatchObject({ status: 'offered', failures: 1, assignedAgent: first.candidates[1] });
+    await service.accept(task.taskId, retry.assignedAgent as string);
+    const failed = await service.fail(task.taskId, retry.assignedAgent as string, 100);
+    expect(failed).toMatchObject({ status: 'failed', failures: 2 });
+    expect(router.agentRecord(first.assignedAgent as string).failed).toBe(1);
+    expect(router.agentRecord(retry.assignedAgent as string).failed).toBe(1);
+  });
+
+  it('a task past its deadline expires, whatever its state', async () => {
+    const { service, clock } = await start();
+    const t0 = clock.now();
+    const task = await service.post({ description: 'Draft the notes', deadlineMs: t0 + 10_000 });
+    await service.bid(task.taskId, 'quill', 30);
+    clock.advance(1_000);
+    await service.runDue();
+    await service.accept(task.taskId, 'quill');
+    clock.advance(9_000);
+    await service.runDue();
+    expect((await service.get(task.taskId)).status).toBe('expired');
+    expect(service.inFlightOf('quill')).toBe(0);
+    expect(await codeOf(service.post({ description: 'late', deadlineMs: clock.now() }))).toBe(
+      'invalid_request',
+    );
+  });
+
+  it('a task that nobody can take is decided at once: unassigned, with the reason', async () => {
+    const { service, router } = await start();
+    const task = await service.post({ description: 'Audit it', requiredCapabilities: ['astrology'] });
+    const now = await service.get(task.taskId);
+    expect(now.status).toBe('unassigned');
+    const decision = await router.getDecision(now.decisionSeq as number);
+    expect(decision?.selectionReason).toBe('No bids received');
+  });
+
+  it('a restarted service finds every task as it was, decides what came due, and the log verifies', async () => {
+    const clock = new FakeClock();
+    const first = await start(undefined, clock);
+    const a = await first.service.post({ description: 'Fix the bug in the auth code' });
+    for (const agent of ['forge', 'quill', 'echo']) await first.service.bid(a.taskId, agent, 30);
+    const b = await first.service.post({ description: 'Write the README', biddingWindowMs: 3_000 });
+    await first.service.bid(b.taskId, 'quill', 25);
+    const offeredTo = (await first.service.get(a.taskId)).assignedAgent as string;
+    await first.service.stop();
+    await first.router.close();
+    open.splice(0);
+
+    clock.advance(3_000);
+    const second = await start(first.db, clock);
+    expect(second.service.inFlightOf(offeredTo)).toBe(1);
+    expect(second.service.openAuctions).toBe(1);
+    await second.service.runDue();
+    expect((await second.service.get(b.taskId)).status).toBe('offered');
+    expect((await second.service.get(b.taskId)).bids).toEqual([{ agentId: 'quill', bidSats: 25 }]);
+    clock.advance(5_000); // a's reservation passed while it was down, too
+    await second.service.runDue();
+    expect((await second.service.get(a.taskId)).assignedAgent).not.toBe(offeredTo);
+    expect((await second.router.verify()).ok).toBe(true);
+  });
+
+  it('a timer and a request racing for one auction decide it exactly once', async () => {
+    const { service, router, clock } = await start();
+    const task = await service.post({ description: 'Fix the bug', biddingWindowMs: 1_000 });
+    await service.bid(task.taskId, 'forge', 30);
+    await service.bid(task.taskId, 'quill', 30);
+    clock.advance(1_000);
+    await Promise.all([
+      service.runDue(),
+      service.runDue(),
+      service.bid(task.taskId, 'echo', 1).catch(() => 0),
+    ]);
+    const page = await router.history({ taskId: task.taskId, limit: 10 });
+    expect(page.decisions).toHaveLength(1);
+  });
+});
