@@ -25,6 +25,13 @@ module.exports = {
       to: { path: '^src/(cli|server|config|log|wire)/' },
     },
     {
+      name: 'client-speaks-http-only',
+      comment: 'swarm-router/client is what agent processes import: HTTP only, nothing of the core.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/', pathNot: '^src/client/' },
+    },
+    {
       name: 'scoring-and-policy-are-pure',
       severity: 'error',
       comment: 'Scoring and policy do no I/O: no store, router, audit, drivers or I/O built-ins.',

@@ -4,8 +4,12 @@ import { PERSONAS } from '../manifest/personas.js';
 import { toRoster, validateRosterFile } from '../wire/manifest-dto.js';
 import { parseJson, readInput } from './input-files.js';
 
-/** `--roster personas` (the six built-in personas) or a roster file, validated whole before use. */
+/**
+ * `--roster personas` (the six built-in personas), `none` (agents come only through the service's
+ * API) or a roster file, validated whole before use.
+ */
 export async function loadRoster(roster: string): Promise<AgentManifest[]> {
+  if (roster === 'none') return [];
   if (roster === 'personas') return PERSONAS.map((p) => manifestFromPersona(p, p.personaId));
   const file = validateRosterFile(parseJson(await readInput(roster), roster), roster);
   return toRoster(file, roster);

@@ -1,6 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { AgentDirectory } from '../agents/agent-directory.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { Decision } from '../policy/decision.js';
+import type { TaskService } from '../router/task-service.js';
 
 /**
  * The service's Prometheus metrics, on a registry of its own (not prom-client's global one), so two
@@ -12,7 +14,7 @@ export class ServiceMetrics {
   readonly #bids: Counter;
   readonly #routingSeconds: Histogram;
 
-  constructor(directory: AgentDirectory) {
+  constructor(directory: AgentDirectory, tasks: TaskService, bus: EventBus) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'swarm_router_' });
     this.#decisions = new Counter({
@@ -29,6 +31,28 @@ export class ServiceMetrics {
       registers,
     });
     new Gauge({
+      name: 'swarm_router_auctions_open',
+      help: 'Tasks whose auction is open (bidding).',
+      registers,
+      collect() {
+        this.set(tasks.openAuctions);
+      },
+    });
+    const lifecycle = new Counter({
+      name: 'swarm_router_task_events_total',
+      help: 'Task lifecycle events, by kind (task:posted, task:assigned, task:completed, …).',
+      labelNames: ['kind'],
+      registers,
+    });
+    bus.subscribe((events) => {
+      for (const event of events) {
+        lifecycle.inc({ kind: event.kind });
+        if (event.kind === 'task:decided') {
+          this.#decisions.inc({ outcome: event.data.selectedAgent === null ? 'none' : 'selected' });
+        }
+      }
+    });
+    new Gauge({
       name: 'swarm_router_agents',
       help: 'Registered agents, by status.',
       labelNames: ['status'],
@@ -41,6 +65,11 @@ export class ServiceMetrics {
         this.set({ status: 'offline' }, counts.offline);
       },
     });
+  }
+
+  /** Counts a bid received through an auction. */
+  bidReceived(): void {
+    this.#bids.inc();
   }
 
   /** Counts a logged decision and its bids, and the time it took from request to logged. */

@@ -1,8 +1,8 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { AgentDirectory } from '../../src/agents/agent-directory.js';
 import { createRouter } from '../../src/router/create-router.js';
 import type { Router } from '../../src/router/router.js';
-import { createServer } from '../../src/server/create-server.js';
+import type { TaskService } from '../../src/router/task-service.js';
+import { openService } from '../../src/server/open-service.js';
 import { createStore } from '../../src/store/create-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -10,6 +10,7 @@ export interface Service {
   readonly app: FastifyInstance;
   readonly router: Router;
   readonly clock: FakeClock;
+  readonly tasks: TaskService;
   /** Injects a request; `token` becomes `Authorization: Bearer <token>`. */
   call(
     options: InjectOptions & { token?: string },
@@ -35,16 +36,21 @@ export async function startService(options: {
   const router = createRouter({ store, clock });
   for (const persona of options.roster ?? ['echo', 'forge', 'quill']) router.registerPersona(persona);
   await router.restoreLearning();
-  const directory = await AgentDirectory.open({ router, store, clock, offlineAfterMs: OFFLINE_AFTER_MS });
-  const app = await createServer({
+  const service = await openService({
     router,
-    directory,
+    store,
+    clock,
+    offlineAfterMs: OFFLINE_AFTER_MS,
+    runTimers: false,
+    taskSettings: { reservationMs: 5_000, maxAttempts: 2 },
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
   });
+  const { app } = service;
   return {
     app,
     router,
     clock,
+    tasks: service.tasks,
     async call({ token, ...request }) {
       const response = await app.inject({
         ...request,
@@ -53,7 +59,7 @@ export async function startService(options: {
       return { status: response.statusCode, json: () => response.json(), body: response.body };
     },
     async close() {
-      await app.close();
+      await service.close();
       await router.close();
     },
   };

@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
-import { AgentDirectory } from '../../agents/agent-directory.js';
 import { loadConfig } from '../../config/config.js';
 import { systemClock } from '../../kernel/clock.js';
 import { RouterError } from '../../kernel/errors.js';
-import { createServer } from '../../server/create-server.js';
+import { openService } from '../../server/open-service.js';
 import { badArgument } from '../cli-error.js';
+import { type DemoSwarm, startDemoSwarm } from '../demo-swarm.js';
 import { type CliIo, write } from '../io.js';
 import { MIN_CAPABILITY_HELP } from '../min-capability-option.js';
 import { openRouterAndStore } from '../open-router.js';
@@ -19,6 +19,9 @@ interface ServeFlags {
   readonly minCapability?: string;
   readonly offlineAfterMs: string;
   readonly logRequests?: boolean;
+  readonly demo?: boolean;
+  readonly reservationMs: string;
+  readonly maxAttempts: string;
 }
 
 /** Resolves when the server has closed (SIGTERM or SIGINT). */
@@ -33,7 +36,10 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     )
     .option('--port <n>', 'port to listen on (0: any free port)', '7070')
     .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
-    .option('--roster <file|personas>', 'agents known from the start (default: personas)')
+    .option(
+      '--roster <file|personas|none>',
+      'agents known from the start (default: personas; none with --demo, whose agents register over HTTP)',
+    )
     .option('--scorer <name>', 'scorer: default or classic')
     .option('--min-capability <x>', MIN_CAPABILITY_HELP)
     .option(
@@ -41,12 +47,27 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       'a registered agent without a heartbeat for this long is offline',
       '30000',
     )
+    .option('--reservation-ms <n>', 'how long the winner of an auction has to accept, ms', '30000')
+    .option('--max-attempts <n>', 'failed attempts after which a task is failed, not re-offered', '3')
+    .option(
+      '--demo',
+      'simulate the six personas as agents over HTTP (they bid, accept and complete) and post sample tasks',
+    )
     .option('--log-requests', 'a JSON log line per request on stdout (default: warnings and errors only)')
     .action(async (flags: ServeFlags) => {
       const port = integerFlag('--port', flags.port, 0, 65_535);
       const offlineAfterMs = integerFlag('--offline-after-ms', flags.offlineAfterMs, 1, 2 ** 31 - 1);
+      const reservationMs = integerFlag('--reservation-ms', flags.reservationMs, 1, 2 ** 31 - 1);
+      const maxAttempts = integerFlag('--max-attempts', flags.maxAttempts, 1, 1000);
       const config = loadConfig(
-        { db: flags.db, roster: flags.roster, scorer: flags.scorer, minCapability: flags.minCapability },
+        {
+          db: flags.db,
+          roster:
+            flags.roster ??
+            (flags.demo === true && io.env.SWARM_ROUTER_ROSTER === undefined ? 'none' : undefined),
+          scorer: flags.scorer,
+          minCapability: flags.minCapability,
+        },
         io.env,
       );
       const adminToken = config.adminToken === '' ? undefined : config.adminToken;
@@ -59,18 +80,23 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       }
       const { router, store } = await openRouterAndStore({ config });
       if (store === undefined) throw new TypeError('expected a store for the service');
-      const directory = await AgentDirectory.open({ router, store, clock: systemClock, offlineAfterMs });
-      const app = await createServer({
+      const service = await openService({
         router,
-        directory,
+        store,
+        clock: systemClock,
+        offlineAfterMs,
+        taskSettings: { reservationMs, maxAttempts },
         ...(adminToken === undefined ? {} : { adminToken }),
         logLevel: flags.logRequests === true ? 'info' : 'warn',
       });
+      const { app, directory } = service;
+      let demo: DemoSwarm | undefined;
       const closed = new Promise<void>((resolve) => {
         const shutDown = () => {
-          // In-flight requests finish, then the store closes: nothing acknowledged is lost.
-          void app
-            .close()
+          // The demo's agents stop, in-flight requests finish, then the store closes: nothing
+          // acknowledged is lost.
+          void (demo?.stop() ?? Promise.resolve())
+            .then(() => service.close())
             .then(() => router.close())
             .then(resolve);
         };
@@ -78,9 +104,17 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         process.once('SIGINT', shutDown);
       });
       const address = await app.listen({ host: flags.host, port });
+      if (flags.demo === true) {
+        demo = await startDemoSwarm({
+          baseUrl: address,
+          ...(adminToken === undefined ? {} : { adminToken }),
+          onError: (error) => void write(io.stderr, `swarm-router demo: ${String(error)}\n`),
+        });
+      }
       await write(
         io.stderr,
-        `swarm-router: listening on ${address} (audit log ${config.db}; ${directory.list().length} agents; ` +
+        `swarm-router: listening on ${address} — dashboard ${address}/ (audit log ${config.db}; ` +
+          `${directory.list().length} agents${demo === undefined ? '' : ', simulated by --demo'}; ` +
           `${adminToken === undefined ? 'no admin token: open to this machine only' : 'admin token required'})\n`,
       );
       await closed;

@@ -18,7 +18,10 @@ const ManifestPatchSchema = Type.Partial(Type.Omit(ManifestDtoSchema, ['agent_id
 
 type AgentParams = { agent_id: string };
 
-export function agentRoutes(app: FastifyInstance, { directory, auth, router }: ServiceContext): void {
+export function agentRoutes(
+  app: FastifyInstance,
+  { directory, auth, router, store, tasks }: ServiceContext,
+): void {
   app.post(
     '/v1/agents',
     {
@@ -110,9 +113,15 @@ export function agentRoutes(app: FastifyInstance, { directory, auth, router }: S
       directory.refreshStatuses();
       const entry = directory.get(agentId);
       const record = router.agentRecord(agentId);
+      const events = await store.agentEventCounts(agentId);
       return {
         ...toAgentStatsDto(await router.stats(agentId)),
         status: entry.status,
+        offered: events.get('task:assigned') ?? 0,
+        accepted: events.get('task:accepted') ?? 0,
+        rejected: events.get('task:rejected') ?? 0,
+        timed_out: events.get('reservation:expired') ?? 0,
+        current_load: tasks.inFlightOf(agentId),
         outcomes: record.outcomes,
         completed: record.completed,
         failed: record.failed,

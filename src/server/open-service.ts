@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { AgentDirectory } from '../agents/agent-directory.js';
+import { EventBus } from '../events/event-bus.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Router } from '../router/router.js';
+import { TaskService, type TaskServiceSettings } from '../router/task-service.js';
+import type { Store } from '../store/store.js';
+import { createServer } from './create-server.js';
+
+export interface ServiceOptions {
+  readonly router: Router;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly adminToken?: string;
+  readonly logLevel?: 'info' | 'warn';
+  /** A registered agent without a heartbeat for this long is offline, ms. */
+  readonly offlineAfterMs: number;
+  readonly taskSettings?: Partial<TaskServiceSettings>;
+  /**
+   * Run the lifecycle's timers (auction windows, reservations, deadlines). Default true; tests with a
+   * fake clock turn them off and call `tasks.runDue()` themselves.
+   */
+  readonly runTimers?: boolean;
+}
+
+export interface Service {
+  readonly app: FastifyInstance;
+  readonly tasks: TaskService;
+  readonly bus: EventBus;
+  readonly directory: AgentDirectory;
+  /** Stops the timers, ends open streams, waits for requests in flight. The router stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything `serve` runs on one router and store: the agent directory, the task lifecycle, the event
+ * bus and the HTTP app (built, not listening). What was due while the service was down (auctions whose
+ * window passed, reservations past their time) is handled as soon as the timers start.
+ */
+export async function openService(options: ServiceOptions): Promise<Service> {
+  const { router, store, clock } = options;
+  const directory = await AgentDirectory.open({
+    router,
+    store,
+    clock,
+    offlineAfterMs: options.offlineAfterMs,
+  });
+  const bus = new EventBus();
+  const tasks = await TaskService.open({
+    router,
+    store,
+    clock,
+    events: bus,
+    ...(options.taskSettings === undefined ? {} : { settings: options.taskSettings }),
+  });
+  const app = await createServer({
+    router,
+    store,
+    tasks,
+    bus,
+    directory,
+    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+  });
+  if (options.runTimers ?? true) tasks.start();
+  return {
+    app,
+    tasks,
+    bus,
+    directory,
+    async close() {
+      await tasks.stop();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import type { FastifyInstance } from 'fastify';
+import { RouterError } from '../../kernel/errors.js';
+import type { Task } from '../../tasks/task.js';
+import { decisionRecord } from '../../wire/decision-dto.js';
+import {
+  AgentActionDtoSchema,
+  OutcomeActionDtoSchema,
+  type PostTaskDto,
+  PostTaskDtoSchema,
+  TaskBidDtoSchema,
+  TaskIdParamsSchema,
+  TaskListQuerySchema,
+  toPostTaskInput,
+  toTaskDto,
+} from '../../wire/task-dto.js';
+import type { ServiceContext } from '../service-context.js';
+
+type TaskParams = { task_id: string };
+type AgentBody = { agent_id: string };
+type OutcomeBody = { agent_id: string; duration_ms?: number };
+
+/** Tasks and their auctions (DESIGN.md "HTTP API"; the lifecycle is tasks/task.ts). */
+export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics }: ServiceContext): void {
+  app.post(
+    '/v1/tasks',
+    {
+      schema: {
+        summary: 'Post a task: its auction opens for bidding_window_ms (default 15000).',
+        body: PostTaskDtoSchema,
+      },
+    },
+    async (request, reply) => {
+      auth.requireAdmin(request);
+      const task = await tasks.post(toPostTaskInput(request.body as PostTaskDto));
+      return reply.status(201).send({ task: toTaskDto(task) });
+    },
+  );
+
+  app.get(
+    '/v1/tasks',
+    {
+      schema: { summary: 'Tasks, newest first, optionally of one status.', querystring: TaskListQuerySchema },
+    },
+    async (request) => {
+      auth.requireReader(request);
+      const q = request.query as { status?: Task['status']; limit?: string; cursor?: string };
+      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      if (!(limit >= 1 && limit <= 1000)) {
+        throw new RouterError('invalid_request', `query: limit must be from 1 to 1000 (got ${q.limit})`, {
+          details: { field: 'limit' },
+        });
+      }
+      const page = await tasks.list({
+        limit,
+        ...(q.status === undefined ? {} : { status: q.status }),
+        ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+      });
+      return { tasks: page.tasks.map(toTaskDto), next_cursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/tasks/:task_id',
+    { schema: { summary: 'One task, with its decision once decided.', params: TaskIdParamsSchema } },
+    async (request, reply) => {
+      auth.requireReader(request);
+      const task = await tasks.get((request.params as TaskParams).task_id);
+      const decision = task.decisionSeq === null ? undefined : await router.getDecision(task.decisionSeq);
+      // The decision is the log's own JSON text, embedded as it is.
+      return reply
+        .type('application/json')
+        .send(
+          `{"task":${JSON.stringify(toTaskDto(task))},"decision":${decision === undefined ? 'null' : decisionRecord(decision)}}`,
+        );
+    },
+  );
+
+  app.post(
+    '/v1/tasks/:task_id/bids',
+    {
+      schema: {
+        summary:
+          'A sealed bid, one per agent: 409 once the auction closed, 422 when the policy refuses the agent.',
+        params: TaskIdParamsSchema,
+        body: TaskBidDtoSchema,
+      },
+    },
+    async (request, reply) => {
+      const { task_id: taskId } = request.params as TaskParams;
+      const { agent_id: agentId, bid_sats: bidSats } = request.body as { agent_id: string; bid_sats: number };
+      auth.requireAgent(request, agentId);
+      const task = await tasks.bid(taskId, agentId, bidSats);
+      metrics.bidReceived();
+      return reply.status(201).send({ task: toTaskDto(task) });
+    },
+  );
+
+  const agentAction = (
+    path: string,
+    summary: string,
+    run: (taskId: string, agentId: string) => Promise<Task>,
+  ): void => {
+    app.post(
+      `/v1/tasks/:task_id/${path}`,
+      { schema: { summary, params: TaskIdParamsSchema, body: AgentActionDtoSchema } },
+      async (request) => {
+        const { agent_id: agentId } = request.body as AgentBody;
+        auth.requireAgent(request, agentId);
+        return { task: toTaskDto(await run((request.params as TaskParams).task_id, agentId)) };
+      },
+    );
+  };
+  agentAction('accept', 'The agent the task is offered to takes it.', (t, a) => tasks.accept(t, a));
+  agentAction(
+    'reject',
+    'The agent the task is offered to turns it down: offered to the next candidate.',
+    (t, a) => tasks.reject(t, a),
+  );
+
+  const outcomeAction = (path: 'complete' | 'fail', summary: string): void => {
+    app.post(
+      `/v1/tasks/:task_id/${path}`,
+      { schema: { summary, params: TaskIdParamsSchema, body: OutcomeActionDtoSchema } },
+      async (request) => {
+        const { agent_id: agentId, duration_ms: durationMs } = request.body as OutcomeBody;
+        auth.requireAgent(request, agentId);
+        const taskId = (request.params as TaskParams).task_id;
+        const task =
+          path === 'complete'
+            ? await tasks.complete(taskId, agentId, durationMs)
+            : await tasks.fail(taskId, agentId, durationMs);
+        return { task: toTaskDto(task) };
+      },
+    );
+  };
+  outcomeAction('complete', 'The agent that accepted the task finished it; the router learns from it.');
+  outcomeAction(
+    'fail',
+    'The agent that accepted the task failed it: retried on the next candidate while attempts remain.',
+  );
+}
