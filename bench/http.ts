@@ -5,6 +5,12 @@
  *
  * route: POST /v1/route with the six personas and the log on, each request one task of the seed's
  * personas workload with its bids (20,000 distinct bodies, cycled).
+ * auction: the auction path — each connection posts a task (POST /v1/tasks), then the six personas
+ * bid on it (six POST /v1/tasks/{id}/bids); the sixth bid closes the auction (every eligible agent
+ * has bid), so the decision is logged and the task offered before that bid is answered. Reports
+ * tasks decided per second (decisions logged during the run, read from /healthz) and latency.
+ * soak: the auction path for BENCH_SOAK_SECONDS (default 600) with the service's RSS sampled every
+ * minute, to show memory stays flat.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +23,8 @@ import { machineLine } from './machine.js';
 
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32);
+/** Each connection runs one auction at a time (seven requests in sequence), so more are needed. */
+const AUCTION_CONNECTIONS = Number(process.env.BENCH_AUCTION_CONNECTIONS ?? 64);
 
 const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-http-'));
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
@@ -88,9 +96,110 @@ async function routeBench(): Promise<string> {
   }
 }
 
-const BENCHMARKS: Record<string, () => Promise<string>> = { route: routeBench };
+const PERSONAS = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'] as const;
+
+/** One auction per connection at a time: post, then six bids, the last of which closes it. */
+function auctionRequests(descriptions: readonly string[]): autocannon.Request[] {
+  let next = 0;
+  const post: autocannon.Request = {
+    method: 'POST',
+    path: '/v1/tasks',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (request) => {
+      request.body = JSON.stringify({
+        description: descriptions[next++ % descriptions.length],
+        bidding_window_ms: 60_000,
+      });
+      return request;
+    },
+    onResponse: (_status, body, context) => {
+      (context as { taskId?: string }).taskId = (
+        JSON.parse(body) as { task: { task_id: string } }
+      ).task.task_id;
+    },
+  };
+  const bids = PERSONAS.map(
+    (agent, i): autocannon.Request => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (request, context) => {
+        request.path = `/v1/tasks/${(context as { taskId?: string }).taskId}/bids`;
+        request.body = JSON.stringify({ agent_id: agent, bid_sats: 20 + 7 * i });
+        return request;
+      },
+    }),
+  );
+  return [post, ...bids];
+}
+
+function descriptionsOfWorkload(): string[] {
+  return gunzipSync(
+    readFileSync(new URL('../test/fixtures/seed/workload-personas-20k.jsonl.gz', import.meta.url)),
+  )
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { description: string }).description);
+}
+
+async function decisionsLogged(url: string): Promise<number> {
+  return ((await (await fetch(`${url}/healthz`)).json()) as { decisions: number }).decisions;
+}
+
+async function auctionRun(
+  seconds: number,
+  onTick?: (elapsedS: number, pid: number) => void,
+): Promise<string> {
+  const descriptions = descriptionsOfWorkload();
+  const { child, url } = await startService();
+  try {
+    const pid = child.pid as number;
+    const rssStart = rssMb(pid);
+    const before = await decisionsLogged(url);
+    const started = Date.now();
+    const ticker =
+      onTick === undefined
+        ? undefined
+        : setInterval(() => onTick((Date.now() - started) / 1000, pid), 60_000);
+    const result = await autocannon({
+      url,
+      connections: AUCTION_CONNECTIONS,
+      duration: seconds,
+      requests: auctionRequests(descriptions),
+    });
+    clearInterval(ticker);
+    const elapsed = (Date.now() - started) / 1000;
+    const decided = (await decisionsLogged(url)) - before;
+    const rssEnd = rssMb(pid);
+    const non2xx = result.non2xx + result.errors;
+    return (
+      `auction  POST /v1/tasks + 6 bids per task, six personas, log on, ${AUCTION_CONNECTIONS} connections, ${seconds} s: ` +
+      `${Math.round(decided / elapsed).toLocaleString('en-US')} tasks decided/s (${decided.toLocaleString('en-US')} in all), ` +
+      `${Math.round(result.requests.average).toLocaleString('en-US')} requests/s, ${non2xx} not 2xx; latency p50 ${result.latency.p50} ms, ` +
+      `p99 ${result.latency.p99} ms, max ${result.latency.max} ms; service RSS ${rssStart.toFixed(0)} MB at start, ${rssEnd.toFixed(0)} MB at end`
+    );
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function soakBench(): Promise<string> {
+  const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
+  const samples: string[] = [];
+  const line = await auctionRun(seconds, (elapsed, pid) => {
+    samples.push(`${Math.round(elapsed / 60)} min ${rssMb(pid).toFixed(0)} MB`);
+  });
+  return `soak (${seconds} s) ${line}\n  RSS by minute: ${samples.join(', ')}`;
+}
+
+const BENCHMARKS: Record<string, () => Promise<string>> = {
+  route: routeBench,
+  auction: () => auctionRun(DURATION_S),
+  soak: soakBench,
+};
 const picked = process.argv.slice(2);
-const names = picked.length === 0 ? Object.keys(BENCHMARKS) : picked;
+// The soak runs only when asked for: it takes ten minutes.
+const names = picked.length === 0 ? ['route', 'auction'] : picked;
 const unknown = names.filter((n) => !(n in BENCHMARKS));
 if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);

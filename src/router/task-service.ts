@@ -68,6 +68,8 @@ interface Prepared {
 
 /** A read-compute-commit that lost a race is retried from a fresh read this many times. */
 const MAX_RETRIES = 8;
+/** Open auctions whose constraints are kept in memory. */
+const MAX_REMEMBERED_AUCTIONS = 50_000;
 /** Due tasks handled per store query. */
 const DUE_BATCH = 100;
 
@@ -88,6 +90,12 @@ export class TaskService {
   readonly #events: EventBus;
   readonly settings: TaskServiceSettings;
   readonly #inFlight = new Map<string, number>();
+  /**
+   * The constraints of open auctions (they never change), so a bid needs no read of the task before
+   * the store's own checks: one fewer query per bid on the auction path. Missing after a restart
+   * or for tasks posted by another instance: read then.
+   */
+  readonly #openConstraints = new Map<string, RouteConstraints>();
   #openAuctions = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAtMs = Number.POSITIVE_INFINITY;
@@ -172,6 +180,7 @@ export class TaskService {
       },
     ]);
     this.#openAuctions++;
+    this.#rememberConstraints(task.taskId, constraints);
     this.#events.committed(events);
     this.#schedule(task.closesMs);
     // Nobody can bid (no eligible agent): decide at once rather than wait for the window.
@@ -193,9 +202,13 @@ export class TaskService {
         details: { agentId },
       });
     }
-    const current = await this.get(taskId);
-    requireLegal(current, 'bid');
-    const refusal = this.#router.refusalOf(agentId, bidSats, current.constraints);
+    let constraints = this.#openConstraints.get(taskId);
+    if (constraints === undefined) {
+      const current = await this.get(taskId);
+      requireLegal(current, 'bid');
+      constraints = current.constraints;
+    }
+    const refusal = this.#router.refusalOf(agentId, bidSats, constraints);
     if (refusal !== null) {
       throw new RouterError(
         'not_eligible',
@@ -424,11 +437,22 @@ export class TaskService {
     const after = committed.task;
     if (holds(before)) this.#addLoad(before.assignedAgent as string, -1);
     if (holds(after)) this.#addLoad(after.assignedAgent as string, 1);
-    if (before.status === 'open' && after.status !== 'open') this.#openAuctions--;
+    if (before.status === 'open' && after.status !== 'open') {
+      this.#openAuctions--;
+      this.#openConstraints.delete(after.taskId);
+    }
     if (committed.outcome !== undefined) this.#router.learnOutcome(committed.outcome);
     this.#events.committed(committed.events);
     const due = dueMs(after);
     if (due !== null) this.#schedule(due);
+  }
+
+  #rememberConstraints(taskId: string, constraints: RouteConstraints): void {
+    // Bounded: past the cap the oldest go (Maps iterate in insertion order); a miss only costs a read.
+    if (this.#openConstraints.size >= MAX_REMEMBERED_AUCTIONS) {
+      this.#openConstraints.delete(this.#openConstraints.keys().next().value as string);
+    }
+    this.#openConstraints.set(taskId, constraints);
   }
 
   #addLoad(agentId: string, delta: number): void {

@@ -37,6 +37,7 @@ import * as Q from './sqlite-queries.js';
 import { assembleRecords, mergeNewestFirst } from './sqlite-records.js';
 import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from './sqlite-rows.js';
 import { SqliteTasks } from './sqlite-tasks.js';
+import { WriteBatch } from './write-batch.js';
 
 export interface SqliteStoreConfig {
   /** Database file; created with its parent directory if missing. `:memory:` for a throwaway log. */
@@ -71,9 +72,15 @@ export class SqliteStore implements Store {
   readonly #outcomes: SqliteOutcomes;
   readonly #agents: SqliteAgents;
   readonly #tasks: SqliteTasks;
-  readonly #addBid: (taskId: string, bid: Bid, atMs: number, event: NewTaskEvent) => CommittedTaskChange;
-  readonly #commitTask: (change: TaskChange, seal: Sealer) => CommittedTaskChange | null;
-  readonly #createTask: (task: Task, events: readonly NewTaskEvent[]) => TaskEvent[];
+  readonly #writes: WriteBatch;
+  readonly #addBid: (
+    taskId: string,
+    bid: Bid,
+    atMs: number,
+    event: NewTaskEvent,
+  ) => Promise<CommittedTaskChange>;
+  readonly #commitTask: (change: TaskChange, seal: Sealer) => Promise<CommittedTaskChange | null>;
+  readonly #createTask: (task: Task, events: readonly NewTaskEvent[]) => Promise<TaskEvent[]>;
   readonly #appendOutcome: (report: OutcomeReport, recordedAtMs: number) => RecordedOutcome;
 
   constructor(config: SqliteStoreConfig) {
@@ -126,30 +133,23 @@ export class SqliteStore implements Store {
     this.#agents = new SqliteAgents((sql) => this.#statement(sql));
     this.#tasks = new SqliteTasks((sql) => this.#statement(sql));
     const db = this.#connection();
-    const createTransaction = db.transaction((task: Task, events: readonly NewTaskEvent[]) => {
-      this.#tasks.create(task);
-      return this.#tasks.appendEvents(events);
-    });
-    this.#createTask = (task, events) => createTransaction.immediate(task, events);
-    const bidTransaction = db.transaction((taskId: string, bid: Bid, atMs: number, event: NewTaskEvent) => {
-      const task = this.#tasks.addBid(taskId, bid, atMs);
-      return { task, events: this.#tasks.appendEvents([event]) };
-    });
-    this.#addBid = (taskId, bid, atMs, event) => bidTransaction.immediate(taskId, bid, atMs, event);
-    const commitTransaction = db.transaction((change: TaskChange, seal: Sealer) =>
-      this.#commitTaskInTransaction(change, seal),
+    this.#writes = new WriteBatch(
+      () => this.#connection(),
+      (error) => translateSqliteError(error, this.#path),
+      this.#keys,
     );
-    this.#commitTask = (change, seal) => {
-      this.#keys.begin();
-      try {
-        const committed = commitTransaction.immediate(change, seal);
-        this.#keys.committed();
-        return committed;
-      } catch (error) {
-        this.#keys.rolledBack();
-        throw error;
-      }
-    };
+    this.#createTask = (task, events) =>
+      this.#writes.submit(() => {
+        this.#tasks.create(task);
+        return this.#tasks.appendEvents(events);
+      });
+    this.#addBid = (taskId, bid, atMs, event) =>
+      this.#writes.submit(() => {
+        const task = this.#tasks.addBid(taskId, bid, atMs);
+        return { task, events: this.#tasks.appendEvents([event]) };
+      });
+    this.#commitTask = (change, seal) =>
+      this.#writes.submit(() => this.#commitTaskInTransaction(change, seal));
     const outcomeTransaction = this.#connection().transaction((report: OutcomeReport, atMs: number) =>
       this.#outcomes.append(report, atMs),
     );
@@ -342,7 +342,7 @@ export class SqliteStore implements Store {
   }
 
   async createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]> {
-    return this.#guard(() => this.#createTask(task, events));
+    return this.#createTask(task, events);
   }
 
   async getTask(taskId: string): Promise<Task | undefined> {
@@ -350,11 +350,11 @@ export class SqliteStore implements Store {
   }
 
   async addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange> {
-    return this.#guard(() => this.#addBid(taskId, bid, atMs, event));
+    return this.#addBid(taskId, bid, atMs, event);
   }
 
   async commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
-    return this.#guard(() => this.#commitTask(change, seal));
+    return this.#commitTask(change, seal);
   }
 
   async listTasks(query: TaskQuery): Promise<TaskPage> {
@@ -389,10 +389,15 @@ export class SqliteStore implements Store {
     return this.#guard(() => this.#tasks.agentEventCounts(agentId));
   }
 
-  /** The body of commitTask's IMMEDIATE transaction: the version check first, so a lost race writes nothing. */
+  /**
+   * One commitTask inside a write batch (write-batch.ts): every check comes before the first write —
+   * the version, then the outcome's checks — so a lost race writes nothing and a bad outcome rejects
+   * alone.
+   */
   #commitTaskInTransaction(change: TaskChange, seal: Sealer): CommittedTaskChange | null {
-    const stored = this.#tasks.get(change.task.taskId);
-    if (stored === undefined || stored.version !== change.expectedVersion) return null;
+    if (this.#tasks.versionOf(change.task.taskId) !== change.expectedVersion) return null;
+    const outcome =
+      change.outcome === undefined ? undefined : this.#outcomes.append(change.outcome, change.task.updatedMs);
     let task = change.task;
     let decision: LoggedDecision | undefined;
     if (change.decision !== undefined) {
@@ -400,8 +405,6 @@ export class SqliteStore implements Store {
       task = { ...task, decisionSeq: decision.seq };
     }
     this.#tasks.update(task, change.expectedVersion);
-    const outcome =
-      change.outcome === undefined ? undefined : this.#outcomes.append(change.outcome, task.updatedMs);
     const events = this.#tasks.appendEvents(change.events(task));
     return {
       task,

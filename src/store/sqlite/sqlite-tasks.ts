@@ -37,7 +37,7 @@ const COLUMNS = `task_id, description, constraints, status, created_ms, closes_m
 const INSERT = `INSERT INTO tasks (${COLUMNS}, due_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const SELECT = `SELECT ${COLUMNS} FROM tasks WHERE task_id = ?`;
 const SELECT_BIDS = 'SELECT agent_id, bid_sats FROM task_bids WHERE task_id = ? ORDER BY bid_order';
-const HAS_BID = 'SELECT 1 FROM task_bids WHERE task_id = ? AND agent_id = ?';
+const SELECT_VERSION = 'SELECT version FROM tasks WHERE task_id = ?';
 const INSERT_BID =
   'INSERT INTO task_bids (task_id, agent_id, bid_sats, bid_order, received_ms) VALUES (?, ?, ?, ?, ?)';
 const BUMP_VERSION = 'UPDATE tasks SET version = version + 1, updated_ms = ? WHERE task_id = ?';
@@ -97,6 +97,11 @@ export class SqliteTasks {
     return row === undefined ? undefined : this.#task(row);
   }
 
+  /** The stored version of a task, or undefined when there is none. */
+  versionOf(taskId: string): number | undefined {
+    return (this.#statement(SELECT_VERSION).get(taskId) as { version: number } | undefined)?.version;
+  }
+
   /** Checks and stores a bid; returns the task with it. */
   addBid(taskId: string, bid: Bid, atMs: number): Task {
     const row = this.#statement(SELECT).get(taskId) as TaskRow | undefined;
@@ -108,14 +113,14 @@ export class SqliteTasks {
         { details: { taskId, status: row.status } },
       );
     }
-    if (this.#statement(HAS_BID).get(taskId, bid.agentId) !== undefined) {
+    const before = this.#task(row);
+    if (before.bids.some((b) => b.agentId === bid.agentId)) {
       throw new RouterError(
         'duplicate_bid',
         `agent '${bid.agentId}' already bid on task ${taskId} (one bid per agent)`,
         { details: { taskId, agentId: bid.agentId } },
       );
     }
-    const before = this.#task(row);
     this.#statement(INSERT_BID).run(taskId, bid.agentId, bid.bidSats, before.bids.length, atMs);
     // A bid changes what the auction will decide: a closer that read the task before it must retry.
     this.#statement(BUMP_VERSION).run(atMs, taskId);
