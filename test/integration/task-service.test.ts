@@ -221,6 +221,38 @@ describe('TaskService (SQLite)', () => {
     expect((await second.router.verify()).ok).toBe(true);
   });
 
+  it('bids arriving together share a transaction, and a bad one fails alone', async () => {
+    const { service, router } = await start(undefined, undefined, ['echo', 'forge', 'quill', 'mace']);
+    const task = await service.post({ description: 'Fix the bug in the auth code' });
+    const results = await Promise.allSettled([
+      service.bid(task.taskId, 'quill', 40),
+      service.bid(task.taskId, 'quill', 41), // duplicate, in the same turn
+      service.bid(task.taskId, 'echo', 30),
+      service.bid('no-such-task', 'echo', 30),
+      service.bid(task.taskId, 'forge', 50),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    const reasons = results.flatMap((r) =>
+      r.status === 'rejected' ? [(r.reason as { code: string }).code] : [],
+    );
+    expect(reasons).toEqual(['duplicate_bid', 'unknown_task']);
+    const stored = await service.get(task.taskId);
+    expect(stored.bids).toEqual([
+      { agentId: 'quill', bidSats: 40 },
+      { agentId: 'echo', bidSats: 30 },
+      { agentId: 'forge', bidSats: 50 },
+    ]);
+    expect(stored.status).toBe('open'); // mace has not bid
+    await service.bid(task.taskId, 'mace', 60);
+    expect((await router.history({ taskId: task.taskId, limit: 5 })).decisions).toHaveLength(1);
+  });
+
   it('a timer and a request racing for one auction decide it exactly once', async () => {
     const { service, router, clock } = await start();
     const task = await service.post({ description: 'Fix the bug', biddingWindowMs: 1_000 });
