@@ -138,6 +138,14 @@ describe('service: POST /v1/route and the log', () => {
         '/v1/route',
         '/v1/decisions',
         '/v1/export',
+        '/v1/tasks',
+        '/v1/tasks/{task_id}',
+        '/v1/tasks/{task_id}/bids',
+        '/v1/tasks/{task_id}/accept',
+        '/v1/tasks/{task_id}/reject',
+        '/v1/tasks/{task_id}/complete',
+        '/v1/tasks/{task_id}/fail',
+        '/v1/events',
       ]),
     );
     expect(openapi.paths['/v1/route'].post.requestBody.content['application/json'].schema.required).toEqual([

@@ -69,6 +69,42 @@ describe('service: Server-Sent Events and the agent client (real server)', () =>
     );
   });
 
+  it('the client reconnects when the service restarts, resuming after the last event it saw', async () => {
+    const db = tempDbPath(dir);
+    let first: Service | undefined = await startService({ db, roster: ['forge'] });
+    const url = await first.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = Number(new URL(url).port);
+    const client = new SwarmClient({ baseUrl: url, reconnectDelayMs: 100 });
+    const controller = new AbortController();
+    const seen: SwarmEvent[] = [];
+    const reading = (async () => {
+      for await (const event of client.events({ signal: controller.signal })) {
+        seen.push(event);
+        if (seen.length === 2) return;
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.postTask({ description: 'before the restart' });
+    await expect.poll(() => seen.length).toBe(1);
+    await first.close(); // ends the stream; the client retries until the port answers again
+    first = undefined;
+    const second = await startService({ db, roster: ['forge'] });
+    try {
+      await second.app.listen({ host: '127.0.0.1', port });
+      // Posted in-process: a pooled keep-alive socket to the old server could fail a fetch here.
+      await second.call({ method: 'POST', url: '/v1/tasks', payload: { description: 'after the restart' } });
+      await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      controller.abort();
+      expect(seen.map((e) => [e.kind, e.data.description])).toEqual([
+        ['task:posted', 'before the restart'],
+        ['task:posted', 'after the restart'],
+      ]);
+      expect(seen[1]?.eventId).toBe((seen[0]?.eventId as number) + 1);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('the agent client words API errors with status and code', async () => {
     const forge = new AgentClient({ baseUrl, agentId: 'forge' });
     await expect(forge.bid('no-such-task', 10)).rejects.toMatchObject({ status: 404, code: 'unknown_task' });

@@ -46,6 +46,8 @@ describe('service: tasks and auctions', () => {
     expect(posted.status).toBe(201);
     const task = posted.json().task;
     expect(task).toMatchObject({ status: 'open', bids: [], assigned_agent: null });
+    const open = (await service.call({ method: 'GET', url: '/metrics' })).body;
+    expect(open).toContain('swarm_router_auctions_open 1');
     expect(Date.parse(task.closes_at) - Date.parse(task.created_at)).toBe(60_000);
 
     expect((await bid(service, task.task_id, 'quill', 40)).status).toBe(201);
@@ -84,6 +86,13 @@ describe('service: tasks and auctions', () => {
     });
     const list = (await service.call({ method: 'GET', url: '/v1/tasks?status=completed' })).json();
     expect(list.tasks.map((t: { task_id: string }) => t.task_id)).toEqual([task.task_id]);
+
+    const metrics = (await service.call({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('swarm_router_auctions_open 0');
+    expect(metrics).toContain('swarm_router_bids_total 3');
+    expect(metrics).toContain('swarm_router_decisions_total{outcome="selected"} 1');
+    expect(metrics).toContain('swarm_router_task_events_total{kind="task:completed"} 1');
+    expect(metrics).toContain('swarm_router_task_events_total{kind="bid:received"} 3');
   });
 
   it('answers a late bid 409, an ineligible one 422, an unknown agent 404, a bad field 400', async () => {
