@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events/event-bus.js';
 import type { TaskEvent } from '../../src/events/task-event.js';
+import { systemClock } from '../../src/kernel/clock.js';
 import { isRouterError } from '../../src/kernel/errors.js';
 import { createRouter } from '../../src/router/create-router.js';
 import type { Router } from '../../src/router/router.js';
@@ -47,6 +48,34 @@ const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
   }
   return undefined;
 };
+
+describe('TaskService timers (real clock)', () => {
+  it('closes an auction at its window end and re-offers at the reservation timeout, by itself', async () => {
+    const store: Store = createStore({ location: tempDbPath(dir) });
+    const router = createRouter({ store });
+    for (const p of ['forge', 'quill', 'echo']) router.registerPersona(p);
+    const bus = new EventBus();
+    const service = await TaskService.open({
+      router,
+      store,
+      clock: systemClock,
+      events: bus,
+      settings: { reservationMs: 300, idlePollMs: 50 },
+    });
+    open.push({ router, service });
+    service.start();
+    const task = await service.post({ description: 'Fix the bug in the auth code', biddingWindowMs: 200 });
+    await service.bid(task.taskId, 'forge', 30);
+    await service.bid(task.taskId, 'quill', 30);
+    await expect
+      .poll(async () => (await service.get(task.taskId)).status, { timeout: 3_000 })
+      .toBe('offered');
+    const first = (await service.get(task.taskId)).assignedAgent;
+    await expect
+      .poll(async () => (await service.get(task.taskId)).assignedAgent, { timeout: 3_000 })
+      .not.toBe(first);
+  });
+});
 
 describe('TaskService (SQLite)', () => {
   it('closes the auction as soon as every eligible agent has bid, logs the decision, offers the winner', async () => {
