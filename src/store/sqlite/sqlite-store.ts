@@ -132,7 +132,6 @@ export class SqliteStore implements Store {
     this.#outcomes = new SqliteOutcomes((sql) => this.#statement(sql), this.#keys);
     this.#agents = new SqliteAgents((sql) => this.#statement(sql));
     this.#tasks = new SqliteTasks((sql) => this.#statement(sql));
-    const db = this.#connection();
     this.#writes = new WriteBatch(
       () => this.#connection(),
       (error) => translateSqliteError(error, this.#path),
