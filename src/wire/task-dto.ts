@@ -60,6 +60,35 @@ export const TaskListQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+/** A task as the API answers it (toTaskDto); also what Fastify serialises answers with. */
+export const TaskDtoSchema = Type.Object({
+  task_id: Type.String(),
+  description: Type.String(),
+  status: Type.String({ description: 'open, offered, accepted, completed, failed, unassigned or expired' }),
+  created_at: Type.String(),
+  closes_at: Type.String(),
+  deadline: Nullable(Type.String()),
+  required_capabilities: Type.Array(Type.String()),
+  max_bid_sats: Nullable(Type.Integer()),
+  exclude: Type.Array(Type.String()),
+  bids: Type.Array(Type.Object({ agent_id: Type.String(), bid_sats: Type.Integer() })),
+  decision_seq: Nullable(Type.Integer()),
+  candidates: Type.Array(Type.String(), { description: 'eligible bidders, best first' }),
+  assigned_agent: Nullable(Type.String()),
+  reserved_until: Nullable(Type.String()),
+  failures: Type.Integer(),
+  updated_at: Type.String(),
+});
+
+export const TaskAnswerSchema = Type.Object({ task: TaskDtoSchema });
+export const TaskPageSchema = Type.Object({
+  tasks: Type.Array(TaskDtoSchema),
+  next_cursor: Nullable(Type.String()),
+});
+
 export function toPostTaskInput(dto: PostTaskDto): PostTaskInput {
   let deadlineMs: number | undefined;
   if (dto.deadline !== undefined) {

@@ -7,9 +7,11 @@ import {
   OutcomeActionDtoSchema,
   type PostTaskDto,
   PostTaskDtoSchema,
+  TaskAnswerSchema,
   TaskBidDtoSchema,
   TaskIdParamsSchema,
   TaskListQuerySchema,
+  TaskPageSchema,
   toPostTaskInput,
   toTaskDto,
 } from '../../wire/task-dto.js';
@@ -27,6 +29,7 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
       schema: {
         summary: 'Post a task: its auction opens for bidding_window_ms (default 15000).',
         body: PostTaskDtoSchema,
+        response: { 201: TaskAnswerSchema },
       },
     },
     async (request, reply) => {
@@ -83,6 +86,7 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
           'A sealed bid, one per agent: 409 once the auction closed, 422 when the policy refuses the agent.',
         params: TaskIdParamsSchema,
         body: TaskBidDtoSchema,
+        response: { 201: TaskAnswerSchema },
       },
     },
     async (request, reply) => {
@@ -102,7 +106,14 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
   ): void => {
     app.post(
       `/v1/tasks/:task_id/${path}`,
-      { schema: { summary, params: TaskIdParamsSchema, body: AgentActionDtoSchema } },
+      {
+        schema: {
+          summary,
+          params: TaskIdParamsSchema,
+          body: AgentActionDtoSchema,
+          response: { 200: TaskAnswerSchema },
+        },
+      },
       async (request) => {
         const { agent_id: agentId } = request.body as AgentBody;
         auth.requireAgent(request, agentId);
@@ -120,7 +131,14 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
   const outcomeAction = (path: 'complete' | 'fail', summary: string): void => {
     app.post(
       `/v1/tasks/:task_id/${path}`,
-      { schema: { summary, params: TaskIdParamsSchema, body: OutcomeActionDtoSchema } },
+      {
+        schema: {
+          summary,
+          params: TaskIdParamsSchema,
+          body: OutcomeActionDtoSchema,
+          response: { 200: TaskAnswerSchema },
+        },
+      },
       async (request) => {
         const { agent_id: agentId, duration_ms: durationMs } = request.body as OutcomeBody;
         auth.requireAgent(request, agentId);
