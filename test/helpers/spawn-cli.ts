@@ -35,3 +35,16 @@ export function finished(child: ChildProcess): Promise<Finished> {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
 }
+
+/** The address a spawned `serve` prints once it listens; rejects if it exits first. */
+export function listeningAddress(child: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const match = /listening on (http:\/\/[^\s]+)/.exec(seen);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.on('close', () => reject(new Error(`serve exited: ${seen}`)));
+  });
+}

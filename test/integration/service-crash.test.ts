@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/run-cli.js';
-import { finished, spawnCli } from '../helpers/spawn-cli.js';
+import { finished, listeningAddress, spawnCli } from '../helpers/spawn-cli.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 
 const dir = tempDir('swarm-router-crash-');
@@ -20,16 +20,7 @@ async function serve(db: string): Promise<{ child: ChildProcess; url: string }> 
     '--reservation-ms',
     String(RESERVATION_MS),
   ]);
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const match = /listening on (http:\/\/[^\s]+)/.exec(seen);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.on('close', () => reject(new Error(`serve exited: ${seen}`)));
-  });
-  return { child, url };
+  return { child, url: await listeningAddress(child) };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads API answers field by field

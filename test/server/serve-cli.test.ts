@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finished, spawnCli } from '../helpers/spawn-cli.js';
+import { finished, listeningAddress, spawnCli } from '../helpers/spawn-cli.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 
 const dir = tempDir();
@@ -17,15 +17,7 @@ describe('swarm-router serve', () => {
   it('serves on a free port, answers, and shuts down cleanly on SIGTERM', async () => {
     const child = spawnCli(['serve', '--port', '0', '--db', tempDbPath(dir)]);
     const done = finished(child);
-    const address = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      child.stderr?.on('data', (d: Buffer) => {
-        seen += d.toString();
-        const match = /listening on (http:\/\/[^\s]+)/.exec(seen);
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
-      child.on('close', () => reject(new Error(`serve exited: ${seen}`)));
-    });
+    const address = await listeningAddress(child);
     const health = await fetch(`${address}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok', decisions: 0 });
     const routed = await fetch(`${address}/v1/route`, {

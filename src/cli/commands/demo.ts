@@ -2,18 +2,13 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { personaBid, seededRandom } from '../../manifest/persona-bid.js';
 import { PERSONAS } from '../../manifest/personas.js';
+import { DEMO_TASKS } from '../demo-swarm.js';
 import { formatDecision } from '../explain-format.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
 
-const SAMPLE_TASKS = [
-  'Fix the bug in the authentication code',
-  'Write documentation for the REST API',
-  'Analyze quarterly sales data and chart the trends',
-  'Audit the firewall rules and scan for vulnerabilities',
-  'Deploy the service to Kubernetes with a CI pipeline',
-  'Research and summarize recent papers on agent swarms',
-];
+/** The first six of the service demo's sample tasks, one per persona's speciality. */
+const SAMPLE_TASKS = DEMO_TASKS.slice(0, 6);
 
 export function registerDemoCommand(program: Command, io: CliIo): void {
   program

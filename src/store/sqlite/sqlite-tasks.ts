@@ -80,15 +80,7 @@ export class SqliteTasks {
       task.createdMs,
       task.closesMs,
       task.deadlineMs,
-      task.decisionSeq,
-      JSON.stringify(task.candidates),
-      task.offerIndex,
-      task.assignedAgent,
-      task.reservedUntilMs,
-      task.failures,
-      task.version,
-      task.updatedMs,
-      dueMs(task),
+      ...changingColumns(task),
     );
   }
 
@@ -130,20 +122,8 @@ export class SqliteTasks {
   /** Replaces the task if it is still at `expectedVersion`; false when another writer moved it. */
   update(task: Task, expectedVersion: number): boolean {
     return (
-      this.#statement(UPDATE).run(
-        task.status,
-        task.decisionSeq,
-        JSON.stringify(task.candidates),
-        task.offerIndex,
-        task.assignedAgent,
-        task.reservedUntilMs,
-        task.failures,
-        task.version,
-        task.updatedMs,
-        dueMs(task),
-        task.taskId,
-        expectedVersion,
-      ).changes > 0
+      this.#statement(UPDATE).run(task.status, ...changingColumns(task), task.taskId, expectedVersion)
+        .changes > 0
     );
   }
 
@@ -239,6 +219,21 @@ export class SqliteTasks {
       updatedMs: row.updated_ms,
     };
   }
+}
+
+/** The columns a change of the task rewrites, from decision_seq to due_ms, in the tables' order. */
+function changingColumns(task: Task): unknown[] {
+  return [
+    task.decisionSeq,
+    JSON.stringify(task.candidates),
+    task.offerIndex,
+    task.assignedAgent,
+    task.reservedUntilMs,
+    task.failures,
+    task.version,
+    task.updatedMs,
+    dueMs(task),
+  ];
 }
 
 export function unknownTask(taskId: string): RouterError {
