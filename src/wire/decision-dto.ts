@@ -1,4 +1,4 @@
-import type { Decision, LoggedDecision } from '../policy/decision.js';
+import type { Decision, LoggedDecision, PolicySpec } from '../policy/decision.js';
 import { rankCandidates } from '../policy/explain.js';
 import { jsonMap, jsonObject } from './ordered-json.js';
 
@@ -40,17 +40,7 @@ export function decisionRecord(decision: Decision | LoggedDecision): string {
     ['decision_id', JSON.stringify(decision.decisionId)],
     ['timestamp_ms', String(decision.timestampMs)],
     ['combined_scores', jsonMap(bidders.map((c) => [c.agentId, c.combined]))],
-    [
-      'policy',
-      JSON.stringify({
-        name: decision.policy.name,
-        scorer: decision.policy.scorer,
-        signals: decision.policy.signals.map((s) => ({ name: s.name, weight: s.weight })),
-        ...(decision.policy.minCapability === undefined
-          ? {}
-          : { min_capability: decision.policy.minCapability }),
-      }),
-    ],
+    ['policy', policyText(decision.policy).json],
     ['breakdown', breakdownJson(decision)],
   );
   if (isLogged(decision))
@@ -64,10 +54,7 @@ export function decisionRecord(decision: Decision | LoggedDecision): string {
  * serialising them took a quarter of a POST /v1/route answer (bench:http route).
  */
 function breakdownJson(decision: Decision): string {
-  const signals = decision.policy.signals;
-  // Per-signal text that is the same for every candidate.
-  const heads = signals.map((s) => `{"signal":${JSON.stringify(s.name)},"value":`);
-  const weights = signals.map((s) => `,"weight":${JSON.stringify(s.weight)},"contribution":`);
+  const { heads, weights } = policyText(decision.policy);
   let out = '[';
   const ranked = rankCandidates(decision);
   for (let i = 0; i < ranked.length; i++) {
@@ -83,6 +70,38 @@ function breakdownJson(decision: Decision): string {
     out += ']}';
   }
   return `${out}]`;
+}
+
+interface PolicyText {
+  /** The policy as the record shows it. */
+  readonly json: string;
+  /** Per signal, the breakdown's text before its value and between value and contribution. */
+  readonly heads: readonly string[];
+  readonly weights: readonly string[];
+}
+
+/**
+ * A decision's policy spec is shared by every decision its router makes (and interned by the store
+ * when read back), so its text is built once per spec object, not once per record.
+ */
+const POLICY_TEXT = new WeakMap<PolicySpec, PolicyText>();
+
+function policyText(policy: PolicySpec): PolicyText {
+  let text = POLICY_TEXT.get(policy);
+  if (text === undefined) {
+    text = {
+      json: JSON.stringify({
+        name: policy.name,
+        scorer: policy.scorer,
+        signals: policy.signals.map((s) => ({ name: s.name, weight: s.weight })),
+        ...(policy.minCapability === undefined ? {} : { min_capability: policy.minCapability }),
+      }),
+      heads: policy.signals.map((s) => `{"signal":${JSON.stringify(s.name)},"value":`),
+      weights: policy.signals.map((s) => `,"weight":${JSON.stringify(s.weight)},"contribution":`),
+    };
+    POLICY_TEXT.set(policy, text);
+  }
+  return text;
 }
 
 function capabilityScores(decision: Decision): string {
