@@ -184,7 +184,7 @@ export class TaskService {
     this.#events.committed(events);
     this.#schedule(task.closesMs);
     // Nobody can bid (no eligible agent): decide at once rather than wait for the window.
-    if (this.#eligibleAgents(task).length === 0) return (await this.#closeNow(task.taskId)) ?? task;
+    if (this.#eligibleAgents(task).length === 0) return (await this.#closeNow(task.taskId, task)) ?? task;
     return task;
   }
 
@@ -228,19 +228,19 @@ export class TaskService {
     const task = committed.task;
     const eligible = this.#eligibleAgents(task);
     const bidders = new Set(task.bids.map((b) => b.agentId));
-    if (eligible.every((id) => bidders.has(id))) return (await this.#closeNow(taskId)) ?? task;
+    if (eligible.every((id) => bidders.has(id))) return (await this.#closeNow(taskId, task)) ?? task;
     return task;
   }
 
   async accept(taskId: string, agentId: string): Promise<Task> {
-    return this.#apply(taskId, (task, now) => {
+    return this.#apply(taskId, undefined, (task, now) => {
       const next = accept(task, agentId, now);
       return { task: next, events: () => [event('task:accepted', next, agentId, now, {})] };
     });
   }
 
   async reject(taskId: string, agentId: string): Promise<Task> {
-    return this.#apply(taskId, (task, now) => {
+    return this.#apply(taskId, undefined, (task, now) => {
       requireLegal(task, 'reject');
       requireAssignee(task, agentId, 'reject');
       const next = passOn(task, 'reject', now, this.settings);
@@ -303,7 +303,7 @@ export class TaskService {
       for (const task of due) {
         const action = dueAction(task, now);
         try {
-          if (action === 'close') await this.#closeNow(task.taskId);
+          if (action === 'close') await this.#closeNow(task.taskId, task);
           else if (action === 'timeout') await this.#timeout(task.taskId);
           else if (action === 'expire') await this.#expire(task.taskId);
         } catch (error) {
@@ -315,9 +315,10 @@ export class TaskService {
     }
   }
 
-  async #closeNow(taskId: string): Promise<Task | undefined> {
+  /** `known`: the task as just read or written, saving a read; a stale one only costs a retry. */
+  async #closeNow(taskId: string, known?: Task): Promise<Task | undefined> {
     try {
-      return await this.#apply(taskId, (task, now) => {
+      return await this.#apply(taskId, known, (task, now) => {
         requireLegal(task, 'close');
         // A bidder deregistered since its bid cannot be scored any more; its bid is left out.
         const bids = task.bids.filter((b) => this.#router.registry.has(b.agentId));
@@ -356,7 +357,7 @@ export class TaskService {
   }
 
   #timeout(taskId: string): Promise<Task> {
-    return this.#apply(taskId, (task, now) => {
+    return this.#apply(taskId, undefined, (task, now) => {
       const next = passOn(task, 'timeout', now, this.settings);
       return {
         task: next,
@@ -369,7 +370,7 @@ export class TaskService {
   }
 
   #expire(taskId: string): Promise<Task> {
-    return this.#apply(taskId, (task, now) => {
+    return this.#apply(taskId, undefined, (task, now) => {
       const next = expire(task, now);
       return {
         task: next,
@@ -387,7 +388,7 @@ export class TaskService {
     if (durationMs !== undefined && !(Number.isFinite(durationMs) && durationMs >= 0)) {
       throw invalid('duration_ms', `must be a number of milliseconds ≥ 0, got ${String(durationMs)}`);
     }
-    return this.#apply(taskId, (task, now) => {
+    return this.#apply(taskId, undefined, (task, now) => {
       const next =
         status === 'completed' ? complete(task, agentId, now) : fail(task, agentId, now, this.settings);
       const outcome: OutcomeReport = {
@@ -411,9 +412,14 @@ export class TaskService {
   }
 
   /** Read, compute, commit against the version read; on a lost race, again from a fresh read. */
-  async #apply(taskId: string, compute: (task: Task, nowMs: number) => Prepared): Promise<Task> {
+  async #apply(
+    taskId: string,
+    known: Task | undefined,
+    compute: (task: Task, nowMs: number) => Prepared,
+  ): Promise<Task> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const before = await this.get(taskId);
+      // A version check guards the commit, so starting from a task the caller already holds is safe.
+      const before = attempt === 0 && known !== undefined ? known : await this.get(taskId);
       const prepared = compute(before, this.#clock.now());
       const committed = await this.#store.commitTask(
         { ...prepared, expectedVersion: before.version },
