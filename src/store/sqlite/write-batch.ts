@@ -1,24 +1,29 @@
 import type Database from 'better-sqlite3';
 import { RouterError } from '../../kernel/errors.js';
 
+interface Outcome {
+  readonly ok: boolean;
+  readonly value: unknown;
+}
+
+/** Inside the transaction: each item's work, a failed check kept as that item's outcome. */
+function runGroup(group: Queued[], outcomes: Outcome[]): void {
+  for (const item of group) {
+    try {
+      outcomes.push({ ok: true, value: item.work() });
+    } catch (error) {
+      if (!(error instanceof RouterError)) throw error;
+      outcomes.push({ ok: false, value: error });
+    }
+  }
+}
+
 interface Queued {
   readonly work: () => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
 
-/**
- * Runs the small writes submitted in one turn of the event loop (the service's bids and new tasks)
- * in one IMMEDIATE transaction. Each caller's promise settles only after the commit. A transaction
- * per bid was the largest cost of the auction path (bench:http auction: BEGIN/COMMIT took ~18% of
- * the service's CPU; batching bids and new tasks took it from 538 to 793 tasks decided/s, dropping a
- * savepoint per write to 866, batching the auctions' closing commits too to ~X).
- *
- * The contract that makes one transaction safe without a savepoint per write: a work item does all
- * its checks before its first write and reports a failed check by throwing a RouterError (a late bid,
- * a duplicate), which rejects that item alone. Any other error is taken as a failed write: the whole
- * transaction rolls back and every item of the group rejects with it.
- */
 /** Told when a batch's transaction begins and how it ends (the store's key caches follow it). */
 export interface TransactionObserver {
   begin(): void;
@@ -26,11 +31,33 @@ export interface TransactionObserver {
   rolledBack(): void;
 }
 
+/**
+ * Runs the small writes submitted in one turn of the event loop (the service's bids, new tasks and
+ * lifecycle commits)
+ * in one IMMEDIATE transaction. Each caller's promise settles only after the commit. A transaction
+ * per bid was the largest cost of the auction path (bench:http auction: BEGIN/COMMIT took ~18% of
+ * the service's CPU; batching bids and new tasks took it from 538 to 793 tasks decided/s, dropping a
+ * savepoint per write to 866, batching the auctions' closing commits too and the other changes of
+ * that session: 1,000–1,300, docs/BENCHMARKS.md).
+ *
+ * The contract that makes one transaction safe without a savepoint per write: a work item does all
+ * its checks before its first write and reports a failed check by throwing a RouterError (a late bid,
+ * a duplicate), which rejects that item alone. Any other error is taken as a failed write: the whole
+ * transaction rolls back and every item of the group rejects with it.
+ */
+
 export class WriteBatch {
   readonly #connection: () => Database.Database;
   readonly #translate: (error: unknown) => unknown;
   readonly #observer: TransactionObserver;
   #queue: Queued[] = [];
+  /** The batch's transaction function, made once per connection rather than per flush. */
+  #run:
+    | {
+        db: Database.Database;
+        transaction: Database.Transaction<(group: Queued[], outcomes: Outcome[]) => void>;
+      }
+    | undefined;
 
   constructor(
     connection: () => Database.Database,
@@ -52,20 +79,12 @@ export class WriteBatch {
   #flush(): void {
     const group = this.#queue;
     this.#queue = [];
-    const outcomes: { ok: boolean; value: unknown }[] = [];
+    const outcomes: Outcome[] = [];
     try {
       const db = this.#connection();
+      if (this.#run?.db !== db) this.#run = { db, transaction: db.transaction(runGroup) };
       this.#observer.begin();
-      db.transaction(() => {
-        for (const item of group) {
-          try {
-            outcomes.push({ ok: true, value: item.work() });
-          } catch (error) {
-            if (!(error instanceof RouterError)) throw error;
-            outcomes.push({ ok: false, value: error });
-          }
-        }
-      }).immediate();
+      this.#run.transaction.immediate(group, outcomes);
       this.#observer.committed();
     } catch (error) {
       // The commit itself failed (or the store closed): nothing of the group is written.
@@ -75,7 +94,7 @@ export class WriteBatch {
       return;
     }
     group.forEach((item, i) => {
-      const outcome = outcomes[i] as { ok: boolean; value: unknown };
+      const outcome = outcomes[i] as Outcome;
       if (outcome.ok) item.resolve(outcome.value);
       else item.reject(this.#translate(outcome.value));
     });
