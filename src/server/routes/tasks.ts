@@ -42,7 +42,11 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
   app.get(
     '/v1/tasks',
     {
-      schema: { summary: 'Tasks, newest first, optionally of one status.', querystring: TaskListQuerySchema },
+      schema: {
+        summary: 'Tasks, newest first, optionally of one status.',
+        querystring: TaskListQuerySchema,
+        response: { 200: TaskPageSchema },
+      },
     },
     async (request) => {
       auth.requireReader(request);
