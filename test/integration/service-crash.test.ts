@@ -78,6 +78,26 @@ describe('the service survives kill -9 (a real child process)', () => {
       (await call(url, 'POST', `/v1/tasks/${completed}/complete`, { agent_id: completedBy })).status,
     ).toBe(200);
 
+    const unassigned = (
+      await call(url, 'POST', '/v1/tasks', {
+        description: 'Read the tea leaves',
+        required_capabilities: ['astrology'],
+      })
+    ).json.task.task_id;
+    const retried = await post(url, 'Fix the parser code');
+    await bidAll(url, retried);
+    const firstTry = (await taskOf(url, retried)).task.assigned_agent;
+    await call(url, 'POST', `/v1/tasks/${retried}/accept`, { agent_id: firstTry });
+    expect((await call(url, 'POST', `/v1/tasks/${retried}/fail`, { agent_id: firstTry })).status).toBe(200);
+    const deadline = new Date(Date.now() + 1_500).toISOString();
+    const expires = (
+      await call(url, 'POST', '/v1/tasks', {
+        description: 'Summarise the meeting',
+        deadline,
+        bidding_window_ms: 60_000,
+      })
+    ).json.task.task_id;
+
     // A burst of bids in flight when the process dies: only the acknowledged ones must survive.
     const burst: string[] = [];
     for (let i = 0; i < 15; i++) burst.push(await post(url, `Analyze dataset number ${i}`, 120_000));
@@ -135,6 +155,13 @@ describe('the service survives kill -9 (a real child process)', () => {
         assigned_agent: acceptedBy,
       });
       expect((await taskOf(url2, completed)).task.status).toBe('completed');
+      expect((await taskOf(url2, unassigned)).task.status).toBe('unassigned');
+      const retry = (await taskOf(url2, retried)).task;
+      expect(retry.failures).toBe(1);
+      expect(retry.assigned_agent).not.toBe(firstTry);
+      await expect
+        .poll(async () => (await taskOf(url2, expires)).task.status, { timeout: 5_000 })
+        .toBe('expired');
 
       for (const { taskId, agent } of acknowledged) {
         const { task } = await taskOf(url2, taskId);
