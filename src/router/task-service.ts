@@ -301,6 +301,8 @@ export class TaskService {
       const now = this.#clock.now();
       const due = await this.#store.dueTasks(now, DUE_BATCH);
       for (const task of due) {
+        // Stopping (SIGTERM) does not wait for a backlog: what is left is due again at the next start.
+        if (this.#stopped) return;
         const action = dueAction(task, now);
         try {
           if (action === 'close') await this.#closeNow(task.taskId, task);

@@ -282,6 +282,28 @@ describe('TaskService (SQLite)', () => {
     expect((await router.history({ taskId: task.taskId, limit: 5 })).decisions).toHaveLength(1);
   });
 
+  it('stopping does not wait for a backlog of due tasks; the next start handles it', async () => {
+    const clock = new FakeClock();
+    const first = await start(undefined, clock);
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const task = await first.service.post({ description: `Fix bug ${i}`, biddingWindowMs: 1_000 });
+      await first.service.bid(task.taskId, 'forge', 30);
+      ids.push(task.taskId);
+    }
+    clock.advance(1_000);
+    const sweeping = first.service.runDue();
+    await first.service.stop();
+    await sweeping;
+    const stillOpen = (await first.store.countTasksByStatus()).get('open') ?? 0;
+    expect(stillOpen).toBeGreaterThan(100); // a backlog is left for the next start
+    await first.router.close();
+    open.splice(0);
+    const second = await start(first.db, clock);
+    await second.service.runDue();
+    expect((await second.store.countTasksByStatus()).get('open') ?? 0).toBe(0);
+  });
+
   it('a timer and a request racing for one auction decide it exactly once', async () => {
     const { service, router, clock } = await start();
     const task = await service.post({ description: 'Fix the bug', biddingWindowMs: 1_000 });
