@@ -43,7 +43,14 @@ export interface CanonicalRecord {
 const frame = (value: string): string => `${value.length}:${value}`;
 
 export function canonicalRecord(seq: number, decision: Decision): CanonicalRecord {
-  const { policy, bidders, capability } = decision;
+  const text = canonicalText(decision);
+  const floats = writeNumbers(seq, decision);
+  return { text, numbers: Buffer.from(numberBytes(floats)) };
+}
+
+/** CanonicalRecord.text. */
+function canonicalText(decision: Decision): string {
+  const { policy, bidders } = decision;
   let policyPart = policyText.get(policy);
   if (policyPart === undefined) {
     policyPart = `${frame(policy.name)}${frame(policy.scorer)}${policy.signals.length}#${policy.signals.map((s) => frame(s.name)).join('')}`;
@@ -70,33 +77,57 @@ export function canonicalRecord(seq: number, decision: Decision): CanonicalRecor
       if (reason !== null) text += `${i}@${frame(reason)}`;
     }
   }
+  return text;
+}
 
+// The numbers are written into one reused Float64Array and hashed from its bytes: a Buffer per
+// record and a writeDoubleLE call per number were a good part of sealing (bench log-personas). Its
+// bytes are the little-endian IEEE-754 the canonical form names only on a little-endian machine;
+// elsewhere each number is written little-endian explicitly. Sealing is synchronous, so one scratch
+// serves every call.
+const IS_LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+let scratch = new Float64Array(256);
+
+/** Writes the record's numbers (see CanonicalRecord.numbers) into the scratch; returns how many. */
+function writeNumbers(seq: number, decision: Decision): number {
+  const { policy, bidders, capability } = decision;
   let nonZero = 0;
   for (let i = 0; i < capability.length; i++) if (capability[i] !== 0) nonZero++;
   let floats = 2 + policy.signals.length + 1 + nonZero * 2;
   for (const b of bidders) floats += 3 + b.signals.length;
-  const numbers = Buffer.allocUnsafe(floats * 8);
-  let at = numbers.writeDoubleLE(seq, 0);
-  at = numbers.writeDoubleLE(decision.timestampMs, at);
-  for (const s of policy.signals) at = numbers.writeDoubleLE(s.weight, at);
+  if (scratch.length < floats) scratch = new Float64Array(Math.max(floats, scratch.length * 2));
+  const out = scratch;
+  let at = 0;
+  out[at++] = seq;
+  out[at++] = decision.timestampMs;
+  for (const s of policy.signals) out[at++] = s.weight;
   for (const b of bidders) {
-    at = numbers.writeDoubleLE(b.bidSats, at);
-    at = numbers.writeDoubleLE(b.capability === null ? 0 : 1, at);
-    for (const value of b.signals) at = numbers.writeDoubleLE(value, at);
-    at = numbers.writeDoubleLE(b.combined, at);
+    out[at++] = b.bidSats;
+    out[at++] = b.capability === null ? 0 : 1;
+    for (const value of b.signals) out[at++] = value;
+    out[at++] = b.combined;
   }
-  at = numbers.writeDoubleLE(nonZero, at);
+  out[at++] = nonZero;
   for (let i = 0; i < capability.length; i++) {
     const score = capability[i] as number;
     if (score === 0) continue;
-    at = numbers.writeDoubleLE(i, at);
-    at = numbers.writeDoubleLE(score, at);
+    out[at++] = i;
+    out[at++] = score;
   }
-  return { text, numbers };
+  return floats;
+}
+
+/** The scratch's first `floats` numbers as little-endian bytes (a view where the machine is LE). */
+function numberBytes(floats: number): Uint8Array {
+  if (IS_LITTLE_ENDIAN) return new Uint8Array(scratch.buffer, 0, floats * 8);
+  const bytes = Buffer.allocUnsafe(floats * 8);
+  for (let i = 0; i < floats; i++) bytes.writeDoubleLE(scratch[i] as number, i * 8);
+  return bytes;
 }
 
 /** The hash of record `seq` given its predecessor's hash. Used to seal on append and to verify. */
 export function sealRecord(prevHash: string, seq: number, decision: Decision): string {
-  const { text, numbers } = canonicalRecord(seq, decision);
-  return createHash('sha256').update(`${prevHash}\n${text}`).update(numbers).digest('hex');
+  const text = canonicalText(decision);
+  const floats = writeNumbers(seq, decision);
+  return createHash('sha256').update(`${prevHash}\n${text}`).update(numberBytes(floats)).digest('hex');
 }
