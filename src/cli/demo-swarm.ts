@@ -103,11 +103,13 @@ export async function startDemoSwarm(options: DemoSwarmOptions): Promise<DemoSwa
   const postEveryMs = options.postEveryMs ?? 6000;
   let posted = 0;
   if (postEveryMs > 0) {
-    const poster = setInterval(() => {
+    const postOne = (): void => {
       const description = DEMO_TASKS[posted++ % DEMO_TASKS.length] as string;
       admin.postTask({ description, bidding_window_ms: 3000 }).catch(onError);
-    }, postEveryMs);
-    timers.add(poster);
+    };
+    // The first one soon (once the agents' event streams are open), so a newcomer sees routing at once.
+    timers.add(setTimeout(postOne, 1000));
+    timers.add(setInterval(postOne, postEveryMs));
   }
 
   return {
