@@ -346,6 +346,8 @@ export class TaskService {
               selectedAgent: decision.selectedAgent,
               reason: decision.selectionReason,
               bids: bids.length,
+              // When the window was due to end: with atMs, how late a window's end was decided.
+              closesMs: task.closesMs,
             }),
             ...offerEvents(committed, now, decision.selectionReason),
           ],

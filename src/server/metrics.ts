@@ -44,11 +44,20 @@ export class ServiceMetrics {
       labelNames: ['kind'],
       registers,
     });
+    const auctionLag = new Histogram({
+      name: 'swarm_router_auction_close_lag_seconds',
+      help: 'From the end of a bidding window to its decision being logged (auctions that ran their whole window).',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
     bus.subscribe((events) => {
       for (const event of events) {
         lifecycle.inc({ kind: event.kind });
         if (event.kind === 'task:decided') {
           this.#decisions.inc({ outcome: event.data.selectedAgent === null ? 'none' : 'selected' });
+          const closesMs = event.data.closesMs;
+          if (typeof closesMs === 'number' && event.atMs >= closesMs)
+            auctionLag.observe((event.atMs - closesMs) / 1000);
         }
       }
     });

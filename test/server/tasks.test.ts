@@ -120,6 +120,11 @@ describe('service: tasks and auctions', () => {
     const late = await bid(service, task.task_id, 'forge', 10);
     expect(late.status).toBe(409);
     expect(late.json().error.message).toContain('closed');
+    service.clock.advance(250); // the timer comes 250 ms after the window's end
+    await service.tasks.runDue();
+    const metrics = (await service.call({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('swarm_router_auction_close_lag_seconds_count 1');
+    expect(metrics).toMatch(/swarm_router_auction_close_lag_seconds_sum 0\.25\b/);
     expect((await service.call({ method: 'GET', url: '/v1/tasks/nope' })).status).toBe(404);
     for (const payload of [
       { description: '' },
