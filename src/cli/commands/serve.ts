@@ -28,7 +28,9 @@ interface ServeFlags {
 export function registerServeCommand(program: Command, io: CliIo): void {
   program
     .command('serve')
-    .description('run the HTTP service (API under /v1, /metrics, /healthz) on the audit log')
+    .description(
+      'run the HTTP service (API under /v1, the dashboard at /, /metrics, /healthz) on the audit log',
+    )
     .option(
       '--host <address>',
       'address to listen on; beyond loopback needs SWARM_ROUTER_ADMIN_TOKEN',
