@@ -20,7 +20,7 @@ import {
   type LifecycleSettings,
   newTask,
   passOn,
-  requireAssignee,
+  reject,
   requireLegal,
   type Task,
 } from '../tasks/task.js';
@@ -117,7 +117,8 @@ export class TaskService {
     const service = new TaskService(options, settings);
     for (const [agentId, n] of await options.store.inFlightByAgent()) {
       service.#inFlight.set(agentId, n);
-      if (options.router.registry.has(agentId)) options.router.setAgentLoad(agentId, n);
+      // The router keeps loads by agent id, registered now or not.
+      options.router.setAgentLoad(agentId, n);
     }
     service.#openAuctions = (await options.store.countTasksByStatus()).get('open') ?? 0;
     return service;
@@ -184,7 +185,7 @@ export class TaskService {
     this.#events.committed(events);
     this.#schedule(task.closesMs);
     // Nobody can bid (no eligible agent): decide at once rather than wait for the window.
-    if (this.#eligibleAgents(task).length === 0) return (await this.#closeNow(task.taskId, task)) ?? task;
+    if (this.#everyEligibleHasBid(task)) return (await this.#closeNow(task.taskId, task)) ?? task;
     return task;
   }
 
@@ -226,9 +227,7 @@ export class TaskService {
     });
     this.#events.committed(committed.events);
     const task = committed.task;
-    const eligible = this.#eligibleAgents(task);
-    const bidders = new Set(task.bids.map((b) => b.agentId));
-    if (eligible.every((id) => bidders.has(id))) return (await this.#closeNow(taskId, task)) ?? task;
+    if (this.#everyEligibleHasBid(task)) return (await this.#closeNow(taskId, task)) ?? task;
     return task;
   }
 
@@ -241,9 +240,7 @@ export class TaskService {
 
   async reject(taskId: string, agentId: string): Promise<Task> {
     return this.#apply(taskId, undefined, (task, now) => {
-      requireLegal(task, 'reject');
-      requireAssignee(task, agentId, 'reject');
-      const next = passOn(task, 'reject', now, this.settings);
+      const next = reject(task, agentId, now, this.settings);
       return {
         task: next,
         events: () => [event('task:rejected', task, agentId, now, {}), ...offerEvents(next, now)],
@@ -306,8 +303,8 @@ export class TaskService {
         const action = dueAction(task, now);
         try {
           if (action === 'close') await this.#closeNow(task.taskId, task);
-          else if (action === 'timeout') await this.#timeout(task.taskId);
-          else if (action === 'expire') await this.#expire(task.taskId);
+          else if (action === 'timeout') await this.#timeout(task);
+          else if (action === 'expire') await this.#expire(task);
         } catch (error) {
           // Another writer moved the task on (a request raced the timer): nothing left to do here.
           if (!(error instanceof RouterError && error.code === 'wrong_state')) throw error;
@@ -360,8 +357,9 @@ export class TaskService {
     }
   }
 
-  #timeout(taskId: string): Promise<Task> {
-    return this.#apply(taskId, undefined, (task, now) => {
+  /** `due`: the task as the sweep read it (a stale one only costs a retry). */
+  #timeout(due: Task): Promise<Task> {
+    return this.#apply(due.taskId, due, (task, now) => {
       const next = passOn(task, 'timeout', now, this.settings);
       return {
         task: next,
@@ -373,8 +371,8 @@ export class TaskService {
     });
   }
 
-  #expire(taskId: string): Promise<Task> {
-    return this.#apply(taskId, undefined, (task, now) => {
+  #expire(due: Task): Promise<Task> {
+    return this.#apply(due.taskId, due, (task, now) => {
       const next = expire(task, now);
       return {
         task: next,
@@ -409,7 +407,7 @@ export class TaskService {
             durationMs: durationMs ?? null,
             final: next.status === status,
           }),
-          ...(next.status === 'offered' || next.status === 'unassigned' ? offerEvents(next, now) : []),
+          ...offerEvents(next, now), // none when the task is final
         ],
       };
     });
@@ -469,15 +467,21 @@ export class TaskService {
     const n = Math.max(0, (this.#inFlight.get(agentId) ?? 0) + delta);
     if (n === 0) this.#inFlight.delete(agentId);
     else this.#inFlight.set(agentId, n);
-    if (this.#router.registry.has(agentId)) this.#router.setAgentLoad(agentId, n);
+    this.#router.setAgentLoad(agentId, n);
   }
 
-  /** Registered agents that could take part in this task's auction now. */
-  #eligibleAgents(task: Task): string[] {
-    return this.#router.registry
-      .list()
-      .map((m) => m.agentId)
-      .filter((id) => this.#router.refusalOf(id, 0, task.constraints) === null);
+  /**
+   * Whether every registered agent that could take part in the auction now has bid (true when none
+   * could). Stops at the first eligible agent without a bid, so a bid on a large roster does not
+   * check the whole roster while most agents have yet to bid.
+   */
+  #everyEligibleHasBid(task: Task): boolean {
+    const bidders = new Set(task.bids.map((b) => b.agentId));
+    for (const manifest of this.#router.registry.list()) {
+      if (bidders.has(manifest.agentId)) continue;
+      if (this.#router.refusalOf(manifest.agentId, 0, task.constraints) === null) return false;
+    }
+    return true;
   }
 
   /** Makes sure the timer fires by `atMs` (and by the idle poll at the latest). */

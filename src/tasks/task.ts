@@ -191,6 +191,13 @@ export function passOn(
   return offerFrom(task, task.offerIndex + 1, nowMs, settings);
 }
 
+/** The assignee turned the offer down: offered to the next candidate. */
+export function reject(task: Task, agentId: string, nowMs: number, settings: LifecycleSettings): Task {
+  requireLegal(task, 'reject');
+  requireAssignee(task, agentId, 'reject');
+  return offerFrom(task, task.offerIndex + 1, nowMs, settings);
+}
+
 export function complete(task: Task, agentId: string, nowMs: number): Task {
   requireLegal(task, 'complete');
   requireAssignee(task, agentId, 'complete');

@@ -18,7 +18,6 @@ import {
 import type { ServiceContext } from '../service-context.js';
 
 type TaskParams = { task_id: string };
-type AgentBody = { agent_id: string };
 type OutcomeBody = { agent_id: string; duration_ms?: number };
 
 /** Tasks and their auctions (DESIGN.md "HTTP API"; the lifecycle is tasks/task.ts). */
@@ -103,61 +102,42 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
     },
   );
 
+  // One route per step of an agent: the body names the agent, who must be the caller.
   const agentAction = (
     path: string,
     summary: string,
-    run: (taskId: string, agentId: string) => Promise<Task>,
+    body: typeof AgentActionDtoSchema | typeof OutcomeActionDtoSchema,
+    run: (taskId: string, agentId: string, durationMs: number | undefined) => Promise<Task>,
   ): void => {
     app.post(
       `/v1/tasks/:task_id/${path}`,
-      {
-        schema: {
-          summary,
-          params: TaskIdParamsSchema,
-          body: AgentActionDtoSchema,
-          response: { 200: TaskAnswerSchema },
-        },
-      },
-      async (request) => {
-        const { agent_id: agentId } = request.body as AgentBody;
-        auth.requireAgent(request, agentId);
-        return { task: toTaskDto(await run((request.params as TaskParams).task_id, agentId)) };
-      },
-    );
-  };
-  agentAction('accept', 'The agent the task is offered to takes it.', (t, a) => tasks.accept(t, a));
-  agentAction(
-    'reject',
-    'The agent the task is offered to turns it down: offered to the next candidate.',
-    (t, a) => tasks.reject(t, a),
-  );
-
-  const outcomeAction = (path: 'complete' | 'fail', summary: string): void => {
-    app.post(
-      `/v1/tasks/:task_id/${path}`,
-      {
-        schema: {
-          summary,
-          params: TaskIdParamsSchema,
-          body: OutcomeActionDtoSchema,
-          response: { 200: TaskAnswerSchema },
-        },
-      },
+      { schema: { summary, params: TaskIdParamsSchema, body, response: { 200: TaskAnswerSchema } } },
       async (request) => {
         const { agent_id: agentId, duration_ms: durationMs } = request.body as OutcomeBody;
         auth.requireAgent(request, agentId);
-        const taskId = (request.params as TaskParams).task_id;
-        const task =
-          path === 'complete'
-            ? await tasks.complete(taskId, agentId, durationMs)
-            : await tasks.fail(taskId, agentId, durationMs);
-        return { task: toTaskDto(task) };
+        return { task: toTaskDto(await run((request.params as TaskParams).task_id, agentId, durationMs)) };
       },
     );
   };
-  outcomeAction('complete', 'The agent that accepted the task finished it; the router learns from it.');
-  outcomeAction(
+  agentAction('accept', 'The agent the task is offered to takes it.', AgentActionDtoSchema, (t, a) =>
+    tasks.accept(t, a),
+  );
+  agentAction(
+    'reject',
+    'The agent the task is offered to turns it down: offered to the next candidate.',
+    AgentActionDtoSchema,
+    (t, a) => tasks.reject(t, a),
+  );
+  agentAction(
+    'complete',
+    'The agent that accepted the task finished it; the router learns from it.',
+    OutcomeActionDtoSchema,
+    (t, a, ms) => tasks.complete(t, a, ms),
+  );
+  agentAction(
     'fail',
     'The agent that accepted the task failed it: retried on the next candidate while attempts remain.',
+    OutcomeActionDtoSchema,
+    (t, a, ms) => tasks.fail(t, a, ms),
   );
 }
