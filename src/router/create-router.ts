@@ -69,6 +69,8 @@ function wellFormed(text: string): string {
 
 export { BID_NORMALISATIONS, type BidNormalisation } from '../policy/default-policy-options.js';
 
+const NO_TAGS: ReadonlySet<string> = new Set();
+
 /** Outcomes replayed into a recompiled scorer that learns by itself (about 0.1 s on clinc150). */
 const REPLAYED_OUTCOMES = 1000;
 
@@ -238,28 +240,18 @@ export function createRouter(options: RouterOptions = {}): Router {
     setAgentOnline: (agentId, online) => agentState.setOnline(agentId, online),
     refusalOf(agentId, bidSats, constraints) {
       compiledRoster();
-      const position = rosterIndex.positionOf.get(agentId);
+      const at = rosterIndex.positionOf.get(agentId);
       const facts = agentState.facts;
       return rejectionOf(
-        position === undefined
-          ? {
-              isRegistered: false,
-              agentId,
-              capabilityTags: new Set(),
-              bidSats,
-              inFlight: 0,
-              maxConcurrency: Number.POSITIVE_INFINITY,
-              isOffline: false,
-            }
-          : {
-              isRegistered: true,
-              agentId,
-              capabilityTags: facts.capabilityTags[position] ?? new Set(),
-              bidSats,
-              inFlight: facts.inFlight[position] as number,
-              maxConcurrency: facts.maxConcurrency[position] as number,
-              isOffline: facts.offline[position] === 1,
-            },
+        {
+          isRegistered: at !== undefined,
+          agentId,
+          bidSats,
+          capabilityTags: (at === undefined ? undefined : facts.capabilityTags[at]) ?? NO_TAGS,
+          inFlight: at === undefined ? 0 : (facts.inFlight[at] as number),
+          maxConcurrency: at === undefined ? Number.POSITIVE_INFINITY : (facts.maxConcurrency[at] as number),
+          isOffline: at !== undefined && facts.offline[at] === 1,
+        },
         constraints,
         true,
       );

@@ -73,14 +73,6 @@ export class SqliteStore implements Store {
   readonly #agents: SqliteAgents;
   readonly #tasks: SqliteTasks;
   readonly #writes: WriteBatch;
-  readonly #addBid: (
-    taskId: string,
-    bid: Bid,
-    atMs: number,
-    event: NewTaskEvent,
-  ) => Promise<CommittedTaskChange>;
-  readonly #commitTask: (change: TaskChange, seal: Sealer) => Promise<CommittedTaskChange | null>;
-  readonly #createTask: (task: Task, events: readonly NewTaskEvent[]) => Promise<TaskEvent[]>;
   readonly #appendOutcome: (report: OutcomeReport, recordedAtMs: number) => RecordedOutcome;
 
   constructor(config: SqliteStoreConfig) {
@@ -137,18 +129,6 @@ export class SqliteStore implements Store {
       (error) => translateSqliteError(error, this.#path),
       this.#keys,
     );
-    this.#createTask = (task, events) =>
-      this.#writes.submit(() => {
-        this.#tasks.create(task);
-        return this.#tasks.appendEvents(events);
-      });
-    this.#addBid = (taskId, bid, atMs, event) =>
-      this.#writes.submit(() => {
-        const task = this.#tasks.addBid(taskId, bid, atMs);
-        return { task, events: this.#tasks.appendEvents([event]) };
-      });
-    this.#commitTask = (change, seal) =>
-      this.#writes.submit(() => this.#commitTaskInTransaction(change, seal));
     const outcomeTransaction = this.#connection().transaction((report: OutcomeReport, atMs: number) =>
       this.#outcomes.append(report, atMs),
     );
@@ -341,7 +321,10 @@ export class SqliteStore implements Store {
   }
 
   async createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]> {
-    return this.#createTask(task, events);
+    return this.#writes.submit(() => {
+      this.#tasks.create(task);
+      return this.#tasks.appendEvents(events);
+    });
   }
 
   async getTask(taskId: string): Promise<Task | undefined> {
@@ -349,11 +332,14 @@ export class SqliteStore implements Store {
   }
 
   async addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange> {
-    return this.#addBid(taskId, bid, atMs, event);
+    return this.#writes.submit(() => {
+      const task = this.#tasks.addBid(taskId, bid, atMs);
+      return { task, events: this.#tasks.appendEvents([event]) };
+    });
   }
 
   async commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
-    return this.#commitTask(change, seal);
+    return this.#writes.submit(() => this.#commitTaskInTransaction(change, seal));
   }
 
   async listTasks(query: TaskQuery): Promise<TaskPage> {
