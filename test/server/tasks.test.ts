@@ -139,6 +139,29 @@ describe('service: tasks and auctions', () => {
     }
   });
 
+  it('names the bad part of a task list query, a cursor or a body, and stores nothing for it', async () => {
+    const service = await start({ db: tempDbPath(dir) });
+    for (const url of [
+      '/v1/tasks?limit=abc',
+      '/v1/tasks?limit=0',
+      '/v1/tasks?status=lost',
+      '/v1/tasks?cursor=zzz',
+    ]) {
+      const response = await service.call({ method: 'GET', url });
+      expect(response.status, url).toBe(400);
+      expect(['invalid_request', 'invalid_cursor']).toContain(response.json().error.code);
+    }
+    const malformed = await service.call({
+      method: 'POST',
+      url: '/v1/tasks',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"description": ',
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json().error.message).toBe('body is not valid JSON');
+    expect((await service.call({ method: 'GET', url: '/v1/tasks' })).json().tasks).toEqual([]);
+  });
+
   it('with an admin token: posting needs it, a bid needs the agent’s own token', async () => {
     const service = await start({ db: tempDbPath(dir), adminToken: 'admin-secret', roster: [] });
     const tokens: Record<string, string> = {};
