@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../policy/decision.js';
 import { canonicalRecord, sealRecord } from './hash-chain.js';
@@ -98,5 +99,19 @@ describe('canonical record', () => {
     expect(sealRecord('0'.repeat(64), 8, decision)).not.toBe(base);
     expect(sealRecord('1'.repeat(64), 7, decision)).not.toBe(base);
     for (const variant of variants) expect(sealRecord('0'.repeat(64), 7, variant)).not.toBe(base);
+  });
+
+  // sealRecord hashes one buffer it fills itself; the definition is SHA-256 over the predecessor's
+  // hash, a newline, the canonical text as UTF-8 and the numbers' bytes, computed here the plain way.
+  it('is SHA-256 over the predecessor, the canonical text and the numbers, for any text', () => {
+    const texts = ['', 'plain', 'naïve résumé ✓ 漢字 🚀', 'lone \ud800 surrogate', 'x'.repeat(20_000)];
+    let prevHash = '0'.repeat(64);
+    for (const [seq, description] of texts.entries()) {
+      const variant = { ...decision, description };
+      const { text, numbers } = canonicalRecord(seq + 1, variant);
+      const expected = createHash('sha256').update(`${prevHash}\n${text}`).update(numbers).digest('hex');
+      expect(sealRecord(prevHash, seq + 1, variant)).toBe(expected);
+      prevHash = expected;
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { decodeBids } from '../../src/store/sqlite/sqlite-rows.js';
 import { cli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -74,5 +76,63 @@ describe('a log from before bids became blobs', () => {
     const history = await cli(['history', '--agent', 'mace', '--db', db, '--json']);
     const bidOn = historyRecords(history.stdout).filter((d) => d.candidate_agents.includes('mace'));
     expect(bidOn).toHaveLength(2);
+  });
+});
+
+/**
+ * Before migration 0007 every bid had a row in the bidder index (`candidates`); since, only bids from
+ * agents outside the decision's roster do. A log in the older shape is rebuilt here from one written
+ * now, by adding the rows the older code wrote and forgetting that 0007 ran.
+ */
+describe('a log from before the bidder index kept only outside bidders', () => {
+  it('drops the rows the rosters already answer for, and queries and verifies as before', async () => {
+    const db = join(dir, 'pre-0007.db');
+    const bids = [
+      ['forge=30', 'quill=45'],
+      ['quill=20', 'drifter=70'],
+      ['seer=50', 'drifter=60', 'forge=10'],
+    ];
+    for (const [i, pair] of bids.entries()) {
+      const args = ['route', `Review the release notes ${i}`, '--allow-unregistered', '--db', db];
+      for (const bid of pair) args.push('--bid', bid);
+      expect((await cli(args)).code).toBe(0);
+    }
+    const historyOf = async (agent: string) =>
+      historyRecords((await cli(['history', '--agent', agent, '--db', db, '--json'])).stdout).map(
+        (d) => d.task_id,
+      );
+    const before = { forge: await historyOf('forge'), drifter: await historyOf('drifter') };
+    expect(before.forge).toHaveLength(3); // a registered persona is scored in every decision
+    expect(before.drifter).toHaveLength(2); // an unregistered bidder only where it bid
+
+    const handle = new Database(db);
+    const rowsNow = () => (handle.prepare('SELECT count(*) AS n FROM candidates').get() as { n: number }).n;
+    expect(rowsNow()).toBe(2);
+    const blobs = handle.prepare('SELECT seq, bids FROM decisions').all() as { seq: number; bids: Buffer }[];
+    const insert = handle.prepare('INSERT OR IGNORE INTO candidates (agent_key, seq) VALUES (?, ?)');
+    for (const row of blobs) for (const bid of decodeBids(row.bids)) insert.run(bid.agentKey, row.seq);
+    expect(rowsNow()).toBe(7);
+    handle.prepare('DELETE FROM schema_migrations WHERE version = 7').run();
+    handle.close();
+
+    // Opening the file migrates it; the older shape's rows for roster members are gone.
+    expect((await cli(['verify', '--db', db])).stdout).toMatch(/^all 3 records verify/);
+    const reopened = new Database(db, { readonly: true });
+    const rows = reopened.prepare('SELECT agent_key, seq FROM candidates ORDER BY seq').all();
+    const drifterKey = (
+      reopened.prepare("SELECT agent_key FROM agent_keys WHERE agent_id = 'drifter'").get() as {
+        agent_key: number;
+      }
+    ).agent_key;
+    reopened.close();
+    expect(rows).toEqual([
+      { agent_key: drifterKey, seq: 2 },
+      { agent_key: drifterKey, seq: 3 },
+    ]);
+    expect({ forge: await historyOf('forge'), drifter: await historyOf('drifter') }).toEqual(before);
+    expect((await cli(['outcome', '3', 'drifter', 'completed', '--db', db])).code).toBe(0);
+    expect((await cli(['outcome', '3', 'quill', 'completed', '--db', db])).stderr).toMatch(
+      /was not a candidate/,
+    );
   });
 });

@@ -32,6 +32,7 @@ describe('SqliteStore specifics', () => {
       { version: 4, name: 'bid_blobs' },
       { version: 5, name: 'agents' },
       { version: 6, name: 'tasks' },
+      { version: 7, name: 'outside_bidders' },
     ]);
     db.close();
   });

@@ -17,6 +17,10 @@ async function logOfFive(): Promise<string> {
       'forge=40',
       '--bid',
       `quill=${30 + i}`,
+      // An unregistered bidder: the one kind with a row of its own in the bidder index (migration 0007).
+      '--bid',
+      `drifter=${90 + i}`,
+      '--allow-unregistered',
       '--task-id',
       `t${i}`,
       '--db',
@@ -165,13 +169,18 @@ describe('verify detects tampering', () => {
     },
     {
       what: 'a removed bidder index row',
-      sql: "DELETE FROM candidates WHERE seq = 4 AND agent_key = (SELECT agent_key FROM agent_keys WHERE agent_id = 'quill')",
-      says: "bidder index disagrees with the records' bids: 9 rows for 10 bids",
+      sql: "DELETE FROM candidates WHERE seq = 4 AND agent_key = (SELECT agent_key FROM agent_keys WHERE agent_id = 'drifter')",
+      says: "bidder index disagrees with the records' bids: 4 rows for 5 bids from outside the roster",
     },
     {
       what: 'a bidder index row pointing at another decision',
-      sql: "UPDATE candidates SET seq = 99 WHERE seq = 4 AND agent_key = (SELECT agent_key FROM agent_keys WHERE agent_id = 'quill')",
-      says: "bidder index disagrees with the records' bids: 10 rows for 10 bids (same count, different rows)",
+      sql: "UPDATE candidates SET seq = 99 WHERE seq = 4 AND agent_key = (SELECT agent_key FROM agent_keys WHERE agent_id = 'drifter')",
+      says: "bidder index disagrees with the records' bids: 5 rows for 5 bids from outside the roster (same count, different rows)",
+    },
+    {
+      what: 'a bidder index row for a bidder its roster names',
+      sql: "INSERT INTO candidates (agent_key, seq) SELECT agent_key, 4 FROM agent_keys WHERE agent_id = 'quill'",
+      says: "bidder index disagrees with the records' bids: 6 rows for 5 bids from outside the roster",
     },
     {
       what: 'a removed roster membership row',

@@ -12,18 +12,31 @@ export function sqliteIntegrityProblems(statement: (sql: string) => Database.Sta
     .map((r) => r.integrity_check)
     .filter((message) => message !== 'ok')
     .map((message) => `SQLite integrity check: ${message}`);
-  const roster = rosterMembershipProblem(statement);
+  const members = rosterMembers(statement);
+  const roster = rosterMembershipProblem(members, statement);
   if (roster !== undefined) problems.push(roster);
-  const candidates = candidatesProblem(statement);
+  const candidates = candidatesProblem(members, statement);
   if (candidates !== undefined) problems.push(candidates);
   return problems;
 }
 
-/** roster_members answers "which rosters was this agent in": exactly the members the rosters list. */
-function rosterMembershipProblem(statement: (sql: string) => Database.Statement): string | undefined {
-  const expected = new Set<string>();
+/** Each roster's members, by roster key, from the rosters table (the source of truth). */
+function rosterMembers(statement: (sql: string) => Database.Statement): Map<number, Set<number>> {
+  const members = new Map<number, Set<number>>();
   for (const row of statement(Q.SELECT_ROSTERS).all() as { roster_key: number; members: Buffer }[]) {
-    for (const agentKey of decodeKeys(row.members)) expected.add(`${agentKey}:${row.roster_key}`);
+    members.set(row.roster_key, new Set(decodeKeys(row.members)));
+  }
+  return members;
+}
+
+/** roster_members answers "which rosters was this agent in": exactly the members the rosters list. */
+function rosterMembershipProblem(
+  members: Map<number, Set<number>>,
+  statement: (sql: string) => Database.Statement,
+): string | undefined {
+  const expected = new Set<string>();
+  for (const [rosterKey, agentKeys] of members) {
+    for (const agentKey of agentKeys) expected.add(`${agentKey}:${rosterKey}`);
   }
   const actual = new Set(
     (statement(Q.SELECT_ROSTER_MEMBERS).all() as { agent_key: number; roster_key: number }[]).map(
@@ -37,25 +50,37 @@ function rosterMembershipProblem(statement: (sql: string) => Database.Statement)
 }
 
 /**
- * `candidates` answers "which decisions did this agent bid in": one row per bid of every record. It
- * can be as long as the log, so it is compared in constant memory, as a count and an
- * order-independent checksum (a sum of mixed 32-bit hashes of the pairs) on each side: any added,
- * removed or altered row changes one of them, short of a deliberate collision.
+ * `candidates` answers "which decisions did this agent bid in without being in its roster": one row
+ * per such bid of every record (migration 0007; the roster indexes the others). It can be as long as
+ * the log, so it is compared in constant memory, as a count and an order-independent checksum (a sum
+ * of mixed 32-bit hashes of the pairs) on each side: any added, removed or altered row changes one of
+ * them, short of a deliberate collision.
  */
-function candidatesProblem(statement: (sql: string) => Database.Statement): string | undefined {
+function candidatesProblem(
+  members: Map<number, Set<number>>,
+  statement: (sql: string) => Database.Statement,
+): string | undefined {
   const expected = { count: 0, sum: 0 };
   const add = (tally: typeof expected, agentKey: number, seq: number): void => {
     tally.count++;
     tally.sum = (tally.sum + mix(agentKey, seq)) % 0x100000000;
   };
-  for (const row of statement(Q.SELECT_BID_BLOBS).iterate() as Iterable<{ seq: number; bids: Buffer }>) {
-    for (const bid of decodeBids(row.bids)) add(expected, bid.agentKey, row.seq);
+  const addOutsider = (agentKey: number, seq: number, rosterKey: number): void => {
+    if (members.get(rosterKey)?.has(agentKey) !== true) add(expected, agentKey, seq);
+  };
+  for (const row of statement(Q.SELECT_BID_BLOBS).iterate() as Iterable<{
+    seq: number;
+    roster_key: number;
+    bids: Buffer;
+  }>) {
+    for (const bid of decodeBids(row.bids)) addOutsider(bid.agentKey, row.seq, row.roster_key);
   }
   for (const row of statement(Q.SELECT_LEGACY_BIDDERS).iterate() as Iterable<{
     agent_key: number;
     seq: number;
+    roster_key: number;
   }>) {
-    add(expected, row.agent_key, row.seq);
+    addOutsider(row.agent_key, row.seq, row.roster_key);
   }
   const actual = { count: 0, sum: 0 };
   for (const row of statement(Q.SELECT_CANDIDATES).iterate() as Iterable<{
@@ -65,7 +90,7 @@ function candidatesProblem(statement: (sql: string) => Database.Statement): stri
     add(actual, row.agent_key, row.seq);
   }
   if (expected.count === actual.count && expected.sum === actual.sum) return undefined;
-  return `bidder index disagrees with the records' bids: ${actual.count} rows for ${expected.count} bids${
+  return `bidder index disagrees with the records' bids: ${actual.count} rows for ${expected.count} bids from outside the roster${
     expected.count === actual.count ? ' (same count, different rows)' : ''
   }`;
 }

@@ -3,6 +3,7 @@ import { RouterError } from '../../kernel/errors.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { SqliteKeys } from './sqlite-keys.js';
 import * as Q from './sqlite-queries.js';
+import { decodeBids } from './sqlite-rows.js';
 
 interface OutcomeRow {
   outcome_seq: number;
@@ -28,7 +29,7 @@ export class SqliteOutcomes {
   /** Checks and appends one outcome; call inside an IMMEDIATE transaction. */
   append(report: OutcomeReport, recordedAtMs: number): RecordedOutcome {
     const decision = this.#statement(Q.SELECT_DECISION_TASK).get(report.seq) as
-      | { task_id: string; description: string }
+      | { task_id: string; description: string; bids: Buffer | null }
       | undefined;
     if (decision === undefined) {
       throw new RouterError('unknown_decision', `no decision has sequence number ${report.seq}`, {
@@ -36,9 +37,13 @@ export class SqliteOutcomes {
       });
     }
     const agentKey = this.#keys.findAgentKey(report.agentId);
+    // A candidate is a bidder; most of them have no `candidates` row (migration 0007), so the
+    // decision's own bids answer.
     const isCandidate =
       agentKey !== undefined &&
-      this.#statement(Q.SELECT_BID_OF_AGENT).get(report.seq, agentKey) !== undefined;
+      (decision.bids !== null
+        ? decodeBids(decision.bids).some((bid) => bid.agentKey === agentKey)
+        : this.#statement(Q.SELECT_LEGACY_BID_OF_AGENT).get(report.seq, agentKey) !== undefined);
     if (!isCandidate) {
       throw new RouterError(
         'not_a_candidate',

@@ -11,7 +11,7 @@ export const INSERT_DECISION = `INSERT INTO decisions
   (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash, bids)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** (agent_key, seq): the agent bid in the decision. */
+/** (agent_key, seq): the agent bid in the decision without being a member of its roster. */
 export const INSERT_CANDIDATE = 'INSERT INTO candidates (agent_key, seq) VALUES (?, ?)';
 
 /** (agent_key, considered, bids, won, winning_bid_sum): adds to the agent's counters. */
@@ -137,8 +137,8 @@ export const SELECT_ROSTERS = 'SELECT roster_key, members FROM rosters';
 /** No parameters. */
 export const SELECT_ROSTER_MEMBERS = 'SELECT agent_key, roster_key FROM roster_members';
 
-/** (seq, agent_key): is the agent a bidder of the decision? */
-export const SELECT_BID_OF_AGENT = 'SELECT 1 AS found FROM candidates WHERE seq = ? AND agent_key = ?';
+/** (seq, agent_key): is the agent a bidder of a decision logged before migration 0004 (bid rows)? */
+export const SELECT_LEGACY_BID_OF_AGENT = 'SELECT 1 AS found FROM bids WHERE seq = ? AND agent_key = ?';
 /** (seq, agent_key) */
 export const SELECT_OUTCOME_OF = 'SELECT outcome_seq FROM outcomes WHERE seq = ? AND agent_key = ?';
 /** (seq, agent_key, completed, duration_ms, recorded_ms) */
@@ -149,12 +149,13 @@ export const SELECT_OUTCOME_PAGE = `SELECT o.outcome_seq, o.seq, a.agent_id, o.c
     o.recorded_ms, d.task_id, d.description
   FROM outcomes o JOIN agent_keys a ON a.agent_key = o.agent_key JOIN decisions d ON d.seq = o.seq
   WHERE o.outcome_seq > ? ORDER BY o.outcome_seq LIMIT ?`;
-/** (seq) */
-export const SELECT_DECISION_TASK = 'SELECT task_id, description FROM decisions WHERE seq = ?';
+/** (seq): the decision's task and its bids blob (null when logged before migration 0004). */
+export const SELECT_DECISION_TASK = 'SELECT task_id, description, bids FROM decisions WHERE seq = ?';
 
 /** No parameters: every candidate row, for the integrity check. */
 export const SELECT_CANDIDATES = 'SELECT agent_key, seq FROM candidates';
-/** No parameters: every bid blob, for the integrity check. */
-export const SELECT_BID_BLOBS = 'SELECT seq, bids FROM decisions WHERE bids IS NOT NULL';
-/** No parameters: the bid rows of records logged before migration 0004, for the integrity check. */
-export const SELECT_LEGACY_BIDDERS = 'SELECT agent_key, seq FROM bids';
+/** No parameters: every bid blob with its roster, for the integrity check. */
+export const SELECT_BID_BLOBS = 'SELECT seq, roster_key, bids FROM decisions WHERE bids IS NOT NULL';
+/** No parameters: the bid rows of records logged before migration 0004 with their roster, for the integrity check. */
+export const SELECT_LEGACY_BIDDERS =
+  'SELECT b.agent_key, b.seq, d.roster_key FROM bids b JOIN decisions d ON d.seq = b.seq';

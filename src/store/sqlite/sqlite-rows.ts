@@ -104,9 +104,26 @@ export function decodeBids(buffer: Buffer): EncodedBid[] {
   return bids;
 }
 
-/** A UUID's 16 bytes (uuid's own parse also validates, which cost a third of an append here). */
+// Hex digit values by character code, and where each byte's two digits sit in the 8-4-4-4-12 form.
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+const UUID_DIGIT_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+/**
+ * A UUID's 16 bytes. The ids are the router's own (UUIDv7), so they are not validated again here:
+ * uuid's parse, which validates, cost a third of an append, and removing the dashes then parsing hex
+ * still cost ~0.8 µs of a logged decision; a table lookup per digit costs ~0.1 µs.
+ */
 export function encodeUuid(id: string): Buffer {
-  return Buffer.from(id.replaceAll('-', ''), 'hex');
+  const bytes = Buffer.allocUnsafe(16);
+  for (let i = 0; i < 16; i++) {
+    const at = UUID_DIGIT_AT[i] as number;
+    bytes[i] = ((HEX_VALUE[id.charCodeAt(at)] as number) << 4) | (HEX_VALUE[id.charCodeAt(at + 1)] as number);
+  }
+  return bytes;
 }
 
 export function decodeUuid(bytes: Buffer): string {

@@ -446,9 +446,13 @@ export class SqliteStore implements Store {
       for (let order = 0; order < decision.bidders.length; order++) {
         const bidder = decision.bidders[order] as BidderRecord;
         const agentKey = bidderKeys[order] as number;
-        insertCandidate.run(agentKey, seq);
-        // An unregistered bidder took part without being scored: it counts as considered here.
-        if (bidder.capability === null) counters.consider(agentKey, 1);
+        // A registered bidder is a member of the roster, which already indexes this decision for it
+        // (migration 0007). An unregistered one took part without being scored: it gets its own
+        // index row and counts as considered here.
+        if (bidder.capability === null) {
+          insertCandidate.run(agentKey, seq);
+          counters.consider(agentKey, 1);
+        }
         counters.bid(agentKey, bidder.agentId === decision.selectedAgent ? bidder.bidSats : -1);
       }
       // Fields spelled out rather than spread: built for every logged decision.
