@@ -2,7 +2,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { decodeBids } from '../../src/store/sqlite/sqlite-rows.js';
+import { decodeBids } from '../../src/store/record-rows.js';
 import { cli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

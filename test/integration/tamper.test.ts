@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { decodeBids, type EncodedBid, encodeBids } from '../../src/store/sqlite/sqlite-rows.js';
+import { decodeBids, type EncodedBid, encodeBids } from '../../src/store/record-rows.js';
 import { cli } from '../helpers/run-cli.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 

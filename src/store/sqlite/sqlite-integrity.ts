@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import { decodeBids, decodeKeys } from '../record-rows.js';
 import * as Q from './sqlite-queries.js';
-import { decodeBids, decodeKeys } from './sqlite-rows.js';
 
 /**
  * Checks of what the SQLite store keeps beside the records, for `verify` (Store.checkIntegrity): the

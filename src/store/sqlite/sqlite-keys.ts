@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { PolicySpec } from '../../policy/decision.js';
+import { decodeKeys, encodeKeys } from '../record-rows.js';
 import * as Q from './sqlite-queries.js';
-import { decodeKeys, encodeKeys } from './sqlite-rows.js';
 
 /** A roster as read back: its agents in registration order, and where each one sits. */
 export interface Roster {

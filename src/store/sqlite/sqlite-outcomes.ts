@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { RouterError } from '../../kernel/errors.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
+import { decodeBids } from '../record-rows.js';
 import type { SqliteKeys } from './sqlite-keys.js';
 import * as Q from './sqlite-queries.js';
-import { decodeBids } from './sqlite-rows.js';
 
 interface OutcomeRow {
   outcome_seq: number;

@@ -12,7 +12,10 @@ import {
 } from '../../policy/decision.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
+import { AgentCounterSums } from '../agent-counter-sums.js';
+import { assembleRecords, mergeNewestFirst } from '../assemble-records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
 import type {
   AgentCounts,
   CommittedTaskChange,
@@ -26,7 +29,6 @@ import type {
   TaskPage,
   TaskQuery,
 } from '../store.js';
-import { AgentCounterSums } from './agent-counter-sums.js';
 import { SqliteAgents } from './sqlite-agents.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { sqliteIntegrityProblems } from './sqlite-integrity.js';
@@ -34,8 +36,6 @@ import { SqliteKeys } from './sqlite-keys.js';
 import { loadMigrations, migrate } from './sqlite-migrator.js';
 import { SqliteOutcomes } from './sqlite-outcomes.js';
 import * as Q from './sqlite-queries.js';
-import { assembleRecords, mergeNewestFirst } from './sqlite-records.js';
-import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from './sqlite-rows.js';
 import { SqliteTasks } from './sqlite-tasks.js';
 import { WriteBatch } from './write-batch.js';
 

@@ -1,4 +1,4 @@
--- A decision's bids move into one blob on its row (sqlite-rows.ts encodeBids), and each bidder gets one
+-- A decision's bids move into one blob on its row (record-rows.ts encodeBids), and each bidder gets one
 -- tiny row in `candidates`, keyed by agent: agent queries stay exact and indexed, at one B-tree
 -- insertion per bid instead of two (a bids row plus its agent index), which was a third of the cost
 -- of logging a decision (bench log-personas).

@@ -1,5 +1,4 @@
-import { type BidderRecord, GENESIS_HASH, type LoggedDecision } from '../../policy/decision.js';
-import type { SqliteKeys } from './sqlite-keys.js';
+import { type BidderRecord, GENESIS_HASH, type LoggedDecision, type PolicySpec } from '../policy/decision.js';
 import {
   type BidRow,
   type DecisionRow,
@@ -7,7 +6,20 @@ import {
   decodeCapability,
   decodeFloats,
   decodeUuid,
-} from './sqlite-rows.js';
+} from './record-rows.js';
+
+/**
+ * What the records' interned keys stand for. An adapter answers from its cache; one whose lookups
+ * are asynchronous (PostgreSQL) loads the keys of a page before assembling it.
+ */
+export interface RecordKeys {
+  roster(key: number): {
+    readonly agentIds: readonly string[];
+    readonly positionOf: ReadonlyMap<string, number>;
+  };
+  policy(key: number): PolicySpec;
+  agentId(key: number): string;
+}
 
 /**
  * Audit records from their rows: the decision row, its bid rows (any order, any number of records),
@@ -15,7 +27,7 @@ import {
  * stands in for the prev_hash column when the caller already knows the predecessors (streams).
  */
 export function assembleRecords(
-  keys: SqliteKeys,
+  keys: RecordKeys,
   rows: readonly DecisionRow[],
   bidRows: readonly BidRow[],
   prevHashes?: readonly (Buffer | null)[],

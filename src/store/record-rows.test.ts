@@ -1,7 +1,7 @@
 import { parse as parseUuid } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { newDecisionId } from '../../kernel/ids.js';
-import { decodeUuid, encodeUuid } from './sqlite-rows.js';
+import { newDecisionId } from '../kernel/ids.js';
+import { decodeUuid, encodeUuid } from './record-rows.js';
 
 describe('decision id bytes', () => {
   it('are the 16 bytes the uuid package parses, and decode back to the id', () => {

@@ -1,0 +1,89 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type pg from 'pg';
+import { RouterError } from '../../kernel/errors.js';
+
+const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+/**
+ * Key of the advisory lock that serialises migrations: instances starting at once take turns, and the
+ * later ones find nothing left to apply. An arbitrary constant ("swarm-router migrations").
+ */
+const MIGRATION_LOCK = 0x5377_4d31;
+
+export interface PgMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** The numbered `.sql` files beside this module, in version order. */
+export function loadPgMigrations(directory: URL): readonly PgMigration[] {
+  return readdirSync(directory)
+    .map((file) => MIGRATION_FILE.exec(file))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({
+      version: Number(match[1]),
+      name: match[2] as string,
+      sql: readFileSync(new URL(match[0], directory), 'utf8'),
+    }))
+    .sort((a, b) => a.version - b.version);
+}
+
+/**
+ * Creates the schema if needed and applies the migrations it lacks, in one transaction that holds an
+ * advisory lock: two instances starting at once cannot both apply a migration, and a failed one
+ * leaves the database as it was (PostgreSQL's DDL is transactional). Resolves to the versions applied.
+ */
+export async function migratePg(
+  client: pg.ClientBase,
+  schema: string,
+  migrations: readonly PgMigration[],
+  nowMs: number,
+): Promise<number[]> {
+  const newest = migrations.at(-1)?.version ?? 0;
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version       integer PRIMARY KEY,
+      name          text NOT NULL,
+      applied_at_ms bigint NOT NULL
+    )`);
+    const applied = new Set(
+      (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
+        (r) => r.version,
+      ),
+    );
+    const newestApplied = Math.max(0, ...applied);
+    if (newestApplied > newest) {
+      throw new RouterError(
+        'store_incompatible',
+        `the database has schema version ${newestApplied}, newer than this swarm-router knows (${newest}); upgrade swarm-router`,
+        { details: { schemaVersion: newestApplied, supported: newest } },
+      );
+    }
+    const done: number[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        nowMs,
+      ]);
+      done.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return done;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A schema name as an SQL identifier. Names are checked where the configuration is read. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

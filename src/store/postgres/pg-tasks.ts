@@ -1,0 +1,317 @@
+import type pg from 'pg';
+import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
+import { RouterError } from '../../kernel/errors.js';
+import type { Bid } from '../../policy/decision.js';
+import { dueMs, type Task, type TaskStatus } from '../../tasks/task.js';
+import type { TaskPage, TaskQuery } from '../store.js';
+
+interface TaskRow {
+  task_id: string;
+  description: string;
+  constraints: string;
+  status: string;
+  created_ms: number;
+  closes_ms: number;
+  deadline_ms: number | null;
+  decision_seq: number | null;
+  candidates: string;
+  offer_index: number;
+  assigned_agent: string | null;
+  reserved_until_ms: number | null;
+  failures: number;
+  version: number;
+  updated_ms: number;
+}
+
+interface EventRow {
+  event_id: number;
+  kind: string;
+  task_id: string;
+  agent_id: string | null;
+  at_ms: number;
+  data: string;
+}
+
+const COLUMNS = `task_id, description, constraints, status, created_ms, closes_ms, deadline_ms, decision_seq,
+  candidates, offer_index, assigned_agent, reserved_until_ms, failures, version, updated_ms`;
+
+/**
+ * The tasks, task_bids and task_events tables of the PostgreSQL store. Every method takes the client
+ * of the transaction it belongs to (or the pool, for reads), so checks and writes see one state.
+ */
+export class PgTasks {
+  async create(db: pg.ClientBase, task: Task): Promise<void> {
+    const inserted = await db.query(
+      `INSERT INTO tasks (${COLUMNS}, due_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT (task_id) DO NOTHING`,
+      [
+        task.taskId,
+        task.description,
+        JSON.stringify(task.constraints),
+        task.status,
+        task.createdMs,
+        task.closesMs,
+        task.deadlineMs,
+        ...changingColumns(task),
+      ],
+    );
+    if (inserted.rowCount === 0) {
+      throw new RouterError('task_exists', `a task with id ${task.taskId} already exists`, {
+        details: { taskId: task.taskId },
+      });
+    }
+  }
+
+  async get(db: pg.ClientBase | pg.Pool, taskId: string): Promise<Task | undefined> {
+    const rows = (await db.query<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE task_id = $1`, [taskId])).rows;
+    return (await this.#tasks(db, rows))[0];
+  }
+
+  /**
+   * Checks and stores a bid; returns the task with it. The version bump takes the task's row lock, so
+   * a closer deciding the auction either sees this bid or commits first and the bid is refused.
+   */
+  async addBid(db: pg.ClientBase, taskId: string, bid: Bid, atMs: number): Promise<Task> {
+    const bumped = await db.query<TaskRow>(
+      `UPDATE tasks SET version = version + 1, updated_ms = $2
+       WHERE task_id = $1 AND status = 'open' AND closes_ms > $3
+       RETURNING ${COLUMNS}`,
+      [taskId, atMs, atMs],
+    );
+    const row = bumped.rows[0];
+    if (row === undefined) {
+      const current = (
+        await db.query<{ status: string }>('SELECT status FROM tasks WHERE task_id = $1', [taskId])
+      ).rows[0];
+      if (current === undefined) throw unknownTask(taskId);
+      throw new RouterError(
+        'wrong_state',
+        `the auction for task ${taskId} closed${current.status === 'open' ? ' (its bidding window ended)' : ` (task is ${current.status})`}`,
+        { details: { taskId, status: current.status } },
+      );
+    }
+    const inserted = await db.query(
+      `INSERT INTO task_bids (task_id, agent_id, bid_sats, received_ms) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (task_id, agent_id) DO NOTHING`,
+      [taskId, bid.agentId, bid.bidSats, atMs],
+    );
+    if (inserted.rowCount === 0) {
+      throw new RouterError(
+        'duplicate_bid',
+        `agent '${bid.agentId}' already bid on task ${taskId} (one bid per agent)`,
+        { details: { taskId, agentId: bid.agentId } },
+      );
+    }
+    return (await this.#tasks(db, [row]))[0] as Task;
+  }
+
+  /** The stored version, locking the row for the rest of the transaction; undefined when none. */
+  async lockVersion(db: pg.ClientBase, taskId: string): Promise<number | undefined> {
+    const rows = (
+      await db.query<{ version: number }>('SELECT version FROM tasks WHERE task_id = $1 FOR UPDATE', [taskId])
+    ).rows;
+    return rows[0]?.version;
+  }
+
+  async update(db: pg.ClientBase, task: Task, expectedVersion: number): Promise<boolean> {
+    const updated = await db.query(
+      `UPDATE tasks SET status = $1, decision_seq = $2, candidates = $3, offer_index = $4, assigned_agent = $5,
+         reserved_until_ms = $6, failures = $7, version = $8, updated_ms = $9, due_ms = $10
+       WHERE task_id = $11 AND version = $12`,
+      [task.status, ...changingColumns(task), task.taskId, expectedVersion],
+    );
+    return (updated.rowCount ?? 0) > 0;
+  }
+
+  async list(db: pg.Pool, query: TaskQuery): Promise<TaskPage> {
+    const after = query.cursor === undefined ? undefined : decodeTaskCursor(query.cursor);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.status !== undefined) {
+      params.push(query.status);
+      where.push(`status = $${params.length}`);
+    }
+    if (after !== undefined) {
+      params.push(after.createdMs, after.taskId);
+      where.push(
+        `(created_ms < $${params.length - 1} OR (created_ms = $${params.length - 1} AND task_id < $${params.length}))`,
+      );
+    }
+    params.push(query.limit + 1);
+    const rows = (
+      await db.query<TaskRow>(
+        `SELECT ${COLUMNS} FROM tasks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+         ORDER BY created_ms DESC, task_id DESC LIMIT $${params.length}`,
+        params,
+      )
+    ).rows;
+    const tasks = await this.#tasks(db, rows.slice(0, query.limit));
+    const last = tasks.at(-1);
+    return {
+      tasks,
+      nextCursor: rows.length > query.limit && last !== undefined ? encodeTaskCursor(last) : null,
+    };
+  }
+
+  async due(db: pg.Pool, nowMs: number, limit: number): Promise<Task[]> {
+    const rows = (
+      await db.query<TaskRow>(
+        `SELECT ${COLUMNS} FROM tasks WHERE due_ms IS NOT NULL AND due_ms <= $1 ORDER BY due_ms LIMIT $2`,
+        [nowMs, limit],
+      )
+    ).rows;
+    return this.#tasks(db, rows);
+  }
+
+  async nextDueMs(db: pg.Pool): Promise<number | null> {
+    const row = (await db.query<{ due: number | null }>('SELECT min(due_ms) AS due FROM tasks')).rows[0];
+    return row?.due ?? null;
+  }
+
+  async inFlight(db: pg.Pool): Promise<Map<string, number>> {
+    const rows = (
+      await db.query<{ agent_id: string; n: number }>(
+        `SELECT assigned_agent AS agent_id, count(*) AS n FROM tasks
+         WHERE status IN ('offered', 'accepted') AND assigned_agent IS NOT NULL GROUP BY assigned_agent`,
+      )
+    ).rows;
+    return new Map(rows.map((r) => [r.agent_id, r.n]));
+  }
+
+  async countByStatus(db: pg.Pool): Promise<Map<TaskStatus, number>> {
+    const rows = (
+      await db.query<{ status: TaskStatus; n: number }>(
+        'SELECT status, count(*) AS n FROM tasks GROUP BY status',
+      )
+    ).rows;
+    return new Map(rows.map((r) => [r.status, r.n]));
+  }
+
+  async appendEvents(db: pg.ClientBase, events: readonly NewTaskEvent[]): Promise<TaskEvent[]> {
+    if (events.length === 0) return [];
+    // Identity values are drawn in the order unnest yields the rows; sorting the returned ids puts
+    // them back beside their events whatever order RETURNING lists them in.
+    const rows = (
+      await db.query<{ event_id: number }>(
+        `INSERT INTO task_events (kind, task_id, agent_id, at_ms, data)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+         RETURNING event_id`,
+        [
+          events.map((e) => e.kind),
+          events.map((e) => e.taskId),
+          events.map((e) => e.agentId),
+          events.map((e) => e.atMs),
+          events.map((e) => JSON.stringify(e.data)),
+        ],
+      )
+    ).rows;
+    const ids = rows.map((r) => r.event_id).sort((a, b) => a - b);
+    return events.map((e, i) => ({ ...e, eventId: ids[i] as number }));
+  }
+
+  async eventsAfter(db: pg.Pool, eventId: number, limit: number): Promise<TaskEvent[]> {
+    const rows = (
+      await db.query<EventRow>(
+        `SELECT event_id, kind, task_id, agent_id, at_ms, data FROM task_events
+         WHERE event_id > $1 ORDER BY event_id LIMIT $2`,
+        [eventId, limit],
+      )
+    ).rows;
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      kind: r.kind as TaskEventKind,
+      taskId: r.task_id,
+      agentId: r.agent_id,
+      atMs: r.at_ms,
+      data: JSON.parse(r.data),
+    }));
+  }
+
+  async lastEventId(db: pg.Pool): Promise<number> {
+    const row = (await db.query<{ id: number | null }>('SELECT max(event_id) AS id FROM task_events'))
+      .rows[0];
+    return row?.id ?? 0;
+  }
+
+  async agentEventCounts(db: pg.Pool, agentId: string): Promise<Map<TaskEventKind, number>> {
+    const rows = (
+      await db.query<{ kind: TaskEventKind; n: number }>(
+        'SELECT kind, count(*) AS n FROM task_events WHERE agent_id = $1 GROUP BY kind',
+        [agentId],
+      )
+    ).rows;
+    return new Map(rows.map((r) => [r.kind, r.n]));
+  }
+
+  /** Tasks from their rows, with their bids in arrival order (one query for the whole page). */
+  async #tasks(db: pg.ClientBase | pg.Pool, rows: readonly TaskRow[]): Promise<Task[]> {
+    if (rows.length === 0) return [];
+    const bidRows = (
+      await db.query<{ task_id: string; agent_id: string; bid_sats: number }>(
+        `SELECT task_id, agent_id, bid_sats FROM task_bids WHERE task_id = ANY($1::text[]) ORDER BY bid_order`,
+        [rows.map((r) => r.task_id)],
+      )
+    ).rows;
+    const bidsOf = new Map<string, Bid[]>();
+    for (const b of bidRows) {
+      let list = bidsOf.get(b.task_id);
+      if (list === undefined) {
+        list = [];
+        bidsOf.set(b.task_id, list);
+      }
+      list.push({ agentId: b.agent_id, bidSats: b.bid_sats });
+    }
+    return rows.map((row) => ({
+      taskId: row.task_id,
+      description: row.description,
+      constraints: JSON.parse(row.constraints),
+      status: row.status as TaskStatus,
+      createdMs: row.created_ms,
+      closesMs: row.closes_ms,
+      deadlineMs: row.deadline_ms,
+      bids: bidsOf.get(row.task_id) ?? [],
+      decisionSeq: row.decision_seq,
+      candidates: JSON.parse(row.candidates),
+      offerIndex: row.offer_index,
+      assignedAgent: row.assigned_agent,
+      reservedUntilMs: row.reserved_until_ms,
+      failures: row.failures,
+      version: row.version,
+      updatedMs: row.updated_ms,
+    }));
+  }
+}
+
+/** The columns a change of the task rewrites, from decision_seq to due_ms, in the tables' order. */
+function changingColumns(task: Task): unknown[] {
+  return [
+    task.decisionSeq,
+    JSON.stringify(task.candidates),
+    task.offerIndex,
+    task.assignedAgent,
+    task.reservedUntilMs,
+    task.failures,
+    task.version,
+    task.updatedMs,
+    dueMs(task),
+  ];
+}
+
+function unknownTask(taskId: string): RouterError {
+  return new RouterError('unknown_task', `no task has id ${taskId}`, { details: { taskId } });
+}
+
+function encodeTaskCursor(task: Task): string {
+  return Buffer.from(`t${task.createdMs}:${task.taskId}`).toString('base64url');
+}
+
+function decodeTaskCursor(cursor: string): { createdMs: number; taskId: string } {
+  const match = /^t([0-9]{1,15}):(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (match === null) {
+    throw new RouterError('invalid_cursor', `cursor '${cursor}' is not one this store issued`, {
+      details: { cursor },
+    });
+  }
+  return { createdMs: Number(match[1]), taskId: match[2] as string };
+}

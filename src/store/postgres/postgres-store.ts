@@ -1,0 +1,839 @@
+import pg from 'pg';
+import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
+import { RouterError } from '../../kernel/errors.js';
+import {
+  type Bid,
+  type BidderRecord,
+  type Decision,
+  GENESIS_HASH,
+  type LoggedDecision,
+} from '../../policy/decision.js';
+import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
+import type { Task, TaskStatus } from '../../tasks/task.js';
+import { AgentCounterSums } from '../agent-counter-sums.js';
+import { assembleRecords, mergeNewestFirst } from '../assemble-records.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { type DecisionRow, decodeBids, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
+import type {
+  AgentCounts,
+  CommittedTaskChange,
+  DecisionPage,
+  DecisionQuery,
+  Sealer,
+  Store,
+  StoredAgent,
+  StreamOptions,
+  TaskChange,
+  TaskPage,
+  TaskQuery,
+} from '../store.js';
+import { translatePgError } from './pg-errors.js';
+import { PgKeys } from './pg-keys.js';
+import { loadPgMigrations, migratePg, quoteIdent } from './pg-migrator.js';
+import { PgTasks } from './pg-tasks.js';
+
+export interface PostgresStoreConfig {
+  /** `postgres://user@host:port/database`; `?schema=name` puts the tables in that schema (default public). */
+  readonly url: string;
+  /** Connections in the pool. Default 10. */
+  readonly poolSize?: number;
+  /** Clock for the migrations table only. */
+  readonly nowMs?: () => number;
+}
+
+/** What the store counts about contention, for the scale-out benchmark and metrics. */
+export interface PgContention {
+  /** Appends that found the chain lock taken and waited for it. */
+  readonly chainLockWaits: number;
+  /** Appends (transactions that added decisions). */
+  readonly appends: number;
+}
+
+/** Decisions per page of an export or verify. */
+const STREAM_PAGE_SIZE = 500;
+/**
+ * Key of the advisory lock that orders appends to the one hash chain: held from reading the head to
+ * commit, so every instance seals on the true predecessor ("swarm-router chain").
+ */
+const CHAIN_LOCK = 0x5377_4332;
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+// bigint (int8) columns as numbers: sequence numbers and milliseconds stay below 2^53.
+const TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+const DECISION_COLUMNS = `d.seq, d.decision_id, d.task_id, d.description, d.ts_ms, d.policy_key, d.roster_key,
+  d.capability, d.selected_key, d.reason, d.hash, d.bids`;
+const DECISION_COLUMNS_WITH_PREV = `${DECISION_COLUMNS},
+  (SELECT p.hash FROM decisions p WHERE p.seq = d.seq - 1) AS prev_hash`;
+
+/**
+ * The store on PostgreSQL, for several instances on one database. Each operation is one transaction
+ * on a pooled connection. Appends take an advisory lock that orders them into one gap-free chain;
+ * task changes lock the task's row and check its version, so racing instances decide an auction once.
+ * Connecting and migrating happen on first use; an unreachable server fails that call with
+ * `store_unavailable`.
+ */
+export class PostgresStore implements Store {
+  readonly engine = 'postgres';
+  readonly #pool: pg.Pool;
+  readonly #where: string;
+  readonly #schema: string;
+  readonly #keys: PgKeys;
+  readonly #tasks = new PgTasks();
+  readonly #nowMs: () => number;
+  #ready: Promise<void> | undefined;
+  #closed = false;
+  #chainLockWaits = 0;
+  #appends = 0;
+
+  constructor(config: PostgresStoreConfig) {
+    if (typeof config?.url !== 'string' || !/^postgres(ql)?:\/\//.test(config.url)) {
+      throw new TypeError(`expected config.url to be a postgres:// URL, got ${String(config?.url)}`);
+    }
+    const url = new URL(config.url);
+    const schema = url.searchParams.get('schema') ?? 'public';
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new RouterError(
+        'invalid_request',
+        `schema '${schema}' in the database URL is not a plain identifier (letters, digits, _)`,
+        { details: { schema } },
+      );
+    }
+    url.searchParams.delete('schema');
+    this.#schema = schema;
+    this.#where = `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+    this.#nowMs = config.nowMs ?? Date.now;
+    this.#pool = new pg.Pool({
+      connectionString: url.toString(),
+      max: config.poolSize ?? 10,
+      types: TYPES,
+      // Every connection works in the store's schema.
+      options: `-c search_path=${quoteIdent(schema)}`,
+    });
+    // An idle connection dropped by the server is replaced on the next checkout; not a crash.
+    this.#pool.on('error', () => undefined);
+    this.#keys = new PgKeys(async (sql, params) => (await this.#pool.query(sql, params)).rows);
+  }
+
+  get contention(): PgContention {
+    return { chainLockWaits: this.#chainLockWaits, appends: this.#appends };
+  }
+
+  async appendDecisions(decisions: readonly Decision[], seal: Sealer): Promise<readonly LoggedDecision[]> {
+    if (decisions.length === 0) return [];
+    return this.#run(async () => {
+      await this.#intern(decisions);
+      return this.#transaction((client) => this.#appendIn(client, decisions, seal));
+    });
+  }
+
+  async queryDecisions(query: DecisionQuery): Promise<DecisionPage> {
+    return this.#run(async () => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (clause: string, value: unknown) => {
+        params.push(value);
+        where.push(clause.replace('?', `$${params.length}`));
+      };
+      if (query.cursor !== undefined) add('d.seq < ?', decodeCursor(query.cursor));
+      if (query.taskId !== undefined) add('d.task_id = ?', query.taskId);
+      if (query.sinceMs !== undefined) add('d.ts_ms >= ?', query.sinceMs);
+      if (query.untilMs !== undefined) add('d.ts_ms < ?', query.untilMs);
+      const wanted = query.limit + 1;
+      const pageOf = async (source: 'all' | 'bids' | 'roster', key?: number): Promise<number[]> => {
+        const all = [...params];
+        const clauses = [...where];
+        let from = 'decisions d';
+        if (source === 'bids') {
+          from = 'candidates c JOIN decisions d ON d.seq = c.seq';
+          all.push(key);
+          clauses.push(`c.agent_key = $${all.length}`);
+        } else if (source === 'roster') {
+          all.push(key);
+          clauses.push(`d.roster_key = $${all.length}`);
+        }
+        all.push(wanted);
+        const sql = `SELECT d.seq FROM ${from} ${clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`}
+          ORDER BY d.seq DESC LIMIT $${all.length}`;
+        return (await this.#pool.query<{ seq: number }>(sql, all)).rows.map((r) => r.seq);
+      };
+      let seqs: number[];
+      if (query.agentId === undefined) {
+        seqs = await pageOf('all');
+      } else {
+        const agentKey = await this.#keys.findAgentKey(query.agentId);
+        if (agentKey === undefined) return { decisions: [], nextCursor: null };
+        // Exact and indexed, as in the SQLite store: its bids from outside a roster, merged with the
+        // decisions of every roster it belongs to, each read only as far as one page.
+        const rosters = await this.#keys.rostersOf(agentKey);
+        const sources = await Promise.all([
+          pageOf('bids', agentKey),
+          ...rosters.map((r) => pageOf('roster', r)),
+        ]);
+        seqs = mergeNewestFirst(sources, wanted);
+      }
+      const page = seqs.slice(0, query.limit);
+      const rows = (
+        await this.#pool.query<DecisionRow>(
+          `SELECT ${DECISION_COLUMNS_WITH_PREV} FROM decisions d WHERE d.seq = ANY($1::bigint[]) ORDER BY d.seq DESC`,
+          [page],
+        )
+      ).rows;
+      const decisions = await this.#assemble(rows);
+      const last = decisions.at(-1);
+      return { decisions, nextCursor: seqs.length > query.limit && last ? encodeCursor(last.seq) : null };
+    });
+  }
+
+  async getDecision(seq: number): Promise<LoggedDecision | undefined> {
+    return this.#run(async () => {
+      const rows = (
+        await this.#pool.query<DecisionRow>(
+          `SELECT ${DECISION_COLUMNS_WITH_PREV} FROM decisions d WHERE d.seq = $1`,
+          [seq],
+        )
+      ).rows;
+      return (await this.#assemble(rows))[0];
+    });
+  }
+
+  async *streamDecisions(options: StreamOptions = {}): AsyncIterable<LoggedDecision> {
+    const sinceMs = options.sinceMs ?? Number.MIN_SAFE_INTEGER;
+    let after = 0;
+    if (options.sinceMs !== undefined) {
+      const first = await this.#run(
+        async () =>
+          (
+            await this.#pool.query<{ after: number | null }>(
+              'SELECT min(seq) - 1 AS after FROM decisions WHERE ts_ms >= $1',
+              [sinceMs],
+            )
+          ).rows[0],
+      );
+      if (first?.after == null) return;
+      after = first.after;
+    }
+    // Keyset pages by seq, each its own short read; a record's predecessor is the one before it.
+    let previous: { seq: number; hash: Buffer | null } | undefined;
+    for (;;) {
+      const page = await this.#run(async () => {
+        const rows = (
+          await this.#pool.query<DecisionRow>(
+            `SELECT ${DECISION_COLUMNS} FROM decisions d WHERE d.seq > $1 AND d.ts_ms >= $2 ORDER BY d.seq LIMIT $3`,
+            [after, sinceMs, STREAM_PAGE_SIZE],
+          )
+        ).rows;
+        if (rows.length === 0) return [];
+        const first = (rows[0] as DecisionRow).seq;
+        if (previous === undefined) {
+          const row = (
+            await this.#pool.query<{ hash: Buffer }>('SELECT hash FROM decisions WHERE seq = $1', [first - 1])
+          ).rows[0];
+          previous = { seq: first - 1, hash: row?.hash ?? null };
+        }
+        const prevHashes: (Buffer | null)[] = new Array(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i] as DecisionRow;
+          prevHashes[i] = previous.seq === row.seq - 1 ? previous.hash : null;
+          previous = { seq: row.seq, hash: row.hash };
+        }
+        return this.#assemble(rows, prevHashes);
+      });
+      if (page.length === 0) return;
+      yield* page;
+      after = (page.at(-1) as LoggedDecision).seq;
+    }
+  }
+
+  async appendOutcome(report: OutcomeReport, recordedAtMs: number): Promise<RecordedOutcome> {
+    return this.#run(() =>
+      this.#transaction((client) => this.#appendOutcomeIn(client, report, recordedAtMs)),
+    );
+  }
+
+  async *streamOutcomes(): AsyncIterable<RecordedOutcome> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.#run(
+        async () =>
+          (
+            await this.#pool.query<{
+              outcome_seq: number;
+              seq: number;
+              agent_id: string;
+              completed: boolean;
+              duration_ms: number | null;
+              recorded_ms: number;
+              task_id: string;
+              description: string;
+            }>(
+              `SELECT o.outcome_seq, o.seq, a.agent_id, o.completed, o.duration_ms, o.recorded_ms, d.task_id, d.description
+               FROM outcomes o JOIN agent_keys a ON a.agent_key = o.agent_key JOIN decisions d ON d.seq = o.seq
+               WHERE o.outcome_seq > $1 ORDER BY o.outcome_seq LIMIT $2`,
+              [after, STREAM_PAGE_SIZE],
+            )
+          ).rows,
+      );
+      if (rows.length === 0) return;
+      for (const r of rows) {
+        yield {
+          outcomeSeq: r.outcome_seq,
+          seq: r.seq,
+          agentId: r.agent_id,
+          status: r.completed ? 'completed' : 'failed',
+          ...(r.duration_ms === null ? {} : { durationMs: r.duration_ms }),
+          recordedAtMs: r.recorded_ms,
+          taskId: r.task_id,
+          description: r.description,
+        };
+      }
+      after = (rows.at(-1) as { outcome_seq: number }).outcome_seq;
+    }
+  }
+
+  async agentCounts(agentId: string): Promise<AgentCounts> {
+    return this.#run(async () => {
+      const key = await this.#keys.findAgentKey(agentId);
+      const row =
+        key === undefined
+          ? undefined
+          : (
+              await this.#pool.query<{
+                considered: number;
+                bids: number;
+                won: number;
+                winning_bid_sum: number;
+              }>('SELECT considered, bids, won, winning_bid_sum FROM agent_counters WHERE agent_key = $1', [
+                key,
+              ])
+            ).rows[0];
+      return {
+        agentId,
+        considered: row?.considered ?? 0,
+        bids: row?.bids ?? 0,
+        won: row?.won ?? 0,
+        winningBidSatsSum: row?.winning_bid_sum ?? 0,
+      };
+    });
+  }
+
+  async listAgentCounts(): Promise<readonly AgentCounts[]> {
+    return this.#run(async () =>
+      (
+        await this.#pool.query<{
+          agent_id: string;
+          considered: number;
+          bids: number;
+          won: number;
+          winning_bid_sum: number;
+        }>(`SELECT k.agent_id, c.considered, c.bids, c.won, c.winning_bid_sum
+            FROM agent_counters c JOIN agent_keys k ON k.agent_key = c.agent_key ORDER BY k.agent_id`)
+      ).rows.map((r) => ({
+        agentId: r.agent_id,
+        considered: r.considered,
+        bids: r.bids,
+        won: r.won,
+        winningBidSatsSum: r.winning_bid_sum,
+      })),
+    );
+  }
+
+  async checkIntegrity(): Promise<readonly string[]> {
+    return this.#run(async () => {
+      const problems: string[] = [];
+      // roster_members must list exactly the members of each roster.
+      const membership = (
+        await this.#pool.query<{ missing: number; extra: number }>(
+          `WITH expected AS (
+             SELECT r.roster_key, get_byte(r.members, i * 4) | (get_byte(r.members, i * 4 + 1) << 8)
+               | (get_byte(r.members, i * 4 + 2) << 16) | (get_byte(r.members, i * 4 + 3) << 24) AS agent_key
+             FROM rosters r, generate_series(0, length(r.members) / 4 - 1) AS i
+           )
+           SELECT
+             (SELECT count(*) FROM expected e WHERE NOT EXISTS (
+                SELECT 1 FROM roster_members m WHERE m.roster_key = e.roster_key AND m.agent_key = e.agent_key)) AS missing,
+             (SELECT count(*) FROM roster_members m WHERE NOT EXISTS (
+                SELECT 1 FROM expected e WHERE e.roster_key = m.roster_key AND e.agent_key = m.agent_key)) AS extra`,
+        )
+      ).rows[0] as { missing: number; extra: number };
+      if (membership.missing > 0 || membership.extra > 0) {
+        problems.push(
+          `roster membership index disagrees with the rosters: ${membership.missing} missing, ${membership.extra} extra rows`,
+        );
+      }
+      // candidates must hold exactly the bids from outside each decision's roster; compared page by
+      // page in constant memory.
+      const members = new Map<number, Set<number>>();
+      for (const row of (
+        await this.#pool.query<{ agent_key: number; roster_key: number }>(
+          'SELECT agent_key, roster_key FROM roster_members',
+        )
+      ).rows) {
+        let set = members.get(row.roster_key);
+        if (set === undefined) {
+          set = new Set();
+          members.set(row.roster_key, set);
+        }
+        set.add(row.agent_key);
+      }
+      const expected = new Set<string>();
+      let after = 0;
+      for (;;) {
+        const rows = (
+          await this.#pool.query<{ seq: number; roster_key: number; bids: Buffer }>(
+            'SELECT seq, roster_key, bids FROM decisions WHERE seq > $1 ORDER BY seq LIMIT $2',
+            [after, 5000],
+          )
+        ).rows;
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          for (const bid of decodeBids(row.bids)) {
+            if (members.get(row.roster_key)?.has(bid.agentKey) !== true)
+              expected.add(`${bid.agentKey}:${row.seq}`);
+          }
+        }
+        after = (rows.at(-1) as { seq: number }).seq;
+      }
+      const actual = (
+        await this.#pool.query<{ agent_key: number; seq: number }>('SELECT agent_key, seq FROM candidates')
+      ).rows;
+      const differ =
+        actual.length !== expected.size || actual.some((r) => !expected.has(`${r.agent_key}:${r.seq}`));
+      if (differ) {
+        problems.push(
+          `bidder index disagrees with the records' bids: ${actual.length} rows for ${expected.size} bids from outside the roster${
+            actual.length === expected.size ? ' (same count, different rows)' : ''
+          }`,
+        );
+      }
+      return problems;
+    });
+  }
+
+  async countDecisions(): Promise<number> {
+    return this.#run(
+      async () =>
+        (
+          (await this.#pool.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM decisions'))
+            .rows[0] as {
+            n: number;
+          }
+        ).n,
+    );
+  }
+
+  async saveAgent(agent: StoredAgent): Promise<void> {
+    await this.#run(() =>
+      this.#pool.query(
+        `INSERT INTO agents (agent_id, manifest, token_hash, registered_ms, heartbeat_ms) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (agent_id) DO UPDATE SET manifest = excluded.manifest, token_hash = excluded.token_hash,
+           registered_ms = excluded.registered_ms, heartbeat_ms = excluded.heartbeat_ms`,
+        [
+          agent.manifest.agentId,
+          JSON.stringify(agent.manifest),
+          agent.tokenHash === null ? null : Buffer.from(agent.tokenHash, 'hex'),
+          agent.registeredAtMs,
+          agent.lastHeartbeatMs,
+        ],
+      ),
+    );
+  }
+
+  async recordHeartbeat(agentId: string, atMs: number): Promise<boolean> {
+    return this.#run(async () => {
+      const result = await this.#pool.query(
+        'UPDATE agents SET heartbeat_ms = greatest(heartbeat_ms, $1) WHERE agent_id = $2',
+        [atMs, agentId],
+      );
+      return (result.rowCount ?? 0) > 0;
+    });
+  }
+
+  async deleteAgent(agentId: string): Promise<boolean> {
+    return this.#run(
+      async () =>
+        ((await this.#pool.query('DELETE FROM agents WHERE agent_id = $1', [agentId])).rowCount ?? 0) > 0,
+    );
+  }
+
+  async listAgents(): Promise<readonly StoredAgent[]> {
+    return this.#run(async () =>
+      (
+        await this.#pool.query<{
+          manifest: string;
+          token_hash: Buffer | null;
+          registered_ms: number;
+          heartbeat_ms: number;
+        }>(
+          'SELECT manifest, token_hash, registered_ms, heartbeat_ms FROM agents ORDER BY registered_ms, agent_id',
+        )
+      ).rows.map((row) => ({
+        manifest: Object.freeze(JSON.parse(row.manifest)),
+        tokenHash: row.token_hash === null ? null : row.token_hash.toString('hex'),
+        registeredAtMs: row.registered_ms,
+        lastHeartbeatMs: row.heartbeat_ms,
+      })),
+    );
+  }
+
+  async createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]> {
+    return this.#run(() =>
+      this.#transaction(async (client) => {
+        await this.#tasks.create(client, task);
+        return this.#tasks.appendEvents(client, events);
+      }),
+    );
+  }
+
+  async getTask(taskId: string): Promise<Task | undefined> {
+    return this.#run(() => this.#tasks.get(this.#pool, taskId));
+  }
+
+  async addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange> {
+    return this.#run(() =>
+      this.#transaction(async (client) => {
+        const task = await this.#tasks.addBid(client, taskId, bid, atMs);
+        return { task, events: await this.#tasks.appendEvents(client, [event]) };
+      }),
+    );
+  }
+
+  async commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
+    return this.#run(async () => {
+      if (change.decision !== undefined) await this.#intern([change.decision]);
+      return this.#transaction(async (client) => {
+        // The row lock is the auction's: whoever holds it decides, the others find a new version.
+        const version = await this.#tasks.lockVersion(client, change.task.taskId);
+        if (version !== change.expectedVersion) return null;
+        const outcome =
+          change.outcome === undefined
+            ? undefined
+            : await this.#appendOutcomeIn(client, change.outcome, change.task.updatedMs);
+        let task = change.task;
+        let decision: LoggedDecision | undefined;
+        if (change.decision !== undefined) {
+          decision = (await this.#appendIn(client, [change.decision], seal))[0] as LoggedDecision;
+          task = { ...task, decisionSeq: decision.seq };
+        }
+        await this.#tasks.update(client, task, change.expectedVersion);
+        const events = await this.#tasks.appendEvents(client, change.events(task));
+        return {
+          task,
+          events,
+          ...(decision === undefined ? {} : { decision }),
+          ...(outcome === undefined ? {} : { outcome }),
+        };
+      });
+    });
+  }
+
+  async listTasks(query: TaskQuery): Promise<TaskPage> {
+    return this.#run(() => this.#tasks.list(this.#pool, query));
+  }
+
+  async dueTasks(nowMs: number, limit: number): Promise<readonly Task[]> {
+    return this.#run(() => this.#tasks.due(this.#pool, nowMs, limit));
+  }
+
+  async nextDueMs(): Promise<number | null> {
+    return this.#run(() => this.#tasks.nextDueMs(this.#pool));
+  }
+
+  async inFlightByAgent(): Promise<ReadonlyMap<string, number>> {
+    return this.#run(() => this.#tasks.inFlight(this.#pool));
+  }
+
+  async countTasksByStatus(): Promise<ReadonlyMap<TaskStatus, number>> {
+    return this.#run(() => this.#tasks.countByStatus(this.#pool));
+  }
+
+  async eventsAfter(eventId: number, limit: number): Promise<readonly TaskEvent[]> {
+    return this.#run(() => this.#tasks.eventsAfter(this.#pool, eventId, limit));
+  }
+
+  async lastEventId(): Promise<number> {
+    return this.#run(() => this.#tasks.lastEventId(this.#pool));
+  }
+
+  async agentEventCounts(agentId: string): Promise<ReadonlyMap<TaskEventKind, number>> {
+    return this.#run(() => this.#tasks.agentEventCounts(this.#pool, agentId));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#ready?.catch(() => undefined);
+    await this.#pool.end();
+  }
+
+  /** Interns what the decisions' rows will reference, each in its own committed statement. */
+  async #intern(decisions: readonly Decision[]): Promise<void> {
+    const ids = new Set<string>();
+    for (const d of decisions) {
+      for (const b of d.bidders) ids.add(b.agentId);
+      if (d.selectedAgent !== null) ids.add(d.selectedAgent);
+    }
+    await this.#keys.agentKeys(ids);
+    for (const d of decisions) {
+      await this.#keys.rosterKey(d.agentIds);
+      await this.#keys.policyKey(d.policy);
+    }
+  }
+
+  /** Appends inside `client`'s transaction, the keys already interned. */
+  async #appendIn(
+    client: pg.PoolClient,
+    decisions: readonly Decision[],
+    seal: Sealer,
+  ): Promise<LoggedDecision[]> {
+    this.#appends++;
+    // Try first, so that a wait is counted; then wait. Released at commit or rollback.
+    const got = (
+      await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [CHAIN_LOCK])
+    ).rows[0]?.got;
+    if (got !== true) {
+      this.#chainLockWaits++;
+      await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+    }
+    // Read after the lock is held: this statement's snapshot includes the previous holder's commit.
+    const head = (
+      await client.query<{ seq: number; hash: Buffer }>(
+        'SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1',
+      )
+    ).rows[0];
+    let seq = head?.seq ?? 0;
+    let prevHash = head === undefined ? GENESIS_HASH : head.hash.toString('hex');
+    const keys = this.#keys;
+    const counters = new AgentCounterSums();
+    const rosterUses = new Map<number, number>();
+    const columns = {
+      seq: [] as number[],
+      decisionId: [] as Buffer[],
+      taskId: [] as string[],
+      description: [] as string[],
+      tsMs: [] as number[],
+      policyKey: [] as number[],
+      rosterKey: [] as number[],
+      capability: [] as Buffer[],
+      selectedKey: [] as (number | null)[],
+      reason: [] as string[],
+      hash: [] as Buffer[],
+      bids: [] as Buffer[],
+    };
+    const outsiders = { agentKey: [] as number[], seq: [] as number[] };
+    const logged: LoggedDecision[] = [];
+    for (const decision of decisions) {
+      seq++;
+      const hash = seal(prevHash, seq, decision);
+      const rosterKey = await keys.rosterKey(decision.agentIds); // cached by #intern
+      const bidderKeys = decision.bidders.map((b) => keys.agentKey(b.agentId));
+      columns.seq.push(seq);
+      columns.decisionId.push(encodeUuid(decision.decisionId));
+      columns.taskId.push(decision.taskId);
+      columns.description.push(decision.description);
+      columns.tsMs.push(decision.timestampMs);
+      columns.policyKey.push(keys.cachedPolicyKey(decision.policy));
+      columns.rosterKey.push(rosterKey);
+      columns.capability.push(encodeCapability(decision.capability));
+      columns.selectedKey.push(
+        decision.selectedAgent === null ? null : keys.agentKey(decision.selectedAgent),
+      );
+      columns.reason.push(decision.selectionReason);
+      columns.hash.push(Buffer.from(hash, 'hex'));
+      columns.bids.push(encodeBids(decision.bidders, bidderKeys));
+      rosterUses.set(rosterKey, (rosterUses.get(rosterKey) ?? 0) + 1);
+      decision.bidders.forEach((bidder: BidderRecord, order) => {
+        const agentKey = bidderKeys[order] as number;
+        if (bidder.capability === null) {
+          outsiders.agentKey.push(agentKey);
+          outsiders.seq.push(seq);
+          counters.consider(agentKey, 1);
+        }
+        counters.bid(agentKey, bidder.agentId === decision.selectedAgent ? bidder.bidSats : -1);
+      });
+      logged.push({ ...decision, seq, hash, prevHash });
+      prevHash = hash;
+    }
+    for (const [rosterKey, uses] of rosterUses) {
+      for (const agentKey of keys.rosterMembers(rosterKey)) counters.consider(agentKey, uses);
+    }
+    const counterRows = {
+      key: [] as number[],
+      considered: [] as number[],
+      bids: [] as number[],
+      won: [] as number[],
+      sum: [] as number[],
+    };
+    counters.forEach((key, considered, bids, won, winningBidSum) => {
+      counterRows.key.push(key);
+      counterRows.considered.push(considered);
+      counterRows.bids.push(bids);
+      counterRows.won.push(won);
+      counterRows.sum.push(winningBidSum);
+    });
+    // One statement for the decisions, their outside bidders and the counters: one round trip while
+    // the chain lock is held.
+    await client.query(
+      `WITH d AS (
+         INSERT INTO decisions (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability,
+           selected_key, reason, hash, bids)
+         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::bigint[], $6::integer[],
+           $7::integer[], $8::bytea[], $9::integer[], $10::text[], $11::bytea[], $12::bytea[])
+       ), c AS (
+         INSERT INTO candidates (agent_key, seq) SELECT * FROM unnest($13::integer[], $14::bigint[])
+       )
+       INSERT INTO agent_counters (agent_key, considered, bids, won, winning_bid_sum)
+       SELECT * FROM unnest($15::integer[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[])
+       ON CONFLICT (agent_key) DO UPDATE SET
+         considered = agent_counters.considered + excluded.considered,
+         bids = agent_counters.bids + excluded.bids,
+         won = agent_counters.won + excluded.won,
+         winning_bid_sum = agent_counters.winning_bid_sum + excluded.winning_bid_sum`,
+      [
+        columns.seq,
+        columns.decisionId,
+        columns.taskId,
+        columns.description,
+        columns.tsMs,
+        columns.policyKey,
+        columns.rosterKey,
+        columns.capability,
+        columns.selectedKey,
+        columns.reason,
+        columns.hash,
+        columns.bids,
+        outsiders.agentKey,
+        outsiders.seq,
+        counterRows.key,
+        counterRows.considered,
+        counterRows.bids,
+        counterRows.won,
+        counterRows.sum,
+      ],
+    );
+    return logged;
+  }
+
+  async #appendOutcomeIn(
+    client: pg.PoolClient,
+    report: OutcomeReport,
+    recordedAtMs: number,
+  ): Promise<RecordedOutcome> {
+    const decision = (
+      await client.query<{ task_id: string; description: string; bids: Buffer }>(
+        'SELECT task_id, description, bids FROM decisions WHERE seq = $1',
+        [report.seq],
+      )
+    ).rows[0];
+    if (decision === undefined) {
+      throw new RouterError('unknown_decision', `no decision has sequence number ${report.seq}`, {
+        details: { seq: report.seq },
+      });
+    }
+    const agentKey = await this.#keys.findAgentKey(report.agentId);
+    const isCandidate =
+      agentKey !== undefined && decodeBids(decision.bids).some((bid) => bid.agentKey === agentKey);
+    if (!isCandidate) {
+      throw new RouterError(
+        'not_a_candidate',
+        `agent '${report.agentId}' was not a candidate of decision ${report.seq}, so it cannot report its outcome`,
+        { details: { seq: report.seq, agentId: report.agentId } },
+      );
+    }
+    const inserted = (
+      await client.query<{ outcome_seq: number }>(
+        `INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (seq, agent_key) DO NOTHING RETURNING outcome_seq`,
+        [report.seq, agentKey, report.status === 'completed', report.durationMs ?? null, recordedAtMs],
+      )
+    ).rows[0];
+    if (inserted === undefined) {
+      throw new RouterError(
+        'duplicate_outcome',
+        `agent '${report.agentId}' already reported the outcome of decision ${report.seq}`,
+        { details: { seq: report.seq, agentId: report.agentId } },
+      );
+    }
+    return {
+      ...report,
+      outcomeSeq: inserted.outcome_seq,
+      recordedAtMs,
+      taskId: decision.task_id,
+      description: decision.description,
+    };
+  }
+
+  async #assemble(
+    rows: readonly DecisionRow[],
+    prevHashes?: readonly (Buffer | null)[],
+  ): Promise<LoggedDecision[]> {
+    const agents: number[] = [];
+    for (const row of rows) {
+      if (row.selected_key !== null) agents.push(row.selected_key);
+      if (row.bids !== null) for (const bid of decodeBids(row.bids)) agents.push(bid.agentKey);
+    }
+    await this.#keys.load({
+      rosters: rows.map((r) => r.roster_key),
+      policies: rows.map((r) => r.policy_key),
+      agents,
+    });
+    return assembleRecords(this.#keys, rows, [], prevHashes);
+  }
+
+  /** One transaction on a pooled connection: committed when `work` resolves, rolled back when it throws. */
+  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await work(client);
+        // null: a lost race, nothing to keep.
+        await client.query(result === null ? 'ROLLBACK' : 'COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Every public method: the store open and migrated, and errors as RouterErrors. */
+  async #run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new RouterError('store_closed', 'the PostgreSQL store was used after close()');
+    try {
+      this.#ready ??= this.#migrate();
+      await this.#ready;
+      return await work();
+    } catch (error) {
+      throw translatePgError(error, this.#where);
+    }
+  }
+
+  async #migrate(): Promise<void> {
+    const client = await this.#pool.connect().catch((error: unknown) => {
+      this.#ready = undefined; // a later call tries again
+      throw error;
+    });
+    try {
+      await migratePg(
+        client,
+        this.#schema,
+        loadPgMigrations(new URL('./migrations/', import.meta.url)),
+        this.#nowMs(),
+      );
+    } catch (error) {
+      this.#ready = undefined;
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
