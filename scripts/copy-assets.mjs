@@ -3,4 +3,5 @@
 import { cpSync } from 'node:fs';
 
 cpSync('src/store/sqlite/migrations', 'dist/store/sqlite/migrations', { recursive: true });
+cpSync('src/store/postgres/migrations', 'dist/store/postgres/migrations', { recursive: true });
 cpSync('src/server/web', 'dist/server/web', { recursive: true });

@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import { RouterError } from '../kernel/errors.js';
 import { type BidNormalisation, createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
-import { createStore } from '../store/create-store.js';
+import { createStore, isPostgresUrl } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import { parseMinCapability } from './min-capability-option.js';
 import { loadRelatedTerms } from './related-terms-file.js';
@@ -47,7 +47,12 @@ export async function openRouterAndStore(
   // createRouter throws unknown_scorer; trying it before createStore keeps a bad flag off the log file.
   createRouter(scoring);
   const location = options.config.db;
-  if (options.logMustExist === true && location !== ':memory:' && !existsSync(location)) {
+  if (
+    options.logMustExist === true &&
+    location !== ':memory:' &&
+    !isPostgresUrl(location) &&
+    !existsSync(location)
+  ) {
     throw new RouterError(
       'store_unavailable',
       `there is no audit log at ${location} (route something first, or pass --db)`,

@@ -5,7 +5,10 @@ import { DEFAULT_SCORER } from '../scoring/scorer-registry.js';
  * reader of process.env; everything else receives a frozen Config.
  */
 export interface Config {
-  /** Audit log location. Default `./data/swarm-router.db`; env SWARM_ROUTER_DB. */
+  /**
+   * Audit log location: a SQLite file, or a `postgres://` URL. Default `./data/swarm-router.db`; env
+   * SWARM_ROUTER_DB, then DATABASE_URL (the usual name on platforms that provision PostgreSQL).
+   */
   readonly db: string;
   /** Roster file, or `personas` for the six built-in personas. Default `personas`; env SWARM_ROUTER_ROSTER. */
   readonly roster: string;
@@ -43,7 +46,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const pick = (key: keyof Config, envName: string): string =>
     flags[key] ?? nonEmpty(env[envName]) ?? DEFAULT_CONFIG[key];
   return Object.freeze({
-    db: pick('db', 'SWARM_ROUTER_DB'),
+    db: flags.db ?? nonEmpty(env.SWARM_ROUTER_DB) ?? nonEmpty(env.DATABASE_URL) ?? DEFAULT_CONFIG.db,
     roster: pick('roster', 'SWARM_ROUTER_ROSTER'),
     scorer: pick('scorer', 'SWARM_ROUTER_SCORER'),
     related: pick('related', 'SWARM_ROUTER_RELATED'),

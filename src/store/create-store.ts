@@ -17,6 +17,18 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
+/** A location fit for logs and terminals: a URL's password is masked. */
+export function displayLocation(location: string): string {
+  if (!isPostgresUrl(location)) return location;
+  try {
+    const url = new URL(location);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
 /** The one place that picks an adapter: everything else sees only the Store port. */
 export function createStore(options: CreateStoreOptions): Store {
   const { location, poolSize, ...rest } = options;

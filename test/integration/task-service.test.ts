@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events/event-bus.js';
 import type { TaskEvent } from '../../src/events/task-event.js';
 import { systemClock } from '../../src/kernel/clock.js';
@@ -9,12 +9,22 @@ import { TaskService } from '../../src/router/task-service.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { requirePostgres, testSchemas } from '../helpers/postgres.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 
 const dir = tempDir('swarm-router-tasks-');
 const open: { router: Router; service: TaskService }[] = [];
+const schemas = testSchemas('tasks');
+afterAll(() => schemas.dropAll());
 
-async function start(db = tempDbPath(dir), clock = new FakeClock(), personas = ['echo', 'forge', 'quill']) {
+/** The same behaviour on each store: a new database of the engine under test. */
+const ENGINES = [
+  { name: 'SQLite', newDb: () => tempDbPath(dir) },
+  ...((await requirePostgres()) ? [{ name: 'PostgreSQL', newDb: () => schemas.url() }] : []),
+];
+let newDb = ENGINES[0]?.newDb as () => string;
+
+async function start(db = newDb(), clock = new FakeClock(), personas = ['echo', 'forge', 'quill']) {
   const store: Store = createStore({ location: db });
   const router = createRouter({ store, clock });
   for (const p of personas) router.registerPersona(p);
@@ -77,7 +87,11 @@ describe('TaskService timers (real clock)', () => {
   });
 });
 
-describe('TaskService (SQLite)', () => {
+describe.each(ENGINES)('TaskService ($name)', (engine) => {
+  beforeAll(() => {
+    newDb = engine.newDb;
+  });
+
   it('closes the auction as soon as every eligible agent has bid, logs the decision, offers the winner', async () => {
     const { service, router, seen } = await start();
     const task = await service.post({ description: 'Fix the bug in the auth code' });

@@ -14,7 +14,10 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
   program
     .command('demo')
     .description('route a few sample tasks across the six personas and explain each decision')
-    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option(
+      '--db <file|url>',
+      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
+    )
     .option('--no-log', 'do not write the decisions to the audit log')
     .option('--seed <n>', 'seed of the simulated bids', '42')
     .action(async (flags: { db?: string; log: boolean; seed: string }) => {

@@ -10,7 +10,10 @@ export function registerExportCommand(program: Command, io: CliIo): void {
     .command('export')
     .description('the whole audit log as JSONL, oldest first, streamed in constant memory')
     .option('--since <time>', 'only decisions at or after this time (ISO 8601 or epoch ms)')
-    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option(
+      '--db <file|url>',
+      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
+    )
     .option(
       '--roster <file|personas>',
       'accepted (and checked) like route; the log alone answers this command',

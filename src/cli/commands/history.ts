@@ -29,7 +29,10 @@ export function registerHistoryCommand(program: Command, io: CliIo): void {
     .option('--until <time>', 'before this time (ISO 8601 or epoch ms)')
     .option('--limit <n>', `page size, 1..${MAX_PAGE_SIZE}`, '20')
     .option('--cursor <cursor>', 'continue from a previous page')
-    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option(
+      '--db <file|url>',
+      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
+    )
     .option(
       '--roster <file|personas>',
       'accepted (and checked) like route; the log alone answers this command',

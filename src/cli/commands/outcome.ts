@@ -24,7 +24,10 @@ export function registerOutcomeCommand(program: Command, io: CliIo): void {
     .argument('<agent_id>', "the agent that tried the task (one of the decision's bidders)")
     .argument('<status>', OUTCOME_STATUSES.join(' or '))
     .option('--duration-ms <ms>', 'how long the agent took')
-    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option(
+      '--db <file|url>',
+      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
+    )
     .option('--json', 'JSON output')
     .action(async (seqText: string, agentId: string, status: string, flags: OutcomeFlags) => {
       if (!/^\d+$/.test(seqText) || Number(seqText) < 1) {

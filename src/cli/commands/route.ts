@@ -50,7 +50,10 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
       'default policy: bids scored against those received (default), the seed band, or the agent rate: received|band|rate',
     )
     .option('--min-capability <x>', MIN_CAPABILITY_HELP)
-    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option(
+      '--db <file|url>',
+      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
+    )
     .option('--no-log', 'do not write decisions to the audit log')
     .option('--json', 'print the full decision record as JSON')
     .option('--require <tag>', 'a capability tag the agent must declare, repeatable', collect, [])

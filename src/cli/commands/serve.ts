@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/config.js';
 import { systemClock } from '../../kernel/clock.js';
 import { RouterError } from '../../kernel/errors.js';
 import { openService } from '../../server/open-service.js';
+import { displayLocation } from '../../store/create-store.js';
 import { badArgument } from '../cli-error.js';
 import { type DemoSwarm, startDemoSwarm } from '../demo-swarm.js';
 import { type CliIo, write } from '../io.js';
@@ -37,7 +38,10 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       '127.0.0.1',
     )
     .option('--port <n>', 'port to listen on (0: any free port)', '7070')
-    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option(
+      '--db <file|url>',
+      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
+    )
     .option(
       '--roster <file|personas|none>',
       'agents known from the start (default: personas; none with --demo, whose agents register over HTTP)',
@@ -115,7 +119,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       }
       await write(
         io.stderr,
-        `swarm-router: listening on ${address} — dashboard ${address}/ (audit log ${config.db}; ` +
+        `swarm-router: listening on ${address} — dashboard ${address}/ (audit log ${displayLocation(config.db)}; ` +
           `${directory.list().length} agents${demo === undefined ? '' : ', simulated by --demo'}; ` +
           `${adminToken === undefined ? 'no admin token: open to this machine only' : 'admin token required'})\n`,
       );

@@ -16,7 +16,10 @@ export function registerStatsCommand(program: Command, io: CliIo): void {
     .command('stats')
     .description('per-agent routing statistics from the audit log')
     .argument('[agent_id]', 'one agent (default: every agent in the log)')
-    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option(
+      '--db <file|url>',
+      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
+    )
     .option('--roster <file|personas>', "also list the roster's agents that the log has not seen yet")
     .option('--json', 'JSON output')
     .action(async (agentId: string | undefined, flags: StatsFlags) => {

@@ -15,7 +15,10 @@ export function registerVerifyCommand(
   program
     .command('verify')
     .description("walk the audit log's hash chain and name the first record that does not match")
-    .option('--db <file>', 'audit log database (default: ./data/swarm-router.db)')
+    .option(
+      '--db <file|url>',
+      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
+    )
     .option(
       '--roster <file|personas>',
       'accepted (and checked) like route; the log alone answers this command',
