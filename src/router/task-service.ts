@@ -297,9 +297,13 @@ export class TaskService {
     for (;;) {
       const now = this.#clock.now();
       const due = await this.#store.dueTasks(now, DUE_BATCH);
-      for (const task of due) {
-        // Stopping (SIGTERM) does not wait for a backlog: what is left is due again at the next start.
-        if (this.#stopped) return;
+      for (const [index, task] of due.entries()) {
+        // Stopping (SIGTERM) does not wait for a backlog: what is left is given back, due again at the
+        // next start (or at once for another instance).
+        if (this.#stopped) {
+          await this.#store.releaseDueTasks(due.slice(index).map((t) => t.taskId));
+          return;
+        }
         const action = dueAction(task, now);
         try {
           if (action === 'close') await this.#closeNow(task.taskId, task);

@@ -109,8 +109,16 @@ export interface Store {
   /** Tasks newest first, optionally of one status, one page at a time. */
   listTasks(query: TaskQuery): Promise<TaskPage>;
 
-  /** Tasks whose due time (tasks/task.ts, dueMs) is at or before `nowMs`, soonest first. */
+  /**
+   * Tasks whose due time (tasks/task.ts, dueMs) is at or before `nowMs`, soonest first, to be handled
+   * now. An adapter shared by several instances claims them for the caller for a while, so that the
+   * other instances leave them alone until the caller commits them or the claim runs out; call it
+   * only to handle what it returns.
+   */
   dueTasks(nowMs: number, limit: number): Promise<readonly Task[]>;
+
+  /** Gives back tasks from dueTasks that the caller will not handle after all (it is stopping). */
+  releaseDueTasks(taskIds: readonly string[]): Promise<void>;
 
   /** The earliest due time of any task, or null when none is due ever. */
   nextDueMs(): Promise<number | null>;
@@ -129,6 +137,13 @@ export interface Store {
 
   /** How many events of each kind name this agent (its bids, offers, accepts, …). */
   agentEventCounts(agentId: string): Promise<ReadonlyMap<TaskEventKind, number>>;
+
+  /**
+   * Only on stores shared by several instances (PostgreSQL): calls `onCommit` soon after any instance
+   * commits events, and once after a lost connection is back (something may have been missed). It says
+   * only "there is more": read it with eventsAfter. Resolves to the function that stops watching.
+   */
+  watchCommits?(onCommit: () => void): Promise<() => Promise<void>>;
 
   /** Releases connections. Idempotent; any later call rejects with `store_closed`. */
   close(): Promise<void>;

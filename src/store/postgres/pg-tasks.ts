@@ -40,6 +40,15 @@ const COLUMNS = `task_id, description, constraints, status, created_ms, closes_m
  * of the transaction it belongs to (or the pool, for reads), so checks and writes see one state.
  */
 export class PgTasks {
+  /** When this instance first saw each open gap in the event ids (keyed by its first missing id). */
+  readonly #gapsSeen = new Map<number, number>();
+  /** How long a gap in the event ids may stay open before this reader skips it (see eventsAfter). */
+  readonly #gapWaitMs: number;
+
+  constructor(gapWaitMs: number) {
+    this.#gapWaitMs = gapWaitMs;
+  }
+
   async create(db: pg.ClientBase, task: Task): Promise<void> {
     const inserted = await db.query(
       `INSERT INTO tasks (${COLUMNS}, due_ms)
@@ -117,7 +126,8 @@ export class PgTasks {
   async update(db: pg.ClientBase, task: Task, expectedVersion: number): Promise<boolean> {
     const updated = await db.query(
       `UPDATE tasks SET status = $1, decision_seq = $2, candidates = $3, offer_index = $4, assigned_agent = $5,
-         reserved_until_ms = $6, failures = $7, version = $8, updated_ms = $9, due_ms = $10
+         reserved_until_ms = $6, failures = $7, version = $8, updated_ms = $9, due_ms = $10,
+         claimed_until_ms = NULL
        WHERE task_id = $11 AND version = $12`,
       [task.status, ...changingColumns(task), task.taskId, expectedVersion],
     );
@@ -154,18 +164,34 @@ export class PgTasks {
     };
   }
 
-  async due(db: pg.Pool, nowMs: number, limit: number): Promise<Task[]> {
+  /**
+   * Claims up to `limit` due tasks for this instance until `nowMs + leaseMs` and returns them, soonest
+   * first. Rows another instance is claiming at this moment are skipped, not waited for; tasks leased
+   * to another instance are left to it until the lease runs out.
+   */
+  async claimDue(db: pg.Pool, nowMs: number, limit: number, leaseMs: number): Promise<Task[]> {
     const rows = (
       await db.query<TaskRow>(
-        `SELECT ${COLUMNS} FROM tasks WHERE due_ms IS NOT NULL AND due_ms <= $1 ORDER BY due_ms LIMIT $2`,
-        [nowMs, limit],
+        `UPDATE tasks SET claimed_until_ms = $3
+         WHERE task_id IN (
+           SELECT task_id FROM tasks
+           WHERE due_ms IS NOT NULL AND due_ms <= $1 AND (claimed_until_ms IS NULL OR claimed_until_ms <= $1)
+           ORDER BY due_ms, task_id LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING ${COLUMNS}, due_ms`,
+        [nowMs, limit, nowMs + leaseMs],
       )
-    ).rows;
+    ).rows as (TaskRow & { due_ms: number })[];
+    rows.sort((a, b) => a.due_ms - b.due_ms || (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0));
     return this.#tasks(db, rows);
   }
 
+  /** When the next task is due, a leased one counting from the end of its lease. */
   async nextDueMs(db: pg.Pool): Promise<number | null> {
-    const row = (await db.query<{ due: number | null }>('SELECT min(due_ms) AS due FROM tasks')).rows[0];
+    const row = (
+      await db.query<{ due: number | null }>(
+        'SELECT min(greatest(due_ms, coalesce(claimed_until_ms, due_ms))) AS due FROM tasks WHERE due_ms IS NOT NULL',
+      )
+    ).rows[0];
     return row?.due ?? null;
   }
 
@@ -210,6 +236,14 @@ export class PgTasks {
     return events.map((e, i) => ({ ...e, eventId: ids[i] as number }));
   }
 
+  /**
+   * Events after `eventId`, in id order, up to the first gap that may still fill. Ids are drawn when a
+   * transaction inserts its events, a moment before it commits, so instances committing at once can
+   * make id 12 visible before id 11: a reader that went past 11 would never see it. So a gap stops the
+   * read until its events commit, or until it has stayed open the store's eventGapWaitMs (a
+   * rolled-back transaction leaves a gap for ever). Events are the last statement of every
+   * transaction that writes them, so a real gap closes within a commit's time.
+   */
   async eventsAfter(db: pg.Pool, eventId: number, limit: number): Promise<TaskEvent[]> {
     const rows = (
       await db.query<EventRow>(
@@ -218,7 +252,21 @@ export class PgTasks {
         [eventId, limit],
       )
     ).rows;
-    return rows.map((r) => ({
+    const now = Date.now();
+    let expected = eventId + 1;
+    let end = 0;
+    for (; end < rows.length; end++) {
+      const id = (rows[end] as EventRow).event_id;
+      if (id !== expected) {
+        const firstSeen = this.#gapsSeen.get(expected) ?? now;
+        this.#gapsSeen.set(expected, firstSeen);
+        if (now - firstSeen < this.#gapWaitMs) break;
+        this.#gapsSeen.delete(expected);
+      }
+      expected = id + 1;
+    }
+    if (this.#gapsSeen.size > 1000) this.#gapsSeen.clear(); // bounded; a forgotten gap only waits again
+    return rows.slice(0, end).map((r) => ({
       eventId: r.event_id,
       kind: r.kind as TaskEventKind,
       taskId: r.task_id,

@@ -39,6 +39,17 @@ export interface PostgresStoreConfig {
   readonly poolSize?: number;
   /** Clock for the migrations table only. */
   readonly nowMs?: () => number;
+  /**
+   * How long a due task claimed by dueTasks is left to the instance that claimed it before another may
+   * take it (its commit ends the claim sooner). Default 10 s: how long a crashed instance can delay
+   * its claimed timers.
+   */
+  readonly claimLeaseMs?: number;
+  /**
+   * How long a gap in the event ids may stay open before eventsAfter reads past it (a transaction
+   * that drew the ids rolled back). Default 3 s; see PgTasks.eventsAfter.
+   */
+  readonly eventGapWaitMs?: number;
 }
 
 /** What the store counts about contention, for the scale-out benchmark and metrics. */
@@ -85,10 +96,14 @@ export class PostgresStore implements Store {
   readonly #where: string;
   readonly #schema: string;
   readonly #keys: PgKeys;
-  readonly #tasks = new PgTasks();
+  readonly #tasks: PgTasks;
   readonly #nowMs: () => number;
+  readonly #claimLeaseMs: number;
   #ready: Promise<void> | undefined;
   #closed = false;
+  readonly #connectionString: string;
+  /** The stop functions of open watchCommits listeners, ended by close(). */
+  readonly #watchers = new Set<() => Promise<void>>();
   #chainLockWaits = 0;
   #appends = 0;
 
@@ -109,8 +124,11 @@ export class PostgresStore implements Store {
     this.#schema = schema;
     this.#where = `${url.hostname}:${url.port || '5432'}${url.pathname}`;
     this.#nowMs = config.nowMs ?? Date.now;
+    this.#claimLeaseMs = config.claimLeaseMs ?? 10_000;
+    this.#tasks = new PgTasks(config.eventGapWaitMs ?? 3_000);
+    this.#connectionString = url.toString();
     this.#pool = new pg.Pool({
-      connectionString: url.toString(),
+      connectionString: this.#connectionString,
       max: config.poolSize ?? 10,
       types: TYPES,
       // Every connection works in the store's schema.
@@ -538,7 +556,14 @@ export class PostgresStore implements Store {
   }
 
   async dueTasks(nowMs: number, limit: number): Promise<readonly Task[]> {
-    return this.#run(() => this.#tasks.due(this.#pool, nowMs, limit));
+    return this.#run(() => this.#tasks.claimDue(this.#pool, nowMs, limit, this.#claimLeaseMs));
+  }
+
+  async releaseDueTasks(taskIds: readonly string[]): Promise<void> {
+    if (taskIds.length === 0) return;
+    await this.#run(() =>
+      this.#pool.query('UPDATE tasks SET claimed_until_ms = NULL WHERE task_id = ANY($1::text[])', [taskIds]),
+    );
   }
 
   async nextDueMs(): Promise<number | null> {
@@ -565,9 +590,50 @@ export class PostgresStore implements Store {
     return this.#run(() => this.#tasks.agentEventCounts(this.#pool, agentId));
   }
 
+  async watchCommits(onCommit: () => void): Promise<() => Promise<void>> {
+    await this.#run(async () => undefined); // migrated: the channel's trigger exists
+    const channel = quoteIdent(`swarm_router_${this.#schema}`);
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let retryTimer: NodeJS.Timeout | undefined;
+    const connect = async (): Promise<void> => {
+      const next = new pg.Client({ connectionString: this.#connectionString, types: TYPES });
+      next.on('notification', () => onCommit());
+      // A dropped connection (server restart, network): listen again after a pause, and say that
+      // something may have been missed meanwhile.
+      next.on('error', () => undefined);
+      next.on('end', () => {
+        if (stopped) return;
+        retryTimer = setTimeout(() => void connect().then(onCommit, () => undefined), 1000);
+        retryTimer.unref();
+      });
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${channel}`);
+      } catch (error) {
+        await next.end().catch(() => undefined);
+        throw error;
+      }
+      if (stopped) await next.end();
+      else client = next;
+    };
+    await this.#run(connect);
+    this.#watchers.add(stop);
+    async function stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(retryTimer);
+      await client?.end().catch(() => undefined);
+    }
+    return async () => {
+      this.#watchers.delete(stop);
+      await stop();
+    };
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.all([...this.#watchers].map((stop) => stop()));
     await this.#ready?.catch(() => undefined);
     await this.#pool.end();
   }

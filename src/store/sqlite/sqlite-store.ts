@@ -350,6 +350,10 @@ export class SqliteStore implements Store {
     return this.#guard(() => this.#tasks.due(nowMs, limit));
   }
 
+  async releaseDueTasks(_taskIds: readonly string[]): Promise<void> {
+    // One process per SQLite file runs the timers: nothing is claimed, so nothing to give back.
+  }
+
   async nextDueMs(): Promise<number | null> {
     return this.#guard(() => this.#tasks.nextDueMs());
   }
