@@ -43,6 +43,8 @@ export class AgentDirectory {
   readonly #clock: Clock;
   readonly #offlineAfterMs: number;
   readonly #registered = new Map<string, Registered>();
+  /** Bumped by every change made here, so a sync that read the store before it does not undo it. */
+  #localChanges = 0;
 
   private constructor(options: AgentDirectoryOptions) {
     this.#router = options.router;
@@ -84,6 +86,7 @@ export class AgentDirectory {
       registeredAtMs: now,
       lastHeartbeatMs: now,
     };
+    this.#localChanges++;
     await this.#store.saveAgent(stored);
     this.#router.registerAgent(manifest);
     this.#registered.set(agentId, { stored, online: true });
@@ -94,6 +97,7 @@ export class AgentDirectory {
   async update(manifest: AgentManifest): Promise<DirectoryEntry> {
     const current = this.#managed(manifest.agentId);
     const stored: StoredAgent = { ...current.stored, manifest };
+    this.#localChanges++;
     await this.#store.saveAgent(stored);
     this.#router.registerAgent(manifest);
     current.stored = stored;
@@ -103,6 +107,7 @@ export class AgentDirectory {
   /** Removes a registered agent; its decisions stay in the log. */
   async remove(agentId: string): Promise<void> {
     this.#managed(agentId);
+    this.#localChanges++;
     await this.#store.deleteAgent(agentId);
     this.#router.registry.unregister(agentId);
     this.#registered.delete(agentId);
@@ -117,6 +122,42 @@ export class AgentDirectory {
     current.stored = { ...current.stored, lastHeartbeatMs: Math.max(now, current.stored.lastHeartbeatMs) };
     this.#setOnline(agentId, current, true);
     return this.#entry(agentId);
+  }
+
+  /**
+   * Catches up with agents registered, changed, removed and heard from through other instances on the
+   * same store: their manifests and heartbeats are read from it. A change made here while the read
+   * was in flight wins; the next sync sees it stored.
+   */
+  async sync(): Promise<void> {
+    const changesBefore = this.#localChanges;
+    const stored = await this.#store.listAgents();
+    if (this.#localChanges !== changesBefore) return;
+    const seen = new Set<string>();
+    for (const agent of stored) {
+      const agentId = agent.manifest.agentId;
+      seen.add(agentId);
+      const current = this.#registered.get(agentId);
+      if (current === undefined) {
+        if (this.#router.registry.has(agentId)) continue; // the roster file's agent wins, as at open
+        this.#router.registerAgent(agent.manifest);
+        this.#registered.set(agentId, { stored: agent, online: true });
+        continue;
+      }
+      if (JSON.stringify(current.stored.manifest) !== JSON.stringify(agent.manifest)) {
+        this.#router.registerAgent(agent.manifest);
+      }
+      current.stored = {
+        ...agent,
+        lastHeartbeatMs: Math.max(agent.lastHeartbeatMs, current.stored.lastHeartbeatMs),
+      };
+    }
+    for (const agentId of [...this.#registered.keys()]) {
+      if (seen.has(agentId)) continue;
+      this.#router.registry.unregister(agentId);
+      this.#registered.delete(agentId);
+    }
+    this.refreshStatuses();
   }
 
   /** The registered agent whose token this is, if any: to tell "another agent's token" (403) apart. */

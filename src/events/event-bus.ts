@@ -20,6 +20,14 @@ export class EventBus {
     if (events.length > 0) this.#emitter.emit('committed', events);
   }
 
+  /**
+   * Another instance committed events (or may have): listeners that read the store catch up; nothing
+   * is delivered, since this instance has not read them.
+   */
+  wake(): void {
+    this.#emitter.emit('committed', []);
+  }
+
   /** Subscribes; returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
     this.#emitter.on('committed', listener);

@@ -98,6 +98,9 @@ export class TaskService {
   readonly #openConstraints = new Map<string, RouteConstraints>();
   #openAuctions = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Shared stores only: the newest outcome learned, and those this instance learned itself since. */
+  #outcomeCursor: number | undefined;
+  readonly #learnedHere = new Set<number>();
   #timerAtMs = Number.POSITIVE_INFINITY;
   #running = false;
   #stopped = false;
@@ -115,13 +118,47 @@ export class TaskService {
   static async open(options: TaskServiceOptions): Promise<TaskService> {
     const settings = checkedSettings({ ...DEFAULT_TASK_SETTINGS, ...options.settings });
     const service = new TaskService(options, settings);
-    for (const [agentId, n] of await options.store.inFlightByAgent()) {
-      service.#inFlight.set(agentId, n);
-      // The router keeps loads by agent id, registered now or not.
-      options.router.setAgentLoad(agentId, n);
-    }
-    service.#openAuctions = (await options.store.countTasksByStatus()).get('open') ?? 0;
+    await service.#readCounts();
+    // On a store that other instances share, their outcomes are learned as they come (syncFromStore);
+    // the router has already replayed everything up to now.
+    if (options.store.watchCommits !== undefined)
+      service.#outcomeCursor = await options.store.lastOutcomeSeq();
     return service;
+  }
+
+  /**
+   * Catches up with what other instances on the same store committed: every agent's load and the
+   * number of open auctions are read again, the outcomes they recorded are learned, and the timer is
+   * set for the next due task, whichever instance posted it (timers are claimed from the store, so
+   * only one instance handles each).
+   */
+  async syncFromStore(): Promise<void> {
+    if (this.#outcomeCursor === undefined) return; // a store of this process alone: nothing to catch up
+    await this.#readCounts();
+    for await (const outcome of this.#store.streamOutcomes(this.#outcomeCursor)) {
+      this.#outcomeCursor = outcome.outcomeSeq;
+      if (this.#learnedHere.delete(outcome.outcomeSeq)) continue;
+      this.#router.learnOutcome(outcome);
+    }
+    const next = await this.#store.nextDueMs();
+    if (next !== null) this.#schedule(next);
+  }
+
+  /** Each agent's tasks in hand and the open auctions, as stored. */
+  async #readCounts(): Promise<void> {
+    const loads = await this.#store.inFlightByAgent();
+    for (const agentId of [...this.#inFlight.keys()]) {
+      if (!loads.has(agentId)) {
+        this.#inFlight.delete(agentId);
+        this.#router.setAgentLoad(agentId, 0);
+      }
+    }
+    for (const [agentId, n] of loads) {
+      this.#inFlight.set(agentId, n);
+      // The router keeps loads by agent id, registered now or not.
+      this.#router.setAgentLoad(agentId, n);
+    }
+    this.#openAuctions = (await this.#store.countTasksByStatus()).get('open') ?? 0;
   }
 
   get openAuctions(): number {
@@ -453,7 +490,10 @@ export class TaskService {
       this.#openAuctions--;
       this.#openConstraints.delete(after.taskId);
     }
-    if (committed.outcome !== undefined) this.#router.learnOutcome(committed.outcome);
+    if (committed.outcome !== undefined) {
+      this.#router.learnOutcome(committed.outcome);
+      if (this.#outcomeCursor !== undefined) this.#learnedHere.add(committed.outcome.outcomeSeq);
+    }
     this.#events.committed(committed.events);
     const due = dueMs(after);
     if (due !== null) this.#schedule(due);

@@ -5,6 +5,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { Router } from '../router/router.js';
 import { TaskService, type TaskServiceSettings } from '../router/task-service.js';
 import type { Store } from '../store/store.js';
+import { startClusterSync } from './cluster-sync.js';
 import { createServer } from './create-server.js';
 
 export interface ServiceOptions {
@@ -63,12 +64,15 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
   if (options.runTimers ?? true) tasks.start();
+  // Several instances on one store: follow what the others commit (nothing to do on SQLite).
+  const stopSync = await startClusterSync({ store, directory, tasks, bus });
   return {
     app,
     tasks,
     bus,
     directory,
     async close() {
+      await stopSync();
       await tasks.stop();
       await app.close();
     },

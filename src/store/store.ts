@@ -50,7 +50,10 @@ export interface Store {
    * Every outcome in recording order, with its decision's task text, read page by page (constant
    * memory). The router replays it at start to rebuild what it learned.
    */
-  streamOutcomes(): AsyncIterable<RecordedOutcome>;
+  streamOutcomes(afterOutcomeSeq?: number): AsyncIterable<RecordedOutcome>;
+
+  /** The newest outcome's outcomeSeq, 0 when there is none. */
+  lastOutcomeSeq(): Promise<number>;
 
   /** Counters for one agent; zeros when the log has never mentioned it. O(1) in the log's length. */
   agentCounts(agentId: string): Promise<AgentCounts>;

@@ -70,6 +70,7 @@ export function runStoreContract(
     test('an empty log has no records, no counts, and verifies', async () => {
       const store = open(createDatabase());
       expect(await store.countDecisions()).toBe(0);
+      expect(await store.lastOutcomeSeq()).toBe(0);
       expect((await store.queryDecisions({ limit: 10 })).decisions).toEqual([]);
       expect(await store.agentCounts('nobody')).toEqual({
         agentId: 'nobody',
@@ -438,6 +439,10 @@ export function runStoreContract(
           description: 'audit',
         },
       ]);
+      expect(await store.lastOutcomeSeq()).toBe(3);
+      const after = [];
+      for await (const outcome of store.streamOutcomes(1)) after.push(outcome.outcomeSeq);
+      expect(after).toEqual([2, 3]);
     });
 
     test('refuses an outcome for an unknown decision, a non-candidate, or a second report, writing nothing', async () => {

@@ -275,8 +275,8 @@ export class PostgresStore implements Store {
     );
   }
 
-  async *streamOutcomes(): AsyncIterable<RecordedOutcome> {
-    let after = 0;
+  async *streamOutcomes(afterOutcomeSeq = 0): AsyncIterable<RecordedOutcome> {
+    let after = afterOutcomeSeq;
     for (;;) {
       const rows = await this.#run(
         async () =>
@@ -313,6 +313,19 @@ export class PostgresStore implements Store {
       }
       after = (rows.at(-1) as { outcome_seq: number }).outcome_seq;
     }
+  }
+
+  async lastOutcomeSeq(): Promise<number> {
+    return this.#run(
+      async () =>
+        (
+          (
+            await this.#pool.query<{ n: number }>(
+              'SELECT coalesce(max(outcome_seq), 0)::bigint AS n FROM outcomes',
+            )
+          ).rows[0] as { n: number }
+        ).n,
+    );
   }
 
   async agentCounts(agentId: string): Promise<AgentCounts> {

@@ -139,8 +139,8 @@ export class SqliteStore implements Store {
     return this.#guard(() => this.#appendOutcome(report, recordedAtMs));
   }
 
-  async *streamOutcomes(): AsyncIterable<RecordedOutcome> {
-    let after = 0;
+  async *streamOutcomes(afterOutcomeSeq = 0): AsyncIterable<RecordedOutcome> {
+    let after = afterOutcomeSeq;
     for (;;) {
       const page = this.#guard(() => this.#outcomes.page(after, STREAM_PAGE_SIZE));
       if (page.length === 0) return;
@@ -255,6 +255,13 @@ export class SqliteStore implements Store {
       yield* page;
       after = (page.at(-1) as LoggedDecision).seq;
     }
+  }
+
+  async lastOutcomeSeq(): Promise<number> {
+    return this.#guard(
+      () =>
+        (this.#statement('SELECT coalesce(max(outcome_seq), 0) AS n FROM outcomes').get() as { n: number }).n,
+    );
   }
 
   async agentCounts(agentId: string): Promise<AgentCounts> {
