@@ -63,7 +63,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     bus: options.bus,
     directory: options.directory,
     auth: new Auth(options.adminToken, options.directory),
-    metrics: new ServiceMetrics(options.directory, options.tasks, options.bus),
+    metrics: new ServiceMetrics(options.directory, options.tasks, options.bus, options.store),
   };
   healthRoutes(app, context);
   agentRoutes(app, context);

@@ -3,6 +3,7 @@ import type { AgentDirectory } from '../agents/agent-directory.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Decision } from '../policy/decision.js';
 import type { TaskService } from '../router/task-service.js';
+import type { Store, StoreContention } from '../store/store.js';
 
 /**
  * The service's Prometheus metrics, on a registry of its own (not prom-client's global one), so two
@@ -14,9 +15,36 @@ export class ServiceMetrics {
   readonly #bids: Counter;
   readonly #routingSeconds: Histogram;
 
-  constructor(directory: AgentDirectory, tasks: TaskService, bus: EventBus) {
+  constructor(directory: AgentDirectory, tasks: TaskService, bus: EventBus, store?: Store) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'swarm_router_' });
+    // A store shared by several instances says how often their writes met (PostgreSQL).
+    if (store?.contention !== undefined) {
+      const counts: [keyof StoreContention, string, string][] = [
+        ['transactions', 'swarm_router_store_transactions_total', 'Write transactions of this instance.'],
+        [
+          'lockWaits',
+          'swarm_router_store_lock_waits_total',
+          'Write transactions that waited for a lock another held.',
+        ],
+        [
+          'versionConflicts',
+          'swarm_router_store_version_conflicts_total',
+          'Task commits refused because another writer changed the task first (retried).',
+        ],
+      ];
+      for (const [field, name, help] of counts) {
+        new Counter({
+          name,
+          help,
+          registers,
+          collect() {
+            this.reset();
+            this.inc((store.contention as StoreContention)[field]);
+          },
+        });
+      }
+    }
     this.#decisions = new Counter({
       name: 'swarm_router_decisions_total',
       help: 'Decisions logged, by outcome (selected or none).',

@@ -17,6 +17,12 @@ export interface Store {
   readonly engine: string;
 
   /**
+   * Stores shared by several instances: how often this instance's writes met another's, for metrics
+   * and the scale-out benchmark. Absent where one process is the only writer.
+   */
+  readonly contention?: StoreContention;
+
+  /**
    * Appends decisions to the audit log, in the given order, all or nothing.
    *
    * Guarantees: each decision gets the next sequence number (strictly increasing and gap-free across
@@ -150,6 +156,16 @@ export interface Store {
 
   /** Releases connections. Idempotent; any later call rejects with `store_closed`. */
   close(): Promise<void>;
+}
+
+/** Counts since the store was opened (Store.contention). */
+export interface StoreContention {
+  /** Write transactions this instance ran. */
+  readonly transactions: number;
+  /** Of those, how many found a lock they needed held by another transaction and waited for it. */
+  readonly lockWaits: number;
+  /** Task commits refused because another writer changed the task first (the caller retries). */
+  readonly versionConflicts: number;
 }
 
 /** One change of a task (Store.commitTask). */

@@ -14,7 +14,13 @@ import { finished, listeningAddress, spawnCli } from '../helpers/spawn-cli.js';
  */
 const available = await requirePostgres();
 const schemas = testSchemas('race');
-afterAll(() => schemas.dropAll());
+/** Every child started, so that a failed run does not leave servers behind. */
+const children: ChildProcess[] = [];
+afterAll(async () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await schemas.dropAll();
+});
 
 const PERSONAS = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'];
 const TASKS = 1000;
@@ -47,6 +53,7 @@ async function serve(db: string): Promise<Instance> {
     '--reservation-ms',
     '600000', // no re-offers while the test runs: each task's one decision is what is checked
   ]);
+  children.push(child);
   return { child, url: await listeningAddress(child), alive: true };
 }
 
@@ -69,7 +76,7 @@ async function call(
 describe.runIf(available)('scale-out on PostgreSQL (three real processes)', () => {
   it('decides every task exactly once, keeps every acknowledged bid, and verifies, with one instance killed half-way', async () => {
     const db = schemas.url();
-    // Started one after another: the first applies the migrations, the others find them applied.
+    // Started together on a new schema: one applies the migrations, the others wait and find them applied.
     const instances: Instance[] = await Promise.all([serve(db), serve(db), serve(db)]);
     const exits = instances.map((i) => finished(i.child));
     const posted = new Map<string, number>(); // task id → index of the instance it was posted to

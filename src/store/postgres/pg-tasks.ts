@@ -81,14 +81,21 @@ export class PgTasks {
    * Checks and stores a bid; returns the task with it. The version bump takes the task's row lock, so
    * a closer deciding the auction either sees this bid or commits first and the bid is refused.
    */
-  async addBid(db: pg.ClientBase, taskId: string, bid: Bid, atMs: number): Promise<Task> {
-    const bumped = await db.query<TaskRow>(
-      `UPDATE tasks SET version = version + 1, updated_ms = $2
-       WHERE task_id = $1 AND status = 'open' AND closes_ms > $3
-       RETURNING ${COLUMNS}`,
-      [taskId, atMs, atMs],
-    );
-    const row = bumped.rows[0];
+  async addBid(db: pg.ClientBase, taskId: string, bid: Bid, atMs: number, waited: () => void): Promise<Task> {
+    // First without waiting (SKIP LOCKED): no row back can mean the task is locked by another
+    // transaction, which is then counted and waited for, or that it is not open (found out below).
+    const bump = (lock: string) =>
+      db.query<TaskRow>(
+        `UPDATE tasks SET version = version + 1, updated_ms = $2
+         WHERE task_id = (SELECT task_id FROM tasks WHERE task_id = $1 AND status = 'open' AND closes_ms > $3 ${lock})
+         RETURNING ${COLUMNS}`,
+        [taskId, atMs, atMs],
+      );
+    let row = (await bump('FOR UPDATE SKIP LOCKED')).rows[0];
+    if (row === undefined && (await this.#isOpenAt(db, taskId, atMs))) {
+      waited();
+      row = (await bump('FOR UPDATE')).rows[0];
+    }
     if (row === undefined) {
       const current = (
         await db.query<{ status: string }>('SELECT status FROM tasks WHERE task_id = $1', [taskId])
@@ -116,11 +123,27 @@ export class PgTasks {
   }
 
   /** The stored version, locking the row for the rest of the transaction; undefined when none. */
-  async lockVersion(db: pg.ClientBase, taskId: string): Promise<number | undefined> {
-    const rows = (
-      await db.query<{ version: number }>('SELECT version FROM tasks WHERE task_id = $1 FOR UPDATE', [taskId])
-    ).rows;
-    return rows[0]?.version;
+  async lockVersion(db: pg.ClientBase, taskId: string, waited: () => void): Promise<number | undefined> {
+    // Without waiting first, so that a wait (the row locked by another transaction) is counted.
+    const read = async (lock: string) =>
+      (await db.query<{ version: number }>(`SELECT version FROM tasks WHERE task_id = $1 ${lock}`, [taskId]))
+        .rows[0]?.version;
+    const version = await read('FOR UPDATE SKIP LOCKED');
+    if (version !== undefined) return version;
+    if ((await read('')) === undefined) return undefined; // no such task
+    waited();
+    return read('FOR UPDATE');
+  }
+
+  /** Whether the task exists and still takes bids at `atMs`, as last committed. */
+  async #isOpenAt(db: pg.ClientBase, taskId: string, atMs: number): Promise<boolean> {
+    const row = (
+      await db.query<{ status: string; closes_ms: number }>(
+        'SELECT status, closes_ms FROM tasks WHERE task_id = $1',
+        [taskId],
+      )
+    ).rows[0];
+    return row !== undefined && row.status === 'open' && row.closes_ms > atMs;
   }
 
   async update(db: pg.ClientBase, task: Task, expectedVersion: number): Promise<boolean> {

@@ -21,6 +21,7 @@ import type {
   DecisionQuery,
   Sealer,
   Store,
+  StoreContention,
   StoredAgent,
   StreamOptions,
   TaskChange,
@@ -50,14 +51,6 @@ export interface PostgresStoreConfig {
    * that drew the ids rolled back). Default 3 s; see PgTasks.eventsAfter.
    */
   readonly eventGapWaitMs?: number;
-}
-
-/** What the store counts about contention, for the scale-out benchmark and metrics. */
-export interface PgContention {
-  /** Appends that found the chain lock taken and waited for it. */
-  readonly chainLockWaits: number;
-  /** Appends (transactions that added decisions). */
-  readonly appends: number;
 }
 
 /** Decisions per page of an export or verify. */
@@ -104,8 +97,8 @@ export class PostgresStore implements Store {
   readonly #connectionString: string;
   /** The stop functions of open watchCommits listeners, ended by close(). */
   readonly #watchers = new Set<() => Promise<void>>();
-  #chainLockWaits = 0;
-  #appends = 0;
+  /** Counted as they happen (see StoreContention); the benchmark reads them through /metrics. */
+  readonly #counts = { transactions: 0, lockWaits: 0, versionConflicts: 0 };
 
   constructor(config: PostgresStoreConfig) {
     if (typeof config?.url !== 'string' || !/^postgres(ql)?:\/\//.test(config.url)) {
@@ -139,8 +132,8 @@ export class PostgresStore implements Store {
     this.#keys = new PgKeys(async (sql, params) => (await this.#pool.query(sql, params)).rows);
   }
 
-  get contention(): PgContention {
-    return { chainLockWaits: this.#chainLockWaits, appends: this.#appends };
+  get contention(): StoreContention {
+    return { ...this.#counts };
   }
 
   async appendDecisions(decisions: readonly Decision[], seal: Sealer): Promise<readonly LoggedDecision[]> {
@@ -529,7 +522,7 @@ export class PostgresStore implements Store {
   async addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange> {
     return this.#run(() =>
       this.#transaction(async (client) => {
-        const task = await this.#tasks.addBid(client, taskId, bid, atMs);
+        const task = await this.#tasks.addBid(client, taskId, bid, atMs, this.#waited);
         return { task, events: await this.#tasks.appendEvents(client, [event]) };
       }),
     );
@@ -540,8 +533,11 @@ export class PostgresStore implements Store {
       if (change.decision !== undefined) await this.#intern([change.decision]);
       return this.#transaction(async (client) => {
         // The row lock is the auction's: whoever holds it decides, the others find a new version.
-        const version = await this.#tasks.lockVersion(client, change.task.taskId);
-        if (version !== change.expectedVersion) return null;
+        const version = await this.#tasks.lockVersion(client, change.task.taskId, this.#waited);
+        if (version !== change.expectedVersion) {
+          this.#counts.versionConflicts++;
+          return null;
+        }
         const outcome =
           change.outcome === undefined
             ? undefined
@@ -671,13 +667,12 @@ export class PostgresStore implements Store {
     decisions: readonly Decision[],
     seal: Sealer,
   ): Promise<LoggedDecision[]> {
-    this.#appends++;
     // Try first, so that a wait is counted; then wait. Released at commit or rollback.
     const got = (
       await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [CHAIN_LOCK])
     ).rows[0]?.got;
     if (got !== true) {
-      this.#chainLockWaits++;
+      this.#counts.lockWaits++;
       await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
     }
     // Read after the lock is held: this statement's snapshot includes the previous holder's commit.
@@ -865,8 +860,14 @@ export class PostgresStore implements Store {
     return assembleRecords(this.#keys, rows, [], prevHashes);
   }
 
+  /** Told by PgTasks when a row lock it needed was held by another transaction. */
+  readonly #waited = (): void => {
+    this.#counts.lockWaits++;
+  };
+
   /** One transaction on a pooled connection: committed when `work` resolves, rolled back when it throws. */
   async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.#counts.transactions++;
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');

@@ -1,0 +1,259 @@
+/**
+ * Scale-out benchmark (issue: several instances on one PostgreSQL). Run `npm run bench:scale`.
+ * For 1, 2 and 3 `serve` processes (dist/, as shipped) on one fresh PostgreSQL schema, autocannon
+ * drives the auction path from this process, its connections split evenly across the instances:
+ *
+ * closing bid: each connection posts a task, then the six personas bid; the sixth bid closes the
+ *   auction on the instance it reached. Reports tasks decided per second (decisions in the log).
+ * window end: each connection posts a task with a 200 ms window and five of the six personas bid,
+ *   so every auction runs its whole window and is decided by a timer, claimed from the database by
+ *   whichever instance gets it first. Reports the p99 from window end to the logged decision.
+ *
+ * Every run also reports what the instances' /metrics count: write transactions, those that waited
+ * for a lock another transaction held (the chain lock, a task's row), and task commits refused
+ * because another writer moved the task first (retried). `sqlite` runs the closing-bid path on one
+ * instance on SQLite, for the comparison the issue asks for. Machine: 2 cores shared by autocannon,
+ * the instances and PostgreSQL.
+ *
+ * Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_SCALE_SECONDS
+ * (default 15), BENCH_SCALE_CONNECTIONS (default 64), BENCH_SCALE_INSTANCES (default 1,2,3).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { machineLine } from './machine.js';
+
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 64);
+const INSTANCES = (process.env.BENCH_SCALE_INSTANCES ?? '1,2,3').split(',').map(Number);
+const PERSONAS = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'];
+const WINDOW_MS = 200;
+
+const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-scale-'));
+process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
+
+const descriptions = gunzipSync(
+  readFileSync(new URL('../test/fixtures/seed/workload-personas-20k.jsonl.gz', import.meta.url)),
+)
+  .toString('utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => (JSON.parse(l) as { description: string }).description);
+
+interface Instance {
+  readonly child: ChildProcess;
+  readonly url: string;
+}
+
+async function startInstance(db: string): Promise<Instance> {
+  const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', '--port', '0', '--db', db, '--roster', 'personas', '--reservation-ms', '600000'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.on('close', () => reject(new Error(`serve exited: ${seen}`)));
+  });
+  return { child, url };
+}
+
+async function stopAll(instances: readonly Instance[]): Promise<void> {
+  await Promise.all(
+    instances.map(
+      (i) =>
+        new Promise<void>((resolve) => {
+          i.child.on('close', () => resolve());
+          i.child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+/** Post, then `bidders` of the personas bid; with all six the last bid closes the auction. */
+function auctionRequests(bidders: number, windowMs: number): autocannon.Request[] {
+  let next = 0;
+  const post: autocannon.Request = {
+    method: 'POST',
+    path: '/v1/tasks',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (request) => {
+      request.body = JSON.stringify({
+        description: descriptions[next++ % descriptions.length],
+        bidding_window_ms: windowMs,
+      });
+      return request;
+    },
+    onResponse: (status, body, context) => {
+      // A refused post (the store overloaded) must not throw inside autocannon, which would stall
+      // the connection: its bids then go to no task and count as failed requests.
+      (context as { taskId?: string }).taskId =
+        status === 201 ? (JSON.parse(body) as { task: { task_id: string } }).task.task_id : 'not-posted';
+    },
+  };
+  const bids = PERSONAS.slice(0, bidders).map(
+    (agent, i): autocannon.Request => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (request, context) => {
+        request.path = `/v1/tasks/${(context as { taskId?: string }).taskId}/bids`;
+        request.body = JSON.stringify({ agent_id: agent, bid_sats: 20 + 7 * i });
+        return request;
+      },
+    }),
+  );
+  return [post, ...bids];
+}
+
+async function decisionsLogged(url: string): Promise<number> {
+  return ((await (await fetch(`${url}/healthz`)).json()) as { decisions: number }).decisions;
+}
+
+/** The store's contention counters of one instance, from its /metrics. */
+async function contentionOf(
+  url: string,
+): Promise<{ transactions: number; lockWaits: number; conflicts: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    transactions: read('swarm_router_store_transactions_total'),
+    lockWaits: read('swarm_router_store_lock_waits_total'),
+    conflicts: read('swarm_router_store_version_conflicts_total'),
+  };
+}
+
+interface RunResult {
+  readonly decidedPerS: number;
+  readonly decided: number;
+  readonly requests: number;
+  readonly failed: number;
+  readonly p99Ms: number;
+  readonly transactions: number;
+  readonly lockWaits: number;
+  readonly conflicts: number;
+}
+
+async function drive(instances: readonly Instance[], bidders: number, windowMs: number): Promise<RunResult> {
+  const first = instances[0] as Instance;
+  const before = await decisionsLogged(first.url);
+  const counts0 = await Promise.all(instances.map((i) => contentionOf(i.url)));
+  const started = Date.now();
+  const results = await Promise.all(
+    instances.map((i) =>
+      autocannon({
+        url: i.url,
+        connections: Math.max(1, Math.round(CONNECTIONS / instances.length)),
+        duration: SECONDS,
+        requests: auctionRequests(bidders, windowMs),
+      }),
+    ),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  // The last windows end after the load stops: wait for their timers before counting.
+  await new Promise((resolve) => setTimeout(resolve, windowMs + 1500));
+  const decided = (await decisionsLogged(first.url)) - before;
+  const counts1 = await Promise.all(instances.map((i) => contentionOf(i.url)));
+  const sum = (k: 'transactions' | 'lockWaits' | 'conflicts') =>
+    counts1.reduce((s, c, i) => s + c[k] - (counts0[i] as typeof c)[k], 0);
+  return {
+    decidedPerS: decided / elapsed,
+    decided,
+    requests: results.reduce((s, r) => s + r.requests.total, 0),
+    failed: results.reduce((s, r) => s + r.non2xx + r.errors, 0),
+    p99Ms: Math.max(...results.map((r) => r.latency.p99)),
+    transactions: sum('transactions'),
+    lockWaits: sum('lockWaits'),
+    conflicts: sum('conflicts'),
+  };
+}
+
+/** p99 (and p50) of decision time − window end over auctions that ran their whole window. */
+async function windowLag(schema: string): Promise<{ p50: number; p99: number; n: number }> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    const row = (
+      await client.query(
+        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d.ts_ms - t.closes_ms) AS p50,
+                percentile_cont(0.99) WITHIN GROUP (ORDER BY d.ts_ms - t.closes_ms) AS p99, count(*) AS n
+         FROM "${schema}".tasks t JOIN "${schema}".decisions d ON d.seq = t.decision_seq
+         WHERE d.ts_ms >= t.closes_ms`,
+      )
+    ).rows[0];
+    return { p50: Number(row.p50), p99: Number(row.p99), n: Number(row.n) };
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}
+
+const pct = (part: number, whole: number) => (whole === 0 ? '0' : ((100 * part) / whole).toFixed(2));
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function contentionLine(r: RunResult): string {
+  return (
+    `lock waits ${fmt(r.lockWaits)} (${pct(r.lockWaits, r.requests)}% of ${fmt(r.requests)} requests, ` +
+    `${pct(r.lockWaits, r.transactions)}% of ${fmt(r.transactions)} write transactions), ` +
+    `retried commits ${fmt(r.conflicts)} (${pct(r.conflicts, r.requests)}% of requests)`
+  );
+}
+
+async function scaleRun(n: number): Promise<string[]> {
+  const schema = `bench_scale_${process.pid}_${n}`;
+  const url = new URL(PG_URL);
+  url.searchParams.set('schema', schema);
+  await dropSchema(schema);
+  // One first, so that it applies the migrations; the others then start together.
+  const instances = [await startInstance(url.toString())];
+  instances.push(...(await Promise.all(Array.from({ length: n - 1 }, () => startInstance(url.toString())))));
+  try {
+    const closing = await drive(instances, 6, 60_000);
+    const windowed = await drive(instances, 5, WINDOW_MS);
+    const lag = await windowLag(schema);
+    return [
+      `${n} instance${n === 1 ? ' ' : 's'}  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ` +
+        `${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${contentionLine(closing)}`,
+      `             window end:  ${fmt(windowed.decidedPerS)} tasks decided/s (${fmt(windowed.decided)}), ` +
+        `window end → decision p50 ${lag.p50.toFixed(0)} ms, p99 ${lag.p99.toFixed(0)} ms over ${fmt(lag.n)} auctions; ` +
+        `${windowed.failed} failed requests; ${contentionLine(windowed)}`,
+    ];
+  } finally {
+    await stopAll(instances);
+    await dropSchema(schema);
+  }
+}
+
+async function sqliteRun(): Promise<string> {
+  const instance = await startInstance(join(workDir, 'scale.db'));
+  try {
+    const closing = await drive([instance], 6, 60_000);
+    return `SQLite, 1 instance  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms`;
+  } finally {
+    await stopAll([instance]);
+  }
+}
+
+console.log(`swarm-router scale-out benchmark — ${machineLine()}`);
+console.log(
+  `PostgreSQL ${PG_URL}; ${CONNECTIONS} connections split across the instances; ${SECONDS} s per run`,
+);
+console.log(await sqliteRun());
+for (const n of INSTANCES) for (const line of await scaleRun(n)) console.log(line);
