@@ -49,27 +49,50 @@ export class PgTasks {
     this.#gapWaitMs = gapWaitMs;
   }
 
-  async create(db: pg.ClientBase, task: Task): Promise<void> {
-    const inserted = await db.query(
-      `INSERT INTO tasks (${COLUMNS}, due_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-       ON CONFLICT (task_id) DO NOTHING`,
-      [
-        task.taskId,
-        task.description,
-        JSON.stringify(task.constraints),
-        task.status,
-        task.createdMs,
-        task.closesMs,
-        task.deadlineMs,
-        ...changingColumns(task),
-      ],
-    );
-    if (inserted.rowCount === 0) {
+  /**
+   * Stores a new task and its events in one statement (a transaction of its own, one round trip):
+   * the events are inserted only for a task that was, so an existing id writes nothing.
+   */
+  async create(db: pg.Pool, task: Task, events: readonly NewTaskEvent[]): Promise<TaskEvent[]> {
+    const rows = (
+      await db.query<{ task_id: string; event_id: number | null }>(
+        `WITH inserted AS (
+           INSERT INTO tasks (${COLUMNS}, due_ms)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+           ON CONFLICT (task_id) DO NOTHING RETURNING task_id
+         ), events AS (
+           INSERT INTO task_events (kind, task_id, agent_id, at_ms, data)
+           SELECT e.kind, e.task_id, e.agent_id, e.at_ms, e.data
+           FROM inserted, unnest($17::text[], $18::text[], $19::text[], $20::bigint[], $21::text[])
+             AS e (kind, task_id, agent_id, at_ms, data)
+           RETURNING event_id
+         )
+         SELECT inserted.task_id, events.event_id FROM inserted LEFT JOIN events ON true`,
+        [
+          task.taskId,
+          task.description,
+          JSON.stringify(task.constraints),
+          task.status,
+          task.createdMs,
+          task.closesMs,
+          task.deadlineMs,
+          ...changingColumns(task),
+          events.map((e) => e.kind),
+          events.map((e) => e.taskId),
+          events.map((e) => e.agentId),
+          events.map((e) => e.atMs),
+          events.map((e) => JSON.stringify(e.data)),
+        ],
+      )
+    ).rows;
+    if (rows.length === 0) {
       throw new RouterError('task_exists', `a task with id ${task.taskId} already exists`, {
         details: { taskId: task.taskId },
       });
     }
+    // Identity values follow unnest's order; sorting puts each id beside its event.
+    const ids = rows.flatMap((r) => (r.event_id === null ? [] : [r.event_id])).sort((a, b) => a - b);
+    return events.map((e, i) => ({ ...e, eventId: ids[i] as number }));
   }
 
   async get(db: pg.ClientBase | pg.Pool, taskId: string): Promise<Task | undefined> {
@@ -78,48 +101,46 @@ export class PgTasks {
   }
 
   /**
-   * Checks and stores a bid; returns the task with it. The version bump takes the task's row lock, so
-   * a closer deciding the auction either sees this bid or commits first and the bid is refused.
+   * Checks and stores a bid with its event in one call of the schema's add_bid function (migration
+   * 0003): one statement, so one round trip and a transaction of its own. The version bump holds the
+   * task's row lock, so a closer deciding the auction either sees this bid or commits first and the
+   * bid is refused. Returns the task with the bid, and the event as stored.
    */
-  async addBid(db: pg.ClientBase, taskId: string, bid: Bid, atMs: number, waited: () => void): Promise<Task> {
-    // First without waiting (SKIP LOCKED): no row back can mean the task is locked by another
-    // transaction, which is then counted and waited for, or that it is not open (found out below).
-    const bump = (lock: string) =>
-      db.query<TaskRow>(
-        `UPDATE tasks SET version = version + 1, updated_ms = $2
-         WHERE task_id = (SELECT task_id FROM tasks WHERE task_id = $1 AND status = 'open' AND closes_ms > $3 ${lock})
-         RETURNING ${COLUMNS}`,
-        [taskId, atMs, atMs],
-      );
-    let row = (await bump('FOR UPDATE SKIP LOCKED')).rows[0];
-    if (row === undefined && (await this.#isOpenAt(db, taskId, atMs))) {
-      waited();
-      row = (await bump('FOR UPDATE')).rows[0];
-    }
-    if (row === undefined) {
-      const current = (
-        await db.query<{ status: string }>('SELECT status FROM tasks WHERE task_id = $1', [taskId])
+  async addBid(
+    db: pg.Pool,
+    taskId: string,
+    bid: Bid,
+    atMs: number,
+    event: NewTaskEvent,
+    waited: () => void,
+  ): Promise<{ task: Task; event: TaskEvent }> {
+    let row: {
+      task: TaskRow;
+      bids: { agent_id: string; bid_sats: number }[];
+      event_id: number;
+      waited: boolean;
+    };
+    try {
+      row = (
+        await db.query('SELECT * FROM add_bid($1, $2, $3, $4, $5, $6, $7)', [
+          taskId,
+          bid.agentId,
+          bid.bidSats,
+          atMs,
+          event.kind,
+          event.atMs,
+          JSON.stringify(event.data),
+        ])
       ).rows[0];
-      if (current === undefined) throw unknownTask(taskId);
-      throw new RouterError(
-        'wrong_state',
-        `the auction for task ${taskId} closed${current.status === 'open' ? ' (its bidding window ended)' : ` (task is ${current.status})`}`,
-        { details: { taskId, status: current.status } },
-      );
+    } catch (error) {
+      throw bidRefusal(error, taskId, bid.agentId) ?? error;
     }
-    const inserted = await db.query(
-      `INSERT INTO task_bids (task_id, agent_id, bid_sats, received_ms) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (task_id, agent_id) DO NOTHING`,
-      [taskId, bid.agentId, bid.bidSats, atMs],
+    if (row.waited) waited();
+    const [task] = this.#fromRows(
+      [row.task],
+      new Map([[taskId, row.bids.map((b) => ({ agentId: b.agent_id, bidSats: b.bid_sats }))]]),
     );
-    if (inserted.rowCount === 0) {
-      throw new RouterError(
-        'duplicate_bid',
-        `agent '${bid.agentId}' already bid on task ${taskId} (one bid per agent)`,
-        { details: { taskId, agentId: bid.agentId } },
-      );
-    }
-    return (await this.#tasks(db, [row]))[0] as Task;
+    return { task: task as Task, event: { ...event, eventId: row.event_id } };
   }
 
   /** The stored version, locking the row for the rest of the transaction; undefined when none. */
@@ -133,17 +154,6 @@ export class PgTasks {
     if ((await read('')) === undefined) return undefined; // no such task
     waited();
     return read('FOR UPDATE');
-  }
-
-  /** Whether the task exists and still takes bids at `atMs`, as last committed. */
-  async #isOpenAt(db: pg.ClientBase, taskId: string, atMs: number): Promise<boolean> {
-    const row = (
-      await db.query<{ status: string; closes_ms: number }>(
-        'SELECT status, closes_ms FROM tasks WHERE task_id = $1',
-        [taskId],
-      )
-    ).rows[0];
-    return row !== undefined && row.status === 'open' && row.closes_ms > atMs;
   }
 
   async update(db: pg.ClientBase, task: Task, expectedVersion: number): Promise<boolean> {
@@ -333,6 +343,10 @@ export class PgTasks {
       }
       list.push({ agentId: b.agent_id, bidSats: b.bid_sats });
     }
+    return this.#fromRows(rows, bidsOf);
+  }
+
+  #fromRows(rows: readonly TaskRow[], bidsOf: ReadonlyMap<string, readonly Bid[]>): Task[] {
     return rows.map((row) => ({
       taskId: row.task_id,
       description: row.description,
@@ -367,6 +381,30 @@ function changingColumns(task: Task): unknown[] {
     task.updatedMs,
     dueMs(task),
   ];
+}
+
+/** add_bid's refusals (SQLSTATE SR404, SR409, SR410) as the store's errors; undefined for others. */
+function bidRefusal(error: unknown, taskId: string, agentId: string): RouterError | undefined {
+  const { code, detail } = (error ?? {}) as { code?: string; detail?: string };
+  if (code === 'SR404') return unknownTask(taskId);
+  if (code === 'SR409') {
+    const status = detail === 'window' ? 'open' : (detail ?? 'unknown');
+    return new RouterError(
+      'wrong_state',
+      `the auction for task ${taskId} closed${status === 'open' ? ' (its bidding window ended)' : ` (task is ${status})`}`,
+      { details: { taskId, status } },
+    );
+  }
+  if (code === 'SR410') {
+    return new RouterError(
+      'duplicate_bid',
+      `agent '${agentId}' already bid on task ${taskId} (one bid per agent)`,
+      {
+        details: { taskId, agentId },
+      },
+    );
+  }
+  return undefined;
 }
 
 function unknownTask(taskId: string): RouterError {

@@ -507,12 +507,10 @@ export class PostgresStore implements Store {
   }
 
   async createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]> {
-    return this.#run(() =>
-      this.#transaction(async (client) => {
-        await this.#tasks.create(client, task);
-        return this.#tasks.appendEvents(client, events);
-      }),
-    );
+    return this.#run(() => {
+      this.#counts.transactions++;
+      return this.#tasks.create(this.#pool, task, events);
+    });
   }
 
   async getTask(taskId: string): Promise<Task | undefined> {
@@ -520,12 +518,11 @@ export class PostgresStore implements Store {
   }
 
   async addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange> {
-    return this.#run(() =>
-      this.#transaction(async (client) => {
-        const task = await this.#tasks.addBid(client, taskId, bid, atMs, this.#waited);
-        return { task, events: await this.#tasks.appendEvents(client, [event]) };
-      }),
-    );
+    return this.#run(async () => {
+      this.#counts.transactions++;
+      const added = await this.#tasks.addBid(this.#pool, taskId, bid, atMs, event, this.#waited);
+      return { task: added.task, events: [added.event] };
+    });
   }
 
   async commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
