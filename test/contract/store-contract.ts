@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sealRecord } from '../../src/audit/hash-chain.js';
 import { verifyChain, verifyLog } from '../../src/audit/verify.js';
+import type { NewTaskEvent } from '../../src/events/task-event.js';
 import { RouterError } from '../../src/kernel/errors.js';
 import { type Decision, GENESIS_HASH, type LoggedDecision } from '../../src/policy/decision.js';
 import { createRouter } from '../../src/router/create-router.js';
 import type { Router } from '../../src/router/router.js';
 import type { Store } from '../../src/store/store.js';
+import { newTask, type Task } from '../../src/tasks/task.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 /** A fresh, empty database; `open` may be called more than once for several handles on it. */
@@ -505,6 +507,124 @@ export function runStoreContract(
       expect(await store.deleteAgent('a1')).toBe(true);
       expect(await store.deleteAgent('a1')).toBe(false);
       expect((await store.listAgents()).map((a) => a.manifest.agentId)).toEqual(['a10']);
+    });
+
+    const taskAt = (taskId: string, nowMs: number, windowMs = 1000): Task =>
+      newTask(
+        {
+          taskId,
+          description: `task ${taskId}`,
+          constraints: {},
+          biddingWindowMs: windowMs,
+          deadlineMs: null,
+        },
+        nowMs,
+      );
+    const eventOf = (
+      kind: NewTaskEvent['kind'],
+      taskId: string,
+      agentId: string | null,
+      atMs: number,
+    ): NewTaskEvent => ({
+      kind,
+      taskId,
+      agentId,
+      atMs,
+      data: { n: atMs },
+    });
+    const codeOf = async (p: Promise<unknown>): Promise<string | undefined> =>
+      p.then(
+        () => undefined,
+        (error: unknown) => (error instanceof RouterError ? error.code : String(error)),
+      );
+
+    test('stores tasks with their events, refuses a second task with the same id, writing nothing', async () => {
+      const store = open(createDatabase());
+      const task = taskAt('t1', 1_000);
+      const events = await store.createTask(task, [eventOf('task:posted', 't1', null, 1_000)]);
+      expect(events).toEqual([{ ...eventOf('task:posted', 't1', null, 1_000), eventId: 1 }]);
+      expect(await store.getTask('t1')).toEqual(task);
+      expect(
+        await codeOf(
+          store.createTask({ ...task, description: 'other' }, [eventOf('task:posted', 't1', null, 2)]),
+        ),
+      ).toBe('task_exists');
+      expect((await store.getTask('t1'))?.description).toBe('task t1');
+      expect(await store.eventsAfter(0, 10)).toEqual(events);
+      expect(await store.lastEventId()).toBe(1);
+    });
+
+    test('takes bids in arrival order with a version bump each; refuses unknown, duplicate and late bids', async () => {
+      const store = open(createDatabase());
+      const task = taskAt('t1', 1_000, 1_000);
+      await store.createTask(task, [eventOf('task:posted', 't1', null, 1_000)]);
+      const first = await store.addBid(
+        't1',
+        { agentId: 'a', bidSats: 10 },
+        1_100,
+        eventOf('bid:received', 't1', 'a', 1_100),
+      );
+      expect(first.task.bids).toEqual([{ agentId: 'a', bidSats: 10 }]);
+      expect(first.task.version).toBe(task.version + 1);
+      const second = await store.addBid(
+        't1',
+        { agentId: 'b', bidSats: 5 },
+        1_200,
+        eventOf('bid:received', 't1', 'b', 1_200),
+      );
+      expect(second.task.bids.map((b) => b.agentId)).toEqual(['a', 'b']);
+      expect(second.events[0]?.eventId).toBeGreaterThan(first.events[0]?.eventId as number);
+      expect(
+        await codeOf(
+          store.addBid('nope', { agentId: 'a', bidSats: 1 }, 1_200, eventOf('bid:received', 'nope', 'a', 1)),
+        ),
+      ).toBe('unknown_task');
+      expect(
+        await codeOf(
+          store.addBid('t1', { agentId: 'a', bidSats: 1 }, 1_300, eventOf('bid:received', 't1', 'a', 1)),
+        ),
+      ).toBe('duplicate_bid');
+      expect(
+        await codeOf(
+          store.addBid('t1', { agentId: 'c', bidSats: 1 }, 2_000, eventOf('bid:received', 't1', 'c', 1)),
+        ),
+      ).toBe('wrong_state');
+      const stored = await store.getTask('t1');
+      expect(stored?.bids).toEqual([
+        { agentId: 'a', bidSats: 10 },
+        { agentId: 'b', bidSats: 5 },
+      ]);
+      expect(stored?.version).toBe(task.version + 2);
+      expect((await store.eventsAfter(0, 10)).map((e) => e.kind)).toEqual([
+        'task:posted',
+        'bid:received',
+        'bid:received',
+      ]);
+    });
+
+    test('commits a task change once: against a stale version it writes nothing and says so', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a']);
+      const task = taskAt('t1', 1_000);
+      await store.createTask(task, [eventOf('task:posted', 't1', null, 1_000)]);
+      const decided: Task = { ...task, status: 'unassigned', version: task.version + 1, updatedMs: 2_000 };
+      const change = {
+        task: decided,
+        expectedVersion: task.version,
+        decision: make('t1', 'fix', []),
+        events: (committed: Task) => [
+          { ...eventOf('task:decided', 't1', null, 2_000), data: { seq: committed.decisionSeq } },
+        ],
+      };
+      const committed = await store.commitTask(change, sealRecord);
+      expect(committed?.task.decisionSeq).toBe(1);
+      expect(committed?.decision?.seq).toBe(1);
+      expect(committed?.events[0]?.data).toEqual({ seq: 1 });
+      expect(await store.commitTask(change, sealRecord)).toBeNull(); // the same change again: stale
+      expect(await store.countDecisions()).toBe(1);
+      expect((await store.getTask('t1'))?.status).toBe('unassigned');
+      expect((await store.eventsAfter(0, 10)).map((e) => e.kind)).toEqual(['task:posted', 'task:decided']);
+      expect(await store.countTasksByStatus()).toEqual(new Map([['unassigned', 1]]));
     });
 
     test('close is idempotent and later calls fail with store_closed', async () => {
