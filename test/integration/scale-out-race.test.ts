@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBids } from '../../src/store/record-rows.js';
+import { call } from '../helpers/http-call.js';
 import { requirePostgres, TEST_PG_URL, testSchemas } from '../helpers/postgres.js';
 import { cli } from '../helpers/run-cli.js';
 import { finished, listeningAddress, spawnCli } from '../helpers/spawn-cli.js';
@@ -55,22 +56,6 @@ async function serve(db: string): Promise<Instance> {
   ]);
   children.push(child);
   return { child, url: await listeningAddress(child), alive: true };
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: the test reads API answers field by field
-type Json = any;
-async function call(
-  url: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: await response.json().catch(() => null) };
 }
 
 describe.runIf(available)('scale-out on PostgreSQL (three real processes)', () => {

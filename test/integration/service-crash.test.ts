@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { call, type Json } from '../helpers/http-call.js';
 import { cli } from '../helpers/run-cli.js';
 import { finished, listeningAddress, spawnCli } from '../helpers/spawn-cli.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
@@ -23,21 +24,6 @@ async function serve(db: string): Promise<{ child: ChildProcess; url: string }> 
   return { child, url: await listeningAddress(child) };
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the test reads API answers field by field
-type Json = any;
-async function call(
-  url: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: await response.json().catch(() => null) };
-}
 const post = async (url: string, description: string, window = 60_000): Promise<string> =>
   (await call(url, 'POST', '/v1/tasks', { description, bidding_window_ms: window })).json.task.task_id;
 const bidAll = async (url: string, taskId: string, agents = PERSONAS) => {

@@ -1,33 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { RouterError } from '../../kernel/errors.js';
-
-const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+import type { Migration } from '../migration-files.js';
 
 /**
  * Key of the advisory lock that serialises migrations: instances starting at once take turns, and the
  * later ones find nothing left to apply. An arbitrary constant ("swarm-router migrations").
  */
 const MIGRATION_LOCK = 0x5377_4d31;
-
-export interface PgMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-/** The numbered `.sql` files beside this module, in version order. */
-export function loadPgMigrations(directory: URL): readonly PgMigration[] {
-  return readdirSync(directory)
-    .map((file) => MIGRATION_FILE.exec(file))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({
-      version: Number(match[1]),
-      name: match[2] as string,
-      sql: readFileSync(new URL(match[0], directory), 'utf8'),
-    }))
-    .sort((a, b) => a.version - b.version);
-}
 
 /**
  * Creates the schema if needed and applies the migrations it lacks, in one transaction that holds an
@@ -37,7 +16,7 @@ export function loadPgMigrations(directory: URL): readonly PgMigration[] {
 export async function migratePg(
   client: pg.ClientBase,
   schema: string,
-  migrations: readonly PgMigration[],
+  migrations: readonly Migration[],
   nowMs: number,
 ): Promise<number[]> {
   const newest = migrations.at(-1)?.version ?? 0;

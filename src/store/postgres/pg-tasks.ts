@@ -2,38 +2,21 @@ import type pg from 'pg';
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
 import type { Bid } from '../../policy/decision.js';
-import { dueMs, type Task, type TaskStatus } from '../../tasks/task.js';
+import type { Task, TaskStatus } from '../../tasks/task.js';
 import type { TaskPage, TaskQuery } from '../store.js';
-
-interface TaskRow {
-  task_id: string;
-  description: string;
-  constraints: string;
-  status: string;
-  created_ms: number;
-  closes_ms: number;
-  deadline_ms: number | null;
-  decision_seq: number | null;
-  candidates: string;
-  offer_index: number;
-  assigned_agent: string | null;
-  reserved_until_ms: number | null;
-  failures: number;
-  version: number;
-  updated_ms: number;
-}
-
-interface EventRow {
-  event_id: number;
-  kind: string;
-  task_id: string;
-  agent_id: string | null;
-  at_ms: number;
-  data: string;
-}
-
-const COLUMNS = `task_id, description, constraints, status, created_ms, closes_ms, deadline_ms, decision_seq,
-  candidates, offer_index, assigned_agent, reserved_until_ms, failures, version, updated_ms`;
+import {
+  auctionClosed,
+  changingColumns,
+  decodeTaskCursor,
+  duplicateBid,
+  type EventRow,
+  encodeTaskCursor,
+  eventFromRow,
+  TASK_COLUMNS,
+  type TaskRow,
+  taskFromRow,
+  unknownTask,
+} from '../task-rows.js';
 
 /**
  * The tasks, task_bids and task_events tables of the PostgreSQL store. Every method takes the client
@@ -57,7 +40,7 @@ export class PgTasks {
     const rows = (
       await db.query<{ task_id: string; event_id: number | null }>(
         `WITH inserted AS (
-           INSERT INTO tasks (${COLUMNS}, due_ms)
+           INSERT INTO tasks (${TASK_COLUMNS}, due_ms)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
            ON CONFLICT (task_id) DO NOTHING RETURNING task_id
          ), events AS (
@@ -96,7 +79,8 @@ export class PgTasks {
   }
 
   async get(db: pg.ClientBase | pg.Pool, taskId: string): Promise<Task | undefined> {
-    const rows = (await db.query<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE task_id = $1`, [taskId])).rows;
+    const rows = (await db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = $1`, [taskId]))
+      .rows;
     return (await this.#tasks(db, rows))[0];
   }
 
@@ -184,7 +168,7 @@ export class PgTasks {
     params.push(query.limit + 1);
     const rows = (
       await db.query<TaskRow>(
-        `SELECT ${COLUMNS} FROM tasks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+        `SELECT ${TASK_COLUMNS} FROM tasks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
          ORDER BY created_ms DESC, task_id DESC LIMIT $${params.length}`,
         params,
       )
@@ -210,7 +194,7 @@ export class PgTasks {
            SELECT task_id FROM tasks
            WHERE due_ms IS NOT NULL AND due_ms <= $1 AND (claimed_until_ms IS NULL OR claimed_until_ms <= $1)
            ORDER BY due_ms, task_id LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING ${COLUMNS}, due_ms`,
+         RETURNING ${TASK_COLUMNS}, due_ms`,
         [nowMs, limit, nowMs + leaseMs],
       )
     ).rows as (TaskRow & { due_ms: number })[];
@@ -299,14 +283,7 @@ export class PgTasks {
       expected = id + 1;
     }
     if (this.#gapsSeen.size > 1000) this.#gapsSeen.clear(); // bounded; a forgotten gap only waits again
-    return rows.slice(0, end).map((r) => ({
-      eventId: r.event_id,
-      kind: r.kind as TaskEventKind,
-      taskId: r.task_id,
-      agentId: r.agent_id,
-      atMs: r.at_ms,
-      data: JSON.parse(r.data),
-    }));
+    return rows.slice(0, end).map(eventFromRow);
   }
 
   async lastEventId(db: pg.Pool): Promise<number> {
@@ -347,80 +324,15 @@ export class PgTasks {
   }
 
   #fromRows(rows: readonly TaskRow[], bidsOf: ReadonlyMap<string, readonly Bid[]>): Task[] {
-    return rows.map((row) => ({
-      taskId: row.task_id,
-      description: row.description,
-      constraints: JSON.parse(row.constraints),
-      status: row.status as TaskStatus,
-      createdMs: row.created_ms,
-      closesMs: row.closes_ms,
-      deadlineMs: row.deadline_ms,
-      bids: bidsOf.get(row.task_id) ?? [],
-      decisionSeq: row.decision_seq,
-      candidates: JSON.parse(row.candidates),
-      offerIndex: row.offer_index,
-      assignedAgent: row.assigned_agent,
-      reservedUntilMs: row.reserved_until_ms,
-      failures: row.failures,
-      version: row.version,
-      updatedMs: row.updated_ms,
-    }));
+    return rows.map((row) => taskFromRow(row, bidsOf.get(row.task_id) ?? []));
   }
-}
-
-/** The columns a change of the task rewrites, from decision_seq to due_ms, in the tables' order. */
-function changingColumns(task: Task): unknown[] {
-  return [
-    task.decisionSeq,
-    JSON.stringify(task.candidates),
-    task.offerIndex,
-    task.assignedAgent,
-    task.reservedUntilMs,
-    task.failures,
-    task.version,
-    task.updatedMs,
-    dueMs(task),
-  ];
 }
 
 /** add_bid's refusals (SQLSTATE SR404, SR409, SR410) as the store's errors; undefined for others. */
 function bidRefusal(error: unknown, taskId: string, agentId: string): RouterError | undefined {
   const { code, detail } = (error ?? {}) as { code?: string; detail?: string };
   if (code === 'SR404') return unknownTask(taskId);
-  if (code === 'SR409') {
-    const status = detail === 'window' ? 'open' : (detail ?? 'unknown');
-    return new RouterError(
-      'wrong_state',
-      `the auction for task ${taskId} closed${status === 'open' ? ' (its bidding window ended)' : ` (task is ${status})`}`,
-      { details: { taskId, status } },
-    );
-  }
-  if (code === 'SR410') {
-    return new RouterError(
-      'duplicate_bid',
-      `agent '${agentId}' already bid on task ${taskId} (one bid per agent)`,
-      {
-        details: { taskId, agentId },
-      },
-    );
-  }
+  if (code === 'SR409') return auctionClosed(taskId, detail === 'window' ? 'open' : (detail ?? 'unknown'));
+  if (code === 'SR410') return duplicateBid(taskId, agentId);
   return undefined;
-}
-
-function unknownTask(taskId: string): RouterError {
-  return new RouterError('unknown_task', `no task has id ${taskId}`, { details: { taskId } });
-}
-
-function encodeTaskCursor(task: Task): string {
-  return Buffer.from(`t${task.createdMs}:${task.taskId}`).toString('base64url');
-}
-
-function decodeTaskCursor(cursor: string): { createdMs: number; taskId: string } {
-  const match = /^t([0-9]{1,15}):(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (match === null) {
-    throw new RouterError('invalid_cursor', `cursor '${cursor}' is not one this store issued`, {
-      details: { cursor },
-    });
-  }
-  return { createdMs: Number(match[1]), taskId: match[2] as string };
 }

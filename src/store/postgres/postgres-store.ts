@@ -13,6 +13,7 @@ import type { Task, TaskStatus } from '../../tasks/task.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
 import { assembleRecords, mergeNewestFirst } from '../assemble-records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { loadMigrations } from '../migration-files.js';
 import { type DecisionRow, decodeBids, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
 import type {
   AgentCounts,
@@ -30,7 +31,7 @@ import type {
 } from '../store.js';
 import { translatePgError } from './pg-errors.js';
 import { PgKeys } from './pg-keys.js';
-import { loadPgMigrations, migratePg, quoteIdent } from './pg-migrator.js';
+import { migratePg, quoteIdent } from './pg-migrator.js';
 import { PgTasks } from './pg-tasks.js';
 
 export interface PostgresStoreConfig {
@@ -903,7 +904,7 @@ export class PostgresStore implements Store {
       await migratePg(
         client,
         this.#schema,
-        loadPgMigrations(new URL('./migrations/', import.meta.url)),
+        loadMigrations(new URL('./migrations/', import.meta.url)),
         this.#nowMs(),
       );
     } catch (error) {

@@ -1,27 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { RouterError } from '../../kernel/errors.js';
-
-const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
-
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-/** The numbered `.sql` files beside this module, in version order. */
-export function loadMigrations(directory: URL): readonly Migration[] {
-  return readdirSync(directory)
-    .map((file) => MIGRATION_FILE.exec(file))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({
-      version: Number(match[1]),
-      name: match[2] as string,
-      sql: readFileSync(new URL(match[0], directory), 'utf8'),
-    }))
-    .sort((a, b) => a.version - b.version);
-}
+import type { Migration } from '../migration-files.js';
 
 /**
  * Applies the migrations the database lacks, in one IMMEDIATE transaction: the write lock is taken

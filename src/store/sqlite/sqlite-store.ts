@@ -15,6 +15,7 @@ import type { Task, TaskStatus } from '../../tasks/task.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
 import { assembleRecords, mergeNewestFirst } from '../assemble-records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { loadMigrations } from '../migration-files.js';
 import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
 import type {
   AgentCounts,
@@ -33,7 +34,7 @@ import { SqliteAgents } from './sqlite-agents.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { sqliteIntegrityProblems } from './sqlite-integrity.js';
 import { SqliteKeys } from './sqlite-keys.js';
-import { loadMigrations, migrate } from './sqlite-migrator.js';
+import { migrate } from './sqlite-migrator.js';
 import { SqliteOutcomes } from './sqlite-outcomes.js';
 import * as Q from './sqlite-queries.js';
 import { SqliteTasks } from './sqlite-tasks.js';

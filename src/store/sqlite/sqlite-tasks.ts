@@ -2,38 +2,23 @@ import type Database from 'better-sqlite3';
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
 import type { Bid } from '../../policy/decision.js';
-import { dueMs, type Task, type TaskStatus } from '../../tasks/task.js';
+import type { Task, TaskStatus } from '../../tasks/task.js';
 import type { TaskPage, TaskQuery } from '../store.js';
+import {
+  auctionClosed,
+  changingColumns,
+  decodeTaskCursor,
+  duplicateBid,
+  type EventRow,
+  encodeTaskCursor,
+  eventFromRow,
+  TASK_COLUMNS,
+  type TaskRow,
+  taskFromRow,
+  unknownTask,
+} from '../task-rows.js';
 
-interface TaskRow {
-  task_id: string;
-  description: string;
-  constraints: string;
-  status: string;
-  created_ms: number;
-  closes_ms: number;
-  deadline_ms: number | null;
-  decision_seq: number | null;
-  candidates: string;
-  offer_index: number;
-  assigned_agent: string | null;
-  reserved_until_ms: number | null;
-  failures: number;
-  version: number;
-  updated_ms: number;
-}
-
-interface EventRow {
-  event_id: number;
-  kind: string;
-  task_id: string;
-  agent_id: string | null;
-  at_ms: number;
-  data: string;
-}
-
-const COLUMNS = `task_id, description, constraints, status, created_ms, closes_ms, deadline_ms, decision_seq,
-  candidates, offer_index, assigned_agent, reserved_until_ms, failures, version, updated_ms`;
+const COLUMNS = TASK_COLUMNS;
 const INSERT = `INSERT INTO tasks (${COLUMNS}, due_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const SELECT = `SELECT ${COLUMNS} FROM tasks WHERE task_id = ?`;
 const SELECT_BIDS = 'SELECT agent_id, bid_sats FROM task_bids WHERE task_id = ? ORDER BY bid_order';
@@ -98,21 +83,9 @@ export class SqliteTasks {
   addBid(taskId: string, bid: Bid, atMs: number): Task {
     const row = this.#statement(SELECT).get(taskId) as TaskRow | undefined;
     if (row === undefined) throw unknownTask(taskId);
-    if (row.status !== 'open' || atMs >= row.closes_ms) {
-      throw new RouterError(
-        'wrong_state',
-        `the auction for task ${taskId} closed${row.status === 'open' ? ' (its bidding window ended)' : ` (task is ${row.status})`}`,
-        { details: { taskId, status: row.status } },
-      );
-    }
+    if (row.status !== 'open' || atMs >= row.closes_ms) throw auctionClosed(taskId, row.status);
     const before = this.#task(row);
-    if (before.bids.some((b) => b.agentId === bid.agentId)) {
-      throw new RouterError(
-        'duplicate_bid',
-        `agent '${bid.agentId}' already bid on task ${taskId} (one bid per agent)`,
-        { details: { taskId, agentId: bid.agentId } },
-      );
-    }
+    if (before.bids.some((b) => b.agentId === bid.agentId)) throw duplicateBid(taskId, bid.agentId);
     this.#statement(INSERT_BID).run(taskId, bid.agentId, bid.bidSats, before.bids.length, atMs);
     // A bid changes what the auction will decide: a closer that read the task before it must retry.
     this.#statement(BUMP_VERSION).run(atMs, taskId);
@@ -177,14 +150,7 @@ export class SqliteTasks {
   }
 
   eventsAfter(eventId: number, limit: number): TaskEvent[] {
-    return (this.#statement(EVENTS_AFTER).all(eventId, limit) as EventRow[]).map((r) => ({
-      eventId: r.event_id,
-      kind: r.kind as TaskEventKind,
-      taskId: r.task_id,
-      agentId: r.agent_id,
-      atMs: r.at_ms,
-      data: JSON.parse(r.data),
-    }));
+    return (this.#statement(EVENTS_AFTER).all(eventId, limit) as EventRow[]).map(eventFromRow);
   }
 
   lastEventId(): number {
@@ -200,56 +166,6 @@ export class SqliteTasks {
     const bids = (
       this.#statement(SELECT_BIDS).all(row.task_id) as { agent_id: string; bid_sats: number }[]
     ).map((b) => ({ agentId: b.agent_id, bidSats: b.bid_sats }));
-    return {
-      taskId: row.task_id,
-      description: row.description,
-      constraints: JSON.parse(row.constraints),
-      status: row.status as TaskStatus,
-      createdMs: row.created_ms,
-      closesMs: row.closes_ms,
-      deadlineMs: row.deadline_ms,
-      bids,
-      decisionSeq: row.decision_seq,
-      candidates: JSON.parse(row.candidates),
-      offerIndex: row.offer_index,
-      assignedAgent: row.assigned_agent,
-      reservedUntilMs: row.reserved_until_ms,
-      failures: row.failures,
-      version: row.version,
-      updatedMs: row.updated_ms,
-    };
+    return taskFromRow(row, bids);
   }
-}
-
-/** The columns a change of the task rewrites, from decision_seq to due_ms, in the tables' order. */
-function changingColumns(task: Task): unknown[] {
-  return [
-    task.decisionSeq,
-    JSON.stringify(task.candidates),
-    task.offerIndex,
-    task.assignedAgent,
-    task.reservedUntilMs,
-    task.failures,
-    task.version,
-    task.updatedMs,
-    dueMs(task),
-  ];
-}
-
-export function unknownTask(taskId: string): RouterError {
-  return new RouterError('unknown_task', `no task has id ${taskId}`, { details: { taskId } });
-}
-
-function encodeTaskCursor(task: Task): string {
-  return Buffer.from(`t${task.createdMs}:${task.taskId}`).toString('base64url');
-}
-
-function decodeTaskCursor(cursor: string): { createdMs: number; taskId: string } {
-  const match = /^t([0-9]{1,15}):(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (match === null) {
-    throw new RouterError('invalid_cursor', `cursor '${cursor}' is not one this store issued`, {
-      details: { cursor },
-    });
-  }
-  return { createdMs: Number(match[1]), taskId: match[2] as string };
 }

@@ -1,0 +1,23 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+/** One versioned schema change: `NNNN_name.sql` beside the adapter that applies it. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** The numbered `.sql` files in `directory`, in version order. */
+export function loadMigrations(directory: URL): readonly Migration[] {
+  return readdirSync(directory)
+    .map((file) => MIGRATION_FILE.exec(file))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({
+      version: Number(match[1]),
+      name: match[2] as string,
+      sql: readFileSync(new URL(match[0], directory), 'utf8'),
+    }))
+    .sort((a, b) => a.version - b.version);
+}
