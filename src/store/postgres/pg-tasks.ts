@@ -140,6 +140,61 @@ export class PgTasks {
     return read('FOR UPDATE');
   }
 
+  /**
+   * Locks several tasks' rows for the rest of the transaction, in one statement, and returns their
+   * stored versions (absent: no such task). Tries without waiting first, so a wait is counted.
+   */
+  async lockVersions(
+    db: pg.ClientBase,
+    taskIds: readonly string[],
+    waited: () => void,
+  ): Promise<Map<string, number>> {
+    const ids = [...new Set(taskIds)];
+    const read = async (lock: string) =>
+      new Map(
+        (
+          await db.query<{ task_id: string; version: number }>(
+            `SELECT task_id, version FROM tasks WHERE task_id = ANY($1::text[]) ORDER BY task_id ${lock}`,
+            [ids],
+          )
+        ).rows.map((r) => [r.task_id, r.version]),
+      );
+    const quick = await read('FOR UPDATE SKIP LOCKED');
+    if (quick.size === ids.length) return quick;
+    const existing = await read('');
+    if (quick.size === existing.size) return quick; // the rest do not exist
+    waited();
+    // Locked in id order (as above), so two batches that share tasks cannot deadlock.
+    return read('FOR UPDATE');
+  }
+
+  /** Replaces tasks already locked and checked at their versions, in one statement. */
+  async updateMany(
+    db: pg.ClientBase,
+    tasks: readonly Task[],
+    expectedVersions: readonly number[],
+  ): Promise<void> {
+    const columns = tasks.map((task) => changingColumns(task));
+    const column = (i: number) => columns.map((c) => c[i]);
+    await db.query(
+      `UPDATE tasks t SET status = u.status, decision_seq = u.decision_seq, candidates = u.candidates,
+         offer_index = u.offer_index, assigned_agent = u.assigned_agent, reserved_until_ms = u.reserved_until_ms,
+         failures = u.failures, version = u.version, updated_ms = u.updated_ms, due_ms = u.due_ms,
+         claimed_until_ms = NULL
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::integer[], $6::text[], $7::bigint[],
+         $8::integer[], $9::integer[], $10::bigint[], $11::bigint[], $12::integer[])
+         AS u (task_id, status, decision_seq, candidates, offer_index, assigned_agent, reserved_until_ms,
+           failures, version, updated_ms, due_ms, expected_version)
+       WHERE t.task_id = u.task_id AND t.version = u.expected_version`,
+      [
+        tasks.map((t) => t.taskId),
+        tasks.map((t) => t.status),
+        ...Array.from({ length: 9 }, (_, i) => column(i)),
+        expectedVersions,
+      ],
+    );
+  }
+
   async update(db: pg.ClientBase, task: Task, expectedVersion: number): Promise<boolean> {
     const updated = await db.query(
       `UPDATE tasks SET status = $1, decision_seq = $2, candidates = $3, offer_index = $4, assigned_agent = $5,
