@@ -12,7 +12,8 @@ export interface ClusterSyncOptions {
   readonly agentsEveryMs?: number;
   /**
    * At most one catch-up per this many ms however often commits are announced: at a thousand tasks a
-   * second every commit would otherwise cost each instance a handful of reads. Default 50.
+   * second every commit would otherwise cost each instance a handful of reads (one of them counts
+   * the tasks in hand, which grows with the tasks). Default 250.
    */
   readonly minGapMs?: number;
 }
@@ -29,7 +30,7 @@ export async function startClusterSync(options: ClusterSyncOptions): Promise<() 
   const { store, directory, tasks, bus } = options;
   const watch = store.watchCommits?.bind(store);
   if (watch === undefined) return async () => undefined;
-  const minGapMs = options.minGapMs ?? 50;
+  const minGapMs = options.minGapMs ?? 250;
   let stopped = false;
   let running: Promise<void> | undefined;
   let pending = false;
