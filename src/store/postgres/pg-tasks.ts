@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
 import type { Bid } from '../../policy/decision.js';
@@ -17,6 +16,7 @@ import {
   taskFromRow,
   unknownTask,
 } from '../task-rows.js';
+import type { PgQueryable } from './pg-queryable.js';
 
 /**
  * The tasks, task_bids and task_events tables of the PostgreSQL store. Every method takes the client
@@ -36,7 +36,7 @@ export class PgTasks {
    * Stores a new task and its events in one statement (a transaction of its own, one round trip):
    * the events are inserted only for a task that was, so an existing id writes nothing.
    */
-  async create(db: pg.Pool, task: Task, events: readonly NewTaskEvent[]): Promise<TaskEvent[]> {
+  async create(db: PgQueryable, task: Task, events: readonly NewTaskEvent[]): Promise<TaskEvent[]> {
     const rows = (
       await db.query<{ task_id: string; event_id: number | null }>(
         `WITH inserted AS (
@@ -78,7 +78,7 @@ export class PgTasks {
     return events.map((e, i) => ({ ...e, eventId: ids[i] as number }));
   }
 
-  async get(db: pg.ClientBase | pg.Pool, taskId: string): Promise<Task | undefined> {
+  async get(db: PgQueryable, taskId: string): Promise<Task | undefined> {
     const rows = (await db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = $1`, [taskId]))
       .rows;
     return (await this.#tasks(db, rows))[0];
@@ -91,7 +91,7 @@ export class PgTasks {
    * bid is refused. Returns the task with the bid, and the event as stored.
    */
   async addBid(
-    db: pg.Pool,
+    db: PgQueryable,
     taskId: string,
     bid: Bid,
     atMs: number,
@@ -115,7 +115,7 @@ export class PgTasks {
           event.atMs,
           JSON.stringify(event.data),
         ])
-      ).rows[0];
+      ).rows[0] as typeof row;
     } catch (error) {
       throw bidRefusal(error, taskId, bid.agentId) ?? error;
     }
@@ -128,7 +128,7 @@ export class PgTasks {
   }
 
   /** The stored version, locking the row for the rest of the transaction; undefined when none. */
-  async lockVersion(db: pg.ClientBase, taskId: string, waited: () => void): Promise<number | undefined> {
+  async lockVersion(db: PgQueryable, taskId: string, waited: () => void): Promise<number | undefined> {
     // Without waiting first, so that a wait (the row locked by another transaction) is counted.
     const read = async (lock: string) =>
       (await db.query<{ version: number }>(`SELECT version FROM tasks WHERE task_id = $1 ${lock}`, [taskId]))
@@ -145,7 +145,7 @@ export class PgTasks {
    * stored versions (absent: no such task). Tries without waiting first, so a wait is counted.
    */
   async lockVersions(
-    db: pg.ClientBase,
+    db: PgQueryable,
     taskIds: readonly string[],
     waited: () => void,
   ): Promise<Map<string, number>> {
@@ -170,7 +170,7 @@ export class PgTasks {
 
   /** Replaces tasks already locked and checked at their versions, in one statement. */
   async updateMany(
-    db: pg.ClientBase,
+    db: PgQueryable,
     tasks: readonly Task[],
     expectedVersions: readonly number[],
   ): Promise<void> {
@@ -195,7 +195,7 @@ export class PgTasks {
     );
   }
 
-  async update(db: pg.ClientBase, task: Task, expectedVersion: number): Promise<boolean> {
+  async update(db: PgQueryable, task: Task, expectedVersion: number): Promise<boolean> {
     const updated = await db.query(
       `UPDATE tasks SET status = $1, decision_seq = $2, candidates = $3, offer_index = $4, assigned_agent = $5,
          reserved_until_ms = $6, failures = $7, version = $8, updated_ms = $9, due_ms = $10,
@@ -206,7 +206,7 @@ export class PgTasks {
     return (updated.rowCount ?? 0) > 0;
   }
 
-  async list(db: pg.Pool, query: TaskQuery): Promise<TaskPage> {
+  async list(db: PgQueryable, query: TaskQuery): Promise<TaskPage> {
     const after = query.cursor === undefined ? undefined : decodeTaskCursor(query.cursor);
     const where: string[] = [];
     const params: unknown[] = [];
@@ -241,7 +241,7 @@ export class PgTasks {
    * first. Rows another instance is claiming at this moment are skipped, not waited for; tasks leased
    * to another instance are left to it until the lease runs out.
    */
-  async claimDue(db: pg.Pool, nowMs: number, limit: number, leaseMs: number): Promise<Task[]> {
+  async claimDue(db: PgQueryable, nowMs: number, limit: number, leaseMs: number): Promise<Task[]> {
     const rows = (
       await db.query<TaskRow>(
         `UPDATE tasks SET claimed_until_ms = $3
@@ -261,7 +261,7 @@ export class PgTasks {
    * When the next task is due, a leased one counting from the end of its lease (an early wake-up at
    * most, for a lease that ends before its task is due). Two index reads, however many tasks wait.
    */
-  async nextDueMs(db: pg.Pool): Promise<number | null> {
+  async nextDueMs(db: PgQueryable): Promise<number | null> {
     const row = (
       await db.query<{ due: number | null }>(
         `SELECT least(
@@ -272,7 +272,7 @@ export class PgTasks {
     return row?.due ?? null;
   }
 
-  async inFlight(db: pg.Pool): Promise<Map<string, number>> {
+  async inFlight(db: PgQueryable): Promise<Map<string, number>> {
     const rows = (
       await db.query<{ agent_id: string; n: number }>(
         `SELECT assigned_agent AS agent_id, count(*) AS n FROM tasks
@@ -282,7 +282,7 @@ export class PgTasks {
     return new Map(rows.map((r) => [r.agent_id, r.n]));
   }
 
-  async countByStatus(db: pg.Pool): Promise<Map<TaskStatus, number>> {
+  async countByStatus(db: PgQueryable): Promise<Map<TaskStatus, number>> {
     const rows = (
       await db.query<{ status: TaskStatus; n: number }>(
         'SELECT status, count(*) AS n FROM tasks GROUP BY status',
@@ -291,7 +291,7 @@ export class PgTasks {
     return new Map(rows.map((r) => [r.status, r.n]));
   }
 
-  async appendEvents(db: pg.ClientBase, events: readonly NewTaskEvent[]): Promise<TaskEvent[]> {
+  async appendEvents(db: PgQueryable, events: readonly NewTaskEvent[]): Promise<TaskEvent[]> {
     if (events.length === 0) return [];
     // Identity values are drawn in the order unnest yields the rows; sorting the returned ids puts
     // them back beside their events whatever order RETURNING lists them in.
@@ -321,7 +321,7 @@ export class PgTasks {
    * rolled-back transaction leaves a gap for ever). Events are the last statement of every
    * transaction that writes them, so a real gap closes within a commit's time.
    */
-  async eventsAfter(db: pg.Pool, eventId: number, limit: number): Promise<TaskEvent[]> {
+  async eventsAfter(db: PgQueryable, eventId: number, limit: number): Promise<TaskEvent[]> {
     const rows = (
       await db.query<EventRow>(
         `SELECT event_id, kind, task_id, agent_id, at_ms, data FROM task_events
@@ -346,13 +346,13 @@ export class PgTasks {
     return rows.slice(0, end).map(eventFromRow);
   }
 
-  async lastEventId(db: pg.Pool): Promise<number> {
+  async lastEventId(db: PgQueryable): Promise<number> {
     const row = (await db.query<{ id: number | null }>('SELECT max(event_id) AS id FROM task_events'))
       .rows[0];
     return row?.id ?? 0;
   }
 
-  async agentEventCounts(db: pg.Pool, agentId: string): Promise<Map<TaskEventKind, number>> {
+  async agentEventCounts(db: PgQueryable, agentId: string): Promise<Map<TaskEventKind, number>> {
     const rows = (
       await db.query<{ kind: TaskEventKind; n: number }>(
         'SELECT kind, count(*) AS n FROM task_events WHERE agent_id = $1 GROUP BY kind',
@@ -363,7 +363,7 @@ export class PgTasks {
   }
 
   /** Tasks from their rows, with their bids in arrival order (one query for the whole page). */
-  async #tasks(db: pg.ClientBase | pg.Pool, rows: readonly TaskRow[]): Promise<Task[]> {
+  async #tasks(db: PgQueryable, rows: readonly TaskRow[]): Promise<Task[]> {
     if (rows.length === 0) return [];
     const bidRows = (
       await db.query<{ task_id: string; agent_id: string; bid_sats: number }>(

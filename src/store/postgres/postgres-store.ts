@@ -32,6 +32,7 @@ import type {
 import { translatePgError } from './pg-errors.js';
 import { PgKeys } from './pg-keys.js';
 import { migratePg, quoteIdent } from './pg-migrator.js';
+import { keepingPool, type PgQueryable } from './pg-queryable.js';
 import { PgTasks } from './pg-tasks.js';
 
 export interface PostgresStoreConfig {
@@ -98,6 +99,8 @@ const DECISION_COLUMNS_WITH_PREV = `${DECISION_COLUMNS},
 export class PostgresStore implements Store {
   readonly engine = 'postgres';
   readonly #pool: pg.Pool;
+  /** The pool for single statements (see keepingPool). */
+  readonly #db: PgQueryable;
   readonly #where: string;
   readonly #schema: string;
   readonly #keys: PgKeys;
@@ -141,7 +144,11 @@ export class PostgresStore implements Store {
     });
     // An idle connection dropped by the server is replaced on the next checkout; not a crash.
     this.#pool.on('error', () => undefined);
-    this.#keys = new PgKeys(async (sql, params) => (await this.#pool.query(sql, params)).rows);
+    this.#db = keepingPool(this.#pool);
+    this.#keys = new PgKeys(
+      async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>
+        (await this.#db.query<R>(sql, params)).rows,
+    );
   }
 
   get contention(): StoreContention {
@@ -184,7 +191,7 @@ export class PostgresStore implements Store {
         all.push(wanted);
         const sql = `SELECT d.seq FROM ${from} ${clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`}
           ORDER BY d.seq DESC LIMIT $${all.length}`;
-        return (await this.#pool.query<{ seq: number }>(sql, all)).rows.map((r) => r.seq);
+        return (await this.#db.query<{ seq: number }>(sql, all)).rows.map((r) => r.seq);
       };
       let seqs: number[];
       if (query.agentId === undefined) {
@@ -203,7 +210,7 @@ export class PostgresStore implements Store {
       }
       const page = seqs.slice(0, query.limit);
       const rows = (
-        await this.#pool.query<DecisionRow>(
+        await this.#db.query<DecisionRow>(
           `SELECT ${DECISION_COLUMNS_WITH_PREV} FROM decisions d WHERE d.seq = ANY($1::bigint[]) ORDER BY d.seq DESC`,
           [page],
         )
@@ -217,7 +224,7 @@ export class PostgresStore implements Store {
   async getDecision(seq: number): Promise<LoggedDecision | undefined> {
     return this.#run(async () => {
       const rows = (
-        await this.#pool.query<DecisionRow>(
+        await this.#db.query<DecisionRow>(
           `SELECT ${DECISION_COLUMNS_WITH_PREV} FROM decisions d WHERE d.seq = $1`,
           [seq],
         )
@@ -233,7 +240,7 @@ export class PostgresStore implements Store {
       const first = await this.#run(
         async () =>
           (
-            await this.#pool.query<{ after: number | null }>(
+            await this.#db.query<{ after: number | null }>(
               'SELECT min(seq) - 1 AS after FROM decisions WHERE ts_ms >= $1',
               [sinceMs],
             )
@@ -247,7 +254,7 @@ export class PostgresStore implements Store {
     for (;;) {
       const page = await this.#run(async () => {
         const rows = (
-          await this.#pool.query<DecisionRow>(
+          await this.#db.query<DecisionRow>(
             `SELECT ${DECISION_COLUMNS} FROM decisions d WHERE d.seq > $1 AND d.ts_ms >= $2 ORDER BY d.seq LIMIT $3`,
             [after, sinceMs, STREAM_PAGE_SIZE],
           )
@@ -256,7 +263,7 @@ export class PostgresStore implements Store {
         const first = (rows[0] as DecisionRow).seq;
         if (previous === undefined) {
           const row = (
-            await this.#pool.query<{ hash: Buffer }>('SELECT hash FROM decisions WHERE seq = $1', [first - 1])
+            await this.#db.query<{ hash: Buffer }>('SELECT hash FROM decisions WHERE seq = $1', [first - 1])
           ).rows[0];
           previous = { seq: first - 1, hash: row?.hash ?? null };
         }
@@ -286,7 +293,7 @@ export class PostgresStore implements Store {
       const rows = await this.#run(
         async () =>
           (
-            await this.#pool.query<{
+            await this.#db.query<{
               outcome_seq: number;
               seq: number;
               agent_id: string;
@@ -325,7 +332,7 @@ export class PostgresStore implements Store {
       async () =>
         (
           (
-            await this.#pool.query<{ n: number }>(
+            await this.#db.query<{ n: number }>(
               'SELECT coalesce(max(outcome_seq), 0)::bigint AS n FROM outcomes',
             )
           ).rows[0] as { n: number }
@@ -340,7 +347,7 @@ export class PostgresStore implements Store {
         key === undefined
           ? undefined
           : (
-              await this.#pool.query<{
+              await this.#db.query<{
                 considered: number;
                 bids: number;
                 won: number;
@@ -362,7 +369,7 @@ export class PostgresStore implements Store {
   async listAgentCounts(): Promise<readonly AgentCounts[]> {
     return this.#run(async () =>
       (
-        await this.#pool.query<{
+        await this.#db.query<{
           agent_id: string;
           considered: number;
           bids: number;
@@ -385,7 +392,7 @@ export class PostgresStore implements Store {
       const problems: string[] = [];
       // roster_members must list exactly the members of each roster.
       const membership = (
-        await this.#pool.query<{ missing: number; extra: number }>(
+        await this.#db.query<{ missing: number; extra: number }>(
           `WITH expected AS (
              SELECT r.roster_key, get_byte(r.members, i * 4) | (get_byte(r.members, i * 4 + 1) << 8)
                | (get_byte(r.members, i * 4 + 2) << 16) | (get_byte(r.members, i * 4 + 3) << 24) AS agent_key
@@ -407,7 +414,7 @@ export class PostgresStore implements Store {
       // page in constant memory.
       const members = new Map<number, Set<number>>();
       for (const row of (
-        await this.#pool.query<{ agent_key: number; roster_key: number }>(
+        await this.#db.query<{ agent_key: number; roster_key: number }>(
           'SELECT agent_key, roster_key FROM roster_members',
         )
       ).rows) {
@@ -422,7 +429,7 @@ export class PostgresStore implements Store {
       let after = 0;
       for (;;) {
         const rows = (
-          await this.#pool.query<{ seq: number; roster_key: number; bids: Buffer }>(
+          await this.#db.query<{ seq: number; roster_key: number; bids: Buffer }>(
             'SELECT seq, roster_key, bids FROM decisions WHERE seq > $1 ORDER BY seq LIMIT $2',
             [after, 5000],
           )
@@ -437,7 +444,7 @@ export class PostgresStore implements Store {
         after = (rows.at(-1) as { seq: number }).seq;
       }
       const actual = (
-        await this.#pool.query<{ agent_key: number; seq: number }>('SELECT agent_key, seq FROM candidates')
+        await this.#db.query<{ agent_key: number; seq: number }>('SELECT agent_key, seq FROM candidates')
       ).rows;
       const differ =
         actual.length !== expected.size || actual.some((r) => !expected.has(`${r.agent_key}:${r.seq}`));
@@ -456,7 +463,7 @@ export class PostgresStore implements Store {
     return this.#run(
       async () =>
         (
-          (await this.#pool.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM decisions'))
+          (await this.#db.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM decisions'))
             .rows[0] as {
             n: number;
           }
@@ -466,7 +473,7 @@ export class PostgresStore implements Store {
 
   async saveAgent(agent: StoredAgent): Promise<void> {
     await this.#run(() =>
-      this.#pool.query(
+      this.#db.query(
         `INSERT INTO agents (agent_id, manifest, token_hash, registered_ms, heartbeat_ms) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (agent_id) DO UPDATE SET manifest = excluded.manifest, token_hash = excluded.token_hash,
            registered_ms = excluded.registered_ms, heartbeat_ms = excluded.heartbeat_ms`,
@@ -483,7 +490,7 @@ export class PostgresStore implements Store {
 
   async recordHeartbeat(agentId: string, atMs: number): Promise<boolean> {
     return this.#run(async () => {
-      const result = await this.#pool.query(
+      const result = await this.#db.query(
         'UPDATE agents SET heartbeat_ms = greatest(heartbeat_ms, $1) WHERE agent_id = $2',
         [atMs, agentId],
       );
@@ -494,14 +501,14 @@ export class PostgresStore implements Store {
   async deleteAgent(agentId: string): Promise<boolean> {
     return this.#run(
       async () =>
-        ((await this.#pool.query('DELETE FROM agents WHERE agent_id = $1', [agentId])).rowCount ?? 0) > 0,
+        ((await this.#db.query('DELETE FROM agents WHERE agent_id = $1', [agentId])).rowCount ?? 0) > 0,
     );
   }
 
   async listAgents(): Promise<readonly StoredAgent[]> {
     return this.#run(async () =>
       (
-        await this.#pool.query<{
+        await this.#db.query<{
           manifest: string;
           token_hash: Buffer | null;
           registered_ms: number;
@@ -521,18 +528,18 @@ export class PostgresStore implements Store {
   async createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]> {
     return this.#run(() => {
       this.#counts.transactions++;
-      return this.#tasks.create(this.#pool, task, events);
+      return this.#tasks.create(this.#db, task, events);
     });
   }
 
   async getTask(taskId: string): Promise<Task | undefined> {
-    return this.#run(() => this.#tasks.get(this.#pool, taskId));
+    return this.#run(() => this.#tasks.get(this.#db, taskId));
   }
 
   async addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange> {
     return this.#run(async () => {
       this.#counts.transactions++;
-      const added = await this.#tasks.addBid(this.#pool, taskId, bid, atMs, event, this.#waited);
+      const added = await this.#tasks.addBid(this.#db, taskId, bid, atMs, event, this.#waited);
       return { task: added.task, events: [added.event] };
     });
   }
@@ -657,42 +664,42 @@ export class PostgresStore implements Store {
   }
 
   async listTasks(query: TaskQuery): Promise<TaskPage> {
-    return this.#run(() => this.#tasks.list(this.#pool, query));
+    return this.#run(() => this.#tasks.list(this.#db, query));
   }
 
   async dueTasks(nowMs: number, limit: number): Promise<readonly Task[]> {
-    return this.#run(() => this.#tasks.claimDue(this.#pool, nowMs, limit, this.#claimLeaseMs));
+    return this.#run(() => this.#tasks.claimDue(this.#db, nowMs, limit, this.#claimLeaseMs));
   }
 
   async releaseDueTasks(taskIds: readonly string[]): Promise<void> {
     if (taskIds.length === 0) return;
     await this.#run(() =>
-      this.#pool.query('UPDATE tasks SET claimed_until_ms = NULL WHERE task_id = ANY($1::text[])', [taskIds]),
+      this.#db.query('UPDATE tasks SET claimed_until_ms = NULL WHERE task_id = ANY($1::text[])', [taskIds]),
     );
   }
 
   async nextDueMs(): Promise<number | null> {
-    return this.#run(() => this.#tasks.nextDueMs(this.#pool));
+    return this.#run(() => this.#tasks.nextDueMs(this.#db));
   }
 
   async inFlightByAgent(): Promise<ReadonlyMap<string, number>> {
-    return this.#run(() => this.#tasks.inFlight(this.#pool));
+    return this.#run(() => this.#tasks.inFlight(this.#db));
   }
 
   async countTasksByStatus(): Promise<ReadonlyMap<TaskStatus, number>> {
-    return this.#run(() => this.#tasks.countByStatus(this.#pool));
+    return this.#run(() => this.#tasks.countByStatus(this.#db));
   }
 
   async eventsAfter(eventId: number, limit: number): Promise<readonly TaskEvent[]> {
-    return this.#run(() => this.#tasks.eventsAfter(this.#pool, eventId, limit));
+    return this.#run(() => this.#tasks.eventsAfter(this.#db, eventId, limit));
   }
 
   async lastEventId(): Promise<number> {
-    return this.#run(() => this.#tasks.lastEventId(this.#pool));
+    return this.#run(() => this.#tasks.lastEventId(this.#db));
   }
 
   async agentEventCounts(agentId: string): Promise<ReadonlyMap<TaskEventKind, number>> {
-    return this.#run(() => this.#tasks.agentEventCounts(this.#pool, agentId));
+    return this.#run(() => this.#tasks.agentEventCounts(this.#db, agentId));
   }
 
   async watchCommits(onCommit: () => void): Promise<() => Promise<void>> {
