@@ -160,7 +160,8 @@ export class TaskService {
       // The router keeps loads by agent id, registered now or not.
       this.#router.setAgentLoad(agentId, n);
     }
-    this.#openAuctions = (await this.#store.countTasksByStatus()).get('open') ?? 0;
+    // Every catch-up on a shared store runs this: an index read, not a count of every task by status.
+    this.#openAuctions = await this.#store.countOpenTasks();
   }
 
   get openAuctions(): number {

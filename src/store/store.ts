@@ -135,7 +135,10 @@ export interface Store {
   /** How many tasks each agent holds (offered to it or accepted by it). */
   inFlightByAgent(): Promise<ReadonlyMap<string, number>>;
 
-  /** How many tasks are in each status (absent: none). */
+  /** How many tasks are open (bidding): an index read, however many tasks the store holds. */
+  countOpenTasks(): Promise<number>;
+
+  /** How many tasks are in each status (absent: none). Reads every task. */
   countTasksByStatus(): Promise<ReadonlyMap<TaskStatus, number>>;
 
   /** Events after `eventId`, in commit order, at most `limit`. */

@@ -552,6 +552,7 @@ export function runStoreContract(
       expect((await store.getTask('t1'))?.description).toBe('task t1');
       expect(await store.eventsAfter(0, 10)).toEqual(events);
       expect(await store.lastEventId()).toBe(1);
+      expect(await store.countOpenTasks()).toBe(1);
     });
 
     test('takes bids in arrival order with a version bump each; refuses unknown, duplicate and late bids', async () => {
@@ -625,6 +626,7 @@ export function runStoreContract(
       expect((await store.getTask('t1'))?.status).toBe('unassigned');
       expect((await store.eventsAfter(0, 10)).map((e) => e.kind)).toEqual(['task:posted', 'task:decided']);
       expect(await store.countTasksByStatus()).toEqual(new Map([['unassigned', 1]]));
+      expect(await store.countOpenTasks()).toBe(0);
     });
 
     test('close is idempotent and later calls fail with store_closed', async () => {

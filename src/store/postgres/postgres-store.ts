@@ -686,6 +686,18 @@ export class PostgresStore implements Store {
     return this.#run(() => this.#tasks.inFlight(this.#db));
   }
 
+  async countOpenTasks(): Promise<number> {
+    return this.#run(
+      async () =>
+        (
+          (await this.#db.query<{ n: number }>("SELECT count(*) AS n FROM tasks WHERE status = 'open'"))
+            .rows[0] as {
+            n: number;
+          }
+        ).n,
+    );
+  }
+
   async countTasksByStatus(): Promise<ReadonlyMap<TaskStatus, number>> {
     return this.#run(() => this.#tasks.countByStatus(this.#db));
   }

@@ -370,6 +370,13 @@ export class SqliteStore implements Store {
     return this.#guard(() => this.#tasks.inFlight());
   }
 
+  async countOpenTasks(): Promise<number> {
+    return this.#guard(
+      () =>
+        (this.#statement("SELECT count(*) AS n FROM tasks WHERE status = 'open'").get() as { n: number }).n,
+    );
+  }
+
   async countTasksByStatus(): Promise<ReadonlyMap<TaskStatus, number>> {
     return this.#guard(() => this.#tasks.countByStatus());
   }
