@@ -8,15 +8,23 @@ import {
   decodeUuid,
 } from './record-rows.js';
 
+/** An interned roster: its agent ids in registration order, and where each sits. */
+export interface Roster {
+  readonly agentIds: readonly string[];
+  readonly positionOf: ReadonlyMap<string, number>;
+}
+
+export function rosterOf(agentIds: readonly string[]): Roster {
+  const frozen = Object.freeze([...agentIds]);
+  return { agentIds: frozen, positionOf: new Map(frozen.map((id, i) => [id, i])) };
+}
+
 /**
  * What the records' interned keys stand for. An adapter answers from its cache; one whose lookups
  * are asynchronous (PostgreSQL) loads the keys of a page before assembling it.
  */
 export interface RecordKeys {
-  roster(key: number): {
-    readonly agentIds: readonly string[];
-    readonly positionOf: ReadonlyMap<string, number>;
-  };
+  roster(key: number): Roster;
   policy(key: number): PolicySpec;
   agentId(key: number): string;
 }

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { RouterError } from '../kernel/errors.js';
 
 const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
@@ -20,4 +21,17 @@ export function loadMigrations(directory: URL): readonly Migration[] {
       sql: readFileSync(new URL(match[0], directory), 'utf8'),
     }))
     .sort((a, b) => a.version - b.version);
+}
+
+/** Refuses a database migrated by a newer swarm-router than this one (its schema may mean other things). */
+export function requireKnownSchema(applied: Iterable<number>, migrations: readonly Migration[]): void {
+  const newest = migrations.at(-1)?.version ?? 0;
+  const newestApplied = Math.max(0, ...applied);
+  if (newestApplied > newest) {
+    throw new RouterError(
+      'store_incompatible',
+      `the database has schema version ${newestApplied}, newer than this swarm-router knows (${newest}); upgrade swarm-router`,
+      { details: { schemaVersion: newestApplied, supported: newest } },
+    );
+  }
 }

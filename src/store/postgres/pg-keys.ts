@@ -1,12 +1,7 @@
 import type pg from 'pg';
 import type { PolicySpec } from '../../policy/decision.js';
-import type { RecordKeys } from '../assemble-records.js';
+import { type RecordKeys, type Roster, rosterOf } from '../assemble-records.js';
 import { decodeKeys, encodeKeys } from '../record-rows.js';
-
-interface Roster {
-  readonly agentIds: readonly string[];
-  readonly positionOf: ReadonlyMap<string, number>;
-}
 
 type Query = <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<R[]>;
 
@@ -136,8 +131,7 @@ export class PgKeys implements RecordKeys {
   roster(key: number): Roster {
     let roster = this.#rosters.get(key);
     if (roster === undefined) {
-      const agentIds = Object.freeze(this.rosterMembers(key).map((k) => this.agentId(k)));
-      roster = { agentIds, positionOf: new Map(agentIds.map((id, i) => [id, i])) };
+      roster = rosterOf(this.rosterMembers(key).map((k) => this.agentId(k)));
       this.#rosters.set(key, roster);
     }
     return roster;

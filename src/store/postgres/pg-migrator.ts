@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { RouterError } from '../../kernel/errors.js';
-import type { Migration } from '../migration-files.js';
+import { type Migration, requireKnownSchema } from '../migration-files.js';
 
 /**
  * Key of the advisory lock that serialises migrations: instances starting at once take turns, and the
@@ -19,7 +18,6 @@ export async function migratePg(
   migrations: readonly Migration[],
   nowMs: number,
 ): Promise<number[]> {
-  const newest = migrations.at(-1)?.version ?? 0;
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -35,14 +33,7 @@ export async function migratePg(
         (r) => r.version,
       ),
     );
-    const newestApplied = Math.max(0, ...applied);
-    if (newestApplied > newest) {
-      throw new RouterError(
-        'store_incompatible',
-        `the database has schema version ${newestApplied}, newer than this swarm-router knows (${newest}); upgrade swarm-router`,
-        { details: { schemaVersion: newestApplied, supported: newest } },
-      );
-    }
+    requireKnownSchema(applied, migrations);
     const done: number[] = [];
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;

@@ -60,11 +60,7 @@ export class PgTasks {
           task.closesMs,
           task.deadlineMs,
           ...changingColumns(task),
-          events.map((e) => e.kind),
-          events.map((e) => e.taskId),
-          events.map((e) => e.agentId),
-          events.map((e) => e.atMs),
-          events.map((e) => JSON.stringify(e.data)),
+          ...eventColumns(events),
         ],
       )
     ).rows;
@@ -300,13 +296,7 @@ export class PgTasks {
         `INSERT INTO task_events (kind, task_id, agent_id, at_ms, data)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
          RETURNING event_id`,
-        [
-          events.map((e) => e.kind),
-          events.map((e) => e.taskId),
-          events.map((e) => e.agentId),
-          events.map((e) => e.atMs),
-          events.map((e) => JSON.stringify(e.data)),
-        ],
+        [...eventColumns(events)],
       )
     ).rows;
     const ids = rows.map((r) => r.event_id).sort((a, b) => a - b);
@@ -395,4 +385,15 @@ function bidRefusal(error: unknown, taskId: string, agentId: string): RouterErro
   if (code === 'SR409') return auctionClosed(taskId, detail === 'window' ? 'open' : (detail ?? 'unknown'));
   if (code === 'SR410') return duplicateBid(taskId, agentId);
   return undefined;
+}
+
+/** New events as the five column arrays of an `unnest` insert (kind, task_id, agent_id, at_ms, data). */
+function eventColumns(events: readonly NewTaskEvent[]): unknown[][] {
+  return [
+    events.map((e) => e.kind),
+    events.map((e) => e.taskId),
+    events.map((e) => e.agentId),
+    events.map((e) => e.atMs),
+    events.map((e) => JSON.stringify(e.data)),
+  ];
 }

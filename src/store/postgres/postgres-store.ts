@@ -625,40 +625,38 @@ export class PostgresStore implements Store {
     );
     // The first change of a task computed from its stored version wins; any other is stale.
     const taken = new Set<string>();
-    const winners: QueuedDecision[] = [];
-    const results: (CommittedTaskChange | null)[] = batch.map((item) => {
+    const winners: number[] = []; // positions in the batch
+    const results: (CommittedTaskChange | null)[] = batch.map((item, position) => {
       const { taskId } = item.change.task;
       if (versions.get(taskId) !== item.change.expectedVersion || taken.has(taskId)) {
         this.#counts.versionConflicts++;
-        return null;
+      } else {
+        taken.add(taskId);
+        winners.push(position);
       }
-      taken.add(taskId);
-      winners.push(item);
       return null;
     });
     if (winners.length === 0) return results;
-    const sealers = new Map<Decision, Sealer>(winners.map((w) => [w.change.decision as Decision, w.seal]));
+    const won = winners.map((position) => batch[position] as QueuedDecision);
+    const sealers = new Map<Decision, Sealer>(won.map((w) => [w.change.decision as Decision, w.seal]));
     const logged = await this.#appendIn(
       client,
-      winners.map((w) => w.change.decision as Decision),
+      won.map((w) => w.change.decision as Decision),
       (prevHash, seq, decision) => (sealers.get(decision) as Sealer)(prevHash, seq, decision),
     );
-    const tasks = winners.map((w, i) => ({
-      ...w.change.task,
-      decisionSeq: (logged[i] as LoggedDecision).seq,
-    }));
+    const tasks = won.map((w, i) => ({ ...w.change.task, decisionSeq: (logged[i] as LoggedDecision).seq }));
     await this.#tasks.updateMany(
       client,
       tasks,
-      winners.map((w) => w.change.expectedVersion),
+      won.map((w) => w.change.expectedVersion),
     );
-    const eventLists = winners.map((w, i) => w.change.events(tasks[i] as Task));
+    const eventLists = won.map((w, i) => w.change.events(tasks[i] as Task));
     const stored = await this.#tasks.appendEvents(client, eventLists.flat());
     let at = 0;
-    winners.forEach((w, i) => {
+    winners.forEach((position, i) => {
       const events = stored.slice(at, at + (eventLists[i] as NewTaskEvent[]).length);
       at += events.length;
-      results[batch.indexOf(w)] = { task: tasks[i] as Task, events, decision: logged[i] as LoggedDecision };
+      results[position] = { task: tasks[i] as Task, events, decision: logged[i] as LoggedDecision };
     });
     return results;
   }

@@ -1,13 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { PolicySpec } from '../../policy/decision.js';
+import { type Roster, rosterOf } from '../assemble-records.js';
 import { decodeKeys, encodeKeys } from '../record-rows.js';
 import * as Q from './sqlite-queries.js';
 
 /** A roster as read back: its agents in registration order, and where each one sits. */
-export interface Roster {
-  readonly agentIds: readonly string[];
-  readonly positionOf: ReadonlyMap<string, number>;
-}
 
 /**
  * The interned tables (agent ids, policy specs, rosters) with caches in front. Keys never change once
@@ -123,8 +120,7 @@ export class SqliteKeys {
   roster(key: number): Roster {
     let roster = this.#rosters.get(key);
     if (roster === undefined) {
-      const agentIds = Object.freeze(this.rosterMembers(key).map((k) => this.agentId(k)));
-      roster = { agentIds, positionOf: new Map(agentIds.map((id, i) => [id, i])) };
+      roster = rosterOf(this.rosterMembers(key).map((k) => this.agentId(k)));
       this.#rosters.set(key, roster);
     }
     return roster;

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import { RouterError } from '../../kernel/errors.js';
-import type { Migration } from '../migration-files.js';
+import { type Migration, requireKnownSchema } from '../migration-files.js';
 
 /**
  * Applies the migrations the database lacks, in one IMMEDIATE transaction: the write lock is taken
@@ -8,7 +7,6 @@ import type { Migration } from '../migration-files.js';
  * the same migration; the second waits (busy_timeout) and then finds nothing to do.
  */
 export function migrate(db: Database.Database, migrations: readonly Migration[], nowMs: number): number[] {
-  const newest = migrations.at(-1)?.version ?? 0;
   const run = db.transaction((): number[] => {
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version       INTEGER PRIMARY KEY,
@@ -20,14 +18,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
         (r) => r.version,
       ),
     );
-    const newestApplied = Math.max(0, ...applied);
-    if (newestApplied > newest) {
-      throw new RouterError(
-        'store_incompatible',
-        `the database has schema version ${newestApplied}, newer than this swarm-router knows (${newest}); upgrade swarm-router`,
-        { details: { schemaVersion: newestApplied, supported: newest } },
-      );
-    }
+    requireKnownSchema(applied, migrations);
     const done: number[] = [];
     const record = db.prepare(
       'INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)',
