@@ -145,6 +145,20 @@ describe.runIf(available)('PostgreSQL store', () => {
     }
   });
 
+  it('refuses text PostgreSQL cannot hold (U+0000) as bad input, keeping what was stored', async () => {
+    const url = schemas.url();
+    const store = open(url);
+    const ok = taskAt('t1', 1_000);
+    await store.createTask(ok, [posted(ok)]);
+    const bad = { ...taskAt('t2', 1_000), description: 'fix\u0000 the bug' };
+    await expect(store.createTask(bad, [posted(bad)])).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringContaining('NUL character'),
+    });
+    expect(await store.getTask('t2')).toBeUndefined();
+    expect((await store.eventsAfter(0, 10)).map((e) => e.taskId)).toEqual(['t1']);
+  });
+
   it('names an unreachable server, and a bad schema name, without touching anything', async () => {
     const down = open('postgres://postgres@127.0.0.1:1/test');
     await expect(down.countDecisions()).rejects.toMatchObject({
