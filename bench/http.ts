@@ -12,13 +12,13 @@
  * soak: the auction path for BENCH_SOAK_SECONDS (default 600) with the service's RSS sampled every
  * minute, to show memory stays flat.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
+import { auctionRequests, descriptionsOfWorkload, startServe } from './auction-load.js';
 import { machineLine } from './machine.js';
 
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 20);
@@ -29,21 +29,8 @@ const AUCTION_CONNECTIONS = Number(process.env.BENCH_AUCTION_CONNECTIONS ?? 64);
 const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-http-'));
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 
-async function startService(): Promise<{ child: ChildProcess; url: string }> {
-  const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', join(workDir, 'http.db')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(seen);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.on('close', () => reject(new Error(`serve exited: ${seen}`)));
-  });
-  return { child, url };
+function startService(): Promise<{ child: ChildProcess; url: string }> {
+  return startServe(['--db', join(workDir, 'http.db')]);
 }
 
 function rssMb(pid: number): number {
@@ -94,52 +81,6 @@ async function routeBench(): Promise<string> {
   } finally {
     child.kill('SIGTERM');
   }
-}
-
-const PERSONAS = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'] as const;
-
-/** One auction per connection at a time: post, then six bids, the last of which closes it. */
-function auctionRequests(descriptions: readonly string[]): autocannon.Request[] {
-  let next = 0;
-  const post: autocannon.Request = {
-    method: 'POST',
-    path: '/v1/tasks',
-    headers: { 'content-type': 'application/json' },
-    setupRequest: (request) => {
-      request.body = JSON.stringify({
-        description: descriptions[next++ % descriptions.length],
-        bidding_window_ms: 60_000,
-      });
-      return request;
-    },
-    onResponse: (_status, body, context) => {
-      (context as { taskId?: string }).taskId = (
-        JSON.parse(body) as { task: { task_id: string } }
-      ).task.task_id;
-    },
-  };
-  const bids = PERSONAS.map(
-    (agent, i): autocannon.Request => ({
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (request, context) => {
-        request.path = `/v1/tasks/${(context as { taskId?: string }).taskId}/bids`;
-        request.body = JSON.stringify({ agent_id: agent, bid_sats: 20 + 7 * i });
-        return request;
-      },
-    }),
-  );
-  return [post, ...bids];
-}
-
-function descriptionsOfWorkload(): string[] {
-  return gunzipSync(
-    readFileSync(new URL('../test/fixtures/seed/workload-personas-20k.jsonl.gz', import.meta.url)),
-  )
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => (JSON.parse(l) as { description: string }).description);
 }
 
 async function decisionsLogged(url: string): Promise<number> {

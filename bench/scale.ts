@@ -18,56 +18,33 @@
  * Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_SCALE_SECONDS
  * (default 15), BENCH_SCALE_CONNECTIONS (default 64), BENCH_SCALE_INSTANCES (default 1,2,3).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { auctionRequests, descriptionsOfWorkload, PERSONAS, startServe } from './auction-load.js';
 import { machineLine } from './machine.js';
 
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 64);
 const INSTANCES = (process.env.BENCH_SCALE_INSTANCES ?? '1,2,3').split(',').map(Number);
-const PERSONAS = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'];
 const WINDOW_MS = 200;
 
 const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-scale-'));
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 
-const descriptions = gunzipSync(
-  readFileSync(new URL('../test/fixtures/seed/workload-personas-20k.jsonl.gz', import.meta.url)),
-)
-  .toString('utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => (JSON.parse(l) as { description: string }).description);
+const descriptions = descriptionsOfWorkload();
 
 interface Instance {
   readonly child: ChildProcess;
   readonly url: string;
 }
 
-async function startInstance(db: string): Promise<Instance> {
-  const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [bin, 'serve', '--port', '0', '--db', db, '--roster', 'personas', '--reservation-ms', '600000'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(seen);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.on('close', () => reject(new Error(`serve exited: ${seen}`)));
-  });
-  return { child, url };
+function startInstance(db: string): Promise<Instance> {
+  return startServe(['--db', db, '--roster', 'personas', '--reservation-ms', '600000']);
 }
 
 async function stopAll(instances: readonly Instance[]): Promise<void> {
@@ -80,41 +57,6 @@ async function stopAll(instances: readonly Instance[]): Promise<void> {
         }),
     ),
   );
-}
-
-/** Post, then `bidders` of the personas bid; with all six the last bid closes the auction. */
-function auctionRequests(bidders: number, windowMs: number): autocannon.Request[] {
-  let next = 0;
-  const post: autocannon.Request = {
-    method: 'POST',
-    path: '/v1/tasks',
-    headers: { 'content-type': 'application/json' },
-    setupRequest: (request) => {
-      request.body = JSON.stringify({
-        description: descriptions[next++ % descriptions.length],
-        bidding_window_ms: windowMs,
-      });
-      return request;
-    },
-    onResponse: (status, body, context) => {
-      // A refused post (the store overloaded) must not throw inside autocannon, which would stall
-      // the connection: its bids then go to no task and count as failed requests.
-      (context as { taskId?: string }).taskId =
-        status === 201 ? (JSON.parse(body) as { task: { task_id: string } }).task.task_id : 'not-posted';
-    },
-  };
-  const bids = PERSONAS.slice(0, bidders).map(
-    (agent, i): autocannon.Request => ({
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (request, context) => {
-        request.path = `/v1/tasks/${(context as { taskId?: string }).taskId}/bids`;
-        request.body = JSON.stringify({ agent_id: agent, bid_sats: 20 + 7 * i });
-        return request;
-      },
-    }),
-  );
-  return [post, ...bids];
 }
 
 async function decisionsLogged(url: string): Promise<number> {
@@ -156,7 +98,7 @@ async function drive(instances: readonly Instance[], bidders: number, windowMs: 
         url: i.url,
         connections: Math.max(1, Math.round(CONNECTIONS / instances.length)),
         duration: SECONDS,
-        requests: auctionRequests(bidders, windowMs),
+        requests: auctionRequests(descriptions, bidders, windowMs),
       }),
     ),
   );

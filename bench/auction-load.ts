@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import type autocannon from 'autocannon';
+
+/** What the HTTP benchmarks share: a `serve` child (dist/, as shipped) and the auction path's requests. */
+
+export const PERSONAS = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'] as const;
+
+/** Starts `swarm-router serve --port 0` with these arguments; resolves once it listens. */
+export async function startServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
+  const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.on('close', () => reject(new Error(`serve exited: ${seen}`)));
+  });
+  return { child, url };
+}
+
+/** The task texts of the seed's personas workload. */
+export function descriptionsOfWorkload(): string[] {
+  return gunzipSync(
+    readFileSync(new URL('../test/fixtures/seed/workload-personas-20k.jsonl.gz', import.meta.url)),
+  )
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { description: string }).description);
+}
+
+/**
+ * One auction per connection at a time: post a task with this window, then the first `bidders` of
+ * the personas bid; with all six the last bid closes the auction.
+ */
+export function auctionRequests(
+  descriptions: readonly string[],
+  bidders: number = PERSONAS.length,
+  windowMs = 60_000,
+): autocannon.Request[] {
+  let next = 0;
+  const post: autocannon.Request = {
+    method: 'POST',
+    path: '/v1/tasks',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (request) => {
+      request.body = JSON.stringify({
+        description: descriptions[next++ % descriptions.length],
+        bidding_window_ms: windowMs,
+      });
+      return request;
+    },
+    onResponse: (status, body, context) => {
+      // A refused post must not throw inside autocannon, which would stall the connection: its bids
+      // then go to no task and count as failed requests.
+      (context as { taskId?: string }).taskId =
+        status === 201 ? (JSON.parse(body) as { task: { task_id: string } }).task.task_id : 'not-posted';
+    },
+  };
+  const bids = PERSONAS.slice(0, bidders).map(
+    (agent, i): autocannon.Request => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (request, context) => {
+        request.path = `/v1/tasks/${(context as { taskId?: string }).taskId}/bids`;
+        request.body = JSON.stringify({ agent_id: agent, bid_sats: 20 + 7 * i });
+        return request;
+      },
+    }),
+  );
+  return [post, ...bids];
+}
