@@ -85,9 +85,15 @@ function compileClassic(agents: readonly AgentManifest[]): CompiledScorer {
     }
   });
   const matcher = new SubstringMatcher([...termIndex.keys()]);
-  const flatPostings = postings.map((list) => Int32Array.from(list));
+  // All postings in one array, term t's at [postingStart[t], postingStart[t + 1]): one array read
+  // per posting instead of a typed-array object (and its length) per term found.
+  const postingStart = new Int32Array(postings.length + 1);
+  postings.forEach((list, t) => {
+    postingStart[t + 1] = (postingStart[t] as number) + list.length;
+  });
+  const allPostings = Int32Array.from(postings.flat());
   const counts = new Int32Array(agents.length * 4);
-  const touched = new Int32Array(agents.length);
+  const touched = new Int32Array(agents.length + 1); // + 1: the slot written past the last new agent
 
   return {
     score(description: string): Float64Array {
@@ -96,15 +102,17 @@ function compileClassic(agents: readonly AgentManifest[]): CompiledScorer {
       const foundCount = matcher.scanIgnoringCase(description); // the seed lower-cases the text
       const found = matcher.matches;
       for (let f = 0; f < foundCount; f++) {
-        const list = flatPostings[found[f] as number] as Int32Array;
-        for (let p = 0; p < list.length; p++) {
-          const entry = list[p] as number;
+        const t = found[f] as number;
+        for (let p = postingStart[t] as number, end = postingStart[t + 1] as number; p < end; p++) {
+          const entry = allPostings[p] as number;
           const base = entry & ~3;
-          // Slot 3 of each agent's counters marks "already in the touched list".
-          if (counts[base + 3] === 0) {
-            counts[base + 3] = 1;
-            touched[touchedCount++] = entry >> 2;
-          }
+          // Slot 3 of each agent's counters marks "already in the touched list". Branch-free: the
+          // agent is always written at the end of the list, which grows only when it is new (an
+          // unpredictable branch here cost more than the store, bench score-personas).
+          const isNew = 1 - (counts[base + 3] as number);
+          counts[base + 3] = 1;
+          touched[touchedCount] = entry >> 2;
+          touchedCount += isNew;
           (counts[entry] as number)++;
         }
       }

@@ -25,7 +25,9 @@ export class SubstringMatcher {
   /** Terms that end at each state (its own and those reached through suffix links). */
   readonly #outStart: Int32Array;
   readonly #outTerms: Int32Array;
-  readonly #seen: Uint8Array;
+  /** The number of the last scan that found each term (see #collectHits). */
+  readonly #seen: Int32Array;
+  #scanNumber = 0;
   readonly #found: Int32Array;
   /** The row entered at each code unit, kept when terms end there (see #walk). */
   #hits = new Int32Array(256);
@@ -111,7 +113,7 @@ export class SubstringMatcher {
     }
     this.#outStart[stateCount] = flat.length;
     this.#outTerms = Int32Array.from(flat);
-    this.#seen = new Uint8Array(terms.length);
+    this.#seen = new Int32Array(terms.length);
     this.#found = new Int32Array(terms.length);
   }
 
@@ -178,29 +180,33 @@ export class SubstringMatcher {
     return row === this.#deadRow ? -1 : hitCount;
   }
 
-  /** The terms of the root (an empty term) and of each hit, each once; returns their count. */
+  /**
+   * The terms of the root (an empty term) and of each hit, each once; returns their count. A term
+   * is marked with the scan's number rather than a flag, so nothing needs clearing afterwards.
+   */
   #collectHits(hitCount: number): number {
     const hits = this.#hits;
     const width = this.#rowWidth;
-    let count = this.#collect(0, 0);
-    for (let h = 0; h < hitCount; h++) count = this.#collect(((hits[h] as number) / width) | 0, count);
-    // Clear the seen marks, ready for the next scan.
-    const seen = this.#seen;
-    const found = this.#found;
-    for (let f = 0; f < count; f++) seen[found[f] as number] = 0;
-    return count;
-  }
-
-  /** Adds the terms ending at `state` to the found list; returns the new count. */
-  #collect(state: number, count: number): number {
     const outStart = this.#outStart;
     const outTerms = this.#outTerms;
     const seen = this.#seen;
-    for (let o = outStart[state] as number, end = outStart[state + 1] as number; o < end; o++) {
-      const t = outTerms[o] as number;
-      if (seen[t] === 0) {
-        seen[t] = 1;
-        this.#found[count++] = t;
+    const found = this.#found;
+    let scanNumber = this.#scanNumber + 1;
+    if (scanNumber === 0x7fffffff) {
+      seen.fill(0);
+      scanNumber = 1;
+    }
+    this.#scanNumber = scanNumber;
+    let count = 0;
+    // h = -1 is the root, where an empty term ends.
+    for (let h = -1; h < hitCount; h++) {
+      const state = h < 0 ? 0 : ((hits[h] as number) / width) | 0;
+      for (let o = outStart[state] as number, end = outStart[state + 1] as number; o < end; o++) {
+        const t = outTerms[o] as number;
+        if (seen[t] !== scanNumber) {
+          seen[t] = scanNumber;
+          found[count++] = t;
+        }
       }
     }
     return count;
