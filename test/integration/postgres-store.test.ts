@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { NewTaskEvent } from '../../src/events/task-event.js';
+import { loadMigrations } from '../../src/store/migration-files.js';
 import { PostgresStore, type PostgresStoreConfig } from '../../src/store/postgres/postgres-store.js';
 import { newTask, type Task } from '../../src/tasks/task.js';
 import { runStoreContract } from '../contract/store-contract.js';
@@ -49,7 +50,9 @@ describe.runIf(available)('PostgreSQL store', () => {
     const rows = (await client.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`))
       .rows;
     await client.end();
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    const shipped = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url));
+    expect(shipped.length).toBeGreaterThan(0);
+    expect(rows.map((r) => r.version)).toEqual(shipped.map((m) => m.version));
   });
 
   it('leases due tasks to one instance; the others get them when it gives them back or its lease ends', async () => {
@@ -106,6 +109,47 @@ describe.runIf(available)('PostgreSQL store', () => {
     await expect.poll(() => wakes, { timeout: 5_000 }).toBeGreaterThan(0);
     expect((await b.eventsAfter(0, 10)).map((e) => e.kind)).toEqual(['task:posted']);
     await stop();
+  });
+
+  it("passes over a store's own announcements and hears every other store's", async () => {
+    const url = schemas.url();
+    const a = open(url);
+    const b = open(url);
+    let wokeA = 0;
+    let wokeB = 0;
+    const stopA = await a.watchCommits(() => wokeA++);
+    const stopB = await b.watchCommits(() => wokeB++);
+    const first = taskAt('t1', 1_000);
+    await a.createTask(first, [posted(first)]);
+    await expect.poll(() => wokeB, { timeout: 5_000 }).toBe(1);
+    expect(wokeA).toBe(0);
+    const second = taskAt('t2', 1_000);
+    await b.createTask(second, [posted(second)]);
+    await expect.poll(() => wokeA, { timeout: 5_000 }).toBe(1);
+    expect(wokeB).toBe(1);
+    await stopA();
+    await stopB();
+  });
+
+  it('announces a burst of commits in fewer notifications, the last one after the last commit', async () => {
+    const url = schemas.url();
+    const a = open(url);
+    await a.countDecisions(); // migrated
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const listener = new pg.Client({ connectionString: TEST_PG_URL });
+    await listener.connect();
+    const heard: number[] = [];
+    listener.on('notification', () => heard.push(performance.now()));
+    await listener.query(`LISTEN "swarm_router_${schema}"`);
+    try {
+      const tasks = Array.from({ length: 60 }, (_, i) => taskAt(`burst-${i}`, 1_000));
+      await Promise.all(tasks.map((t) => a.createTask(t, [posted(t)])));
+      const lastCommitted = performance.now();
+      await expect.poll(() => heard.at(-1) ?? 0, { timeout: 5_000 }).toBeGreaterThan(lastCommitted);
+      expect(heard.length).toBeLessThan(tasks.length);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('reads events only up to a gap that may still fill, and past one left by a rollback', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
@@ -32,7 +33,7 @@ import type {
 import { translatePgError } from './pg-errors.js';
 import { PgKeys } from './pg-keys.js';
 import { migratePg, quoteIdent } from './pg-migrator.js';
-import { keepingPool, type PgQueryable } from './pg-queryable.js';
+import { keepingPool, type PgQueryable, preparing } from './pg-queryable.js';
 import { PgTasks } from './pg-tasks.js';
 
 export interface PostgresStoreConfig {
@@ -65,6 +66,14 @@ interface QueuedDecision {
 
 /** At most this many auction decisions per transaction. */
 const DECISION_BATCH = 64;
+
+/**
+ * Announcements of commits go out at most this often per instance: each is a NOTIFY, and notifying
+ * transactions commit one at a time database-wide (migration 0005). The instances that listen catch
+ * up at most every 250 ms anyway (cluster-sync.ts); an SSE client of another instance sees an event
+ * this much later at most.
+ */
+const ANNOUNCE_GAP_MS = 20;
 
 /** Decisions per page of an export or verify. */
 const STREAM_PAGE_SIZE = 500;
@@ -112,6 +121,13 @@ export class PostgresStore implements Store {
   readonly #connectionString: string;
   /** The stop functions of open watchCommits listeners, ended by close(). */
   readonly #watchers = new Set<() => Promise<void>>();
+  /** Sent with this store's announcements, so that its own watchers can pass over them. */
+  readonly #instanceId = randomUUID();
+  /** When the last announcement went out, and whether one is in flight or waits for its turn. */
+  #announcedMs = 0;
+  #announcing = false;
+  #announceAgain = false;
+  #announceTimer: NodeJS.Timeout | undefined;
   /** Counted as they happen (see StoreContention); the benchmark reads them through /metrics. */
   readonly #counts = { transactions: 0, lockWaits: 0, versionConflicts: 0 };
 
@@ -526,9 +542,11 @@ export class PostgresStore implements Store {
   }
 
   async createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]> {
-    return this.#run(() => {
+    return this.#run(async () => {
       this.#counts.transactions++;
-      return this.#tasks.create(this.#db, task, events);
+      const stored = await this.#tasks.create(this.#db, task, events);
+      this.#announce();
+      return stored;
     });
   }
 
@@ -540,6 +558,7 @@ export class PostgresStore implements Store {
     return this.#run(async () => {
       this.#counts.transactions++;
       const added = await this.#tasks.addBid(this.#db, taskId, bid, atMs, event, this.#waited);
+      this.#announce();
       return { task: added.task, events: [added.event] };
     });
   }
@@ -559,7 +578,7 @@ export class PostgresStore implements Store {
     }
     return this.#run(async () => {
       if (change.decision !== undefined) await this.#intern([change.decision]);
-      return this.#transaction(async (client) => {
+      const committed = await this.#transaction(async (client) => {
         // The row lock is the auction's: whoever holds it decides, the others find a new version.
         const version = await this.#tasks.lockVersion(client, change.task.taskId, this.#waited);
         if (version !== change.expectedVersion) {
@@ -585,6 +604,8 @@ export class PostgresStore implements Store {
           ...(outcome === undefined ? {} : { outcome }),
         };
       });
+      if (committed !== null && committed.events.length > 0) this.#announce();
+      return committed;
     });
   }
 
@@ -603,6 +624,7 @@ export class PostgresStore implements Store {
         const batch = this.#decisionQueue.splice(0, DECISION_BATCH);
         try {
           const results = await this.#transaction((client) => this.#commitDecisions(client, batch));
+          if (results.some((r) => r !== null)) this.#announce();
           for (const [i, item] of batch.entries()) item.resolve(results[i] ?? null);
         } catch (error) {
           const failure = translatePgError(error, this.#where);
@@ -615,7 +637,7 @@ export class PostgresStore implements Store {
 
   /** One batch of #drainDecisions inside `client`'s transaction; null for a change that lost its race. */
   async #commitDecisions(
-    client: pg.PoolClient,
+    client: PgQueryable,
     batch: readonly QueuedDecision[],
   ): Promise<(CommittedTaskChange | null)[]> {
     const versions = await this.#tasks.lockVersions(
@@ -713,14 +735,17 @@ export class PostgresStore implements Store {
   }
 
   async watchCommits(onCommit: () => void): Promise<() => Promise<void>> {
-    await this.#run(async () => undefined); // migrated: the channel's trigger exists
-    const channel = quoteIdent(`swarm_router_${this.#schema}`);
+    await this.#run(async () => undefined); // migrated
+    const channel = quoteIdent(this.#channel);
     let client: pg.Client | undefined;
     let stopped = false;
     let retryTimer: NodeJS.Timeout | undefined;
     const connect = async (): Promise<void> => {
       const next = new pg.Client({ connectionString: this.#connectionString, types: TYPES });
-      next.on('notification', () => onCommit());
+      // This store's own announcements are passed over: its process saw those commits as they happened.
+      next.on('notification', (message) => {
+        if (message.payload !== this.#instanceId) onCommit();
+      });
       // A dropped connection (server restart, network): listen again after a pause, and say that
       // something may have been missed meanwhile.
       next.on('error', () => undefined);
@@ -752,9 +777,58 @@ export class PostgresStore implements Store {
     };
   }
 
+  /** The NOTIFY channel of this schema: several stores on one database do not wake each other. */
+  get #channel(): string {
+    return `swarm_router_${this.#schema}`;
+  }
+
+  /**
+   * Tells the other instances that events were committed: a NOTIFY carrying this store's id, sent
+   * after the commit (so that whoever reads on hearing it finds them) and at most every
+   * ANNOUNCE_GAP_MS, however many commits there were meanwhile. A failed one is not retried: the
+   * others re-read every second regardless (cluster-sync.ts).
+   */
+  #announce(): void {
+    if (this.#announcing) {
+      this.#announceAgain = true;
+      return;
+    }
+    this.#announcing = true;
+    const send = (): void => {
+      this.#announceTimer = undefined;
+      this.#announcedMs = Date.now();
+      this.#db
+        .query('SELECT pg_notify($1, $2)', [this.#channel, this.#instanceId])
+        .catch(() => undefined)
+        .finally(() => {
+          this.#announcing = false;
+          if (this.#announceAgain && !this.#closed) {
+            this.#announceAgain = false;
+            this.#announce();
+          }
+        });
+    };
+    const wait = this.#announcedMs + ANNOUNCE_GAP_MS - Date.now();
+    if (wait <= 0) send();
+    else {
+      this.#announceTimer = setTimeout(send, wait);
+      this.#announceTimer.unref();
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // An announcement waiting for its turn goes out now rather than never.
+    if (this.#announceTimer !== undefined) {
+      clearTimeout(this.#announceTimer);
+      this.#announceTimer = undefined;
+      this.#announcing = false;
+      this.#announceAgain = false;
+      await this.#db
+        .query('SELECT pg_notify($1, $2)', [this.#channel, this.#instanceId])
+        .catch(() => undefined);
+    }
     await Promise.all([...this.#watchers].map((stop) => stop()));
     await this.#ready?.catch(() => undefined);
     await this.#pool.end();
@@ -776,7 +850,7 @@ export class PostgresStore implements Store {
 
   /** Appends inside `client`'s transaction, the keys already interned. */
   async #appendIn(
-    client: pg.PoolClient,
+    client: PgQueryable,
     decisions: readonly Decision[],
     seal: Sealer,
   ): Promise<LoggedDecision[]> {
@@ -908,7 +982,7 @@ export class PostgresStore implements Store {
   }
 
   async #appendOutcomeIn(
-    client: pg.PoolClient,
+    client: PgQueryable,
     report: OutcomeReport,
     recordedAtMs: number,
   ): Promise<RecordedOutcome> {
@@ -983,13 +1057,13 @@ export class PostgresStore implements Store {
   };
 
   /** One transaction on a pooled connection: committed when `work` resolves, rolled back when it throws. */
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async #transaction<T>(work: (client: PgQueryable) => Promise<T>): Promise<T> {
     this.#counts.transactions++;
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
       try {
-        const result = await work(client);
+        const result = await work(preparing(client));
         // null: a lost race, nothing to keep.
         await client.query(result === null ? 'ROLLBACK' : 'COMMIT');
         return result;
