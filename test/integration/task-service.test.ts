@@ -291,13 +291,9 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
       { agentId: 'echo', bidSats: 30 },
       { agentId: 'forge', bidSats: 50 },
     ];
-    // SQLite's write batch keeps the order of the calls; on PostgreSQL each bid is its own
-    // transaction, and arrival order is the order in which they took the task's row lock.
-    if (engine.name === 'SQLite') expect(stored.bids).toEqual(expected);
-    else
-      expect([...stored.bids].sort((a, b) => a.agentId.localeCompare(b.agentId))).toEqual(
-        [...expected].sort((a, b) => a.agentId.localeCompare(b.agentId)),
-      );
+    // Both stores keep the order of the calls: SQLite's write batch and PostgreSQL's bid batches
+    // store queued bids in order, one batch after the other.
+    expect(stored.bids).toEqual(expected);
     expect(stored.status).toBe('open'); // mace has not bid
     await service.bid(task.taskId, 'mace', 60);
     expect((await router.history({ taskId: task.taskId, limit: 5 })).decisions).toHaveLength(1);

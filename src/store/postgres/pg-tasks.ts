@@ -81,46 +81,48 @@ export class PgTasks {
   }
 
   /**
-   * Checks and stores a bid with its event in one call of the schema's add_bid function (migration
-   * 0003): one statement, so one round trip and a transaction of its own. The version bump holds the
-   * task's row lock, so a closer deciding the auction either sees this bid or commits first and the
-   * bid is refused. Returns the task with the bid, and the event as stored.
+   * Checks and stores bids, each with its event, in one call of the schema's add_bids function
+   * (migration 0006): one statement, so one round trip and one transaction for the whole batch. The
+   * task rows are locked first, in task_id order, and the version bump of each bid is made under that
+   * lock, so a closer deciding an auction either sees a bid or commits first and the bid is refused.
+   * Each bid's answer is its task with the bid and the event as stored, or the refusal; bids on one
+   * task are stored in the order given.
    */
-  async addBid(
+  async addBids(
     db: PgQueryable,
-    taskId: string,
-    bid: Bid,
-    atMs: number,
-    event: NewTaskEvent,
+    bids: readonly { readonly taskId: string; readonly bid: Bid; readonly atMs: number; readonly event: NewTaskEvent }[],
     waited: () => void,
-  ): Promise<{ task: Task; event: TaskEvent }> {
-    let row: {
-      task: TaskRow;
-      bids: { agent_id: string; bid_sats: number }[];
-      event_id: number;
-      waited: boolean;
-    };
-    try {
-      row = (
-        await db.query('SELECT * FROM add_bid($1, $2, $3, $4, $5, $6, $7)', [
-          taskId,
-          bid.agentId,
-          bid.bidSats,
-          atMs,
-          event.kind,
-          event.atMs,
-          JSON.stringify(event.data),
-        ])
-      ).rows[0] as typeof row;
-    } catch (error) {
-      throw bidRefusal(error, taskId, bid.agentId) ?? error;
-    }
-    if (row.waited) waited();
-    const [task] = this.#fromRows(
-      [row.task],
-      new Map([[taskId, row.bids.map((b) => ({ agentId: b.agent_id, bidSats: b.bid_sats }))]]),
-    );
-    return { task: task as Task, event: { ...event, eventId: row.event_id } };
+  ): Promise<({ task: Task; event: TaskEvent } | RouterError)[]> {
+    const rows = (
+      await db.query<{
+        ord: number;
+        code: string | null;
+        detail: string | null;
+        task: TaskRow | null;
+        bids: { agent_id: string; bid_sats: number }[] | null;
+        event_id: number | null;
+        waited: boolean;
+      }>('SELECT * FROM add_bids($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[])', [
+        bids.map((b) => b.taskId),
+        bids.map((b) => b.bid.agentId),
+        bids.map((b) => b.bid.bidSats),
+        bids.map((b) => b.atMs),
+        bids.map((b) => b.event.kind),
+        bids.map((b) => b.event.atMs),
+        bids.map((b) => JSON.stringify(b.event.data)),
+      ])
+    ).rows;
+    rows.sort((a, b) => a.ord - b.ord);
+    return rows.map((row, i) => {
+      const { taskId, bid, event } = bids[i] as (typeof bids)[number];
+      if (row.waited) waited();
+      if (row.code !== null) return bidRefusal(row.code, row.detail, taskId, bid.agentId);
+      const [task] = this.#fromRows(
+        [row.task as TaskRow],
+        new Map([[taskId, (row.bids ?? []).map((b) => ({ agentId: b.agent_id, bidSats: b.bid_sats }))]]),
+      );
+      return { task: task as Task, event: { ...event, eventId: row.event_id as number } };
+    });
   }
 
   /** The stored version, locking the row for the rest of the transaction; undefined when none. */
@@ -137,31 +139,23 @@ export class PgTasks {
   }
 
   /**
-   * Locks several tasks' rows for the rest of the transaction, in one statement, and returns their
-   * stored versions (absent: no such task). Tries without waiting first, so a wait is counted.
+   * Locks several tasks' rows for the rest of the transaction and returns their stored versions
+   * (absent: no such task): one at a time in task_id order, the order every batch locks in, so that
+   * batches sharing tasks never deadlock (lock_tasks_in_order, migration 0006). A wait is counted.
    */
   async lockVersions(
     db: PgQueryable,
     taskIds: readonly string[],
     waited: () => void,
   ): Promise<Map<string, number>> {
-    const ids = [...new Set(taskIds)];
-    const read = async (lock: string) =>
-      new Map(
-        (
-          await db.query<{ task_id: string; version: number }>(
-            `SELECT task_id, version FROM tasks WHERE task_id = ANY($1::text[]) ORDER BY task_id ${lock}`,
-            [ids],
-          )
-        ).rows.map((r) => [r.task_id, r.version]),
-      );
-    const quick = await read('FOR UPDATE SKIP LOCKED');
-    if (quick.size === ids.length) return quick;
-    const existing = await read('');
-    if (quick.size === existing.size) return quick; // the rest do not exist
-    waited();
-    // Locked in id order (as above), so two batches that share tasks cannot deadlock.
-    return read('FOR UPDATE');
+    const rows = (
+      await db.query<{ task_id: string; version: number; waited: boolean }>(
+        'SELECT * FROM lock_tasks_in_order($1::text[])',
+        [taskIds],
+      )
+    ).rows;
+    for (const row of rows) if (row.waited) waited();
+    return new Map(rows.map((r) => [r.task_id, r.version]));
   }
 
   /** Replaces tasks already locked and checked at their versions, in one statement. */
@@ -379,12 +373,12 @@ export class PgTasks {
 }
 
 /** add_bid's refusals (SQLSTATE SR404, SR409, SR410) as the store's errors; undefined for others. */
-function bidRefusal(error: unknown, taskId: string, agentId: string): RouterError | undefined {
-  const { code, detail } = (error ?? {}) as { code?: string; detail?: string };
+/** The error for an add_bids refusal code (migration 0006). */
+function bidRefusal(code: string, detail: string | null, taskId: string, agentId: string): RouterError {
   if (code === 'SR404') return unknownTask(taskId);
   if (code === 'SR409') return auctionClosed(taskId, detail === 'window' ? 'open' : (detail ?? 'unknown'));
   if (code === 'SR410') return duplicateBid(taskId, agentId);
-  return undefined;
+  throw new Error(`add_bids answered an unknown refusal code ${code} for task ${taskId}`); // a bug here
 }
 
 /** New events as the five column arrays of an `unnest` insert (kind, task_id, agent_id, at_ms, data). */

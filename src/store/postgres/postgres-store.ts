@@ -64,6 +64,19 @@ interface QueuedDecision {
   readonly reject: (error: unknown) => void;
 }
 
+/** A bid waiting to be stored with others (see #drainBids). */
+interface QueuedBid {
+  readonly taskId: string;
+  readonly bid: Bid;
+  readonly atMs: number;
+  readonly event: NewTaskEvent;
+  readonly resolve: (committed: CommittedTaskChange) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** At most this many bids per transaction. */
+const BID_BATCH = 128;
+
 /** At most this many auction decisions per transaction. */
 const DECISION_BATCH = 64;
 
@@ -555,12 +568,43 @@ export class PostgresStore implements Store {
   }
 
   async addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange> {
-    return this.#run(async () => {
-      this.#counts.transactions++;
-      const added = await this.#tasks.addBid(this.#db, taskId, bid, atMs, event, this.#waited);
-      this.#announce();
-      return { task: added.task, events: [added.event] };
-    });
+    // Queued, and stored with the others that arrive meanwhile in one transaction (see #drainBids).
+    return this.#run(
+      () =>
+        new Promise<CommittedTaskChange>((resolve, reject) => {
+          this.#bidQueue.push({ taskId, bid, atMs, event, resolve, reject });
+          this.#drainBids();
+        }),
+    );
+  }
+
+  /**
+   * Stores the queued bids, a batch per call of add_bids (one statement, one transaction), one batch
+   * at a time: while one is stored the next gathers, so a busy instance commits once for many bids
+   * and an idle one at once for each. Bids on one task keep the order in which they were queued.
+   */
+  #drainBids(): void {
+    if (this.#drainingBids) return;
+    this.#drainingBids = true;
+    void (async () => {
+      while (this.#bidQueue.length > 0) {
+        const batch = this.#bidQueue.splice(0, BID_BATCH);
+        try {
+          this.#counts.transactions++;
+          const answers = await this.#tasks.addBids(this.#db, batch, this.#waited);
+          if (answers.some((a) => !(a instanceof RouterError))) this.#announce();
+          for (const [i, item] of batch.entries()) {
+            const answer = answers[i] ?? new Error('add_bids answered fewer rows than it was given bids');
+            if (answer instanceof Error) item.reject(answer);
+            else item.resolve({ task: answer.task, events: [answer.event] });
+          }
+        } catch (error) {
+          const failure = translatePgError(error, this.#where);
+          for (const item of batch) item.reject(failure);
+        }
+      }
+      this.#drainingBids = false;
+    })();
   }
 
   async commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
@@ -1046,6 +1090,10 @@ export class PostgresStore implements Store {
     });
     return assembleRecords(this.#keys, rows, [], prevHashes);
   }
+
+  /** Bids waiting for #drainBids, and whether it is running. */
+  readonly #bidQueue: QueuedBid[] = [];
+  #drainingBids = false;
 
   /** Auction decisions waiting for #drainDecisions, and whether it is running. */
   readonly #decisionQueue: QueuedDecision[] = [];
