@@ -8,10 +8,15 @@ import type autocannon from 'autocannon';
 
 export const PERSONAS = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'] as const;
 
-/** Starts `swarm-router serve --port 0` with these arguments; resolves once it listens. */
+/**
+ * Starts `swarm-router serve --port 0` with these arguments; resolves once it listens. Node flags for
+ * the child come from BENCH_SERVE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
+ * the service under load: NODE_OPTIONS refuses --cpu-prof).
+ */
 export async function startServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
   const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], {
+  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', '0', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {

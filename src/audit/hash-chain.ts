@@ -48,6 +48,17 @@ export function canonicalRecord(seq: number, decision: Decision): CanonicalRecor
   return { text, numbers: Buffer.from(numberBytes(floats)) };
 }
 
+/**
+ * What a record's hash covers apart from its place in the chain, for sealing elsewhere (the
+ * PostgreSQL store seals inside the database, where seq is decided): the canonical text as UTF-8,
+ * and the numbers that follow seq. The hash is SHA-256 over the previous hash as hex, a newline,
+ * `text`, seq as float64 little-endian, then `numbersAfterSeq` (exactly what sealRecord hashes).
+ */
+export function canonicalParts(decision: Decision): { text: Buffer; numbersAfterSeq: Buffer } {
+  const { text, numbers } = canonicalRecord(0, decision);
+  return { text: Buffer.from(text, 'utf8'), numbersAfterSeq: numbers.subarray(8) };
+}
+
 /** CanonicalRecord.text. */
 function canonicalText(decision: Decision): string {
   const { policy, bidders } = decision;

@@ -603,6 +603,80 @@ export function runStoreContract(
       ]);
     });
 
+    test('stores tasks posted at once each once, refuses a repeated id, and numbers events in call order', async () => {
+      const store = open(createDatabase());
+      const post = (taskId: string, atMs: number) =>
+        store.createTask(taskAt(taskId, atMs), [
+          eventOf('task:posted', taskId, null, atMs),
+          eventOf('task:assigned', taskId, 'x', atMs), // a second event, to number as well
+        ]);
+      // The first goes on its own; the rest then gather behind it (a batch on PostgreSQL).
+      const answers = await Promise.allSettled([
+        post('p0', 1_000),
+        post('p1', 1_001),
+        post('p2', 1_002),
+        post('p1', 1_003), // the same id again
+        post('p0', 1_004), // an id already stored
+        post('p3', 1_005),
+      ]);
+      const codes = await Promise.all(
+        answers.map((a) => (a.status === 'fulfilled' ? 'ok' : codeOf(Promise.reject(a.reason)))),
+      );
+      expect(codes).toEqual(['ok', 'ok', 'ok', 'task_exists', 'task_exists', 'ok']);
+      const ids = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value.map((e) => e.eventId) : []));
+      expect(ids).toHaveLength(8);
+      expect([...ids].sort((x, y) => x - y)).toEqual(ids);
+      const stored = await store.eventsAfter(0, 20);
+      expect(stored.map((e) => [e.taskId, e.kind])).toEqual(
+        ['p0', 'p1', 'p2', 'p3'].flatMap((t) => [
+          [t, 'task:posted'],
+          [t, 'task:assigned'],
+        ]),
+      );
+      expect(stored.map((e) => e.eventId)).toEqual(ids);
+      expect((await store.getTask('p1'))?.createdMs).toBe(1_001);
+    });
+
+    test('answers bids that arrive at once as if they came one by one, in call order', async () => {
+      const store = open(createDatabase());
+      for (const id of ['t0', 't1', 't2']) {
+        await store.createTask(taskAt(id, 1_000, 1_000), [eventOf('task:posted', id, null, 1_000)]);
+      }
+      const base = (await store.getTask('t1'))?.version as number;
+      const bid = (taskId: string, agentId: string, atMs: number) =>
+        store.addBid(taskId, { agentId, bidSats: 10 }, atMs, eventOf('bid:received', taskId, agentId, atMs));
+      // t0 goes first on its own; the rest then gather behind it (a batch on PostgreSQL).
+      const answers = await Promise.allSettled([
+        bid('t0', 'z', 1_050),
+        bid('t1', 'a', 1_100),
+        bid('t1', 'b', 1_110),
+        bid('t1', 'a', 1_120), // duplicate of the call before last
+        bid('nope', 'a', 1_130),
+        bid('t2', 'c', 1_140),
+        bid('t1', 'd', 1_150),
+        bid('t1', 'e', 2_500), // after t1's window
+      ]);
+      const codes = await Promise.all(
+        answers.map((a) => (a.status === 'fulfilled' ? 'ok' : codeOf(Promise.reject(a.reason)))),
+      );
+      expect(codes).toEqual(['ok', 'ok', 'ok', 'duplicate_bid', 'unknown_task', 'ok', 'ok', 'wrong_state']);
+      const seen = answers.map((a) => (a.status === 'fulfilled' ? a.value : undefined));
+      expect(seen[1]?.task.bids.map((b) => b.agentId)).toEqual(['a']);
+      expect(seen[1]?.task.version).toBe(base + 1);
+      expect(seen[2]?.task.bids.map((b) => b.agentId)).toEqual(['a', 'b']);
+      expect(seen[2]?.task.version).toBe(base + 2);
+      expect(seen[2]?.task.updatedMs).toBe(1_110);
+      expect(seen[6]?.task.bids.map((b) => b.agentId)).toEqual(['a', 'b', 'd']);
+      expect(seen[6]?.task.version).toBe(base + 3);
+      expect(seen[5]?.task.bids.map((b) => b.agentId)).toEqual(['c']);
+      const eventIds = [1, 2, 6].map((i) => seen[i]?.events[0]?.eventId as number);
+      expect([...eventIds].sort((x, y) => x - y)).toEqual(eventIds);
+      const stored = await store.getTask('t1');
+      expect(stored?.bids.map((b) => b.agentId)).toEqual(['a', 'b', 'd']);
+      expect(stored?.version).toBe(base + 3);
+      expect(stored?.updatedMs).toBe(1_150);
+    });
+
     test('commits a task change once: against a stale version it writes nothing and says so', async () => {
       const store = open(createDatabase());
       const make = decisionMaker(['a']);
@@ -625,6 +699,8 @@ export function runStoreContract(
       expect(await store.countDecisions()).toBe(1);
       expect((await store.getTask('t1'))?.status).toBe('unassigned');
       expect((await store.eventsAfter(0, 10)).map((e) => e.kind)).toEqual(['task:posted', 'task:decided']);
+      // The event as stored carries the seq too, wherever the change put it.
+      expect((await store.eventsAfter(0, 10))[1]?.data).toEqual({ seq: 1 });
       expect(await store.countTasksByStatus()).toEqual(new Map([['unassigned', 1]]));
       expect(await store.countOpenTasks()).toBe(0);
     });

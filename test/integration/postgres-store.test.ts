@@ -1,6 +1,10 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { sealRecord } from '../../src/audit/hash-chain.js';
+import { verifyLog } from '../../src/audit/verify.js';
 import type { NewTaskEvent } from '../../src/events/task-event.js';
+import type { LoggedDecision } from '../../src/policy/decision.js';
+import { createRouter } from '../../src/router/create-router.js';
 import { loadMigrations } from '../../src/store/migration-files.js';
 import { PostgresStore, type PostgresStoreConfig } from '../../src/store/postgres/postgres-store.js';
 import { newTask, type Task } from '../../src/tasks/task.js';
@@ -96,6 +100,133 @@ describe.runIf(available)('PostgreSQL store', () => {
     const reopened = { ...expired, status: 'open' as const, closesMs: 4_000, version: expired.version + 1 };
     await a.commitTask({ task: reopened, expectedVersion: expired.version, events: () => [] }, () => '');
     expect((await a.dueTasks(5_000, 1)).map((t) => t.taskId)).toEqual(['t1']);
+  });
+
+  it('seals decisions inside PostgreSQL exactly as sealRecord does, and with another sealer as that one does', async () => {
+    const url = schemas.url();
+    const store = open(url);
+    // Classic lets an unregistered bidder take part (an outside bidder); the default scorer refuses
+    // bids by constraint (rejection reasons) and records a threshold (minCapability).
+    const classic = createRouter({ scorer: 'classic', allowUnregisteredBidders: true });
+    const fussy = createRouter({});
+    for (const router of [classic, fussy]) {
+      router.registerPersona('forge', 'forge');
+      router.registerPersona('quill', 'quill');
+    }
+    const texts = [
+      'Fix the bug in the auth code',
+      'Écris un résumé — 日本語 ✓',
+      'lone \ud800 surrogate',
+      'x'.repeat(5_000),
+      'Audit the report',
+      'Write the docs',
+    ];
+    const changes = texts.map((text, i) => {
+      const taskId = `s${i}`;
+      const decision =
+        i % 2 === 0
+          ? classic.decide({
+              taskId,
+              description: text,
+              bids: [
+                { agentId: 'forge', bidSats: 30 },
+                { agentId: 'stranger', bidSats: 5 },
+              ],
+            })
+          : fussy.decide({
+              taskId,
+              description: text,
+              bids: [
+                { agentId: 'forge', bidSats: 30 },
+                { agentId: 'quill', bidSats: 90 },
+              ],
+              maxBidSats: 50,
+            });
+      const task = taskAt(taskId, 1_000);
+      return { task, decision };
+    });
+    for (const { task } of changes) await store.createTask(task, [posted(task)]);
+    const commit = (i: number, seal: typeof sealRecord) => {
+      const { task, decision } = changes[i] as (typeof changes)[number];
+      return store.commitTask(
+        {
+          task: { ...task, status: 'unassigned', version: task.version + 1, updatedMs: 2_000 },
+          expectedVersion: task.version,
+          decision,
+          events: (committed) => [
+            {
+              ...posted(committed),
+              kind: 'task:decided',
+              // The seq under a key of the change's choosing; the last change also writes it into a text.
+              data: {
+                at: committed.decisionSeq,
+                ...(committed.taskId === 's4' ? { note: `"decisionSeq":${committed.decisionSeq}` } : {}),
+              },
+            },
+          ],
+        },
+        seal,
+      );
+    };
+    // Four at once (sealed in the database); then one whose event writes the seq into a text, and one
+    // with a sealer of its own (both sealed here).
+    const sealed = await Promise.all([0, 1, 2, 3].map((i) => commit(i, sealRecord)));
+    const texted = await commit(4, sealRecord);
+    const other = (hash: string) => (hash[0] === 'f' ? 'e' : 'f') + hash.slice(1);
+    const own = await commit(5, (prev, seq, d) => other(sealRecord(prev, seq, d)));
+    let prev = '0'.repeat(64);
+    const bySeq = [...sealed, texted].map((c) => c?.decision as LoggedDecision).sort((a, b) => a.seq - b.seq);
+    expect(bySeq.map((d) => d.seq)).toEqual([1, 2, 3, 4, 5]);
+    for (const d of bySeq) {
+      expect(d.prevHash).toBe(prev);
+      expect(d.hash).toBe(sealRecord(prev, d.seq, d));
+      prev = d.hash;
+    }
+    expect(own?.decision?.hash).toBe(other(sealRecord(prev, 6, own?.decision as LoggedDecision)));
+    const stored = await store.eventsAfter(0, 20);
+    // Each event as stored carries its own decision's seq.
+    const decided = stored.filter((e) => e.kind === 'task:decided');
+    const seqOf = (taskId: string) =>
+      [...sealed, texted, own].find((c) => c?.task.taskId === taskId)?.decision?.seq;
+    expect(decided.map((e) => e.data)).toEqual(
+      decided.map((e) => {
+        const seq = seqOf(e.taskId);
+        return e.taskId === 's4' ? { at: seq, note: `"decisionSeq":${seq}` } : { at: seq };
+      }),
+    );
+    expect(decided.map((e) => e.data.at).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    // Read back, the first five verify; the sixth was sealed by a sealer verify does not know.
+    const result = await verifyLog(store);
+    expect(result.ok).toBe(false);
+    expect(result.records).toBe(5);
+    expect(result.firstBad?.seq).toBe(6);
+  });
+
+  it('waits for a task row another transaction holds, counts the wait, then stores the bid', async () => {
+    const url = schemas.url();
+    const store = open(url);
+    const task = taskAt('held', 1_000, 60_000);
+    await store.createTask(task, [posted(task)]);
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const other = new pg.Client({ connectionString: TEST_PG_URL });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT 1 FROM "${schema}".tasks WHERE task_id = 'held' FOR UPDATE`);
+      const before = store.contention.lockWaits;
+      const bid = store.addBid('held', { agentId: 'a', bidSats: 5 }, 1_100, {
+        kind: 'bid:received',
+        taskId: 'held',
+        agentId: 'a',
+        atMs: 1_100,
+        data: {},
+      });
+      await expect.poll(() => store.contention.lockWaits, { timeout: 5_000 }).toBe(before + 1);
+      await other.query('COMMIT');
+      expect((await bid).task.bids).toEqual([{ agentId: 'a', bidSats: 5 }]);
+    } finally {
+      await other.end();
+    }
   });
 
   it('wakes the other instances when one commits events', async () => {
@@ -211,6 +342,9 @@ describe.runIf(available)('PostgreSQL store', () => {
     });
     expect(() => new PostgresStore({ url: `${TEST_PG_URL}?schema=bad;drop` })).toThrow(
       /not a plain identifier/,
+    );
+    expect(() => new PostgresStore({ url: `${TEST_PG_URL}?synchronous_commit=sometimes` })).toThrow(
+      /synchronous_commit 'sometimes' in the database URL is not one of on, off/,
     );
   });
 });

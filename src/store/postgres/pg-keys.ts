@@ -128,6 +128,13 @@ export class PgKeys implements RecordKeys {
     }
   }
 
+  /** The key of a roster interned before (rosterKey). */
+  cachedRosterKey(agentIds: readonly string[]): number {
+    const key = this.#rosterKeyByIds.get(agentIds);
+    if (key === undefined) throw new Error('a roster was not interned before use');
+    return key;
+  }
+
   roster(key: number): Roster {
     let roster = this.#rosters.get(key);
     if (roster === undefined) {

@@ -16,7 +16,19 @@ import {
   taskFromRow,
   unknownTask,
 } from '../task-rows.js';
+import { isLockNotAvailable, lockingWithoutWaitFirst } from './pg-lock-wait.js';
 import type { PgQueryable } from './pg-queryable.js';
+
+/** A bid for PgTasks.addBids. */
+export interface QueuedBidInput {
+  readonly taskId: string;
+  readonly bid: Bid;
+  readonly atMs: number;
+  readonly event: NewTaskEvent;
+}
+
+/** A bid's answer from PgTasks.addBids: the task as the bid left it and its event, or the refusal. */
+export type BidAnswer = { readonly task: Task; readonly event: TaskEvent } | RouterError;
 
 /**
  * The tasks, task_bids and task_events tables of the PostgreSQL store. Every method takes the client
@@ -33,45 +45,69 @@ export class PgTasks {
   }
 
   /**
-   * Stores a new task and its events in one statement (a transaction of its own, one round trip):
-   * the events are inserted only for a task that was, so an existing id writes nothing.
+   * Stores new tasks with their events in one statement (a transaction of its own, one round trip),
+   * each task id at most once per call. Events are inserted only for the tasks that were, in the order
+   * given, so an existing id writes nothing and is answered with task_exists.
    */
-  async create(db: PgQueryable, task: Task, events: readonly NewTaskEvent[]): Promise<TaskEvent[]> {
+  async createMany(
+    db: PgQueryable,
+    items: readonly { readonly task: Task; readonly events: readonly NewTaskEvent[] }[],
+  ): Promise<(TaskEvent[] | RouterError)[]> {
+    const tasks = items.map((item) => item.task);
+    const changing = tasks.map((t) => changingColumns(t));
+    const column = (i: number) => changing.map((c) => c[i]);
+    const events = items.flatMap((item) => item.events);
     const rows = (
       await db.query<{ task_id: string; event_id: number | null }>(
         `WITH inserted AS (
            INSERT INTO tasks (${TASK_COLUMNS}, due_ms)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+             $7::bigint[], $8::bigint[], $9::text[], $10::integer[], $11::text[], $12::bigint[], $13::integer[],
+             $14::integer[], $15::bigint[], $16::bigint[])
            ON CONFLICT (task_id) DO NOTHING RETURNING task_id
          ), events AS (
            INSERT INTO task_events (kind, task_id, agent_id, at_ms, data)
            SELECT e.kind, e.task_id, e.agent_id, e.at_ms, e.data
-           FROM inserted, unnest($17::text[], $18::text[], $19::text[], $20::bigint[], $21::text[])
-             AS e (kind, task_id, agent_id, at_ms, data)
+           FROM unnest($17::text[], $18::text[], $19::text[], $20::bigint[], $21::text[], $22::text[])
+             WITH ORDINALITY AS e (kind, task_id, agent_id, at_ms, data, owner, ord)
+           WHERE e.owner IN (SELECT task_id FROM inserted)
+           ORDER BY e.ord
            RETURNING event_id
          )
-         SELECT inserted.task_id, events.event_id FROM inserted LEFT JOIN events ON true`,
+         SELECT inserted.task_id, NULL::bigint AS event_id FROM inserted
+         UNION ALL SELECT NULL, events.event_id FROM events`,
         [
-          task.taskId,
-          task.description,
-          JSON.stringify(task.constraints),
-          task.status,
-          task.createdMs,
-          task.closesMs,
-          task.deadlineMs,
-          ...changingColumns(task),
+          tasks.map((t) => t.taskId),
+          tasks.map((t) => t.description),
+          tasks.map((t) => JSON.stringify(t.constraints)),
+          tasks.map((t) => t.status),
+          tasks.map((t) => t.createdMs),
+          tasks.map((t) => t.closesMs),
+          tasks.map((t) => t.deadlineMs),
+          ...Array.from({ length: 9 }, (_, i) => column(i)),
           ...eventColumns(events),
+          items.flatMap((item) => item.events.map(() => item.task.taskId)),
         ],
       )
     ).rows;
-    if (rows.length === 0) {
-      throw new RouterError('task_exists', `a task with id ${task.taskId} already exists`, {
-        details: { taskId: task.taskId },
-      });
+    const created = new Set<string>();
+    const eventIds: number[] = [];
+    for (const row of rows) {
+      if (row.event_id === null) created.add(row.task_id);
+      else eventIds.push(row.event_id);
     }
-    // Identity values follow unnest's order; sorting puts each id beside its event.
-    const ids = rows.flatMap((r) => (r.event_id === null ? [] : [r.event_id])).sort((a, b) => a - b);
-    return events.map((e, i) => ({ ...e, eventId: ids[i] as number }));
+    // Identity values follow the insert's order, which is the events' order over the created tasks:
+    // sorted, each id meets its event.
+    eventIds.sort((a, b) => a - b);
+    let next = 0;
+    return items.map(({ task, events: own }) => {
+      if (!created.has(task.taskId)) {
+        return new RouterError('task_exists', `a task with id ${task.taskId} already exists`, {
+          details: { taskId: task.taskId },
+        });
+      }
+      return own.map((e) => ({ ...e, eventId: eventIds[next++] as number }));
+    });
   }
 
   async get(db: PgQueryable, taskId: string): Promise<Task | undefined> {
@@ -82,47 +118,71 @@ export class PgTasks {
 
   /**
    * Checks and stores bids, each with its event, in one call of the schema's add_bids function
-   * (migration 0006): one statement, so one round trip and one transaction for the whole batch. The
-   * task rows are locked first, in task_id order, and the version bump of each bid is made under that
-   * lock, so a closer deciding an auction either sees a bid or commits first and the bid is refused.
-   * Each bid's answer is its task with the bid and the event as stored, or the refusal; bids on one
-   * task are stored in the order given.
+   * (migration 0006): one statement, so one round trip and one transaction for the whole batch, which
+   * names each (task, agent) at most once. The task rows are locked first, in task_id order, and the
+   * version bumps are made under those locks, so a closer deciding an auction either sees a bid or
+   * commits first and the bid is refused. Each bid's answer is its task as that bid left it (its bid
+   * the last one, the version bumped once per bid up to it) with the event as stored, or the refusal.
    */
-  async addBids(
-    db: PgQueryable,
-    bids: readonly { readonly taskId: string; readonly bid: Bid; readonly atMs: number; readonly event: NewTaskEvent }[],
-    waited: () => void,
-  ): Promise<({ task: Task; event: TaskEvent } | RouterError)[]> {
-    const rows = (
-      await db.query<{
-        ord: number;
-        code: string | null;
-        detail: string | null;
-        task: TaskRow | null;
-        bids: { agent_id: string; bid_sats: number }[] | null;
-        event_id: number | null;
-        waited: boolean;
-      }>('SELECT * FROM add_bids($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[])', [
-        bids.map((b) => b.taskId),
-        bids.map((b) => b.bid.agentId),
-        bids.map((b) => b.bid.bidSats),
-        bids.map((b) => b.atMs),
-        bids.map((b) => b.event.kind),
-        bids.map((b) => b.event.atMs),
-        bids.map((b) => JSON.stringify(b.event.data)),
-      ])
-    ).rows;
+  async addBids(db: PgQueryable, bids: readonly QueuedBidInput[], waited: () => void): Promise<BidAnswer[]> {
+    const params = [
+      bids.map((b) => b.taskId),
+      bids.map((b) => b.bid.agentId),
+      bids.map((b) => b.bid.bidSats),
+      bids.map((b) => b.atMs),
+      bids.map((b) => b.event.kind),
+      bids.map((b) => b.event.atMs),
+      bids.map((b) => JSON.stringify(b.event.data)),
+    ];
+    const rows = await lockingWithoutWaitFirst(
+      async (wait) =>
+        (
+          await db.query<{
+            ord: number;
+            code: string | null;
+            detail: string | null;
+            event_id: number | null;
+            task: TaskRow | null;
+            bids: { agent_id: string; bid_sats: number }[] | null;
+          }>(
+            'SELECT * FROM add_bids($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::boolean)',
+            [...params, wait],
+          )
+        ).rows,
+      waited,
+    );
     rows.sort((a, b) => a.ord - b.ord);
-    return rows.map((row, i) => {
-      const { taskId, bid, event } = bids[i] as (typeof bids)[number];
-      if (row.waited) waited();
-      if (row.code !== null) return bidRefusal(row.code, row.detail, taskId, bid.agentId);
-      const [task] = this.#fromRows(
-        [row.task as TaskRow],
-        new Map([[taskId, (row.bids ?? []).map((b) => ({ agentId: b.agent_id, bidSats: b.bid_sats }))]]),
-      );
-      return { task: task as Task, event: { ...event, eventId: row.event_id as number } };
-    });
+    // Each task as its last accepted bid left it; earlier bids of the batch saw a prefix of it.
+    const final = new Map<string, Task>();
+    for (const row of rows) {
+      if (row.task === null) continue;
+      const list = (row.bids ?? []).map((b) => ({ agentId: b.agent_id, bidSats: b.bid_sats }));
+      final.set(row.task.task_id, taskFromRow(row.task, list));
+    }
+    const acceptedLater = new Map<string, number>();
+    const answers: BidAnswer[] = new Array(rows.length);
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const row = rows[i] as (typeof rows)[number];
+      const { taskId, bid, atMs, event } = bids[i] as QueuedBidInput;
+      if (row.code !== null) {
+        answers[i] = bidRefusal(row.code, row.detail, taskId, bid.agentId);
+        continue;
+      }
+      const task = final.get(taskId) as Task;
+      const later = acceptedLater.get(taskId) ?? 0;
+      acceptedLater.set(taskId, later + 1);
+      const seen =
+        later === 0
+          ? task
+          : {
+              ...task,
+              version: task.version - later,
+              updatedMs: atMs,
+              bids: task.bids.slice(0, task.bids.findIndex((b) => b.agentId === bid.agentId) + 1),
+            };
+      answers[i] = { task: seen, event: { ...event, eventId: row.event_id as number } };
+    }
+    return answers;
   }
 
   /** The stored version, locking the row for the rest of the transaction; undefined when none. */
@@ -139,22 +199,33 @@ export class PgTasks {
   }
 
   /**
-   * Locks several tasks' rows for the rest of the transaction and returns their stored versions
-   * (absent: no such task): one at a time in task_id order, the order every batch locks in, so that
-   * batches sharing tasks never deadlock (lock_tasks_in_order, migration 0006). A wait is counted.
+   * Locks several tasks' rows for the rest of `db`'s transaction and returns their stored versions
+   * (absent: no such task), in task_id order, the order every batch locks in, so that batches sharing
+   * tasks never deadlock (lock_tasks_in_order, migration 0006). Tried without waiting first, behind a
+   * savepoint, so that a wait is counted.
    */
   async lockVersions(
     db: PgQueryable,
     taskIds: readonly string[],
     waited: () => void,
   ): Promise<Map<string, number>> {
-    const rows = (
-      await db.query<{ task_id: string; version: number; waited: boolean }>(
-        'SELECT * FROM lock_tasks_in_order($1::text[])',
-        [taskIds],
-      )
-    ).rows;
-    for (const row of rows) if (row.waited) waited();
+    const lock = async (wait: boolean) =>
+      (
+        await db.query<{ task_id: string; version: number }>(
+          'SELECT * FROM lock_tasks_in_order($1::text[], $2::boolean)',
+          [taskIds, wait],
+        )
+      ).rows;
+    await db.query('SAVEPOINT lock_tasks');
+    let rows: { task_id: string; version: number }[];
+    try {
+      rows = await lock(false);
+    } catch (error) {
+      if (!isLockNotAvailable(error)) throw error;
+      await db.query('ROLLBACK TO SAVEPOINT lock_tasks');
+      waited();
+      rows = await lock(true);
+    }
     return new Map(rows.map((r) => [r.task_id, r.version]));
   }
 
@@ -372,7 +443,6 @@ export class PgTasks {
   }
 }
 
-/** add_bid's refusals (SQLSTATE SR404, SR409, SR410) as the store's errors; undefined for others. */
 /** The error for an add_bids refusal code (migration 0006). */
 function bidRefusal(code: string, detail: string | null, taskId: string, agentId: string): RouterError {
   if (code === 'SR404') return unknownTask(taskId);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { sealRecord } from '../../audit/hash-chain.js';
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
 import {
@@ -30,11 +31,13 @@ import type {
   TaskPage,
   TaskQuery,
 } from '../store.js';
+import { commitDecisionBatch, sealableInDatabase } from './pg-decision-batch.js';
 import { translatePgError } from './pg-errors.js';
 import { PgKeys } from './pg-keys.js';
 import { migratePg, quoteIdent } from './pg-migrator.js';
 import { keepingPool, type PgQueryable, preparing } from './pg-queryable.js';
-import { PgTasks } from './pg-tasks.js';
+import { PgTasks, type QueuedBidInput } from './pg-tasks.js';
+import { StatementBatcher } from './statement-batcher.js';
 
 export interface PostgresStoreConfig {
   /** `postgres://user@host:port/database`; `?schema=name` puts the tables in that schema (default public). */
@@ -60,19 +63,10 @@ export interface PostgresStoreConfig {
 interface QueuedDecision {
   readonly change: TaskChange;
   readonly seal: Sealer;
-  readonly resolve: (committed: CommittedTaskChange | null) => void;
-  readonly reject: (error: unknown) => void;
 }
 
-/** A bid waiting to be stored with others (see #drainBids). */
-interface QueuedBid {
-  readonly taskId: string;
-  readonly bid: Bid;
-  readonly atMs: number;
-  readonly event: NewTaskEvent;
-  readonly resolve: (committed: CommittedTaskChange) => void;
-  readonly reject: (error: unknown) => void;
-}
+/** At most this many new tasks per statement. */
+const CREATE_BATCH = 128;
 
 /** At most this many bids per transaction. */
 const BID_BATCH = 128;
@@ -97,6 +91,8 @@ const STREAM_PAGE_SIZE = 500;
 const CHAIN_LOCK = 0x5377_4332;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** PostgreSQL's values of synchronous_commit, the one session setting the URL may choose. */
+const SYNCHRONOUS_COMMIT = new Set(['on', 'off', 'local', 'remote_write', 'remote_apply']);
 
 // bigint (int8) columns as numbers: sequence numbers and milliseconds stay below 2^53.
 const TYPES = {
@@ -158,6 +154,16 @@ export class PostgresStore implements Store {
       );
     }
     url.searchParams.delete('schema');
+    // ?synchronous_commit=off: commits return before their WAL reaches the disk (README, "On PostgreSQL").
+    const synchronousCommit = url.searchParams.get('synchronous_commit');
+    if (synchronousCommit !== null && !SYNCHRONOUS_COMMIT.has(synchronousCommit)) {
+      throw new RouterError(
+        'invalid_request',
+        `synchronous_commit '${synchronousCommit}' in the database URL is not one of ${[...SYNCHRONOUS_COMMIT].join(', ')}`,
+        { details: { synchronousCommit } },
+      );
+    }
+    url.searchParams.delete('synchronous_commit');
     this.#schema = schema;
     this.#where = `${url.hostname}:${url.port || '5432'}${url.pathname}`;
     this.#nowMs = config.nowMs ?? Date.now;
@@ -168,8 +174,13 @@ export class PostgresStore implements Store {
       connectionString: this.#connectionString,
       max: config.poolSize ?? 10,
       types: TYPES,
-      // Every connection works in the store's schema.
-      options: `-c search_path=${quoteIdent(schema)}`,
+      // Every connection works in the store's schema. Statements are prepared (pg-queryable.ts) but
+      // planned at every run: a plan cached while a table was nearly empty scanned it whole for
+      // ever after (a new deployment's first minute, before autovacuum's first ANALYZE: thousands of
+      // sequential scans of the tasks table in a benchmark run).
+      options:
+        `-c search_path=${quoteIdent(schema)} -c plan_cache_mode=force_custom_plan` +
+        (synchronousCommit === null ? '' : ` -c synchronous_commit=${synchronousCommit}`),
     });
     // An idle connection dropped by the server is replaced on the next checkout; not a crash.
     this.#pool.on('error', () => undefined);
@@ -555,12 +566,8 @@ export class PostgresStore implements Store {
   }
 
   async createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]> {
-    return this.#run(async () => {
-      this.#counts.transactions++;
-      const stored = await this.#tasks.create(this.#db, task, events);
-      this.#announce();
-      return stored;
-    });
+    // Stored with the others that arrive meanwhile, in one statement (#creates).
+    return this.#run(() => this.#creates.submit({ task, events }));
   }
 
   async getTask(taskId: string): Promise<Task | undefined> {
@@ -568,43 +575,8 @@ export class PostgresStore implements Store {
   }
 
   async addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange> {
-    // Queued, and stored with the others that arrive meanwhile in one transaction (see #drainBids).
-    return this.#run(
-      () =>
-        new Promise<CommittedTaskChange>((resolve, reject) => {
-          this.#bidQueue.push({ taskId, bid, atMs, event, resolve, reject });
-          this.#drainBids();
-        }),
-    );
-  }
-
-  /**
-   * Stores the queued bids, a batch per call of add_bids (one statement, one transaction), one batch
-   * at a time: while one is stored the next gathers, so a busy instance commits once for many bids
-   * and an idle one at once for each. Bids on one task keep the order in which they were queued.
-   */
-  #drainBids(): void {
-    if (this.#drainingBids) return;
-    this.#drainingBids = true;
-    void (async () => {
-      while (this.#bidQueue.length > 0) {
-        const batch = this.#bidQueue.splice(0, BID_BATCH);
-        try {
-          this.#counts.transactions++;
-          const answers = await this.#tasks.addBids(this.#db, batch, this.#waited);
-          if (answers.some((a) => !(a instanceof RouterError))) this.#announce();
-          for (const [i, item] of batch.entries()) {
-            const answer = answers[i] ?? new Error('add_bids answered fewer rows than it was given bids');
-            if (answer instanceof Error) item.reject(answer);
-            else item.resolve({ task: answer.task, events: [answer.event] });
-          }
-        } catch (error) {
-          const failure = translatePgError(error, this.#where);
-          for (const item of batch) item.reject(failure);
-        }
-      }
-      this.#drainingBids = false;
-    })();
+    // Stored with the others that arrive meanwhile, in one call of add_bids (#bids).
+    return this.#run(() => this.#bids.submit({ taskId, bid, atMs, event }));
   }
 
   async commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
@@ -614,10 +586,7 @@ export class PostgresStore implements Store {
       const decision = change.decision;
       return this.#run(async () => {
         await this.#intern([decision]);
-        return new Promise<CommittedTaskChange | null>((resolve, reject) => {
-          this.#decisionQueue.push({ change, seal, resolve, reject });
-          this.#drainDecisions();
-        });
+        return this.#decisions.submit({ change, seal });
       });
     }
     return this.#run(async () => {
@@ -653,33 +622,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  /**
-   * Commits the queued auction decisions, a batch per transaction, one transaction at a time: the
-   * chain lock is then taken once per batch rather than once per auction, and the batch's task rows,
-   * decisions, task updates and events are each one statement. The chain lock is held across round
-   * trips to this process, so how often it is taken bounds the whole deployment's decisions a second
-   * (docs/BENCHMARKS.md); batching is what lifts that bound.
-   */
-  #drainDecisions(): void {
-    if (this.#draining) return;
-    this.#draining = true;
-    void (async () => {
-      while (this.#decisionQueue.length > 0) {
-        const batch = this.#decisionQueue.splice(0, DECISION_BATCH);
-        try {
-          const results = await this.#transaction((client) => this.#commitDecisions(client, batch));
-          if (results.some((r) => r !== null)) this.#announce();
-          for (const [i, item] of batch.entries()) item.resolve(results[i] ?? null);
-        } catch (error) {
-          const failure = translatePgError(error, this.#where);
-          for (const item of batch) item.reject(failure);
-        }
-      }
-      this.#draining = false;
-    })();
-  }
-
-  /** One batch of #drainDecisions inside `client`'s transaction; null for a change that lost its race. */
+  /** One batch of #decisions inside `client`'s transaction; null for a change that lost its race. */
   async #commitDecisions(
     client: PgQueryable,
     batch: readonly QueuedDecision[],
@@ -1091,13 +1034,72 @@ export class PostgresStore implements Store {
     return assembleRecords(this.#keys, rows, [], prevHashes);
   }
 
-  /** Bids waiting for #drainBids, and whether it is running. */
-  readonly #bidQueue: QueuedBid[] = [];
-  #drainingBids = false;
+  /**
+   * The auction path's writes, each gathered while the previous batch of its kind is stored (see
+   * StatementBatcher): new tasks, one statement per batch, each task id once; bids, one call of
+   * add_bids per batch, each (task, agent) once; auction decisions, one transaction per batch, under one
+   * acquisition of the chain lock. The chain lock is held across round trips to this process, so how
+   * often it is taken bounds the whole deployment's decisions a second (docs/BENCHMARKS.md); batching
+   * is what lifts that bound.
+   */
+  readonly #creates = new StatementBatcher<
+    { readonly task: Task; readonly events: readonly NewTaskEvent[] },
+    readonly TaskEvent[]
+  >({
+    maxBatch: CREATE_BATCH,
+    keyOf: (item) => item.task.taskId,
+    store: (batch) =>
+      this.#storing(async () => {
+        this.#counts.transactions++;
+        const answers = await this.#tasks.createMany(this.#db, batch);
+        if (answers.some((a) => !(a instanceof Error))) this.#announce();
+        return answers;
+      }),
+  });
 
-  /** Auction decisions waiting for #drainDecisions, and whether it is running. */
-  readonly #decisionQueue: QueuedDecision[] = [];
-  #draining = false;
+  readonly #bids = new StatementBatcher<QueuedBidInput, CommittedTaskChange>({
+    maxBatch: BID_BATCH,
+    keyOf: (item) => `${item.taskId}\u0000${item.bid.agentId}`,
+    store: (batch) =>
+      this.#storing(async () => {
+        this.#counts.transactions++;
+        const answers = await this.#tasks.addBids(this.#db, batch, this.#waited);
+        if (answers.some((a) => !(a instanceof Error))) this.#announce();
+        return answers.map((a) => (a instanceof Error ? a : { task: a.task, events: [a.event] }));
+      }),
+  });
+
+  readonly #decisions = new StatementBatcher<QueuedDecision, CommittedTaskChange | null>({
+    maxBatch: DECISION_BATCH,
+    store: (batch) =>
+      this.#storing(async () => {
+        let results: (CommittedTaskChange | null)[];
+        const changes = batch.map((item) => item.change);
+        if (batch.every((item) => item.seal === sealRecord) && sealableInDatabase(changes)) {
+          // Sealed inside PostgreSQL, in one statement (pg-decision-batch.ts).
+          this.#counts.transactions++;
+          const done = await commitDecisionBatch(this.#db, this.#keys, changes, CHAIN_LOCK);
+          this.#counts.lockWaits += done.waits;
+          this.#counts.versionConflicts += done.results.filter((r) => r === null).length;
+          results = done.results;
+        } else {
+          // Another sealer than the audit log's own, or events that write the seq into a text: sealed
+          // here, under the lock, round trip by round trip.
+          results = await this.#transaction((client) => this.#commitDecisions(client, batch));
+        }
+        if (results.some((r) => r !== null)) this.#announce();
+        return results;
+      }),
+  });
+
+  /** A batch's work, its failure as a RouterError. */
+  async #storing<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw translatePgError(error, this.#where);
+    }
+  }
 
   /** Told by PgTasks when a row lock it needed was held by another transaction. */
   readonly #waited = (): void => {

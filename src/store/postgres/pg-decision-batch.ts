@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { canonicalParts } from '../../audit/hash-chain.js';
+import type { NewTaskEvent, TaskEvent } from '../../events/task-event.js';
+import type { Decision, LoggedDecision } from '../../policy/decision.js';
+import type { Task } from '../../tasks/task.js';
+import { encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
+import type { CommittedTaskChange, TaskChange } from '../store.js';
+import { changingColumns } from '../task-rows.js';
+import type { PgKeys } from './pg-keys.js';
+import { lockingWithoutWaitFirst } from './pg-lock-wait.js';
+import type { PgQueryable } from './pg-queryable.js';
+
+/**
+ * A decision's seq is decided inside the database, but its events (built by the task change from the
+ * committed task) carry it. So they are built with this stand-in for it, a number no seq takes; in
+ * their JSON every value equal to it is written as SEQ_TOKEN instead (a string no event carries: a
+ * NUL and this process's own UUID), which the database replaces with the seq. The replacement finds
+ * only whole values: inside a JSON string every quote is escaped.
+ */
+const SEQ_STAND_IN = -Number.MAX_SAFE_INTEGER;
+const SEQ_TOKEN = JSON.stringify(`\u0000decision-seq-${randomUUID()}`);
+const withSeqToken = (data: NewTaskEvent['data']): string =>
+  JSON.stringify(data, (_key, value: unknown) => (value === SEQ_STAND_IN ? JSON.parse(SEQ_TOKEN) : value));
+
+/**
+ * Whether commitDecisionBatch can take these changes: their events must carry the seq only as
+ * whole values (as the task service's do), not worked into a text, which the database could not
+ * find to replace. The store commits others the slower way.
+ */
+export function sealableInDatabase(changes: readonly TaskChange[]): boolean {
+  const standIn = String(SEQ_STAND_IN);
+  return changes.every((c) =>
+    c.events({ ...c.task, decisionSeq: SEQ_STAND_IN }).every((e) => !withSeqToken(e.data).includes(standIn)),
+  );
+}
+
+/** The answers of commitDecisionBatch: per change, its commit or null (lost its race); and the waits. */
+export interface DecisionBatchResult {
+  readonly results: (CommittedTaskChange | null)[];
+  /** Locks the batch waited for: task rows held by other transactions, and the chain lock. */
+  readonly waits: number;
+}
+
+/**
+ * Commits auction decisions, with their task changes and events, in one statement: the schema's
+ * commit_decisions (migration 0008) locks the tasks, keeps each change that is still current, and
+ * seals and appends the kept decisions under the chain lock, all inside PostgreSQL, so the lock is
+ * held for one function's writes rather than across round trips to this process. The keys of every
+ * agent, roster and policy named must be interned (PostgresStore.#intern).
+ */
+export async function commitDecisionBatch(
+  db: PgQueryable,
+  keys: PgKeys,
+  changes: readonly TaskChange[],
+  chainLock: number,
+): Promise<DecisionBatchResult> {
+  const decisions = changes.map((c) => c.decision as Decision);
+  const tasks = changes.map((c) => c.task);
+  const changing = tasks.map((t) => changingColumns(t));
+  const column = (i: number) => changing.map((c) => c[i]);
+  const parts = decisions.map((d) => canonicalParts(d));
+  const bidders = {
+    ord: [] as number[],
+    agent: [] as number[],
+    outsider: [] as boolean[],
+    wonSats: [] as number[],
+  };
+  const rosters = new Map<number, readonly number[]>();
+  const rosterKeys: number[] = [];
+  const bidBlobs: Buffer[] = [];
+  decisions.forEach((d, i) => {
+    const bidderKeys = d.bidders.map((b) => keys.agentKey(b.agentId));
+    bidBlobs.push(encodeBids(d.bidders, bidderKeys));
+    d.bidders.forEach((b, order) => {
+      bidders.ord.push(i + 1);
+      bidders.agent.push(bidderKeys[order] as number);
+      bidders.outsider.push(b.capability === null);
+      bidders.wonSats.push(b.agentId === d.selectedAgent ? b.bidSats : -1);
+    });
+    const rosterKey = keys.cachedRosterKey(d.agentIds);
+    rosterKeys.push(rosterKey);
+    rosters.set(rosterKey, keys.rosterMembers(rosterKey));
+  });
+  const members = { roster: [] as number[], agent: [] as number[] };
+  for (const [rosterKey, agentKeys] of rosters) {
+    for (const agentKey of agentKeys) {
+      members.roster.push(rosterKey);
+      members.agent.push(agentKey);
+    }
+  }
+  // The events as they will be, but for the seq, which the database puts in (SEQ_TOKEN).
+  const events = changes.flatMap((c, i) =>
+    c.events({ ...(tasks[i] as Task), decisionSeq: SEQ_STAND_IN }).map((e) => ({ ord: i + 1, e })),
+  );
+  const query = async (wait: boolean) =>
+    (
+      await db.query<{
+        ord: number;
+        kept: boolean;
+        seq: number | null;
+        hash: Buffer | null;
+        prev_hash: Buffer | null;
+        event_ids: number[] | null;
+        waits: number | null;
+      }>(
+        `SELECT * FROM commit_decisions($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[],
+         $6::text[], $7::bigint[], $8::integer[], $9::integer[], $10::bigint[], $11::bigint[], $12::bytea[],
+         $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::bytea[], $18::integer[], $19::text[],
+         $20::bytea[], $21::bytea[], $22::bytea[], $23::integer[], $24::integer[], $25::boolean[], $26::bigint[],
+         $27::integer[], $28::integer[], $29::integer[], $30::text[], $31::text[], $32::text[], $33::bigint[],
+         $34::text[], $35::text, $36::bigint, $37::boolean)`,
+        [
+          tasks.map((t) => t.taskId),
+          changes.map((c) => c.expectedVersion),
+          tasks.map((t) => t.status),
+          ...Array.from({ length: 9 }, (_, i) => column(i)).slice(1), // decision_seq (0) is made there
+          decisions.map((d) => encodeUuid(d.decisionId)),
+          decisions.map((d) => d.description),
+          decisions.map((d) => d.timestampMs),
+          decisions.map((d) => keys.cachedPolicyKey(d.policy)),
+          rosterKeys,
+          decisions.map((d) => encodeCapability(d.capability)),
+          decisions.map((d) => (d.selectedAgent === null ? null : keys.agentKey(d.selectedAgent))),
+          decisions.map((d) => d.selectionReason),
+          bidBlobs,
+          parts.map((p) => p.text),
+          parts.map((p) => p.numbersAfterSeq),
+          bidders.ord,
+          bidders.agent,
+          bidders.outsider,
+          bidders.wonSats,
+          members.roster,
+          members.agent,
+          events.map((x) => x.ord),
+          events.map((x) => x.e.kind),
+          events.map((x) => x.e.taskId),
+          events.map((x) => x.e.agentId),
+          events.map((x) => x.e.atMs),
+          events.map((x) => withSeqToken(x.e.data)),
+          SEQ_TOKEN,
+          chainLock,
+          wait,
+        ],
+      )
+    ).rows;
+  let rowWaits = 0;
+  const rows = (await lockingWithoutWaitFirst(query, () => rowWaits++)).sort((a, b) => a.ord - b.ord);
+  const eventIds = rows[0]?.event_ids ?? [];
+  let nextEvent = 0;
+  const results = changes.map((change, i): CommittedTaskChange | null => {
+    const row = rows[i];
+    if (row === undefined || !row.kept) return null;
+    const seq = row.seq as number;
+    const decision: LoggedDecision = {
+      ...(decisions[i] as Decision),
+      seq,
+      hash: (row.hash as Buffer).toString('hex'),
+      prevHash: (row.prev_hash as Buffer).toString('hex'),
+    };
+    const task: Task = { ...(tasks[i] as Task), decisionSeq: seq };
+    const stored: TaskEvent[] = change
+      .events(task)
+      .map((e: NewTaskEvent) => ({ ...e, eventId: eventIds[nextEvent++] as number }));
+    return { task, events: stored, decision };
+  });
+  return { results, waits: rowWaits + (rows[0]?.waits ?? 0) };
+}

@@ -1,0 +1,83 @@
+/**
+ * Gathers writes that arrive while the previous batch is being stored, and stores them together: one
+ * statement (or transaction), one commit, one round trip for many. One batch at a time per batcher:
+ * an idle instance stores each write at once, a busy one many per commit. On PostgreSQL a commit and
+ * a round trip cost more than the rows they carry (bench:scale), so this is how the auction path's
+ * tasks, bids and decisions each reach the database.
+ */
+export interface StatementBatcherOptions<I, A> {
+  /** At most this many items per batch. */
+  readonly maxBatch: number;
+  /**
+   * Items with the same key never share a batch: the later one waits for the next, which then sees
+   * what the earlier one wrote (a second bid of an agent on a task, a second task under one id).
+   */
+  readonly keyOf?: (item: I) => string;
+  /**
+   * Stores a batch and answers each item, in order: a value, or an Error for that item alone. A
+   * thrown error fails the whole batch.
+   */
+  readonly store: (batch: readonly I[]) => Promise<readonly (A | Error)[]>;
+}
+
+interface Pending<I, A> {
+  readonly item: I;
+  readonly resolve: (answer: A) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class StatementBatcher<I, A> {
+  readonly #options: StatementBatcherOptions<I, A>;
+  #queue: Pending<I, A>[] = [];
+  #running = false;
+
+  constructor(options: StatementBatcherOptions<I, A>) {
+    this.#options = options;
+  }
+
+  submit(item: I): Promise<A> {
+    return new Promise<A>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    if (this.#running) return;
+    this.#running = true;
+    void (async () => {
+      while (this.#queue.length > 0) {
+        const batch = this.#nextBatch();
+        try {
+          const answers = await this.#options.store(batch.map((p) => p.item));
+          batch.forEach((pending, i) => {
+            const answer = i < answers.length ? answers[i] : new Error('a batch was answered short');
+            if (answer instanceof Error) pending.reject(answer);
+            else pending.resolve(answer as A);
+          });
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+      this.#running = false;
+    })();
+  }
+
+  /** Up to maxBatch items in queue order, each key once; the rest stay queued, in order. */
+  #nextBatch(): Pending<I, A>[] {
+    const { maxBatch, keyOf } = this.#options;
+    if (keyOf === undefined) return this.#queue.splice(0, maxBatch);
+    const batch: Pending<I, A>[] = [];
+    const waiting: Pending<I, A>[] = [];
+    const keys = new Set<string>();
+    for (const pending of this.#queue) {
+      const key = keyOf(pending.item);
+      if (batch.length < maxBatch && !keys.has(key)) {
+        keys.add(key);
+        batch.push(pending);
+      } else waiting.push(pending);
+    }
+    this.#queue = waiting;
+    return batch;
+  }
+}
