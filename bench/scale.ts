@@ -16,7 +16,9 @@
  * the instances and PostgreSQL.
  *
  * Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_SCALE_SECONDS
- * (default 15), BENCH_SCALE_CONNECTIONS (default 64), BENCH_SCALE_INSTANCES (default 1,2,3).
+ * (default 15), BENCH_SCALE_CONNECTIONS (default 64), BENCH_SCALE_INSTANCES (default 1,2,3),
+ * BENCH_SCALE_PER_INSTANCE (connections per instance instead of a fixed total: each instance brings
+ * its own clients, as when instances are added for more users).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +32,10 @@ import { machineLine } from './machine.js';
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 64);
+const PER_INSTANCE =
+  process.env.BENCH_SCALE_PER_INSTANCE === undefined
+    ? undefined
+    : Number(process.env.BENCH_SCALE_PER_INSTANCE);
 const INSTANCES = (process.env.BENCH_SCALE_INSTANCES ?? '1,2,3').split(',').map(Number);
 const WINDOW_MS = 200;
 
@@ -96,7 +102,7 @@ async function drive(instances: readonly Instance[], bidders: number, windowMs: 
     instances.map((i) =>
       autocannon({
         url: i.url,
-        connections: Math.max(1, Math.round(CONNECTIONS / instances.length)),
+        connections: PER_INSTANCE ?? Math.max(1, Math.round(CONNECTIONS / instances.length)),
         duration: SECONDS,
         requests: auctionRequests(descriptions, bidders, windowMs),
       }),
@@ -196,7 +202,7 @@ async function sqliteRun(): Promise<string> {
 
 console.log(`swarm-router scale-out benchmark — ${machineLine()}`);
 console.log(
-  `PostgreSQL ${PG_URL}; ${CONNECTIONS} connections split across the instances; ${SECONDS} s per run`,
+  `PostgreSQL ${PG_URL}; ${PER_INSTANCE === undefined ? `${CONNECTIONS} connections split across the instances` : `${PER_INSTANCE} connections per instance`}; ${SECONDS} s per run`,
 );
 console.log(await sqliteRun());
 for (const n of INSTANCES) for (const line of await scaleRun(n)) console.log(line);
