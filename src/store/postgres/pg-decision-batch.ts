@@ -22,18 +22,6 @@ const SEQ_TOKEN = JSON.stringify(`\u0000decision-seq-${randomUUID()}`);
 const withSeqToken = (data: NewTaskEvent['data']): string =>
   JSON.stringify(data, (_key, value: unknown) => (value === SEQ_STAND_IN ? JSON.parse(SEQ_TOKEN) : value));
 
-/**
- * Whether commitDecisionBatch can take these changes: their events must carry the seq only as
- * whole values (as the task service's do), not worked into a text, which the database could not
- * find to replace. The store commits others the slower way.
- */
-export function sealableInDatabase(changes: readonly TaskChange[]): boolean {
-  const standIn = String(SEQ_STAND_IN);
-  return changes.every((c) =>
-    c.events({ ...c.task, decisionSeq: SEQ_STAND_IN }).every((e) => !withSeqToken(e.data).includes(standIn)),
-  );
-}
-
 /** The answers of commitDecisionBatch: per change, its commit or null (lost its race); and the waits. */
 export interface DecisionBatchResult {
   readonly results: (CommittedTaskChange | null)[];
@@ -46,14 +34,26 @@ export interface DecisionBatchResult {
  * commit_decisions (migration 0008) locks the tasks, keeps each change that is still current, and
  * seals and appends the kept decisions under the chain lock, all inside PostgreSQL, so the lock is
  * held for one function's writes rather than across round trips to this process. The keys of every
- * agent, roster and policy named must be interned (PostgresStore.#intern).
+ * agent, roster and policy named must be interned (PostgresStore.#intern). Answers undefined, having
+ * written nothing, when an event works the seq into a text (the database could not find it there to
+ * put the seq in; the task service's events never do): the store then commits the slower way.
  */
 export async function commitDecisionBatch(
   db: PgQueryable,
   keys: PgKeys,
   changes: readonly TaskChange[],
   chainLock: number,
-): Promise<DecisionBatchResult> {
+): Promise<DecisionBatchResult | undefined> {
+  // The events as they will be, but for the seq, which the database puts in (SEQ_TOKEN).
+  const standIn = String(SEQ_STAND_IN);
+  const events: { ord: number; e: NewTaskEvent; data: string }[] = [];
+  for (const [i, c] of changes.entries()) {
+    for (const e of c.events({ ...c.task, decisionSeq: SEQ_STAND_IN })) {
+      const data = withSeqToken(e.data);
+      if (data.includes(standIn)) return undefined;
+      events.push({ ord: i + 1, e, data });
+    }
+  }
   const decisions = changes.map((c) => c.decision as Decision);
   const tasks = changes.map((c) => c.task);
   const changing = tasks.map((t) => changingColumns(t));
@@ -88,10 +88,6 @@ export async function commitDecisionBatch(
       members.agent.push(agentKey);
     }
   }
-  // The events as they will be, but for the seq, which the database puts in (SEQ_TOKEN).
-  const events = changes.flatMap((c, i) =>
-    c.events({ ...(tasks[i] as Task), decisionSeq: SEQ_STAND_IN }).map((e) => ({ ord: i + 1, e })),
-  );
   const query = async (wait: boolean) =>
     (
       await db.query<{
@@ -136,7 +132,7 @@ export async function commitDecisionBatch(
           events.map((x) => x.e.taskId),
           events.map((x) => x.e.agentId),
           events.map((x) => x.e.atMs),
-          events.map((x) => withSeqToken(x.e.data)),
+          events.map((x) => x.data),
           SEQ_TOKEN,
           chainLock,
           wait,

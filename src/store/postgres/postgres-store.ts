@@ -31,7 +31,7 @@ import type {
   TaskPage,
   TaskQuery,
 } from '../store.js';
-import { commitDecisionBatch, sealableInDatabase } from './pg-decision-batch.js';
+import { commitDecisionBatch } from './pg-decision-batch.js';
 import { translatePgError } from './pg-errors.js';
 import { PgKeys } from './pg-keys.js';
 import { migratePg, quoteIdent } from './pg-migrator.js';
@@ -1073,12 +1073,14 @@ export class PostgresStore implements Store {
     maxBatch: DECISION_BATCH,
     store: (batch) =>
       this.#storing(async () => {
-        let results: (CommittedTaskChange | null)[];
         const changes = batch.map((item) => item.change);
-        if (batch.every((item) => item.seal === sealRecord) && sealableInDatabase(changes)) {
-          // Sealed inside PostgreSQL, in one statement (pg-decision-batch.ts).
+        // Sealed inside PostgreSQL, in one statement (pg-decision-batch.ts), when sealed as the log seals.
+        const done = batch.every((item) => item.seal === sealRecord)
+          ? await commitDecisionBatch(this.#db, this.#keys, changes, CHAIN_LOCK)
+          : undefined;
+        let results: (CommittedTaskChange | null)[];
+        if (done !== undefined) {
           this.#counts.transactions++;
-          const done = await commitDecisionBatch(this.#db, this.#keys, changes, CHAIN_LOCK);
           this.#counts.lockWaits += done.waits;
           this.#counts.versionConflicts += done.results.filter((r) => r === null).length;
           results = done.results;
