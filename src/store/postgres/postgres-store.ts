@@ -109,7 +109,9 @@ const DECISION_COLUMNS_WITH_PREV = `${DECISION_COLUMNS},
 
 /**
  * The store on PostgreSQL, for several instances on one database. Each operation is one transaction
- * on a pooled connection. Appends take an advisory lock that orders them into one gap-free chain;
+ * on a pooled connection; the auction path's writes (new tasks, bids, auction decisions) are gathered
+ * into batches of one statement each (StatementBatcher). Appends take an advisory lock that orders
+ * them into one gap-free chain (auction decisions are sealed inside the database, pg-decision-batch.ts);
  * task changes lock the task's row and check its version, so racing instances decide an auction once.
  * Connecting and migrating happen on first use; an unreachable server fails that call with
  * `store_unavailable`.
