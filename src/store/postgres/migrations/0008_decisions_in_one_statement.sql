@@ -19,8 +19,8 @@ $$;
 -- (lock_tasks_in_order), and a decision kept only when its task is at the version it was computed
 -- from and no earlier decision of the batch took the task; then, under the chain lock (the advisory
 -- lock PostgresStore takes for every append), the kept ones get the next sequence numbers and their
--- hashes, and their decisions, outside bidders, agent counters, task rows and events are written,
--- one statement each. Per decision:
+-- hashes, and their decisions, outside bidders, agent counters, task rows and events are written
+-- in one statement. Per decision:
 --   p_task_ids, p_expected        the task and the version the change was computed from
 --   p_status … p_due              the task's new columns (decision_seq is the decision's seq)
 --   p_decision_ids … p_bids       the decision's columns (seq and hash are made here)
@@ -89,46 +89,49 @@ BEGIN
       hashes[i] := prev;
     END LOOP;
 
-    INSERT INTO decisions (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability,
-      selected_key, reason, hash, bids)
-    SELECT seqs[k], p_decision_ids[k], p_task_ids[k], p_descriptions[k], p_ts[k], p_policy[k], p_roster[k],
-      p_capability[k], p_selected[k], p_reasons[k], hashes[k], p_bids[k]
-    FROM unnest(kept_ords) AS k;
-
-    INSERT INTO candidates (agent_key, seq)
-    SELECT p_b_agent[b], seqs[p_b_ord[b]] FROM generate_subscripts(p_b_ord, 1) AS b
-    WHERE p_b_outsider[b] AND p_b_ord[b] = ANY (kept_ords);
-
-    INSERT INTO agent_counters (agent_key, considered, bids, won, winning_bid_sum)
-    SELECT c.agent_key, sum(c.considered), sum(c.bids), sum(c.won), sum(c.winning_bid_sum)
-    FROM (
-      SELECT p_b_agent[b] AS agent_key, CASE WHEN p_b_outsider[b] THEN 1 ELSE 0 END AS considered, 1 AS bids,
-        CASE WHEN p_b_won_sats[b] >= 0 THEN 1 ELSE 0 END AS won, greatest(p_b_won_sats[b], 0) AS winning_bid_sum
-      FROM generate_subscripts(p_b_ord, 1) AS b WHERE p_b_ord[b] = ANY (kept_ords)
-      UNION ALL
-      SELECT p_r_agent[r], count(*), 0, 0, 0
-      FROM generate_subscripts(p_r_roster, 1) AS r JOIN unnest(kept_ords) AS k ON p_roster[k] = p_r_roster[r]
-      GROUP BY p_r_agent[r]
-    ) AS c
-    GROUP BY c.agent_key
-    ON CONFLICT (agent_key) DO UPDATE SET
-      considered = agent_counters.considered + excluded.considered,
-      bids = agent_counters.bids + excluded.bids,
-      won = agent_counters.won + excluded.won,
-      winning_bid_sum = agent_counters.winning_bid_sum + excluded.winning_bid_sum;
-
-    UPDATE tasks t SET status = p_status[k], decision_seq = seqs[k], candidates = p_candidates[k],
-      offer_index = p_offer_index[k], assigned_agent = p_assigned[k], reserved_until_ms = p_reserved[k],
-      failures = p_failures[k], version = p_version[k], updated_ms = p_updated[k], due_ms = p_due[k],
-      claimed_until_ms = NULL
-    FROM unnest(kept_ords) AS k
-    WHERE t.task_id = p_task_ids[k];
-
-    -- Identity values are drawn in the insert's order (the events' order); sorted, each meets its event.
-    WITH inserted AS (
+    -- Every write in one statement, while the chain lock is held.
+    WITH kept AS (
+      SELECT k FROM unnest(kept_ords) AS k
+    ), d AS (
+      INSERT INTO decisions (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability,
+        selected_key, reason, hash, bids)
+      SELECT seqs[k], p_decision_ids[k], p_task_ids[k], p_descriptions[k], p_ts[k], p_policy[k], p_roster[k],
+        p_capability[k], p_selected[k], p_reasons[k], hashes[k], p_bids[k]
+      FROM kept
+    ), bidders AS (
+      SELECT b, p_b_ord[b] AS o FROM generate_subscripts(p_b_ord, 1) AS b WHERE p_b_ord[b] = ANY (kept_ords)
+    ), c AS (
+      INSERT INTO candidates (agent_key, seq)
+      SELECT p_b_agent[b], seqs[o] FROM bidders WHERE p_b_outsider[b]
+    ), counters AS (
+      INSERT INTO agent_counters (agent_key, considered, bids, won, winning_bid_sum)
+      SELECT x.agent_key, sum(x.considered), sum(x.bids), sum(x.won), sum(x.winning_bid_sum)
+      FROM (
+        SELECT p_b_agent[b] AS agent_key, CASE WHEN p_b_outsider[b] THEN 1 ELSE 0 END AS considered, 1 AS bids,
+          CASE WHEN p_b_won_sats[b] >= 0 THEN 1 ELSE 0 END AS won, greatest(p_b_won_sats[b], 0) AS winning_bid_sum
+        FROM bidders
+        UNION ALL
+        SELECT p_r_agent[r], count(*), 0, 0, 0
+        FROM generate_subscripts(p_r_roster, 1) AS r JOIN kept ON p_roster[kept.k] = p_r_roster[r]
+        GROUP BY p_r_agent[r]
+      ) AS x
+      GROUP BY x.agent_key
+      ON CONFLICT (agent_key) DO UPDATE SET
+        considered = agent_counters.considered + excluded.considered,
+        bids = agent_counters.bids + excluded.bids,
+        won = agent_counters.won + excluded.won,
+        winning_bid_sum = agent_counters.winning_bid_sum + excluded.winning_bid_sum
+    ), t AS (
+      UPDATE tasks t SET status = p_status[k], decision_seq = seqs[k], candidates = p_candidates[k],
+        offer_index = p_offer_index[k], assigned_agent = p_assigned[k], reserved_until_ms = p_reserved[k],
+        failures = p_failures[k], version = p_version[k], updated_ms = p_updated[k], due_ms = p_due[k],
+        claimed_until_ms = NULL
+      FROM kept
+      WHERE t.task_id = p_task_ids[kept.k]
+    ), inserted AS (
+      -- Identity values are drawn in the insert's order (the events' order); sorted, each meets its event.
       INSERT INTO task_events (kind, task_id, agent_id, at_ms, data)
-      SELECT p_e_kind[x], p_e_task[x], p_e_agent[x], p_e_at[x],
-        replace(p_e_data[x], p_seq_token, seqs[p_e_ord[x]]::text)
+      SELECT p_e_kind[x], p_e_task[x], p_e_agent[x], p_e_at[x], replace(p_e_data[x], p_seq_token, seqs[p_e_ord[x]]::text)
       FROM generate_subscripts(p_e_ord, 1) AS x WHERE p_e_ord[x] = ANY (kept_ords) ORDER BY x
       RETURNING task_events.event_id
     )
