@@ -334,6 +334,35 @@ describe.runIf(available)('PostgreSQL store', () => {
     expect((await store.eventsAfter(0, 10)).map((e) => e.taskId)).toEqual(['t1']);
   });
 
+  it('refuses only the item with U+0000 when it arrives together with good ones', async () => {
+    const url = schemas.url();
+    const store = open(url);
+    const first = taskAt('p0', 1_000, 60_000);
+    await store.createTask(first, [posted(first)]);
+    const posts = ['p1', 'p2\u0000', 'p3'].map((id) => {
+      const task = taskAt(id, 1_000, 60_000);
+      return store.createTask(task, [posted(task)]);
+    });
+    const bid = (taskId: string) =>
+      store.addBid(taskId, { agentId: 'a', bidSats: 5 }, 1_100, {
+        kind: 'bid:received',
+        taskId,
+        agentId: 'a',
+        atMs: 1_100,
+        data: {},
+      });
+    const bids = [bid('p0'), bid('p0\u0000'), bid('p0x')];
+    const settled = await Promise.allSettled([...posts, ...bids]);
+    const codes = settled.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code));
+    expect(codes).toEqual(['ok', 'invalid_request', 'ok', 'ok', 'invalid_request', 'unknown_task']);
+    expect((await store.listTasks({ limit: 10 })).tasks.map((t) => t.taskId).sort()).toEqual([
+      'p0',
+      'p1',
+      'p3',
+    ]);
+    expect((await store.getTask('p0'))?.bids).toEqual([{ agentId: 'a', bidSats: 5 }]);
+  });
+
   it('names an unreachable server, and a bad schema name, without touching anything', async () => {
     const down = open('postgres://postgres@127.0.0.1:1/test');
     await expect(down.countDecisions()).rejects.toMatchObject({

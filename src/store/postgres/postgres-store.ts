@@ -65,6 +65,10 @@ interface QueuedDecision {
   readonly seal: Sealer;
 }
 
+/** A batch refused for one item's input (translatePgError: text PostgreSQL cannot hold). */
+const isBadInput = (error: unknown): boolean =>
+  error instanceof RouterError && error.code === 'invalid_request';
+
 /** At most this many new tasks per statement. */
 const CREATE_BATCH = 128;
 
@@ -584,7 +588,7 @@ export class PostgresStore implements Store {
   async commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
     if (change.decision !== undefined && change.outcome === undefined) {
       // An auction's decision: queued, and appended with the others that arrive meanwhile under one
-      // acquisition of the chain lock (see #drainDecisions).
+      // acquisition of the chain lock (see #decisions).
       const decision = change.decision;
       return this.#run(async () => {
         await this.#intern([decision]);
@@ -1050,6 +1054,7 @@ export class PostgresStore implements Store {
   >({
     maxBatch: CREATE_BATCH,
     keyOf: (item) => item.task.taskId,
+    isItemFault: isBadInput,
     store: (batch) =>
       this.#storing(async () => {
         this.#counts.transactions++;
@@ -1062,6 +1067,7 @@ export class PostgresStore implements Store {
   readonly #bids = new StatementBatcher<QueuedBidInput, CommittedTaskChange>({
     maxBatch: BID_BATCH,
     keyOf: (item) => `${item.taskId}\u0000${item.bid.agentId}`,
+    isItemFault: isBadInput,
     store: (batch) =>
       this.#storing(async () => {
         this.#counts.transactions++;
@@ -1073,6 +1079,7 @@ export class PostgresStore implements Store {
 
   readonly #decisions = new StatementBatcher<QueuedDecision, CommittedTaskChange | null>({
     maxBatch: DECISION_BATCH,
+    isItemFault: isBadInput,
     store: (batch) =>
       this.#storing(async () => {
         const changes = batch.map((item) => item.change);

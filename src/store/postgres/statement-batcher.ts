@@ -18,6 +18,11 @@ export interface StatementBatcherOptions<I, A> {
    * thrown error fails the whole batch.
    */
   readonly store: (batch: readonly I[]) => Promise<readonly (A | Error)[]>;
+  /**
+   * Errors that one item's bad input can cause for its whole batch (text the database cannot hold):
+   * the batch is then stored again item by item, so that only the bad one fails.
+   */
+  readonly isItemFault?: (error: unknown) => boolean;
 }
 
 interface Pending<I, A> {
@@ -49,18 +54,28 @@ export class StatementBatcher<I, A> {
       while (this.#queue.length > 0) {
         const batch = this.#nextBatch();
         try {
-          const answers = await this.#options.store(batch.map((p) => p.item));
-          batch.forEach((pending, i) => {
-            const answer = i < answers.length ? answers[i] : new Error('a batch was answered short');
-            if (answer instanceof Error) pending.reject(answer);
-            else pending.resolve(answer as A);
-          });
+          await this.#store(batch);
         } catch (error) {
-          for (const pending of batch) pending.reject(error);
+          if (batch.length > 1 && this.#options.isItemFault?.(error) === true) {
+            for (const pending of batch)
+              await this.#store([pending]).catch((e: unknown) => pending.reject(e));
+          } else {
+            for (const pending of batch) pending.reject(error);
+          }
         }
       }
       this.#running = false;
     })();
+  }
+
+  /** Stores a batch and answers its items; throws, answering none, when the whole batch failed. */
+  async #store(batch: readonly Pending<I, A>[]): Promise<void> {
+    const answers = await this.#options.store(batch.map((p) => p.item));
+    batch.forEach((pending, i) => {
+      const answer = i < answers.length ? answers[i] : new Error('a batch was answered short');
+      if (answer instanceof Error) pending.reject(answer);
+      else pending.resolve(answer as A);
+    });
   }
 
   /** Up to maxBatch items in queue order, each key once; the rest stay queued, in order. */
