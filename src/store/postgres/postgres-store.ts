@@ -374,16 +374,7 @@ export class PostgresStore implements Store {
   }
 
   async lastOutcomeSeq(): Promise<number> {
-    return this.#run(
-      async () =>
-        (
-          (
-            await this.#db.query<{ n: number }>(
-              'SELECT coalesce(max(outcome_seq), 0)::bigint AS n FROM outcomes',
-            )
-          ).rows[0] as { n: number }
-        ).n,
-    );
+    return this.#number('SELECT coalesce(max(outcome_seq), 0)::bigint AS n FROM outcomes');
   }
 
   async agentCounts(agentId: string): Promise<AgentCounts> {
@@ -506,15 +497,7 @@ export class PostgresStore implements Store {
   }
 
   async countDecisions(): Promise<number> {
-    return this.#run(
-      async () =>
-        (
-          (await this.#db.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM decisions'))
-            .rows[0] as {
-            n: number;
-          }
-        ).n,
-    );
+    return this.#number('SELECT coalesce(max(seq), 0)::bigint AS n FROM decisions');
   }
 
   async saveAgent(agent: StoredAgent): Promise<void> {
@@ -700,15 +683,7 @@ export class PostgresStore implements Store {
   }
 
   async countOpenTasks(): Promise<number> {
-    return this.#run(
-      async () =>
-        (
-          (await this.#db.query<{ n: number }>("SELECT count(*) AS n FROM tasks WHERE status = 'open'"))
-            .rows[0] as {
-            n: number;
-          }
-        ).n,
-    );
+    return this.#number("SELECT count(*) AS n FROM tasks WHERE status = 'open'");
   }
 
   async countTasksByStatus(): Promise<ReadonlyMap<TaskStatus, number>> {
@@ -1102,6 +1077,11 @@ export class PostgresStore implements Store {
         return results;
       }),
   });
+
+  /** The one number (column `n`) a statement reads. */
+  #number(sql: string): Promise<number> {
+    return this.#run(async () => (await this.#db.query<{ n: number }>(sql)).rows[0]?.n ?? 0);
+  }
 
   /** A batch's work, its failure as a RouterError. */
   async #storing<T>(work: () => Promise<T>): Promise<T> {
