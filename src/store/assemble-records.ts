@@ -107,6 +107,31 @@ function prevHashOf(seq: number, prevHash: Buffer | null | undefined): string {
 }
 
 /** The newest `limit` distinct values of several lists that are each sorted newest (highest) first. */
+/** A stored record's place and hash, as a stream page walks the chain. */
+export interface ChainLink {
+  readonly seq: number;
+  readonly hash: Buffer | null;
+}
+
+/**
+ * Each row's predecessor hash on a page of a stream in seq order, given the record before the page
+ * (null where the predecessor is missing, which verify then reports); returns them and the page's
+ * last link, the next page's predecessor.
+ */
+export function pagePrevHashes(
+  rows: readonly DecisionRow[],
+  before: ChainLink,
+): { prevHashes: (Buffer | null)[]; last: ChainLink } {
+  let previous = before;
+  const prevHashes: (Buffer | null)[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as DecisionRow;
+    prevHashes[i] = previous.seq === row.seq - 1 ? previous.hash : null;
+    previous = { seq: row.seq, hash: row.hash };
+  }
+  return { prevHashes, last: previous };
+}
+
 export function mergeNewestFirst(lists: readonly (readonly number[])[], limit: number): number[] {
   const merged = [...new Set(lists.flat())].sort((a, b) => b - a);
   return merged.slice(0, limit);

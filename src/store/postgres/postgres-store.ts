@@ -13,7 +13,7 @@ import {
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
-import { assembleRecords, mergeNewestFirst } from '../assemble-records.js';
+import { assembleRecords, type ChainLink, mergeNewestFirst, pagePrevHashes } from '../assemble-records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { loadMigrations } from '../migration-files.js';
 import { type DecisionRow, decodeBids, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
@@ -296,7 +296,7 @@ export class PostgresStore implements Store {
       after = first.after;
     }
     // Keyset pages by seq, each its own short read; a record's predecessor is the one before it.
-    let previous: { seq: number; hash: Buffer | null } | undefined;
+    let previous: ChainLink | undefined;
     for (;;) {
       const page = await this.#run(async () => {
         const rows = (
@@ -313,12 +313,8 @@ export class PostgresStore implements Store {
           ).rows[0];
           previous = { seq: first - 1, hash: row?.hash ?? null };
         }
-        const prevHashes: (Buffer | null)[] = new Array(rows.length);
-        for (let i = 0; i < rows.length; i++) {
-          const row = rows[i] as DecisionRow;
-          prevHashes[i] = previous.seq === row.seq - 1 ? previous.hash : null;
-          previous = { seq: row.seq, hash: row.hash };
-        }
+        const { prevHashes, last } = pagePrevHashes(rows, previous);
+        previous = last;
         return this.#assemble(rows, prevHashes);
       });
       if (page.length === 0) return;

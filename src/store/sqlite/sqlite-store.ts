@@ -13,7 +13,7 @@ import {
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
-import { assembleRecords, mergeNewestFirst } from '../assemble-records.js';
+import { assembleRecords, type ChainLink, mergeNewestFirst, pagePrevHashes } from '../assemble-records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { loadMigrations } from '../migration-files.js';
 import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
@@ -228,7 +228,7 @@ export class SqliteStore implements Store {
     // Keyset pages by seq: each page is its own short read, so a long export neither holds a read
     // transaction open (which would stop WAL checkpoints) nor keeps more than one page in memory.
     // Each record's predecessor is the record before it in the stream; only the first needs a lookup.
-    let previous: { seq: number; hash: Buffer | null } | undefined;
+    let previous: ChainLink | undefined;
     for (;;) {
       const page = this.#guard(() => {
         const rows = this.#statement(Q.SELECT_STREAM_PAGE).all(
@@ -243,12 +243,8 @@ export class SqliteStore implements Store {
           const row = this.#statement(Q.SELECT_HASH).get(first - 1) as { hash: Buffer } | undefined;
           previous = { seq: first - 1, hash: row?.hash ?? null };
         }
-        const prevHashes: (Buffer | null)[] = new Array(rows.length);
-        for (let i = 0; i < rows.length; i++) {
-          const row = rows[i] as DecisionRow;
-          prevHashes[i] = previous.seq === row.seq - 1 ? previous.hash : null;
-          previous = { seq: row.seq, hash: row.hash };
-        }
+        const { prevHashes, last: lastLink } = pagePrevHashes(rows, previous);
+        previous = lastLink;
         const bids = this.#legacyBids(rows, () => this.#statement(Q.SELECT_BIDS_IN_RANGE).all(first, last));
         return this.#assemble(rows, bids, prevHashes);
       });
