@@ -11,12 +11,20 @@
  *
  * Every run also reports what the instances' /metrics count: write transactions, those that waited
  * for a lock another transaction held (the chain lock, a task's row), and task commits refused
- * because another writer moved the task first (retried). `sqlite` runs the closing-bid path on one
- * instance on SQLite, for the comparison the issue asks for. Machine: 2 cores shared by autocannon,
- * the instances and PostgreSQL.
+ * because another writer moved the task first (retried), and where the CPU went per task (the
+ * instances, PostgreSQL, the load generator: cpu-accounting.ts). `SQLite, 1 instance` runs the
+ * closing-bid path on SQLite, for the comparison the issue asks for; `SQLite, n independent
+ * instances` is the control: as many instances, sharing nothing, so what they lose against one is
+ * the machine's own price for more processes. Machine: 2 cores shared by autocannon, the instances
+ * and PostgreSQL.
+ *
+ * Each run is preceded by a warm-up of the same load, not counted: a fresh `serve` spends its first
+ * seconds compiling (V8's optimising compiler took a quarter of an instance's CPU in a 10-second run
+ * from start, a twentieth after 10 s of load), and three fresh instances compile three times for a
+ * third of the tasks each — the cold figures measured start-up, not the deployment.
  *
  * Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_SCALE_SECONDS
- * (default 15), BENCH_SCALE_CONNECTIONS (default 64), BENCH_SCALE_INSTANCES (default 1,2,3),
+ * (default 15), BENCH_SCALE_WARMUP_SECONDS (default 5; 0 measures cold processes), BENCH_SCALE_CONNECTIONS (default 64), BENCH_SCALE_INSTANCES (default 1,2,3),
  * BENCH_SCALE_PER_INSTANCE (connections per instance instead of a fixed total: each instance brings
  * its own clients, as when instances are added for more users).
  */
@@ -27,10 +35,12 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { auctionRequests, descriptionsOfWorkload, PERSONAS, startServe } from './auction-load.js';
+import { cpuPerTask, sampleCpu } from './cpu-accounting.js';
 import { machineLine } from './machine.js';
 
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 15);
+const WARMUP_SECONDS = Number(process.env.BENCH_SCALE_WARMUP_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 64);
 const PER_INSTANCE =
   process.env.BENCH_SCALE_PER_INSTANCE === undefined
@@ -91,28 +101,70 @@ interface RunResult {
   readonly transactions: number;
   readonly lockWaits: number;
   readonly conflicts: number;
+  readonly cpu: string;
+  /** When the measured load began (epoch ms). */
+  readonly startedMs: number;
 }
 
-async function drive(instances: readonly Instance[], bidders: number, windowMs: number): Promise<RunResult> {
-  const first = instances[0] as Instance;
-  const before = await decisionsLogged(first.url);
+/** The same load as drive's, for WARMUP_SECONDS, not counted. */
+async function warmUp(instances: readonly Instance[], bidders: number, windowMs: number): Promise<void> {
+  if (WARMUP_SECONDS <= 0) return;
+  await Promise.all(
+    instances.map((i) =>
+      autocannon({
+        url: i.url,
+        connections: connectionsPerInstance(instances.length),
+        duration: WARMUP_SECONDS,
+        requests: auctionRequests(descriptions, bidders, windowMs),
+      }),
+    ),
+  );
+  // Its last short windows end, and their timers fire, before the measured run starts.
+  if (bidders < PERSONAS.length) await new Promise((resolve) => setTimeout(resolve, windowMs + 1500));
+}
+
+function connectionsPerInstance(instances: number): number {
+  return PER_INSTANCE ?? Math.max(1, Math.round(CONNECTIONS / instances));
+}
+
+/**
+ * Decisions in the log(s): on one shared database every instance reports the same count; instances
+ * on their own SQLite files (the control run) each report theirs.
+ */
+async function decisionsOf(instances: readonly Instance[], shared: boolean): Promise<number> {
+  const counted = shared ? instances.slice(0, 1) : instances;
+  return (await Promise.all(counted.map((i) => decisionsLogged(i.url)))).reduce((s, n) => s + n, 0);
+}
+
+async function drive(
+  instances: readonly Instance[],
+  bidders: number,
+  windowMs: number,
+  shared = true,
+): Promise<RunResult> {
+  await warmUp(instances, bidders, windowMs);
+  const before = await decisionsOf(instances, shared);
   const counts0 = await Promise.all(instances.map((i) => contentionOf(i.url)));
+  const pids = instances.map((i) => i.child.pid);
+  const cpu0 = sampleCpu(pids);
   const started = Date.now();
   const results = await Promise.all(
     instances.map((i) =>
       autocannon({
         url: i.url,
-        connections: PER_INSTANCE ?? Math.max(1, Math.round(CONNECTIONS / instances.length)),
+        connections: connectionsPerInstance(instances.length),
         duration: SECONDS,
         requests: auctionRequests(descriptions, bidders, windowMs),
       }),
     ),
   );
   const elapsed = (Date.now() - started) / 1000;
+  const cpu1 = sampleCpu(pids);
+  const decidedDuringLoad = (await decisionsOf(instances, shared)) - before;
   // Short windows end after the load stops: wait for their timers before counting. (Closing-bid
   // auctions are decided by their last bid; their long windows are not waited for.)
   if (bidders < PERSONAS.length) await new Promise((resolve) => setTimeout(resolve, windowMs + 1500));
-  const decided = (await decisionsLogged(first.url)) - before;
+  const decided = (await decisionsOf(instances, shared)) - before;
   const counts1 = await Promise.all(instances.map((i) => contentionOf(i.url)));
   const sum = (k: 'transactions' | 'lockWaits' | 'conflicts') =>
     counts1.reduce((s, c, i) => s + c[k] - (counts0[i] as typeof c)[k], 0);
@@ -125,11 +177,16 @@ async function drive(instances: readonly Instance[], bidders: number, windowMs: 
     transactions: sum('transactions'),
     lockWaits: sum('lockWaits'),
     conflicts: sum('conflicts'),
+    cpu: cpuPerTask(cpu0, cpu1, decidedDuringLoad),
+    startedMs: started,
   };
 }
 
-/** p99 (and p50) of decision time − window end over auctions that ran their whole window. */
-async function windowLag(schema: string): Promise<{ p50: number; p99: number; n: number }> {
+/**
+ * p99 (and p50) of decision time − window end over the auctions of the measured run (not its
+ * warm-up) that ran their whole window.
+ */
+async function windowLag(schema: string, sinceMs: number): Promise<{ p50: number; p99: number; n: number }> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
@@ -138,7 +195,8 @@ async function windowLag(schema: string): Promise<{ p50: number; p99: number; n:
         `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d.ts_ms - t.closes_ms) AS p50,
                 percentile_cont(0.99) WITHIN GROUP (ORDER BY d.ts_ms - t.closes_ms) AS p99, count(*) AS n
          FROM "${schema}".tasks t JOIN "${schema}".decisions d ON d.seq = t.decision_seq
-         WHERE d.ts_ms >= t.closes_ms`,
+         WHERE d.ts_ms >= t.closes_ms AND t.created_ms >= $1`,
+        [sinceMs],
       )
     ).rows[0];
     return { p50: Number(row.p50), p99: Number(row.p99), n: Number(row.n) };
@@ -176,13 +234,13 @@ async function scaleRun(n: number): Promise<string[]> {
   try {
     const closing = await drive(instances, 6, 60_000);
     const windowed = await drive(instances, 5, WINDOW_MS);
-    const lag = await windowLag(schema);
+    const lag = await windowLag(schema, windowed.startedMs);
     return [
       `${n} instance${n === 1 ? ' ' : 's'}  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ` +
-        `${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${contentionLine(closing)}`,
+        `${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${contentionLine(closing)}; ${closing.cpu}`,
       `             window end:  ${fmt(windowed.decidedPerS)} tasks decided/s (${fmt(windowed.decided)}), ` +
         `window end → decision p50 ${lag.p50.toFixed(0)} ms, p99 ${lag.p99.toFixed(0)} ms over ${fmt(lag.n)} auctions; ` +
-        `${windowed.failed} failed requests; ${contentionLine(windowed)}`,
+        `${windowed.failed} failed requests; ${contentionLine(windowed)}; ${windowed.cpu}`,
     ];
   } finally {
     await stopAll(instances);
@@ -190,11 +248,28 @@ async function scaleRun(n: number): Promise<string[]> {
   }
 }
 
+/**
+ * The control: n instances that share nothing, each on its own SQLite file, so that no lock, chain or
+ * row is contended by construction. What they lose against one instance is this machine's cost of
+ * more processes on its two cores, the floor under what the shared-database runs can show.
+ */
+async function independentSqliteRun(n: number): Promise<string> {
+  const instances = await Promise.all(
+    Array.from({ length: n }, (_, i) => startInstance(join(workDir, `independent-${n}-${i}.db`))),
+  );
+  try {
+    const closing = await drive(instances, 6, 60_000, false);
+    return `SQLite, ${n} independent instances (nothing shared)  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${closing.cpu}`;
+  } finally {
+    await stopAll(instances);
+  }
+}
+
 async function sqliteRun(): Promise<string> {
   const instance = await startInstance(join(workDir, 'scale.db'));
   try {
     const closing = await drive([instance], 6, 60_000);
-    return `SQLite, 1 instance  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms`;
+    return `SQLite, 1 instance  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${closing.cpu}`;
   } finally {
     await stopAll([instance]);
   }
@@ -202,7 +277,8 @@ async function sqliteRun(): Promise<string> {
 
 console.log(`swarm-router scale-out benchmark — ${machineLine()}`);
 console.log(
-  `PostgreSQL ${PG_URL}; ${PER_INSTANCE === undefined ? `${CONNECTIONS} connections split across the instances` : `${PER_INSTANCE} connections per instance`}; ${SECONDS} s per run`,
+  `PostgreSQL ${PG_URL}; ${PER_INSTANCE === undefined ? `${CONNECTIONS} connections split across the instances` : `${PER_INSTANCE} connections per instance`}; ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up`,
 );
 console.log(await sqliteRun());
+for (const n of INSTANCES) if (n > 1) console.log(await independentSqliteRun(n));
 for (const n of INSTANCES) for (const line of await scaleRun(n)) console.log(line);

@@ -79,12 +79,15 @@ const BID_BATCH = 128;
 const DECISION_BATCH = 64;
 
 /**
- * Announcements of commits go out at most this often per instance: each is a NOTIFY, and notifying
- * transactions commit one at a time database-wide (migration 0005). The instances that listen catch
- * up at most every 250 ms anyway (cluster-sync.ts); an SSE client of another instance sees an event
- * this much later at most.
+ * Announcements of commits go out at most this often per instance: each is a NOTIFY, a transaction
+ * of its own, and notifying transactions commit one at a time database-wide (migration 0005); every
+ * other instance is woken by each, so n instances cost n·(n−1) wake-ups per gap. The listeners wake
+ * their SSE streams at most every 100 ms and catch up at most every second anyway (cluster-sync.ts),
+ * so an SSE client of another instance sees an event at most about 200 ms later. At 20 ms, three
+ * busy instances spent a quarter of their write transactions on announcements (0.07 of 0.28 per
+ * request; bench:scale).
  */
-const ANNOUNCE_GAP_MS = 20;
+const ANNOUNCE_GAP_MS = 100;
 
 /** Decisions per page of an export or verify. */
 const STREAM_PAGE_SIZE = 500;
