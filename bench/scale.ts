@@ -97,6 +97,8 @@ interface RunResult {
   readonly decided: number;
   readonly requests: number;
   readonly failed: number;
+  /** The failed requests by HTTP status (409: a bid after its auction closed), e.g. "409 × 12". */
+  readonly failedBy: string;
   readonly p99Ms: number;
   readonly transactions: number;
   readonly lockWaits: number;
@@ -125,6 +127,18 @@ async function warmUp(instances: readonly Instance[], bidders: number, windowMs:
 
 function connectionsPerInstance(instances: number): number {
   return PER_INSTANCE ?? Math.max(1, Math.round(CONNECTIONS / instances));
+}
+
+/** " (409 × n, …)" for the non-2xx answers and connection errors of these runs; "" when none. */
+function failuresByStatus(results: readonly autocannon.Result[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) {
+    for (const [status, stat] of Object.entries(r.statusCodeStats ?? {})) {
+      if (!status.startsWith('2')) counts.set(status, (counts.get(status) ?? 0) + (stat.count ?? 0));
+    }
+    if (r.errors > 0) counts.set('connection error', (counts.get('connection error') ?? 0) + r.errors);
+  }
+  return counts.size === 0 ? '' : ` (${[...counts].map(([k, n]) => `${k} × ${n}`).join(', ')})`;
 }
 
 /**
@@ -173,6 +187,7 @@ async function drive(
     decided,
     requests: results.reduce((s, r) => s + r.requests.total, 0),
     failed: results.reduce((s, r) => s + r.non2xx + r.errors, 0),
+    failedBy: failuresByStatus(results),
     p99Ms: Math.max(...results.map((r) => r.latency.p99)),
     transactions: sum('transactions'),
     lockWaits: sum('lockWaits'),
@@ -240,7 +255,7 @@ async function scaleRun(n: number): Promise<string[]> {
         `${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${contentionLine(closing)}; ${closing.cpu}`,
       `             window end:  ${fmt(windowed.decidedPerS)} tasks decided/s (${fmt(windowed.decided)}), ` +
         `window end → decision p50 ${lag.p50.toFixed(0)} ms, p99 ${lag.p99.toFixed(0)} ms over ${fmt(lag.n)} auctions; ` +
-        `${windowed.failed} failed requests; ${contentionLine(windowed)}; ${windowed.cpu}`,
+        `${windowed.failed} failed requests${windowed.failedBy}; ${contentionLine(windowed)}; ${windowed.cpu}`,
     ];
   } finally {
     await stopAll(instances);
