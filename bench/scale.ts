@@ -79,16 +79,27 @@ async function decisionsLogged(url: string): Promise<number> {
   return ((await (await fetch(`${url}/healthz`)).json()) as { decisions: number }).decisions;
 }
 
-/** The store's contention counters of one instance, from its /metrics. */
-async function contentionOf(
-  url: string,
-): Promise<{ transactions: number; lockWaits: number; conflicts: number }> {
+const BATCHED = ['tasks', 'bids', 'decisions'] as const;
+
+interface Contention {
+  readonly transactions: number;
+  readonly lockWaits: number;
+  readonly conflicts: number;
+  /** Batches and the writes in them, by kind (tasks, bids, decisions). */
+  readonly batches: readonly number[];
+  readonly batchedWrites: readonly number[];
+}
+
+/** The store's contention and batch counters of one instance, from its /metrics. */
+async function contentionOf(url: string): Promise<Contention> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   return {
     transactions: read('swarm_router_store_transactions_total'),
     lockWaits: read('swarm_router_store_lock_waits_total'),
     conflicts: read('swarm_router_store_version_conflicts_total'),
+    batches: BATCHED.map((kind) => read(`swarm_router_store_batches_total\\{kind="${kind}"\\}`)),
+    batchedWrites: BATCHED.map((kind) => read(`swarm_router_store_batched_writes_total\\{kind="${kind}"\\}`)),
   };
 }
 
@@ -103,6 +114,8 @@ interface RunResult {
   readonly transactions: number;
   readonly lockWaits: number;
   readonly conflicts: number;
+  /** Writes per batch, tasks / bids / decisions ('—': none, as on SQLite). */
+  readonly batchSizes: readonly string[];
   readonly cpu: string;
   /** When the measured load began (epoch ms). */
   readonly startedMs: number;
@@ -182,6 +195,8 @@ async function drive(
   const counts1 = await Promise.all(instances.map((i) => contentionOf(i.url)));
   const sum = (k: 'transactions' | 'lockWaits' | 'conflicts') =>
     counts1.reduce((s, c, i) => s + c[k] - (counts0[i] as typeof c)[k], 0);
+  const sumOf = (k: 'batches' | 'batchedWrites', kind: number) =>
+    counts1.reduce((s, c, i) => s + (c[k][kind] ?? 0) - ((counts0[i] as Contention)[k][kind] ?? 0), 0);
   return {
     decidedPerS: decided / elapsed,
     decided,
@@ -192,6 +207,10 @@ async function drive(
     transactions: sum('transactions'),
     lockWaits: sum('lockWaits'),
     conflicts: sum('conflicts'),
+    batchSizes: BATCHED.map((_, k) => {
+      const batches = sumOf('batches', k);
+      return batches === 0 ? '—' : (sumOf('batchedWrites', k) / batches).toFixed(1);
+    }),
     cpu: cpuPerTask(cpu0, cpu1, decidedDuringLoad),
     startedMs: started,
   };
@@ -234,7 +253,8 @@ function contentionLine(r: RunResult): string {
   return (
     `lock waits ${fmt(r.lockWaits)} (${pct(r.lockWaits, r.requests)}% of ${fmt(r.requests)} requests, ` +
     `${pct(r.lockWaits, r.transactions)}% of ${fmt(r.transactions)} write transactions), ` +
-    `retried commits ${fmt(r.conflicts)} (${pct(r.conflicts, r.requests)}% of requests)`
+    `retried commits ${fmt(r.conflicts)} (${pct(r.conflicts, r.requests)}% of requests), ` +
+    `writes per batch: tasks ${r.batchSizes[0]}, bids ${r.batchSizes[1]}, decisions ${r.batchSizes[2]}`
   );
 }
 

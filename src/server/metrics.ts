@@ -3,7 +3,7 @@ import type { AgentDirectory } from '../agents/agent-directory.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Decision } from '../policy/decision.js';
 import type { TaskService } from '../router/task-service.js';
-import type { Store, StoreContention } from '../store/store.js';
+import type { BatchCounts, Store, StoreContention } from '../store/store.js';
 
 /**
  * The service's Prometheus metrics, on a registry of its own (not prom-client's global one), so two
@@ -20,7 +20,7 @@ export class ServiceMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'swarm_router_' });
     // A store shared by several instances says how often their writes met (PostgreSQL).
     if (store?.contention !== undefined) {
-      const counts: [keyof StoreContention, string, string][] = [
+      const counts: [Exclude<keyof StoreContention, 'batched'>, string, string][] = [
         ['transactions', 'swarm_router_store_transactions_total', 'Write transactions of this instance.'],
         [
           'lockWaits',
@@ -44,6 +44,24 @@ export class ServiceMetrics {
           },
         });
       }
+      const batched = (field: keyof BatchCounts, name: string, help: string) =>
+        new Counter({
+          name,
+          help,
+          labelNames: ['kind'],
+          registers,
+          collect() {
+            this.reset();
+            for (const [kind, counts] of Object.entries(store.contention?.batched ?? {}))
+              this.inc({ kind }, counts[field]);
+          },
+        });
+      batched('batches', 'swarm_router_store_batches_total', 'Batches of writes stored, by kind of write.');
+      batched(
+        'items',
+        'swarm_router_store_batched_writes_total',
+        'Writes stored in batches, by kind (divided by the batches: the batch size).',
+      );
     }
     this.#decisions = new Counter({
       name: 'swarm_router_decisions_total',

@@ -169,6 +169,21 @@ export interface StoreContention {
   readonly lockWaits: number;
   /** Task commits refused because another writer changed the task first (the caller retries). */
   readonly versionConflicts: number;
+  /**
+   * The auction path's batches of writes (PostgreSQL): items / batches is the batch size, which
+   * falls as the load per instance falls, and with it the rows each commit carries.
+   */
+  readonly batched?: Readonly<Record<BatchedWrite, BatchCounts>>;
+}
+
+/** The kinds of write the PostgreSQL store gathers into batches. */
+export type BatchedWrite = 'tasks' | 'bids' | 'decisions';
+
+export interface BatchCounts {
+  /** Batches stored (a batch stored again item by item, for one item's bad input, counts once). */
+  readonly batches: number;
+  /** Items in them. */
+  readonly items: number;
 }
 
 /** One change of a task (Store.commitTask). */

@@ -363,6 +363,28 @@ describe.runIf(available)('PostgreSQL store', () => {
     expect((await store.getTask('p0'))?.bids).toEqual([{ agentId: 'a', bidSats: 5 }]);
   });
 
+  it('counts the batches its writes were stored in: what arrives in one turn shares one', async () => {
+    const store = open(schemas.url());
+    await store.countDecisions(); // migrated
+    const tasks = ['b1', 'b2', 'b3'].map((id) => taskAt(id, 1_000, 60_000));
+    await Promise.all(tasks.map((t) => store.createTask(t, [posted(t)])));
+    const bids = ['a', 'b'].map((agentId) =>
+      store.addBid('b1', { agentId, bidSats: 5 }, 1_100, {
+        kind: 'bid:received',
+        taskId: 'b1',
+        agentId,
+        atMs: 1_100,
+        data: {},
+      }),
+    );
+    await Promise.all(bids);
+    expect(store.contention.batched).toEqual({
+      tasks: { batches: 1, items: 3 },
+      bids: { batches: 1, items: 2 },
+      decisions: { batches: 0, items: 0 },
+    });
+  });
+
   it('names an unreachable server, and a bad schema name, without touching anything', async () => {
     const down = open('postgres://postgres@127.0.0.1:1/test');
     await expect(down.countDecisions()).rejects.toMatchObject({

@@ -58,6 +58,14 @@ describe.runIf(available)('two instances on one PostgreSQL', () => {
     expect(seen[3]?.data).toMatchObject({ task_id: task.task_id, selected_agent: 'forge' });
     // B also counts the task A assigned in forge's load, which its own scoring reads.
     await expect.poll(() => b.tasks.inFlightOf('forge'), { timeout: 5_000 }).toBe(1);
+    // A stored that task, its bids and its decision in batches, and counts them in /metrics by kind.
+    const metrics = (await a.call({ method: 'GET', url: '/metrics' })).body;
+    for (const kind of ['tasks', 'bids', 'decisions']) {
+      expect(metrics).toMatch(new RegExp(`^swarm_router_store_batches_total\\{kind="${kind}"\\} [1-9]`, 'm'));
+      expect(metrics).toMatch(
+        new RegExp(`^swarm_router_store_batched_writes_total\\{kind="${kind}"\\} [1-9]`, 'm'),
+      );
+    }
   });
 
   it('knows on B an agent registered through A, and takes its bids', async () => {

@@ -201,7 +201,10 @@ export class PostgresStore implements Store {
   }
 
   get contention(): StoreContention {
-    return { ...this.#counts };
+    return {
+      ...this.#counts,
+      batched: { tasks: this.#creates.counts, bids: this.#bids.counts, decisions: this.#decisions.counts },
+    };
   }
 
   async appendDecisions(decisions: readonly Decision[], seal: Sealer): Promise<readonly LoggedDecision[]> {

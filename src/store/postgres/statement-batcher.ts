@@ -6,6 +6,8 @@
  * a round trip cost more than the rows they carry (bench:scale), so this is how the auction path's
  * tasks, bids and decisions each reach the database.
  */
+import type { BatchCounts } from '../store.js';
+
 export interface StatementBatcherOptions<I, A> {
   /** At most this many items per batch. */
   readonly maxBatch: number;
@@ -39,9 +41,15 @@ export class StatementBatcher<I, A> {
   readonly #options: StatementBatcherOptions<I, A>;
   #queue: Pending<I, A>[] = [];
   #running = false;
+  /** Batches formed, and the items they carried, since the batcher was made (StoreContention.batched). */
+  #counts = { batches: 0, items: 0 };
 
   constructor(options: StatementBatcherOptions<I, A>) {
     this.#options = options;
+  }
+
+  get counts(): BatchCounts {
+    return { ...this.#counts };
   }
 
   submit(item: I): Promise<A> {
@@ -62,6 +70,8 @@ export class StatementBatcher<I, A> {
       // 63 clients stored 0.27 transactions per request with it, 0.42 without (docs/BENCHMARKS.md).
       for (await endOfTurn(); this.#queue.length > 0; await endOfTurn()) {
         const batch = this.#nextBatch();
+        this.#counts.batches++;
+        this.#counts.items += batch.length;
         try {
           await this.#store(batch);
         } catch (error) {
