@@ -9,10 +9,11 @@
  *   so every auction runs its whole window and is decided by a timer, claimed from the database by
  *   whichever instance gets it first. Reports the p99 from window end to the logged decision.
  *
- * Every run also reports what the instances' /metrics count: write transactions, those that waited
- * for a lock another transaction held (the chain lock, a task's row), and task commits refused
- * because another writer moved the task first (retried), and where the CPU went per task (the
- * instances, PostgreSQL, the load generator: cpu-accounting.ts). `SQLite, 1 instance` runs the
+ * Every run also reports what the instances' /metrics count — write transactions, those that waited
+ * for a lock another transaction held (the chain lock, a task's row), task commits refused because
+ * another writer moved the task first (retried), writes per batch by kind (tasks, bids, decisions)
+ * — and where the CPU went per task (the instances, PostgreSQL, the load generator:
+ * cpu-accounting.ts). `SQLite, 1 instance` runs the
  * closing-bid path on SQLite, for the comparison the issue asks for; `SQLite, n independent
  * instances` is the control: as many instances, sharing nothing, so what they lose against one is
  * the machine's own price for more processes. Machine: 2 cores shared by autocannon, the instances
@@ -24,7 +25,8 @@
  * third of the tasks each — the cold figures measured start-up, not the deployment.
  *
  * Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_SCALE_SECONDS
- * (default 15), BENCH_SCALE_WARMUP_SECONDS (default 5; 0 measures cold processes), BENCH_SCALE_CONNECTIONS (default 64), BENCH_SCALE_INSTANCES (default 1,2,3),
+ * (default 15), BENCH_SCALE_WARMUP_SECONDS (default 5; 0 measures cold processes),
+ * BENCH_SCALE_CONNECTIONS (default 64), BENCH_SCALE_INSTANCES (default 1,2,3),
  * BENCH_SCALE_PER_INSTANCE (connections per instance instead of a fixed total: each instance brings
  * its own clients, as when instances are added for more users).
  */
