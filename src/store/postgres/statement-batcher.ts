@@ -67,7 +67,7 @@ export class StatementBatcher<I, A> {
       // read from the sockets in the same turn as that item (or as the answer that ended the
       // previous batch) join it instead of waiting a whole round trip for the next. It matters when
       // an instance carries a few dozen requests at a time, not hundreds: three instances sharing
-      // 63 clients stored 0.27 transactions per request with it, 0.42 without (docs/BENCHMARKS.md).
+      // 63 clients stored 0.28 transactions per request with it, 0.42 without (docs/BENCHMARKS.md).
       for (await endOfTurn(); this.#queue.length > 0; await endOfTurn()) {
         const batch = this.#nextBatch();
         this.#counts.batches++;
