@@ -123,21 +123,38 @@ interface RunResult {
   readonly startedMs: number;
 }
 
-/** The same load as drive's, for WARMUP_SECONDS, not counted. */
-async function warmUp(instances: readonly Instance[], bidders: number, windowMs: number): Promise<void> {
-  if (WARMUP_SECONDS <= 0) return;
-  await Promise.all(
+/** The auction path's load on every instance at once, for `seconds`. */
+function load(
+  instances: readonly Instance[],
+  bidders: number,
+  windowMs: number,
+  seconds: number,
+): Promise<autocannon.Result[]> {
+  return Promise.all(
     instances.map((i) =>
       autocannon({
         url: i.url,
         connections: connectionsPerInstance(instances.length),
-        duration: WARMUP_SECONDS,
+        duration: seconds,
         requests: auctionRequests(descriptions, bidders, windowMs),
       }),
     ),
   );
-  // Its last short windows end, and their timers fire, before the measured run starts.
+}
+
+/**
+ * Short windows end after the load stops: this waits for their timers. (Closing-bid auctions are
+ * decided by their last bid; their long windows are not waited for.)
+ */
+async function lastWindowsEnded(bidders: number, windowMs: number): Promise<void> {
   if (bidders < PERSONAS.length) await new Promise((resolve) => setTimeout(resolve, windowMs + 1500));
+}
+
+/** The same load as drive's, for WARMUP_SECONDS, not counted; its auctions end before drive counts. */
+async function warmUp(instances: readonly Instance[], bidders: number, windowMs: number): Promise<void> {
+  if (WARMUP_SECONDS <= 0) return;
+  await load(instances, bidders, windowMs, WARMUP_SECONDS);
+  await lastWindowsEnded(bidders, windowMs);
 }
 
 function connectionsPerInstance(instances: number): number {
@@ -177,22 +194,11 @@ async function drive(
   const pids = instances.map((i) => i.child.pid);
   const cpu0 = sampleCpu(pids);
   const started = Date.now();
-  const results = await Promise.all(
-    instances.map((i) =>
-      autocannon({
-        url: i.url,
-        connections: connectionsPerInstance(instances.length),
-        duration: SECONDS,
-        requests: auctionRequests(descriptions, bidders, windowMs),
-      }),
-    ),
-  );
+  const results = await load(instances, bidders, windowMs, SECONDS);
   const elapsed = (Date.now() - started) / 1000;
   const cpu1 = sampleCpu(pids);
   const decidedDuringLoad = (await decisionsOf(instances, shared)) - before;
-  // Short windows end after the load stops: wait for their timers before counting. (Closing-bid
-  // auctions are decided by their last bid; their long windows are not waited for.)
-  if (bidders < PERSONAS.length) await new Promise((resolve) => setTimeout(resolve, windowMs + 1500));
+  await lastWindowsEnded(bidders, windowMs);
   const decided = (await decisionsOf(instances, shared)) - before;
   const counts1 = await Promise.all(instances.map((i) => contentionOf(i.url)));
   const sum = (k: 'transactions' | 'lockWaits' | 'conflicts') =>

@@ -106,7 +106,6 @@ function prevHashOf(seq: number, prevHash: Buffer | null | undefined): string {
   return prevHash == null ? '' : prevHash.toString('hex');
 }
 
-/** The newest `limit` distinct values of several lists that are each sorted newest (highest) first. */
 /** A stored record's place and hash, as a stream page walks the chain. */
 export interface ChainLink {
   readonly seq: number;
@@ -132,6 +131,7 @@ export function pagePrevHashes(
   return { prevHashes, last: previous };
 }
 
+/** The newest `limit` distinct values of several lists that are each sorted newest (highest) first. */
 export function mergeNewestFirst(lists: readonly (readonly number[])[], limit: number): number[] {
   const merged = [...new Set(lists.flat())].sort((a, b) => b - a);
   return merged.slice(0, limit);

@@ -2,7 +2,7 @@
 const LOCK_NOT_AVAILABLE = '55P03';
 
 /** Whether a statement failed because a NOWAIT lock found its row held (see lockingWithoutWaitFirst). */
-export function isLockNotAvailable(error: unknown): boolean {
+function isLockNotAvailable(error: unknown): boolean {
   return (error as { code?: unknown })?.code === LOCK_NOT_AVAILABLE;
 }
 

@@ -16,7 +16,7 @@ import {
   taskFromRow,
   unknownTask,
 } from '../task-rows.js';
-import { isLockNotAvailable, lockingWithoutWaitFirst } from './pg-lock-wait.js';
+import { lockingWithoutWaitFirst } from './pg-lock-wait.js';
 import type { PgQueryable } from './pg-queryable.js';
 
 /** A bid for PgTasks.addBids. */
@@ -209,23 +209,17 @@ export class PgTasks {
     taskIds: readonly string[],
     waited: () => void,
   ): Promise<Map<string, number>> {
-    const lock = async (wait: boolean) =>
-      (
+    // The failed first try aborts only what the savepoint began, not the caller's transaction.
+    await db.query('SAVEPOINT lock_tasks');
+    const rows = await lockingWithoutWaitFirst(async (wait) => {
+      if (wait) await db.query('ROLLBACK TO SAVEPOINT lock_tasks');
+      return (
         await db.query<{ task_id: string; version: number }>(
           'SELECT * FROM lock_tasks_in_order($1::text[], $2::boolean)',
           [taskIds, wait],
         )
       ).rows;
-    await db.query('SAVEPOINT lock_tasks');
-    let rows: { task_id: string; version: number }[];
-    try {
-      rows = await lock(false);
-    } catch (error) {
-      if (!isLockNotAvailable(error)) throw error;
-      await db.query('ROLLBACK TO SAVEPOINT lock_tasks');
-      waited();
-      rows = await lock(true);
-    }
+    }, waited);
     return new Map(rows.map((r) => [r.task_id, r.version]));
   }
 

@@ -767,16 +767,13 @@ export class PostgresStore implements Store {
     const send = (): void => {
       this.#announceTimer = undefined;
       this.#announcedMs = Date.now();
-      this.#db
-        .query('SELECT pg_notify($1, $2)', [this.#channel, this.#instanceId])
-        .catch(() => undefined)
-        .finally(() => {
-          this.#announcing = false;
-          if (this.#announceAgain && !this.#closed) {
-            this.#announceAgain = false;
-            this.#announce();
-          }
-        });
+      void this.#notify().finally(() => {
+        this.#announcing = false;
+        if (this.#announceAgain && !this.#closed) {
+          this.#announceAgain = false;
+          this.#announce();
+        }
+      });
     };
     const wait = this.#announcedMs + ANNOUNCE_GAP_MS - Date.now();
     if (wait <= 0) send();
@@ -784,6 +781,14 @@ export class PostgresStore implements Store {
       this.#announceTimer = setTimeout(send, wait);
       this.#announceTimer.unref();
     }
+  }
+
+  /** One NOTIFY on this schema's channel with this store's id; a failure is passed over (#announce). */
+  #notify(): Promise<void> {
+    return this.#db.query('SELECT pg_notify($1, $2)', [this.#channel, this.#instanceId]).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   async close(): Promise<void> {
@@ -795,9 +800,7 @@ export class PostgresStore implements Store {
       this.#announceTimer = undefined;
       this.#announcing = false;
       this.#announceAgain = false;
-      await this.#db
-        .query('SELECT pg_notify($1, $2)', [this.#channel, this.#instanceId])
-        .catch(() => undefined);
+      await this.#notify();
     }
     await Promise.all([...this.#watchers].map((stop) => stop()));
     await this.#ready?.catch(() => undefined);
