@@ -19,12 +19,13 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { auctionRequests, descriptionsOfWorkload, startServe } from './auction-load.js';
+import { envNumber } from './env-number.js';
 import { machineLine } from './machine.js';
 
-const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 20);
-const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32);
+const DURATION_S = envNumber('BENCH_HTTP_SECONDS', 20, { min: 1 });
+const CONNECTIONS = envNumber('BENCH_HTTP_CONNECTIONS', 32, { min: 1 });
 /** Each connection runs one auction at a time (seven requests in sequence), so more are needed. */
-const AUCTION_CONNECTIONS = Number(process.env.BENCH_AUCTION_CONNECTIONS ?? 64);
+const AUCTION_CONNECTIONS = envNumber('BENCH_AUCTION_CONNECTIONS', 64, { min: 1 });
 
 const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-http-'));
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
@@ -125,7 +126,7 @@ async function auctionRun(
 }
 
 async function soakBench(): Promise<string> {
-  const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
+  const seconds = envNumber('BENCH_SOAK_SECONDS', 600, { min: 1 });
   const samples: string[] = [];
   const line = await auctionRun(seconds, (elapsed, pid) => {
     samples.push(`${Math.round(elapsed / 60)} min ${rssMb(pid).toFixed(0)} MB`);

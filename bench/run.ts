@@ -22,12 +22,13 @@ import {
   type RouteRequest,
   type Router,
 } from '../dist/index.js';
+import { envNumber } from './env-number.js';
 import { machineLine, median } from './machine.js';
 import { loadWorkload, type WorkloadName } from './workloads.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = envNumber('BENCH_RUNS', 5, { min: 1 });
 /** Alternating seed/swarm-router rounds per side-by-side comparison. */
-const SIDE_ROUNDS = Number(process.env.BENCH_SIDE_ROUNDS ?? 3);
+const SIDE_ROUNDS = envNumber('BENCH_SIDE_ROUNDS', 3, { min: 1 });
 
 /** The seed's figures, decisions/s (../shared/data/seed/README.md). */
 const SEED = {

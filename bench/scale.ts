@@ -38,17 +38,18 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { auctionRequests, descriptionsOfWorkload, PERSONAS, startServe } from './auction-load.js';
 import { cpuPerTask, sampleCpu } from './cpu-accounting.js';
+import { envNumber, envNumberList } from './env-number.js';
 import { machineLine } from './machine.js';
 
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 15);
-const WARMUP_SECONDS = Number(process.env.BENCH_SCALE_WARMUP_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 64);
+const SECONDS = envNumber('BENCH_SCALE_SECONDS', 15, { min: 1 });
+const WARMUP_SECONDS = envNumber('BENCH_SCALE_WARMUP_SECONDS', 5);
+const CONNECTIONS = envNumber('BENCH_SCALE_CONNECTIONS', 64, { min: 1 });
 const PER_INSTANCE =
   process.env.BENCH_SCALE_PER_INSTANCE === undefined
     ? undefined
-    : Number(process.env.BENCH_SCALE_PER_INSTANCE);
-const INSTANCES = (process.env.BENCH_SCALE_INSTANCES ?? '1,2,3').split(',').map(Number);
+    : envNumber('BENCH_SCALE_PER_INSTANCE', 0, { min: 1 });
+const INSTANCES = envNumberList('BENCH_SCALE_INSTANCES', [1, 2, 3]);
 const WINDOW_MS = 200;
 
 const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-scale-'));
