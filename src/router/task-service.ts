@@ -310,7 +310,9 @@ export class TaskService {
 
   /**
    * Handles every task whose time has come (auction windows, reservations, deadlines) as of now; the
-   * timer calls it, and so may tests with a fake clock. Resolves once they are all committed.
+   * timer calls it, and so may tests with a fake clock. Resolves once they are all committed — all
+   * but a task whose row another transaction holds at that moment (on PostgreSQL the claim skips
+   * locked rows): it stays due, and the timer's next check, which follows at once, takes it.
    */
   runDue(): Promise<void> {
     // One sweep at a time: a second caller waits for the running one, then sweeps again.
