@@ -9,15 +9,18 @@
  *   so every auction runs its whole window and is decided by a timer, claimed from the database by
  *   whichever instance gets it first. Reports the p99 from window end to the logged decision.
  *
- * Every run also reports what the instances' /metrics count — write transactions, those that waited
- * for a lock another transaction held (the chain lock, a task's row), task commits refused because
+ * Every run also reports what the instances' /metrics count — the writes (posts, bids, decisions)
+ * held up by a lock another transaction held (the chain lock, a task's row: every item of a batch
+ * whose statement waited), set against the requests; the waits themselves, set against the write
+ * transactions; task commits refused because
  * another writer moved the task first (retried), writes per batch by kind (tasks, bids, decisions)
  * — and where the CPU went per task (the instances, PostgreSQL, the load generator:
  * cpu-accounting.ts). `SQLite, 1 instance` runs the
  * closing-bid path on SQLite, for the comparison the issue asks for; `SQLite, n independent
  * instances` is the control: as many instances, sharing nothing, so what they lose against one is
- * the machine's own price for more processes. Machine: 2 cores shared by autocannon, the instances
- * and PostgreSQL.
+ * the machine's own price for more processes; `PostgreSQL, n independent instances` the same on
+ * PostgreSQL, each instance on a schema of its own: no chain, row or lock shared, every statement
+ * still paid. Machine: 2 cores shared by autocannon, the instances and PostgreSQL.
  *
  * Each run is preceded by a warm-up of the same load, not counted: a fresh `serve` spends its first
  * seconds compiling (V8's optimising compiler took a quarter of an instance's CPU in a 10-second run
@@ -87,6 +90,7 @@ const BATCHED = ['tasks', 'bids', 'decisions'] as const;
 interface Contention {
   readonly transactions: number;
   readonly lockWaits: number;
+  readonly waitedWrites: number;
   readonly conflicts: number;
   /** Batches and the writes in them, by kind (tasks, bids, decisions). */
   readonly batches: readonly number[];
@@ -100,6 +104,7 @@ async function contentionOf(url: string): Promise<Contention> {
   return {
     transactions: read('swarm_router_store_transactions_total'),
     lockWaits: read('swarm_router_store_lock_waits_total'),
+    waitedWrites: read('swarm_router_store_waited_writes_total'),
     conflicts: read('swarm_router_store_version_conflicts_total'),
     batches: BATCHED.map((kind) => read(`swarm_router_store_batches_total\\{kind="${kind}"\\}`)),
     batchedWrites: BATCHED.map((kind) => read(`swarm_router_store_batched_writes_total\\{kind="${kind}"\\}`)),
@@ -116,6 +121,8 @@ interface RunResult {
   readonly p99Ms: number;
   readonly transactions: number;
   readonly lockWaits: number;
+  /** The writes those waits held up: every item of a batch whose statement waited. */
+  readonly waitedWrites: number;
   readonly conflicts: number;
   /** Writes per batch, tasks / bids / decisions ('—': none, as on SQLite). */
   readonly batchSizes: readonly string[];
@@ -202,7 +209,7 @@ async function drive(
   await lastWindowsEnded(bidders, windowMs);
   const decided = (await decisionsOf(instances, shared)) - before;
   const counts1 = await Promise.all(instances.map((i) => contentionOf(i.url)));
-  const sum = (k: 'transactions' | 'lockWaits' | 'conflicts') =>
+  const sum = (k: 'transactions' | 'lockWaits' | 'waitedWrites' | 'conflicts') =>
     counts1.reduce((s, c, i) => s + c[k] - (counts0[i] as typeof c)[k], 0);
   const sumOf = (k: 'batches' | 'batchedWrites', kind: number) =>
     counts1.reduce((s, c, i) => s + (c[k][kind] ?? 0) - ((counts0[i] as Contention)[k][kind] ?? 0), 0);
@@ -215,6 +222,7 @@ async function drive(
     p99Ms: Math.max(...results.map((r) => r.latency.p99)),
     transactions: sum('transactions'),
     lockWaits: sum('lockWaits'),
+    waitedWrites: sum('waitedWrites'),
     conflicts: sum('conflicts'),
     batchSizes: BATCHED.map((_, k) => {
       const batches = sumOf('batches', k);
@@ -260,8 +268,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 function contentionLine(r: RunResult): string {
   return (
-    `lock waits ${fmt(r.lockWaits)} (${pct(r.lockWaits, r.requests)}% of ${fmt(r.requests)} requests, ` +
-    `${pct(r.lockWaits, r.transactions)}% of ${fmt(r.transactions)} write transactions), ` +
+    `writes held up by a lock wait ${fmt(r.waitedWrites)} (${pct(r.waitedWrites, r.requests)}% of ${fmt(r.requests)} requests), ` +
+    `in ${fmt(r.lockWaits)} waits (${pct(r.lockWaits, r.transactions)}% of ${fmt(r.transactions)} write transactions), ` +
     `retried commits ${fmt(r.conflicts)} (${pct(r.conflicts, r.requests)}% of requests), ` +
     `writes per batch: tasks ${r.batchSizes[0]}, bids ${r.batchSizes[1]}, decisions ${r.batchSizes[2]}`
   );
@@ -309,6 +317,29 @@ async function independentSqliteRun(n: number): Promise<string> {
   }
 }
 
+/**
+ * The PostgreSQL control: n instances on one server, each on a schema of its own, so that they share
+ * the machine and the server but no chain, row or lock. What the shared runs lose against this is
+ * what sharing one database costs; what this loses against one instance is not contention.
+ */
+async function independentPgRun(n: number): Promise<string> {
+  const schemas = Array.from({ length: n }, (_, i) => `bench_scale_${process.pid}_independent_${n}_${i}`);
+  await Promise.all(schemas.map(dropSchema));
+  const urls = schemas.map((schema) => {
+    const url = new URL(PG_URL);
+    url.searchParams.set('schema', schema);
+    return url.toString();
+  });
+  const instances = await Promise.all(urls.map(startInstance));
+  try {
+    const closing = await drive(instances, 6, 60_000, false);
+    return `PostgreSQL, ${n} independent instances (a schema each)  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${contentionLine(closing)}; ${closing.cpu}`;
+  } finally {
+    await stopAll(instances);
+    await Promise.all(schemas.map(dropSchema));
+  }
+}
+
 async function sqliteRun(): Promise<string> {
   const instance = await startInstance(join(workDir, 'scale.db'));
   try {
@@ -326,3 +357,4 @@ console.log(
 console.log(await sqliteRun());
 for (const n of INSTANCES) if (n > 1) console.log(await independentSqliteRun(n));
 for (const n of INSTANCES) for (const line of await scaleRun(n)) console.log(line);
+for (const n of INSTANCES) if (n > 1) console.log(await independentPgRun(n));

@@ -28,6 +28,11 @@ export class ServiceMetrics {
           'Write transactions that waited for a lock another held.',
         ],
         [
+          'waitedWrites',
+          'swarm_router_store_waited_writes_total',
+          'Writes (posts, bids, decisions) held up by those waits: every item of a batch that waited.',
+        ],
+        [
           'versionConflicts',
           'swarm_router_store_version_conflicts_total',
           'Task commits refused because another writer changed the task first (retried).',

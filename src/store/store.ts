@@ -167,6 +167,11 @@ export interface StoreContention {
   readonly transactions: number;
   /** Of those, how many found a lock they needed held by another transaction and waited for it. */
   readonly lockWaits: number;
+  /**
+   * The writes (a post, a bid, a decision) those waits held up: a batch's statement that waits holds
+   * up every item in it, so this is the figure to set against the requests served.
+   */
+  readonly waitedWrites: number;
   /** Task commits refused because another writer changed the task first (the caller retries). */
   readonly versionConflicts: number;
   /**

@@ -224,8 +224,103 @@ describe.runIf(available)('PostgreSQL store', () => {
       await expect.poll(() => store.contention.lockWaits, { timeout: 5_000 }).toBe(before + 1);
       await other.query('COMMIT');
       expect((await bid).task.bids).toEqual([{ agentId: 'a', bidSats: 5 }]);
+      expect(store.contention.waitedWrites).toBe(1);
     } finally {
       await other.end();
+    }
+  });
+
+  /** Decisions on new tasks t0… with their commits, each a change that closes its auction. */
+  const decisionChanges = async (store: PostgresStore, count: number) => {
+    const router = createRouter({ scorer: 'classic', allowUnregisteredBidders: true });
+    router.registerPersona('forge', 'forge');
+    const changes = [];
+    for (let i = 0; i < count; i++) {
+      const task = taskAt(`t${i}`, 1_000, 60_000);
+      await store.createTask(task, [posted(task)]);
+      const decision = router.decide({
+        taskId: task.taskId,
+        description: 'Fix the bug in the auth code',
+        bids: [{ agentId: 'forge', bidSats: 30 }],
+      });
+      changes.push({
+        task: { ...task, status: 'unassigned' as const, version: task.version + 1, updatedMs: 2_000 },
+        expectedVersion: task.version,
+        decision,
+        events: (committed: Task) => [{ ...posted(committed), kind: 'task:decided' as const, data: {} }],
+      });
+    }
+    return changes;
+  };
+
+  it('counts a decision batch that waits for the chain lock once, and each decision it held up', async () => {
+    const url = schemas.url();
+    const store = open(url);
+    const [first, ...changes] = await decisionChanges(store, 4);
+    // The first interns the agent, policy and roster keys, so that the others reach the batcher in
+    // one turn.
+    await store.commitTask(first as (typeof changes)[number], sealRecord);
+    const other = new pg.Client({ connectionString: TEST_PG_URL });
+    await other.connect();
+    try {
+      // The chain lock's key (postgres-store.ts CHAIN_LOCK), held as another instance appending would.
+      await other.query('SELECT pg_advisory_lock($1)', [0x5377_4332]);
+      const before = store.contention;
+      const commits = changes.map((change) => store.commitTask(change, sealRecord)); // one turn: one batch
+      const waiting = async () =>
+        (
+          await other.query(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,
+            [0x5377_4332],
+          )
+        ).rows[0].n;
+      await expect.poll(waiting, { timeout: 5_000 }).toBe(1);
+      await other.query('SELECT pg_advisory_unlock($1)', [0x5377_4332]);
+      expect((await Promise.all(commits)).map((c) => c?.decision?.seq).sort()).toEqual([2, 3, 4]);
+      expect(store.contention.lockWaits).toBe(before.lockWaits + 1);
+      expect(store.contention.waitedWrites).toBe(before.waitedWrites + 3);
+      expect(store.contention.batched?.decisions.batches).toBe((before.batched?.decisions.batches ?? 0) + 1);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('lets the chain lock go at a decision batch commit without waiting for the disk, and answers once it is flushed', async () => {
+    const url = schemas.url();
+    const store = open(url);
+    const changes = await decisionChanges(store, 2);
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const client = new pg.Client({ connectionString: TEST_PG_URL });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO "${schema}"`);
+      // The wrapper's setting lasts to the end of its own transaction, no further.
+      const none = Array.from({ length: 34 }, () => "'{}'").join(', ');
+      await client.query('BEGIN');
+      await client.query(`SELECT * FROM commit_decisions_unflushed(${none}, 'token', 1, false)`);
+      expect((await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('off');
+      await client.query('COMMIT');
+      expect((await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
+      // Where the decisions' own transaction had written WAL to, recorded as it wrote them: flushed
+      // to disk by the time the store answers (without the store's flush, the WAL writer would get
+      // there only within its delay, 200 ms by default).
+      await client.query('CREATE TABLE wal_marks (lsn pg_lsn)');
+      await client.query(`CREATE FUNCTION mark_wal() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO wal_marks VALUES (pg_current_wal_insert_lsn()); RETURN NULL; END $$`);
+      await client.query(
+        'CREATE TRIGGER mark_wal AFTER INSERT ON task_events FOR EACH STATEMENT EXECUTE FUNCTION mark_wal()',
+      );
+      const committed = await Promise.all(changes.map((change) => store.commitTask(change, sealRecord)));
+      const flushed = (
+        await client.query(
+          'SELECT pg_current_wal_flush_lsn() >= max(lsn) AS flushed, count(*)::int AS marks FROM wal_marks',
+        )
+      ).rows[0];
+      expect(committed.map((c) => c?.decision?.seq).sort()).toEqual([1, 2]);
+      expect(flushed.marks).toBeGreaterThan(0); // a mark per batch
+      expect(flushed.flushed).toBe(true);
+    } finally {
+      await client.end();
     }
   });
 

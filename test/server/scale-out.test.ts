@@ -66,6 +66,9 @@ describe.runIf(available)('two instances on one PostgreSQL', () => {
         new RegExp(`^swarm_router_store_batched_writes_total\\{kind="${kind}"\\} [1-9]`, 'm'),
       );
     }
+    // And its write transactions, and the writes held up by lock waits (the benchmark reads both).
+    expect(metrics).toMatch(/^swarm_router_store_transactions_total [1-9]/m);
+    expect(metrics).toMatch(/^swarm_router_store_waited_writes_total \d+$/m);
   });
 
   it('knows on B an agent registered through A, and takes its bids', async () => {

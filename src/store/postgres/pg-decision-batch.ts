@@ -27,13 +27,28 @@ export interface DecisionBatchResult {
   readonly results: (CommittedTaskChange | null)[];
   /** Locks the batch waited for: task rows held by other transactions, and the chain lock. */
   readonly waits: number;
+  /** Write transactions it ran: the batch's, and the flush after it when it kept any. */
+  readonly transactions: number;
 }
+
+/**
+ * Waits until the WAL written so far is on disk (under the session's synchronous_commit, which may
+ * ask for more, or less): a synchronous commit returns once the WAL up to its commit record is
+ * flushed, every earlier record with it. It must be a transaction that writes WAL of its own — one
+ * that only takes a transaction id commits without a flush (pgbench here: the same rate with
+ * synchronous_commit on and off) — and touches no row another could hold: a transactional logical
+ * message (any wal_level; seen only by logical decoding, under this prefix).
+ */
+const FLUSH_WAL = "SELECT pg_logical_emit_message(true, 'swarm-router:flush', '')";
 
 /**
  * Commits auction decisions, with their task changes and events, in one statement: the schema's
  * commit_decisions (migration 0008) locks the tasks, keeps each change that is still current, and
  * seals and appends the kept decisions under the chain lock, all inside PostgreSQL, so the lock is
- * held for one function's writes rather than across round trips to this process. The keys of every
+ * held for one function's writes rather than across round trips to this process. It is called
+ * through commit_decisions_unflushed (migration 0009), whose commit lets the chain lock go without
+ * waiting for the disk; the WAL is then flushed here before anyone is answered, so no decision is
+ * acknowledged before it is durable. The keys of every
  * agent, roster and policy named must be interned (PostgresStore.#intern). Answers undefined, having
  * written nothing, when an event works the seq into a text (the database could not find it there to
  * put the seq in; the task service's events never do): the store then commits the slower way.
@@ -99,7 +114,7 @@ export async function commitDecisionBatch(
         event_ids: number[] | null;
         waits: number | null;
       }>(
-        `SELECT * FROM commit_decisions($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[],
+        `SELECT * FROM commit_decisions_unflushed($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[],
          $6::text[], $7::bigint[], $8::integer[], $9::integer[], $10::bigint[], $11::bigint[], $12::bytea[],
          $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::bytea[], $18::integer[], $19::text[],
          $20::bytea[], $21::bytea[], $22::bytea[], $23::integer[], $24::integer[], $25::boolean[], $26::bigint[],
@@ -141,6 +156,9 @@ export async function commitDecisionBatch(
     ).rows;
   let rowWaits = 0;
   const rows = (await lockingWithoutWaitFirst(query, () => rowWaits++)).sort((a, b) => a.ord - b.ord);
+  // Only kept decisions need to be durable before their answers: a lost race wrote nothing to keep.
+  const kept = rows.some((row) => row.kept);
+  if (kept) await db.query(FLUSH_WAL);
   const eventIds = rows[0]?.event_ids ?? [];
   let nextEvent = 0;
   const results = changes.map((change, i): CommittedTaskChange | null => {
@@ -159,5 +177,5 @@ export async function commitDecisionBatch(
       .map((e: NewTaskEvent) => ({ ...e, eventId: eventIds[nextEvent++] as number }));
     return { task, events: stored, decision };
   });
-  return { results, waits: rowWaits + (rows[0]?.waits ?? 0) };
+  return { results, waits: rowWaits + (rows[0]?.waits ?? 0), transactions: kept ? 2 : 1 };
 }

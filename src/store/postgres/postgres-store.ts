@@ -147,7 +147,7 @@ export class PostgresStore implements Store {
   #announceAgain = false;
   #announceTimer: NodeJS.Timeout | undefined;
   /** Counted as they happen (see StoreContention); the benchmark reads them through /metrics. */
-  readonly #counts = { transactions: 0, lockWaits: 0, versionConflicts: 0 };
+  readonly #counts = { transactions: 0, lockWaits: 0, waitedWrites: 0, versionConflicts: 0 };
 
   constructor(config: PostgresStoreConfig) {
     if (typeof config?.url !== 'string' || !/^postgres(ql)?:\/\//.test(config.url)) {
@@ -833,6 +833,7 @@ export class PostgresStore implements Store {
     ).rows[0]?.got;
     if (got !== true) {
       this.#counts.lockWaits++;
+      this.#counts.waitedWrites += decisions.length;
       await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
     }
     // Read after the lock is held: this statement's snapshot includes the previous holder's commit.
@@ -1051,7 +1052,7 @@ export class PostgresStore implements Store {
     store: (batch) =>
       this.#storing(async () => {
         this.#counts.transactions++;
-        const answers = await this.#tasks.addBids(this.#db, batch, this.#waited);
+        const answers = await this.#tasks.addBids(this.#db, batch, () => this.#batchWaited(batch.length));
         if (answers.some((a) => !(a instanceof Error))) this.#announce();
         return answers.map((a) => (a instanceof Error ? a : { task: a.task, events: [a.event] }));
       }),
@@ -1069,8 +1070,8 @@ export class PostgresStore implements Store {
           : undefined;
         let results: (CommittedTaskChange | null)[];
         if (done !== undefined) {
-          this.#counts.transactions++;
-          this.#counts.lockWaits += done.waits;
+          this.#counts.transactions += done.transactions;
+          if (done.waits > 0) this.#batchWaited(batch.length, done.waits);
           this.#counts.versionConflicts += done.results.filter((r) => r === null).length;
           results = done.results;
         } else {
@@ -1100,7 +1101,14 @@ export class PostgresStore implements Store {
   /** Told by PgTasks when a row lock it needed was held by another transaction. */
   readonly #waited = (): void => {
     this.#counts.lockWaits++;
+    this.#counts.waitedWrites++;
   };
+
+  /** A batch's statement waited (`waits` times): every write it carried waited with it. */
+  #batchWaited(writes: number, waits = 1): void {
+    this.#counts.lockWaits += waits;
+    this.#counts.waitedWrites += writes;
+  }
 
   /** One transaction on a pooled connection: committed when `work` resolves, rolled back when it throws. */
   async #transaction<T>(work: (client: PgQueryable) => Promise<T>): Promise<T> {
