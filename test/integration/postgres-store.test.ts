@@ -6,6 +6,7 @@ import type { NewTaskEvent } from '../../src/events/task-event.js';
 import type { LoggedDecision } from '../../src/policy/decision.js';
 import { createRouter } from '../../src/router/create-router.js';
 import { loadMigrations } from '../../src/store/migration-files.js';
+import { chainLockKey } from '../../src/store/postgres/pg-chain-lock.js';
 import { PostgresStore, type PostgresStoreConfig } from '../../src/store/postgres/postgres-store.js';
 import { newTask, type Task } from '../../src/tasks/task.js';
 import { runStoreContract } from '../contract/store-contract.js';
@@ -230,6 +231,16 @@ describe.runIf(available)('PostgreSQL store', () => {
     }
   });
 
+  /** How many transactions wait for the advisory lock `key` (a bigint key: its halves in pg_locks). */
+  const waitersFor = async (client: pg.Client, key: number): Promise<number> =>
+    (
+      await client.query(
+        `SELECT count(*)::int AS n FROM pg_locks
+         WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 1 AND NOT granted`,
+        [Math.floor(key / 2 ** 32), key % 2 ** 32],
+      )
+    ).rows[0].n;
+
   /** Decisions on new tasks t0… with their commits, each a change that closes its auction. */
   const decisionChanges = async (store: PostgresStore, count: number) => {
     const router = createRouter({ scorer: 'classic', allowUnregisteredBidders: true });
@@ -260,22 +271,16 @@ describe.runIf(available)('PostgreSQL store', () => {
     // The first interns the agent, policy and roster keys, so that the others reach the batcher in
     // one turn.
     await store.commitTask(first as (typeof changes)[number], sealRecord);
+    const chainLock = chainLockKey(new URL(url).searchParams.get('schema') as string);
     const other = new pg.Client({ connectionString: TEST_PG_URL });
     await other.connect();
     try {
-      // The chain lock's key (postgres-store.ts CHAIN_LOCK), held as another instance appending would.
-      await other.query('SELECT pg_advisory_lock($1)', [0x5377_4332]);
+      // This schema's chain lock, held as another instance appending would.
+      await other.query('SELECT pg_advisory_lock($1)', [chainLock]);
       const before = store.contention;
       const commits = changes.map((change) => store.commitTask(change, sealRecord)); // one turn: one batch
-      const waiting = async () =>
-        (
-          await other.query(
-            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,
-            [0x5377_4332],
-          )
-        ).rows[0].n;
-      await expect.poll(waiting, { timeout: 5_000 }).toBe(1);
-      await other.query('SELECT pg_advisory_unlock($1)', [0x5377_4332]);
+      await expect.poll(() => waitersFor(other, chainLock), { timeout: 5_000 }).toBe(1);
+      await other.query('SELECT pg_advisory_unlock($1)', [chainLock]);
       expect((await Promise.all(commits)).map((c) => c?.decision?.seq).sort()).toEqual([2, 3, 4]);
       expect(store.contention.lockWaits).toBe(before.lockWaits + 1);
       expect(store.contention.waitedWrites).toBe(before.waitedWrites + 3);
@@ -285,40 +290,71 @@ describe.runIf(available)('PostgreSQL store', () => {
     }
   });
 
-  it('lets the chain lock go at a decision batch commit without waiting for the disk, and answers once it is flushed', async () => {
+  it("does not wait for another schema's chain: deployments on one database share no lock", async () => {
     const url = schemas.url();
     const store = open(url);
-    const changes = await decisionChanges(store, 2);
+    const changes = await decisionChanges(store, 1);
+    const other = new pg.Client({ connectionString: TEST_PG_URL });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock($1)', [chainLockKey('some_other_schema')]);
+      const before = store.contention.transactions;
+      const committed = await store.commitTask(changes[0] as (typeof changes)[number], sealRecord);
+      expect(committed?.decision?.seq).toBe(1);
+      expect(store.contention.lockWaits).toBe(0);
+      // Uncontended, the batch commits flushed, in one transaction: no flush of its own after it.
+      expect(store.contention.transactions).toBe(before + 1);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('lets the chain lock go unflushed when another holds it lately, and answers once the WAL is flushed', async () => {
+    const url = schemas.url();
+    const store = open(url);
+    const changes = await decisionChanges(store, 3);
+    await store.commitTask(changes[0] as (typeof changes)[number], sealRecord); // interns the keys
     const schema = new URL(url).searchParams.get('schema') as string;
+    const chainLock = chainLockKey(schema);
     const client = new pg.Client({ connectionString: TEST_PG_URL });
     await client.connect();
     try {
       await client.query(`SET search_path TO "${schema}"`);
-      // The wrapper's setting lasts to the end of its own transaction, no further.
+      // Asked to (or having waited for the chain), the wrapper commits its transaction unflushed, and
+      // no other; not asked and not waiting, it leaves the session's setting.
       const none = Array.from({ length: 34 }, () => "'{}'").join(', ');
-      await client.query('BEGIN');
-      await client.query(`SELECT * FROM commit_decisions_unflushed(${none}, 'token', 1, false)`);
-      expect((await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('off');
-      await client.query('COMMIT');
-      expect((await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
-      // Where the decisions' own transaction had written WAL to, recorded as it wrote them: flushed
-      // to disk by the time the store answers (without the store's flush, the WAL writer would get
-      // there only within its delay, 200 ms by default).
+      for (const asked of [true, false]) {
+        await client.query('BEGIN');
+        await client.query(`SELECT * FROM commit_decisions_unflushed(${none}, 'token', 1, false, ${asked})`);
+        const setting = (await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit;
+        expect(setting).toBe(asked ? 'off' : 'on');
+        await client.query('COMMIT');
+        expect((await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
+      }
+      // Where the decisions' own transaction had written WAL to, recorded as it wrote them, must be
+      // on disk by the time the store answers (without the store's flush, the WAL writer gets there
+      // only within its delay, 200 ms by default).
       await client.query('CREATE TABLE wal_marks (lsn pg_lsn)');
       await client.query(`CREATE FUNCTION mark_wal() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN INSERT INTO wal_marks VALUES (pg_current_wal_insert_lsn()); RETURN NULL; END $$`);
       await client.query(
         'CREATE TRIGGER mark_wal AFTER INSERT ON task_events FOR EACH STATEMENT EXECUTE FUNCTION mark_wal()',
       );
-      const committed = await Promise.all(changes.map((change) => store.commitTask(change, sealRecord)));
+      // The chain held, as another instance appending would: the batch waits, so commits unflushed.
+      await client.query('SELECT pg_advisory_lock($1)', [chainLock]);
+      const before = store.contention.transactions;
+      const commits = changes.slice(1).map((change) => store.commitTask(change, sealRecord));
+      await expect.poll(() => waitersFor(client, chainLock), { timeout: 5_000 }).toBe(1);
+      await client.query('SELECT pg_advisory_unlock($1)', [chainLock]);
+      const committed = await Promise.all(commits);
       const flushed = (
         await client.query(
           'SELECT pg_current_wal_flush_lsn() >= max(lsn) AS flushed, count(*)::int AS marks FROM wal_marks',
         )
       ).rows[0];
-      expect(committed.map((c) => c?.decision?.seq).sort()).toEqual([1, 2]);
-      expect(flushed.marks).toBeGreaterThan(0); // a mark per batch
-      expect(flushed.flushed).toBe(true);
+      expect(committed.map((c) => c?.decision?.seq).sort()).toEqual([2, 3]);
+      expect(flushed).toEqual({ flushed: true, marks: 1 });
+      expect(store.contention.transactions).toBe(before + 2); // the batch, and its flush
     } finally {
       await client.end();
     }

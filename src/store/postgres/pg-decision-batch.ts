@@ -27,8 +27,10 @@ export interface DecisionBatchResult {
   readonly results: (CommittedTaskChange | null)[];
   /** Locks the batch waited for: task rows held by other transactions, and the chain lock. */
   readonly waits: number;
-  /** Write transactions it ran: the batch's, and the flush after it when it kept any. */
+  /** Write transactions it ran: the batch's, and the flush after it when it committed unflushed. */
   readonly transactions: number;
+  /** Whether the batch found the chain lock held by another transaction. */
+  readonly chainWaited: boolean;
 }
 
 /**
@@ -46,9 +48,10 @@ const FLUSH_WAL = "SELECT pg_logical_emit_message(true, 'swarm-router:flush', ''
  * commit_decisions (migration 0008) locks the tasks, keeps each change that is still current, and
  * seals and appends the kept decisions under the chain lock, all inside PostgreSQL, so the lock is
  * held for one function's writes rather than across round trips to this process. It is called
- * through commit_decisions_unflushed (migration 0009), whose commit lets the chain lock go without
- * waiting for the disk; the WAL is then flushed here before anyone is answered, so no decision is
- * acknowledged before it is durable. The keys of every
+ * through commit_decisions_unflushed (migration 0009), whose commit, when instances contend for the
+ * chain (`unflushed`: this instance found it held lately; or this batch did), lets the lock go
+ * without waiting for the disk; the WAL is then flushed here before anyone is answered, so no
+ * decision is acknowledged before it is durable. The keys of every
  * agent, roster and policy named must be interned (PostgresStore.#intern). Answers undefined, having
  * written nothing, when an event works the seq into a text (the database could not find it there to
  * put the seq in; the task service's events never do): the store then commits the slower way.
@@ -58,6 +61,7 @@ export async function commitDecisionBatch(
   keys: PgKeys,
   changes: readonly TaskChange[],
   chainLock: number,
+  unflushed: boolean,
 ): Promise<DecisionBatchResult | undefined> {
   // The events as they will be, but for the seq, which the database puts in (SEQ_TOKEN).
   const standIn = String(SEQ_STAND_IN);
@@ -119,7 +123,7 @@ export async function commitDecisionBatch(
          $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::bytea[], $18::integer[], $19::text[],
          $20::bytea[], $21::bytea[], $22::bytea[], $23::integer[], $24::integer[], $25::boolean[], $26::bigint[],
          $27::integer[], $28::integer[], $29::integer[], $30::text[], $31::text[], $32::text[], $33::bigint[],
-         $34::text[], $35::text, $36::bigint, $37::boolean)`,
+         $34::text[], $35::text, $36::bigint, $37::boolean, $38::boolean)`,
         [
           tasks.map((t) => t.taskId),
           changes.map((c) => c.expectedVersion),
@@ -151,14 +155,17 @@ export async function commitDecisionBatch(
           SEQ_TOKEN,
           chainLock,
           wait,
+          unflushed,
         ],
       )
     ).rows;
   let rowWaits = 0;
   const rows = (await lockingWithoutWaitFirst(query, () => rowWaits++)).sort((a, b) => a.ord - b.ord);
-  // Only kept decisions need to be durable before their answers: a lost race wrote nothing to keep.
-  const kept = rows.some((row) => row.kept);
-  if (kept) await db.query(FLUSH_WAL);
+  // Committed unflushed on the function's rule; only kept decisions need to be durable before their
+  // answers (a lost race wrote nothing to keep).
+  const chainWaited = (rows[0]?.waits ?? 0) > 0;
+  const flush = (unflushed || chainWaited) && rows.some((row) => row.kept);
+  if (flush) await db.query(FLUSH_WAL);
   const eventIds = rows[0]?.event_ids ?? [];
   let nextEvent = 0;
   const results = changes.map((change, i): CommittedTaskChange | null => {
@@ -177,5 +184,5 @@ export async function commitDecisionBatch(
       .map((e: NewTaskEvent) => ({ ...e, eventId: eventIds[nextEvent++] as number }));
     return { task, events: stored, decision };
   });
-  return { results, waits: rowWaits + (rows[0]?.waits ?? 0), transactions: kept ? 2 : 1 };
+  return { results, waits: rowWaits + (rows[0]?.waits ?? 0), transactions: flush ? 2 : 1, chainWaited };
 }

@@ -31,6 +31,7 @@ import type {
   TaskPage,
   TaskQuery,
 } from '../store.js';
+import { chainLockKey } from './pg-chain-lock.js';
 import { commitDecisionBatch } from './pg-decision-batch.js';
 import { translatePgError } from './pg-errors.js';
 import { PgKeys } from './pg-keys.js';
@@ -89,14 +90,16 @@ const DECISION_BATCH = 64;
  */
 const ANNOUNCE_GAP_MS = 100;
 
+/**
+ * For this long after one of its decision batches found the chain lock held, an instance commits its
+ * decisions unflushed and flushes after (migration 0009): the lock is then held for the function's
+ * writes alone, not also for the disk. An instance that never meets another's decisions keeps one
+ * round trip per batch.
+ */
+const CONTENDED_FOR_MS = 1000;
+
 /** Decisions per page of an export or verify. */
 const STREAM_PAGE_SIZE = 500;
-/**
- * Key of the advisory lock that orders appends to the one hash chain: held from reading the head to
- * commit, so every instance seals on the true predecessor ("swarm-router chain").
- */
-const CHAIN_LOCK = 0x5377_4332;
-
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** PostgreSQL's values of synchronous_commit, the one session setting the URL may choose. */
 const SYNCHRONOUS_COMMIT = new Set(['on', 'off', 'local', 'remote_write', 'remote_apply']);
@@ -130,6 +133,10 @@ export class PostgresStore implements Store {
   readonly #db: PgQueryable;
   readonly #where: string;
   readonly #schema: string;
+  /** The advisory lock key of this schema's chain (pg-chain-lock.ts). */
+  readonly #chainLock: number;
+  /** When a decision batch of this instance last found the chain lock held (see CONTENDED_FOR_MS). */
+  #chainWaitedMs = Number.NEGATIVE_INFINITY;
   readonly #keys: PgKeys;
   readonly #tasks: PgTasks;
   readonly #nowMs: () => number;
@@ -174,6 +181,7 @@ export class PostgresStore implements Store {
     }
     url.searchParams.delete('synchronous_commit');
     this.#schema = schema;
+    this.#chainLock = chainLockKey(schema);
     this.#where = `${url.hostname}:${url.port || '5432'}${url.pathname}`;
     this.#nowMs = config.nowMs ?? Date.now;
     this.#claimLeaseMs = config.claimLeaseMs ?? 10_000;
@@ -829,12 +837,12 @@ export class PostgresStore implements Store {
   ): Promise<LoggedDecision[]> {
     // Try first, so that a wait is counted; then wait. Released at commit or rollback.
     const got = (
-      await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [CHAIN_LOCK])
+      await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [this.#chainLock])
     ).rows[0]?.got;
     if (got !== true) {
       this.#counts.lockWaits++;
       this.#counts.waitedWrites += decisions.length;
-      await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+      await client.query('SELECT pg_advisory_xact_lock($1)', [this.#chainLock]);
     }
     // Read after the lock is held: this statement's snapshot includes the previous holder's commit.
     const head = (
@@ -1065,12 +1073,14 @@ export class PostgresStore implements Store {
       this.#storing(async () => {
         const changes = batch.map((item) => item.change);
         // Sealed inside PostgreSQL, in one statement (pg-decision-batch.ts), when sealed as the log seals.
+        const contended = Date.now() - this.#chainWaitedMs < CONTENDED_FOR_MS;
         const done = batch.every((item) => item.seal === sealRecord)
-          ? await commitDecisionBatch(this.#db, this.#keys, changes, CHAIN_LOCK)
+          ? await commitDecisionBatch(this.#db, this.#keys, changes, this.#chainLock, contended)
           : undefined;
         let results: (CommittedTaskChange | null)[];
         if (done !== undefined) {
           this.#counts.transactions += done.transactions;
+          if (done.chainWaited) this.#chainWaitedMs = Date.now();
           if (done.waits > 0) this.#batchWaited(batch.length, done.waits);
           this.#counts.versionConflicts += done.results.filter((r) => r === null).length;
           results = done.results;
