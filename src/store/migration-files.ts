@@ -20,7 +20,19 @@ export function loadMigrations(directory: URL): readonly Migration[] {
       name: match[2] as string,
       sql: readFileSync(new URL(match[0], directory), 'utf8'),
     }))
-    .sort((a, b) => a.version - b.version);
+    .sort((a, b) => a.version - b.version)
+    .map((migration, i, all) => {
+      // Two files of one number would both be applied, or fail on the second: say which.
+      const previous = all[i - 1];
+      if (previous?.version === migration.version) {
+        throw new RouterError(
+          'store_incompatible',
+          `two migrations are numbered ${migration.version} in ${directory.pathname}: ${previous.name} and ${migration.name} (a stale build? run npm run build)`,
+          { details: { version: migration.version } },
+        );
+      }
+      return migration;
+    });
 }
 
 /** Refuses a database migrated by a newer swarm-router than this one (its schema may mean other things). */
