@@ -100,6 +100,7 @@ const CONTENDED_FOR_MS = 1000;
 
 /** Decisions per page of an export or verify. */
 const STREAM_PAGE_SIZE = 500;
+
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** PostgreSQL's values of synchronous_commit, the one session setting the URL may choose. */
 const SYNCHRONOUS_COMMIT = new Set(['on', 'off', 'local', 'remote_write', 'remote_apply']);
