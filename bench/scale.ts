@@ -31,7 +31,10 @@
  * (default 15), BENCH_SCALE_WARMUP_SECONDS (default 5; 0 measures cold processes),
  * BENCH_SCALE_CONNECTIONS (default 64), BENCH_SCALE_INSTANCES (default 1,2,3),
  * BENCH_SCALE_PER_INSTANCE (connections per instance instead of a fixed total: each instance brings
- * its own clients, as when instances are added for more users).
+ * its own clients, as when instances are added for more users), BENCH_SCALE_ROUNDS (default 1: with
+ * more, every run is repeated that many times, the configurations taking turns, and the medians
+ * are printed at the end — this machine's speed drifts by a quarter within minutes, so one run of
+ * each says little about the difference between two).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,6 +56,7 @@ const PER_INSTANCE =
     ? undefined
     : envNumber('BENCH_SCALE_PER_INSTANCE', 0, { min: 1 });
 const INSTANCES = envNumberList('BENCH_SCALE_INSTANCES', [1, 2, 3]);
+const ROUNDS = envNumber('BENCH_SCALE_ROUNDS', 1, { min: 1 });
 const WINDOW_MS = 200;
 
 const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-scale-'));
@@ -263,6 +267,32 @@ async function dropSchema(schema: string): Promise<void> {
   await client.end();
 }
 
+/** Each configuration's closing-bid runs, by label, for the medians of BENCH_SCALE_ROUNDS. */
+const closingRuns = new Map<string, RunResult[]>();
+function recordClosing(label: string, result: RunResult): void {
+  closingRuns.set(label, [...(closingRuns.get(label) ?? []), result]);
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/** One line per configuration: median tasks decided/s and writes held up, with every round's figure. */
+function mediansLines(): string[] {
+  return [...closingRuns].map(([label, runs]) => {
+    const decided = runs.map((r) => r.decidedPerS);
+    const heldUp = runs.map((r) => (r.requests === 0 ? 0 : (100 * r.waitedWrites) / r.requests));
+    return (
+      `${label}: median ${fmt(median(decided))} tasks decided/s (${decided.map(fmt).join(', ')}), ` +
+      `writes held up by a lock wait ${median(heldUp).toFixed(2)}% of requests (${heldUp.map((h) => h.toFixed(2)).join(', ')})`
+    );
+  });
+}
+
 const pct = (part: number, whole: number) => (whole === 0 ? '0' : ((100 * part) / whole).toFixed(2));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -285,6 +315,7 @@ async function scaleRun(n: number): Promise<string[]> {
   instances.push(...(await Promise.all(Array.from({ length: n - 1 }, () => startInstance(url.toString())))));
   try {
     const closing = await drive(instances, 6, 60_000);
+    recordClosing(`PostgreSQL, ${n} instance${n === 1 ? '' : 's'}`, closing);
     const windowed = await drive(instances, 5, WINDOW_MS);
     const lag = await windowLag(schema, windowed.startedMs);
     return [
@@ -311,6 +342,7 @@ async function independentSqliteRun(n: number): Promise<string> {
   );
   try {
     const closing = await drive(instances, 6, 60_000, false);
+    recordClosing(`SQLite, ${n} independent instances`, closing);
     return `SQLite, ${n} independent instances (nothing shared)  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${closing.cpu}`;
   } finally {
     await stopAll(instances);
@@ -333,6 +365,7 @@ async function independentPgRun(n: number): Promise<string> {
   const instances = await Promise.all(urls.map(startInstance));
   try {
     const closing = await drive(instances, 6, 60_000, false);
+    recordClosing(`PostgreSQL, ${n} independent instances`, closing);
     return `PostgreSQL, ${n} independent instances (a schema each)  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${contentionLine(closing)}; ${closing.cpu}`;
   } finally {
     await stopAll(instances);
@@ -344,6 +377,7 @@ async function sqliteRun(): Promise<string> {
   const instance = await startInstance(join(workDir, 'scale.db'));
   try {
     const closing = await drive([instance], 6, 60_000);
+    recordClosing('SQLite, 1 instance', closing);
     return `SQLite, 1 instance  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${closing.cpu}`;
   } finally {
     await stopAll([instance]);
@@ -354,7 +388,14 @@ console.log(`swarm-router scale-out benchmark — ${machineLine()}`);
 console.log(
   `PostgreSQL ${PG_URL}; ${PER_INSTANCE === undefined ? `${CONNECTIONS} connections split across the instances` : `${PER_INSTANCE} connections per instance`}; ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up`,
 );
-console.log(await sqliteRun());
-for (const n of INSTANCES) if (n > 1) console.log(await independentSqliteRun(n));
-for (const n of INSTANCES) for (const line of await scaleRun(n)) console.log(line);
-for (const n of INSTANCES) if (n > 1) console.log(await independentPgRun(n));
+for (let round = 1; round <= ROUNDS; round++) {
+  if (ROUNDS > 1) console.log(`— round ${round} of ${ROUNDS}`);
+  console.log(await sqliteRun());
+  for (const n of INSTANCES) if (n > 1) console.log(await independentSqliteRun(n));
+  for (const n of INSTANCES) for (const line of await scaleRun(n)) console.log(line);
+  for (const n of INSTANCES) if (n > 1) console.log(await independentPgRun(n));
+}
+if (ROUNDS > 1) {
+  console.log(`Closing bid over ${ROUNDS} rounds:`);
+  for (const line of mediansLines()) console.log(line);
+}
