@@ -45,7 +45,7 @@ import pg from 'pg';
 import { auctionRequests, descriptionsOfWorkload, PERSONAS, startServe } from './auction-load.js';
 import { cpuPerTask, sampleCpu } from './cpu-accounting.js';
 import { envNumber, envNumberList } from './env-number.js';
-import { machineLine } from './machine.js';
+import { machineLine, median } from './machine.js';
 
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = envNumber('BENCH_SCALE_SECONDS', 15, { min: 1 });
@@ -267,19 +267,27 @@ async function dropSchema(schema: string): Promise<void> {
   await client.end();
 }
 
-/** Each configuration's closing-bid runs, by label, for the medians of BENCH_SCALE_ROUNDS. */
-const closingRuns = new Map<string, RunResult[]>();
-function recordClosing(label: string, result: RunResult): void {
-  closingRuns.set(label, [...(closingRuns.get(label) ?? []), result]);
+/** This PostgreSQL with the tables in `schema`. */
+function schemaUrl(schema: string): string {
+  const url = new URL(PG_URL);
+  url.searchParams.set('schema', schema);
+  return url.toString();
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
+/** Each configuration's closing-bid runs, by label, for the medians of BENCH_SCALE_ROUNDS. */
+const closingRuns = new Map<string, RunResult[]>();
+
+/** The closing-bid run on `instances`, kept under `label` for the medians. */
+async function closingBid(label: string, instances: readonly Instance[], shared = true): Promise<RunResult> {
+  const result = await drive(instances, 6, 60_000, shared);
+  closingRuns.set(label, [...(closingRuns.get(label) ?? []), result]);
+  return result;
+}
+
+/** A closing-bid run's throughput, failures and latency. */
+function closingLine(r: RunResult): string {
+  return `closing bid: ${fmt(r.decidedPerS)} tasks decided/s (${fmt(r.decided)}), ${r.failed} failed requests, request p99 ${r.p99Ms} ms`;
+}
 
 /** One line per configuration: median tasks decided/s and writes held up, with every round's figure. */
 function mediansLines(): string[] {
@@ -307,20 +315,17 @@ function contentionLine(r: RunResult): string {
 
 async function scaleRun(n: number): Promise<string[]> {
   const schema = `bench_scale_${process.pid}_${n}`;
-  const url = new URL(PG_URL);
-  url.searchParams.set('schema', schema);
+  const url = schemaUrl(schema);
   await dropSchema(schema);
   // One first, so that it applies the migrations; the others then start together.
-  const instances = [await startInstance(url.toString())];
-  instances.push(...(await Promise.all(Array.from({ length: n - 1 }, () => startInstance(url.toString())))));
+  const instances = [await startInstance(url)];
+  instances.push(...(await Promise.all(Array.from({ length: n - 1 }, () => startInstance(url)))));
   try {
-    const closing = await drive(instances, 6, 60_000);
-    recordClosing(`PostgreSQL, ${n} instance${n === 1 ? '' : 's'}`, closing);
+    const closing = await closingBid(`PostgreSQL, ${n} instance${n === 1 ? '' : 's'}`, instances);
     const windowed = await drive(instances, 5, WINDOW_MS);
     const lag = await windowLag(schema, windowed.startedMs);
     return [
-      `${n} instance${n === 1 ? ' ' : 's'}  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ` +
-        `${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${contentionLine(closing)}; ${closing.cpu}`,
+      `${n} instance${n === 1 ? ' ' : 's'}  ${closingLine(closing)}; ${contentionLine(closing)}; ${closing.cpu}`,
       `             window end:  ${fmt(windowed.decidedPerS)} tasks decided/s (${fmt(windowed.decided)}), ` +
         `window end → decision p50 ${lag.p50.toFixed(0)} ms, p99 ${lag.p99.toFixed(0)} ms over ${fmt(lag.n)} auctions; ` +
         `${windowed.failed} failed requests${windowed.failedBy}; ${contentionLine(windowed)}; ${windowed.cpu}`,
@@ -341,9 +346,8 @@ async function independentSqliteRun(n: number): Promise<string> {
     Array.from({ length: n }, (_, i) => startInstance(join(workDir, `independent-${n}-${i}.db`))),
   );
   try {
-    const closing = await drive(instances, 6, 60_000, false);
-    recordClosing(`SQLite, ${n} independent instances`, closing);
-    return `SQLite, ${n} independent instances (nothing shared)  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${closing.cpu}`;
+    const closing = await closingBid(`SQLite, ${n} independent instances`, instances, false);
+    return `SQLite, ${n} independent instances (nothing shared)  ${closingLine(closing)}; ${closing.cpu}`;
   } finally {
     await stopAll(instances);
   }
@@ -357,16 +361,10 @@ async function independentSqliteRun(n: number): Promise<string> {
 async function independentPgRun(n: number): Promise<string> {
   const schemas = Array.from({ length: n }, (_, i) => `bench_scale_${process.pid}_independent_${n}_${i}`);
   await Promise.all(schemas.map(dropSchema));
-  const urls = schemas.map((schema) => {
-    const url = new URL(PG_URL);
-    url.searchParams.set('schema', schema);
-    return url.toString();
-  });
-  const instances = await Promise.all(urls.map(startInstance));
+  const instances = await Promise.all(schemas.map((schema) => startInstance(schemaUrl(schema))));
   try {
-    const closing = await drive(instances, 6, 60_000, false);
-    recordClosing(`PostgreSQL, ${n} independent instances`, closing);
-    return `PostgreSQL, ${n} independent instances (a schema each)  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${contentionLine(closing)}; ${closing.cpu}`;
+    const closing = await closingBid(`PostgreSQL, ${n} independent instances`, instances, false);
+    return `PostgreSQL, ${n} independent instances (a schema each)  ${closingLine(closing)}; ${contentionLine(closing)}; ${closing.cpu}`;
   } finally {
     await stopAll(instances);
     await Promise.all(schemas.map(dropSchema));
@@ -376,9 +374,8 @@ async function independentPgRun(n: number): Promise<string> {
 async function sqliteRun(): Promise<string> {
   const instance = await startInstance(join(workDir, 'scale.db'));
   try {
-    const closing = await drive([instance], 6, 60_000);
-    recordClosing('SQLite, 1 instance', closing);
-    return `SQLite, 1 instance  closing bid: ${fmt(closing.decidedPerS)} tasks decided/s (${fmt(closing.decided)}), ${closing.failed} failed requests, request p99 ${closing.p99Ms} ms; ${closing.cpu}`;
+    const closing = await closingBid('SQLite, 1 instance', [instance]);
+    return `SQLite, 1 instance  ${closingLine(closing)}; ${closing.cpu}`;
   } finally {
     await stopAll([instance]);
   }

@@ -56,3 +56,14 @@ export function testSchemas(prefix: string) {
     },
   };
 }
+
+/** Runs `work` on a connection of its own to the test database, closed afterwards whatever happens. */
+export async function withTestClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

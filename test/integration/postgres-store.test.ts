@@ -10,7 +10,7 @@ import { chainLockKey } from '../../src/store/postgres/pg-chain-lock.js';
 import { PostgresStore, type PostgresStoreConfig } from '../../src/store/postgres/postgres-store.js';
 import { newTask, type Task } from '../../src/tasks/task.js';
 import { runStoreContract } from '../contract/store-contract.js';
-import { requirePostgres, TEST_PG_URL, testSchemas } from '../helpers/postgres.js';
+import { requirePostgres, TEST_PG_URL, testSchemas, withTestClient } from '../helpers/postgres.js';
 
 const available = await requirePostgres();
 const schemas = testSchemas('pgstore');
@@ -272,9 +272,7 @@ describe.runIf(available)('PostgreSQL store', () => {
     // one turn.
     await store.commitTask(first as (typeof changes)[number], sealRecord);
     const chainLock = chainLockKey(new URL(url).searchParams.get('schema') as string);
-    const other = new pg.Client({ connectionString: TEST_PG_URL });
-    await other.connect();
-    try {
+    await withTestClient(async (other) => {
       // This schema's chain lock, held as another instance appending would.
       await other.query('SELECT pg_advisory_lock($1)', [chainLock]);
       const before = store.contention;
@@ -285,18 +283,14 @@ describe.runIf(available)('PostgreSQL store', () => {
       expect(store.contention.lockWaits).toBe(before.lockWaits + 1);
       expect(store.contention.waitedWrites).toBe(before.waitedWrites + 3);
       expect(store.contention.batched?.decisions.batches).toBe((before.batched?.decisions.batches ?? 0) + 1);
-    } finally {
-      await other.end();
-    }
+    });
   });
 
   it("does not wait for another schema's chain: deployments on one database share no lock", async () => {
     const url = schemas.url();
     const store = open(url);
     const changes = await decisionChanges(store, 1);
-    const other = new pg.Client({ connectionString: TEST_PG_URL });
-    await other.connect();
-    try {
+    await withTestClient(async (other) => {
       await other.query('SELECT pg_advisory_lock($1)', [chainLockKey('some_other_schema')]);
       const before = store.contention.transactions;
       const committed = await store.commitTask(changes[0] as (typeof changes)[number], sealRecord);
@@ -304,9 +298,7 @@ describe.runIf(available)('PostgreSQL store', () => {
       expect(store.contention.lockWaits).toBe(0);
       // Uncontended, the batch commits flushed, in one transaction: no flush of its own after it.
       expect(store.contention.transactions).toBe(before + 1);
-    } finally {
-      await other.end();
-    }
+    });
   });
 
   it('lets the chain lock go unflushed when another holds it lately, and answers once the WAL is flushed', async () => {
@@ -316,9 +308,7 @@ describe.runIf(available)('PostgreSQL store', () => {
     await store.commitTask(changes[0] as (typeof changes)[number], sealRecord); // interns the keys
     const schema = new URL(url).searchParams.get('schema') as string;
     const chainLock = chainLockKey(schema);
-    const client = new pg.Client({ connectionString: TEST_PG_URL });
-    await client.connect();
-    try {
+    await withTestClient(async (client) => {
       await client.query(`SET search_path TO "${schema}"`);
       // Asked to (or having waited for the chain), the wrapper commits its transaction unflushed, and
       // no other; not asked and not waiting, it leaves the session's setting.
@@ -355,9 +345,7 @@ describe.runIf(available)('PostgreSQL store', () => {
       expect(committed.map((c) => c?.decision?.seq).sort()).toEqual([2, 3]);
       expect(flushed).toEqual({ flushed: true, marks: 1 });
       expect(store.contention.transactions).toBe(before + 2); // the batch, and its flush
-    } finally {
-      await client.end();
-    }
+    });
   });
 
   it('wakes the other instances when one commits events', async () => {

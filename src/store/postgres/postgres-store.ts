@@ -841,8 +841,7 @@ export class PostgresStore implements Store {
       await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [this.#chainLock])
     ).rows[0]?.got;
     if (got !== true) {
-      this.#counts.lockWaits++;
-      this.#counts.waitedWrites += decisions.length;
+      this.#batchWaited(decisions.length);
       await client.query('SELECT pg_advisory_xact_lock($1)', [this.#chainLock]);
     }
     // Read after the lock is held: this statement's snapshot includes the previous holder's commit.
@@ -1109,11 +1108,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Told by PgTasks when a row lock it needed was held by another transaction. */
-  readonly #waited = (): void => {
-    this.#counts.lockWaits++;
-    this.#counts.waitedWrites++;
-  };
+  /** Told by PgTasks when a row lock it needed was held by another transaction (one write waited). */
+  readonly #waited = (): void => this.#batchWaited(1);
 
   /** A batch's statement waited (`waits` times): every write it carried waited with it. */
   #batchWaited(writes: number, waits = 1): void {
