@@ -286,6 +286,40 @@ describe.runIf(available)('PostgreSQL store', () => {
     });
   });
 
+  it("writes only the kept decisions' task rows: a batch's stale change and second change of a task leave them be", async () => {
+    const store = open(schemas.url());
+    const [first, kept, stale] = await decisionChanges(store, 3);
+    await store.commitTask(first as NonNullable<typeof first>, sealRecord); // interns the keys
+    const keptChange = kept as NonNullable<typeof kept>;
+    const staleChange = stale as NonNullable<typeof stale>;
+    const before = store.contention;
+    const untouched = await store.getTask('t2');
+    // Submitted in one turn, so one batch: the same task's second change loses to the first, and a
+    // change computed from a version the task is not at loses too; neither may write its task row.
+    const results = await Promise.all([
+      store.commitTask(keptChange, sealRecord),
+      store.commitTask({ ...keptChange, task: { ...keptChange.task, updatedMs: 9_000 } }, sealRecord),
+      store.commitTask(
+        {
+          ...staleChange,
+          expectedVersion: staleChange.expectedVersion + 1,
+          task: { ...staleChange.task, updatedMs: 9_000 },
+        },
+        sealRecord,
+      ),
+    ]);
+    expect(store.contention.batched?.decisions.batches).toBe((before.batched?.decisions.batches ?? 0) + 1);
+    expect(results.map((r) => r?.decision?.seq ?? null)).toEqual([2, null, null]);
+    const decided = await store.getTask('t1');
+    expect([decided?.updatedMs, decided?.decisionSeq, decided?.version]).toEqual([
+      keptChange.task.updatedMs,
+      2,
+      keptChange.task.version,
+    ]);
+    expect(await store.getTask('t2')).toEqual(untouched);
+    expect(await store.checkIntegrity()).toEqual([]);
+  });
+
   it("does not wait for another schema's chain: deployments on one database share no lock", async () => {
     const url = schemas.url();
     const store = open(url);
