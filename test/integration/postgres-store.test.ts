@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sealRecord } from '../../src/audit/hash-chain.js';
 import { verifyLog } from '../../src/audit/verify.js';
@@ -50,11 +50,10 @@ describe.runIf(available)('PostgreSQL store', () => {
     const stores = [1, 2, 3, 4].map(() => open(url));
     expect(await Promise.all(stores.map((s) => s.countDecisions()))).toEqual([0, 0, 0, 0]);
     const schema = new URL(url).searchParams.get('schema') as string;
-    const client = new pg.Client({ connectionString: TEST_PG_URL });
-    await client.connect();
-    const rows = (await client.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`))
-      .rows;
-    await client.end();
+    const rows = await withTestClient(
+      async (client) =>
+        (await client.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`)).rows,
+    );
     const shipped = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url));
     expect(shipped.length).toBeGreaterThan(0);
     expect(rows.map((r) => r.version)).toEqual(shipped.map((m) => m.version));
@@ -209,9 +208,7 @@ describe.runIf(available)('PostgreSQL store', () => {
     const task = taskAt('held', 1_000, 60_000);
     await store.createTask(task, [posted(task)]);
     const schema = new URL(url).searchParams.get('schema') as string;
-    const other = new pg.Client({ connectionString: TEST_PG_URL });
-    await other.connect();
-    try {
+    await withTestClient(async (other) => {
       await other.query('BEGIN');
       await other.query(`SELECT 1 FROM "${schema}".tasks WHERE task_id = 'held' FOR UPDATE`);
       const before = store.contention.lockWaits;
@@ -226,9 +223,7 @@ describe.runIf(available)('PostgreSQL store', () => {
       await other.query('COMMIT');
       expect((await bid).task.bids).toEqual([{ agentId: 'a', bidSats: 5 }]);
       expect(store.contention.waitedWrites).toBe(1);
-    } finally {
-      await other.end();
-    }
+    });
   });
 
   /** How many transactions wait for the advisory lock `key` (a bigint key: its halves in pg_locks). */
@@ -420,20 +415,16 @@ describe.runIf(available)('PostgreSQL store', () => {
     const a = open(url);
     await a.countDecisions(); // migrated
     const schema = new URL(url).searchParams.get('schema') as string;
-    const listener = new pg.Client({ connectionString: TEST_PG_URL });
-    await listener.connect();
-    const heard: number[] = [];
-    listener.on('notification', () => heard.push(performance.now()));
-    await listener.query(`LISTEN "swarm_router_${schema}"`);
-    try {
+    await withTestClient(async (listener) => {
+      const heard: number[] = [];
+      listener.on('notification', () => heard.push(performance.now()));
+      await listener.query(`LISTEN "swarm_router_${schema}"`);
       const tasks = Array.from({ length: 60 }, (_, i) => taskAt(`burst-${i}`, 1_000));
       await Promise.all(tasks.map((t) => a.createTask(t, [posted(t)])));
       const lastCommitted = performance.now();
       await expect.poll(() => heard.at(-1) ?? 0, { timeout: 5_000 }).toBeGreaterThan(lastCommitted);
       expect(heard.length).toBeLessThan(tasks.length);
-    } finally {
-      await listener.end();
-    }
+    });
   });
 
   it('reads events only up to a gap that may still fill, and past one left by a rollback', async () => {
@@ -441,9 +432,7 @@ describe.runIf(available)('PostgreSQL store', () => {
     const a = open(url, { eventGapWaitMs: 300 });
     await a.countDecisions(); // migrated
     const schema = new URL(url).searchParams.get('schema') as string;
-    const other = new pg.Client({ connectionString: TEST_PG_URL });
-    await other.connect();
-    try {
+    await withTestClient(async (other) => {
       // Another instance's transaction draws event id 1 and has not committed yet.
       await other.query('BEGIN');
       await other.query(
@@ -468,9 +457,7 @@ describe.runIf(available)('PostgreSQL store', () => {
       expect(await a.eventsAfter(2, 10)).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, 350));
       expect((await a.eventsAfter(2, 10)).map((e) => [e.eventId, e.taskId])).toEqual([[4, 'later']]);
-    } finally {
-      await other.end();
-    }
+    });
   });
 
   it('refuses text PostgreSQL cannot hold (U+0000) as bad input, keeping what was stored', async () => {

@@ -164,7 +164,8 @@ export async function commitDecisionBatch(
   const rows = (await lockingWithoutWaitFirst(query, () => rowWaits++)).sort((a, b) => a.ord - b.ord);
   // Committed unflushed on the function's rule; only kept decisions need to be durable before their
   // answers (a lost race wrote nothing to keep).
-  const chainWaited = (rows[0]?.waits ?? 0) > 0;
+  const chainWaits = rows[0]?.waits ?? 0; // on the first row only
+  const chainWaited = chainWaits > 0;
   const flush = (unflushed || chainWaited) && rows.some((row) => row.kept);
   if (flush) await db.query(FLUSH_WAL);
   const eventIds = rows[0]?.event_ids ?? [];
@@ -185,5 +186,5 @@ export async function commitDecisionBatch(
       .map((e: NewTaskEvent) => ({ ...e, eventId: eventIds[nextEvent++] as number }));
     return { task, events: stored, decision };
   });
-  return { results, waits: rowWaits + (rows[0]?.waits ?? 0), transactions: flush ? 2 : 1, chainWaited };
+  return { results, waits: rowWaits + chainWaits, transactions: flush ? 2 : 1, chainWaited };
 }
