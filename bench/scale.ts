@@ -34,7 +34,9 @@
  * its own clients, as when instances are added for more users), BENCH_SCALE_ROUNDS (default 1: with
  * more, every run is repeated that many times, the configurations taking turns, and the medians
  * are printed at the end — this machine's speed drifts by a quarter within minutes, so one run of
- * each says little about the difference between two).
+ * each says little about the difference between two), BENCH_SCALE_CONTROLS (default 1; 0 runs only
+ * the instances sharing one schema, leaving out SQLite and both share-nothing controls: for
+ * alternated comparisons of two builds, which need many short runs).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,6 +59,7 @@ const PER_INSTANCE =
     : envNumber('BENCH_SCALE_PER_INSTANCE', 0, { min: 1 });
 const INSTANCES = envNumberList('BENCH_SCALE_INSTANCES', [1, 2, 3]);
 const ROUNDS = envNumber('BENCH_SCALE_ROUNDS', 1, { min: 1 });
+const CONTROLS = envNumber('BENCH_SCALE_CONTROLS', 1) !== 0;
 const WINDOW_MS = 200;
 
 const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-scale-'));
@@ -387,10 +390,10 @@ console.log(
 );
 for (let round = 1; round <= ROUNDS; round++) {
   if (ROUNDS > 1) console.log(`— round ${round} of ${ROUNDS}`);
-  console.log(await sqliteRun());
-  for (const n of INSTANCES) if (n > 1) console.log(await independentSqliteRun(n));
+  if (CONTROLS) console.log(await sqliteRun());
+  if (CONTROLS) for (const n of INSTANCES) if (n > 1) console.log(await independentSqliteRun(n));
   for (const n of INSTANCES) for (const line of await scaleRun(n)) console.log(line);
-  for (const n of INSTANCES) if (n > 1) console.log(await independentPgRun(n));
+  if (CONTROLS) for (const n of INSTANCES) if (n > 1) console.log(await independentPgRun(n));
 }
 if (ROUNDS > 1) {
   console.log(`Closing bid over ${ROUNDS} rounds:`);

@@ -6,7 +6,7 @@ import type { NewTaskEvent } from '../../src/events/task-event.js';
 import type { LoggedDecision } from '../../src/policy/decision.js';
 import { createRouter } from '../../src/router/create-router.js';
 import { loadMigrations } from '../../src/store/migration-files.js';
-import { chainLockKey } from '../../src/store/postgres/pg-chain-lock.js';
+import { chainLockKey, foldLockKey } from '../../src/store/postgres/pg-advisory-locks.js';
 import { PostgresStore, type PostgresStoreConfig } from '../../src/store/postgres/postgres-store.js';
 import { newTask, type Task } from '../../src/tasks/task.js';
 import { runStoreContract } from '../contract/store-contract.js';
@@ -236,13 +236,13 @@ describe.runIf(available)('PostgreSQL store', () => {
       )
     ).rows[0].n;
 
-  /** Decisions on new tasks t0… with their commits, each a change that closes its auction. */
-  const decisionChanges = async (store: PostgresStore, count: number) => {
+  /** Decisions on new tasks t0… (or `prefix`0…) with their commits, each a change that closes its auction. */
+  const decisionChanges = async (store: PostgresStore, count: number, prefix = 't') => {
     const router = createRouter({ scorer: 'classic', allowUnregisteredBidders: true });
     router.registerPersona('forge', 'forge');
     const changes = [];
     for (let i = 0; i < count; i++) {
-      const task = taskAt(`t${i}`, 1_000, 60_000);
+      const task = taskAt(`${prefix}${i}`, 1_000, 60_000);
       await store.createTask(task, [posted(task)]);
       const decision = router.decide({
         taskId: task.taskId,
@@ -313,6 +313,101 @@ describe.runIf(available)('PostgreSQL store', () => {
     ]);
     expect(await store.getTask('t2')).toEqual(untouched);
     expect(await store.checkIntegrity()).toEqual([]);
+  });
+
+  /** The locks on this schema's relation `table` that backend `pid` holds, by mode. */
+  const tableLocks = async (
+    client: pg.Client,
+    schema: string,
+    table: string,
+    pid: number,
+  ): Promise<string[]> =>
+    (
+      await client.query(
+        `SELECT mode FROM pg_locks WHERE locktype = 'relation' AND pid = $1 AND granted
+           AND relation = (quote_ident($2) || '.' || quote_ident($3))::regclass ORDER BY mode`,
+        [pid, schema, table],
+      )
+    ).rows.map((r) => r.mode);
+
+  it("writes a batch's agent counters as deltas before it takes the chain lock, and touches no counter row", async () => {
+    const url = schemas.url();
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const store = open(url);
+    const [first, ...changes] = await decisionChanges(store, 3);
+    await store.commitTask(first as (typeof changes)[number], sealRecord); // interns the keys
+    const chainLock = chainLockKey(schema);
+    await withTestClient(async (other) => {
+      await other.query('SELECT pg_advisory_lock($1)', [chainLock]);
+      const commits = changes.map((change) => store.commitTask(change, sealRecord)); // one batch
+      await expect.poll(() => waitersFor(other, chainLock), { timeout: 5_000 }).toBe(1);
+      const waiting = (
+        await other.query(
+          `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND objsubid = 1 AND NOT granted`,
+          [chainLock % 2 ** 32],
+        )
+      ).rows[0].pid as number;
+      // Waiting for the chain, the batch has inserted into the deltas and not gone near the counters.
+      expect(await tableLocks(other, schema, 'agent_counter_deltas', waiting)).toEqual(['RowExclusiveLock']);
+      expect(await tableLocks(other, schema, 'agent_counters', waiting)).toEqual([]);
+      await other.query('SELECT pg_advisory_unlock($1)', [chainLock]);
+      expect((await Promise.all(commits)).map((c) => c?.decision?.seq)).toEqual([2, 3]);
+    });
+    // Three decisions, each with forge its roster's one member, bidding and winning at 30 sats.
+    expect(await store.agentCounts('forge')).toEqual({
+      agentId: 'forge',
+      considered: 3,
+      bids: 3,
+      won: 3,
+      winningBidSatsSum: 90,
+    });
+    expect((await verifyLog(store)).problems).toEqual([]);
+  });
+
+  it('folds the deltas into the counters one folder at a time, the counters reading the same throughout', async () => {
+    const url = schemas.url();
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const foldLock = foldLockKey(schema);
+    const store = open(url);
+    await withTestClient(async (client) => {
+      await client.query(`SET search_path TO "${schema}"`);
+      const deltaRows = async () =>
+        (await client.query('SELECT count(*)::int AS n FROM agent_counter_deltas')).rows[0].n;
+      const fold = async () =>
+        (await client.query('SELECT fold_agent_counter_deltas($1) AS n', [foldLock])).rows[0].n;
+      await withTestClient(async (folder) => {
+        // Another transaction folding: this store's folds, and ours, pass by without waiting.
+        await folder.query('SELECT pg_advisory_lock($1)', [foldLock]);
+        for (const change of await decisionChanges(store, 3)) await store.commitTask(change, sealRecord);
+        const before = await store.listAgentCounts();
+        expect(before).toEqual([{ agentId: 'forge', considered: 3, bids: 3, won: 3, winningBidSatsSum: 90 }]);
+        expect(await deltaRows()).toBe(3); // one per batch and agent
+        expect(await fold()).toBeNull();
+        expect(await deltaRows()).toBe(3);
+        await folder.query('SELECT pg_advisory_unlock($1)', [foldLock]);
+      });
+      expect(await fold()).toBe(3);
+      expect(await deltaRows()).toBe(0);
+      expect((await client.query('SELECT won::int FROM agent_counters')).rows).toEqual([{ won: 3 }]);
+      expect(await store.listAgentCounts()).toEqual([
+        { agentId: 'forge', considered: 3, bids: 3, won: 3, winningBidSatsSum: 90 },
+      ]);
+      expect((await store.agentCounts('forge')).won).toBe(3);
+      // Folded and unfolded counts add up; an edited delta shows in verify as an edited counter does.
+      const [more] = await decisionChanges(store, 1, 'u');
+      await store.commitTask(more as NonNullable<typeof more>, sealRecord);
+      expect((await store.agentCounts('forge')).won).toBe(4);
+      expect((await verifyLog(store)).problems).toEqual([]);
+      await client.query('UPDATE agent_counter_deltas SET won = won + 1');
+      expect((await verifyLog(store)).problems).toEqual([
+        'counters for forge disagree with the records: won 5 (records say 4)',
+      ]);
+      await client.query('UPDATE agent_counter_deltas SET won = won - 1');
+      // A store closed cleanly leaves no deltas behind.
+      await store.close();
+      expect(await deltaRows()).toBe(0);
+      expect((await client.query('SELECT won::int FROM agent_counters')).rows).toEqual([{ won: 4 }]);
+    });
   });
 
   it("does not wait for another schema's chain: deployments on one database share no lock", async () => {

@@ -31,7 +31,7 @@ import type {
   TaskPage,
   TaskQuery,
 } from '../store.js';
-import { chainLockKey } from './pg-chain-lock.js';
+import { chainLockKey, foldLockKey } from './pg-advisory-locks.js';
 import { commitDecisionBatch } from './pg-decision-batch.js';
 import { translatePgError } from './pg-errors.js';
 import { PgKeys } from './pg-keys.js';
@@ -98,6 +98,13 @@ const ANNOUNCE_GAP_MS = 100;
  */
 const CONTENDED_FOR_MS = 1000;
 
+/**
+ * An instance that writes agent counter deltas folds them into the counters at most this often
+ * (migration 0011): each fold is a transaction, and deltas left unfolded only make the rare reads of
+ * the counters sum a few more rows. At a thousand decisions a second that is some thousands of rows.
+ */
+const FOLD_EVERY_MS = 2000;
+
 /** Decisions per page of an export or verify. */
 const STREAM_PAGE_SIZE = 500;
 
@@ -112,6 +119,13 @@ const TYPES = {
       ? (value: string) => Number(value)
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
+
+/**
+ * The agents' counters as rows to sum per agent: the folded ones and the deltas not folded yet
+ * (migration 0011). One statement reads both in one snapshot, which a fold changes whole or not at all.
+ */
+const COUNTERS_WITH_DELTAS = `SELECT agent_key, considered, bids, won, winning_bid_sum FROM agent_counters
+  UNION ALL SELECT agent_key, considered, bids, won, winning_bid_sum FROM agent_counter_deltas`;
 
 const DECISION_COLUMNS = `d.seq, d.decision_id, d.task_id, d.description, d.ts_ms, d.policy_key, d.roster_key,
   d.capability, d.selected_key, d.reason, d.hash, d.bids`;
@@ -134,8 +148,15 @@ export class PostgresStore implements Store {
   readonly #db: PgQueryable;
   readonly #where: string;
   readonly #schema: string;
-  /** The advisory lock key of this schema's chain (pg-chain-lock.ts). */
+  /** The advisory lock key of this schema's chain (pg-advisory-locks.ts). */
   readonly #chainLock: number;
+  /** The advisory lock key of this schema's counter fold (pg-advisory-locks.ts). */
+  readonly #foldLock: number;
+  /** When this instance last started a fold (or opened), and the fold while it runs (see FOLD_EVERY_MS). */
+  #foldedMs = Date.now();
+  #folding: Promise<void> | undefined;
+  /** Whether this instance has written agent counter deltas, for close() to fold them. */
+  #wroteDeltas = false;
   /** When a decision batch of this instance last found the chain lock held (see CONTENDED_FOR_MS). */
   #chainWaitedMs = Number.NEGATIVE_INFINITY;
   readonly #keys: PgKeys;
@@ -183,6 +204,7 @@ export class PostgresStore implements Store {
     url.searchParams.delete('synchronous_commit');
     this.#schema = schema;
     this.#chainLock = chainLockKey(schema);
+    this.#foldLock = foldLockKey(schema);
     this.#where = `${url.hostname}:${url.port || '5432'}${url.pathname}`;
     this.#nowMs = config.nowMs ?? Date.now;
     this.#claimLeaseMs = config.claimLeaseMs ?? 10_000;
@@ -394,15 +416,19 @@ export class PostgresStore implements Store {
       const row =
         key === undefined
           ? undefined
-          : (
+          : // null sums: the agent has no counts yet
+            (
               await this.#db.query<{
-                considered: number;
-                bids: number;
-                won: number;
-                winning_bid_sum: number;
-              }>('SELECT considered, bids, won, winning_bid_sum FROM agent_counters WHERE agent_key = $1', [
-                key,
-              ])
+                considered: number | null;
+                bids: number | null;
+                won: number | null;
+                winning_bid_sum: number | null;
+              }>(
+                `SELECT sum(considered)::bigint AS considered, sum(bids)::bigint AS bids, sum(won)::bigint AS won,
+                   sum(winning_bid_sum)::bigint AS winning_bid_sum
+                 FROM (${COUNTERS_WITH_DELTAS}) AS c WHERE agent_key = $1`,
+                [key],
+              )
             ).rows[0];
       return {
         agentId,
@@ -423,8 +449,10 @@ export class PostgresStore implements Store {
           bids: number;
           won: number;
           winning_bid_sum: number;
-        }>(`SELECT k.agent_id, c.considered, c.bids, c.won, c.winning_bid_sum
-            FROM agent_counters c JOIN agent_keys k ON k.agent_key = c.agent_key ORDER BY k.agent_id`)
+        }>(`SELECT k.agent_id, sum(c.considered)::bigint AS considered, sum(c.bids)::bigint AS bids,
+              sum(c.won)::bigint AS won, sum(c.winning_bid_sum)::bigint AS winning_bid_sum
+            FROM (${COUNTERS_WITH_DELTAS}) AS c JOIN agent_keys k ON k.agent_key = c.agent_key
+            GROUP BY k.agent_id ORDER BY k.agent_id`)
       ).rows.map((r) => ({
         agentId: r.agent_id,
         considered: r.considered,
@@ -813,7 +841,34 @@ export class PostgresStore implements Store {
     }
     await Promise.all([...this.#watchers].map((stop) => stop()));
     await this.#ready?.catch(() => undefined);
+    // A store closed cleanly leaves its deltas folded, unless another instance is folding right now.
+    await this.#folding;
+    if (this.#wroteDeltas) await this.#fold();
     await this.#pool.end();
+  }
+
+  /**
+   * Told when this instance has written agent counter deltas: folds them in (with whatever other
+   * instances wrote), unless a fold of its own is running or began less than FOLD_EVERY_MS ago. Not
+   * waited for: nobody's answer depends on it.
+   */
+  #deltasWritten(): void {
+    this.#wroteDeltas = true;
+    const now = Date.now();
+    if (this.#folding !== undefined || this.#closed || now - this.#foldedMs < FOLD_EVERY_MS) return;
+    this.#foldedMs = now;
+    this.#folding = this.#fold().finally(() => {
+      this.#folding = undefined;
+    });
+  }
+
+  /**
+   * One fold_agent_counter_deltas (migration 0011), passed over when another instance holds the fold
+   * lock. A failure is passed over too: the fold rolls back whole, so its deltas wait for the next.
+   */
+  async #fold(): Promise<void> {
+    this.#counts.transactions++;
+    await this.#db.query('SELECT fold_agent_counter_deltas($1)', [this.#foldLock]).catch(() => undefined);
   }
 
   /** Interns what the decisions' rows will reference, each in its own committed statement. */
@@ -920,8 +975,8 @@ export class PostgresStore implements Store {
       counterRows.won.push(won);
       counterRows.sum.push(winningBidSum);
     });
-    // One statement for the decisions, their outside bidders and the counters: one round trip while
-    // the chain lock is held.
+    // One statement for the decisions, their outside bidders and the counters' deltas (migration
+    // 0011; they are folded in later): one round trip while the chain lock is held.
     await client.query(
       `WITH d AS (
          INSERT INTO decisions (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability,
@@ -931,13 +986,8 @@ export class PostgresStore implements Store {
        ), c AS (
          INSERT INTO candidates (agent_key, seq) SELECT * FROM unnest($13::integer[], $14::bigint[])
        )
-       INSERT INTO agent_counters (agent_key, considered, bids, won, winning_bid_sum)
-       SELECT * FROM unnest($15::integer[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[])
-       ON CONFLICT (agent_key) DO UPDATE SET
-         considered = agent_counters.considered + excluded.considered,
-         bids = agent_counters.bids + excluded.bids,
-         won = agent_counters.won + excluded.won,
-         winning_bid_sum = agent_counters.winning_bid_sum + excluded.winning_bid_sum`,
+       INSERT INTO agent_counter_deltas (agent_key, considered, bids, won, winning_bid_sum)
+       SELECT * FROM unnest($15::integer[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[])`,
       [
         columns.seq,
         columns.decisionId,
@@ -960,6 +1010,7 @@ export class PostgresStore implements Store {
         counterRows.sum,
       ],
     );
+    this.#deltasWritten();
     return logged;
   }
 
@@ -1089,7 +1140,10 @@ export class PostgresStore implements Store {
           // here, under the lock, round trip by round trip.
           results = await this.#transaction((client) => this.#commitDecisions(client, batch));
         }
-        if (results.some((r) => r !== null)) this.#announce();
+        if (results.some((r) => r !== null)) {
+          this.#announce();
+          this.#deltasWritten();
+        }
         return results;
       }),
   });
