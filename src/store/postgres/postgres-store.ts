@@ -413,11 +413,11 @@ export class PostgresStore implements Store {
   async agentCounts(agentId: string): Promise<AgentCounts> {
     return this.#run(async () => {
       const key = await this.#keys.findAgentKey(agentId);
+      // Sums are null for an agent with no counts yet.
       const row =
         key === undefined
           ? undefined
-          : // null sums: the agent has no counts yet
-            (
+          : (
               await this.#db.query<{
                 considered: number | null;
                 bids: number | null;
