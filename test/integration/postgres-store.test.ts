@@ -102,6 +102,39 @@ describe.runIf(available)('PostgreSQL store', () => {
     expect((await a.dueTasks(5_000, 1)).map((t) => t.taskId)).toEqual(['t1']);
   });
 
+  it("gives float8_le, which the chain's hashes use for each number, the bytes JavaScript writes", async () => {
+    const url = schemas.url();
+    await open(url).countDecisions(); // migrated
+    const values = [
+      0,
+      1,
+      2,
+      6,
+      255,
+      1.5,
+      -2.25,
+      123_456_789,
+      2 ** 40 + 3,
+      1_733_000_000_123,
+      Number.MAX_SAFE_INTEGER,
+    ];
+    const expected = values.map((v) => {
+      const bytes = Buffer.alloc(8);
+      bytes.writeDoubleLE(v);
+      return bytes.toString('hex');
+    });
+    await withTestClient(async (client) => {
+      await client.query(`SET search_path TO "${new URL(url).searchParams.get('schema')}"`);
+      const rows = (
+        await client.query(
+          'SELECT encode(float8_le(v), $2) AS le FROM unnest($1::float8[]) WITH ORDINALITY AS x(v, i) ORDER BY i',
+          [values, 'hex'],
+        )
+      ).rows;
+      expect(rows.map((r) => r.le)).toEqual(expected);
+    });
+  });
+
   it('seals decisions inside PostgreSQL exactly as sealRecord does, and with another sealer as that one does', async () => {
     const url = schemas.url();
     const store = open(url);
