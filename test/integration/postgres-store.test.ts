@@ -259,15 +259,15 @@ describe.runIf(available)('PostgreSQL store', () => {
     });
   });
 
-  /** How many transactions wait for the advisory lock `key` (a bigint key: its halves in pg_locks). */
-  const waitersFor = async (client: pg.Client, key: number): Promise<number> =>
+  /** The backends waiting for the advisory lock `key` (a bigint key: its halves in pg_locks). */
+  const waitersFor = async (client: pg.Client, key: number): Promise<number[]> =>
     (
       await client.query(
-        `SELECT count(*)::int AS n FROM pg_locks
+        `SELECT pid FROM pg_locks
          WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 1 AND NOT granted`,
         [Math.floor(key / 2 ** 32), key % 2 ** 32],
       )
-    ).rows[0].n;
+    ).rows.map((r) => r.pid as number);
 
   /** Decisions on new tasks t0… (or `prefix`0…) with their commits, each a change that closes its auction. */
   const decisionChanges = async (store: PostgresStore, count: number, prefix = 't') => {
@@ -305,7 +305,7 @@ describe.runIf(available)('PostgreSQL store', () => {
       await other.query('SELECT pg_advisory_lock($1)', [chainLock]);
       const before = store.contention;
       const commits = changes.map((change) => store.commitTask(change, sealRecord)); // one turn: one batch
-      await expect.poll(() => waitersFor(other, chainLock), { timeout: 5_000 }).toBe(1);
+      await expect.poll(async () => (await waitersFor(other, chainLock)).length, { timeout: 5_000 }).toBe(1);
       await other.query('SELECT pg_advisory_unlock($1)', [chainLock]);
       expect((await Promise.all(commits)).map((c) => c?.decision?.seq).sort()).toEqual([2, 3, 4]);
       expect(store.contention.lockWaits).toBe(before.lockWaits + 1);
@@ -373,13 +373,8 @@ describe.runIf(available)('PostgreSQL store', () => {
     await withTestClient(async (other) => {
       await other.query('SELECT pg_advisory_lock($1)', [chainLock]);
       const commits = changes.map((change) => store.commitTask(change, sealRecord)); // one batch
-      await expect.poll(() => waitersFor(other, chainLock), { timeout: 5_000 }).toBe(1);
-      const waiting = (
-        await other.query(
-          `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND objsubid = 1 AND NOT granted`,
-          [chainLock % 2 ** 32],
-        )
-      ).rows[0].pid as number;
+      await expect.poll(async () => (await waitersFor(other, chainLock)).length, { timeout: 5_000 }).toBe(1);
+      const [waiting] = (await waitersFor(other, chainLock)) as [number];
       // Waiting for the chain, the batch has inserted into the deltas and not gone near the counters.
       expect(await tableLocks(other, schema, 'agent_counter_deltas', waiting)).toEqual(['RowExclusiveLock']);
       expect(await tableLocks(other, schema, 'agent_counters', waiting)).toEqual([]);
@@ -491,7 +486,7 @@ describe.runIf(available)('PostgreSQL store', () => {
       await client.query('SELECT pg_advisory_lock($1)', [chainLock]);
       const before = store.contention.transactions;
       const commits = changes.slice(1).map((change) => store.commitTask(change, sealRecord));
-      await expect.poll(() => waitersFor(client, chainLock), { timeout: 5_000 }).toBe(1);
+      await expect.poll(async () => (await waitersFor(client, chainLock)).length, { timeout: 5_000 }).toBe(1);
       await client.query('SELECT pg_advisory_unlock($1)', [chainLock]);
       const committed = await Promise.all(commits);
       const flushed = (

@@ -47,15 +47,15 @@ const FLUSH_WAL = "SELECT pg_logical_emit_message(true, 'swarm-router:flush', ''
  * Commits auction decisions, with their task changes and events, in one statement: the schema's
  * commit_decisions (migrations 0008, 0010 and 0011) locks the tasks, keeps each change that is still
  * current, writes the kept ones' task rows and their agents' counter deltas, and seals and appends
- * the kept decisions under the chain lock, all inside PostgreSQL, so the lock is held for one function's writes rather than across
- * round trips to this process. It is called through commit_decisions_unflushed (migration 0009),
- * whose commit, when instances contend for the chain (`unflushed`: this instance found it held
- * lately; or this batch did), lets the lock go without waiting for the disk; the WAL is then flushed
- * here before anyone is answered, so no decision is acknowledged before it is durable. The keys of
- * every agent, roster and policy named must be interned (PostgresStore.#intern). Answers undefined,
- * having written nothing, when an event works the seq into a text (the database could not find it
- * there to put the seq in; the task service's events never do): the store then commits the slower
- * way.
+ * the kept decisions under the chain lock, all inside PostgreSQL, so the lock is held for one
+ * function's writes rather than across round trips to this process. It is called through
+ * commit_decisions_unflushed (migration 0009), whose commit, when instances contend for the chain
+ * (`unflushed`: this instance found it held lately; or this batch did), lets the lock go without
+ * waiting for the disk; the WAL is then flushed here before anyone is answered, so no decision is
+ * acknowledged before it is durable. The keys of every agent, roster and policy named must be
+ * interned (PostgresStore.#intern). Answers undefined, having written nothing, when an event works
+ * the seq into a text (the database could not find it there to put the seq in; the task service's
+ * events never do): the store then commits the slower way.
  */
 export async function commitDecisionBatch(
   db: PgQueryable,

@@ -126,6 +126,9 @@ const TYPES = {
  */
 const COUNTERS_WITH_DELTAS = `SELECT agent_key, considered, bids, won, winning_bid_sum FROM agent_counters
   UNION ALL SELECT agent_key, considered, bids, won, winning_bid_sum FROM agent_counter_deltas`;
+/** Their sums, as columns of the counters' names, over COUNTERS_WITH_DELTAS taken as `c`. */
+const COUNTER_SUMS = `sum(c.considered)::bigint AS considered, sum(c.bids)::bigint AS bids,
+  sum(c.won)::bigint AS won, sum(c.winning_bid_sum)::bigint AS winning_bid_sum`;
 
 const DECISION_COLUMNS = `d.seq, d.decision_id, d.task_id, d.description, d.ts_ms, d.policy_key, d.roster_key,
   d.capability, d.selected_key, d.reason, d.hash, d.bids`;
@@ -423,12 +426,7 @@ export class PostgresStore implements Store {
                 bids: number | null;
                 won: number | null;
                 winning_bid_sum: number | null;
-              }>(
-                `SELECT sum(considered)::bigint AS considered, sum(bids)::bigint AS bids, sum(won)::bigint AS won,
-                   sum(winning_bid_sum)::bigint AS winning_bid_sum
-                 FROM (${COUNTERS_WITH_DELTAS}) AS c WHERE agent_key = $1`,
-                [key],
-              )
+              }>(`SELECT ${COUNTER_SUMS} FROM (${COUNTERS_WITH_DELTAS}) AS c WHERE c.agent_key = $1`, [key])
             ).rows[0];
       return {
         agentId,
@@ -449,8 +447,7 @@ export class PostgresStore implements Store {
           bids: number;
           won: number;
           winning_bid_sum: number;
-        }>(`SELECT k.agent_id, sum(c.considered)::bigint AS considered, sum(c.bids)::bigint AS bids,
-              sum(c.won)::bigint AS won, sum(c.winning_bid_sum)::bigint AS winning_bid_sum
+        }>(`SELECT k.agent_id, ${COUNTER_SUMS}
             FROM (${COUNTERS_WITH_DELTAS}) AS c JOIN agent_keys k ON k.agent_key = c.agent_key
             GROUP BY k.agent_id ORDER BY k.agent_id`)
       ).rows.map((r) => ({
@@ -1135,15 +1132,13 @@ export class PostgresStore implements Store {
           if (done.waits > 0) this.#batchWaited(batch.length, done.waits);
           this.#counts.versionConflicts += done.results.filter((r) => r === null).length;
           results = done.results;
+          if (results.some((r) => r !== null)) this.#deltasWritten(); // the slower way: in #appendIn
         } else {
           // Another sealer than the audit log's own, or events that write the seq into a text: sealed
           // here, under the lock, round trip by round trip.
           results = await this.#transaction((client) => this.#commitDecisions(client, batch));
         }
-        if (results.some((r) => r !== null)) {
-          this.#announce();
-          this.#deltasWritten();
-        }
+        if (results.some((r) => r !== null)) this.#announce();
         return results;
       }),
   });
