@@ -392,6 +392,63 @@ describe.runIf(available)('PostgreSQL store', () => {
     expect((await verifyLog(store)).problems).toEqual([]);
   });
 
+  it("writes a batch's events before it takes the chain lock, and each reads with its decision's seq", async () => {
+    const url = schemas.url();
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const store = open(url);
+    const [first, ...changes] = await decisionChanges(store, 4);
+    await store.commitTask(first as (typeof changes)[number], sealRecord); // interns the keys
+    // The seq under a key of the change's choosing; the last change puts it in an event of another task.
+    const naming = changes.map((change, i) => ({
+      ...change,
+      events: (committed: Task) => [
+        {
+          ...posted(committed),
+          kind: 'task:decided' as const,
+          taskId: i === 2 ? 'elsewhere' : committed.taskId,
+          data: { seq: committed.decisionSeq },
+        },
+      ],
+    }));
+    const chainLock = chainLockKey(schema);
+    await withTestClient(async (other) => {
+      await other.query('SELECT pg_advisory_lock($1)', [chainLock]);
+      const batch = naming.slice(0, 2).map((change) => store.commitTask(change, sealRecord)); // one batch
+      await expect.poll(async () => (await waitersFor(other, chainLock)).length, { timeout: 5_000 }).toBe(1);
+      const [waiting] = (await waitersFor(other, chainLock)) as [number];
+      // Waiting for the chain, the batch has inserted its events already.
+      expect(await tableLocks(other, schema, 'task_events', waiting)).toEqual(['RowExclusiveLock']);
+      await other.query('SELECT pg_advisory_unlock($1)', [chainLock]);
+      expect((await Promise.all(batch)).map((c) => c?.decision?.seq)).toEqual([2, 3]);
+    });
+    expect((await store.commitTask(naming[2] as (typeof naming)[number], sealRecord))?.decision?.seq).toBe(4);
+    const decided = (await store.eventsAfter(0, 20)).filter(
+      (e) => e.kind === 'task:decided' && e.taskId !== 't0',
+    );
+    expect(decided.map((e) => [e.taskId, e.data])).toEqual([
+      ['t1', { seq: 2 }],
+      ['t2', { seq: 3 }],
+      ['elsewhere', { seq: 4 }],
+    ]);
+    // As stored: the batch's events with the token where the seq goes; the event of another task
+    // (committed the slower way) with the seq itself.
+    await withTestClient(async (client) => {
+      await client.query(`SET search_path TO ${schema}`);
+      const rows = (
+        await client.query(
+          `SELECT task_id, data, seq_token FROM task_events WHERE kind = 'task:decided' AND task_id <> 't0' ORDER BY event_id`,
+        )
+      ).rows;
+      expect(rows.map((r) => [r.task_id, r.seq_token !== null, r.data.includes('"seq":')])).toEqual([
+        ['t1', true, true],
+        ['t2', true, true],
+        ['elsewhere', false, true],
+      ]);
+      expect(rows.slice(0, 2).map((r) => r.data === `{"seq":${r.seq_token}}`)).toEqual([true, true]);
+      expect(rows[2].data).toBe('{"seq":4}');
+    });
+  });
+
   it('folds the deltas into the counters one folder at a time, the counters reading the same throughout', async () => {
     const url = schemas.url();
     const schema = new URL(url).searchParams.get('schema') as string;

@@ -14,8 +14,9 @@ import type { PgQueryable } from './pg-queryable.js';
  * A decision's seq is decided inside the database, but its events (built by the task change from the
  * committed task) carry it. So they are built with this stand-in for it, a number no seq takes; in
  * their JSON every value equal to it is written as SEQ_TOKEN instead (a string no event carries: a
- * NUL and this process's own UUID), which the database replaces with the seq. The replacement finds
- * only whole values: inside a JSON string every quote is escaped.
+ * NUL and this process's own UUID). The events are stored so, before the seq is known, and whoever
+ * reads them gets the token replaced with their task's decision_seq (migration 0013, PgTasks
+ * eventsAfter). The replacement finds only whole values: inside a JSON string every quote is escaped.
  */
 const SEQ_STAND_IN = -Number.MAX_SAFE_INTEGER;
 const SEQ_TOKEN = JSON.stringify(`\u0000decision-seq-${randomUUID()}`);
@@ -45,17 +46,18 @@ const FLUSH_WAL = "SELECT pg_logical_emit_message(true, 'swarm-router:flush', ''
 
 /**
  * Commits auction decisions, with their task changes and events, in one statement: the schema's
- * commit_decisions (migrations 0008, 0010 and 0011) locks the tasks, keeps each change that is still
- * current, writes the kept ones' task rows and their agents' counter deltas, and seals and appends
- * the kept decisions under the chain lock, all inside PostgreSQL, so the lock is held for one
+ * commit_decisions (migrations 0008, 0010, 0011 and 0013) locks the tasks, keeps each change that is
+ * still current, writes the kept ones' task rows, their agents' counter deltas and their events, and
+ * seals and appends the kept decisions under the chain lock, all inside PostgreSQL, so the lock is held for one
  * function's writes rather than across round trips to this process. It is called through
  * commit_decisions_unflushed (migration 0009), whose commit, when instances contend for the chain
  * (`unflushed`: this instance found it held lately; or this batch did), lets the lock go without
  * waiting for the disk; the WAL is then flushed here before anyone is answered, so no decision is
  * acknowledged before it is durable. The keys of every agent, roster and policy named must be
  * interned (PostgresStore.#intern). Answers undefined, having written nothing, when an event works
- * the seq into a text (the database could not find it there to put the seq in; the task service's
- * events never do): the store then commits the slower way.
+ * the seq into a text (the database could not find it there to put the seq in), or names the seq in
+ * an event of another task than the decision's (whose row would not hold it); the task service's
+ * events do neither. The store then commits the slower way.
  */
 export async function commitDecisionBatch(
   db: PgQueryable,
@@ -71,6 +73,8 @@ export async function commitDecisionBatch(
     for (const e of c.events({ ...c.task, decisionSeq: SEQ_STAND_IN })) {
       const data = withSeqToken(e.data);
       if (data.includes(standIn)) return undefined;
+      // The seq goes into an event when it is read, from its task's row (migration 0013).
+      if (e.taskId !== c.task.taskId && data.includes(SEQ_TOKEN)) return undefined;
       events.push({ ord: i + 1, e, data });
     }
   }

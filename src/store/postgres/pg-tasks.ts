@@ -31,6 +31,15 @@ export interface QueuedBidInput {
 export type BidAnswer = { readonly task: Task; readonly event: TaskEvent } | RouterError;
 
 /**
+ * An event's data as it reads: a decision's event written before its seq was known keeps a token
+ * where the seq goes, and that token in seq_token (migration 0013); the seq is its task's
+ * decision_seq, written in the same transaction. Without one (which would be a broken store) the
+ * data reads as stored rather than not at all.
+ */
+const EVENT_DATA = `CASE WHEN e.seq_token IS NULL THEN e.data ELSE coalesce(
+  replace(e.data, e.seq_token, (SELECT t.decision_seq FROM tasks t WHERE t.task_id = e.task_id)::text), e.data) END AS data`;
+
+/**
  * The tasks, task_bids and task_events tables of the PostgreSQL store. Every method takes the client
  * of the transaction it belongs to (or the pool, for reads), so checks and writes see one state.
  */
@@ -367,14 +376,15 @@ export class PgTasks {
    * transaction inserts its events, a moment before it commits, so instances committing at once can
    * make id 12 visible before id 11: a reader that went past 11 would never see it. So a gap stops the
    * read until its events commit, or until it has stayed open the store's eventGapWaitMs (a
-   * rolled-back transaction leaves a gap for ever). Events are the last statement of every
-   * transaction that writes them, so a real gap closes within a commit's time.
+   * rolled-back transaction leaves a gap for ever). A decision batch inserts its events before it
+   * waits for the chain lock (migration 0013), every other transaction as its last statement, so a
+   * real gap closes within a commit's time, or a wait for the chain and a commit.
    */
   async eventsAfter(db: PgQueryable, eventId: number, limit: number): Promise<TaskEvent[]> {
     const rows = (
       await db.query<EventRow>(
-        `SELECT event_id, kind, task_id, agent_id, at_ms, data FROM task_events
-         WHERE event_id > $1 ORDER BY event_id LIMIT $2`,
+        `SELECT e.event_id, e.kind, e.task_id, e.agent_id, e.at_ms, ${EVENT_DATA} FROM task_events e
+         WHERE e.event_id > $1 ORDER BY e.event_id LIMIT $2`,
         [eventId, limit],
       )
     ).rows;
