@@ -6,7 +6,7 @@ import type { NewTaskEvent } from '../../src/events/task-event.js';
 import type { LoggedDecision } from '../../src/policy/decision.js';
 import { createRouter } from '../../src/router/create-router.js';
 import { loadMigrations } from '../../src/store/migration-files.js';
-import { chainLockKey, foldLockKey } from '../../src/store/postgres/pg-advisory-locks.js';
+import { chainLockKey, foldLockKey, sweepLockKey } from '../../src/store/postgres/pg-advisory-locks.js';
 import { PostgresStore, type PostgresStoreConfig } from '../../src/store/postgres/postgres-store.js';
 import { newTask, type Task } from '../../src/tasks/task.js';
 import { runStoreContract } from '../contract/store-contract.js';
@@ -61,8 +61,9 @@ describe.runIf(available)('PostgreSQL store', () => {
 
   it('leases due tasks to one instance; the others get them when it gives them back or its lease ends', async () => {
     const url = schemas.url();
-    const a = open(url, { claimLeaseMs: 5_000 });
-    const b = open(url, { claimLeaseMs: 5_000 });
+    // Every instance sweeps every due task at its time here (no sweep lease: the next test's).
+    const a = open(url, { claimLeaseMs: 5_000, sweepGraceMs: 0 });
+    const b = open(url, { claimLeaseMs: 5_000, sweepGraceMs: 0 });
     for (const id of ['t1', 't2', 't3']) {
       const task = taskAt(id, 1_000);
       await a.createTask(task, [posted(task)]);
@@ -77,6 +78,41 @@ describe.runIf(available)('PostgreSQL store', () => {
     expect((await b.dueTasks(now, 10)).map((t) => t.taskId)).toEqual(['t2']);
     // a crashed here: t1's lease ends, and another instance takes it.
     expect((await b.dueTasks(now + 5_000, 10)).map((t) => t.taskId)).toEqual(['t1', 't2', 't3']);
+  });
+
+  it('sweeps due tasks at their time on the instance with the sweep lease, on another once overdue; another takes the lease when its session ends', async () => {
+    const url = schemas.url();
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const a = open(url, { sweepGraceMs: 500 });
+    const b = open(url, { sweepGraceMs: 500 });
+    for (const id of ['t1', 't2', 't3']) {
+      const task = taskAt(id, 1_000); // due at 2 s
+      await a.createTask(task, [posted(task)]);
+    }
+    expect((await a.dueTasks(2_100, 1)).map((t) => t.taskId)).toEqual(['t1']); // a asked first: its lease
+    expect(await b.dueTasks(2_100, 10)).toEqual([]); // t2 and t3 are 100 ms overdue: a's to sweep
+    expect([await a.nextDueMs(), await b.nextDueMs()]).toEqual([2_000, 2_500]);
+    expect((await b.dueTasks(2_500, 1)).map((t) => t.taskId)).toEqual(['t2']); // overdue by the grace
+    // a's lease session ends as a crash would end it; b takes the lease at its next try and sweeps
+    // t3 at its time.
+    const key = sweepLockKey(schema);
+    await withTestClient(async (client) => {
+      const holders = await client.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+         WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 1 AND granted`,
+        [Math.floor(key / 2 ** 32), key % 2 ** 32],
+      );
+      expect(holders.rowCount).toBe(1);
+    });
+    await expect
+      .poll(async () => (await b.dueTasks(2_100, 10)).map((t) => t.taskId), { timeout: 5_000, interval: 200 })
+      .toEqual(['t3']);
+    expect(await b.nextDueMs()).toBe(2_100 + 10_000); // the claims' leases: b sweeps without grace now
+    // And a knows it has lost the lease: a task 100 ms overdue is b's.
+    const late = taskAt('t4', 1_000);
+    await a.createTask(late, [posted(late)]);
+    expect(await a.dueTasks(2_100, 10)).toEqual([]);
+    expect((await b.dueTasks(2_100, 10)).map((t) => t.taskId)).toEqual(['t4']);
   });
 
   it('a commit of a task ends its lease', async () => {

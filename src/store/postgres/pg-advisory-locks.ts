@@ -28,3 +28,11 @@ export function chainLockKey(schema: string): number {
 export function foldLockKey(schema: string): number {
   return schemaLockKey(0x5346, 'fold', schema);
 }
+
+/**
+ * The key of the session advisory lock that makes its holder the instance that sweeps a schema's due
+ * tasks at their time (pg-sweep-lease.ts). Tag 0x5357, "SW" (sweep).
+ */
+export function sweepLockKey(schema: string): number {
+  return schemaLockKey(0x5357, 'sweep', schema);
+}

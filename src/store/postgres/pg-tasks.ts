@@ -301,20 +301,26 @@ export class PgTasks {
   }
 
   /**
-   * Claims up to `limit` due tasks for this instance until `nowMs + leaseMs` and returns them, soonest
-   * first. Rows another instance is claiming at this moment are skipped, not waited for; tasks leased
-   * to another instance are left to it until the lease runs out.
+   * Claims up to `limit` tasks due by `dueBy` for this instance until `nowMs + leaseMs` and returns
+   * them, soonest first. Rows another instance is claiming at this moment are skipped, not waited for;
+   * tasks leased to another instance are left to it until the lease runs out.
    */
-  async claimDue(db: PgQueryable, nowMs: number, limit: number, leaseMs: number): Promise<Task[]> {
+  async claimDue(
+    db: PgQueryable,
+    dueBy: number,
+    limit: number,
+    leaseMs: number,
+    nowMs: number,
+  ): Promise<Task[]> {
     const rows = (
       await db.query<TaskRow>(
         `UPDATE tasks SET claimed_until_ms = $3
          WHERE task_id IN (
            SELECT task_id FROM tasks
-           WHERE due_ms IS NOT NULL AND due_ms <= $1 AND (claimed_until_ms IS NULL OR claimed_until_ms <= $1)
+           WHERE due_ms IS NOT NULL AND due_ms <= $1 AND (claimed_until_ms IS NULL OR claimed_until_ms <= $4)
            ORDER BY due_ms, task_id LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING ${TASK_COLUMNS}, due_ms`,
-        [nowMs, limit, nowMs + leaseMs],
+        [dueBy, limit, nowMs + leaseMs, nowMs],
       )
     ).rows as (TaskRow & { due_ms: number })[];
     rows.sort((a, b) => a.due_ms - b.due_ms || (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0));

@@ -31,12 +31,13 @@ import type {
   TaskPage,
   TaskQuery,
 } from '../store.js';
-import { chainLockKey, foldLockKey } from './pg-advisory-locks.js';
+import { chainLockKey, foldLockKey, sweepLockKey } from './pg-advisory-locks.js';
 import { commitDecisionBatch } from './pg-decision-batch.js';
 import { translatePgError } from './pg-errors.js';
 import { PgKeys } from './pg-keys.js';
 import { migratePg, quoteIdent } from './pg-migrator.js';
 import { keepingPool, type PgQueryable, preparing } from './pg-queryable.js';
+import { SweepLease } from './pg-sweep-lease.js';
 import { PgTasks, type QueuedBidInput } from './pg-tasks.js';
 import { StatementBatcher } from './statement-batcher.js';
 
@@ -58,6 +59,12 @@ export interface PostgresStoreConfig {
    * that drew the ids rolled back). Default 3 s; see PgTasks.eventsAfter.
    */
   readonly eventGapWaitMs?: number;
+  /**
+   * How long past its time a due task waits for the instance holding the sweep lease before any
+   * other instance takes it (pg-sweep-lease.ts). Default 500 ms; 0 lets every instance sweep every
+   * due task at its time.
+   */
+  readonly sweepGraceMs?: number;
 }
 
 /** A commitTask with an auction's decision, waiting to be appended with others. */
@@ -104,6 +111,12 @@ const CONTENDED_FOR_MS = 1000;
  * the counters sum a few more rows. At a thousand decisions a second that is some thousands of rows.
  */
 const FOLD_EVERY_MS = 2000;
+
+/**
+ * An instance without the sweep lease tries for it at most this often: so a new holder takes over
+ * within about this long of the last one's end (its session's end lets the lock go).
+ */
+const SWEEP_LEASE_RETRY_MS = 1000;
 
 /** Decisions per page of an export or verify. */
 const STREAM_PAGE_SIZE = 500;
@@ -166,6 +179,8 @@ export class PostgresStore implements Store {
   readonly #tasks: PgTasks;
   readonly #nowMs: () => number;
   readonly #claimLeaseMs: number;
+  readonly #sweepGraceMs: number;
+  readonly #sweepLease: SweepLease;
   #ready: Promise<void> | undefined;
   #closed = false;
   readonly #connectionString: string;
@@ -213,6 +228,8 @@ export class PostgresStore implements Store {
     this.#claimLeaseMs = config.claimLeaseMs ?? 10_000;
     this.#tasks = new PgTasks(config.eventGapWaitMs ?? 3_000);
     this.#connectionString = url.toString();
+    this.#sweepGraceMs = config.sweepGraceMs ?? 500;
+    this.#sweepLease = new SweepLease(this.#connectionString, sweepLockKey(schema), SWEEP_LEASE_RETRY_MS);
     this.#pool = new pg.Pool({
       connectionString: this.#connectionString,
       max: config.poolSize ?? 10,
@@ -699,8 +716,15 @@ export class PostgresStore implements Store {
     return this.#run(() => this.#tasks.list(this.#db, query));
   }
 
+  /**
+   * Claims due tasks: at their time on the instance that holds the sweep lease, once overdue by
+   * sweepGraceMs on any other (pg-sweep-lease.ts). A claim lasts claimLeaseMs.
+   */
   async dueTasks(nowMs: number, limit: number): Promise<readonly Task[]> {
-    return this.#run(() => this.#tasks.claimDue(this.#db, nowMs, limit, this.#claimLeaseMs));
+    return this.#run(async () => {
+      const graceMs = (await this.#sweeps()) ? 0 : this.#sweepGraceMs;
+      return this.#tasks.claimDue(this.#db, nowMs - graceMs, limit, this.#claimLeaseMs, nowMs);
+    });
   }
 
   async releaseDueTasks(taskIds: readonly string[]): Promise<void> {
@@ -710,8 +734,17 @@ export class PostgresStore implements Store {
     );
   }
 
+  /** When this instance should next sweep: a due time, later by sweepGraceMs without the sweep lease. */
   async nextDueMs(): Promise<number | null> {
-    return this.#run(() => this.#tasks.nextDueMs(this.#db));
+    return this.#run(async () => {
+      const next = await this.#tasks.nextDueMs(this.#db);
+      return next === null || (await this.#sweeps()) ? next : next + this.#sweepGraceMs;
+    });
+  }
+
+  /** Whether this instance sweeps due tasks at their time: it holds the sweep lease, or there is no grace. */
+  async #sweeps(): Promise<boolean> {
+    return this.#sweepGraceMs === 0 || (await this.#sweepLease.held());
   }
 
   async inFlightByAgent(): Promise<ReadonlyMap<string, number>> {
@@ -837,6 +870,7 @@ export class PostgresStore implements Store {
       await this.#notify();
     }
     await Promise.all([...this.#watchers].map((stop) => stop()));
+    await this.#sweepLease.close();
     await this.#ready?.catch(() => undefined);
     // A store closed cleanly leaves its deltas folded, unless another instance is folding right now.
     await this.#folding;
