@@ -252,7 +252,8 @@ async function windowLag(schema: string, sinceMs: number): Promise<{ p50: number
       await client.query(
         `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d.ts_ms - t.closes_ms) AS p50,
                 percentile_cont(0.99) WITHIN GROUP (ORDER BY d.ts_ms - t.closes_ms) AS p99, count(*) AS n
-         FROM "${schema}".tasks t JOIN "${schema}".decisions d ON d.seq = t.decision_seq
+         FROM "${schema}".tasks t JOIN "${schema}".decisions d
+           ON d.task_id = t.task_id AND (d.seq = t.decision_seq OR d.decision_id = t.decision_id)
          WHERE d.ts_ms >= t.closes_ms AND t.created_ms >= $1`,
         [sinceMs],
       )

@@ -428,7 +428,7 @@ describe.runIf(available)('PostgreSQL store', () => {
     expect((await verifyLog(store)).problems).toEqual([]);
   });
 
-  it("writes a batch's events before it takes the chain lock, and each reads with its decision's seq", async () => {
+  it("writes a batch's events and its tasks' link to their decisions before it takes the chain lock; each reads with its seq", async () => {
     const url = schemas.url();
     const schema = new URL(url).searchParams.get('schema') as string;
     const store = open(url);
@@ -482,7 +482,20 @@ describe.runIf(available)('PostgreSQL store', () => {
       ]);
       expect(rows.slice(0, 2).map((r) => r.data === `{"seq":${r.seq_token}}`)).toEqual([true, true]);
       expect(rows[2].data).toBe('{"seq":4}');
+      // The batch's tasks name their decisions by id, the seq being unknown then; the slower way's by seq.
+      const links = (
+        await client.query(
+          `SELECT t.task_id, t.decision_seq::int, t.decision_id = d.decision_id AS by_id, d.seq::int
+           FROM tasks t JOIN decisions d ON d.task_id = t.task_id WHERE t.task_id <> 't0' ORDER BY d.seq`,
+        )
+      ).rows;
+      expect(links.map((r) => [r.task_id, r.decision_seq, r.by_id, r.seq])).toEqual([
+        ['t1', null, true, 2],
+        ['t2', null, true, 3],
+        ['t3', 4, null, 4],
+      ]);
     });
+    expect((await store.getTask('t1'))?.decisionSeq).toBe(2);
   });
 
   it('folds the deltas into the counters one folder at a time, the counters reading the same throughout', async () => {

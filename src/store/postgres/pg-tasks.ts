@@ -37,7 +37,20 @@ export type BidAnswer = { readonly task: Task; readonly event: TaskEvent } | Rou
  * data reads as stored rather than not at all.
  */
 const EVENT_DATA = `CASE WHEN e.seq_token IS NULL THEN e.data ELSE coalesce(
-  replace(e.data, e.seq_token, (SELECT t.decision_seq FROM tasks t WHERE t.task_id = e.task_id)::text), e.data) END AS data`;
+  replace(e.data, e.seq_token, (SELECT ${decisionSeqOf('t')} FROM tasks t WHERE t.task_id = e.task_id)::text), e.data) END AS data`;
+
+/**
+ * A task's decision_seq as it reads, `t` naming its row: a decision batch links the task to its
+ * decision by id before the chain lock, when the seq is not known yet (migration 0014), and the seq
+ * is that decision's; every other commit writes decision_seq itself.
+ */
+function decisionSeqOf(t: string): string {
+  return `CASE WHEN ${t}.decision_seq IS NOT NULL OR ${t}.decision_id IS NULL THEN ${t}.decision_seq
+    ELSE (SELECT d.seq FROM decisions d WHERE d.task_id = ${t}.task_id AND d.decision_id = ${t}.decision_id) END`;
+}
+
+/** TASK_COLUMNS to read from the tasks table (unaliased): decision_seq as decisionSeqOf finds it. */
+const TASK_READ_COLUMNS = TASK_COLUMNS.replace('decision_seq', `${decisionSeqOf('tasks')} AS decision_seq`);
 
 /**
  * The tasks, task_bids and task_events tables of the PostgreSQL store. Every method takes the client
@@ -120,8 +133,9 @@ export class PgTasks {
   }
 
   async get(db: PgQueryable, taskId: string): Promise<Task | undefined> {
-    const rows = (await db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = $1`, [taskId]))
-      .rows;
+    const rows = (
+      await db.query<TaskRow>(`SELECT ${TASK_READ_COLUMNS} FROM tasks WHERE task_id = $1`, [taskId])
+    ).rows;
     return (await this.#tasks(db, rows))[0];
   }
 
@@ -287,7 +301,7 @@ export class PgTasks {
     params.push(query.limit + 1);
     const rows = (
       await db.query<TaskRow>(
-        `SELECT ${TASK_COLUMNS} FROM tasks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+        `SELECT ${TASK_READ_COLUMNS} FROM tasks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
          ORDER BY created_ms DESC, task_id DESC LIMIT $${params.length}`,
         params,
       )
@@ -319,7 +333,7 @@ export class PgTasks {
            SELECT task_id FROM tasks
            WHERE due_ms IS NOT NULL AND due_ms <= $1 AND (claimed_until_ms IS NULL OR claimed_until_ms <= $4)
            ORDER BY due_ms, task_id LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING ${TASK_COLUMNS}, due_ms`,
+         RETURNING ${TASK_READ_COLUMNS}, due_ms`,
         [dueBy, limit, nowMs + leaseMs, nowMs],
       )
     ).rows as (TaskRow & { due_ms: number })[];
