@@ -15,7 +15,7 @@ import type { PgQueryable } from './pg-queryable.js';
  * committed task) carry it. So they are built with this stand-in for it, a number no seq takes; in
  * their JSON every value equal to it is written as SEQ_TOKEN instead (a string no event carries: a
  * NUL and this process's own UUID). The events are stored so, before the seq is known, and whoever
- * reads them gets the token replaced with their task's decision_seq (migration 0013, PgTasks
+ * reads them gets the token replaced with the seq of their task's decision (migration 0013, PgTasks
  * eventsAfter). The replacement finds only whole values: inside a JSON string every quote is escaped.
  */
 const SEQ_STAND_IN = -Number.MAX_SAFE_INTEGER;
@@ -133,7 +133,7 @@ export async function commitDecisionBatch(
           tasks.map((t) => t.taskId),
           changes.map((c) => c.expectedVersion),
           tasks.map((t) => t.status),
-          ...Array.from({ length: 9 }, (_, i) => column(i)).slice(1), // decision_seq (0) is made there
+          ...Array.from({ length: 9 }, (_, i) => column(i)).slice(1), // not decision_seq (0): the row names its decision by id (migration 0014)
           decisions.map((d) => encodeUuid(d.decisionId)),
           decisions.map((d) => d.description),
           decisions.map((d) => d.timestampMs),

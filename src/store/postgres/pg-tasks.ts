@@ -32,9 +32,9 @@ export type BidAnswer = { readonly task: Task; readonly event: TaskEvent } | Rou
 
 /**
  * An event's data as it reads: a decision's event written before its seq was known keeps a token
- * where the seq goes, and that token in seq_token (migration 0013); the seq is its task's
- * decision_seq, written in the same transaction. Without one (which would be a broken store) the
- * data reads as stored rather than not at all.
+ * where the seq goes, and that token in seq_token (migration 0013); the seq is that of its task's
+ * decision (decisionSeqOf), written in the same transaction. Without one (which would be a broken
+ * store) the data reads as stored rather than not at all.
  */
 const EVENT_DATA = `CASE WHEN e.seq_token IS NULL THEN e.data ELSE coalesce(
   replace(e.data, e.seq_token, (SELECT ${decisionSeqOf('t')} FROM tasks t WHERE t.task_id = e.task_id)::text), e.data) END AS data`;

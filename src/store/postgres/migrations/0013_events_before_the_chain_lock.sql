@@ -4,14 +4,15 @@
 -- inside PostgreSQL: a median of 146 of 454 µs a batch, for five decisions and ten events), and the
 -- chain's waits grow with the time under the lock (250 µs more under it took the writes held up from
 -- 1.07 to 1.51%). Now the events go in before the lock, and an event that names its seq keeps the
--- token that stands for it, as seq_token says; eventsAfter (pg-tasks.ts) replaces the token with its
--- task's decision_seq, which the same transaction writes under the lock, so a reader sees both or
--- neither. A task is decided once (it is never open again), and commitDecisionBatch sends a decision
--- whose token-bearing event names another task the slower way (#appendIn, which writes the seq itself).
+-- token that stands for it, as seq_token says; eventsAfter (pg-tasks.ts) replaces the token with the
+-- seq of its task's decision, which the same transaction writes, so a reader sees both or neither.
+-- A task is decided once (it is never open again), and commitDecisionBatch sends a decision whose
+-- token-bearing event names another task the slower way (#appendIn, which writes the seq itself).
 --
--- commit_decisions keeps 0011's arguments, so 0009's wrapper calls it unchanged. Instances of the
--- previous version read task_events without seq_token: until they are upgraded, their SSE clients see
--- the token in place of the seq in the 'task:decided' events that instances of this version wrote.
+-- commit_decisions keeps 0011's arguments, so 0009's wrapper calls it unchanged. An instance of the
+-- previous version reads task_events without seq_token and would show the token in place of the seq
+-- in the 'task:decided' events this version wrote: the instances of one deployment are upgraded
+-- together (README, "On PostgreSQL").
 ALTER TABLE task_events ADD COLUMN seq_token text;
 
 CREATE OR REPLACE FUNCTION commit_decisions(
