@@ -332,12 +332,15 @@ export class TaskService {
    * docs/BENCHMARKS.md).
    */
   #sweepInTurn(untilCommitted: boolean): Promise<void> {
-    this.#sweep = this.#sweep.then(async () => {
+    const sweep = this.#sweep.then(async () => {
       await this.#sweepDue(untilCommitted);
       // Until committed: what the timer's sweeps left in flight too.
       if (untilCommitted) await Promise.all(this.#handling.values());
     });
-    return this.#sweep;
+    // The caller sees this sweep's failure; the next sweep runs regardless (a store unavailable for
+    // a moment must not stop the timers for good).
+    this.#sweep = sweep.catch(() => undefined);
+    return sweep;
   }
 
   /** Starts the timer: due tasks are handled at their time (and at least every idlePollMs). */

@@ -766,5 +766,8 @@ describe.runIf(available)('PostgreSQL store', () => {
     expect(() => new PostgresStore({ url: `${TEST_PG_URL}?synchronous_commit=sometimes` })).toThrow(
       /synchronous_commit 'sometimes' in the database URL is not one of on, off/,
     );
+    expect(() => new PostgresStore({ url: TEST_PG_URL, sweepGraceMs: -1 })).toThrow(
+      /sweepGraceMs to be a number of ms ≥ 0, got -1/,
+    );
   });
 });

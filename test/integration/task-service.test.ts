@@ -24,8 +24,13 @@ const ENGINES = [
 ];
 let newDb = ENGINES[0]?.newDb as () => string;
 
-async function start(db = newDb(), clock = new FakeClock(), personas = ['echo', 'forge', 'quill']) {
-  const store: Store = createStore({ location: db });
+async function start(
+  db = newDb(),
+  clock = new FakeClock(),
+  personas = ['echo', 'forge', 'quill'],
+  wrap: (store: Store) => Store = (store) => store,
+) {
+  const store: Store = wrap(createStore({ location: db }));
   const router = createRouter({ store, clock });
   for (const p of personas) router.registerPersona(p);
   await router.restoreLearning();
@@ -133,6 +138,30 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
     const closed = await service.get(task.taskId);
     expect(closed).toMatchObject({ status: 'offered', assignedAgent: 'quill' });
     expect(await codeOf(service.bid(task.taskId, 'echo', 10))).toBe('wrong_state');
+  });
+
+  it('sweeps again after a sweep that failed: a store unavailable for a moment does not stop the timers', async () => {
+    let failures = 1;
+    const once = (store: Store): Store =>
+      new Proxy(store, {
+        get(target, key) {
+          if (key === 'dueTasks' && failures > 0) {
+            failures--;
+            return async () => {
+              throw new Error('the store is unavailable for a moment');
+            };
+          }
+          const value = Reflect.get(target, key);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    const { service, clock } = await start(undefined, undefined, undefined, once);
+    const task = await service.post({ description: 'Write the README', biddingWindowMs: 1_000 });
+    await service.bid(task.taskId, 'quill', 30);
+    clock.advance(1_000);
+    await expect(service.runDue()).rejects.toThrow('unavailable for a moment');
+    await service.runDue();
+    expect((await service.get(task.taskId)).status).toBe('offered');
   });
 
   it('refuses bids the policy would refuse (422), duplicates, unknown agents and bad sats', async () => {

@@ -229,6 +229,11 @@ export class PostgresStore implements Store {
     this.#tasks = new PgTasks(config.eventGapWaitMs ?? 3_000);
     this.#connectionString = url.toString();
     this.#sweepGraceMs = config.sweepGraceMs ?? 500;
+    if (!Number.isFinite(this.#sweepGraceMs) || this.#sweepGraceMs < 0) {
+      throw new TypeError(
+        `expected config.sweepGraceMs to be a number of ms ≥ 0, got ${String(config.sweepGraceMs)}`,
+      );
+    }
     this.#sweepLease = new SweepLease(this.#connectionString, sweepLockKey(schema), SWEEP_LEASE_RETRY_MS);
     this.#pool = new pg.Pool({
       connectionString: this.#connectionString,
