@@ -7,7 +7,8 @@
  *   auction on the instance it reached. Reports tasks decided per second (decisions in the log).
  * window end: each connection posts a task with a 200 ms window and five of the six personas bid,
  *   so every auction runs its whole window and is decided by a timer, claimed from the database by
- *   the instance that holds the sweep lease (pg-sweep-lease.ts). Reports the p99 from window end to the logged decision.
+ *   the instance that holds the sweep lease (pg-sweep-lease.ts). Reports the p99 from window end to
+ *   the logged decision.
  *
  * Every run also reports what the instances' /metrics count — the writes (posts, bids, decisions)
  * held up by a lock another transaction held (the chain lock, a task's row: every item of a batch

@@ -387,15 +387,12 @@ export class TaskService {
 
   /** Handles a due task, kept in #handling until it is stored; its failure is the caller's to see. */
   #handle(task: Task, now: number): Promise<void> {
-    const handled = this.#handleDue(task, now);
+    const handled = this.#handleDue(task, now).finally(() => this.#handling.delete(task.taskId));
     this.#handling.set(
       task.taskId,
-      handled.then(
-        () => undefined,
-        () => undefined, // the timer's next check tries again
-      ),
+      handled.catch(() => undefined), // the timer's next check tries again
     );
-    return handled.finally(() => this.#handling.delete(task.taskId));
+    return handled;
   }
 
   async #handleDue(task: Task, now: number): Promise<void> {

@@ -171,7 +171,7 @@ describe.runIf(available)('scale-out on PostgreSQL (three real processes)', () =
         const task = tasks.find((t) => t.task_id === taskId);
         expect(task?.status, taskId).not.toBe('open');
         expect(byTask.get(taskId), taskId).toHaveLength(1);
-        // The task names its decision: by seq, or by id when decided in a batch (migration 0014).
+        // The task names its decision: by seq, or by id when decided in a batch (migration 0013).
         const decision = (byTask.get(taskId) as (typeof decisions)[number][])[0];
         const named =
           task?.decision_seq == null

@@ -133,7 +133,8 @@ export async function commitDecisionBatch(
           tasks.map((t) => t.taskId),
           changes.map((c) => c.expectedVersion),
           tasks.map((t) => t.status),
-          ...Array.from({ length: 9 }, (_, i) => column(i)).slice(1), // not decision_seq (0): the row names its decision by id (migration 0014)
+          // Not decision_seq (column 0): the row names its decision by id (migration 0013).
+          ...Array.from({ length: 9 }, (_, i) => column(i)).slice(1),
           decisions.map((d) => encodeUuid(d.decisionId)),
           decisions.map((d) => d.description),
           decisions.map((d) => d.timestampMs),

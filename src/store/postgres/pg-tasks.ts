@@ -41,7 +41,7 @@ const EVENT_DATA = `CASE WHEN e.seq_token IS NULL THEN e.data ELSE coalesce(
 
 /**
  * A task's decision_seq as it reads, `t` naming its row: a decision batch links the task to its
- * decision by id before the chain lock, when the seq is not known yet (migration 0014), and the seq
+ * decision by id before the chain lock, when the seq is not known yet (migration 0013), and the seq
  * is that decision's; every other commit writes decision_seq itself.
  */
 function decisionSeqOf(t: string): string {

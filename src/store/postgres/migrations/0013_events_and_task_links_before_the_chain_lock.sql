@@ -1,16 +1,29 @@
--- The tasks' link to their decision written before the chain lock. commit_decisions set each kept
--- task's decision_seq under the lock, a second update of rows it had updated a moment before (three
--- instances under bench:scale, timed inside PostgreSQL: a median of 60 µs, a mean of 113, of 454 and
--- 715 a batch; session 11 measured about 0.17 points of writes held up for every 100 µs under the
--- lock). Now the update before the lock also sets tasks.decision_id, the decision's id, which is
--- known then, and decision_seq stays NULL; a read of the task takes the seq of the decision of that
--- task and id (DECISION_SEQ_OF_TASK in pg-tasks.ts, through decisions_by_task). Every other commit of
--- the task writes the seq it read into decision_seq, and the slower path (#appendIn) writes it there
--- at once, as before. The outside bidders' insert runs only when a batch has any.
+-- What a decision batch writes that does not need the seq, moved from under the chain lock to
+-- before it: the events, and the tasks' link to their decision. Three instances under bench:scale,
+-- timed inside PostgreSQL (session 11): of 454 µs a batch under the lock (median; mean 715), for
+-- five decisions and ten events, the events' insert took 146 and the second update of the task rows,
+-- setting decision_seq, 60; and the chain's waits grow with that time (250 µs more under the lock
+-- took the writes held up from 1.07 to 1.51%). With both moved, the median is 243 µs.
 --
--- commit_decisions keeps 0013's arguments, so 0009's wrapper calls it unchanged. An instance of the
--- previous version reads decision_seq alone and would see no decision on the tasks this version
--- decided: the instances of one deployment are upgraded together (README, "On PostgreSQL").
+-- The events: an event that names its decision's seq ('task:decided') is stored with the token that
+-- stands for the seq in its data, and the token in seq_token. eventsAfter (pg-tasks.ts) replaces the
+-- token with the seq of its task's decision, which the same transaction writes, so a reader sees both
+-- or neither. commitDecisionBatch sends a decision whose token-bearing event names another task than
+-- the decision's the slower way (#appendIn, which writes the seq itself).
+--
+-- The tasks: the update before the lock also sets tasks.decision_id, the decision's id, which is
+-- known then, and decision_seq stays NULL. A read of the task takes the seq of the decision of that
+-- task and id (decisionSeqOf in pg-tasks.ts, through decisions_by_task); a task is decided once (it
+-- is never open again). Every other commit of the task writes the seq it read into decision_seq, and
+-- the slower path writes it there at once, as before. The outside bidders' insert runs only when a
+-- batch has any.
+--
+-- commit_decisions keeps 0011's arguments, so 0009's wrapper calls it unchanged. An instance of the
+-- previous version reads task_events without seq_token and tasks without decision_id: it would show
+-- the token in place of the seq in this version's 'task:decided' events and no decision on the tasks
+-- this version decided. So the instances of one deployment are upgraded together (README, "On
+-- PostgreSQL").
+ALTER TABLE task_events ADD COLUMN seq_token text;
 ALTER TABLE tasks ADD COLUMN decision_id bytea;
 
 CREATE OR REPLACE FUNCTION commit_decisions(
@@ -56,7 +69,7 @@ BEGIN
   IF cardinality(kept_ords) > 0 THEN
     -- The task rows' new state, before the chain lock: the rows are this transaction's already
     -- (locked above), and the status change moves them in their indexes. decision_seq stays as it
-    -- was (NULL): a read finds the seq through decision_id (migration 0014).
+    -- was (NULL): a read finds the seq through decision_id (below).
     UPDATE tasks t SET status = p_status[k], candidates = p_candidates[k],
       offer_index = p_offer_index[k], assigned_agent = p_assigned[k], reserved_until_ms = p_reserved[k],
       failures = p_failures[k], version = p_version[k], updated_ms = p_updated[k], due_ms = p_due[k],
