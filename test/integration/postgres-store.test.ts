@@ -7,6 +7,7 @@ import type { LoggedDecision } from '../../src/policy/decision.js';
 import { createRouter } from '../../src/router/create-router.js';
 import { loadMigrations } from '../../src/store/migration-files.js';
 import { chainLockKey, foldLockKey, sweepLockKey } from '../../src/store/postgres/pg-advisory-locks.js';
+import { migratePg } from '../../src/store/postgres/pg-migrator.js';
 import { PostgresStore, type PostgresStoreConfig } from '../../src/store/postgres/postgres-store.js';
 import { newTask, type Task } from '../../src/tasks/task.js';
 import { runStoreContract } from '../contract/store-contract.js';
@@ -730,6 +731,72 @@ describe.runIf(available)('PostgreSQL store', () => {
       'p3',
     ]);
     expect((await store.getTask('p0'))?.bids).toEqual([{ agentId: 'a', bidSats: 5 }]);
+  });
+
+  it('keeps the bids stored before migration 0014 in their tasks, in arrival order, and refuses a second bid of the same agent', async () => {
+    const url = schemas.url();
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const shipped = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url));
+    // The schema as the previous version left it: bids in task_bids, stored by its add_bids.
+    await withTestClient(async (client) => {
+      await migratePg(
+        client,
+        schema,
+        shipped.filter((m) => m.version < 14),
+        1_000,
+      );
+      await client.query(`SET search_path TO "${schema}"`);
+      for (const id of ['u1', 'u2']) {
+        await client.query(
+          `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
+             offer_index, failures, version, updated_ms, due_ms)
+           VALUES ($1, 'old task', '{}', 'open', 1000, 61000, '[]', 0, 0, 0, 1000, 61000)`,
+          [id],
+        );
+      }
+      const old = await client.query(
+        `SELECT code FROM add_bids($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], false)`,
+        [
+          ['u1', 'u1', 'u2', 'u1'],
+          ['zed', 'amy', 'amy', 'kim'],
+          [30, 10, 20, 40],
+          [1_100, 1_200, 1_300, 1_400],
+          ['bid:received', 'bid:received', 'bid:received', 'bid:received'],
+          [1_100, 1_200, 1_300, 1_400],
+          ['{}', '{}', '{}', '{}'],
+        ],
+      );
+      expect(old.rows.map((r) => r.code)).toEqual([null, null, null, null]);
+    });
+    const store = open(url);
+    const u1 = await store.getTask('u1');
+    // Arrival order, not the agents' order.
+    expect(u1?.bids).toEqual([
+      { agentId: 'zed', bidSats: 30 },
+      { agentId: 'amy', bidSats: 10 },
+      { agentId: 'kim', bidSats: 40 },
+    ]);
+    expect(u1?.version).toBe(3);
+    expect((await store.getTask('u2'))?.bids).toEqual([{ agentId: 'amy', bidSats: 20 }]);
+    const bid = (agentId: string, bidSats: number) =>
+      store.addBid('u1', { agentId, bidSats }, 1_500, {
+        kind: 'bid:received',
+        taskId: 'u1',
+        agentId,
+        atMs: 1_500,
+        data: {},
+      });
+    await expect(bid('amy', 5)).rejects.toMatchObject({ code: 'duplicate_bid' });
+    const added = await bid('lea', 50);
+    expect(added.task.bids.map((b) => b.agentId)).toEqual(['zed', 'amy', 'kim', 'lea']);
+    expect(added.task.version).toBe(4);
+    const listed = (await store.listTasks({ limit: 10 })).tasks.find((t) => t.taskId === 'u1');
+    expect(listed?.bids).toEqual(added.task.bids);
+    const table = await withTestClient(
+      async (client) =>
+        (await client.query(`SELECT to_regclass($1) AS t`, [`"${schema}".task_bids`])).rows[0].t,
+    );
+    expect(table).toBeNull();
   });
 
   it('counts the batches its writes were stored in: what arrives in one turn shares one', async () => {

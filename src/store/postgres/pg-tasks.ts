@@ -49,11 +49,28 @@ function decisionSeqOf(t: string): string {
     ELSE (SELECT d.seq FROM decisions d WHERE d.task_id = ${t}.task_id AND d.decision_id = ${t}.decision_id) END`;
 }
 
-/** TASK_COLUMNS to read from the tasks table (unaliased): decision_seq as decisionSeqOf finds it. */
-const TASK_READ_COLUMNS = TASK_COLUMNS.replace('decision_seq', `${decisionSeqOf('tasks')} AS decision_seq`);
+/** A task's row as this adapter reads it: TaskRow and the task's bids, in arrival order (migration 0014). */
+interface PgTaskRow extends TaskRow {
+  bid_agents: string[];
+  bid_sats: number[];
+}
 
 /**
- * The tasks, task_bids and task_events tables of the PostgreSQL store. Every method takes the client
+ * TASK_COLUMNS and the bids to read from the tasks table (unaliased): decision_seq as decisionSeqOf
+ * finds it.
+ */
+const TASK_READ_COLUMNS = `${TASK_COLUMNS.replace('decision_seq', `${decisionSeqOf('tasks')} AS decision_seq`)},
+  bid_agents, bid_sats`;
+
+function taskFromPgRow(row: PgTaskRow): Task {
+  return taskFromRow(
+    row,
+    row.bid_agents.map((agentId, i) => ({ agentId, bidSats: row.bid_sats[i] as number })),
+  );
+}
+
+/**
+ * The tasks and task_events tables of the PostgreSQL store. Every method takes the client
  * of the transaction it belongs to (or the pool, for reads), so checks and writes see one state.
  */
 export class PgTasks {
@@ -133,15 +150,15 @@ export class PgTasks {
   }
 
   async get(db: PgQueryable, taskId: string): Promise<Task | undefined> {
-    const rows = (
-      await db.query<TaskRow>(`SELECT ${TASK_READ_COLUMNS} FROM tasks WHERE task_id = $1`, [taskId])
-    ).rows;
-    return (await this.#tasks(db, rows))[0];
+    const row = (
+      await db.query<PgTaskRow>(`SELECT ${TASK_READ_COLUMNS} FROM tasks WHERE task_id = $1`, [taskId])
+    ).rows[0];
+    return row === undefined ? undefined : taskFromPgRow(row);
   }
 
   /**
    * Checks and stores bids, each with its event, in one call of the schema's add_bids function
-   * (migration 0006): one statement, so one round trip and one transaction for the whole batch, which
+   * (migration 0014: the bids appended to their tasks' rows): one statement, so one round trip and one transaction for the whole batch, which
    * names each (task, agent) at most once. The task rows are locked first, in task_id order, and the
    * version bumps are made under those locks, so a closer deciding an auction either sees a bid or
    * commits first and the bid is refused. Each bid's answer is its task as that bid left it (its bid
@@ -165,8 +182,7 @@ export class PgTasks {
             code: string | null;
             detail: string | null;
             event_id: number | null;
-            task: TaskRow | null;
-            bids: { agent_id: string; bid_sats: number }[] | null;
+            task: PgTaskRow | null;
           }>(
             'SELECT * FROM add_bids($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::boolean)',
             [...params, wait],
@@ -178,9 +194,7 @@ export class PgTasks {
     // Each task as its last accepted bid left it; earlier bids of the batch saw a prefix of it.
     const final = new Map<string, Task>();
     for (const row of rows) {
-      if (row.task === null) continue;
-      const list = (row.bids ?? []).map((b) => ({ agentId: b.agent_id, bidSats: b.bid_sats }));
-      final.set(row.task.task_id, taskFromRow(row.task, list));
+      if (row.task !== null) final.set(row.task.task_id, taskFromPgRow(row.task));
     }
     const acceptedLater = new Map<string, number>();
     const answers: BidAnswer[] = new Array(rows.length);
@@ -300,13 +314,13 @@ export class PgTasks {
     }
     params.push(query.limit + 1);
     const rows = (
-      await db.query<TaskRow>(
+      await db.query<PgTaskRow>(
         `SELECT ${TASK_READ_COLUMNS} FROM tasks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
          ORDER BY created_ms DESC, task_id DESC LIMIT $${params.length}`,
         params,
       )
     ).rows;
-    const tasks = await this.#tasks(db, rows.slice(0, query.limit));
+    const tasks = rows.slice(0, query.limit).map(taskFromPgRow);
     const last = tasks.at(-1);
     return {
       tasks,
@@ -327,7 +341,7 @@ export class PgTasks {
     nowMs: number,
   ): Promise<Task[]> {
     const rows = (
-      await db.query<TaskRow>(
+      await db.query<PgTaskRow>(
         `UPDATE tasks SET claimed_until_ms = $3
          WHERE task_id IN (
            SELECT task_id FROM tasks
@@ -336,9 +350,9 @@ export class PgTasks {
          RETURNING ${TASK_READ_COLUMNS}, due_ms`,
         [dueBy, limit, nowMs + leaseMs, nowMs],
       )
-    ).rows as (TaskRow & { due_ms: number })[];
+    ).rows as (PgTaskRow & { due_ms: number })[];
     rows.sort((a, b) => a.due_ms - b.due_ms || (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0));
-    return this.#tasks(db, rows);
+    return rows.map(taskFromPgRow);
   }
 
   /**
@@ -439,31 +453,6 @@ export class PgTasks {
       )
     ).rows;
     return new Map(rows.map((r) => [r.kind, r.n]));
-  }
-
-  /** Tasks from their rows, with their bids in arrival order (one query for the whole page). */
-  async #tasks(db: PgQueryable, rows: readonly TaskRow[]): Promise<Task[]> {
-    if (rows.length === 0) return [];
-    const bidRows = (
-      await db.query<{ task_id: string; agent_id: string; bid_sats: number }>(
-        `SELECT task_id, agent_id, bid_sats FROM task_bids WHERE task_id = ANY($1::text[]) ORDER BY bid_order`,
-        [rows.map((r) => r.task_id)],
-      )
-    ).rows;
-    const bidsOf = new Map<string, Bid[]>();
-    for (const b of bidRows) {
-      let list = bidsOf.get(b.task_id);
-      if (list === undefined) {
-        list = [];
-        bidsOf.set(b.task_id, list);
-      }
-      list.push({ agentId: b.agent_id, bidSats: b.bid_sats });
-    }
-    return this.#fromRows(rows, bidsOf);
-  }
-
-  #fromRows(rows: readonly TaskRow[], bidsOf: ReadonlyMap<string, readonly Bid[]>): Task[] {
-    return rows.map((row) => taskFromRow(row, bidsOf.get(row.task_id) ?? []));
   }
 }
 

@@ -125,12 +125,20 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** PostgreSQL's values of synchronous_commit, the one session setting the URL may choose. */
 const SYNCHRONOUS_COMMIT = new Set(['on', 'off', 'local', 'remote_write', 'remote_apply']);
 
-// bigint (int8) columns as numbers: sequence numbers and milliseconds stay below 2^53.
+const INT8 = 20;
+const INT8_ARRAY = 1016;
+// pg's parser for int8[] (its typings list scalar types only) gives strings.
+const parseInt8Array = (pg.types.getTypeParser as (oid: number) => (value: string) => string[])(INT8_ARRAY);
+
+// bigint (int8) columns and arrays as numbers: sequence numbers, milliseconds and bids in satoshis
+// stay below 2^53.
 const TYPES = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20
+    oid === INT8
       ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      : oid === INT8_ARRAY
+        ? (value: string) => parseInt8Array(value).map(Number)
+        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /**
