@@ -158,10 +158,10 @@ export class PgTasks {
 
   /**
    * Checks and stores bids, each with its event, in one call of the schema's add_bids function
-   * (migration 0014: the bids appended to their tasks' rows): one statement, so one round trip and one transaction for the whole batch, which
+   * (migration 0014): one statement, so one round trip and one transaction for the whole batch, which
    * names each (task, agent) at most once. The task rows are locked first, in task_id order, and the
-   * version bumps are made under those locks, so a closer deciding an auction either sees a bid or
-   * commits first and the bid is refused. Each bid's answer is its task as that bid left it (its bid
+   * bids are appended to them and their versions bumped under those locks, so a closer deciding an
+   * auction either sees a bid or commits first and the bid is refused. Each bid's answer is its task as that bid left it (its bid
    * the last one, the version bumped once per bid up to it) with the event as stored, or the refusal.
    */
   async addBids(db: PgQueryable, bids: readonly QueuedBidInput[], waited: () => void): Promise<BidAnswer[]> {
