@@ -296,6 +296,74 @@ describe.runIf(available)('PostgreSQL store', () => {
     });
   });
 
+  it('lock_tasks_in_order waits for a held row in its statement and says so in a notice, not an error', async () => {
+    const url = schemas.url();
+    const store = open(url);
+    for (const id of ['l1', 'l2', 'l3']) {
+      const task = taskAt(id, 1_000, 60_000);
+      await store.createTask(task, [posted(task)]);
+    }
+    const schema = new URL(url).searchParams.get('schema') as string;
+    await withTestClient(async (holder) => {
+      await withTestClient(async (locker) => {
+        const notices: { severity?: string; detail?: string; hint?: string }[] = [];
+        locker.on('notice', (n) => notices.push(n));
+        await locker.query(`SET search_path = "${schema}"`);
+        await holder.query('BEGIN');
+        await holder.query(`UPDATE "${schema}".tasks SET version = version + 1 WHERE task_id = 'l2'`);
+        await locker.query('BEGIN');
+        const locking = locker.query(
+          `SELECT * FROM lock_tasks_in_order(ARRAY['l3', 'l1', 'l2', 'l1', 'nope'], false)`,
+        );
+        await expect.poll(() => notices.length, { timeout: 5_000 }).toBe(1);
+        expect(notices[0]).toMatchObject({
+          severity: 'NOTICE',
+          detail: '5',
+          hint: 'swarm-router:row-lock-wait',
+        });
+        // It waits in task_id order, holding only the rows before l2: l3, free, is not taken out of
+        // order (two batches sharing tasks could deadlock), so the holder can lock it without waiting.
+        await holder.query(`SELECT 1 FROM "${schema}".tasks WHERE task_id = 'l3' FOR UPDATE NOWAIT`);
+        await holder.query('COMMIT');
+        const rows = (await locking).rows;
+        // The versions as they are after the holder's commit, in task_id order, each task once.
+        expect(rows).toEqual([
+          { task_id: 'l1', version: 1 },
+          { task_id: 'l2', version: 2 },
+          { task_id: 'l3', version: 1 },
+        ]);
+        // Held now by the locker: a try without waiting from elsewhere is refused.
+        await holder.query('BEGIN');
+        await expect(
+          holder.query(`SELECT 1 FROM "${schema}".tasks WHERE task_id = 'l1' FOR UPDATE NOWAIT`),
+        ).rejects.toMatchObject({ code: '55P03' });
+        await holder.query('ROLLBACK');
+        await locker.query('COMMIT');
+        expect(notices).toHaveLength(1);
+      });
+    });
+  });
+
+  it('counts a decision batch that waits for a task row once, with every decision it held up', async () => {
+    const url = schemas.url();
+    const store = open(url);
+    const [first, ...changes] = await decisionChanges(store, 4, 'r');
+    await store.commitTask(first as (typeof changes)[number], sealRecord); // interns the keys
+    const schema = new URL(url).searchParams.get('schema') as string;
+    await withTestClient(async (other) => {
+      await other.query('BEGIN');
+      await other.query(`SELECT 1 FROM "${schema}".tasks WHERE task_id = 'r2' FOR UPDATE`);
+      const before = store.contention;
+      const commits = changes.map((change) => store.commitTask(change, sealRecord)); // one turn: one batch
+      await expect.poll(() => store.contention.lockWaits, { timeout: 5_000 }).toBe(before.lockWaits + 1);
+      expect(store.contention.waitedWrites).toBe(before.waitedWrites + 3);
+      await other.query('COMMIT');
+      expect((await Promise.all(commits)).map((c) => c?.decision?.seq).sort()).toEqual([2, 3, 4]);
+      expect(store.contention.batched?.decisions.batches).toBe((before.batched?.decisions.batches ?? 0) + 1);
+    });
+    expect((await verifyLog(store)).ok).toBe(true);
+  });
+
   /** The backends waiting for the advisory lock `key` (a bigint key: its halves in pg_locks). */
   const waitersFor = async (client: pg.Client, key: number): Promise<number[]> =>
     (

@@ -7,7 +7,6 @@ import { encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
 import type { CommittedTaskChange, TaskChange } from '../store.js';
 import { changingColumns } from '../task-rows.js';
 import type { PgKeys } from './pg-keys.js';
-import { lockingWithoutWaitFirst } from './pg-lock-wait.js';
 import type { PgQueryable } from './pg-queryable.js';
 
 /**
@@ -26,7 +25,7 @@ const withSeqToken = (data: NewTaskEvent['data']): string =>
 /** The answers of commitDecisionBatch: per change, its commit or null (lost its race); and the waits. */
 export interface DecisionBatchResult {
   readonly results: (CommittedTaskChange | null)[];
-  /** Locks the batch waited for: task rows held by other transactions, and the chain lock. */
+  /** Whether it waited for the chain lock (1 or 0); its waits for task rows are told in a notice (countRowLockWaits). */
   readonly waits: number;
   /** Write transactions it ran: the batch's, and the flush after it when it committed unflushed. */
   readonly transactions: number;
@@ -112,61 +111,58 @@ export async function commitDecisionBatch(
       members.agent.push(agentKey);
     }
   }
-  const query = async (wait: boolean) =>
-    (
-      await db.query<{
-        ord: number;
-        kept: boolean;
-        seq: number | null;
-        hash: Buffer | null;
-        prev_hash: Buffer | null;
-        event_ids: number[] | null;
-        waits: number | null;
-      }>(
-        `SELECT * FROM commit_decisions_unflushed($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[],
-         $6::text[], $7::bigint[], $8::integer[], $9::integer[], $10::bigint[], $11::bigint[], $12::bytea[],
-         $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::bytea[], $18::integer[], $19::text[],
-         $20::bytea[], $21::bytea[], $22::bytea[], $23::integer[], $24::integer[], $25::boolean[], $26::bigint[],
-         $27::integer[], $28::integer[], $29::integer[], $30::text[], $31::text[], $32::text[], $33::bigint[],
-         $34::text[], $35::text, $36::bigint, $37::boolean, $38::boolean)`,
-        [
-          tasks.map((t) => t.taskId),
-          changes.map((c) => c.expectedVersion),
-          tasks.map((t) => t.status),
-          // Not decision_seq (column 0): the row names its decision by id (migration 0013).
-          ...Array.from({ length: 9 }, (_, i) => column(i)).slice(1),
-          decisions.map((d) => encodeUuid(d.decisionId)),
-          decisions.map((d) => d.description),
-          decisions.map((d) => d.timestampMs),
-          decisions.map((d) => keys.cachedPolicyKey(d.policy)),
-          rosterKeys,
-          decisions.map((d) => encodeCapability(d.capability)),
-          decisions.map((d) => (d.selectedAgent === null ? null : keys.agentKey(d.selectedAgent))),
-          decisions.map((d) => d.selectionReason),
-          bidBlobs,
-          parts.map((p) => p.text),
-          parts.map((p) => p.numbersAfterSeq),
-          bidders.ord,
-          bidders.agent,
-          bidders.outsider,
-          bidders.wonSats,
-          members.roster,
-          members.agent,
-          events.map((x) => x.ord),
-          events.map((x) => x.e.kind),
-          events.map((x) => x.e.taskId),
-          events.map((x) => x.e.agentId),
-          events.map((x) => x.e.atMs),
-          events.map((x) => x.data),
-          SEQ_TOKEN,
-          chainLock,
-          wait,
-          unflushed,
-        ],
-      )
-    ).rows;
-  let rowWaits = 0;
-  const rows = (await lockingWithoutWaitFirst(query, () => rowWaits++)).sort((a, b) => a.ord - b.ord);
+  const rows = (
+    await db.query<{
+      ord: number;
+      kept: boolean;
+      seq: number | null;
+      hash: Buffer | null;
+      prev_hash: Buffer | null;
+      event_ids: number[] | null;
+      waits: number | null;
+    }>(
+      `SELECT * FROM commit_decisions_unflushed($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[],
+       $6::text[], $7::bigint[], $8::integer[], $9::integer[], $10::bigint[], $11::bigint[], $12::bytea[],
+       $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::bytea[], $18::integer[], $19::text[],
+       $20::bytea[], $21::bytea[], $22::bytea[], $23::integer[], $24::integer[], $25::boolean[], $26::bigint[],
+       $27::integer[], $28::integer[], $29::integer[], $30::text[], $31::text[], $32::text[], $33::bigint[],
+       $34::text[], $35::text, $36::bigint, $37::boolean, $38::boolean)`,
+      [
+        tasks.map((t) => t.taskId),
+        changes.map((c) => c.expectedVersion),
+        tasks.map((t) => t.status),
+        // Not decision_seq (column 0): the row names its decision by id (migration 0013).
+        ...Array.from({ length: 9 }, (_, i) => column(i)).slice(1),
+        decisions.map((d) => encodeUuid(d.decisionId)),
+        decisions.map((d) => d.description),
+        decisions.map((d) => d.timestampMs),
+        decisions.map((d) => keys.cachedPolicyKey(d.policy)),
+        rosterKeys,
+        decisions.map((d) => encodeCapability(d.capability)),
+        decisions.map((d) => (d.selectedAgent === null ? null : keys.agentKey(d.selectedAgent))),
+        decisions.map((d) => d.selectionReason),
+        bidBlobs,
+        parts.map((p) => p.text),
+        parts.map((p) => p.numbersAfterSeq),
+        bidders.ord,
+        bidders.agent,
+        bidders.outsider,
+        bidders.wonSats,
+        members.roster,
+        members.agent,
+        events.map((x) => x.ord),
+        events.map((x) => x.e.kind),
+        events.map((x) => x.e.taskId),
+        events.map((x) => x.e.agentId),
+        events.map((x) => x.e.atMs),
+        events.map((x) => x.data),
+        SEQ_TOKEN,
+        chainLock,
+        false, // a row held elsewhere: waited for, and told in a notice (countRowLockWaits)
+        unflushed,
+      ],
+    )
+  ).rows.sort((a, b) => a.ord - b.ord);
   // Committed unflushed on the function's rule; only kept decisions need to be durable before their
   // answers (a lost race wrote nothing to keep).
   const chainWaits = rows[0]?.waits ?? 0; // on the first row only
@@ -191,5 +187,5 @@ export async function commitDecisionBatch(
       .map((e: NewTaskEvent) => ({ ...e, eventId: eventIds[nextEvent++] as number }));
     return { task, events: stored, decision };
   });
-  return { results, waits: rowWaits + chainWaits, transactions: flush ? 2 : 1, chainWaited };
+  return { results, waits: chainWaits, transactions: flush ? 2 : 1, chainWaited };
 }

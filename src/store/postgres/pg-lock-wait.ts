@@ -1,26 +1,20 @@
-/** SQLSTATE lock_not_available: a NOWAIT lock found the row held by another transaction. */
-const LOCK_NOT_AVAILABLE = '55P03';
+import type pg from 'pg';
 
-/** Whether a statement failed because a NOWAIT lock found its row held (see lockingWithoutWaitFirst). */
-function isLockNotAvailable(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === LOCK_NOT_AVAILABLE;
-}
+/** What lock_tasks_in_order (migration 0015) puts in the hint of the notice it sends before it waits. */
+const ROW_LOCK_WAIT_HINT = 'swarm-router:row-lock-wait';
 
 /**
- * Runs a statement that locks task rows (lock_tasks_in_order, migration 0006) first without waiting;
- * when a row is held by another transaction the statement fails having written nothing, and runs
- * again waiting for the locks in order. So a wait is counted exactly once per statement that waited,
- * and the common case pays for no subtransaction or second statement.
+ * Counts the task-row lock waits of every connection `pool` opens: lock_tasks_in_order tries its rows
+ * without waiting first and, finding one held by another transaction, tells the client with a notice
+ * (its detail: how many writes the caller's batch holds up) before it waits in the same statement.
+ * The notice is sent as it is raised, so a wait is counted while it lasts.
  */
-export async function lockingWithoutWaitFirst<T>(
-  run: (wait: boolean) => Promise<T>,
-  waited: () => void,
-): Promise<T> {
-  try {
-    return await run(false);
-  } catch (error) {
-    if (!isLockNotAvailable(error)) throw error;
-    waited();
-    return run(true);
-  }
+export function countRowLockWaits(pool: pg.Pool, waited: (writes: number) => void): void {
+  pool.on('connect', (client) => {
+    client.on('notice', (notice) => {
+      if (notice.hint !== ROW_LOCK_WAIT_HINT) return;
+      const writes = Number(notice.detail);
+      waited(Number.isSafeInteger(writes) && writes > 0 ? writes : 1);
+    });
+  });
 }

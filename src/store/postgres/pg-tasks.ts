@@ -16,7 +16,6 @@ import {
   taskFromRow,
   unknownTask,
 } from '../task-rows.js';
-import { lockingWithoutWaitFirst } from './pg-lock-wait.js';
 import type { PgQueryable } from './pg-queryable.js';
 
 /** A bid for PgTasks.addBids. */
@@ -161,10 +160,12 @@ export class PgTasks {
    * (migration 0014): one statement, so one round trip and one transaction for the whole batch, which
    * names each (task, agent) at most once. The task rows are locked first, in task_id order, and the
    * bids are appended to them and their versions bumped under those locks, so a closer deciding an
-   * auction either sees a bid or commits first and the bid is refused. Each bid's answer is its task as that bid left it (its bid
-   * the last one, the version bumped once per bid up to it) with the event as stored, or the refusal.
+   * auction either sees a bid or commits first and the bid is refused (a wait for a row is counted
+   * from lock_tasks_in_order's notice, countRowLockWaits). Each bid's answer is its task as that bid
+   * left it (its bid the last one, the version bumped once per bid up to it) with the event as
+   * stored, or the refusal.
    */
-  async addBids(db: PgQueryable, bids: readonly QueuedBidInput[], waited: () => void): Promise<BidAnswer[]> {
+  async addBids(db: PgQueryable, bids: readonly QueuedBidInput[]): Promise<BidAnswer[]> {
     const params = [
       bids.map((b) => b.taskId),
       bids.map((b) => b.bid.agentId),
@@ -174,22 +175,18 @@ export class PgTasks {
       bids.map((b) => b.event.atMs),
       bids.map((b) => JSON.stringify(b.event.data)),
     ];
-    const rows = await lockingWithoutWaitFirst(
-      async (wait) =>
-        (
-          await db.query<{
-            ord: number;
-            code: string | null;
-            detail: string | null;
-            event_id: number | null;
-            task: PgTaskRow | null;
-          }>(
-            'SELECT * FROM add_bids($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::boolean)',
-            [...params, wait],
-          )
-        ).rows,
-      waited,
-    );
+    const rows = (
+      await db.query<{
+        ord: number;
+        code: string | null;
+        detail: string | null;
+        event_id: number | null;
+        task: PgTaskRow | null;
+      }>(
+        'SELECT * FROM add_bids($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], false)',
+        params,
+      )
+    ).rows;
     rows.sort((a, b) => a.ord - b.ord);
     // Each task as its last accepted bid left it; earlier bids of the batch saw a prefix of it.
     const final = new Map<string, Task>();
@@ -238,25 +235,16 @@ export class PgTasks {
   /**
    * Locks several tasks' rows for the rest of `db`'s transaction and returns their stored versions
    * (absent: no such task), in task_id order, the order every batch locks in, so that batches sharing
-   * tasks never deadlock (lock_tasks_in_order, migration 0006). Tried without waiting first, behind a
-   * savepoint, so that a wait is counted.
+   * tasks never deadlock (lock_tasks_in_order, migrations 0006 and 0015). A wait for a row another
+   * transaction holds is counted from the function's notice (countRowLockWaits).
    */
-  async lockVersions(
-    db: PgQueryable,
-    taskIds: readonly string[],
-    waited: () => void,
-  ): Promise<Map<string, number>> {
-    // The failed first try aborts only what the savepoint began, not the caller's transaction.
-    await db.query('SAVEPOINT lock_tasks');
-    const rows = await lockingWithoutWaitFirst(async (wait) => {
-      if (wait) await db.query('ROLLBACK TO SAVEPOINT lock_tasks');
-      return (
-        await db.query<{ task_id: string; version: number }>(
-          'SELECT * FROM lock_tasks_in_order($1::text[], $2::boolean)',
-          [taskIds, wait],
-        )
-      ).rows;
-    }, waited);
+  async lockVersions(db: PgQueryable, taskIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = (
+      await db.query<{ task_id: string; version: number }>(
+        'SELECT * FROM lock_tasks_in_order($1::text[], false)',
+        [taskIds],
+      )
+    ).rows;
     return new Map(rows.map((r) => [r.task_id, r.version]));
   }
 

@@ -35,6 +35,7 @@ import { chainLockKey, foldLockKey, sweepLockKey } from './pg-advisory-locks.js'
 import { commitDecisionBatch } from './pg-decision-batch.js';
 import { translatePgError } from './pg-errors.js';
 import { PgKeys } from './pg-keys.js';
+import { countRowLockWaits } from './pg-lock-wait.js';
 import { migratePg, quoteIdent } from './pg-migrator.js';
 import { keepingPool, type PgQueryable, preparing } from './pg-queryable.js';
 import { SweepLease } from './pg-sweep-lease.js';
@@ -257,6 +258,7 @@ export class PostgresStore implements Store {
     });
     // An idle connection dropped by the server is replaced on the next checkout; not a crash.
     this.#pool.on('error', () => undefined);
+    countRowLockWaits(this.#pool, (writes) => this.#batchWaited(writes));
     this.#db = keepingPool(this.#pool);
     this.#keys = new PgKeys(
       async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>
@@ -685,7 +687,6 @@ export class PostgresStore implements Store {
     const versions = await this.#tasks.lockVersions(
       client,
       batch.map((item) => item.change.task.taskId),
-      this.#waited,
     );
     // The first change of a task computed from its stored version wins; any other is stale.
     const taken = new Set<string>();
@@ -1155,7 +1156,7 @@ export class PostgresStore implements Store {
     store: (batch) =>
       this.#storing(async () => {
         this.#counts.transactions++;
-        const answers = await this.#tasks.addBids(this.#db, batch, () => this.#batchWaited(batch.length));
+        const answers = await this.#tasks.addBids(this.#db, batch);
         if (answers.some((a) => !(a instanceof Error))) this.#announce();
         return answers.map((a) => (a instanceof Error ? a : { task: a.task, events: [a.event] }));
       }),
