@@ -9,6 +9,7 @@ import { rankCandidates } from '../policy/explain.js';
 import type { RouteConstraints } from '../policy/filters.js';
 import type { OutcomeReport } from '../policy/outcome.js';
 import type { CommittedTaskChange, Store, TaskPage, TaskQuery } from '../store/store.js';
+import { auctionClosed } from '../store/task-rows.js';
 import {
   accept,
   closeAuction,
@@ -68,7 +69,12 @@ interface Prepared {
 
 /** A read-compute-commit that lost a race is retried from a fresh read this many times. */
 const MAX_RETRIES = 8;
-/** Open auctions whose constraints are kept in memory. */
+/** What TaskService keeps of an open auction for its bids (see #openAuctionFacts). */
+interface OpenAuctionFacts {
+  readonly constraints: RouteConstraints;
+  readonly closesMs: number;
+}
+/** Open auctions whose facts are kept in memory. */
 const MAX_REMEMBERED_AUCTIONS = 50_000;
 /** Due tasks handled per store query. */
 const DUE_BATCH = 100;
@@ -97,11 +103,12 @@ export class TaskService {
   readonly settings: TaskServiceSettings;
   readonly #inFlight = new Map<string, number>();
   /**
-   * The constraints of open auctions (they never change), so a bid needs no read of the task before
-   * the store's own checks: one fewer query per bid on the auction path. Missing after a restart
-   * or for tasks posted by another instance: read then.
+   * What a bid needs to know of an open auction, which never changes while it is open: its
+   * constraints and when its window ends. So a bid needs no read of the task before the store's own
+   * checks (one fewer query per bid on the auction path), and a bid after the window is refused
+   * without a write. Missing after a restart or for a task posted by another instance: read once.
    */
-  readonly #openConstraints = new Map<string, RouteConstraints>();
+  readonly #openAuctionFacts = new Map<string, OpenAuctionFacts>();
   #openAuctions = 0;
   #timer: NodeJS.Timeout | undefined;
   /** Shared stores only: the newest outcome learned, and those this instance learned itself since. */
@@ -227,7 +234,7 @@ export class TaskService {
       },
     ]);
     this.#openAuctions++;
-    this.#rememberConstraints(task.taskId, constraints);
+    this.#rememberAuction(task.taskId, { constraints, closesMs: task.closesMs });
     this.#events.committed(events);
     this.#schedule(task.closesMs);
     // Nobody can bid (no eligible agent): decide at once rather than wait for the window.
@@ -249,12 +256,14 @@ export class TaskService {
         details: { agentId },
       });
     }
-    let constraints = this.#openConstraints.get(taskId);
-    if (constraints === undefined) {
+    let auction = this.#openAuctionFacts.get(taskId);
+    if (auction === undefined) {
       const current = await this.get(taskId);
       requireLegal(current, 'bid');
-      constraints = current.constraints;
+      auction = { constraints: current.constraints, closesMs: current.closesMs };
+      this.#rememberAuction(taskId, auction);
     }
+    const { constraints } = auction;
     const refusal = this.#router.refusalOf(agentId, bidSats, constraints);
     if (refusal !== null) {
       throw new RouterError(
@@ -264,6 +273,10 @@ export class TaskService {
       );
     }
     const now = this.#clock.now();
+    // The store refuses it alike, but only under the task's row lock, which the closer deciding
+    // the auction at its window's end holds: a late bid would wait for it, and every bid batched
+    // with it too (bench:scale, docs/BENCHMARKS.md, session 14).
+    if (now >= auction.closesMs) throw auctionClosed(taskId, 'open');
     const committed = await this.#store.addBid(taskId, { agentId, bidSats }, now, {
       kind: 'bid:received',
       taskId,
@@ -540,7 +553,7 @@ export class TaskService {
     if (holds(after)) this.#addLoad(after.assignedAgent as string, 1);
     if (before.status === 'open' && after.status !== 'open') {
       this.#openAuctions--;
-      this.#openConstraints.delete(after.taskId);
+      this.#openAuctionFacts.delete(after.taskId);
     }
     if (committed.outcome !== undefined) {
       this.#router.learnOutcome(committed.outcome);
@@ -551,12 +564,14 @@ export class TaskService {
     if (due !== null) this.#schedule(due);
   }
 
-  #rememberConstraints(taskId: string, constraints: RouteConstraints): void {
-    // Bounded: past the cap the oldest go (Maps iterate in insertion order); a miss only costs a read.
-    if (this.#openConstraints.size >= MAX_REMEMBERED_AUCTIONS) {
-      this.#openConstraints.delete(this.#openConstraints.keys().next().value as string);
+  #rememberAuction(taskId: string, facts: OpenAuctionFacts): void {
+    // Bounded: past the cap the oldest go (Maps iterate in insertion order); a miss only costs a
+    // read. An auction another instance closed stays here until then: its bids reach the store,
+    // which refuses them, as it would have after a read.
+    if (this.#openAuctionFacts.size >= MAX_REMEMBERED_AUCTIONS) {
+      this.#openAuctionFacts.delete(this.#openAuctionFacts.keys().next().value as string);
     }
-    this.#openConstraints.set(taskId, constraints);
+    this.#openAuctionFacts.set(taskId, facts);
   }
 
   #addLoad(agentId: string, delta: number): void {

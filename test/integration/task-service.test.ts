@@ -140,6 +140,43 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
     expect(await codeOf(service.bid(task.taskId, 'echo', 10))).toBe('wrong_state');
   });
 
+  it("refuses a bid after the window's end before it reaches the store; another instance reads a task once", async () => {
+    /** The real store, with its calls of these methods counted. */
+    const counting =
+      (calls: Map<string, number>) =>
+      (store: Store): Store =>
+        new Proxy(store, {
+          get(target, key) {
+            const value = Reflect.get(target, key);
+            if (typeof value !== 'function') return value;
+            return (...args: unknown[]) => {
+              if (key === 'addBid' || key === 'getTask') calls.set(key, (calls.get(key) ?? 0) + 1);
+              return value.apply(target, args);
+            };
+          },
+        });
+    const { db, service, clock } = await start();
+    const calls = new Map<string, number>();
+    // A second instance on the same database (a shared one on PostgreSQL; on SQLite, a second handle).
+    const other = await start(db, clock, undefined, counting(calls));
+    const task = await service.post({ description: 'Write the README', biddingWindowMs: 2_000 });
+    await other.service.bid(task.taskId, 'quill', 30);
+    await other.service.bid(task.taskId, 'echo', 20);
+    expect(calls.get('getTask')).toBe(1); // the task's facts read once, for both bids
+    expect(calls.get('addBid')).toBe(2);
+    clock.advance(2_000);
+    const late = other.service.bid(task.taskId, 'forge', 10);
+    await expect(late).rejects.toThrow(
+      `the auction for task ${task.taskId} closed (its bidding window ended)`,
+    );
+    expect(await codeOf(late)).toBe('wrong_state');
+    expect(calls.get('addBid')).toBe(2); // refused before the store: no write, no wait for the row
+    await service.runDue();
+    const closed = await service.get(task.taskId);
+    expect(closed.bids.map((b) => b.agentId)).toEqual(['quill', 'echo']);
+    expect(closed).toMatchObject({ status: 'offered', assignedAgent: 'quill' });
+  });
+
   it('sweeps again after a sweep that failed: a store unavailable for a moment does not stop the timers', async () => {
     let failures = 1;
     const once = (store: Store): Store =>
