@@ -7,7 +7,7 @@
 -- The try without waiting is kept (a wait must be counted, docs/BENCHMARKS.md), now inside an
 -- exception block: its failure rolls back only that block, whose row locks go with it, so the wait
 -- that follows takes the rows in task_id order holding none of them, and batches sharing tasks still
--- never deadlock. A caught error is not logged. The block costs a subtransaction per call: 10–15 µs
+-- never deadlock. A caught error is not logged. The block costs a subtransaction per call, 5–25 µs
 -- for 5 and 20 rows (pgbench, one client, alternated with the previous function); locking row by row
 -- in order without one cost 3–4 µs more per row.
 --
@@ -16,7 +16,7 @@
 -- batch held up: one per bid in add_bids, one per decision in commit_decisions. p_wait true waits at
 -- once and tells nobody, as before; the store no longer passes it. Callers' signatures are unchanged,
 -- so add_bids and commit_decisions need no restating, and an instance of the previous version,
--- which waited for 55P03 before waiting, still works: it never sees one, so it counts no waits.
+-- which counted a wait when it met 55P03, still works: it never meets one, so it counts no waits.
 CREATE OR REPLACE FUNCTION lock_tasks_in_order(p_task_ids text[], p_wait boolean)
 RETURNS TABLE (task_id text, version integer)
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
