@@ -55,6 +55,19 @@ afterEach(async () => {
   }
 });
 
+/** The real store, but for the methods `replace` answers for (undefined: the store's own, bound). */
+const intercepting =
+  (replace: (key: string | symbol, own: (...args: unknown[]) => unknown) => unknown) =>
+  (store: Store): Store =>
+    new Proxy(store, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key);
+        if (typeof value !== 'function') return value;
+        const own = (value as (...args: unknown[]) => unknown).bind(target);
+        return replace(key, own) ?? own;
+      },
+    });
+
 const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
   try {
     await p;
@@ -142,19 +155,15 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
 
   it("refuses a bid after the window's end before it reaches the store; another instance reads a task once", async () => {
     /** The real store, with its calls of these methods counted. */
-    const counting =
-      (calls: Map<string, number>) =>
-      (store: Store): Store =>
-        new Proxy(store, {
-          get(target, key) {
-            const value = Reflect.get(target, key);
-            if (typeof value !== 'function') return value;
-            return (...args: unknown[]) => {
-              if (key === 'addBid' || key === 'getTask') calls.set(key, (calls.get(key) ?? 0) + 1);
-              return value.apply(target, args);
-            };
-          },
-        });
+    const counting = (calls: Map<string, number>) =>
+      intercepting((key, own) =>
+        key === 'addBid' || key === 'getTask'
+          ? (...args: unknown[]) => {
+              calls.set(key, (calls.get(key) ?? 0) + 1);
+              return own(...args);
+            }
+          : undefined,
+      );
     const { db, service, clock } = await start();
     const calls = new Map<string, number>();
     // A second instance on the same database (a shared one on PostgreSQL; on SQLite, a second handle).
@@ -179,19 +188,13 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
 
   it('sweeps again after a sweep that failed: a store unavailable for a moment does not stop the timers', async () => {
     let failures = 1;
-    const once = (store: Store): Store =>
-      new Proxy(store, {
-        get(target, key) {
-          if (key === 'dueTasks' && failures > 0) {
-            failures--;
-            return async () => {
-              throw new Error('the store is unavailable for a moment');
-            };
-          }
-          const value = Reflect.get(target, key);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
+    const once = intercepting((key) => {
+      if (key !== 'dueTasks' || failures === 0) return undefined;
+      failures--;
+      return async () => {
+        throw new Error('the store is unavailable for a moment');
+      };
+    });
     const { service, clock } = await start(undefined, undefined, undefined, once);
     const task = await service.post({ description: 'Write the README', biddingWindowMs: 1_000 });
     await service.bid(task.taskId, 'quill', 30);

@@ -25,12 +25,13 @@ const withSeqToken = (data: NewTaskEvent['data']): string =>
 /** The answers of commitDecisionBatch: per change, its commit or null (lost its race); and the waits. */
 export interface DecisionBatchResult {
   readonly results: (CommittedTaskChange | null)[];
-  /** Whether it waited for the chain lock (1 or 0); its waits for task rows are told in a notice (countRowLockWaits). */
-  readonly waits: number;
+  /**
+   * Whether it waited for the chain lock (1 or 0: the function tries it once, then waits); its waits
+   * for task rows are told in a notice instead (countRowLockWaits).
+   */
+  readonly chainWaits: number;
   /** Write transactions it ran: the batch's, and the flush after it when it committed unflushed. */
   readonly transactions: number;
-  /** Whether the batch found the chain lock held by another transaction. */
-  readonly chainWaited: boolean;
 }
 
 /**
@@ -166,8 +167,7 @@ export async function commitDecisionBatch(
   // Committed unflushed on the function's rule; only kept decisions need to be durable before their
   // answers (a lost race wrote nothing to keep).
   const chainWaits = rows[0]?.waits ?? 0; // on the first row only
-  const chainWaited = chainWaits > 0;
-  const flush = (unflushed || chainWaited) && rows.some((row) => row.kept);
+  const flush = (unflushed || chainWaits > 0) && rows.some((row) => row.kept);
   if (flush) await db.query(FLUSH_WAL);
   const eventIds = rows[0]?.event_ids ?? [];
   let nextEvent = 0;
@@ -187,5 +187,5 @@ export async function commitDecisionBatch(
       .map((e: NewTaskEvent) => ({ ...e, eventId: eventIds[nextEvent++] as number }));
     return { task, events: stored, decision };
   });
-  return { results, waits: chainWaits, transactions: flush ? 2 : 1, chainWaited };
+  return { results, chainWaits, transactions: flush ? 2 : 1 };
 }

@@ -1176,8 +1176,10 @@ export class PostgresStore implements Store {
         let results: (CommittedTaskChange | null)[];
         if (done !== undefined) {
           this.#counts.transactions += done.transactions;
-          if (done.chainWaited) this.#chainWaitedMs = Date.now();
-          if (done.waits > 0) this.#batchWaited(batch.length, done.waits);
+          if (done.chainWaits > 0) {
+            this.#chainWaitedMs = Date.now();
+            this.#batchWaited(batch.length, done.chainWaits);
+          }
           this.#counts.versionConflicts += done.results.filter((r) => r === null).length;
           results = done.results;
           if (results.some((r) => r !== null)) this.#deltasWritten(); // the slower way: in #appendIn
