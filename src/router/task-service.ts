@@ -65,6 +65,7 @@ interface Prepared {
   readonly decision?: Decision;
   readonly outcome?: OutcomeReport;
   readonly events: (committed: Task) => readonly NewTaskEvent[];
+  readonly byTimer?: boolean;
 }
 
 /** A read-compute-commit that lost a race is retried from a fresh read this many times. */
@@ -411,7 +412,7 @@ export class TaskService {
   async #handleDue(task: Task, now: number): Promise<void> {
     const action = dueAction(task, now);
     try {
-      if (action === 'close') await this.#closeNow(task.taskId, task);
+      if (action === 'close') await this.#closeNow(task.taskId, task, true);
       else if (action === 'timeout') await this.#timeout(task);
       else if (action === 'expire') await this.#expire(task);
     } catch (error) {
@@ -420,8 +421,11 @@ export class TaskService {
     }
   }
 
-  /** `known`: the task as just read or written, saving a read; a stale one only costs a retry. */
-  async #closeNow(taskId: string, known?: Task): Promise<Task | undefined> {
+  /**
+   * `known`: the task as just read or written, saving a read; a stale one only costs a retry.
+   * `byTimer`: closed by the sweep at its window's end (TaskChange.byTimer).
+   */
+  async #closeNow(taskId: string, known?: Task, byTimer = false): Promise<Task | undefined> {
     try {
       return await this.#apply(taskId, known, (task, now) => {
         requireLegal(task, 'close');
@@ -443,6 +447,7 @@ export class TaskService {
         return {
           task: next,
           decision,
+          ...(byTimer ? { byTimer } : {}),
           events: (committed) => [
             event('task:decided', committed, decision.selectedAgent, now, {
               decisionSeq: committed.decisionSeq,

@@ -203,6 +203,12 @@ export interface TaskChange {
   readonly outcome?: OutcomeReport;
   /** The change's events, built from the task as committed (decisionSeq known). */
   readonly events: (committed: Task) => readonly NewTaskEvent[];
+  /**
+   * Made by the timer sweep, which hands its due tasks over together and waits for them all: a store
+   * that waits a moment to gather more writes into a commit (PostgreSQL's decision batches) does not
+   * wait on its account.
+   */
+  readonly byTimer?: boolean;
 }
 
 export interface CommittedTaskChange {

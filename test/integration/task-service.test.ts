@@ -7,7 +7,7 @@ import { createRouter } from '../../src/router/create-router.js';
 import type { Router } from '../../src/router/router.js';
 import { TaskService } from '../../src/router/task-service.js';
 import { createStore } from '../../src/store/create-store.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store, TaskChange } from '../../src/store/store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { requirePostgres, testSchemas } from '../helpers/postgres.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
@@ -184,6 +184,32 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
     const closed = await service.get(task.taskId);
     expect(closed.bids.map((b) => b.agentId)).toEqual(['quill', 'echo']);
     expect(closed).toMatchObject({ status: 'offered', assignedAgent: 'quill' });
+  });
+
+  it('marks a close by the timer sweep byTimer, and a close by the last bid not', async () => {
+    const closes: { taskId: string; byTimer: boolean | undefined }[] = [];
+    const recordingCloses = intercepting((key, own) =>
+      key === 'commitTask'
+        ? (...args: unknown[]) => {
+            const change = args[0] as TaskChange;
+            if (change.decision !== undefined) {
+              closes.push({ taskId: change.task.taskId, byTimer: change.byTimer });
+            }
+            return own(...args);
+          }
+        : undefined,
+    );
+    const { service, clock } = await start(undefined, undefined, undefined, recordingCloses);
+    const byBid = await service.post({ description: 'Fix the bug in the auth code' });
+    for (const agent of ['quill', 'echo', 'forge']) await service.bid(byBid.taskId, agent, 30);
+    const byWindow = await service.post({ description: 'Write the README', biddingWindowMs: 1_000 });
+    await service.bid(byWindow.taskId, 'quill', 30);
+    clock.advance(1_000);
+    await service.runDue();
+    expect(closes).toEqual([
+      { taskId: byBid.taskId, byTimer: undefined },
+      { taskId: byWindow.taskId, byTimer: true },
+    ]);
   });
 
   it('sweeps again after a sweep that failed: a store unavailable for a moment does not stop the timers', async () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { StatementBatcher } from './statement-batcher.js';
+import { BUSY_FOR_MS, StatementBatcher } from './statement-batcher.js';
 
 /** A batcher whose store records each batch and answers every item with its double. */
-function recording(options: { maxBatch?: number; keyOf?: (item: number) => string } = {}) {
+function recording(options: { maxBatch?: number; keyOf?: (item: number) => string; lingerMs?: number } = {}) {
   const batches: number[][] = [];
   const batcher = new StatementBatcher<number, number>({
     maxBatch: options.maxBatch ?? 100,
     ...(options.keyOf === undefined ? {} : { keyOf: options.keyOf }),
+    ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
     store: async (batch) => {
       batches.push([...batch]);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -15,6 +16,8 @@ function recording(options: { maxBatch?: number; keyOf?: (item: number) => strin
   });
   return { batcher, batches };
 }
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('StatementBatcher', () => {
   it('stores the items submitted in one turn of the event loop as one batch, answering each', async () => {
@@ -81,5 +84,68 @@ describe('StatementBatcher', () => {
     const results = await Promise.allSettled([1, 2].map((n) => batcher.submit(n)));
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     await expect(batcher.submit(3)).resolves.toBe(6);
+  });
+
+  describe('lingerMs', () => {
+    // Far longer than the gaps between submits below, so that lingering or not decides the batches.
+    const lingerMs = 300;
+
+    it('after a batch of two or more, gathers what arrives within lingerMs into the next batch', async () => {
+      const { batcher, batches } = recording({ lingerMs });
+      const firstTwo = [1, 2].map((n) => batcher.submit(n));
+      await new Promise((resolve) => setImmediate(resolve)); // [1, 2] is on its way
+      const third = batcher.submit(3);
+      await pause(40); // [1, 2] is stored; the batcher lingers
+      const fourth = batcher.submit(4);
+      await Promise.all([...firstTwo, third, fourth]);
+      expect(batches).toEqual([
+        [1, 2],
+        [3, 4],
+      ]);
+    });
+
+    it('does not linger after a batch of one', async () => {
+      const { batcher, batches } = recording({ lingerMs });
+      const first = batcher.submit(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = batcher.submit(2); // waits for [1], then goes alone
+      await pause(40);
+      const third = batcher.submit(3);
+      await Promise.all([first, second, third]);
+      expect(batches).toEqual([[1], [2], [3]]);
+    });
+
+    it('lingers after a short pause too, but not once a batch of two or more is BUSY_FOR_MS old', async () => {
+      const { batcher, batches } = recording({ lingerMs });
+      await Promise.all([1, 2].map((n) => batcher.submit(n)));
+      await pause(20); // nothing queued: the batcher stops, still busy
+      const soon = [3, 4].map((n, i) => pause(40 * i).then(() => batcher.submit(n)));
+      await Promise.all(soon);
+      await pause(BUSY_FOR_MS + 50); // idle: no longer busy
+      const late = [5, 6].map((n, i) => pause(40 * i).then(() => batcher.submit(n)));
+      await Promise.all(late);
+      expect(batches).toEqual([[1, 2], [3, 4], [5], [6]]);
+    });
+
+    it('does not linger for a queue of items that lingersFor refuses', async () => {
+      const batches: number[][] = [];
+      const batcher = new StatementBatcher<number, number>({
+        maxBatch: 100,
+        lingerMs,
+        lingersFor: (n) => n < 100, // 100 and up: a caller that submitted its whole batch at once
+        store: async (batch) => {
+          batches.push([...batch]);
+          await pause(5);
+          return batch.map((n) => n * 2);
+        },
+      });
+      const first = [1, 2].map((n) => batcher.submit(n));
+      await new Promise((resolve) => setImmediate(resolve)); // [1, 2] is on its way: busy
+      const swept = [101, 102].map((n) => batcher.submit(n));
+      await pause(40);
+      const late = batcher.submit(3);
+      await Promise.all([...first, ...swept, late]);
+      expect(batches).toEqual([[1, 2], [101, 102], [3]]);
+    });
   });
 });

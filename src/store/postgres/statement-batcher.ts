@@ -2,8 +2,8 @@
  * Gathers writes that arrive while the previous batch is being stored, and stores them together: one
  * statement (or transaction), one commit, one round trip for many. One batch at a time per batcher:
  * an idle instance stores each write within the turn of the event loop it came in, a busy one many
- * per commit. On PostgreSQL a commit and
- * a round trip cost more than the rows they carry (bench:scale), so this is how the auction path's
+ * per commit, and with lingerMs a busy one waits a moment for more. On PostgreSQL a commit and a
+ * round trip cost more than the rows they carry (bench:scale), so this is how the auction path's
  * tasks, bids and decisions each reach the database.
  */
 import type { BatchCounts } from '../store.js';
@@ -26,10 +26,27 @@ export interface StatementBatcherOptions<I, A> {
    * the batch is then stored again item by item, so that only the bad one fails.
    */
   readonly isItemFault?: (error: unknown) => boolean;
+  /**
+   * While busy, wait this long before forming each batch, so that one commit carries more (a group
+   * commit delay, like PostgreSQL's commit_delay). Busy: the previous batch carried two items or
+   * more and was formed less than BUSY_FOR_MS ago. An instance whose writes come one at a time, or
+   * that was idle for a while, never waits. Default 0.
+   */
+  readonly lingerMs?: number;
+  /**
+   * Whether an item is worth waiting lingerMs for (default: every item): a batch is waited for only
+   * when its queue holds one that is.
+   */
+  readonly lingersFor?: (item: I) => boolean;
 }
 
 /** Resolves after the I/O callbacks already due in this turn of the event loop have run. */
 const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How recent a batch of two or more must be for the batcher to count as busy (lingerMs). */
+export const BUSY_FOR_MS = 1000;
 
 interface Pending<I, A> {
   readonly item: I;
@@ -41,6 +58,8 @@ export class StatementBatcher<I, A> {
   readonly #options: StatementBatcherOptions<I, A>;
   #queue: Pending<I, A>[] = [];
   #running = false;
+  /** The last batch formed: its size and when (lingerMs). */
+  #previous = { items: 0, atMs: Number.NEGATIVE_INFINITY };
   /** Batches formed, and the items they carried, since the batcher was made (StoreContention.batched). */
   #counts = { batches: 0, items: 0 };
 
@@ -68,8 +87,19 @@ export class StatementBatcher<I, A> {
       // previous batch) join it instead of waiting a whole round trip for the next. It matters when
       // an instance carries a few dozen requests at a time, not hundreds: three instances sharing
       // 63 clients stored 0.28 transactions per request with it, 0.42 without (docs/BENCHMARKS.md).
+      const lingerMs = this.#options.lingerMs ?? 0;
       for (await endOfTurn(); this.#queue.length > 0; await endOfTurn()) {
+        if (
+          lingerMs > 0 &&
+          this.#queue.length < this.#options.maxBatch &&
+          this.#busy() &&
+          this.#worthWaiting()
+        ) {
+          await sleep(lingerMs);
+          await endOfTurn();
+        }
         const batch = this.#nextBatch();
+        this.#previous = { items: batch.length, atMs: Date.now() };
         this.#counts.batches++;
         this.#counts.items += batch.length;
         try {
@@ -85,6 +115,15 @@ export class StatementBatcher<I, A> {
       }
       this.#running = false;
     })();
+  }
+
+  #worthWaiting(): boolean {
+    const lingersFor = this.#options.lingersFor;
+    return lingersFor === undefined || this.#queue.some((pending) => lingersFor(pending.item));
+  }
+
+  #busy(): boolean {
+    return this.#previous.items >= 2 && Date.now() - this.#previous.atMs < BUSY_FOR_MS;
   }
 
   /** Stores a batch and answers its items; throws, answering none, when the whole batch failed. */
