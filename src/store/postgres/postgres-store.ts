@@ -93,7 +93,7 @@ const DECISION_BATCH = 64;
  * task, for up to this much longer before a closing bid is answered, and only while decisions come
  * two or more a batch. Not for the timer sweep's decisions (TaskChange.byTimer), which come all at
  * once and are waited for together. Under bench:scale with 64 connections split, three instances
- * decided 844–992 tasks a second on the closing-bid path against 688–694 without it, with 0.48–0.56%
+ * decided 844–992 tasks a second on the closing-bid path against 688–833 without it, with 0.39–0.56%
  * of their write transactions waiting instead of 0.93–1.05% (docs/BENCHMARKS.md, session 15).
  */
 const DECISION_LINGER_MS = 10;
