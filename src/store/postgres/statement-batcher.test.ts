@@ -2,12 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { BUSY_FOR_MS, StatementBatcher } from './statement-batcher.js';
 
 /** A batcher whose store records each batch and answers every item with its double. */
-function recording(options: { maxBatch?: number; keyOf?: (item: number) => string; lingerMs?: number } = {}) {
+function recording(
+  options: {
+    maxBatch?: number;
+    keyOf?: (item: number) => string;
+    lingerMs?: number;
+    lingersFor?: (item: number) => boolean;
+  } = {},
+) {
   const batches: number[][] = [];
   const batcher = new StatementBatcher<number, number>({
     maxBatch: options.maxBatch ?? 100,
     ...(options.keyOf === undefined ? {} : { keyOf: options.keyOf }),
     ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
+    ...(options.lingersFor === undefined ? {} : { lingersFor: options.lingersFor }),
     store: async (batch) => {
       batches.push([...batch]);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -18,6 +26,8 @@ function recording(options: { maxBatch?: number; keyOf?: (item: number) => strin
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Lets the batcher form the batch of what was submitted so far (it does so at the end of the turn). */
+const batchOnItsWay = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('StatementBatcher', () => {
   it('stores the items submitted in one turn of the event loop as one batch, answering each', async () => {
@@ -30,7 +40,7 @@ describe('StatementBatcher', () => {
   it('gathers what arrives in later turns, while a batch is stored, into the next batch', async () => {
     const { batcher, batches } = recording();
     const first = batcher.submit(1);
-    await new Promise((resolve) => setImmediate(resolve)); // the first batch is on its way
+    await batchOnItsWay(); // the first batch is on its way
     const later = [2, 3].map((n) => batcher.submit(n));
     await Promise.all([first, ...later]);
     expect(batches).toEqual([[1], [2, 3]]);
@@ -93,7 +103,7 @@ describe('StatementBatcher', () => {
     it('after a batch of two or more, gathers what arrives within lingerMs into the next batch', async () => {
       const { batcher, batches } = recording({ lingerMs });
       const firstTwo = [1, 2].map((n) => batcher.submit(n));
-      await new Promise((resolve) => setImmediate(resolve)); // [1, 2] is on its way
+      await batchOnItsWay(); // [1, 2] is on its way
       const third = batcher.submit(3);
       await pause(40); // [1, 2] is stored; the batcher lingers
       const fourth = batcher.submit(4);
@@ -107,7 +117,7 @@ describe('StatementBatcher', () => {
     it('does not linger after a batch of one', async () => {
       const { batcher, batches } = recording({ lingerMs });
       const first = batcher.submit(1);
-      await new Promise((resolve) => setImmediate(resolve));
+      await batchOnItsWay();
       const second = batcher.submit(2); // waits for [1], then goes alone
       await pause(40);
       const third = batcher.submit(3);
@@ -128,19 +138,10 @@ describe('StatementBatcher', () => {
     });
 
     it('does not linger for a queue of items that lingersFor refuses', async () => {
-      const batches: number[][] = [];
-      const batcher = new StatementBatcher<number, number>({
-        maxBatch: 100,
-        lingerMs,
-        lingersFor: (n) => n < 100, // 100 and up: a caller that submitted its whole batch at once
-        store: async (batch) => {
-          batches.push([...batch]);
-          await pause(5);
-          return batch.map((n) => n * 2);
-        },
-      });
+      // 100 and up: a caller that submitted its whole batch at once.
+      const { batcher, batches } = recording({ lingerMs, lingersFor: (n) => n < 100 });
       const first = [1, 2].map((n) => batcher.submit(n));
-      await new Promise((resolve) => setImmediate(resolve)); // [1, 2] is on its way: busy
+      await batchOnItsWay(); // [1, 2] is on its way: busy
       const swept = [101, 102].map((n) => batcher.submit(n));
       await pause(40);
       const late = batcher.submit(3);

@@ -58,8 +58,8 @@ export class StatementBatcher<I, A> {
   readonly #options: StatementBatcherOptions<I, A>;
   #queue: Pending<I, A>[] = [];
   #running = false;
-  /** The last batch formed: its size and when (lingerMs). */
-  #previous = { items: 0, atMs: Number.NEGATIVE_INFINITY };
+  /** Until when the batcher counts as busy (lingerMs): BUSY_FOR_MS after a batch of two or more. */
+  #busyUntilMs = Number.NEGATIVE_INFINITY;
   /** Batches formed, and the items they carried, since the batcher was made (StoreContention.batched). */
   #counts = { batches: 0, items: 0 };
 
@@ -92,14 +92,14 @@ export class StatementBatcher<I, A> {
         if (
           lingerMs > 0 &&
           this.#queue.length < this.#options.maxBatch &&
-          this.#busy() &&
+          Date.now() < this.#busyUntilMs &&
           this.#worthWaiting()
         ) {
           await sleep(lingerMs);
           await endOfTurn();
         }
         const batch = this.#nextBatch();
-        this.#previous = { items: batch.length, atMs: Date.now() };
+        this.#busyUntilMs = batch.length >= 2 ? Date.now() + BUSY_FOR_MS : Number.NEGATIVE_INFINITY;
         this.#counts.batches++;
         this.#counts.items += batch.length;
         try {
@@ -120,10 +120,6 @@ export class StatementBatcher<I, A> {
   #worthWaiting(): boolean {
     const lingersFor = this.#options.lingersFor;
     return lingersFor === undefined || this.#queue.some((pending) => lingersFor(pending.item));
-  }
-
-  #busy(): boolean {
-    return this.#previous.items >= 2 && Date.now() - this.#previous.atMs < BUSY_FOR_MS;
   }
 
   /** Stores a batch and answers its items; throws, answering none, when the whole batch failed. */
