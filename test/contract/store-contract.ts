@@ -705,6 +705,65 @@ export function runStoreContract(
       expect(await store.countOpenTasks()).toBe(0);
     });
 
+    test("counts each agent's tasks in hand through every change: offered, accepted, moved, completed, failed", async () => {
+      const db = createDatabase();
+      const store = open(db);
+      const make = decisionMaker(['a', 'b']);
+      const stored = new Map<string, Task>();
+      const post = async (taskId: string) => {
+        const task = taskAt(taskId, 1_000);
+        await store.createTask(task, [eventOf('task:posted', taskId, null, 1_000)]);
+        stored.set(taskId, task);
+      };
+      // One commit of a task's next state; with `decided`, the auction's decision (bids by a and b).
+      const move = async (taskId: string, status: Task['status'], agent: string | null, decided = false) => {
+        const before = stored.get(taskId) as Task;
+        const after: Task = {
+          ...before,
+          status,
+          assignedAgent: agent,
+          candidates: decided ? ['a', 'b'] : before.candidates,
+          version: before.version + 1,
+          updatedMs: before.updatedMs + 1,
+        };
+        const committed = await store.commitTask(
+          {
+            task: after,
+            expectedVersion: before.version,
+            ...(decided
+              ? {
+                  decision: make(taskId, 'fix', [
+                    ['a', 10],
+                    ['b', 20],
+                  ]),
+                }
+              : {}),
+            events: () => [eventOf('task:assigned', taskId, agent, after.updatedMs)],
+          },
+          sealRecord,
+        );
+        expect(committed).not.toBeNull();
+        stored.set(taskId, committed?.task as Task);
+      };
+      const loads = async (handle = store) => Object.fromEntries(await handle.inFlightByAgent());
+      for (const id of ['t1', 't2', 't3', 't4']) await post(id);
+      expect(await loads()).toEqual({});
+      await move('t1', 'offered', 'a', true);
+      await move('t2', 'offered', 'a', true);
+      await move('t3', 'offered', 'b', true);
+      await move('t4', 'unassigned', null, true);
+      expect(await loads()).toEqual({ a: 2, b: 1 });
+      await move('t1', 'accepted', 'a');
+      expect(await loads()).toEqual({ a: 2, b: 1 });
+      await move('t2', 'offered', 'b'); // a rejected it: offered to the next candidate
+      expect(await loads()).toEqual({ a: 1, b: 2 });
+      await move('t3', 'completed', 'b');
+      await move('t1', 'failed', 'a');
+      expect(await loads()).toEqual({ b: 1 });
+      // A second handle on the database counts the same.
+      expect(await loads(open(db))).toEqual({ b: 1 });
+    });
+
     test('close is idempotent and later calls fail with store_closed', async () => {
       const store = open(createDatabase());
       await store.close();

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sealRecord } from '../../src/audit/hash-chain.js';
@@ -610,6 +611,132 @@ describe.runIf(available)('PostgreSQL store', () => {
       await store.close();
       expect(await deltaRows()).toBe(0);
       expect((await client.query('SELECT won::int FROM agent_counters')).rows).toEqual([{ won: 4 }]);
+    });
+  });
+
+  it('counts the tasks in hand from before migration 0016, then every writer’s changes, folded one folder at a time', async () => {
+    const url = schemas.url();
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const foldLock = foldLockKey(schema);
+    const shipped = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url));
+    await withTestClient(async (client) => {
+      // Tasks in hand under the previous version, which counted them with a GROUP BY.
+      await migratePg(
+        client,
+        schema,
+        shipped.filter((m) => m.version < 16),
+        1_000,
+      );
+      await client.query(`SET search_path TO "${schema}"`);
+      const put = (id: string, status: string, agent: string | null) =>
+        client.query(
+          `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
+             offer_index, assigned_agent, failures, version, updated_ms)
+           VALUES ($1, 'old task', '{}', $2, 1000, 2000, '[]', 0, $3, 0, 1, 2000)`,
+          [id, status, agent],
+        );
+      await put('t1', 'offered', 'amy');
+      await put('t2', 'accepted', 'amy');
+      await put('t3', 'offered', 'bob');
+      await put('t4', 'open', null);
+      await put('t5', 'completed', 'bob');
+    });
+    const store = open(url);
+    expect(Object.fromEntries(await store.inFlightByAgent())).toEqual({ amy: 2, bob: 1 });
+    await withTestClient(async (client) => {
+      await client.query(`SET search_path TO "${schema}"`);
+      const deltaRows = async () =>
+        (await client.query('SELECT count(*)::int AS n FROM agent_load_deltas')).rows[0].n;
+      const fold = async () =>
+        (await client.query('SELECT fold_agent_load_deltas($1) AS n', [foldLock])).rows[0].n;
+      expect(await deltaRows()).toBe(0); // the migration counted them into agent_loads
+      // Writers that are not this store's statements count too: the trigger sees every change.
+      await withTestClient(async (folder) => {
+        await folder.query('SELECT pg_advisory_lock($1)', [foldLock]);
+        await client.query(`UPDATE tasks SET status = 'completed' WHERE task_id = 't1'`);
+        await client.query(
+          `UPDATE tasks SET status = 'offered', assigned_agent = 'bob' WHERE task_id = 't2'`,
+        );
+        await client.query(`DELETE FROM tasks WHERE task_id = 't3'`);
+        await client.query(`UPDATE tasks SET status = 'offered', assigned_agent = 'cy' WHERE task_id = 't4'`);
+        await client.query(`UPDATE tasks SET description = 'edited', version = 2 WHERE task_id = 't4'`);
+        expect(Object.fromEntries(await store.inFlightByAgent())).toEqual({ bob: 1, cy: 1 });
+        expect(await deltaRows()).toBe(5); // −1 amy, −1 amy +1 bob, −1 bob, +1 cy; the edit none
+        expect(await fold()).toBeNull(); // another transaction holds the fold lock
+        await folder.query('SELECT pg_advisory_unlock($1)', [foldLock]);
+      });
+      expect(await fold()).toBe(5);
+      expect(await deltaRows()).toBe(0);
+      expect(Object.fromEntries(await store.inFlightByAgent())).toEqual({ bob: 1, cy: 1 });
+      // verify compares the counts with the tasks, as it does the agents' counters with the records.
+      expect((await verifyLog(store)).problems).toEqual([]);
+      await client.query(`UPDATE agent_loads SET n = n + 2 WHERE agent_id = 'bob'`);
+      await client.query(`INSERT INTO agent_load_deltas (agent_id, delta) VALUES ('dee', 1)`);
+      expect((await verifyLog(store)).problems).toEqual([
+        'tasks in hand for bob counted as 3 (the tasks say 1)',
+        'tasks in hand for dee counted as 1 (the tasks say 0)',
+      ]);
+    });
+  });
+
+  it('keeps the counted loads equal to a count of the tasks through any sequence of changes and folds', async () => {
+    const url = schemas.url();
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const foldLock = foldLockKey(schema);
+    const store = open(url);
+    await store.countOpenTasks(); // migrated
+    const statuses = ['open', 'offered', 'accepted', 'completed', 'failed', 'unassigned', 'expired'];
+    const ids = ['t0', 't1', 't2'];
+    // Mostly changes of status and agent; folds and deletions now and then.
+    const step = fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc.record({
+          task: fc.constantFrom(...ids),
+          status: fc.constantFrom(...statuses),
+          agent: fc.constantFrom<string | null>('amy', 'bob', null),
+        }),
+      },
+      { weight: 1, arbitrary: fc.constant('fold' as const) },
+      { weight: 1, arbitrary: fc.record({ remove: fc.constantFrom(...ids) }) },
+    );
+    await withTestClient(async (client) => {
+      await client.query(`SET search_path TO "${schema}"`);
+      const truth = async () =>
+        Object.fromEntries(
+          (
+            await client.query<{ a: string; n: number }>(
+              `SELECT assigned_agent AS a, count(*)::int AS n FROM tasks
+               WHERE status IN ('offered', 'accepted') AND assigned_agent IS NOT NULL GROUP BY 1`,
+            )
+          ).rows.map((r) => [r.a, r.n]),
+        );
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 20 }), async (steps) => {
+          await client.query('TRUNCATE tasks, agent_loads, agent_load_deltas CASCADE');
+          for (const id of ids) {
+            await client.query(
+              `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
+                 offer_index, failures, version, updated_ms)
+               VALUES ($1, 'x', '{}', 'open', 1000, 2000, '[]', 0, 0, 1, 1000)`,
+              [id],
+            );
+          }
+          for (const s of steps) {
+            if (s === 'fold') await client.query('SELECT fold_agent_load_deltas($1)', [foldLock]);
+            else if ('remove' in s) await client.query('DELETE FROM tasks WHERE task_id = $1', [s.remove]);
+            else {
+              await client.query('UPDATE tasks SET status = $2, assigned_agent = $3 WHERE task_id = $1', [
+                s.task,
+                s.status,
+                s.agent,
+              ]);
+            }
+            expect(Object.fromEntries(await store.inFlightByAgent())).toEqual(await truth());
+          }
+        }),
+        { numRuns: 60 },
+      );
     });
   });
 

@@ -358,14 +358,24 @@ export class PgTasks {
     return row?.due ?? null;
   }
 
-  async inFlight(db: PgQueryable): Promise<Map<string, number>> {
+  /**
+   * Each agent's tasks in hand, from agent_loads and the deltas not folded yet (migration 0016): the
+   * agents' rows and a few seconds' changes, however many tasks are in hand. `unfolded`: how many
+   * deltas the read summed, so that the caller can fold them.
+   */
+  async inFlight(db: PgQueryable): Promise<{ loads: Map<string, number>; unfolded: number }> {
     const rows = (
-      await db.query<{ agent_id: string; n: number }>(
-        `SELECT assigned_agent AS agent_id, count(*) AS n FROM tasks
-         WHERE status IN ('offered', 'accepted') AND assigned_agent IS NOT NULL GROUP BY assigned_agent`,
+      await db.query<{ agent_id: string; n: number; deltas: number }>(
+        `SELECT agent_id, sum(n)::bigint AS n, sum(deltas)::bigint AS deltas FROM (
+           SELECT agent_id, n, 0 AS deltas FROM agent_loads
+           UNION ALL SELECT agent_id, delta, 1 FROM agent_load_deltas
+         ) AS x GROUP BY agent_id`,
       )
     ).rows;
-    return new Map(rows.map((r) => [r.agent_id, r.n]));
+    return {
+      loads: new Map(rows.filter((r) => r.n > 0).map((r) => [r.agent_id, r.n])),
+      unfolded: rows.reduce((sum, r) => sum + r.deltas, 0),
+    };
   }
 
   async countByStatus(db: PgQueryable): Promise<Map<TaskStatus, number>> {

@@ -118,9 +118,9 @@ const ANNOUNCE_GAP_MS = 100;
 const CONTENDED_FOR_MS = 1000;
 
 /**
- * An instance that writes agent counter deltas folds them into the counters at most this often
- * (migration 0011): each fold is a transaction, and deltas left unfolded only make the rare reads of
- * the counters sum a few more rows. At a thousand decisions a second that is some thousands of rows.
+ * An instance that writes agent counter deltas, or reads load deltas, folds them in at most this often
+ * (migrations 0011, 0016): each fold is a transaction, and deltas left unfolded only make reads sum a
+ * few more rows. At a thousand decisions a second that is some thousands of rows.
  */
 const FOLD_EVERY_MS = 2000;
 
@@ -571,8 +571,35 @@ export class PostgresStore implements Store {
           }`,
         );
       }
+      problems.push(...(await this.#loadProblems()));
       return problems;
     });
+  }
+
+  /**
+   * Each agent's counted tasks in hand (migration 0016) against a count of the tasks themselves: the
+   * counts are kept beside the tasks, by a trigger, and scoring trusts them.
+   */
+  async #loadProblems(): Promise<string[]> {
+    const rows = (
+      await this.#db.query<{ agent_id: string; counted: number; held: number }>(
+        `WITH counted AS (
+           SELECT agent_id, sum(n)::bigint AS n FROM (
+             SELECT agent_id, n FROM agent_loads UNION ALL SELECT agent_id, delta FROM agent_load_deltas
+           ) AS x GROUP BY agent_id
+         ), held AS (
+           SELECT assigned_agent AS agent_id, count(*) AS n FROM tasks
+           WHERE status IN ('offered', 'accepted') AND assigned_agent IS NOT NULL GROUP BY assigned_agent
+         )
+         SELECT agent_id, coalesce(c.n, 0) AS counted, coalesce(h.n, 0) AS held
+         FROM counted c FULL JOIN held h USING (agent_id)
+         WHERE coalesce(c.n, 0) <> coalesce(h.n, 0)
+         ORDER BY agent_id`,
+      )
+    ).rows;
+    return rows.map(
+      (r) => `tasks in hand for ${r.agent_id} counted as ${r.counted} (the tasks say ${r.held})`,
+    );
   }
 
   async countDecisions(): Promise<number> {
@@ -773,7 +800,12 @@ export class PostgresStore implements Store {
   }
 
   async inFlightByAgent(): Promise<ReadonlyMap<string, number>> {
-    return this.#run(() => this.#tasks.inFlight(this.#db));
+    return this.#run(async () => {
+      const { loads, unfolded } = await this.#tasks.inFlight(this.#db);
+      // Task changes anywhere write load deltas (a trigger, migration 0016); whoever reads them folds.
+      if (unfolded > 0) this.#deltasWritten();
+      return loads;
+    });
   }
 
   async countOpenTasks(): Promise<number> {
@@ -904,8 +936,8 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Told when this instance has written agent counter deltas: folds them in (with whatever other
-   * instances wrote), unless a fold of its own is running or began less than FOLD_EVERY_MS ago. Not
+   * Told when this instance has written agent counter deltas, or read load deltas: folds them in (with
+   * whatever other instances wrote), unless a fold of its own is running or began less than FOLD_EVERY_MS ago. Not
    * waited for: nobody's answer depends on it.
    */
   #deltasWritten(): void {
@@ -919,12 +951,15 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * One fold_agent_counter_deltas (migration 0011), passed over when another instance holds the fold
-   * lock. A failure is passed over too: the fold rolls back whole, so its deltas wait for the next.
+   * One fold of the counters' deltas (migration 0011) and the loads' (0016) under one fold lock, passed
+   * over when another instance holds it. A failure is passed over too: the fold rolls back whole, so
+   * its deltas wait for the next.
    */
   async #fold(): Promise<void> {
     this.#counts.transactions++;
-    await this.#db.query('SELECT fold_agent_counter_deltas($1)', [this.#foldLock]).catch(() => undefined);
+    await this.#db
+      .query('SELECT fold_agent_counter_deltas($1), fold_agent_load_deltas($1)', [this.#foldLock])
+      .catch(() => undefined);
   }
 
   /** Interns what the decisions' rows will reference, each in its own committed statement. */
