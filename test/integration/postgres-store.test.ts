@@ -660,12 +660,17 @@ describe.runIf(available)('PostgreSQL store', () => {
         await client.query(`DELETE FROM tasks WHERE task_id = 't3'`);
         await client.query(`UPDATE tasks SET status = 'offered', assigned_agent = 'cy' WHERE task_id = 't4'`);
         await client.query(`UPDATE tasks SET description = 'edited', version = 2 WHERE task_id = 't4'`);
+        // A session whose search path is elsewhere counts into this schema's deltas all the same.
+        await withTestClient(async (elsewhere) => {
+          await elsewhere.query(`UPDATE "${schema}".tasks SET status = 'accepted' WHERE task_id = 't5'`);
+          await elsewhere.query(`UPDATE "${schema}".tasks SET status = 'completed' WHERE task_id = 't5'`);
+        });
         expect(Object.fromEntries(await store.inFlightByAgent())).toEqual({ bob: 1, cy: 1 });
-        expect(await deltaRows()).toBe(5); // −1 amy, −1 amy +1 bob, −1 bob, +1 cy; the edit none
+        expect(await deltaRows()).toBe(7); // −1 amy, −1 amy +1 bob, −1 bob, +1 cy, +1 −1 bob; the edit none
         expect(await fold()).toBeNull(); // another transaction holds the fold lock
         await folder.query('SELECT pg_advisory_unlock($1)', [foldLock]);
       });
-      expect(await fold()).toBe(5);
+      expect(await fold()).toBe(7);
       expect(await deltaRows()).toBe(0);
       expect(Object.fromEntries(await store.inFlightByAgent())).toEqual({ bob: 1, cy: 1 });
       // verify compares the counts with the tasks, as it does the agents' counters with the records.

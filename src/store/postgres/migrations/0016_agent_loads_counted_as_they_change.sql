@@ -32,8 +32,11 @@ SELECT assigned_agent, count(*) FROM tasks
 WHERE status IN ('offered', 'accepted') AND assigned_agent IS NOT NULL
 GROUP BY assigned_agent;
 
+-- The search path is the migration's, this schema's, whoever's statement fires the trigger: an
+-- operator's UPDATE of this schema's tasks from a session set elsewhere counts here, not into the
+-- agent_load_deltas of whatever schema that session finds first. It costs about 2 µs a call.
 CREATE FUNCTION count_agent_load() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   IF TG_OP <> 'INSERT' AND OLD.status IN ('offered', 'accepted') AND OLD.assigned_agent IS NOT NULL THEN
     INSERT INTO agent_load_deltas (agent_id, delta) VALUES (OLD.assigned_agent, -1);
