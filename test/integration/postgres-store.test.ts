@@ -47,6 +47,25 @@ describe.runIf(available)('PostgreSQL store', () => {
     data: {},
   });
 
+  const shipped = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url));
+  /** A deltas table's row count and one call of its fold function, on `client` (migrations 0011, 0016). */
+  const foldingOf = (client: pg.Client, deltas: string, folder: string, foldLock: number) => ({
+    deltaRows: async () => (await client.query(`SELECT count(*)::int AS n FROM ${deltas}`)).rows[0].n,
+    fold: async () => (await client.query(`SELECT ${folder}($1) AS n`, [foldLock])).rows[0].n,
+  });
+  /** Runs `work` on a client in `schema` as the version before migration `version` left it. */
+  const asLeftBefore = (schema: string, version: number, work: (client: pg.Client) => Promise<void>) =>
+    withTestClient(async (client) => {
+      await migratePg(
+        client,
+        schema,
+        shipped.filter((m) => m.version < version),
+        1_000,
+      );
+      await client.query(`SET search_path TO "${schema}"`);
+      await work(client);
+    });
+
   it('migrates once when several instances start on a new schema at the same moment', async () => {
     const url = schemas.url();
     const stores = [1, 2, 3, 4].map(() => open(url));
@@ -56,7 +75,6 @@ describe.runIf(available)('PostgreSQL store', () => {
       async (client) =>
         (await client.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`)).rows,
     );
-    const shipped = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url));
     expect(shipped.length).toBeGreaterThan(0);
     expect(rows.map((r) => r.version)).toEqual(shipped.map((m) => m.version));
   });
@@ -575,10 +593,12 @@ describe.runIf(available)('PostgreSQL store', () => {
     const store = open(url);
     await withTestClient(async (client) => {
       await client.query(`SET search_path TO "${schema}"`);
-      const deltaRows = async () =>
-        (await client.query('SELECT count(*)::int AS n FROM agent_counter_deltas')).rows[0].n;
-      const fold = async () =>
-        (await client.query('SELECT fold_agent_counter_deltas($1) AS n', [foldLock])).rows[0].n;
+      const { deltaRows, fold } = foldingOf(
+        client,
+        'agent_counter_deltas',
+        'fold_agent_counter_deltas',
+        foldLock,
+      );
       await withTestClient(async (folder) => {
         // Another transaction folding: this store's folds, and ours, pass by without waiting.
         await folder.query('SELECT pg_advisory_lock($1)', [foldLock]);
@@ -618,16 +638,8 @@ describe.runIf(available)('PostgreSQL store', () => {
     const url = schemas.url();
     const schema = new URL(url).searchParams.get('schema') as string;
     const foldLock = foldLockKey(schema);
-    const shipped = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url));
-    await withTestClient(async (client) => {
-      // Tasks in hand under the previous version, which counted them with a GROUP BY.
-      await migratePg(
-        client,
-        schema,
-        shipped.filter((m) => m.version < 16),
-        1_000,
-      );
-      await client.query(`SET search_path TO "${schema}"`);
+    // Tasks in hand under the previous version, which counted them with a GROUP BY.
+    await asLeftBefore(schema, 16, async (client) => {
       const put = (id: string, status: string, agent: string | null) =>
         client.query(
           `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
@@ -645,10 +657,7 @@ describe.runIf(available)('PostgreSQL store', () => {
     expect(Object.fromEntries(await store.inFlightByAgent())).toEqual({ amy: 2, bob: 1 });
     await withTestClient(async (client) => {
       await client.query(`SET search_path TO "${schema}"`);
-      const deltaRows = async () =>
-        (await client.query('SELECT count(*)::int AS n FROM agent_load_deltas')).rows[0].n;
-      const fold = async () =>
-        (await client.query('SELECT fold_agent_load_deltas($1) AS n', [foldLock])).rows[0].n;
+      const { deltaRows, fold } = foldingOf(client, 'agent_load_deltas', 'fold_agent_load_deltas', foldLock);
       expect(await deltaRows()).toBe(0); // the migration counted them into agent_loads
       // Writers that are not this store's statements count too: the trigger sees every change.
       await withTestClient(async (folder) => {
@@ -936,16 +945,8 @@ describe.runIf(available)('PostgreSQL store', () => {
   it('keeps the bids stored before migration 0014 in their tasks, in arrival order, and refuses a second bid of the same agent', async () => {
     const url = schemas.url();
     const schema = new URL(url).searchParams.get('schema') as string;
-    const shipped = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url));
     // The schema as the previous version left it: bids in task_bids, stored by its add_bids.
-    await withTestClient(async (client) => {
-      await migratePg(
-        client,
-        schema,
-        shipped.filter((m) => m.version < 14),
-        1_000,
-      );
-      await client.query(`SET search_path TO "${schema}"`);
+    await asLeftBefore(schema, 14, async (client) => {
       for (const id of ['u1', 'u2']) {
         await client.query(
           `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
