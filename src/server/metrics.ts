@@ -112,6 +112,16 @@ export class ServiceMetrics {
         }
       }
     });
+    if (store?.holdsSweepLease !== undefined) {
+      new Gauge({
+        name: 'swarm_router_sweep_lease_held',
+        help: 'Whether this instance holds the sweep lease (1): it decides due tasks at their time; the others take them once overdue.',
+        registers,
+        collect() {
+          this.set(store?.holdsSweepLease === true ? 1 : 0);
+        },
+      });
+    }
     new Gauge({
       name: 'swarm_router_agents',
       help: 'Registered agents, by status.',

@@ -21,6 +21,11 @@ export interface Store {
    * and the scale-out benchmark. Absent where one process is the only writer.
    */
   readonly contention?: StoreContention;
+  /**
+   * Stores shared by several instances (PostgreSQL): whether this one holds the sweep lease, and so
+   * sweeps due tasks at their time while the others take only overdue ones.
+   */
+  readonly holdsSweepLease?: boolean;
 
   /**
    * Appends decisions to the audit log, in the given order, all or nothing.

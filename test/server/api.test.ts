@@ -157,6 +157,8 @@ describe('service: POST /v1/route and the log', () => {
     expect(metrics.body).toContain('swarm_router_bids_total 2');
     expect(metrics.body).toContain('swarm_router_agents{status="online"} 3');
     expect(metrics.body).toMatch(/swarm_router_routing_seconds_count 1/);
+    // One instance on its own SQLite file has no other to share the timers with: no lease to report.
+    expect(metrics.body).not.toContain('swarm_router_sweep_lease_held');
     expect((await service.call({ method: 'GET', url: '/healthz' })).json()).toEqual({
       status: 'ok',
       decisions: 1,

@@ -71,6 +71,16 @@ describe.runIf(available)('two instances on one PostgreSQL', () => {
     expect(metrics).toMatch(/^swarm_router_store_waited_writes_total \d+$/m);
   });
 
+  it('says in /metrics which of the two holds the sweep lease: exactly one', async () => {
+    const held = async (service: Service) => {
+      const metrics = (await service.call({ method: 'GET', url: '/metrics' })).body;
+      return Number(/^swarm_router_sweep_lease_held (\d+)$/m.exec(metrics)?.[1]);
+    };
+    // Each tries for the lease when it next looks for due tasks: both have by the time one holds it.
+    await expect.poll(async () => (await held(a)) + (await held(b)), { timeout: 5_000 }).toBe(1);
+    expect([await held(a), await held(b)].sort()).toEqual([0, 1]);
+  });
+
   it('knows on B an agent registered through A, and takes its bids', async () => {
     const registered = await a.call({ method: 'POST', url: '/v1/agents', payload: manifestBody('sentinel') });
     expect(registered.status).toBe(201);

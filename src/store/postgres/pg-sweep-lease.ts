@@ -30,6 +30,11 @@ export class SweepLease {
     this.#retryMs = retryMs;
   }
 
+  /** Whether this instance holds the lease now, without trying for it (`/metrics`). */
+  get holding(): boolean {
+    return this.#client !== undefined;
+  }
+
   /** Whether this instance holds the lease: tried again at most every retryMs while it does not. */
   async held(): Promise<boolean> {
     if (this.#client !== undefined) return true;

@@ -277,6 +277,10 @@ export class PostgresStore implements Store {
     );
   }
 
+  get holdsSweepLease(): boolean {
+    return this.#sweepLease.holding;
+  }
+
   get contention(): StoreContention {
     return {
       ...this.#counts,
