@@ -693,6 +693,34 @@ describe.runIf(available)('PostgreSQL store', () => {
     });
   });
 
+  it("vacuums the deltas' tables after a fold, so that their pages are used again without autovacuum", async () => {
+    const url = schemas.url();
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const store = open(url, { vacuumEveryMs: 0 });
+    // Decided and offered to forge: a counter delta and a load delta each.
+    for (const change of await decisionChanges(store, 2)) {
+      const offered = { ...change.task, status: 'offered' as const, assignedAgent: 'forge' };
+      await store.commitTask({ ...change, task: offered }, sealRecord);
+    }
+    const vacuums = () =>
+      withTestClient(async (client) => {
+        const rows = (
+          await client.query<{ relname: string; n: number }>(
+            `SELECT relname, vacuum_count::int AS n FROM pg_stat_user_tables
+             WHERE schemaname = $1 AND relname LIKE 'agent_%_deltas' ORDER BY relname`,
+            [schema],
+          )
+        ).rows;
+        return Object.fromEntries(rows.map((r) => [r.relname, r.n]));
+      });
+    expect(await vacuums()).toEqual({ agent_counter_deltas: 0, agent_load_deltas: 0 });
+    // A fold is due FOLD_EVERY_MS after the store opened; the next read of the loads starts it.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(Object.fromEntries(await store.inFlightByAgent())).toEqual({ forge: 2 });
+    await expect.poll(vacuums, { timeout: 5_000 }).toEqual({ agent_counter_deltas: 1, agent_load_deltas: 1 });
+    expect(Object.fromEntries(await store.inFlightByAgent())).toEqual({ forge: 2 });
+  });
+
   it('keeps the counted loads equal to a count of the tasks through any sequence of changes and folds', async () => {
     const url = schemas.url();
     const schema = new URL(url).searchParams.get('schema') as string;
