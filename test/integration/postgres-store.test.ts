@@ -53,6 +53,14 @@ describe.runIf(available)('PostgreSQL store', () => {
     deltaRows: async () => (await client.query(`SELECT count(*)::int AS n FROM ${deltas}`)).rows[0].n,
     fold: async () => (await client.query(`SELECT ${folder}($1) AS n`, [foldLock])).rows[0].n,
   });
+  /** A task row written by SQL alone, as an operator or another version would write it. */
+  const insertTaskRow = (client: pg.Client, taskId: string, status: string, agent: string | null) =>
+    client.query(
+      `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
+         offer_index, assigned_agent, failures, version, updated_ms)
+       VALUES ($1, 'old task', '{}', $2, 1000, 2000, '[]', 0, $3, 0, 1, 2000)`,
+      [taskId, status, agent],
+    );
   /** Runs `work` on a client in `schema` as the version before migration `version` left it. */
   const asLeftBefore = (schema: string, version: number, work: (client: pg.Client) => Promise<void>) =>
     withTestClient(async (client) => {
@@ -641,12 +649,7 @@ describe.runIf(available)('PostgreSQL store', () => {
     // Tasks in hand under the previous version, which counted them with a GROUP BY.
     await asLeftBefore(schema, 16, async (client) => {
       const put = (id: string, status: string, agent: string | null) =>
-        client.query(
-          `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
-             offer_index, assigned_agent, failures, version, updated_ms)
-           VALUES ($1, 'old task', '{}', $2, 1000, 2000, '[]', 0, $3, 0, 1, 2000)`,
-          [id, status, agent],
-        );
+        insertTaskRow(client, id, status, agent);
       await put('t1', 'offered', 'amy');
       await put('t2', 'accepted', 'amy');
       await put('t3', 'offered', 'bob');
@@ -756,14 +759,7 @@ describe.runIf(available)('PostgreSQL store', () => {
       await fc.assert(
         fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 20 }), async (steps) => {
           await client.query('TRUNCATE tasks, agent_loads, agent_load_deltas CASCADE');
-          for (const id of ids) {
-            await client.query(
-              `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
-                 offer_index, failures, version, updated_ms)
-               VALUES ($1, 'x', '{}', 'open', 1000, 2000, '[]', 0, 0, 1, 1000)`,
-              [id],
-            );
-          }
+          for (const id of ids) await insertTaskRow(client, id, 'open', null);
           for (const s of steps) {
             if (s === 'fold') await client.query('SELECT fold_agent_load_deltas($1)', [foldLock]);
             else if ('remove' in s) await client.query('DELETE FROM tasks WHERE task_id = $1', [s.remove]);

@@ -18,6 +18,17 @@ import {
 } from '../task-rows.js';
 import type { PgQueryable } from './pg-queryable.js';
 
+/**
+ * Each agent's tasks in hand as rows to sum per agent: agent_loads and the deltas not folded yet
+ * (migration 0016), with `deltas` 1 on a delta's row. One statement reads both in one snapshot.
+ */
+export const LOADS_WITH_DELTAS = `SELECT agent_id, n, 0 AS deltas FROM agent_loads
+  UNION ALL SELECT agent_id, delta, 1 FROM agent_load_deltas`;
+
+/** The same counts from the tasks themselves, what the loads must equal (`verify`). */
+export const LOADS_FROM_TASKS = `SELECT assigned_agent AS agent_id, count(*) AS n FROM tasks
+  WHERE status IN ('offered', 'accepted') AND assigned_agent IS NOT NULL GROUP BY assigned_agent`;
+
 /** A bid for PgTasks.addBids. */
 export interface QueuedBidInput {
   readonly taskId: string;
@@ -366,10 +377,8 @@ export class PgTasks {
   async inFlight(db: PgQueryable): Promise<{ loads: Map<string, number>; unfolded: number }> {
     const rows = (
       await db.query<{ agent_id: string; n: number; deltas: number }>(
-        `SELECT agent_id, sum(n)::bigint AS n, sum(deltas)::bigint AS deltas FROM (
-           SELECT agent_id, n, 0 AS deltas FROM agent_loads
-           UNION ALL SELECT agent_id, delta, 1 FROM agent_load_deltas
-         ) AS x GROUP BY agent_id`,
+        `SELECT agent_id, sum(n)::bigint AS n, sum(deltas)::bigint AS deltas
+         FROM (${LOADS_WITH_DELTAS}) AS x GROUP BY agent_id`,
       )
     ).rows;
     return {

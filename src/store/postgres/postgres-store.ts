@@ -39,7 +39,7 @@ import { countRowLockWaits } from './pg-lock-wait.js';
 import { migratePg, quoteIdent } from './pg-migrator.js';
 import { keepingPool, type PgQueryable, preparing } from './pg-queryable.js';
 import { SweepLease } from './pg-sweep-lease.js';
-import { PgTasks, type QueuedBidInput } from './pg-tasks.js';
+import { LOADS_FROM_TASKS, LOADS_WITH_DELTAS, PgTasks, type QueuedBidInput } from './pg-tasks.js';
 import { StatementBatcher } from './statement-batcher.js';
 
 export interface PostgresStoreConfig {
@@ -209,8 +209,8 @@ export class PostgresStore implements Store {
   /** When this instance last vacuumed the deltas' tables (or opened); see VACUUM_DELTAS_EVERY_MS. */
   #vacuumedMs = Date.now();
   readonly #vacuumEveryMs: number;
-  /** Whether this instance has written agent counter deltas, for close() to fold them. */
-  #wroteDeltas = false;
+  /** Whether this instance has written or read deltas (#foldSoon), for close() to fold them. */
+  #hadDeltas = false;
   /** When a decision batch of this instance last found the chain lock held (see CONTENDED_FOR_MS). */
   #chainWaitedMs = Number.NEGATIVE_INFINITY;
   readonly #keys: PgKeys;
@@ -612,13 +612,8 @@ export class PostgresStore implements Store {
     const rows = (
       await this.#db.query<{ agent_id: string; counted: number; held: number }>(
         `WITH counted AS (
-           SELECT agent_id, sum(n)::bigint AS n FROM (
-             SELECT agent_id, n FROM agent_loads UNION ALL SELECT agent_id, delta FROM agent_load_deltas
-           ) AS x GROUP BY agent_id
-         ), held AS (
-           SELECT assigned_agent AS agent_id, count(*) AS n FROM tasks
-           WHERE status IN ('offered', 'accepted') AND assigned_agent IS NOT NULL GROUP BY assigned_agent
-         )
+           SELECT agent_id, sum(n)::bigint AS n FROM (${LOADS_WITH_DELTAS}) AS x GROUP BY agent_id
+         ), held AS (${LOADS_FROM_TASKS})
          SELECT agent_id, coalesce(c.n, 0) AS counted, coalesce(h.n, 0) AS held
          FROM counted c FULL JOIN held h USING (agent_id)
          WHERE coalesce(c.n, 0) <> coalesce(h.n, 0)
@@ -831,7 +826,7 @@ export class PostgresStore implements Store {
     return this.#run(async () => {
       const { loads, unfolded } = await this.#tasks.inFlight(this.#db);
       // Task changes anywhere write load deltas (a trigger, migration 0016); whoever reads them folds.
-      if (unfolded > 0) this.#deltasWritten();
+      if (unfolded > 0) this.#foldSoon();
       return loads;
     });
   }
@@ -959,17 +954,17 @@ export class PostgresStore implements Store {
     await this.#ready?.catch(() => undefined);
     // A store closed cleanly leaves its deltas folded, unless another instance is folding right now.
     await this.#folding;
-    if (this.#wroteDeltas) await this.#fold();
+    if (this.#hadDeltas) await this.#fold();
     await this.#pool.end();
   }
 
   /**
-   * Told when this instance has written agent counter deltas, or read load deltas: folds them in (with
-   * whatever other instances wrote), unless a fold of its own is running or began less than FOLD_EVERY_MS ago. Not
-   * waited for: nobody's answer depends on it.
+   * Called when this instance has written agent counter deltas, or read load deltas (which any
+   * writer's trigger adds): folds them in with whatever other instances wrote, unless a fold of its
+   * own is running or began less than FOLD_EVERY_MS ago. Not waited for: nobody's answer depends on it.
    */
-  #deltasWritten(): void {
-    this.#wroteDeltas = true;
+  #foldSoon(): void {
+    this.#hadDeltas = true;
     const now = Date.now();
     if (this.#folding !== undefined || this.#closed || now - this.#foldedMs < FOLD_EVERY_MS) return;
     this.#foldedMs = now;
@@ -1136,7 +1131,7 @@ export class PostgresStore implements Store {
         counterRows.sum,
       ],
     );
-    this.#deltasWritten();
+    this.#foldSoon();
     return logged;
   }
 
@@ -1265,7 +1260,7 @@ export class PostgresStore implements Store {
           }
           this.#counts.versionConflicts += done.results.filter((r) => r === null).length;
           results = done.results;
-          if (results.some((r) => r !== null)) this.#deltasWritten(); // the slower way: in #appendIn
+          if (results.some((r) => r !== null)) this.#foldSoon(); // the slower way: in #appendIn
         } else {
           // Another sealer than the audit log's own, or events that write the seq into a text: sealed
           // here, under the lock, round trip by round trip.
