@@ -1061,5 +1061,8 @@ describe.runIf(available)('PostgreSQL store', () => {
     expect(() => new PostgresStore({ url: TEST_PG_URL, sweepGraceMs: -1 })).toThrow(
       /sweepGraceMs to be a number of ms ≥ 0, got -1/,
     );
+    expect(() => new PostgresStore({ url: TEST_PG_URL, vacuumEveryMs: Number.NaN })).toThrow(
+      /vacuumEveryMs to be a number of ms ≥ 0, got NaN/,
+    );
   });
 });
