@@ -52,17 +52,43 @@ export function sampleCpu(servePids: readonly (number | undefined)[]): CpuSample
   };
 }
 
-/** CPU per task between two samples: serve, load generator, the rest (PostgreSQL), in ms. */
-export function cpuPerTask(before: CpuSample, after: CpuSample, tasks: number): string {
-  if (tasks === 0) return 'no tasks';
+/** CPU per task in ms between two samples, and context switches per task. */
+export interface CpuPerTask {
+  readonly total: number;
+  readonly serve: number;
+  /** Of serve, the time in the kernel. */
+  readonly serveSys: number;
+  /** The rest of the machine's busy time: PostgreSQL, on the benchmark machine. */
+  readonly rest: number;
+  /**
+   * The load generator. Its work a task is the same in every configuration, so what it costs a task
+   * is a yardstick of how fast the machine ran that configuration's code.
+   */
+  readonly loadGenerator: number;
+  readonly switches: number;
+}
+
+export function cpuPerTask(before: CpuSample, after: CpuSample, tasks: number): CpuPerTask | undefined {
+  if (tasks === 0) return undefined;
   const serve = after.serveMs - before.serveMs;
-  const serveSys = after.serveSysMs - before.serveSysMs;
   const self = after.selfMs - before.selfMs;
   const rest = after.machineMs - before.machineMs - serve - self;
-  const per = (ms: number) => (ms / tasks).toFixed(2);
-  const switches = (after.switches - before.switches) / tasks;
+  return {
+    total: (serve + self + rest) / tasks,
+    serve: serve / tasks,
+    serveSys: (after.serveSysMs - before.serveSysMs) / tasks,
+    rest: rest / tasks,
+    loadGenerator: self / tasks,
+    switches: (after.switches - before.switches) / tasks,
+  };
+}
+
+export function formatCpu(cpu: CpuPerTask | undefined): string {
+  if (cpu === undefined) return 'no tasks';
+  const ms = (v: number) => v.toFixed(2);
   return (
-    `CPU per task ${per(serve + self + rest)} ms (serve ${per(serve)} of which kernel ${per(serveSys)}, ` +
-    `PostgreSQL and the rest ${per(rest)}, load generator ${per(self)}), ${switches.toFixed(0)} context switches per task`
+    `CPU per task ${ms(cpu.total)} ms (serve ${ms(cpu.serve)} of which kernel ${ms(cpu.serveSys)}, ` +
+    `PostgreSQL and the rest ${ms(cpu.rest)}, load generator ${ms(cpu.loadGenerator)}), ` +
+    `${cpu.switches.toFixed(0)} context switches per task`
   );
 }

@@ -15,8 +15,10 @@
  * whose statement waited), set against the requests; the waits themselves, set against the write
  * transactions; task commits refused because
  * another writer moved the task first (retried), writes per batch by kind (tasks, bids, decisions)
- * — and where the CPU went per task (the instances, PostgreSQL, the load generator:
- * cpu-accounting.ts). `SQLite, 1 instance` runs the
+ * — where the CPU went per task (the instances, PostgreSQL, the load generator:
+ * cpu-accounting.ts), and on PostgreSQL what the database did per task, counted by the server (WAL
+ * bytes, buffers touched, commits: db-work.ts), which does not move with the machine's speed as CPU
+ * does. `SQLite, 1 instance` runs the
  * closing-bid path on SQLite, for the comparison the issue asks for; `SQLite, n independent
  * instances` is the control: as many instances, sharing nothing, so what they lose against one is
  * the machine's own price for more processes; `PostgreSQL, n independent instances` the same on
@@ -34,8 +36,9 @@
  * BENCH_SCALE_PER_INSTANCE (connections per instance instead of a fixed total: each instance brings
  * its own clients, as when instances are added for more users), BENCH_SCALE_ROUNDS (default 1: with
  * more, every run is repeated that many times, the configurations taking turns, and the medians
- * are printed at the end — this machine's speed drifts by a quarter within minutes, so one run of
- * each says little about the difference between two), BENCH_SCALE_CONTROLS (default 1; 0 runs only
+ * are printed at the end, with the median CPU and database work per task — this machine's speed
+ * drifts by a quarter within minutes, so one run of each says little about the difference between
+ * two), BENCH_SCALE_CONTROLS (default 1; 0 runs only
  * the instances sharing one schema, leaving out SQLite and both share-nothing controls: for
  * alternated comparisons of two builds, which need many short runs).
  */
@@ -46,7 +49,8 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { auctionRequests, descriptionsOfWorkload, PERSONAS, startServe } from './auction-load.js';
-import { cpuPerTask, sampleCpu } from './cpu-accounting.js';
+import { type CpuPerTask, cpuPerTask, formatCpu, sampleCpu } from './cpu-accounting.js';
+import { type DbWorkPerTask, dbWorkPerTask, formatDbWork, sampleDbWork } from './db-work.js';
 import { envNumber, envNumberList } from './env-number.js';
 import { machineLine, median } from './machine.js';
 
@@ -134,7 +138,9 @@ interface RunResult {
   readonly conflicts: number;
   /** Writes per batch, tasks / bids / decisions ('—': none, as on SQLite). */
   readonly batchSizes: readonly string[];
-  readonly cpu: string;
+  readonly cpu: CpuPerTask | undefined;
+  /** What PostgreSQL did a task (db-work.ts); undefined on SQLite. */
+  readonly db: DbWorkPerTask | undefined;
   /** When the measured load began (epoch ms). */
   readonly startedMs: number;
 }
@@ -198,21 +204,31 @@ async function decisionsOf(instances: readonly Instance[], shared: boolean): Pro
   return (await Promise.all(counted.map((i) => decisionsLogged(i.url)))).reduce((s, n) => s + n, 0);
 }
 
+/** How a run's instances are deployed: on one log (or each on its own), on PostgreSQL or SQLite. */
+interface Deployment {
+  readonly shared: boolean;
+  readonly postgres: boolean;
+}
+
+const ONE_POSTGRES_SCHEMA: Deployment = { shared: true, postgres: true };
+
 async function drive(
   instances: readonly Instance[],
   bidders: number,
   windowMs: number,
-  shared = true,
+  { shared, postgres }: Deployment = ONE_POSTGRES_SCHEMA,
 ): Promise<RunResult> {
   await warmUp(instances, bidders, windowMs);
   const before = await decisionsOf(instances, shared);
   const counts0 = await Promise.all(instances.map((i) => contentionOf(i.url)));
   const pids = instances.map((i) => i.child.pid);
+  const db0 = postgres ? await sampleDbWork(PG_URL) : undefined;
   const cpu0 = sampleCpu(pids);
   const started = Date.now();
   const results = await load(instances, bidders, windowMs, SECONDS);
   const elapsed = (Date.now() - started) / 1000;
   const cpu1 = sampleCpu(pids);
+  const db1 = postgres ? await sampleDbWork(PG_URL) : undefined;
   const decidedDuringLoad = (await decisionsOf(instances, shared)) - before;
   await lastWindowsEnded(bidders, windowMs);
   const decided = (await decisionsOf(instances, shared)) - before;
@@ -237,6 +253,7 @@ async function drive(
       return batches === 0 ? '—' : (sumOf('batchedWrites', k) / batches).toFixed(1);
     }),
     cpu: cpuPerTask(cpu0, cpu1, decidedDuringLoad),
+    db: db0 === undefined || db1 === undefined ? undefined : dbWorkPerTask(db0, db1, decidedDuringLoad),
     startedMs: started,
   };
 }
@@ -283,8 +300,12 @@ function schemaUrl(schema: string): string {
 const closingRuns = new Map<string, RunResult[]>();
 
 /** The closing-bid run on `instances`, kept under `label` for the medians. */
-async function closingBid(label: string, instances: readonly Instance[], shared = true): Promise<RunResult> {
-  const result = await drive(instances, 6, 60_000, shared);
+async function closingBid(
+  label: string,
+  instances: readonly Instance[],
+  deployment: Deployment = ONE_POSTGRES_SCHEMA,
+): Promise<RunResult> {
+  const result = await drive(instances, 6, 60_000, deployment);
   closingRuns.set(label, [...(closingRuns.get(label) ?? []), result]);
   return result;
 }
@@ -294,20 +315,42 @@ function closingLine(r: RunResult): string {
   return `closing bid: ${fmt(r.decidedPerS)} tasks decided/s (${fmt(r.decided)}), ${r.failed} failed requests, request p99 ${r.p99Ms} ms`;
 }
 
-/** One line per configuration: median tasks decided/s and writes held up, with every round's figure. */
+/**
+ * One line per configuration: median tasks decided/s and writes held up, with every round's figure;
+ * the median CPU a task, and the load generator's share of it (the same work in every
+ * configuration, so a yardstick of the machine's speed for that configuration); on PostgreSQL, the
+ * median of what the database did a task (db-work.ts).
+ */
 function mediansLines(): string[] {
   return [...closingRuns].map(([label, runs]) => {
     const decided = runs.map((r) => r.decidedPerS);
     const heldUp = runs.map((r) => (r.requests === 0 ? 0 : (100 * r.waitedWrites) / r.requests));
+    const of = (pick: (r: RunResult) => number | undefined) => {
+      const values = runs.map(pick).filter((v): v is number => v !== undefined);
+      return values.length === 0 ? undefined : median(values);
+    };
+    const cpu = of((r) => r.cpu?.total);
+    const loadGenerator = of((r) => r.cpu?.loadGenerator);
+    const walBytes = of((r) => r.db?.walBytes);
+    const database =
+      walBytes === undefined
+        ? ''
+        : `; ${formatDbWork({ walBytes, buffers: of((r) => r.db?.buffers) ?? 0, commits: of((r) => r.db?.commits) ?? 0 })}`;
     return (
       `${label}: median ${fmt(median(decided))} tasks decided/s (${decided.map(fmt).join(', ')}), ` +
-      `writes held up by a lock wait ${median(heldUp).toFixed(2)}% of requests (${heldUp.map((h) => h.toFixed(2)).join(', ')})`
+      `writes held up by a lock wait ${median(heldUp).toFixed(2)}% of requests (${heldUp.map((h) => h.toFixed(2)).join(', ')}); ` +
+      `CPU per task ${cpu?.toFixed(2) ?? '—'} ms, load generator ${loadGenerator?.toFixed(2) ?? '—'} ms${database}`
     );
   });
 }
 
 const pct = (part: number, whole: number) => (whole === 0 ? '0' : ((100 * part) / whole).toFixed(2));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Where a run's CPU went a task, and on PostgreSQL what the database did a task. */
+function workLine(r: RunResult): string {
+  return r.db === undefined ? formatCpu(r.cpu) : `${formatCpu(r.cpu)}; ${formatDbWork(r.db)}`;
+}
 
 function contentionLine(r: RunResult): string {
   return (
@@ -330,10 +373,10 @@ async function scaleRun(n: number): Promise<string[]> {
     const windowed = await drive(instances, 5, WINDOW_MS);
     const lag = await windowLag(schema, windowed.startedMs);
     return [
-      `${n} instance${n === 1 ? ' ' : 's'}  ${closingLine(closing)}; ${contentionLine(closing)}; ${closing.cpu}`,
+      `${n} instance${n === 1 ? ' ' : 's'}  ${closingLine(closing)}; ${contentionLine(closing)}; ${workLine(closing)}`,
       `             window end:  ${fmt(windowed.decidedPerS)} tasks decided/s (${fmt(windowed.decided)}), ` +
         `window end → decision p50 ${lag.p50.toFixed(0)} ms, p99 ${lag.p99.toFixed(0)} ms over ${fmt(lag.n)} auctions; ` +
-        `${windowed.failed} failed requests${windowed.failedBy}; ${contentionLine(windowed)}; ${windowed.cpu}`,
+        `${windowed.failed} failed requests${windowed.failedBy}; ${contentionLine(windowed)}; ${workLine(windowed)}`,
     ];
   } finally {
     await stopAll(instances);
@@ -351,8 +394,11 @@ async function independentSqliteRun(n: number): Promise<string> {
     Array.from({ length: n }, (_, i) => startInstance(join(workDir, `independent-${n}-${i}.db`))),
   );
   try {
-    const closing = await closingBid(`SQLite, ${n} independent instances`, instances, false);
-    return `SQLite, ${n} independent instances (nothing shared)  ${closingLine(closing)}; ${closing.cpu}`;
+    const closing = await closingBid(`SQLite, ${n} independent instances`, instances, {
+      shared: false,
+      postgres: false,
+    });
+    return `SQLite, ${n} independent instances (nothing shared)  ${closingLine(closing)}; ${workLine(closing)}`;
   } finally {
     await stopAll(instances);
   }
@@ -368,8 +414,11 @@ async function independentPgRun(n: number): Promise<string> {
   await Promise.all(schemas.map(dropSchema));
   const instances = await Promise.all(schemas.map((schema) => startInstance(schemaUrl(schema))));
   try {
-    const closing = await closingBid(`PostgreSQL, ${n} independent instances`, instances, false);
-    return `PostgreSQL, ${n} independent instances (a schema each)  ${closingLine(closing)}; ${contentionLine(closing)}; ${closing.cpu}`;
+    const closing = await closingBid(`PostgreSQL, ${n} independent instances`, instances, {
+      shared: false,
+      postgres: true,
+    });
+    return `PostgreSQL, ${n} independent instances (a schema each)  ${closingLine(closing)}; ${contentionLine(closing)}; ${workLine(closing)}`;
   } finally {
     await stopAll(instances);
     await Promise.all(schemas.map(dropSchema));
@@ -379,8 +428,8 @@ async function independentPgRun(n: number): Promise<string> {
 async function sqliteRun(): Promise<string> {
   const instance = await startInstance(join(workDir, 'scale.db'));
   try {
-    const closing = await closingBid('SQLite, 1 instance', [instance]);
-    return `SQLite, 1 instance  ${closingLine(closing)}; ${closing.cpu}`;
+    const closing = await closingBid('SQLite, 1 instance', [instance], { shared: true, postgres: false });
+    return `SQLite, 1 instance  ${closingLine(closing)}; ${workLine(closing)}`;
   } finally {
     await stopAll([instance]);
   }
