@@ -61,8 +61,9 @@ export interface CpuPerTask {
   /** The rest of the machine's busy time: PostgreSQL, on the benchmark machine. */
   readonly rest: number;
   /**
-   * The load generator. Its work a task is the same in every configuration, so what it costs a task
-   * is a yardstick of how fast the machine ran that configuration's code.
+   * The load generator. Its work a task is nearly the same in every configuration (the same seven
+   * requests), so what it costs a task is a rough yardstick of how fast the machine ran that
+   * configuration's code.
    */
   readonly loadGenerator: number;
   readonly switches: number;

@@ -317,8 +317,8 @@ function closingLine(r: RunResult): string {
 
 /**
  * One line per configuration: median tasks decided/s and writes held up, with every round's figure;
- * the median CPU a task, and the load generator's share of it (the same work in every
- * configuration, so a yardstick of the machine's speed for that configuration); on PostgreSQL, the
+ * the median CPU a task, and the load generator's share of it (nearly the same work in every
+ * configuration, so a rough yardstick of the machine's speed for that configuration); on PostgreSQL, the
  * median of what the database did a task (db-work.ts).
  */
 function mediansLines(): string[] {
