@@ -15,11 +15,8 @@ export interface DbWorkSample {
   readonly commits: number;
 }
 
-export interface DbWorkPerTask {
-  readonly walBytes: number;
-  readonly buffers: number;
-  readonly commits: number;
-}
+/** The same counts, per task decided. */
+export type DbWorkPerTask = DbWorkSample;
 
 export async function sampleDbWork(url: string): Promise<DbWorkSample> {
   const client = new pg.Client({ connectionString: url });

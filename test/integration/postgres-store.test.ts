@@ -54,12 +54,18 @@ describe.runIf(available)('PostgreSQL store', () => {
     fold: async () => (await client.query(`SELECT ${folder}($1) AS n`, [foldLock])).rows[0].n,
   });
   /** A task row written by SQL alone, as an operator or another version would write it. */
-  const insertTaskRow = (client: pg.Client, taskId: string, status: string, agent: string | null) =>
+  const insertTaskRow = (
+    client: pg.Client,
+    taskId: string,
+    status: string,
+    agent: string | null,
+    description = 'old task',
+  ) =>
     client.query(
       `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
          offer_index, assigned_agent, failures, version, updated_ms)
-       VALUES ($1, 'old task', '{}', $2, 1000, 2000, '[]', 0, $3, 0, 1, 2000)`,
-      [taskId, status, agent],
+       VALUES ($1, $4, '{}', $2, 1000, 2000, '[]', 0, $3, 0, 1, 2000)`,
+      [taskId, status, agent, description],
     );
   /** Runs `work` on a client in `schema` as the version before migration `version` left it. */
   const asLeftBefore = (schema: string, version: number, work: (client: pg.Client) => Promise<void>) =>
@@ -787,12 +793,9 @@ describe.runIf(available)('PostgreSQL store', () => {
       await client.query(`SET search_path TO "${schema}"`);
       // Left to this test: a vacuum would remove the dead rows' entries itself.
       await client.query('ALTER TABLE tasks SET (autovacuum_enabled = off)');
-      await client.query(
-        `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
-           offer_index, assigned_agent, failures, version, updated_ms)
-         SELECT 't' || lpad(i::text, 3, '0'), repeat('x', 500), '{}', 'open', 1000, 2000, '[]', 0, NULL, 0, 1, 2000
-         FROM generate_series(1, 200) AS i`,
-      );
+      // Long enough rows for the planner to choose its bitmap scan, as on a table of real tasks.
+      for (let i = 1; i <= 200; i++)
+        await insertTaskRow(client, `t${String(i).padStart(3, '0')}`, 'open', null, 'x'.repeat(500));
       // Closed as a decision closes them: status is indexed, so each row's 'open' entry stays behind.
       await client.query(`UPDATE tasks SET status = 'unassigned' WHERE task_id <= 't180'`);
       const countOpen = `SELECT count(*) FROM tasks WHERE status = 'open'`;
