@@ -59,6 +59,27 @@ export const ERROR_CODES = {
     summary: 'A valid bid the policy refuses (offline, at capacity, lacking a required capability, …).',
   },
   payload_too_large: { httpStatus: 413, exitCode: 2, summary: 'A request body is over the size limit.' },
+  rate_limited: {
+    httpStatus: 429,
+    exitCode: 2,
+    summary: 'Too many requests (or streams) from one token or address; Retry-After says when to retry.',
+  },
+  host_not_allowed: {
+    httpStatus: 403,
+    exitCode: 2,
+    summary: 'The Host header names none of the addresses the service answers to (DNS rebinding).',
+  },
+  content_type_required: {
+    httpStatus: 415,
+    exitCode: 2,
+    summary: 'A state-changing request without a token must say Content-Type: application/json.',
+  },
+  request_timeout: {
+    httpStatus: 408,
+    exitCode: 2,
+    summary: 'The request (headers or body) did not arrive in time.',
+  },
+  headers_too_large: { httpStatus: 431, exitCode: 2, summary: 'The request headers are over the size limit.' },
   unsafe_bind: {
     httpStatus: 400,
     exitCode: 2,
