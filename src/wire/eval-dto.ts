@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { AgentManifest } from '../manifest/manifest.js';
 import { ManifestDtoSchema, toRoster } from './manifest-dto.js';
-import { compileValidator } from './validate.js';
+import { compileValidator, ID_KEYWORD } from './validate.js';
 
 /**
  * The file formats of labelled routing data (`../shared/data/quality/`, DESIGN.md): a roster whose
@@ -26,7 +26,7 @@ export const LabelledTaskDtoSchema = Type.Object(
     task_id: Type.String({ minLength: 1 }),
     description: Type.String(),
     /** The agent that should take the task; `oos` (or null) in out-of-scope files. */
-    label: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+    label: Type.Union([Type.String({ minLength: 1, [ID_KEYWORD]: true }), Type.Null()]),
   },
   { additionalProperties: true },
 );

@@ -1,16 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { RouterError } from '../kernel/errors.js';
-import { type AgentManifest, MAX_AGENT_ID_LENGTH } from '../manifest/manifest.js';
+import type { AgentManifest } from '../manifest/manifest.js';
+import { AgentIdSchema } from './id-schemas.js';
 import { compileValidator } from './validate.js';
 
-/** No C0/C1 control characters: ids end up in logs, terminals and SSE frames. */
-export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
-
-export const AgentIdSchema = Type.String({
-  minLength: 1,
-  maxLength: MAX_AGENT_ID_LENGTH,
-  pattern: NO_CONTROL_CHARACTERS,
-});
+export { AgentIdSchema, NO_CONTROL_CHARACTERS } from './id-schemas.js';
 
 const TagList = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 1000 });
 

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { RouteRequest } from '../router/route-request.js';
-import { AgentIdSchema, NO_CONTROL_CHARACTERS } from './manifest-dto.js';
+import { AgentIdSchema, TaskIdSchema } from './id-schemas.js';
 import { compileValidator } from './validate.js';
 
 export const BidDtoSchema = Type.Object(
@@ -14,7 +14,7 @@ export const BidDtoSchema = Type.Object(
 /** One line of a batch workload, and the body of the one-shot route request. */
 export const RouteRequestDtoSchema = Type.Object(
   {
-    task_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARACTERS })),
+    task_id: Type.Optional(TaskIdSchema),
     description: Type.String({ maxLength: 100_000 }),
     bids: Type.Array(BidDtoSchema, { maxItems: 100_000 }),
     /** Capability tags an agent must declare to be eligible (case-insensitive). */

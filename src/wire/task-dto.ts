@@ -3,10 +3,8 @@ import type { TaskEvent } from '../events/task-event.js';
 import { RouterError } from '../kernel/errors.js';
 import type { PostTaskInput } from '../router/task-service.js';
 import type { Task } from '../tasks/task.js';
-import { AgentIdSchema, NO_CONTROL_CHARACTERS } from './manifest-dto.js';
+import { AgentIdSchema, TaskIdSchema } from './id-schemas.js';
 import { parseTimeText, TIME_TEXT_EXPECTED } from './time-text.js';
-
-const TaskIdSchema = Type.String({ minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARACTERS });
 
 /** The body of POST /v1/tasks. */
 export const PostTaskDtoSchema = Type.Object(

@@ -1,9 +1,48 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type AnySchemaObject, type ErrorObject } from 'ajv';
+import type { DataValidationCxt } from 'ajv/dist/types/index.js';
 import { RouterError } from '../kernel/errors.js';
+import { findTextFault, ID_NORMAL_FORM } from './unicode-text.js';
 
 /** One Ajv instance for every wire schema: validators are compiled once, at module load. */
 const ajv = new Ajv({ allErrors: false, strict: true });
+
+/**
+ * Marks a string schema as an id: the value is replaced by its normal form (NFC) as it is validated,
+ * so everything after the edge compares and stores one form. The schema's maxLength applies to the
+ * value as sent; this keyword applies it again to the normal form, which can be longer.
+ */
+export const ID_KEYWORD = 'x-id';
+
+ajv.addKeyword({
+  keyword: ID_KEYWORD,
+  type: 'string',
+  schemaType: 'boolean',
+  modifying: true,
+  errors: true,
+  validate: function normalizeIdInPlace(
+    isId: boolean,
+    data: string,
+    parentSchema?: AnySchemaObject,
+    context?: DataValidationCxt,
+  ): boolean {
+    if (!isId || context === undefined) return true;
+    const normal = data.normalize(ID_NORMAL_FORM);
+    const max = parentSchema?.maxLength as number | undefined;
+    if (max !== undefined && [...normal].length > max) {
+      (normalizeIdInPlace as unknown as { errors: unknown[] }).errors = [
+        {
+          keyword: ID_KEYWORD,
+          message: `must not be longer than ${max} characters in Unicode normal form ${ID_NORMAL_FORM}`,
+          params: {},
+        },
+      ];
+      return false;
+    }
+    (context.parentData as Record<string | number, unknown>)[context.parentDataProperty] = normal;
+    return true;
+  },
+});
 
 export type Validator<S extends TSchema> = (value: unknown, where: string) => Static<S>;
 
@@ -15,6 +54,14 @@ export type Validator<S extends TSchema> = (value: unknown, where: string) => St
 export function compileValidator<S extends TSchema>(schema: S): Validator<S> {
   const check = ajv.compile(schema);
   return (value, where) => {
+    // Every string, in every field and key, known to the schema or not: one check for all inputs.
+    const fault = findTextFault(value);
+    if (fault !== undefined) {
+      const subject = fault.field === '' ? 'the value' : fault.field;
+      throw new RouterError('invalid_request', `${where}: ${subject} ${fault.problem}`, {
+        details: { where, field: fault.field },
+      });
+    }
     if (check(value)) return value as Static<S>;
     const error = check.errors?.[0];
     const field = error === undefined ? '' : fieldOf(error);

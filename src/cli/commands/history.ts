@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { MAX_PAGE_SIZE } from '../../store/store.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
+import { normalizeId } from '../../wire/unicode-text.js';
 import { badArgument } from '../cli-error.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
@@ -46,7 +47,7 @@ export function registerHistoryCommand(program: Command, io: CliIo): void {
       const query = {
         limit,
         ...(flags.task === undefined ? {} : { taskId: flags.task }),
-        ...(flags.agent === undefined ? {} : { agentId: flags.agent }),
+        ...(flags.agent === undefined ? {} : { agentId: normalizeId(flags.agent) }),
         ...(flags.since === undefined ? {} : { sinceMs: parseTime('--since', flags.since) }),
         ...(flags.until === undefined ? {} : { untilMs: parseTime('--until', flags.until) }),
         ...(flags.cursor === undefined ? {} : { cursor: flags.cursor }),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { OUTCOME_STATUSES, type OutcomeStatus } from '../../policy/outcome.js';
+import { normalizeId } from '../../wire/unicode-text.js';
 import { badArgument } from '../cli-error.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
@@ -48,7 +49,7 @@ export function registerOutcomeCommand(program: Command, io: CliIo): void {
       try {
         const recorded = await router.recordOutcome({
           seq: Number(seqText),
-          agentId,
+          agentId: normalizeId(agentId),
           status: status as OutcomeStatus,
           ...(durationMs === undefined ? {} : { durationMs }),
         });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { AgentStats } from '../../audit/stats.js';
 import { loadConfig } from '../../config/config.js';
 import { toAgentStatsDto } from '../../wire/stats-dto.js';
+import { normalizeId } from '../../wire/unicode-text.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
 
@@ -32,7 +33,7 @@ export function registerStatsCommand(program: Command, io: CliIo): void {
       try {
         let stats: AgentStats[];
         if (agentId !== undefined) {
-          stats = [await router.stats(agentId)];
+          stats = [await router.stats(normalizeId(agentId))];
         } else {
           // The log's agents, with the roster's first (in roster order) when one is given.
           const logged = new Map((await router.allStats()).map((s) => [s.agentId, s]));

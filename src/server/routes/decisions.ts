@@ -5,7 +5,7 @@ import { RouterError } from '../../kernel/errors.js';
 import type { LoggedDecision } from '../../policy/decision.js';
 import { MAX_PAGE_SIZE } from '../../store/store.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
-import { AgentIdSchema } from '../../wire/manifest-dto.js';
+import { AgentIdSchema, TaskIdSchema } from '../../wire/id-schemas.js';
 import { parseTimeText, TIME_TEXT_EXPECTED } from '../../wire/time-text.js';
 import type { ServiceContext } from '../service-context.js';
 
@@ -13,7 +13,7 @@ const TimeText = Type.String({ minLength: 1, maxLength: 40, description: TIME_TE
 
 const DecisionsQuerySchema = Type.Object(
   {
-    task_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    task_id: Type.Optional(TaskIdSchema),
     agent_id: Type.Optional(AgentIdSchema),
     since: Type.Optional(TimeText),
     until: Type.Optional(TimeText),
