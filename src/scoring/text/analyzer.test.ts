@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createAnalyzer, defaultAnalyzer } from './analyzer.js';
+import { createAnalyzer, defaultAnalyzer, MAX_WORD_LENGTH } from './analyzer.js';
 
 const terms = (text: string): string[] => defaultAnalyzer.terms(text);
 
@@ -51,5 +51,56 @@ describe('analyzer', () => {
         for (const term of once) expect(term.length).toBeGreaterThan(0);
       }),
     );
+  });
+
+  describe(`bounds every word at MAX_WORD_LENGTH (${MAX_WORD_LENGTH}) characters before stemming`, () => {
+    const letters = (length: number) =>
+      fc.string({
+        unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'),
+        minLength: length,
+        maxLength: length + 400,
+      });
+
+    it('analyses a word as its first MAX_WORD_LENGTH characters, however long it is', () => {
+      fc.assert(
+        fc.property(letters(MAX_WORD_LENGTH + 1), (word) => {
+          expect(terms(word)).toEqual(terms(word.slice(0, MAX_WORD_LENGTH)));
+        }),
+      );
+    });
+
+    it('a 100,000-letter word gives one term: the stem of its first 48 letters', () => {
+      const word = 'ab'.repeat(50_000);
+      expect(terms(`fix ${word} now`)).toEqual(['fix', ...terms(word.slice(0, MAX_WORD_LENGTH))]);
+      expect(terms(word)[0]).toHaveLength(MAX_WORD_LENGTH);
+    });
+
+    it('no term is longer, compounds and camelCase runs included, for any text', () => {
+      const word = fc.oneof(letters(1), fc.string({ maxLength: 120 }));
+      const text = fc
+        .array(word, { maxLength: 8 })
+        .chain((words) => fc.constantFrom('-', '/', ' ', '').map((joiner) => words.join(joiner)));
+      fc.assert(
+        fc.property(text, (t) => {
+          for (const term of [...terms(t), ...defaultAnalyzer.termsWithStopWords(t)]) {
+            expect(term.length).toBeLessThanOrEqual(MAX_WORD_LENGTH);
+          }
+        }),
+      );
+      const compound = Array.from({ length: 30_000 }, () => 'fact').join('-');
+      const analysed = terms(compound);
+      expect(analysed).toHaveLength(30_001); // each part, then the whole, cut
+      expect(analysed.at(-1)).toBe(compound.slice(0, MAX_WORD_LENGTH));
+    });
+
+    it('never cuts a surrogate pair in two', () => {
+      const word = `${'a'.repeat(MAX_WORD_LENGTH - 1)}𠀀𠀀𠀀`; // U+20000, two code units each
+      expect(terms(word)).toEqual(terms('a'.repeat(MAX_WORD_LENGTH - 1)));
+      fc.assert(
+        fc.property(fc.string({ unit: 'grapheme', minLength: 40, maxLength: 200 }), (text) => {
+          for (const term of terms(text.replace(/\s/g, ''))) expect(term.isWellFormed()).toBe(true);
+        }),
+      );
+    });
   });
 });
