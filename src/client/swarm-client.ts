@@ -77,7 +77,9 @@ export class SwarmClient {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        // Every state-changing call says JSON, even without a body: the service refuses one that
+        // does not and has no token (a cross-site form could send it).
+        ...(method === 'GET' || method === 'HEAD' ? {} : { 'content-type': 'application/json' }),
         ...this.#authorization(),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -7,6 +7,8 @@ import { TaskService, type TaskServiceSettings } from '../router/task-service.js
 import type { Store } from '../store/store.js';
 import { startClusterSync } from './cluster-sync.js';
 import { createServer } from './create-server.js';
+import type { HttpLimits } from './http-limits.js';
+import type { EventStreamLimits } from './sse/event-stream-limits.js';
 
 export interface ServiceOptions {
   readonly router: Router;
@@ -22,6 +24,14 @@ export interface ServiceOptions {
    * fake clock turn them off and call `tasks.runDue()` themselves.
    */
   readonly runTimers?: boolean;
+  /** Caps and page sizes of GET /v1/events; each absent one is the default (README, "Events"). */
+  readonly eventStreams?: Partial<EventStreamLimits>;
+  /** Timeouts, connection caps and rate limits (server/http-limits.ts). */
+  readonly limits?: Partial<HttpLimits>;
+  /** Host names clients use besides IP addresses and localhost (server/host-check.ts). */
+  readonly allowedHosts?: readonly string[];
+  /** Origins whose pages may call the API (CORS); none by default. */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface Service {
@@ -62,6 +72,10 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     directory,
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.eventStreams === undefined ? {} : { eventStreams: options.eventStreams }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
+    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   });
   if (options.runTimers ?? true) tasks.start();
   // Several instances on one store: follow what the others commit (nothing to do on SQLite).

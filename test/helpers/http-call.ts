@@ -10,7 +10,8 @@ export async function call(
 ): Promise<{ status: number; json: Json }> {
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // As a client of the API does: state-changing requests say JSON, with a body or without.
+    headers: method === 'GET' || method === 'HEAD' ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, json: await response.json().catch(() => null) };

@@ -54,7 +54,12 @@ export async function startService(options: {
     async call({ token, ...request }) {
       const response = await app.inject({
         ...request,
-        headers: { ...request.headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+        headers: {
+          // As a client of the API does: state-changing requests say JSON, with a body or without.
+          ...(request.method === 'GET' || request.method === 'HEAD' ? {} : { 'content-type': 'application/json' }),
+          ...request.headers,
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
       });
       return { status: response.statusCode, json: () => response.json(), body: response.body };
     },

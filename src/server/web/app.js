@@ -18,7 +18,8 @@ const headers = (extra = {}) =>
 async function api(method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+    // State-changing calls say JSON even without a body: the service refuses them otherwise.
+    headers: headers(method === 'GET' ? {} : { 'content-type': 'application/json' }),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await response.json().catch(() => ({}));

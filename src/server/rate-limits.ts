@@ -1,0 +1,87 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RouterError } from '../kernel/errors.js';
+import type { HttpLimits, RateLimit } from './http-limits.js';
+
+/** Whose allowance a request spends. */
+export interface RateLimitIdentity {
+  /** The request's bearer token, if any. */
+  tokenOf(request: FastifyRequest): string | undefined;
+  /** A stable name for the holder of a valid token (`admin`, `agent:forge`), undefined when it is not valid. */
+  holderOf(token: string): string | undefined | Promise<string | undefined>;
+}
+
+/**
+ * Rate limits (@fastify/rate-limit, checked first thing on every request, before auth and body
+ * parsing, in an app-wide hook): each valid token has its own allowance, so agents sharing a host do not starve each other;
+ * requests without a valid token spend their remote address's; and requests with a token that is not
+ * valid spend a much smaller allowance of their address, so guessing tokens is slow. Over the limit:
+ * 429 `rate_limited` with Retry-After.
+ */
+export async function installRateLimits(
+  app: FastifyInstance,
+  limits: Pick<HttpLimits, 'rateLimit' | 'failedTokenLimit'>,
+  identity: RateLimitIdentity,
+): Promise<void> {
+  const { rateLimit: general, failedTokenLimit: failed } = limits;
+  if (general === null && failed === null) return;
+  const unlimited = { max: Number.MAX_SAFE_INTEGER, windowMs: 60_000 };
+  // The plugin asks for the key, the allowance and the window separately: one lookup serves all three.
+  const keys = new WeakMap<FastifyRequest, Promise<Spender>>();
+  const spent = new WeakMap<FastifyRequest, Spender>();
+  const keyOf = (request: FastifyRequest): Promise<Spender> => {
+    let spender = keys.get(request);
+    if (spender === undefined) {
+      spender = spenderOf(request).then((found) => {
+        spent.set(request, found);
+        return found;
+      });
+      keys.set(request, spender);
+    }
+    return spender;
+  };
+  const spenderOf = async (request: FastifyRequest): Promise<Spender> => {
+    const token = identity.tokenOf(request);
+    if (token === undefined) {
+      return { key: `address ${request.ip}`, who: `address ${request.ip}`, allowance: general ?? unlimited };
+    }
+    const holder = await identity.holderOf(token);
+    if (holder === undefined) {
+      return {
+        key: `bad-token ${request.ip}`,
+        who: `address ${request.ip} with tokens that are not valid`,
+        allowance: failed ?? general ?? unlimited,
+      };
+    }
+    return { key: `token ${holder}`, who: 'this token', allowance: general ?? unlimited };
+  };
+  await app.register(rateLimit, {
+    // Not the plugin's per-route hook, which runs after the route's own (auth among them): the limit
+    // must come first, or a wrong token would be answered 401 without ever spending an allowance.
+    global: false,
+    // The plugin's in-memory store: per instance, which is what a per-process allowance means.
+    keyGenerator: async (request) => (await keyOf(request)).key,
+    max: async (request) => (await keyOf(request)).allowance.max,
+    timeWindow: async (request) => (await keyOf(request)).allowance.windowMs,
+    errorResponseBuilder: (request, context) => {
+      // Asked only after the key was made, so the lookup is done; its result is in the request.
+      const { who, allowance } = spent.get(request) ?? {
+        who: 'this client',
+        allowance: general ?? unlimited,
+      };
+      return new RouterError(
+        'rate_limited',
+        `too many requests from ${who}: at most ${allowance.max} in ${allowance.windowMs / 1000} s; retry in ${context.after}`,
+      );
+    },
+  });
+  app.addHook('onRequest', app.rateLimit());
+}
+
+/** Who spends a request's allowance, and how much it has. */
+interface Spender {
+  readonly key: string;
+  /** For the 429's message. */
+  readonly who: string;
+  readonly allowance: RateLimit;
+}
