@@ -56,7 +56,9 @@ export async function startService(options: {
         ...request,
         headers: {
           // As a client of the API does: state-changing requests say JSON, with a body or without.
-          ...(request.method === 'GET' || request.method === 'HEAD' ? {} : { 'content-type': 'application/json' }),
+          ...(request.method === 'GET' || request.method === 'HEAD'
+            ? {}
+            : { 'content-type': 'application/json' }),
           ...request.headers,
           ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
         },
