@@ -9,15 +9,21 @@ import type autocannon from 'autocannon';
 export const PERSONAS = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'] as const;
 
 /**
- * Starts `swarm-router serve --port 0` with these arguments; resolves once it listens. Node flags for
+ * Starts `swarm-router serve --port 0` with these arguments (and environment); resolves once it listens. Node flags for
  * the child come from BENCH_SERVE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
  * the service under load: NODE_OPTIONS refuses --cpu-prof).
  */
-export async function startServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
+export async function startServe(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; url: string }> {
   const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
   const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', '0', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    // These benchmarks measure how much the service can do: one load generator on one address, with
+    // no token, would otherwise spend one client's allowance (BENCH_SERVE_RATE_LIMIT to keep it).
+    env: { ...process.env, SWARM_ROUTER_RATE_LIMIT: process.env.BENCH_SERVE_RATE_LIMIT ?? 'off', ...env },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';

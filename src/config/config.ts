@@ -28,6 +28,17 @@ export interface Config {
    * SWARM_ROUTER_ADMIN_TOKEN only: a flag would show it in the process list.
    */
   readonly adminToken: string;
+  /**
+   * Host names clients reach the service by, comma-separated, besides IP addresses and localhost
+   * (server/host-check.ts). Default ''; env SWARM_ROUTER_ALLOWED_HOSTS.
+   */
+  readonly allowedHosts: string;
+  /** Origins whose pages may call the API (CORS), comma-separated; default '' (none). Env SWARM_ROUTER_CORS_ORIGINS. */
+  readonly corsOrigins: string;
+  /** Requests per window for each token or address, `3000/10s`, or `off`. Env SWARM_ROUTER_RATE_LIMIT. */
+  readonly rateLimit: string;
+  /** Requests with a wrong token per window for each address, `30/1m`, or `off`. Env SWARM_ROUTER_FAILED_TOKEN_LIMIT. */
+  readonly failedTokenLimit: string;
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -38,6 +49,10 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   bidNormalisation: 'received',
   minCapability: '',
   adminToken: '',
+  allowedHosts: '',
+  corsOrigins: '',
+  rateLimit: '3000/10s',
+  failedTokenLimit: '30/1m',
 });
 
 export type ConfigFlags = { readonly [K in keyof Config]?: Config[K] | undefined };
@@ -53,6 +68,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     bidNormalisation: pick('bidNormalisation', 'SWARM_ROUTER_BID_NORMALISATION'),
     minCapability: pick('minCapability', 'SWARM_ROUTER_MIN_CAPABILITY'),
     adminToken: nonEmpty(env.SWARM_ROUTER_ADMIN_TOKEN) ?? DEFAULT_CONFIG.adminToken,
+    allowedHosts: pick('allowedHosts', 'SWARM_ROUTER_ALLOWED_HOSTS'),
+    corsOrigins: pick('corsOrigins', 'SWARM_ROUTER_CORS_ORIGINS'),
+    rateLimit: pick('rateLimit', 'SWARM_ROUTER_RATE_LIMIT'),
+    failedTokenLimit: pick('failedTokenLimit', 'SWARM_ROUTER_FAILED_TOKEN_LIMIT'),
   });
 }
 

@@ -43,17 +43,23 @@ interface Instance {
 }
 
 async function serve(db: string): Promise<Instance> {
-  const child = spawnCli([
-    'serve',
-    '--port',
-    '0',
-    '--db',
-    db,
-    '--roster',
-    'personas',
-    '--reservation-ms',
-    '600000', // no re-offers while the test runs: each task's one decision is what is checked
-  ]);
+  const child = spawnCli(
+    [
+      'serve',
+      '--port',
+      '0',
+      '--db',
+      db,
+      '--roster',
+      'personas',
+      '--reservation-ms',
+      '600000', // no re-offers while the test runs: each task's one decision is what is checked
+    ],
+    {
+      // Every agent and the poster share one address and no token: this test is about races, not limits.
+      SWARM_ROUTER_RATE_LIMIT: 'off',
+    },
+  );
   children.push(child);
   return { child, url: await listeningAddress(child), alive: true };
 }

@@ -14,6 +14,16 @@ describe('swarm-router serve', () => {
     expect(run.stderr).toContain('SWARM_ROUTER_ADMIN_TOKEN');
   });
 
+  it('refuses a rate limit it cannot read, naming the setting', async () => {
+    const run = await finished(
+      spawnCli(['serve', '--port', '0', '--db', tempDbPath(dir)], { SWARM_ROUTER_RATE_LIMIT: 'lots' }),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      "--rate-limit (SWARM_ROUTER_RATE_LIMIT): expected a count per window such as 3000/10s or 50/1m, or off, got 'lots'",
+    );
+  });
+
   it('serves on a free port, answers, and shuts down cleanly on SIGTERM', async () => {
     const child = spawnCli(['serve', '--port', '0', '--db', tempDbPath(dir)]);
     const done = finished(child);

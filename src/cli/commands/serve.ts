@@ -1,8 +1,10 @@
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
+import { requireStrongAdminToken } from '../../config/admin-token.js';
+import { type Config, loadConfig } from '../../config/config.js';
 import { systemClock } from '../../kernel/clock.js';
 import { RouterError } from '../../kernel/errors.js';
+import { type HttpLimits, parseRateLimit } from '../../server/http-limits.js';
 import { openService } from '../../server/open-service.js';
 import { displayLocation } from '../../store/create-store.js';
 import { badArgument } from '../cli-error.js';
@@ -23,6 +25,7 @@ interface ServeFlags {
   readonly demo?: boolean;
   readonly reservationMs: string;
   readonly maxAttempts: string;
+  readonly rateLimit?: string;
 }
 
 /** Resolves when the server has closed (SIGTERM or SIGINT). */
@@ -59,6 +62,10 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       '--demo',
       'simulate the six personas as agents over HTTP (they bid, accept and complete) and post sample tasks',
     )
+    .option(
+      '--rate-limit <n/window|off>',
+      'requests per window for each token, or address without one, e.g. 3000/10s (env SWARM_ROUTER_RATE_LIMIT)',
+    )
     .option('--log-requests', 'a JSON log line per request on stdout (default: warnings and errors only)')
     .action(async (flags: ServeFlags) => {
       const port = integerFlag('--port', flags.port, 0, 65_535);
@@ -73,10 +80,14 @@ export function registerServeCommand(program: Command, io: CliIo): void {
             (flags.demo === true && io.env.SWARM_ROUTER_ROSTER === undefined ? 'none' : undefined),
           scorer: flags.scorer,
           minCapability: flags.minCapability,
+          rateLimit: flags.rateLimit,
         },
         io.env,
       );
+      const http = httpSettings(config, flags.host);
       const adminToken = config.adminToken === '' ? undefined : config.adminToken;
+      // Before anything is opened: a weak admin token is a reason not to start at all.
+      if (adminToken !== undefined) requireStrongAdminToken(adminToken);
       if (adminToken === undefined && !isLoopback(flags.host)) {
         throw new RouterError(
           'unsafe_bind',
@@ -94,6 +105,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         taskSettings: { reservationMs, maxAttempts },
         ...(adminToken === undefined ? {} : { adminToken }),
         logLevel: flags.logRequests === true ? 'info' : 'warn',
+        ...http,
       });
       const { app, directory } = service;
       let demo: DemoSwarm | undefined;
@@ -125,6 +137,33 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       );
       await closed;
     });
+}
+
+/** The service's HTTP limits and the names it answers to, from the configuration; bad text is refused by name. */
+function httpSettings(
+  config: Config,
+  host: string,
+): { limits: Partial<HttpLimits>; allowedHosts: string[]; corsOrigins: string[] } {
+  const limit = (name: string, text: string) => {
+    const parsed = parseRateLimit(text);
+    if (parsed === undefined)
+      throw badArgument(name, 'a count per window such as 3000/10s or 50/1m, or off', text);
+    return parsed;
+  };
+  const list = (text: string) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  return {
+    limits: {
+      rateLimit: limit('--rate-limit (SWARM_ROUTER_RATE_LIMIT)', config.rateLimit),
+      failedTokenLimit: limit('SWARM_ROUTER_FAILED_TOKEN_LIMIT', config.failedTokenLimit),
+    },
+    // A name given to --host is one clients use.
+    allowedHosts: [...list(config.allowedHosts), ...(isIP(host) === 0 ? [host] : [])],
+    corsOrigins: list(config.corsOrigins),
+  };
 }
 
 function integerFlag(option: string, text: string, min: number, max: number): number {
