@@ -1,8 +1,17 @@
 import type { AgentManifest } from '../manifest/manifest.js';
 import { DEFAULT_RERANKER_CONFIG, ExampleReranker, type RerankerConfig } from './example-reranker.js';
-import { type BagSettings, type FieldWeights, manifestBag } from './manifest-bag.js';
+import {
+  type AnalysedManifest,
+  type BagSettings,
+  bagOf,
+  type FieldWeights,
+  type KeepExample,
+  ManifestAnalyses,
+} from './manifest-bag.js';
 import { PrefixVariants } from './prefix-variants.js';
-import type { CompiledScorer, LearnedEvidence, Scorer } from './scorer.js';
+import type { CompiledScorer, IndexedRoster, LearnedEvidence, Scorer, StepwiseScorer } from './scorer.js';
+import { sortInSteps } from './sort-in-steps.js';
+import { runSteps, type Steps } from './steps.js';
 import { type Analyzer, defaultAnalyzer } from './text/analyzer.js';
 import { mergeRelatedTerms, RelatedTerms, type RelatedTermsTable } from './text/related-terms.js';
 
@@ -22,7 +31,9 @@ import { mergeRelatedTerms, RelatedTerms, type RelatedTermsTable } from './text/
  *
  * Cost: an inverted index from term to (agent, weight) postings, so scoring walks the postings of the
  * task's terms only; its cost grows with the task's length and those terms' postings, not with the
- * roster (apart from the result array itself).
+ * roster (apart from the result array itself). Compiling is stepwise (scorer.ts, StepwiseScorer):
+ * each manifest is analysed once (cached by manifest object), the index is rebuilt from the
+ * analyses at each roster change, and the example reranker trains in pieces.
  */
 export const DEFAULT_SCORER_NAME = 'default';
 
@@ -120,35 +131,84 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
     unknownTermWeight,
     functionWordWeight,
   };
-  const compileLexical = (agents: readonly AgentManifest[]) => compileDefault(agents, undefined, settings);
-  return {
-    name: DEFAULT_SCORER_NAME,
-    // Learned evidence comes from tasks, which are task-like text: stop words kept, like examples.
-    analyze: (text) => analyzer.termsWithStopWords(text),
-    compile: (agents, evidence) => {
-      const lexical = compileDefault(agents, evidence, settings);
-      if (rerankerConfig === undefined) return lexical;
-      const trained = ExampleReranker.train(agents, compileLexical, analyzer, rerankerConfig);
-      if (trained === undefined) return lexical;
-      const { onlineLearningRate, l2 } = rerankerConfig;
-      const positionOf = new Map(agents.map((agent, i) => [agent.agentId, i]));
+  const analyses = new ManifestAnalyses(settings);
+  const analyseAll = function* (agents: readonly AgentManifest[]): Steps<AnalysedManifest[]> {
+    const analysed: AnalysedManifest[] = [];
+    for (const agent of agents) analysed.push(yield* analyses.of(agent));
+    return analysed;
+  };
+  const indexes = new WeakSet<DefaultIndex>();
+  const models = new WeakSet<ExampleReranker>();
+  const stepwise: StepwiseScorer = {
+    *index(agents, evidence) {
+      const analysed = yield* analyseAll(agents);
+      const lexical = lexicalScorer(agents, evidence, yield* buildIndex(analysed, settings), settings);
+      const indexed: DefaultIndex = {
+        agentIds: agents.map((agent) => agent.agentId),
+        positionOf: new Map(agents.map((agent, i) => [agent.agentId, i])),
+        lexical,
+      };
+      indexes.add(indexed);
+      return indexed;
+    },
+    *train(agents) {
+      if (rerankerConfig === undefined) return undefined;
+      const analysed = yield* analyseAll(agents);
+      const model = yield* ExampleReranker.trainInSteps(
+        {
+          agentIds: agents.map((agent) => agent.agentId),
+          exampleTerms: analysed.map((a) => a.examples),
+          *foldLexical(keep) {
+            const index = yield* buildIndex(analysed, settings, (i) => (j) => keep(i, j));
+            return lexicalScorer(agents, undefined, index, settings);
+          },
+        },
+        rerankerConfig,
+      );
+      if (model !== undefined) models.add(model);
+      return model;
+    },
+    bind(indexed, model) {
+      if (!indexes.has(indexed as DefaultIndex)) {
+        throw new TypeError('expected a roster indexed by this default scorer, got another');
+      }
+      const { lexical, positionOf } = indexed as DefaultIndex;
+      if (model === undefined) return lexical;
+      if (!models.has(model as ExampleReranker)) {
+        throw new TypeError('expected a model trained by this default scorer, got another');
+      }
+      const reranker = (model as ExampleReranker).bind(positionOf);
+      const { onlineLearningRate, l2 } = rerankerConfig as RerankerConfig;
       return {
-        ...(trained.suggestedMinCapability === undefined
+        ...(model.suggestedMinCapability === undefined
           ? {}
-          : { suggestedMinCapability: trained.suggestedMinCapability }),
+          : { suggestedMinCapability: model.suggestedMinCapability }),
         score: (description) => {
           const terms = distinctTerms(analyzer, description);
-          return trained.rerank(terms, lexical.scoreTerms(terms));
+          return reranker.rerank(terms, lexical.scoreTerms(terms));
         },
         learn: (description, agentId, succeeded) => {
-          const position = positionOf.get(agentId);
-          if (!succeeded || position === undefined) return;
+          if (!succeeded || !positionOf.has(agentId)) return;
           const terms = distinctTerms(analyzer, description);
-          trained.learn(terms, position, lexical.scoreTerms(terms), onlineLearningRate, l2);
+          reranker.learn(terms, agentId, lexical.scoreTerms(terms), onlineLearningRate, l2);
         },
       };
     },
   };
+  return {
+    name: DEFAULT_SCORER_NAME,
+    // Learned evidence comes from tasks, which are task-like text: stop words kept, like examples.
+    analyze: (text) => analyzer.termsWithStopWords(text),
+    compile: (agents, evidence) =>
+      stepwise.bind(runSteps(stepwise.index(agents, evidence)), runSteps(stepwise.train(agents))),
+    stepwise,
+  };
+}
+
+/** The default scorer's IndexedRoster. */
+interface DefaultIndex extends IndexedRoster {
+  readonly positionOf: ReadonlyMap<string, number>;
+  readonly lexical: LexicalScorer;
 }
 
 function checkedRerankerConfig(config: RerankerConfig): RerankerConfig {
@@ -189,17 +249,31 @@ function distinctTerms(analyzer: Analyzer, description: string): string[] {
   return [...new Set(analyzer.termsWithStopWords(description))];
 }
 
-function compileDefault(
-  agents: readonly AgentManifest[],
-  evidence: LearnedEvidence | undefined,
+/** A roster's inverted index (what lexicalScorer reads), built from its analysed manifests. */
+interface LexicalIndex {
+  /** Each agent's bag size (the sum of its weighted term frequencies): BM25's document length. */
+  readonly manifestLength: Float64Array;
+  readonly postings: ReadonlyMap<string, Postings>;
+  readonly variants: PrefixVariants;
+}
+
+/** Terms turned into postings between pauses. */
+const TERMS_PER_PIECE = 2048;
+
+/**
+ * The index of analysed manifests, in pieces (an agent's bag, a batch of terms, a run of the
+ * vocabulary's sort). `keepOf` gives, per roster position, which of the agent's examples count
+ * (default: all), for the reranker's cross-fitting folds.
+ */
+function* buildIndex(
+  analysed: readonly AnalysedManifest[],
   c: Compiled,
-): LexicalScorer {
-  const n = agents.length;
-  const positionOf = new Map(agents.map((agent, i) => [agent.agentId, i]));
-  const manifestLength = new Float64Array(n);
+  keepOf?: (position: number) => KeepExample,
+): Steps<LexicalIndex> {
+  const manifestLength = new Float64Array(analysed.length);
   const lists = new Map<string, { agents: number[]; tf: number[] }>();
-  agents.forEach((agent, i) => {
-    for (const [term, tf] of manifestBag(agent, c)) {
+  for (let i = 0; i < analysed.length; i++) {
+    for (const [term, tf] of bagOf(analysed[i] as AnalysedManifest, c, keepOf?.(i))) {
       let list = lists.get(term);
       if (list === undefined) {
         list = { agents: [], tf: [] };
@@ -209,8 +283,10 @@ function compileDefault(
       list.tf.push(tf);
       manifestLength[i] = (manifestLength[i] as number) + tf;
     }
-  });
+    yield;
+  }
   const postings = new Map<string, Postings>();
+  let sincePause = 0;
   for (const [term, list] of lists) {
     postings.set(term, {
       agents: Int32Array.from(list.agents),
@@ -218,7 +294,25 @@ function compileDefault(
       saturation: new Float64Array(list.agents.length),
       saturationFor: -1,
     });
+    if (++sincePause === TERMS_PER_PIECE) {
+      sincePause = 0;
+      yield;
+    }
   }
+  const vocabulary = yield* sortInSteps(postings.keys());
+  return { manifestLength, postings, variants: new PrefixVariants(vocabulary, postings) };
+}
+
+/** The lexical scorer of an indexed roster; `evidence` is read at each call. */
+function lexicalScorer(
+  agents: readonly AgentManifest[],
+  evidence: LearnedEvidence | undefined,
+  index: LexicalIndex,
+  c: Compiled,
+): LexicalScorer {
+  const n = agents.length;
+  const positionOf = new Map(agents.map((agent, i) => [agent.agentId, i]));
+  const { manifestLength, postings, variants } = index;
 
   // Per-agent length normalisation K = k1 (1 - b + b len / avgLen), refreshed when evidence changes.
   const lengthNorm = new Float64Array(n);
@@ -253,7 +347,6 @@ function compileDefault(
     return list.saturation;
   };
 
-  const variants = new PrefixVariants(postings.keys());
   const variantOf = (term: string): Postings | null => {
     const variant = variants.of(term);
     return variant === undefined ? null : (postings.get(variant) ?? null);

@@ -1,5 +1,6 @@
 import { seededRandom } from '../kernel/seeded-random.js';
 import type { AgentManifest } from '../manifest/manifest.js';
+import { runSteps, type Steps } from './steps.js';
 import type { Analyzer } from './text/analyzer.js';
 import { IN_SCOPE_ACCEPTANCE, thresholdKeeping } from './threshold.js';
 
@@ -20,6 +21,9 @@ import { IN_SCOPE_ACCEPTANCE, thresholdKeeping } from './threshold.js';
  * times their probability relative to the most probable one, so the top score — what the "no suitable
  * agent" threshold reads — is unchanged, and only the order below it moves. Agents without examples
  * keep their lexical score. Training is deterministic (a fixed-seed shuffle): same roster, same model.
+ *
+ * Training is written in pieces (trainInSteps): the router runs it between other work, and keeps
+ * using the previous model, applied to the agents it knows, until the new one is ready.
  */
 export interface RerankerConfig {
   /** Cross-fitting folds. Default 5. */
@@ -56,9 +60,39 @@ export const DEFAULT_RERANKER_CONFIG: RerankerConfig = Object.freeze({
 });
 
 /** Scores a roster's tasks lexically; the reranker trains on fold rosters compiled through it. */
-export type LexicalCompiler = (agents: readonly AgentManifest[]) => {
+export type LexicalCompiler = (agents: readonly AgentManifest[]) => LexicalScores;
+
+/** A lexical scorer of a roster, from a task's distinct terms, in roster order. */
+export interface LexicalScores {
   scoreTerms(distinctTerms: Iterable<string>): Float64Array;
-};
+}
+
+/** What training reads: the roster's examples as terms, and lexical scorers of its folds. */
+export interface TrainingRoster {
+  readonly agentIds: readonly string[];
+  /** Each agent's examples, in order, as the analyzer's terms with stop words kept. */
+  readonly exampleTerms: readonly (readonly (readonly string[])[])[];
+  /**
+   * The lexical scorer of the roster with only the examples `keep` keeps (position, example index),
+   * built in steps: the cross-fitting folds.
+   */
+  foldLexical(keep: (position: number, example: number) => boolean): Steps<LexicalScores>;
+}
+
+/** Training steps run between pauses (each is words × agents with examples multiply-adds). */
+const STEPS_PER_PIECE = 32;
+
+/** A model applied to one roster (ExampleReranker.bind). */
+export interface BoundReranker {
+  /** Reorders the roster's agents with examples by the model, in place, from the task's distinct terms. */
+  rerank(terms: readonly string[], scores: Float64Array): Float64Array;
+  /**
+   * One training step on a task the agent completed, given the task's distinct terms and its lexical
+   * scores before the outcome was learned. Agents the model has no class for, or that are not in the
+   * roster, are left out; words the examples never used are not in the model either.
+   */
+  learn(terms: readonly string[], agentId: string, scores: Float64Array, rate: number, l2: number): void;
+}
 
 export class ExampleReranker {
   /**
@@ -68,9 +102,10 @@ export class ExampleReranker {
    * out-of-scope tasks. Undefined below MIN_EXAMPLES_FOR_THRESHOLD examples.
    */
   readonly suggestedMinCapability: number | undefined;
+  /** The agents with examples, by id: the classes of the model. */
+  readonly classIds: readonly string[];
+  readonly #classOf: ReadonlyMap<string, number>;
   readonly #vocabulary: ReadonlyMap<string, number>;
-  /** Roster positions of the agents with examples: the classes of the model. */
-  readonly #classes: Int32Array;
   /** Word weights, word-major: weights[word × classes + class]. */
   readonly #weights: Float32Array;
   readonly #bias: Float64Array;
@@ -79,19 +114,20 @@ export class ExampleReranker {
 
   private constructor(
     vocabulary: ReadonlyMap<string, number>,
-    classes: Int32Array,
+    classIds: readonly string[],
     weights: Float32Array,
     bias: Float64Array,
     scoreWeight: number,
     suggestedMinCapability: number | undefined,
   ) {
     this.suggestedMinCapability = suggestedMinCapability;
+    this.classIds = classIds;
+    this.#classOf = new Map(classIds.map((id, c) => [id, c]));
     this.#vocabulary = vocabulary;
-    this.#classes = classes;
     this.#weights = weights;
     this.#bias = bias;
     this.#scoreWeight = scoreWeight;
-    this.#logits = new Float64Array(classes.length);
+    this.#logits = new Float64Array(classIds.length);
   }
 
   /**
@@ -104,34 +140,51 @@ export class ExampleReranker {
     analyzer: Analyzer,
     config: RerankerConfig = DEFAULT_RERANKER_CONFIG,
   ): ExampleReranker | undefined {
+    const roster: TrainingRoster = {
+      agentIds: agents.map((agent) => agent.agentId),
+      exampleTerms: agents.map((agent) =>
+        (agent.examples ?? []).map((example) => analyzer.termsWithStopWords(example)),
+      ),
+      *foldLexical(keep) {
+        return compileLexical(
+          agents.map((agent, i) =>
+            agent.examples === undefined
+              ? agent
+              : { ...agent, examples: agent.examples.filter((_, j) => keep(i, j)) },
+          ),
+        );
+      },
+    };
+    return runSteps(ExampleReranker.trainInSteps(roster, config));
+  }
+
+  /** `train`, a piece at a time (steps.ts): what the router runs in the background. */
+  static *trainInSteps(
+    roster: TrainingRoster,
+    config: RerankerConfig = DEFAULT_RERANKER_CONFIG,
+  ): Steps<ExampleReranker | undefined> {
     const positions: number[] = [];
-    agents.forEach((agent, i) => {
-      if ((agent.examples?.length ?? 0) > 0) positions.push(i);
+    roster.exampleTerms.forEach((examples, i) => {
+      if (examples.length > 0) positions.push(i);
     });
     if (positions.length < 2) return undefined;
     const classes = Int32Array.from(positions);
     const vocabulary = new Map<string, number>();
-    for (const agent of agents) {
-      for (const example of agent.examples ?? []) {
-        for (const term of analyzer.termsWithStopWords(example)) {
+    for (const examples of roster.exampleTerms) {
+      for (const terms of examples) {
+        for (const term of terms) {
           if (!vocabulary.has(term)) vocabulary.set(term, vocabulary.size);
         }
       }
+      yield;
     }
     if (vocabulary.size * classes.length > config.maxWeights) return undefined;
 
-    const { instances, bestScores } = crossFittedInstances(
-      agents,
-      classes,
-      compileLexical,
-      analyzer,
-      vocabulary,
-      config,
-    );
+    const { instances, bestScores } = yield* crossFittedInstances(roster, classes, vocabulary, config);
     const k = classes.length;
     const reranker = new ExampleReranker(
       vocabulary,
-      classes,
+      positions.map((position) => roster.agentIds[position] as string),
       new Float32Array(vocabulary.size * k),
       new Float64Array(k),
       config.scoreWeight,
@@ -142,50 +195,65 @@ export class ExampleReranker {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       shuffle(order, random);
       const rate = config.learningRate / (1 + epoch);
+      let sincePause = 0;
       for (const index of order) {
         const { words, label, relative } = instances[index] as Instance;
         reranker.#step(words, relative, label, rate, config.l2);
+        if (++sincePause === STEPS_PER_PIECE) {
+          sincePause = 0;
+          yield;
+        }
       }
     }
     return reranker;
   }
 
   /**
-   * One training step on a task the agent at `position` completed, given the task's distinct terms
-   * and its lexical scores before the outcome was learned. Agents without examples are not in the
-   * model; words the examples never used are not either.
+   * The model applied to a roster: `positionOf` maps agent ids to roster positions. The roster may
+   * be the one trained on or a later one (the router keeps using a model while the next one trains):
+   * an agent the model does not know keeps its lexical score, and a class whose agent left the
+   * roster takes no part in the reordering.
    */
-  learn(terms: readonly string[], position: number, scores: Float64Array, rate: number, l2: number): void {
-    const label = this.#classes.indexOf(position);
-    const relative = relativeScores(scores, this.#classes);
-    if (label < 0 || relative === undefined) return;
-    this.#step(wordIds(terms, this.#vocabulary), relative, label, rate, l2);
+  bind(positionOf: ReadonlyMap<string, number>): BoundReranker {
+    const classPositions = Int32Array.from(this.classIds, (id) => positionOf.get(id) ?? -1);
+    return {
+      rerank: (terms, scores) => this.#rerank(terms, scores, classPositions),
+      learn: (terms, agentId, scores, rate, l2) => {
+        const label = this.#classOf.get(agentId);
+        const relative = relativeScores(scores, classPositions);
+        if (label === undefined || classPositions[label] === -1 || relative === undefined) return;
+        this.#step(wordIds(terms, this.#vocabulary), relative, label, rate, l2);
+      },
+    };
   }
 
   /** Reorders the agents with examples by the model, in place (see the class comment). */
-  rerank(terms: readonly string[], scores: Float64Array): Float64Array {
-    const relative = relativeScores(scores, this.#classes);
+  #rerank(terms: readonly string[], scores: Float64Array, classPositions: Int32Array): Float64Array {
+    const relative = relativeScores(scores, classPositions);
     if (relative === undefined) return scores; // nothing matched: nothing to reorder, every score 0
     const words = wordIds(terms, this.#vocabulary);
     this.#softmax(words, 1 / Math.sqrt(words.length || 1), relative);
     const probabilities = this.#logits;
-    const k = this.#classes.length;
+    const k = classPositions.length;
     let best = 0;
     let top = 0;
     for (let c = 0; c < k; c++) {
-      best = Math.max(best, scores[this.#classes[c] as number] as number);
+      const position = classPositions[c] as number;
+      if (position === -1) continue;
+      best = Math.max(best, scores[position] as number);
       top = Math.max(top, probabilities[c] as number);
     }
     for (let c = 0; c < k; c++) {
+      const position = classPositions[c] as number;
       // p / top is exactly 1 for the most probable agent, so the best score is kept to the bit.
-      scores[this.#classes[c] as number] = best * ((probabilities[c] as number) / top);
+      if (position !== -1) scores[position] = best * ((probabilities[c] as number) / top);
     }
     return scores;
   }
 
   /** One SGD step of the softmax loss (with L2 on word weights) towards `label`. */
   #step(words: readonly number[], relative: Float64Array, label: number, rate: number, l2: number): void {
-    const k = this.#classes.length;
+    const k = this.classIds.length;
     const scale = 1 / Math.sqrt(words.length || 1);
     this.#softmax(words, scale, relative);
     const probabilities = this.#logits;
@@ -203,7 +271,7 @@ export class ExampleReranker {
 
   /** Fills #logits with the class probabilities for these words and relative lexical scores. */
   #softmax(words: readonly number[], scale: number, relative: Float64Array): void {
-    const k = this.#classes.length;
+    const k = this.classIds.length;
     const logits = this.#logits;
     let max = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < k; c++) {
@@ -233,51 +301,59 @@ interface Instance {
   readonly relative: Float64Array;
 }
 
+/** Held-out examples scored between pauses. */
+const EXAMPLES_PER_PIECE = 32;
+
 /**
  * Every example, with lexical scores from a roster compiled without the example's fold; and each
  * example's best score among all agents, as a task like it would score.
  */
-function crossFittedInstances(
-  agents: readonly AgentManifest[],
+function* crossFittedInstances(
+  roster: TrainingRoster,
   classes: Int32Array,
-  compileLexical: LexicalCompiler,
-  analyzer: Analyzer,
   vocabulary: ReadonlyMap<string, number>,
   config: RerankerConfig,
-): { instances: Instance[]; bestScores: number[] } {
+): Steps<{ instances: Instance[]; bestScores: number[] }> {
   const instances: Instance[] = [];
   const bestScores: number[] = [];
   for (let fold = 0; fold < config.folds; fold++) {
-    const held: { text: string; label: number }[] = [];
-    const roster = [...agents];
+    const held: { terms: readonly string[]; label: number }[] = [];
     classes.forEach((position, label) => {
-      const agent = agents[position] as AgentManifest;
-      const kept = (agent.examples ?? []).filter((text, j) => {
-        if (j % config.folds !== fold) return true;
-        held.push({ text, label });
-        return false;
+      (roster.exampleTerms[position] ?? []).forEach((terms, j) => {
+        if (j % config.folds === fold) held.push({ terms, label });
       });
-      roster[position] = { ...agent, examples: kept };
     });
     if (held.length === 0) continue;
-    const lexical = compileLexical(roster);
-    for (const { text, label } of held) {
-      const terms = [...new Set(analyzer.termsWithStopWords(text))];
+    const lexical = yield* roster.foldLexical((_, j) => j % config.folds !== fold);
+    let sincePause = 0;
+    for (const { terms: all, label } of held) {
+      const terms = [...new Set(all)];
       const scores = lexical.scoreTerms(terms);
       const relative = relativeScores(scores, classes) ?? new Float64Array(classes.length);
       instances.push({ words: wordIds(terms, vocabulary), label, relative });
-      bestScores.push(Math.max(...scores));
+      let best = Number.NEGATIVE_INFINITY;
+      for (const score of scores) best = Math.max(best, score);
+      bestScores.push(best);
+      if (++sincePause === EXAMPLES_PER_PIECE) {
+        sincePause = 0;
+        yield;
+      }
     }
   }
   return { instances, bestScores };
 }
 
-/** Each class's score relative to the best class's; undefined when every one is 0. */
+/**
+ * Each class's score relative to the best class's (0 for a class whose agent is not in the roster,
+ * position -1); undefined when every one is 0.
+ */
 function relativeScores(scores: Float64Array, classes: Int32Array): Float64Array | undefined {
   let best = 0;
-  for (const position of classes) best = Math.max(best, scores[position] as number);
+  for (const position of classes) if (position !== -1) best = Math.max(best, scores[position] as number);
   if (best === 0) return undefined;
-  return Float64Array.from(classes, (position) => (scores[position] as number) / best);
+  return Float64Array.from(classes, (position) =>
+    position === -1 ? 0 : (scores[position] as number) / best,
+  );
 }
 
 /** Vocabulary indexes of the known ones among distinct terms. */

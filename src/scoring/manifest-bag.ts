@@ -1,4 +1,5 @@
 import type { AgentManifest } from '../manifest/manifest.js';
+import type { Steps } from './steps.js';
 import type { Analyzer } from './text/analyzer.js';
 import type { RelatedTerms } from './text/related-terms.js';
 
@@ -22,43 +23,122 @@ export interface BagSettings {
   readonly functionWordWeight: number;
 }
 
+/**
+ * A manifest's fields as terms. Analysis is most of what indexing a roster costs, and a roster is
+ * indexed again at every change (and once per cross-fitting fold when the reranker trains), so each
+ * manifest is analysed once (ManifestAnalyses) and its bags are built from these.
+ */
+export interface AnalysedManifest {
+  readonly name: readonly string[];
+  /** Per tag, in declared order. */
+  readonly capabilities: readonly (readonly string[])[];
+  readonly keywords: readonly (readonly string[])[];
+  readonly description: readonly string[];
+  /** Per example, stop words kept (examples are task-like text). */
+  readonly examples: readonly (readonly string[])[];
+  /** The related terms of all its tags, each once. */
+  readonly related: readonly string[];
+}
+
 /** The words of an agent's name fields: its id is often an identifier ("JobTool", "find_phone"). */
 function nameText(agent: AgentManifest): string {
   return `${agent.agentId.replace(/[_.]+/g, ' ')} ${agent.agentName}`;
 }
 
+/** Analyses one manifest, a field, a tag or an example per piece. */
+export function* analyseManifest(agent: AgentManifest, c: BagSettings): Steps<AnalysedManifest> {
+  const { analyzer } = c;
+  const name = analyzer.terms(nameText(agent));
+  const tags = (list: readonly string[]): string[][] => list.map((tag) => analyzer.terms(tag));
+  const capabilities = tags(agent.capabilities);
+  const keywords = tags(agent.keywords);
+  yield;
+  const description = analyzer.terms(agent.description ?? '');
+  yield;
+  const examples: string[][] = [];
+  for (const example of agent.examples ?? []) {
+    examples.push(analyzer.termsWithStopWords(example));
+    yield;
+  }
+  // Each related term once per agent, however many of its tags lead to it.
+  const related = new Set<string>();
+  for (const tag of [...agent.capabilities, ...agent.keywords]) {
+    for (const term of c.related.relatedTo(tag)) related.add(term);
+  }
+  return { name, capabilities, keywords, description, examples, related: [...related] };
+}
+
+/**
+ * Analysed manifests, cached by manifest object: the registry freezes each manifest it holds and
+ * replaces the object when the agent changes, so an entry is valid for as long as its key lives.
+ * One cache per scorer, because analysis depends on the scorer's analyzer and related terms.
+ */
+export class ManifestAnalyses {
+  readonly #byManifest = new WeakMap<AgentManifest, AnalysedManifest>();
+  readonly #settings: BagSettings;
+
+  constructor(settings: BagSettings) {
+    this.#settings = settings;
+  }
+
+  *of(agent: AgentManifest): Steps<AnalysedManifest> {
+    let analysed = this.#byManifest.get(agent);
+    if (analysed === undefined) {
+      analysed = yield* analyseManifest(agent, this.#settings);
+      if (isDeeplyFrozen(agent)) this.#byManifest.set(agent, analysed);
+    }
+    return analysed;
+  }
+}
+
+/** Only a manifest that cannot change is cached: a caller's mutable object may change under one key. */
+function isDeeplyFrozen(agent: AgentManifest): boolean {
+  return (
+    Object.isFrozen(agent) &&
+    Object.isFrozen(agent.capabilities) &&
+    Object.isFrozen(agent.keywords) &&
+    (agent.examples === undefined || Object.isFrozen(agent.examples))
+  );
+}
+
+/** Which of an agent's examples count (all of them, except in the reranker's cross-fitting folds). */
+export type KeepExample = (example: number) => boolean;
+
+const EVERY_EXAMPLE: KeepExample = () => true;
+
 /**
  * An agent's weighted term frequencies, one bag over all its manifest's fields (BM25F): each field's
  * terms at that field's weight, the related terms of its tags once each, and — because examples are
- * task-like text — the stop words of its examples at `functionWordWeight`.
+ * task-like text — the stop words of its examples at `functionWordWeight`. The additions happen in
+ * field order, so a bag is the same to the last bit however its manifest's analysis was obtained.
  */
-export function manifestBag(agent: AgentManifest, c: BagSettings): Map<string, number> {
+export function bagOf(
+  a: AnalysedManifest,
+  c: BagSettings,
+  keepExample: KeepExample = EVERY_EXAMPLE,
+): Map<string, number> {
   const bag = new Map<string, number>();
-  const add = (text: string, weight: number): void => {
+  const add = (terms: readonly string[], weight: number): void => {
     if (weight === 0) return;
-    for (const term of c.analyzer.terms(text)) bag.set(term, (bag.get(term) ?? 0) + weight);
+    for (const term of terms) bag.set(term, (bag.get(term) ?? 0) + weight);
   };
-  add(nameText(agent), c.weights.name);
-  for (const tag of agent.capabilities) add(tag, c.weights.capabilities);
-  for (const tag of agent.keywords) add(tag, c.weights.keywords);
-  add(agent.description ?? '', c.weights.description);
+  add(a.name, c.weights.name);
+  for (const tag of a.capabilities) add(tag, c.weights.capabilities);
+  for (const tag of a.keywords) add(tag, c.weights.keywords);
+  add(a.description, c.weights.description);
   if (c.weights.examples > 0) {
-    for (const example of agent.examples ?? []) {
-      for (const term of c.analyzer.termsWithStopWords(example)) {
+    a.examples.forEach((terms, j) => {
+      if (!keepExample(j)) return;
+      for (const term of terms) {
         const weight = c.analyzer.isStopTerm(term)
           ? c.weights.examples * c.functionWordWeight
           : c.weights.examples;
         if (weight > 0) bag.set(term, (bag.get(term) ?? 0) + weight);
       }
-    }
+    });
   }
   if (c.weights.related > 0) {
-    // Each related term once per agent, however many of its tags lead to it.
-    const relatedTerms = new Set<string>();
-    for (const tag of [...agent.capabilities, ...agent.keywords]) {
-      for (const term of c.related.relatedTo(tag)) relatedTerms.add(term);
-    }
-    for (const term of relatedTerms) bag.set(term, (bag.get(term) ?? 0) + c.weights.related);
+    for (const term of a.related) bag.set(term, (bag.get(term) ?? 0) + c.weights.related);
   }
   return bag;
 }

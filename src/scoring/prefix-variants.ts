@@ -10,12 +10,23 @@ const CACHE_LIMIT = 100_000;
 
 export class PrefixVariants {
   readonly #vocabulary: readonly string[];
-  readonly #known: ReadonlySet<string>;
+  readonly #known: { has(term: string): boolean };
   readonly #cache = new Map<string, string | null>();
 
-  constructor(vocabulary: Iterable<string>) {
-    this.#vocabulary = [...vocabulary].sort();
-    this.#known = new Set(this.#vocabulary);
+  /**
+   * `sortedWith`: the vocabulary is already sorted in code unit order and this answers whether a term
+   * is in it (a roster index sorts its vocabulary in pieces, sort-in-steps.ts, and has a map of its
+   * terms already); otherwise the vocabulary is sorted here.
+   */
+  constructor(vocabulary: Iterable<string>, sortedWith?: { has(term: string): boolean }) {
+    if (sortedWith === undefined) {
+      const sorted = [...vocabulary].sort();
+      this.#vocabulary = sorted;
+      this.#known = new Set(sorted);
+    } else {
+      this.#vocabulary = Array.isArray(vocabulary) ? vocabulary : [...vocabulary];
+      this.#known = sortedWith;
+    }
   }
 
   /** The vocabulary term standing in for `term`, or undefined. Only plain a–z terms have variants. */

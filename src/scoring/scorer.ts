@@ -1,4 +1,5 @@
 import type { AgentManifest } from '../manifest/manifest.js';
+import type { Steps } from './steps.js';
 
 /**
  * The scoring port: how well each agent's manifest matches a task's text, as a number in [0, 1].
@@ -16,6 +17,12 @@ export interface Scorer {
    * it reads it at each call (the classic scorer ignores it).
    */
   compile(agents: readonly AgentManifest[], evidence?: LearnedEvidence): CompiledScorer;
+  /**
+   * The same compilation in two parts, each done a piece at a time (steps.ts), for callers that must
+   * not hold the event loop: `bind(runSteps(index(a, e)), runSteps(train(a)))` scores exactly as
+   * `compile(a, e)`. Absent: compile is one piece (stepwiseOf).
+   */
+  readonly stepwise?: StepwiseScorer;
   /**
    * The terms this scorer matches text on, for scorers that learn: the router turns the text of
    * tasks with outcomes into evidence with it, so evidence and scoring speak the same language.
@@ -51,4 +58,61 @@ export interface CompiledScorer {
    * examples), which a policy with `minCapability: 'auto'` uses. Absent: no estimate.
    */
   readonly suggestedMinCapability?: number;
+}
+
+/** A roster as a stepwise scorer indexed it: everything scoring needs apart from a trained model. */
+export interface IndexedRoster {
+  /** The roster's agents, in the order scores are given. */
+  readonly agentIds: readonly string[];
+}
+
+/** What a stepwise scorer learned from a roster's manifests (the default scorer: its examples). */
+export interface TrainedModel {
+  /** As CompiledScorer.suggestedMinCapability. */
+  readonly suggestedMinCapability?: number;
+}
+
+/**
+ * Compilation split so that an index always follows the roster while a model may lag: indexing is
+ * the cheap part, redone at every roster change; training is the expensive part, and a model
+ * trained on an earlier roster still serves a later one (bind).
+ */
+export interface StepwiseScorer {
+  /** Indexes a roster, in pieces. `evidence` as for Scorer.compile. */
+  index(agents: readonly AgentManifest[], evidence?: LearnedEvidence): Steps<IndexedRoster>;
+  /** Trains on a roster's manifests, in pieces; undefined when there is nothing to train. */
+  train(agents: readonly AgentManifest[]): Steps<TrainedModel | undefined>;
+  /**
+   * The compiled scorer of an indexed roster with a model trained on it or on an earlier roster of
+   * the same scorer: agents the model does not know are scored as without one. Throws TypeError for
+   * an index or model of another scorer.
+   */
+  bind(indexed: IndexedRoster, model: TrainedModel | undefined): CompiledScorer;
+}
+
+interface WholeCompilation extends IndexedRoster {
+  readonly compiled: CompiledScorer;
+}
+
+/** A scorer's stepwise form: its own, or its whole compilation as one piece and nothing to train. */
+export function stepwiseOf(scorer: Scorer): StepwiseScorer {
+  if (scorer.stepwise !== undefined) return scorer.stepwise;
+  const compilations = new WeakSet<WholeCompilation>();
+  return {
+    *index(agents, evidence): Steps<IndexedRoster> {
+      const whole = { agentIds: agents.map((a) => a.agentId), compiled: scorer.compile(agents, evidence) };
+      compilations.add(whole);
+      return whole;
+    },
+    // biome-ignore lint/correctness/useYield: nothing to train, so no piece
+    *train(): Steps<TrainedModel | undefined> {
+      return undefined;
+    },
+    bind(indexed) {
+      if (!compilations.has(indexed as WholeCompilation)) {
+        throw new TypeError(`expected a roster indexed by scorer '${scorer.name}', got another`);
+      }
+      return (indexed as WholeCompilation).compiled;
+    },
+  };
 }
