@@ -1,107 +1,96 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hashToken } from '../../agents/agent-token.js';
 import { RouterError } from '../../kernel/errors.js';
-import { toEventDto } from '../../wire/task-dto.js';
 import type { ServiceContext } from '../service-context.js';
+import { EVENT_STREAM_HEADERS, EventStream } from '../sse/event-stream.js';
+import { type EventStreamLimits, eventStreamLimits } from '../sse/event-stream-limits.js';
+import { PageScheduler } from '../sse/page-scheduler.js';
+import { StreamSlots } from '../sse/stream-slots.js';
 
-/** Events read from the store per query while catching up. */
-const PAGE = 500;
-/** A comment line this often keeps proxies and clients from timing the stream out. */
-const KEEP_ALIVE_MS = 15_000;
+/** Retry-After of a 429 for a stream over the caps: streams are long, a slot frees when one ends. */
+const STREAM_RETRY_AFTER_SECONDS = 5;
 
 /**
  * GET /v1/events: Server-Sent Events of the task lifecycle, each with its store id, so a client that
  * reconnects with Last-Event-ID (or ?last_event_id=) gets everything it missed, in order, then the
- * live stream. A notification from the bus only says "there is more": the stream always reads the
- * store from the last id it sent, which keeps it gap-free and ordered whichever commit notified first.
+ * live stream (sse/event-stream.ts). Streams are capped per client and in all (`limits`), replays take
+ * turns with the rest of the service a page at a time, and HEAD answers with the headers alone.
  */
-export function eventRoutes(app: FastifyInstance, { store, bus, auth }: ServiceContext): void {
+export function eventRoutes(
+  app: FastifyInstance,
+  { store, bus, auth }: ServiceContext,
+  limitOverrides: Partial<EventStreamLimits> = {},
+): void {
+  const limits = eventStreamLimits(limitOverrides);
+  const scheduler = new PageScheduler(limits.pagesPerTurn);
+  const slots = new StreamSlots(limits);
   // Open streams never go idle, so closing the server would wait for them forever: end them first.
-  const streams = new Set<() => void>();
+  const streams = new Set<EventStream>();
   app.addHook('preClose', async () => {
-    for (const end of streams) end();
+    for (const stream of streams) stream.end();
   });
   app.get(
     '/v1/events',
-    { schema: { summary: 'Server-Sent Events (task:posted, bid:received, task:assigned, …), resumable.' } },
+    {
+      ...auth.guard('reader'),
+      schema: { summary: 'Server-Sent Events (task:posted, bid:received, task:assigned, …), resumable.' },
+    },
     async (request, reply) => {
-      auth.requireReader(request);
-      const header = request.headers['last-event-id'];
-      const query = (request.query as { last_event_id?: string }).last_event_id;
-      const resumeText = (Array.isArray(header) ? header[0] : header) ?? query;
-      let lastSent: number;
-      if (resumeText === undefined || resumeText === '') {
-        lastSent = await store.lastEventId();
-      } else if (/^[0-9]{1,15}$/.test(resumeText)) {
-        lastSent = Number(resumeText);
-      } else {
+      const resumeAfter = lastEventIdOf(request);
+      // Fastify answers HEAD with the GET handler: say what GET would, open nothing.
+      if (request.method === 'HEAD') return reply.headers(EVENT_STREAM_HEADERS).send();
+
+      const slot = slots.take(streamClientOf(request, auth.enabled));
+      if ('refused' in slot) {
+        reply.header('retry-after', String(STREAM_RETRY_AFTER_SECONDS));
         throw new RouterError(
-          'invalid_request',
-          `Last-Event-ID must be an event id (got ${JSON.stringify(resumeText)})`,
-          {
-            details: { field: 'last_event_id' },
-          },
+          'rate_limited',
+          `${slot.refused}; close one, or retry in ${STREAM_RETRY_AFTER_SECONDS} s`,
         );
       }
-
+      let lastSent: number;
+      try {
+        lastSent = resumeAfter ?? (await store.lastEventId());
+      } catch (error) {
+        slot.release();
+        throw error;
+      }
       reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      raw.write('retry: 1000\n\n');
-
-      let closed = false;
-      let pumping = false;
-      let again = false;
-      const pump = async (): Promise<void> => {
-        if (pumping) {
-          again = true;
-          return;
-        }
-        pumping = true;
-        try {
-          do {
-            again = false;
-            for (;;) {
-              const events = await store.eventsAfter(lastSent, PAGE);
-              if (closed || events.length === 0) break;
-              let text = '';
-              for (const event of events) {
-                // Kinds and ids are ours (no newlines); data is one line of JSON.
-                text += `id: ${event.eventId}\nevent: ${event.kind}\ndata: ${JSON.stringify(toEventDto(event))}\n\n`;
-                lastSent = event.eventId;
-              }
-              if (!raw.write(text)) await new Promise((resolve) => raw.once('drain', resolve));
-              if (events.length < PAGE) break;
-            }
-          } while (again && !closed);
-        } catch {
-          // The store is closing: the client reconnects and resumes from its last id.
-          raw.end();
-        } finally {
-          pumping = false;
-        }
-      };
-      const unsubscribe = bus.subscribe(() => void pump());
-      const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-      const stop = (): void => {
-        closed = true;
+      const stream = new EventStream(reply.raw, { store, scheduler, limits, lastSent });
+      streams.add(stream);
+      const unsubscribe = bus.subscribe(() => stream.wake());
+      reply.raw.on('close', () => {
         unsubscribe();
-        clearInterval(keepAlive);
-      };
-      const end = (): void => {
-        stop();
-        raw.end();
-      };
-      streams.add(end);
-      request.raw.on('close', () => {
-        stop();
-        streams.delete(end);
+        streams.delete(stream);
+        slot.release();
       });
-      await pump();
+      stream.wake();
     },
   );
+}
+
+/** Last-Event-ID (header, or ?last_event_id=): the id to resume after; undefined means "from now". */
+function lastEventIdOf(request: FastifyRequest): number | undefined {
+  const header = request.headers['last-event-id'];
+  const query = (request.query as { last_event_id?: string }).last_event_id;
+  const resumeText = (Array.isArray(header) ? header[0] : header) ?? query;
+  if (resumeText === undefined || resumeText === '') return undefined;
+  if (/^[0-9]{1,15}$/.test(resumeText)) return Number(resumeText);
+  throw new RouterError(
+    'invalid_request',
+    `Last-Event-ID must be an event id (got ${JSON.stringify(resumeText)})`,
+    { details: { field: 'last_event_id' } },
+  );
+}
+
+/**
+ * Whose allowance a stream spends: its token's when the service checks tokens (the request got past
+ * auth, so the token is valid), else its remote address's. Without an admin token any bearer header
+ * is accepted, so it must not buy a client a fresh allowance.
+ */
+function streamClientOf(request: FastifyRequest, tokensChecked: boolean): string {
+  const token = tokensChecked
+    ? /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1]
+    : undefined;
+  return token === undefined ? `address ${request.ip}` : `token ${hashToken(token)}`;
 }
