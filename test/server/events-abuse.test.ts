@@ -21,6 +21,7 @@ import { manifestBody } from './service-harness.js';
 
 const dir = tempDir();
 const ADMIN = 'events-abuse-admin-token-0123456789abcdef';
+const DASHBOARD_ORIGIN = 'http://dashboard.example';
 /** Node's default high-water mark of a socket: what write() buffers before it asks for 'drain'. */
 const SOCKET_HIGH_WATER_MARK = 16 * 1024;
 /** Room over a page for one event more than the estimate and the stream's first lines. */
@@ -42,6 +43,7 @@ async function startSeeded(options: {
   descriptionLength: number;
   adminToken?: string;
   eventStreams?: Partial<EventStreamLimits>;
+  corsOrigins?: readonly string[];
 }): Promise<Seeded> {
   const clock = new FakeClock();
   const store = createStore({ location: tempDbPath(dir) });
@@ -61,6 +63,7 @@ async function startSeeded(options: {
     runTimers: false,
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
     ...(options.eventStreams === undefined ? {} : { eventStreams: options.eventStreams }),
+    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   });
   const serverSockets = new Map<number, Socket>();
   const carriedRequests = new WeakSet<Socket>();
@@ -214,6 +217,7 @@ describe('SSE: a client stuck too long is disconnected and resumes exactly once 
       events: 8_000,
       descriptionLength: 1_300,
       eventStreams: { stalledTimeoutMs: 200, maxStreamsPerClient: 2 },
+      corsOrigins: [DASHBOARD_ORIGIN],
     });
   });
   afterAll(async () => {
@@ -255,6 +259,18 @@ describe('SSE: a client stuck too long is disconnected and resumes exactly once 
     expect(third.status).toBe(429);
     expect((await third.json()) as unknown).toMatchObject({ error: { code: 'rate_limited' } });
     for (const controller of controllers) controller.abort();
+  });
+
+  it('a stream keeps the headers set before it opened: a configured origin may read it (CORS)', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${server.baseUrl}/v1/events`, {
+      headers: { origin: DASHBOARD_ORIGIN },
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(response.headers.get('access-control-allow-origin')).toBe(DASHBOARD_ORIGIN);
+    controller.abort();
   });
 });
 
@@ -329,6 +345,7 @@ describe('SSE: caps per token and in all, HEAD (real server)', () => {
     });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(head.headers.get('content-length')).toBeNull(); // as GET: the stream has no length
     expect(await head.text()).toBe('');
     const anonymous = await fetch(`${server.baseUrl}/v1/events`, {
       method: 'HEAD',

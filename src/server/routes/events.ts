@@ -37,8 +37,14 @@ export function eventRoutes(
     },
     async (request, reply) => {
       const resumeAfter = lastEventIdOf(request);
-      // Fastify answers HEAD with the GET handler: say what GET would, open nothing.
-      if (request.method === 'HEAD') return reply.headers(EVENT_STREAM_HEADERS).send();
+      // Fastify answers HEAD with the GET handler: the headers GET would send (no Content-Length: the
+      // stream has none), and nothing opened.
+      if (request.method === 'HEAD') {
+        reply.hijack();
+        reply.raw.writeHead(200, { ...reply.getHeaders(), ...EVENT_STREAM_HEADERS });
+        reply.raw.end();
+        return;
+      }
 
       const slot = slots.take(streamClientOf(request, auth.enabled));
       if ('refused' in slot) {
@@ -56,7 +62,13 @@ export function eventRoutes(
         throw error;
       }
       reply.hijack();
-      const stream = new EventStream(reply.raw, { store, scheduler, limits, lastSent });
+      const stream = new EventStream(reply.raw, {
+        store,
+        scheduler,
+        limits,
+        lastSent,
+        headers: reply.getHeaders(),
+      });
       streams.add(stream);
       const unsubscribe = bus.subscribe(() => stream.wake());
       reply.raw.on('close', () => {

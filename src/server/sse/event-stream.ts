@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { TaskEvent } from '../../events/task-event.js';
 import type { Store } from '../../store/store.js';
 import { toEventDto } from '../../wire/task-dto.js';
@@ -23,6 +23,8 @@ export interface EventStreamOptions {
   readonly limits: Pick<EventStreamLimits, 'pageEvents' | 'pageBytes' | 'stalledTimeoutMs'>;
   /** The id of the last event the client has; the stream sends those after it. */
   readonly lastSent: number;
+  /** Headers the reply had before it was hijacked (CORS, rate limits): sent with the stream's own. */
+  readonly headers?: OutgoingHttpHeaders;
 }
 
 /**
@@ -62,7 +64,7 @@ export class EventStream {
     // Nothing can follow an event stream on its connection: when the stream ends (the service closes,
     // the store fails) the connection closes too, rather than idling until the client drops it.
     raw.shouldKeepAlive = false;
-    raw.writeHead(200, EVENT_STREAM_HEADERS);
+    raw.writeHead(200, { ...options.headers, ...EVENT_STREAM_HEADERS });
     raw.write('retry: 1000\n\n');
     // Nothing is added to a full buffer: a client that does not read does not need keeping alive.
     this.#keepAlive = setInterval(() => {
