@@ -59,9 +59,10 @@ describe('swarm-router route', () => {
     // Forge is the only one whose manifest covers the task, but it bid above the ceiling; Quill covers
     // next to nothing of it: no suitable agent, and the explanation says why for each.
     expect(run.stdout).toMatch(
-      /→ no agent: No suitable agent: the best capability match among 1 eligible agent is 0\.0\d\d \(quill\), below the threshold 0\.04/,
+      /→ no agent: No suitable agent: 2 agents were refused: 1 bids above max_bid_sats, 1 is below the capability threshold 0\.04 \(quill 0\.0\d\d\)\n/,
     );
     expect(run.stdout).toMatch(/forge\s+50 sat .*refused: bid above max_bid_sats/);
+    expect(run.stdout).toMatch(/quill\s+40 sat .*refused: are below the capability threshold 0\.04/);
   });
 
   it('prints the full record with --json and keeps the log untouched with --no-log', async () => {
@@ -399,7 +400,9 @@ describe('reading the log: history, stats, export, verify', () => {
   it('verifies an untouched log', async () => {
     const run = await cli(['verify', '--db', db]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^all 3 records verify; head hash [0-9a-f]{64}\n$/);
+    expect(run.stdout).toMatch(
+      /^all 3 records verify; head hash [0-9a-f]{64}\nledger: all 1 entries verify; head hash [0-9a-f]{64}\n$/,
+    );
   });
 });
 
@@ -601,9 +604,11 @@ describe('swarm-router route --min-capability', () => {
 
   it('sets the default policy threshold, from the flag or the environment', async () => {
     expect((await cli(args)).stdout).toMatch(/→ forge: Selected forge/);
-    expect((await cli([...args, '--min-capability', '0.5'])).stdout).toMatch(/below the threshold 0\.5/);
+    expect((await cli([...args, '--min-capability', '0.5'])).stdout).toMatch(
+      /below the capability threshold 0\.5 \(forge 0\.\d+\)/,
+    );
     expect((await cli(args, { SWARM_ROUTER_MIN_CAPABILITY: '0.5' })).stdout).toMatch(
-      /below the threshold 0\.5/,
+      /below the capability threshold 0\.5 \(forge 0\.\d+\)/,
     );
   });
 

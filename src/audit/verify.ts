@@ -1,9 +1,12 @@
-import { type Decision, GENESIS_HASH, type LoggedDecision } from '../policy/decision.js';
+import type { Decision, LoggedDecision } from '../policy/decision.js';
 import type { AgentCounts, Store } from '../store/store.js';
-import { sealRecord } from './hash-chain.js';
+import { ChainWalk } from './chain-walk.js';
+import { type LedgerVerifyResult, verifyLedger } from './verify-ledger.js';
+
+export type { LedgerVerifyResult } from './verify-ledger.js';
 
 export interface VerifyResult {
-  /** True when every record verifies and nothing derived from them disagrees. */
+  /** True when every record verifies, nothing derived from them disagrees, and the ledger verifies. */
   readonly ok: boolean;
   /** Records that verified (all of them when the chain is whole). */
   readonly records: number;
@@ -16,6 +19,8 @@ export interface VerifyResult {
    * indexes), one sentence each. Checked only when the chain is whole.
    */
   readonly problems: readonly string[];
+  /** The ledger of row changes (agents, tasks, bids, events, outcomes); absent from verifyChain. */
+  readonly ledger?: LedgerVerifyResult;
 }
 
 /**
@@ -28,48 +33,35 @@ export async function verifyChain(
   onProgress?: (checked: number) => void,
   visit?: (record: LoggedDecision) => void,
 ): Promise<VerifyResult> {
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
-  for await (const record of records) {
-    const bad = (problem: string): VerifyResult => ({
-      ok: false,
-      records: expectedSeq - 1,
-      headHash: null,
-      firstBad: { seq: record.seq, decisionId: record.decisionId, problem },
-      problems: [],
-    });
-    if (record.seq !== expectedSeq) {
-      return bad(
-        record.seq > expectedSeq
-          ? `records ${expectedSeq}..${record.seq - 1} are missing before it`
-          : `sequence number ${record.seq} is out of order (expected ${expectedSeq})`,
-      );
-    }
-    const computed = sealRecord(prevHash, record.seq, record);
-    if (computed !== record.hash) {
-      return bad(
-        `its content does not match its hash (stored ${record.hash.slice(0, 16)}…, computed ${computed.slice(0, 16)}…)`,
-      );
-    }
-    visit?.(record);
-    prevHash = record.hash;
-    expectedSeq++;
-    if (onProgress !== undefined && expectedSeq % 1000 === 0) onProgress(expectedSeq - 1);
-  }
-  return { ok: true, records: expectedSeq - 1, headHash: prevHash, firstBad: null, problems: [] };
+  const end = await new ChainWalk(records, onProgress, visit).finish();
+  return {
+    ok: end.firstBad === null,
+    records: end.records,
+    headHash: end.firstBad === null ? end.headHash : null,
+    firstBad: end.firstBad,
+    problems: [],
+  };
 }
 
 /**
- * The whole audit: the hash chain, then everything the store keeps beside the records — the
- * per-agent counters that `stats` reads (recomputed from the records) and the store's own indexes
- * (`Store.checkIntegrity`). Those are not part of the chain, so this is how edits to them show.
+ * The whole audit: the hash chain; the ledger of row changes, walked beside it (its anchors are
+ * checked against the chain in the same pass) and compared with the tables it seals; then everything
+ * the store keeps beside the records — the per-agent counters that `stats` reads (recomputed from
+ * the records) and the store's own indexes (`Store.checkIntegrity`). Those are not part of either
+ * chain, so this is how edits to them show.
  */
 export async function verifyLog(store: Store, onProgress?: (checked: number) => void): Promise<VerifyResult> {
   const expected = new Map<string, MutableCounts>();
-  const chain = await verifyChain(store.streamDecisions(), onProgress, (record) =>
-    countInto(expected, record),
-  );
-  if (!chain.ok) return chain;
+  const walk = new ChainWalk(store.streamDecisions(), onProgress, (record) => countInto(expected, record));
+  const ledger = await store.readAudit?.((view) => verifyLedger(view, walk));
+  const end = await walk.finish();
+  const chain = {
+    records: end.records,
+    headHash: end.firstBad === null ? end.headHash : null,
+    firstBad: end.firstBad,
+    ...(ledger === undefined ? {} : { ledger }),
+  };
+  if (end.firstBad !== null) return { ...chain, ok: false, problems: [] };
   const problems: string[] = [];
   const stored = new Map((await store.listAgentCounts()).map((c) => [c.agentId, c]));
   for (const [agentId, counts] of expected) {
@@ -80,7 +72,7 @@ export async function verifyLog(store: Store, onProgress?: (checked: number) => 
   for (const agentId of stored.keys())
     problems.push(`counters exist for ${agentId}, which no record mentions`);
   problems.push(...(await store.checkIntegrity()));
-  return { ...chain, ok: problems.length === 0, problems };
+  return { ...chain, ok: problems.length === 0 && ledger?.ok !== false, problems };
 }
 
 type MutableCounts = { considered: number; bids: number; won: number; winningBidSatsSum: number };

@@ -3,6 +3,7 @@ import type { AgentManifest } from '../manifest/manifest.js';
 import type { Bid, Decision, LoggedDecision } from '../policy/decision.js';
 import type { OutcomeReport, RecordedOutcome } from '../policy/outcome.js';
 import type { Task, TaskStatus } from '../tasks/task.js';
+import type { LedgerStore } from './ledger-port.js';
 
 /**
  * The storage port. The core speaks to storage only through this interface, in intentions rather than
@@ -12,7 +13,7 @@ import type { Task, TaskStatus } from '../tasks/task.js';
  * Every method may be called concurrently from one process; adapters serialise writes as their engine
  * requires. Methods reject with RouterError for expected failures, never with a raw driver error.
  */
-export interface Store {
+export interface Store extends LedgerStore {
   /** Which engine is behind the port, for diagnostics only; the core must not branch on it. */
   readonly engine: string;
 

@@ -87,6 +87,20 @@ export function runStoreContract(
         headHash: GENESIS_HASH,
         firstBad: null,
         problems: [],
+        // The ledger's origin entry alone: sealing began with the database, nothing older to adopt.
+        ...(store.readAudit === undefined
+          ? {}
+          : {
+              ledger: {
+                ok: true,
+                entries: 1,
+                headHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+                firstBad: null,
+                adopted: { agents: 0, tasks: 0, events: 0, outcomes: 0 },
+                pending: 0,
+                problems: [],
+              },
+            }),
       });
       expect(await store.checkIntegrity()).toEqual([]);
     });

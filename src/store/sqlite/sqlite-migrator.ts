@@ -4,9 +4,16 @@ import { type Migration, requireKnownSchema } from '../migration-files.js';
 /**
  * Applies the migrations the database lacks, in one IMMEDIATE transaction: the write lock is taken
  * before the applied versions are read, so two processes opening a new file at once cannot both apply
- * the same migration; the second waits (busy_timeout) and then finds nothing to do.
+ * the same migration; the second waits (busy_timeout) and then finds nothing to do. `afterApplying`
+ * runs in the same transaction once the missing migrations are applied, with their versions (none:
+ * not called): a step a migration needs done in JavaScript (the ledger's start, migration 0009).
  */
-export function migrate(db: Database.Database, migrations: readonly Migration[], nowMs: number): number[] {
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[],
+  nowMs: number,
+  afterApplying?: (applied: readonly number[]) => void,
+): number[] {
   const run = db.transaction((): number[] => {
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version       INTEGER PRIMARY KEY,
@@ -29,6 +36,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
       record.run(migration.version, migration.name, nowMs);
       done.push(migration.version);
     }
+    if (done.length > 0) afterApplying?.(done);
     return done;
   });
   return run.immediate();

@@ -5,7 +5,7 @@ import { decodeBids } from '../record-rows.js';
 import type { SqliteKeys } from './sqlite-keys.js';
 import * as Q from './sqlite-queries.js';
 
-interface OutcomeRow {
+export interface OutcomeRow {
   outcome_seq: number;
   seq: number;
   agent_id: string;
@@ -76,15 +76,21 @@ export class SqliteOutcomes {
 
   /** One page of outcomes after `afterOutcomeSeq`, in recording order. */
   page(afterOutcomeSeq: number, limit: number): RecordedOutcome[] {
-    return (this.#statement(Q.SELECT_OUTCOME_PAGE).all(afterOutcomeSeq, limit) as OutcomeRow[]).map((r) => ({
-      seq: r.seq,
-      agentId: r.agent_id,
-      status: r.completed === 1 ? 'completed' : 'failed',
-      ...(r.duration_ms === null ? {} : { durationMs: r.duration_ms }),
-      outcomeSeq: r.outcome_seq,
-      recordedAtMs: r.recorded_ms,
-      taskId: r.task_id,
-      description: r.description,
-    }));
+    return (this.#statement(Q.SELECT_OUTCOME_PAGE).all(afterOutcomeSeq, limit) as OutcomeRow[]).map(
+      outcomeFromRow,
+    );
   }
+}
+
+export function outcomeFromRow(r: OutcomeRow): RecordedOutcome {
+  return {
+    seq: r.seq,
+    agentId: r.agent_id,
+    status: r.completed === 1 ? 'completed' : 'failed',
+    ...(r.duration_ms === null ? {} : { durationMs: r.duration_ms }),
+    outcomeSeq: r.outcome_seq,
+    recordedAtMs: r.recorded_ms,
+    taskId: r.task_id,
+    description: r.description,
+  };
 }

@@ -149,6 +149,11 @@ export const SELECT_OUTCOME_PAGE = `SELECT o.outcome_seq, o.seq, a.agent_id, o.c
     o.recorded_ms, d.task_id, d.description
   FROM outcomes o JOIN agent_keys a ON a.agent_key = o.agent_key JOIN decisions d ON d.seq = o.seq
   WHERE o.outcome_seq > ? ORDER BY o.outcome_seq LIMIT ?`;
+/** (after outcome_seq, limit): every outcome row in recording order, for `verify` (SqliteOutcomes.auditPage). */
+export const SELECT_OUTCOME_AUDIT_PAGE = `SELECT o.outcome_seq, o.seq, coalesce(a.agent_id, '#' || o.agent_key) AS agent_id,
+    o.completed, o.duration_ms, o.recorded_ms, coalesce(d.task_id, '') AS task_id, coalesce(d.description, '') AS description
+  FROM outcomes o LEFT JOIN agent_keys a ON a.agent_key = o.agent_key LEFT JOIN decisions d ON d.seq = o.seq
+  WHERE o.outcome_seq > ? ORDER BY o.outcome_seq LIMIT ?`;
 /** (seq): the decision's task and its bids blob (null when logged before migration 0004). */
 export const SELECT_DECISION_TASK = 'SELECT task_id, description, bids FROM decisions WHERE seq = ?';
 

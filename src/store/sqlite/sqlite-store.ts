@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { bidEntry, eventEntry, outcomeEntry, taskEntry } from '../../audit/ledger-entry.js';
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
 import {
@@ -15,6 +16,7 @@ import type { Task, TaskStatus } from '../../tasks/task.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
 import { assembleRecords, type ChainLink, mergeNewestFirst, pagePrevHashes } from '../assemble-records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { AuditView } from '../ledger-port.js';
 import { loadMigrations } from '../migration-files.js';
 import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
 import type {
@@ -31,9 +33,11 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { SqliteAgents } from './sqlite-agents.js';
+import { sqliteAdoptionSource, sqliteAuditView } from './sqlite-audit.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { sqliteIntegrityProblems } from './sqlite-integrity.js';
 import { SqliteKeys } from './sqlite-keys.js';
+import { SqliteLedger } from './sqlite-ledger.js';
 import { migrate } from './sqlite-migrator.js';
 import { SqliteOutcomes } from './sqlite-outcomes.js';
 import * as Q from './sqlite-queries.js';
@@ -54,6 +58,9 @@ export interface SqliteStoreConfig {
   readonly nowMs?: () => number;
 }
 
+/** The migration that adds the ledger: sealing begins in its transaction (SqliteLedger.begin). */
+const LEDGER_MIGRATION = 9;
+
 /** Decisions per page of an export or verify: bounded memory, few round trips. */
 const STREAM_PAGE_SIZE = 500;
 
@@ -73,6 +80,8 @@ export class SqliteStore implements Store {
   readonly #outcomes: SqliteOutcomes;
   readonly #agents: SqliteAgents;
   readonly #tasks: SqliteTasks;
+  /** Seals every change of agents, tasks, bids, events and outcomes in the transaction that writes it. */
+  readonly #ledger: SqliteLedger;
   readonly #writes: WriteBatch;
   readonly #appendOutcome: (report: OutcomeReport, recordedAtMs: number) => RecordedOutcome;
 
@@ -87,6 +96,7 @@ export class SqliteStore implements Store {
       throw new TypeError(`expected config.synchronous to be 'normal' or 'full', got ${String(synchronous)}`);
     }
     this.#path = config.path;
+    this.#ledger = new SqliteLedger((sql) => this.#statement(sql));
     try {
       if (this.#path !== ':memory:') mkdirSync(dirname(this.#path), { recursive: true });
       const db = new Database(this.#path, { timeout: config.busyTimeoutMs ?? 5000 });
@@ -101,7 +111,16 @@ export class SqliteStore implements Store {
       // chain catches dangling references (test/integration/tamper.test.ts), so the checks are
       // turned off again: another ~3%.
       db.pragma('foreign_keys = OFF');
-      migrate(db, loadMigrations(new URL('./migrations/', import.meta.url)), (config.nowMs ?? Date.now)());
+      migrate(
+        db,
+        loadMigrations(new URL('./migrations/', import.meta.url)),
+        (config.nowMs ?? Date.now)(),
+        (applied) => {
+          // Sealing begins once, with the rows an older version wrote, in the migration's transaction.
+          if (applied.includes(LEDGER_MIGRATION))
+            this.#ledger.begin(sqliteAdoptionSource((sql) => this.#statement(sql)));
+        },
+      );
     } catch (error) {
       this.#db?.close();
       this.#db = undefined;
@@ -130,9 +149,11 @@ export class SqliteStore implements Store {
       (error) => translateSqliteError(error, this.#path),
       this.#keys,
     );
-    const outcomeTransaction = this.#connection().transaction((report: OutcomeReport, atMs: number) =>
-      this.#outcomes.append(report, atMs),
-    );
+    const outcomeTransaction = this.#connection().transaction((report: OutcomeReport, atMs: number) => {
+      const outcome = this.#outcomes.append(report, atMs);
+      this.#ledger.append([outcomeEntry(outcome)]);
+      return outcome;
+    });
     this.#appendOutcome = (report, atMs) => outcomeTransaction.immediate(report, atMs);
   }
 
@@ -327,7 +348,9 @@ export class SqliteStore implements Store {
   async createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]> {
     return this.#writes.submit(() => {
       this.#tasks.create(task);
-      return this.#tasks.appendEvents(events);
+      const stored = this.#tasks.appendEvents(events);
+      this.#ledger.append([taskEntry(task), ...stored.map(eventEntry)]);
+      return stored;
     });
   }
 
@@ -338,7 +361,9 @@ export class SqliteStore implements Store {
   async addBid(taskId: string, bid: Bid, atMs: number, event: NewTaskEvent): Promise<CommittedTaskChange> {
     return this.#writes.submit(() => {
       const task = this.#tasks.addBid(taskId, bid, atMs);
-      return { task, events: this.#tasks.appendEvents([event]) };
+      const events = this.#tasks.appendEvents([event]);
+      this.#ledger.append([bidEntry(taskId, task.bids.length - 1, bid, atMs), ...events.map(eventEntry)]);
+      return { task, events };
     });
   }
 
@@ -406,6 +431,11 @@ export class SqliteStore implements Store {
     }
     this.#tasks.update(task, change.expectedVersion);
     const events = this.#tasks.appendEvents(change.events(task));
+    this.#ledger.append([
+      ...(outcome === undefined ? [] : [outcomeEntry(outcome)]),
+      taskEntry(task),
+      ...events.map(eventEntry),
+    ]);
     return {
       task,
       events,
@@ -528,6 +558,41 @@ export class SqliteStore implements Store {
     if (this.#db === undefined)
       throw new RouterError('store_closed', 'the SQLite store was used after close()');
     return this.#db;
+  }
+
+  /**
+   * One snapshot for `verify`: a read transaction on a connection of its own (nothing this process
+   * writes meanwhile can join it), or on the store's own for a database in memory, which no other
+   * connection can open.
+   */
+  async readAudit<T>(read: (view: AuditView) => Promise<T>): Promise<T> {
+    const own = this.#path !== ':memory:';
+    const db = own
+      ? this.#guard(() => new Database(this.#path, { readonly: true, fileMustExist: true }))
+      : this.#connection();
+    const statements = new Map<string, Database.Statement>();
+    const statement = (sql: string): Database.Statement => {
+      let prepared = statements.get(sql);
+      if (prepared === undefined) {
+        prepared = db.prepare(sql);
+        statements.set(sql, prepared);
+      }
+      return prepared;
+    };
+    try {
+      if (own) {
+        db.exec('BEGIN');
+        statement('SELECT count(*) FROM ledger').get(); // the snapshot starts at the first read
+      }
+      return await read(sqliteAuditView(statement));
+    } catch (error) {
+      throw translateSqliteError(error, this.#path);
+    } finally {
+      if (own) {
+        if (db.inTransaction) db.exec('COMMIT');
+        db.close();
+      }
+    }
   }
 
   #guard<T>(work: () => T): T {

@@ -29,6 +29,8 @@ const BUMP_VERSION = 'UPDATE tasks SET version = version + 1, updated_ms = ? WHE
 const UPDATE = `UPDATE tasks SET status = ?, decision_seq = ?, candidates = ?, offer_index = ?, assigned_agent = ?,
   reserved_until_ms = ?, failures = ?, version = ?, updated_ms = ?, due_ms = ?
   WHERE task_id = ? AND version = ?`;
+const PAGE_FIRST = `SELECT ${COLUMNS} FROM tasks ORDER BY task_id LIMIT ?`;
+const PAGE_AFTER = `SELECT ${COLUMNS} FROM tasks WHERE task_id > ? ORDER BY task_id LIMIT ?`;
 const DUE = `SELECT ${COLUMNS} FROM tasks WHERE due_ms IS NOT NULL AND due_ms <= ? ORDER BY due_ms LIMIT ?`;
 const NEXT_DUE = 'SELECT min(due_ms) AS due FROM tasks WHERE due_ms IS NOT NULL';
 const IN_FLIGHT = `SELECT assigned_agent AS agent_id, count(*) AS n FROM tasks
@@ -121,6 +123,16 @@ export class SqliteTasks {
       tasks,
       nextCursor: rows.length > query.limit && last !== undefined ? encodeTaskCursor(last) : null,
     };
+  }
+
+  /** Tasks in task_id order after `afterTaskId` (undefined: from the first), for `verify`. */
+  page(afterTaskId: string | undefined, limit: number): Task[] {
+    const rows = (
+      afterTaskId === undefined
+        ? this.#statement(PAGE_FIRST).all(limit)
+        : this.#statement(PAGE_AFTER).all(afterTaskId, limit)
+    ) as TaskRow[];
+    return rows.map((row) => this.#task(row));
   }
 
   due(nowMs: number, limit: number): Task[] {

@@ -1,0 +1,62 @@
+import type { TaskEvent } from '../events/task-event.js';
+import type { RecordedOutcome } from '../policy/outcome.js';
+import type { Task } from '../tasks/task.js';
+import type { StoredAgent } from './store.js';
+
+/**
+ * The part of the storage port that the ledger of row changes needs (audit/ledger-entry.ts explains
+ * the ledger). Each adapter seals every change of the rows that routing reads — agents, tasks and
+ * their bids, task events, outcomes — as it writes them, and gives `verify` one consistent view of
+ * the ledger and of those rows.
+ */
+export interface LedgerStore {
+  /**
+   * Runs `read` on one consistent snapshot of the ledger and the sealed tables (a change committed
+   * meanwhile is in all of them or in none), and resolves to what it resolves to. Read-only.
+   */
+  readAudit?<T>(read: (view: AuditView) => Promise<T>): Promise<T>;
+
+  /**
+   * Stores that seal after commit (PostgreSQL): seals what is pending now, as the sealer would soon,
+   * and resolves to how many entries it sealed. For tests and a clean shutdown.
+   */
+  sealPending?(): Promise<number>;
+}
+
+/** One sealed change, as the ledger table holds it. */
+export interface LedgerEntry {
+  /** Position in the ledger, from 1, gap-free. */
+  readonly entrySeq: number;
+  readonly kind: string;
+  /** What it is about: an agent id, a task id, an event id or an outcome seq, as text. */
+  readonly subject: string;
+  /** The canonical body (ledger-entry.ts): the row as written. */
+  readonly body: string;
+  /** The decision chain's head when it was sealed: its seq (0 for none) and hash, hex. */
+  readonly anchorSeq: number;
+  readonly anchorHash: string;
+  /** Hex. */
+  readonly hash: string;
+}
+
+/** A change committed but not sealed yet (stores that seal after commit): what it is about. */
+export interface PendingLedgerRef {
+  readonly kind: string;
+  readonly subject: string;
+}
+
+/** What `verify` reads, in one snapshot (LedgerStore.readAudit). Each iterable may be read once. */
+export interface AuditView {
+  /** The ledger, in entry order. */
+  ledger(): AsyncIterable<LedgerEntry>;
+  /** Changes committed but not sealed yet; none where every change is sealed as it commits. */
+  pending(): AsyncIterable<PendingLedgerRef>;
+  /** Every stored agent. */
+  agents(): AsyncIterable<StoredAgent>;
+  /** Every task with its bids, as getTask reads it. */
+  tasks(): AsyncIterable<Task>;
+  /** Every task event, in id order, however the ids are spaced. */
+  events(): AsyncIterable<TaskEvent>;
+  /** Every outcome, in recording order. */
+  outcomes(): AsyncIterable<RecordedOutcome>;
+}

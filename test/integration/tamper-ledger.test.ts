@@ -1,0 +1,279 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { EventBus } from '../../src/events/event-bus.js';
+import { createRouter } from '../../src/router/create-router.js';
+import { TaskService } from '../../src/router/task-service.js';
+import { createStore } from '../../src/store/create-store.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { cli } from '../helpers/run-cli.js';
+import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
+
+/**
+ * The ledger of row changes (src/audit/ledger-entry.ts): a log written by the real task service, then
+ * one row of one sealed table edited, inserted or deleted with raw SQL behind the router's back;
+ * `verify` must fail and name that row. An untouched log verifies.
+ */
+const dir = tempDir('swarm-router-ledger-');
+
+/** Raw SQL on the database behind `db`, as an attacker with the file or a connection would run it. */
+interface Engine {
+  readonly name: string;
+  newDb(): string;
+  /** Runs statements; resolves to the rows of the last one. */
+  sql(db: string, ...statements: string[]): Promise<Record<string, unknown>[]>;
+  /** Each engine's own spelling of the edits below. */
+  readonly spell: Spelling;
+}
+
+interface Spelling {
+  /** The completed column of an outcome as the other status. */
+  readonly flipOutcome: string;
+  /** A bid's sats changed: the task's first bid. */
+  readonly editBid: (taskId: string) => string;
+  readonly fakeOutcome: string;
+}
+
+const sqlite: Engine = {
+  name: 'SQLite',
+  newDb: () => tempDbPath(dir),
+  async sql(db, ...statements) {
+    const handle = new Database(db);
+    handle.pragma('foreign_keys = OFF'); // an attacker editing the file is not bound by them
+    try {
+      let rows: Record<string, unknown>[] = [];
+      for (const statement of statements) {
+        const prepared = handle.prepare(statement);
+        if (prepared.reader) rows = prepared.all() as Record<string, unknown>[];
+        else prepared.run();
+      }
+      return rows;
+    } finally {
+      handle.close();
+    }
+  },
+  spell: {
+    flipOutcome: 'UPDATE outcomes SET completed = 1 - completed WHERE outcome_seq = 1',
+    editBid: (taskId) =>
+      `UPDATE task_bids SET bid_sats = bid_sats + 7 WHERE task_id = '${taskId}' AND bid_order = 0`,
+    fakeOutcome: `INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms)
+      SELECT seq, agent_key + 1000, 1, 5, recorded_ms FROM outcomes WHERE outcome_seq = 1`,
+  },
+};
+
+// PostgreSQL seals after commit (its sealer is the next step): SQLite alone for now.
+const ENGINES = [sqlite];
+
+/**
+ * A log as the service writes it: three tasks through their lives — t-done completed by its agent
+ * (outcome 1), t-failed failed by its first (outcome 2), t-open still taking bids — and returns what
+ * the tests name.
+ */
+async function writeLog(db: string) {
+  const clock = new FakeClock();
+  const store = createStore({ location: db });
+  const router = createRouter({ store, clock });
+  for (const p of ['echo', 'forge', 'quill']) router.registerPersona(p);
+  const service = await TaskService.open({
+    router,
+    store,
+    clock,
+    events: new EventBus(),
+    settings: { reservationMs: 5_000, maxAttempts: 2, defaultBiddingWindowMs: 1_000 },
+  });
+  try {
+    const post = (taskId: string, description: string) => service.post({ taskId, description });
+    await post('t-done', 'Fix the bug in the auth code');
+    await post('t-failed', 'Fix the crash in the parser code');
+    for (const taskId of ['t-done', 't-failed']) {
+      await service.bid(taskId, 'forge', 30);
+      await service.bid(taskId, 'quill', 45);
+    }
+    clock.advance(1_000);
+    await service.runDue();
+    const done = await service.get('t-done');
+    const doneAgent = done.assignedAgent as string;
+    await service.accept('t-done', doneAgent);
+    await service.complete('t-done', doneAgent, 1_500);
+    const failed = await service.get('t-failed');
+    const failedAgent = failed.assignedAgent as string;
+    await service.accept('t-failed', failedAgent);
+    await service.fail('t-failed', failedAgent, 800);
+    await post('t-open', 'Write the release notes');
+    await service.bid('t-open', 'quill', 20);
+    await service.bid('t-open', 'forge', 60);
+    await store.sealPending?.();
+    return { doneAgent, doneSeq: done.decisionSeq as number, failedAgent };
+  } finally {
+    await service.stop();
+    await router.close();
+  }
+}
+
+async function verify(db: string) {
+  const run = await cli(['verify', '--db', db]);
+  return { code: run.code, text: run.stdout };
+}
+
+describe.each(ENGINES)('the ledger on $name', (engine) => {
+  it('verifies an untouched log, and prints both heads', async () => {
+    const db = engine.newDb();
+    await writeLog(db);
+    const run = await verify(db);
+    expect(run.text).toMatch(
+      /^all \d+ records verify; head hash [0-9a-f]{64}\nledger: all \d+ entries verify; head hash [0-9a-f]{64}\n$/,
+    );
+    expect(run.code).toBe(0);
+  });
+
+  /** Each case: raw SQL, then the line verify must print about the row it changed. */
+  const cases: {
+    what: string;
+    sql: (spell: Spelling, log: Awaited<ReturnType<typeof writeLog>>) => string[];
+    says: (log: Awaited<ReturnType<typeof writeLog>>) => RegExp;
+  }[] = [
+    {
+      what: "an outcome's status flipped",
+      sql: (spell) => [spell.flipOutcome],
+      says: (log) =>
+        new RegExp(
+          `^ {2}- outcome 1 \\(decision ${log.doneSeq}, agent ${log.doneAgent}\\): status is failed, sealed as completed$`,
+          'm',
+        ),
+    },
+    {
+      what: "an outcome's duration",
+      sql: () => ['UPDATE outcomes SET duration_ms = 1 WHERE outcome_seq = 1'],
+      says: () => /^ {2}- outcome 1 \(decision \d+, agent \w+\): duration_ms is 1, sealed as 1500$/m,
+    },
+    {
+      what: 'a deleted outcome',
+      sql: () => ['DELETE FROM outcomes WHERE outcome_seq = 2'],
+      says: (log) =>
+        new RegExp(
+          `^ {2}- outcome 2 \\(decision \\d+, agent ${log.failedAgent}\\): sealed, but missing`,
+          'm',
+        ),
+    },
+    {
+      what: 'an inserted outcome',
+      sql: (spell) => [spell.fakeOutcome],
+      says: () => /^ {2}- outcome 3 \(decision \d+, agent \S+\): stored, but never sealed/m,
+    },
+    {
+      what: "a task's status",
+      sql: () => ["UPDATE tasks SET status = 'failed' WHERE task_id = 't-done'"],
+      says: () => /^ {2}- task t-done: status is failed, sealed as completed$/m,
+    },
+    {
+      what: "a task's assignee",
+      sql: () => ["UPDATE tasks SET assigned_agent = 'echo' WHERE task_id = 't-done'"],
+      says: (log) =>
+        new RegExp(`^ {2}- task t-done: assigned_agent is echo, sealed as ${log.doneAgent}$`, 'm'),
+    },
+    {
+      what: "a task's description",
+      sql: () => ["UPDATE tasks SET description = 'Nothing to see' WHERE task_id = 't-open'"],
+      says: () => /^ {2}- task t-open: description is Nothing to see, sealed as Write the release notes$/m,
+    },
+    {
+      what: "a bid's sats",
+      sql: (spell) => [spell.editBid('t-open')],
+      says: () =>
+        /^ {2}- task t-open: bids is \[\["quill",27\],\["forge",60\]\], sealed as \[\["quill",20\],\["forge",60\]\]$/m,
+    },
+    {
+      what: 'a deleted task',
+      sql: () => ["DELETE FROM tasks WHERE task_id = 't-failed'"],
+      says: () => /^ {2}- task t-failed: sealed, but missing/m,
+    },
+    {
+      what: 'an inserted task',
+      sql: () => [
+        `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
+           offer_index, failures, version, updated_ms)
+         SELECT 't-fake', description, constraints, status, created_ms, closes_ms, candidates, offer_index,
+           failures, version, updated_ms FROM tasks WHERE task_id = 't-open'`,
+      ],
+      says: () => /^ {2}- task t-fake: stored, but never sealed/m,
+    },
+    {
+      what: "an event's data",
+      sql: () => [
+        `UPDATE task_events SET data = replace(data, '"bidSats":60', '"bidSats":6')
+         WHERE kind = 'bid:received' AND task_id = 't-open' AND agent_id = 'forge'`,
+      ],
+      says: () =>
+        /^ {2}- event \d+ \(task t-open, bid:received\): data is \{"bidSats":6\}, sealed as \{"bidSats":60\}$/m,
+    },
+    {
+      what: 'a deleted event',
+      sql: () => ["DELETE FROM task_events WHERE kind = 'task:completed'"],
+      says: () => /^ {2}- event \d+ \(task t-done, task:completed\): sealed, but missing/m,
+    },
+    {
+      what: "an event's kind",
+      sql: () => ["UPDATE task_events SET kind = 'task:completed' WHERE kind = 'task:failed'"],
+      says: () =>
+        /^ {2}- event \d+ \(task t-failed, task:completed\): kind is task:completed, sealed as task:failed$/m,
+    },
+  ];
+
+  it.each(cases)('names the row after $what', async ({ sql, says }) => {
+    const db = engine.newDb();
+    const log = await writeLog(db);
+    await engine.sql(db, ...sql(engine.spell, log));
+    const run = await verify(db);
+    expect(run.code).toBe(1);
+    expect(run.text).toMatch(
+      /^all \d+ records verify; head hash [0-9a-f]{64}\nledger: all \d+ entries verify, but the rows they seal do not:\n/,
+    );
+    expect(run.text).toMatch(says(log));
+  });
+
+  it.each([
+    {
+      what: 'an edited entry',
+      sql: "UPDATE ledger SET body = replace(body, '\"completed\"', '\"failed\"') WHERE kind = 'outcome'",
+      says: /^ledger entry #(\d+) does not verify: its content does not match its hash; \d+ entries before it verify$/m,
+    },
+    {
+      what: 'a deleted entry',
+      sql: "DELETE FROM ledger WHERE kind = 'outcome' AND subject = '1'",
+      says: /^ledger entry #\d+ does not verify: entries (\d+)\.\.\1 are missing before it/m,
+    },
+    {
+      what: 'a forged anchor',
+      sql: "UPDATE ledger SET anchor_seq = anchor_seq + 1 WHERE kind = 'event' AND subject = '1'",
+      says: /^ledger entry #\d+ does not verify: its content does not match its hash/m,
+    },
+  ])('names the ledger entry after $what', async ({ sql, says }) => {
+    const db = engine.newDb();
+    await writeLog(db);
+    await engine.sql(db, sql);
+    const run = await verify(db);
+    expect(run.code).toBe(1);
+    expect(run.text).toMatch(says);
+  });
+
+  it('names the entry after two entries swapped, whole, hashes and all', async () => {
+    const db = engine.newDb();
+    await writeLog(db);
+    const [first, second] = await engine.sql(
+      db,
+      "SELECT entry_seq FROM ledger WHERE kind = 'event' ORDER BY entry_seq LIMIT 2",
+    );
+    const a = Number(first?.entry_seq);
+    const b = Number(second?.entry_seq);
+    await engine.sql(
+      db,
+      `UPDATE ledger SET entry_seq = -1 WHERE entry_seq = ${a}`,
+      `UPDATE ledger SET entry_seq = ${a} WHERE entry_seq = ${b}`,
+      `UPDATE ledger SET entry_seq = ${b} WHERE entry_seq = -1`,
+    );
+    const run = await verify(db);
+    expect(run.code).toBe(1);
+    expect(run.text).toMatch(
+      new RegExp(`^ledger entry #${a} does not verify: its content does not match its hash`, 'm'),
+    );
+  });
+});
