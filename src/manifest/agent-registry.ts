@@ -10,6 +10,7 @@ import { PERSONAS, type Persona } from './personas.js';
  */
 export class AgentRegistry {
   readonly #agents = new Map<string, AgentManifest>();
+  readonly #listeners = new Set<() => void>();
   #version = 0;
 
   /** Bumped on every change, so compiled scorer indexes know when to rebuild. */
@@ -21,10 +22,19 @@ export class AgentRegistry {
     return this.#agents.size;
   }
 
+  /**
+   * Calls `listener` after every change, synchronously (a router compiling in the background starts
+   * at once rather than at its next decision). Returns the function that stops it.
+   */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   register(manifest: AgentManifest): AgentManifest {
     const frozen = freezeManifest(manifest);
     this.#agents.set(frozen.agentId, frozen);
-    this.#version++;
+    this.#changed();
     return frozen;
   }
 
@@ -35,8 +45,13 @@ export class AgentRegistry {
 
   unregister(agentId: string): boolean {
     const removed = this.#agents.delete(agentId);
-    if (removed) this.#version++;
+    if (removed) this.#changed();
     return removed;
+  }
+
+  #changed(): void {
+    this.#version++;
+    for (const listener of this.#listeners) listener();
   }
 
   get(agentId: string): AgentManifest | undefined {

@@ -87,6 +87,12 @@ export interface Router {
   export(options?: StreamOptions): AsyncIterable<LoggedDecision>;
   verify(onProgress?: (checked: number) => void): Promise<VerifyResult>;
   countDecisions(): Promise<number>;
-  /** Closes the store. */
+  /**
+   * Resolves once the roster as registered now is fully compiled, its model trained included. A
+   * router created with `backgroundCompile` scores decisions made before then on the current
+   * roster's index with the previous model (create-router.ts); without it, this resolves at once.
+   */
+  whenCompiled(): Promise<void>;
+  /** Stops background compilation and closes the store. */
   close(): Promise<void>;
 }

@@ -1,0 +1,254 @@
+import type { AgentManifest } from '../manifest/manifest.js';
+import type {
+  CompiledScorer,
+  IndexedRoster,
+  LearnedEvidence,
+  Scorer,
+  StepwiseScorer,
+  TrainedModel,
+} from '../scoring/scorer.js';
+import { stepwiseOf } from '../scoring/scorer.js';
+import { runSteps, type Steps } from '../scoring/steps.js';
+
+export interface RosterCompilerOptions {
+  readonly scorer: Scorer;
+  /** What outcomes taught, read by the compiled scorer at each call. */
+  readonly evidence: LearnedEvidence;
+  /**
+   * true: compile in slices of at most `sliceMs` between other work, from the moment the roster
+   * changes (the service). false: compile when a decision needs it, all at once (the library's
+   * default, and the CLI's).
+   */
+  readonly background: boolean;
+  /** Longest background slice, ms. Default DEFAULT_SLICE_MS. */
+  readonly sliceMs?: number;
+  /** Called before each background slice: the router catches up with its registry there. */
+  readonly beforeSlice: () => void;
+  /**
+   * What the router learned lately, replayed into a freshly trained compiled scorer before it is
+   * used (a model learns from outcomes by itself and would otherwise forget them), in pieces. It must
+   * read the router's outcomes until it has caught up, so that the model published right after its
+   * last piece has seen every outcome.
+   */
+  readonly replayInto: (compiled: CompiledScorer) => Steps<void>;
+}
+
+/**
+ * A background slice's length. The pieces of a compilation (steps.ts) take well under a
+ * millisecond each on inputs within the documented limits, so a slice ends within a piece of this.
+ */
+export const DEFAULT_SLICE_MS = 4;
+
+interface Job<T> {
+  /** The registry version of the roster the job works on. */
+  readonly version: number;
+  readonly steps: Steps<T>;
+}
+
+/**
+ * Keeps a router's compiled scorer in step with its roster, in two parts (scorer.ts, StepwiseScorer):
+ *
+ * - the **index** always follows the roster: a decision made after a change is scored on the roster
+ *   as it is, with the manifests as they are. In the background the index is rebuilt as soon as the
+ *   roster changes (each change restarts it; manifests analysed before are not analysed again); a
+ *   decision that comes before it is done finishes it first — the part of the work that is left.
+ * - the **model** (the default scorer's example reranker, and the "auto" threshold it suggests) may
+ *   lag in the background: until the model of the current roster is trained, decisions use the
+ *   previous one, applied to the agents it knows (an agent it does not know is scored as without a
+ *   model). A training that is under way is finished before the next one starts, so a roster that
+ *   keeps changing still gets models, each at most two trainings late.
+ *
+ * Without `background`, both are brought up to date when a decision needs them, as compile() would.
+ */
+export class RosterCompiler {
+  readonly #stepwise: StepwiseScorer;
+  readonly #evidence: LearnedEvidence;
+  readonly #background: boolean;
+  readonly #sliceMs: number;
+  readonly #beforeSlice: () => void;
+  readonly #replayInto: (compiled: CompiledScorer) => Steps<void>;
+
+  #roster: { readonly version: number; readonly agents: readonly AgentManifest[] } = {
+    version: -1,
+    agents: [],
+  };
+  #indexed: { readonly version: number; readonly value: IndexedRoster } | undefined;
+  #indexJob: Job<IndexedRoster> | undefined;
+  #model: { readonly version: number; readonly value: TrainedModel | undefined } | undefined;
+  #trainJob: Job<TrainedModel | undefined> | undefined;
+  /** bind(indexed, model), kept until either changes. */
+  #compiled: CompiledScorer | undefined;
+  #slice: NodeJS.Immediate | undefined;
+  #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #closed = false;
+  /** What a background slice threw (a scorer's bug): thrown to the next caller until the roster changes. */
+  #failure: { readonly error: unknown } | undefined;
+  #slices = 0;
+
+  constructor(options: RosterCompilerOptions) {
+    this.#stepwise = stepwiseOf(options.scorer);
+    this.#evidence = options.evidence;
+    this.#background = options.background;
+    this.#sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+    if (!(this.#sliceMs > 0)) {
+      throw new TypeError(`expected sliceMs > 0, got ${this.#sliceMs} (${typeof this.#sliceMs})`);
+    }
+    this.#beforeSlice = options.beforeSlice;
+    this.#replayInto = options.replayInto;
+  }
+
+  /** The roster changed (or is told for the first time): its index is rebuilt, its model retrained. */
+  rosterChanged(version: number, agents: readonly AgentManifest[]): void {
+    this.#roster = { version, agents };
+    this.#failure = undefined;
+    this.#indexJob = { version, steps: this.#stepwise.index(agents, this.#evidence) };
+    if (this.#trainJob === undefined) this.#startTraining();
+    this.schedule();
+  }
+
+  /**
+   * The compiled scorer for a decision: on the current roster's index (finished now if need be),
+   * with the current model, or (in the background) the latest one trained.
+   */
+  current(): CompiledScorer {
+    if (this.#failure !== undefined) throw this.#failure.error;
+    if (this.#indexed?.version !== this.#roster.version) this.#finishIndex();
+    if (!this.#background && this.#model?.version !== this.#roster.version) {
+      if (this.#trainJob?.version !== this.#roster.version) this.#startTraining();
+      this.#finish(this.#trainJob as Job<TrainedModel | undefined>, (model, version) =>
+        this.#publishModel(model, version),
+      );
+    }
+    return this.#bound();
+  }
+
+  /**
+   * What is compiled now, without doing any work: for learning from an outcome, which must not wait
+   * for a compilation (what a model misses meanwhile is replayed into the next one). Undefined
+   * before the first index is built.
+   */
+  available(): CompiledScorer | undefined {
+    if (!this.#background) return this.current();
+    return this.#indexed === undefined || this.#failure !== undefined ? undefined : this.#bound();
+  }
+
+  /** Background slices run so far (tests read it to see that a compilation was split). */
+  get slices(): number {
+    return this.#slices;
+  }
+
+  /** Resolves once the roster as it is now is compiled: its index, and its model trained. */
+  whenCompiled(): Promise<void> {
+    this.#beforeSlice();
+    if (!this.#background) {
+      this.current();
+      return Promise.resolve();
+    }
+    if (this.#failure !== undefined) return Promise.reject(this.#failure.error);
+    if (this.#isSettled()) return Promise.resolve();
+    this.schedule();
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  /** Starts background slices if there is work and none is scheduled. */
+  schedule(): void {
+    if (!this.#background || this.#closed || this.#slice !== undefined) return;
+    this.#slice = setImmediate(() => this.#runSlice());
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#slice !== undefined) clearImmediate(this.#slice);
+    this.#slice = undefined;
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
+  }
+
+  #isSettled(): boolean {
+    return (
+      this.#indexJob === undefined &&
+      this.#trainJob === undefined &&
+      this.#indexed?.version === this.#roster.version &&
+      this.#model?.version === this.#roster.version
+    );
+  }
+
+  /** Index pieces first (decisions wait for those), then training pieces, for up to sliceMs. */
+  #runSlice(): void {
+    this.#slice = undefined;
+    try {
+      this.#beforeSlice();
+      this.#slices++;
+      const end = performance.now() + this.#sliceMs;
+      do {
+        const indexJob = this.#indexJob;
+        const job = indexJob ?? this.#trainJob;
+        if (job === undefined) break;
+        const next = job.steps.next();
+        if (next.done !== true) continue;
+        if (job === indexJob) this.#publishIndex(next.value as IndexedRoster, job.version);
+        else this.#publishModel(next.value as TrainedModel | undefined, job.version);
+      } while (performance.now() < end);
+    } catch (error) {
+      // Nobody is on the stack to catch it: the next decision (or whenCompiled) gets it instead.
+      this.#failure = { error };
+      this.#indexJob = undefined;
+      this.#trainJob = undefined;
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+      return;
+    }
+    if (this.#indexJob !== undefined || this.#trainJob !== undefined) this.schedule();
+    else if (this.#isSettled()) for (const waiter of this.#waiters.splice(0)) waiter.resolve();
+  }
+
+  #finishIndex(): void {
+    if (this.#indexJob?.version !== this.#roster.version) {
+      this.#indexJob = {
+        version: this.#roster.version,
+        steps: this.#stepwise.index(this.#roster.agents, this.#evidence),
+      };
+    }
+    this.#finish(this.#indexJob, (indexed, version) => this.#publishIndex(indexed, version));
+  }
+
+  #finish<T>(job: Job<T>, publish: (value: T, version: number) => void): void {
+    publish(runSteps(job.steps), job.version);
+  }
+
+  #publishIndex(indexed: IndexedRoster, version: number): void {
+    this.#indexJob = undefined;
+    this.#indexed = { version, value: indexed };
+    this.#compiled = undefined;
+  }
+
+  #publishModel(model: TrainedModel | undefined, version: number): void {
+    this.#trainJob = undefined;
+    this.#model = { version, value: model };
+    this.#compiled = undefined;
+    // The roster changed while this model trained: train the next one.
+    if (version !== this.#roster.version) this.#startTraining();
+  }
+
+  #startTraining(): void {
+    const { version, agents } = this.#roster;
+    this.#trainJob = { version, steps: this.#trainAndReplay(agents) };
+  }
+
+  *#trainAndReplay(agents: readonly AgentManifest[]): Steps<TrainedModel | undefined> {
+    const model = yield* this.#stepwise.train(agents);
+    if (model !== undefined) {
+      // Replayed into the model as bound to the latest index, which is what it will serve.
+      if (this.#indexed?.version !== this.#roster.version) this.#finishIndex();
+      const indexed = (this.#indexed as { value: IndexedRoster }).value;
+      yield* this.#replayInto(this.#stepwise.bind(indexed, model));
+    }
+    return model;
+  }
+
+  #bound(): CompiledScorer {
+    if (this.#compiled === undefined) {
+      const indexed = this.#indexed as { value: IndexedRoster };
+      this.#compiled = this.#stepwise.bind(indexed.value, this.#model?.value);
+    }
+    return this.#compiled;
+  }
+}
