@@ -18,6 +18,8 @@ export interface OpenRouterOptions {
   readonly allowUnregisteredBidders?: boolean;
   /** Reading commands: refuse to create a new, empty log where none exists. */
   readonly logMustExist?: boolean;
+  /** The service: compile the roster in the background (createRouter's backgroundCompile). */
+  readonly backgroundCompile?: boolean;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function openRouterAndStore(
   const router = createRouter({
     ...scoring,
     allowUnregisteredBidders: options.allowUnregisteredBidders ?? false,
+    backgroundCompile: options.backgroundCompile ?? false,
     ...(store === undefined ? {} : { store }),
   });
   for (const manifest of roster) router.registerAgent(manifest);

@@ -95,7 +95,11 @@ export function registerServeCommand(program: Command, io: CliIo): void {
           { details: { host: flags.host } },
         );
       }
-      const { router, store } = await openRouterAndStore({ config });
+      const { router, store } = await openRouterAndStore({
+        config,
+        // No roster change (POST/PATCH /v1/agents) may hold the event loop while it is compiled.
+        backgroundCompile: true,
+      });
       if (store === undefined) throw new TypeError('expected a store for the service');
       const service = await openService({
         router,
