@@ -36,7 +36,7 @@ describe('router: live agent state reaches the policy', () => {
     r.setAgentOnline('ops-b', false);
     r.setAgentOnline('ops-a', false);
     expect(r.decide({ description: 'deploy the service', bids }).selectionReason).toBe(
-      '0 of 2 agents eligible: 2 are offline',
+      'No suitable agent: 2 agents were refused: 2 are offline',
     );
     r.registerAgent({ agentId: 'ops-c', agentName: 'c', capabilities: [], keywords: [], rateSats: 1 });
     r.setAgentOnline('ops-a', true);

@@ -18,8 +18,10 @@ export interface PolicySpec {
   /** The signals in the order their contributions are summed. */
   readonly signals: readonly SignalWeight[];
   /**
-   * Below this best capability match among eligible bidders the answer is "no suitable agent".
-   * Absent (classic): any match will do.
+   * A bidder whose capability match is below this is refused, whatever its other signals; when every
+   * bidder is, the answer is "no suitable agent". Absent (classic): any match will do. Decisions
+   * logged before the threshold refused bidders applied it to the best match among eligible bids
+   * only; their records keep what was decided then.
    */
   readonly minCapability?: number;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Bid } from './decision.js';
 import type { RouteConstraints } from './filters.js';
@@ -106,18 +107,21 @@ describe('default policy: filters', () => {
     const outcome = decide(agents, bids, { requiredCapabilities: ['security'], maxBidSats: 50 });
     expect(outcome.selectedAgent).toBeNull();
     expect(outcome.selectionReason).toBe(
-      '0 of 6 agents eligible: 4 lack capability security, 2 bid above max_bid_sats',
+      'No suitable agent: 6 agents were refused: 4 lack capability security, 2 bid above max_bid_sats',
     );
   });
 });
 
 describe('default policy: signals, threshold, explanation', () => {
-  it('answers "no suitable agent" when the best capability is below the threshold, naming it', () => {
-    const outcome = decide({ a: { capability: 0.03 }, b: { capability: 0.02 } }, [bid('a'), bid('b')]);
+  it('answers "no suitable agent" when every match is below the threshold, naming the best', () => {
+    const outcome = decide({ a: { capability: 0.02 }, b: { capability: 0.03 } }, [bid('a'), bid('b')]);
     expect(outcome.selectedAgent).toBeNull();
     expect(outcome.selectionReason).toBe(
-      'No suitable agent: the best capability match among 2 eligible agents is 0.030 (a), below the threshold 0.04',
+      'No suitable agent: 2 agents were refused: 2 are below the capability threshold 0.04 (best b 0.030)',
     );
+    // Refused, but with every signal kept: the log shows what each would have scored.
+    expect(rejectionOf(outcome, 'a')).toBe('are below the capability threshold 0.04');
+    expect(outcome.bidders[1]?.signals[0]).toBe(0.03);
   });
 
   it('lets capability dominate: a cheaper, idle newcomer does not beat a clearly better match', () => {
@@ -175,5 +179,164 @@ describe('default policy: signals, threshold, explanation', () => {
     expect(createPolicy({ ...DEFAULT_POLICY, minCapability: 0.2 }, 'default', 0.097).spec.minCapability).toBe(
       0.2,
     );
+  });
+});
+
+describe('default policy: the threshold applies to the winner', () => {
+  it('an agent that matches nothing cannot win on price, track record, load or speed', () => {
+    // The issue's case: the PDF agent matches the task a little, echo not at all but is cheaper,
+    // proven and idle. Before, the threshold was checked against the best match only, and echo won.
+    const outcome = decide(
+      {
+        pdf: { capability: 0.05, successRate: 0.5, inFlight: 2 },
+        echo: { capability: 0, successRate: 0.95, averageDurationMs: 100 },
+      },
+      [bid('pdf', 90), bid('echo', 10)],
+    );
+    expect(outcome.selectedAgent).toBe('pdf');
+    expect(rejectionOf(outcome, 'echo')).toBe('are below the capability threshold 0.04');
+    expect(outcome.selectionReason).toMatch(
+      /^Selected pdf \(bid 90 sats\): .*; 1 of 2 bids eligible \(1 is below the capability threshold 0\.04\)$/,
+    );
+  });
+
+  it('holds for any roster: the winner fits, and is the best-combined of the bids that fit', () => {
+    const threshold = FALLBACK_MIN_CAPABILITY;
+    // Matches cluster around the threshold, where the old rule and the new one part.
+    const capabilityArb = fc.oneof(
+      fc.constantFrom(0, threshold - 1e-9, threshold, threshold + 1e-9),
+      fc.double({ min: 0, max: 0.2, noNaN: true }),
+    );
+    const agentArb = fc.record({
+      capability: capabilityArb,
+      successRate: fc.double({ min: 0, max: 1, noNaN: true }),
+      inFlight: fc.nat(4),
+      offline: fc.boolean(),
+      bidSats: fc.option(fc.nat(200), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(agentArb, { minLength: 1, maxLength: 8 }),
+        fc.option(fc.nat(200), { nil: undefined }),
+        (list, maxBidSats) => {
+          const agents: Record<string, AgentFacts> = {};
+          const bids: Bid[] = [];
+          list.forEach((a, i) => {
+            agents[`a${i}`] = a;
+            if (a.bidSats !== undefined) bids.push(bid(`a${i}`, a.bidSats));
+          });
+          const outcome = decide(agents, bids, maxBidSats === undefined ? undefined : { maxBidSats });
+          // What fits, worked out here from the facts, not from the policy's own rejections.
+          const fits = (b: Bid): boolean => {
+            const facts = agents[b.agentId] as (typeof list)[number];
+            return (
+              !facts.offline &&
+              (maxBidSats === undefined || b.bidSats <= maxBidSats) &&
+              facts.capability >= threshold
+            );
+          };
+          outcome.bidders.forEach((record, order) => {
+            expect(record.rejection === null).toBe(fits(bids[order] as Bid));
+          });
+          const fitting = outcome.bidders.filter((_, order) => fits(bids[order] as Bid));
+          if (fitting.length === 0) {
+            expect(outcome.selectedAgent).toBeNull();
+            expect(outcome.selectionReason).toMatch(/^No (suitable agent|bids received)/);
+            return;
+          }
+          // The best combined among those that fit; an exact tie keeps the earliest bid.
+          const best = fitting.reduce((a, b) => (b.combined > a.combined ? b : a));
+          expect(outcome.selectedAgent).toBe(best.agentId);
+          expect(best.capability as number).toBeGreaterThanOrEqual(threshold);
+        },
+      ),
+    );
+  });
+});
+
+interface NoFitCase {
+  rule: string;
+  agents: Record<string, AgentFacts>;
+  bids: Bid[];
+  constraints?: RouteConstraints;
+  reason: string;
+}
+
+describe('default policy: why nothing fits', () => {
+  it.each<NoFitCase>([
+    {
+      rule: 'a required capability no registered agent declares is named, bids or not',
+      agents: { forge: { capability: 0.5, tags: ['coding'] }, quill: { capability: 0.4, tags: ['writing'] } },
+      bids: [],
+      constraints: { requiredCapabilities: [' Baking ', 'coding'] },
+      reason: 'No suitable agent: no agent declares the capability `Baking`',
+    },
+    {
+      rule: 'several undeclared capabilities are all named, once each',
+      agents: { forge: { capability: 0.5, tags: ['coding'] } },
+      bids: [bid('forge')],
+      constraints: { requiredCapabilities: ['baking', 'icing', 'BAKING'] },
+      reason: 'No suitable agent: no agent declares the capabilities `baking`, `icing`',
+    },
+    {
+      rule: 'no bids, though some agent could have taken the task',
+      agents: { forge: { capability: 0.5 }, quill: { capability: 0 } },
+      bids: [],
+      reason: 'No bids received',
+    },
+    {
+      rule: 'no bids, and no agent fits: why, counted, the best match named',
+      agents: {
+        forge: { capability: 0.5, offline: true },
+        quill: { capability: 0.01 },
+        echo: { capability: 0.03 },
+      },
+      bids: [],
+      reason:
+        'No bids received, and none of the 3 agents fits: 1 is offline, 2 are below the capability threshold 0.04 (best echo 0.030)',
+    },
+    {
+      rule: 'no bids and one agent, which does not fit',
+      agents: { quill: { capability: 0.01 } },
+      bids: [],
+      reason:
+        'No bids received, and the only agent does not fit: 1 is below the capability threshold 0.04 (quill 0.010)',
+    },
+    {
+      rule: 'no bids and no agents',
+      agents: {},
+      bids: [],
+      reason: 'No bids received: no agent is registered',
+    },
+    {
+      rule: 'every bid refused: counted by reason, the threshold naming the best match',
+      agents: { forge: { capability: 0.02 }, seer: { capability: 0.5 }, quill: { capability: 0.03 } },
+      bids: [bid('forge', 20), bid('seer', 80), bid('quill', 30)],
+      constraints: { maxBidSats: 50 },
+      reason:
+        'No suitable agent: 3 agents were refused: 2 are below the capability threshold 0.04 (best quill 0.030), 1 bids above max_bid_sats',
+    },
+    {
+      rule: 'one bid, refused',
+      agents: { forge: { capability: 0.02 } },
+      bids: [bid('forge')],
+      reason:
+        'No suitable agent: 1 agent was refused: 1 is below the capability threshold 0.04 (forge 0.020)',
+    },
+  ])('$rule', ({ agents, bids, constraints, reason }) => {
+    const outcome = decide(agents, bids, constraints);
+    expect(outcome.selectedAgent).toBeNull();
+    expect(outcome.selectionReason).toBe(reason);
+  });
+
+  it('keeps the seed words when nothing is known of the agents', () => {
+    const bare = policy.decide({
+      agentIds: ['forge'],
+      positions: new Int32Array(0),
+      capability: Float64Array.of(0.5),
+      bids: [],
+      constraints: { requiredCapabilities: ['baking'] },
+    });
+    expect(bare.selectionReason).toBe('No bids received');
   });
 });

@@ -50,12 +50,29 @@ export function rejectionOf(
   return null;
 }
 
-/** "4 lack capability security, 2 bid above max_bid_sats": refusal reasons, grouped and counted. */
-export function refusalCounts(reasons: readonly string[]): string {
+/**
+ * The refusal of a bidder whose capability match is below the policy's threshold: checked after the
+ * hard filters, so it is the reason only for a bidder that passed them. Built once per policy.
+ */
+export function belowThresholdRejection(minCapability: number): string {
+  return `are below the capability threshold ${minCapability}`;
+}
+
+/**
+ * "4 lack capability security, 2 bid above max_bid_sats": refusal reasons, grouped and counted, in
+ * the order each first appears. `noteOf` may add a parenthesis to a group ("(best forge 0.020)").
+ */
+export function refusalCounts(
+  reasons: readonly string[],
+  noteOf?: (reason: string) => string | undefined,
+): string {
   const counts = new Map<string, number>();
   for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
   return [...counts]
-    .map(([reason, count]) => `${count} ${count === 1 ? singular(reason) : reason}`)
+    .map(([reason, count]) => {
+      const note = noteOf?.(reason);
+      return `${count} ${count === 1 ? singular(reason) : reason}${note === undefined ? '' : ` (${note})`}`;
+    })
     .join(', ');
 }
 

@@ -1,18 +1,21 @@
 import type { Bid, BidderRecord, PolicyOutcome, PolicySpec } from './decision.js';
 import {
+  belowThresholdRejection,
   type FilterInput,
   ineligibleSummary,
   type RouteConstraints,
   refusalCounts,
   rejectionOf,
 } from './filters.js';
+import { NO_BIDS_REASON, noFitReason } from './no-fit-reason.js';
 import { formatPython2f } from './seed-format.js';
 import { signalEvaluator, type WeightedSignal } from './signal-evaluator.js';
 import { isSignalName, SIGNALS, type SignalInput, type SignalName } from './signals.js';
 
 /**
- * The decision pipeline (the k8s scheduler model, STYLE.md §5): hard filters refuse bids, signals
- * score the bids that pass, configured weights sum them in a fixed order, the best wins, and the
+ * The decision pipeline (the k8s scheduler model, STYLE.md §5): hard filters refuse bids, then the
+ * capability threshold refuses bids from agents that do not match the task; signals score every bid,
+ * configured weights sum them in a fixed order, the best bid that was not refused wins, and the
  * decision says why — for the winner, for every refused bid, and when nobody fits. Pure: the caller
  * passes scores, bids, what is known about the agents, and the task's constraints.
  */
@@ -60,14 +63,15 @@ export interface PolicyConfig {
   readonly name: string;
   readonly signals: readonly { readonly name: string; readonly weight: number }[];
   /**
-   * See PolicySpec.minCapability. `auto`: the threshold the compiled roster suggests
+   * See PolicySpec.minCapability: a bidder whose match is below it is refused. `auto`: the threshold the compiled roster suggests
    * (CompiledScorer.suggestedMinCapability) where it is above FALLBACK_MIN_CAPABILITY, else that.
    * Default: none.
    */
   readonly minCapability?: number | 'auto';
   /**
    * `seed`: the seed's selection reason, word for word (classic); `explained` (default): every
-   * signal of the winner, and how many bids were refused and why.
+   * signal of the winner, and how many bids were refused and why; when nothing fits, why not
+   * (no-fit-reason.ts).
    */
   readonly reasonStyle?: 'seed' | 'explained';
   /** Refuse bids from agents that are not registered (default true; the seed let them take part). */
@@ -99,8 +103,10 @@ export const FALLBACK_MIN_CAPABILITY = 0.04;
 /**
  * The default policy. Capability carries most of the weight, because picking an agent that can do
  * the task matters more than anything else; price, track record and spare capacity then separate
- * agents that can; speed breaks near-ties. Below the roster's threshold the answer is "no suitable
- * agent": one absolute threshold cannot serve a six-persona roster and a 150-intent one, so it is
+ * agents that can; speed breaks near-ties. A bidder whose match is below the roster's threshold is
+ * refused, however cheap, reliable, idle or fast: it does not fit the task, and the other signals
+ * only choose among agents that do; when no bidder reaches it the answer is "no suitable agent". One
+ * absolute threshold cannot serve a six-persona roster and a 150-intent one, so it is
  * `auto` — estimated from the manifests' examples where there are enough (clinc150: 0.096, refusing
  * about half of the out-of-scope tasks while keeping 95% of in-scope ones; docs/BENCHMARKS.md), never
  * below FALLBACK_MIN_CAPABILITY.
@@ -119,7 +125,7 @@ export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
   refuseUnregistered: true,
 });
 
-export const NO_BIDS_REASON = 'No bids received';
+export { NO_BIDS_REASON } from './no-fit-reason.js';
 
 const NO_CONSTRAINTS: RouteConstraints = Object.freeze({});
 const NO_TAGS: ReadonlySet<string> = new Set();
@@ -157,6 +163,8 @@ export function createPolicy(
     throw new TypeError(`expected minCapability in [0, 1], got ${minCapability} (${typeof minCapability})`);
   }
   const seedReason = config.reasonStyle === 'seed';
+  // One string per policy, shared by every refused bidder rather than built per bid.
+  const thresholdRejection = minCapability === undefined ? null : belowThresholdRejection(minCapability);
   const refuseUnregistered = config.refuseUnregistered ?? true;
   const names = config.signals.map((s) => s.name);
   const needsHistory = names.includes('success') || names.includes('speed');
@@ -224,8 +232,6 @@ export function createPolicy(
 
       let best: BidderRecord | undefined;
       let eligible = 0;
-      let bestCapability = Number.NEGATIVE_INFINITY;
-      let bestCapabilityAgent = '';
       for (let order = 0; order < bids.length; order++) {
         const bid = bids[order] as Bid;
         const position = positions[order] as number;
@@ -259,6 +265,11 @@ export function createPolicy(
           input.isOffline = roster !== undefined && position >= 0 && roster.offline[position] === 1;
           rejection = rejectionOf(input, taskConstraints, refuseUnregistered);
         }
+        // The threshold is a filter on each bidder, not a check of the best match: an agent that does
+        // not match the task must not win on price, track record, load or speed.
+        if (rejection === null && minCapability !== undefined && input.capability < minCapability) {
+          rejection = thresholdRejection;
+        }
 
         const values = new Array<number>(signalCount);
         const combined = evaluate(input, values, bid.agentId);
@@ -273,28 +284,29 @@ export function createPolicy(
         bidders[order] = record;
         if (rejection !== null) continue;
         eligible++;
-        if (input.capability > bestCapability) {
-          bestCapability = input.capability;
-          bestCapabilityAgent = bid.agentId;
-        }
         // Strictly greater, in arrival order: a tie keeps the earliest bidder, as Python's max() does.
         if (best === undefined || combined > best.combined) best = record;
       }
 
       let selected: BidderRecord | null = null;
       let reason: string;
-      if (bids.length === 0) {
-        reason = NO_BIDS_REASON;
+      if (best === undefined && !seedReason) {
+        reason = noFitReason({
+          agentIds,
+          capability,
+          bidders,
+          roster,
+          constraints: taskConstraints,
+          minCapability,
+          thresholdRejection,
+        });
+      } else if (bids.length === 0) {
+        reason = NO_BIDS_REASON; // the seed's words
       } else if (best === undefined) {
         reason = ineligibleSummary(
           bids.length,
           bidders.map((b) => b.rejection as string),
         );
-      } else if (minCapability !== undefined && bestCapability < minCapability) {
-        reason =
-          `No suitable agent: the best capability match among ${eligible} eligible ` +
-          `${eligible === 1 ? 'agent' : 'agents'} is ${bestCapability.toFixed(3)} (${bestCapabilityAgent}), ` +
-          `below the threshold ${minCapability}`;
       } else {
         selected = best;
         reason = seedReason ? classicReason(best) : explainedReason(best, spec, bidders, eligible);

@@ -45,8 +45,9 @@ describe('the service survives kill -9 (a real child process)', () => {
     // Tasks in every state.
     const stillOpen = await post(url, 'Research the history of routing', 120_000);
     await bidAll(url, stillOpen, ['echo', 'quill']);
-    const windowPasses = await post(url, 'Write the release notes', 1_500);
-    await bidAll(url, windowPasses, ['quill', 'echo']);
+    // Tasks two agents fit, so that an expired reservation or a failure has someone to go to next.
+    const windowPasses = await post(url, 'Write a function to document the API', 1_500);
+    await bidAll(url, windowPasses, ['quill', 'forge']);
     const offered = await post(url, 'Fix the bug in the auth code');
     await bidAll(url, offered);
     const offeredTo = (await taskOf(url, offered)).task.assigned_agent;
@@ -70,7 +71,7 @@ describe('the service survives kill -9 (a real child process)', () => {
         required_capabilities: ['astrology'],
       })
     ).json.task.task_id;
-    const retried = await post(url, 'Fix the parser code');
+    const retried = await post(url, 'Refactor the parser module and the README');
     await bidAll(url, retried);
     const firstTry = (await taskOf(url, retried)).task.assigned_agent;
     await call(url, 'POST', `/v1/tasks/${retried}/accept`, { agent_id: firstTry });
@@ -122,7 +123,7 @@ describe('the service survives kill -9 (a real child process)', () => {
         .poll(async () => (await taskOf(url2, windowPasses)).task.status, { timeout: 5_000 })
         .toBe('offered');
       const decided = await taskOf(url2, windowPasses);
-      expect(decided.decision.candidate_agents).toEqual(['quill', 'echo']);
+      expect(decided.decision.candidate_agents).toEqual(['quill', 'forge']);
 
       await expect
         .poll(async () => (await taskOf(url2, offered)).task.assigned_agent, { timeout: 5_000 })

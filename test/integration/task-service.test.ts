@@ -92,7 +92,8 @@ describe('TaskService timers (real clock)', () => {
     });
     open.push({ router, service });
     service.start();
-    const task = await service.post({ description: 'Fix the bug in the auth code', biddingWindowMs: 200 });
+    // A task both agents fit, so that there is someone to re-offer it to.
+    const task = await service.post({ description: 'Fix the bug and write the docs', biddingWindowMs: 200 });
     await service.bid(task.taskId, 'forge', 30);
     await service.bid(task.taskId, 'quill', 30);
     await expect
@@ -119,12 +120,16 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
     const closed = await service.bid(task.taskId, 'forge', 50);
     expect(closed.status).toBe('offered');
     expect(closed.assignedAgent).toBe('forge');
-    expect(closed.candidates[0]).toBe('forge');
-    expect(closed.candidates).toHaveLength(3);
+    // quill and echo match the task below the threshold: refused, so never offered it, even on a retry.
+    expect(closed.candidates).toEqual(['forge']);
     const decision = await router.getDecision(closed.decisionSeq as number);
     expect(decision?.taskId).toBe(task.taskId);
     expect(decision?.selectedAgent).toBe('forge');
-    expect(decision?.bidders.map((b) => b.agentId)).toEqual(['quill', 'echo', 'forge']);
+    expect(decision?.bidders.map((b) => [b.agentId, b.rejection])).toEqual([
+      ['quill', 'are below the capability threshold 0.04'],
+      ['echo', 'are below the capability threshold 0.04'],
+      ['forge', null],
+    ]);
     expect(seen.map((e) => e.kind)).toEqual([
       'task:posted',
       'bid:received',
@@ -270,12 +275,13 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
   });
 
   it('reject and timeout pass the offer down the candidates; none left is unassigned', async () => {
-    const { service, clock, seen } = await start();
-    const task = await service.post({ description: 'Fix the bug in the auth code' });
+    // Three agents that all fit the task.
+    const { service, clock, seen } = await start(undefined, undefined, ['forge', 'quill', 'mace']);
+    const task = await service.post({ description: 'Audit the security of the code and write the docs' });
     for (const [agent, sats] of [
       ['forge', 20],
       ['quill', 30],
-      ['echo', 40],
+      ['mace', 40],
     ] as const) {
       await service.bid(task.taskId, agent, sats);
     }
@@ -295,9 +301,11 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
 
   it('a failure is retried on the next candidate, then the task fails after maxAttempts', async () => {
     const { service, router } = await start();
-    const task = await service.post({ description: 'Fix the bug in the auth code' });
+    // forge and quill fit the task; echo does not.
+    const task = await service.post({ description: 'Fix the bug and write the docs' });
     for (const agent of ['forge', 'quill', 'echo']) await service.bid(task.taskId, agent, 30);
     const first = await service.get(task.taskId);
+    expect(first.candidates).toEqual(['forge', 'quill']);
     await service.accept(task.taskId, first.assignedAgent as string);
     const retry = await service.fail(task.taskId, first.assignedAgent as string, 100);
     expect(retry).toMatchObject({ status: 'offered', failures: 1, assignedAgent: first.candidates[1] });
@@ -331,7 +339,7 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
     const now = await service.get(task.taskId);
     expect(now.status).toBe('unassigned');
     const decision = await router.getDecision(now.decisionSeq as number);
-    expect(decision?.selectionReason).toBe('No bids received');
+    expect(decision?.selectionReason).toBe('No suitable agent: no agent declares the capability `astrology`');
   });
 
   it('a restarted service finds every task as it was, decides what came due, and the log verifies', async () => {

@@ -192,7 +192,8 @@ describe('service: tasks and auctions', () => {
 
   it('counts rejections and timeouts in the agent’s stats', async () => {
     const service = await start({ db: tempDbPath(dir), roster: ['forge', 'quill'] });
-    const task = (await post(service, { description: 'Fix the bug in the code' })).json().task;
+    // A task both fit: the one that does not fit a task is never offered it.
+    const task = (await post(service, { description: 'Write a function to document the API' })).json().task;
     await bid(service, task.task_id, 'forge', 10);
     await bid(service, task.task_id, 'quill', 10);
     await act(service, task.task_id, 'reject', { agent_id: 'forge' });
