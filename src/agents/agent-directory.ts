@@ -3,7 +3,8 @@ import { RouterError } from '../kernel/errors.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import type { Router } from '../router/router.js';
 import type { Store, StoredAgent } from '../store/store.js';
-import { digestMatches, hashToken, newAgentToken } from './agent-token.js';
+import { hashToken, newAgentToken } from './agent-token.js';
+import { TokenIndex } from './token-index.js';
 
 /**
  * The agents a service knows, and how it knows them:
@@ -37,13 +38,39 @@ interface Registered {
   online: boolean;
 }
 
+/** Refusals that a stale copy of the agent may have caused: worth one more try after re-reading it. */
+const STALE_REFUSALS: ReadonlySet<string> = new Set(['unknown_agent', 'not_eligible']);
+
+/** A read of one agent that raced a change made here is read again at most this many times. */
+const MAX_READS = 3;
+
+/**
+ * The registered agents, kept in memory and read through from the store. Several instances may share
+ * one store (PostgreSQL), each with its own copy, so what this instance holds may be behind what the
+ * store says. The rules that make the instances agree (README "Instances agree"):
+ * - A miss is read from the store before anyone is told no: an unknown agent id or token hash is
+ *   looked up (and adopted when found) before a 404 or 401, and a refusal that a stale copy could have
+ *   caused (offline, lacking a capability) is retried once after re-reading the agent (retryIfStale).
+ * - Writes are conditional in the store, never blind: registering inserts (taken: agent_exists, even
+ *   when another instance took the id a moment ago), and an update, heartbeat or removal of an agent
+ *   that is gone answers unknown_agent and drops the copy, so nothing removed comes back.
+ * - An update merges onto the agent as stored, not onto this instance's copy.
+ * - A copy that is still held (a removal, an update or a new token made elsewhere) is replaced when
+ *   the store announces the change (refresh, called by cluster-sync on PostgreSQL's notification,
+ *   sent in the change's own commit) and at the latest at the next full re-read (sync). Until then
+ *   this instance may still take a removed agent's token or bid: checking the store on every request
+ *   would put a database read on the bid path.
+ */
 export class AgentDirectory {
   readonly #router: Router;
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #offlineAfterMs: number;
   readonly #registered = new Map<string, Registered>();
-  /** Bumped by every change made here, so a sync that read the store before it does not undo it. */
+  readonly #tokens = new TokenIndex();
+  /** Reads of one agent (`id:…`) or token hash (`token:…`) in flight, shared by whoever asks meanwhile. */
+  readonly #reads = new Map<string, Promise<unknown>>();
+  /** Bumped by every change made here, so a read of the store begun before it does not undo it. */
   #localChanges = 0;
 
   private constructor(options: AgentDirectoryOptions) {
@@ -59,25 +86,17 @@ export class AgentDirectory {
    */
   static async open(options: AgentDirectoryOptions): Promise<AgentDirectory> {
     const directory = new AgentDirectory(options);
-    for (const stored of await options.store.listAgents()) {
-      if (options.router.registry.has(stored.manifest.agentId)) continue;
-      options.router.registerAgent(stored.manifest);
-      directory.#registered.set(stored.manifest.agentId, { stored, online: true });
-    }
-    directory.refreshStatuses();
+    for (const stored of await options.store.listAgents()) directory.#apply(stored.manifest.agentId, stored);
     return directory;
   }
 
-  /** Registers a new agent; resolves once it is stored, with its token (the only time it is shown). */
+  /**
+   * Registers a new agent; resolves once it is stored, with its token (the only time it is shown).
+   * The store decides whether the id is free, so two instances cannot both register one id.
+   */
   async register(manifest: AgentManifest): Promise<{ entry: DirectoryEntry; token: string }> {
     const agentId = manifest.agentId;
-    if (this.#router.registry.has(agentId)) {
-      throw new RouterError(
-        'agent_exists',
-        `agent '${agentId}' is already registered (change it with PATCH /v1/agents/${agentId})`,
-        { details: { agentId } },
-      );
-    }
+    if (this.#isRoster(agentId)) throw agentExists(agentId);
     const token = newAgentToken();
     const now = this.#clock.now();
     const stored: StoredAgent = {
@@ -87,38 +106,54 @@ export class AgentDirectory {
       lastHeartbeatMs: now,
     };
     this.#localChanges++;
-    await this.#store.saveAgent(stored);
-    this.#router.registerAgent(manifest);
-    this.#registered.set(agentId, { stored, online: true });
+    if (!(await this.#store.addAgent(stored))) {
+      await this.refresh(agentId); // registered by another instance: know it here too
+      throw agentExists(agentId);
+    }
+    this.#localChanges++;
+    this.#apply(agentId, stored);
     return { entry: this.#entry(agentId), token };
   }
 
-  /** Replaces a registered agent's manifest (same id, same token). */
-  async update(manifest: AgentManifest): Promise<DirectoryEntry> {
-    const current = this.#managed(manifest.agentId);
-    const stored: StoredAgent = { ...current.stored, manifest };
+  /**
+   * Changes a registered agent's manifest (same id, same token): `change` gets the manifest as stored
+   * now, whichever instance wrote it last, and returns the new one.
+   */
+  async update(agentId: string, change: (current: AgentManifest) => AgentManifest): Promise<DirectoryEntry> {
+    this.#requireManaged(agentId);
     this.#localChanges++;
-    await this.#store.saveAgent(stored);
-    this.#router.registerAgent(manifest);
-    current.stored = stored;
-    return this.#entry(manifest.agentId);
+    const current = await this.#store.getAgent(agentId);
+    if (current === undefined) throw this.#gone(agentId);
+    const manifest = change(current.manifest);
+    if (manifest.agentId !== agentId) {
+      throw new TypeError(`expected a manifest of agent '${agentId}', got one of '${manifest.agentId}'`);
+    }
+    this.#localChanges++;
+    if (!(await this.#store.updateAgentManifest(manifest))) throw this.#gone(agentId);
+    this.#localChanges++;
+    this.#apply(agentId, { ...current, manifest });
+    return this.#entry(agentId);
   }
 
   /** Removes a registered agent; its decisions stay in the log. */
   async remove(agentId: string): Promise<void> {
-    this.#managed(agentId);
+    this.#requireManaged(agentId);
     this.#localChanges++;
-    await this.#store.deleteAgent(agentId);
-    this.#router.registry.unregister(agentId);
-    this.#registered.delete(agentId);
+    const removed = await this.#store.deleteAgent(agentId);
+    this.#localChanges++;
+    this.#apply(agentId, undefined);
+    if (!removed) throw unknownAgent(agentId);
   }
 
   /** Records a heartbeat: a registered agent is online again at once. Roster agents need none. */
   async heartbeat(agentId: string): Promise<DirectoryEntry> {
-    const current = this.#registered.get(agentId);
-    if (current === undefined) return this.#entry(agentId); // unknown_agent, or a roster agent
+    if (this.#isRoster(agentId)) return this.#entry(agentId);
     const now = this.#clock.now();
-    await this.#store.recordHeartbeat(agentId, now);
+    if (!(await this.#store.recordHeartbeat(agentId, now))) throw this.#gone(agentId);
+    // Registered through another instance and not known here yet: read it (heartbeat included).
+    if (!this.#registered.has(agentId)) await this.refresh(agentId);
+    const current = this.#registered.get(agentId);
+    if (current === undefined) throw unknownAgent(agentId);
     current.stored = { ...current.stored, lastHeartbeatMs: Math.max(now, current.stored.lastHeartbeatMs) };
     this.#setOnline(agentId, current, true);
     return this.#entry(agentId);
@@ -133,50 +168,96 @@ export class AgentDirectory {
     const changesBefore = this.#localChanges;
     const stored = await this.#store.listAgents();
     if (this.#localChanges !== changesBefore) return;
+    this.#tokens.forgetUnknown();
     const seen = new Set<string>();
     for (const agent of stored) {
-      const agentId = agent.manifest.agentId;
-      seen.add(agentId);
-      const current = this.#registered.get(agentId);
-      if (current === undefined) {
-        if (this.#router.registry.has(agentId)) continue; // the roster file's agent wins, as at open
-        this.#router.registerAgent(agent.manifest);
-        this.#registered.set(agentId, { stored: agent, online: true });
-        continue;
-      }
-      if (JSON.stringify(current.stored.manifest) !== JSON.stringify(agent.manifest)) {
-        this.#router.registerAgent(agent.manifest);
-      }
-      current.stored = {
-        ...agent,
-        lastHeartbeatMs: Math.max(agent.lastHeartbeatMs, current.stored.lastHeartbeatMs),
-      };
+      seen.add(agent.manifest.agentId);
+      this.#apply(agent.manifest.agentId, agent);
     }
     for (const agentId of [...this.#registered.keys()]) {
-      if (seen.has(agentId)) continue;
-      this.#router.registry.unregister(agentId);
-      this.#registered.delete(agentId);
+      if (!seen.has(agentId)) this.#apply(agentId, undefined);
     }
     this.refreshStatuses();
   }
 
-  /** The registered agent whose token this is, if any: to tell "another agent's token" (403) apart. */
-  agentOfToken(token: string): string | undefined {
-    const digest = Buffer.from(hashToken(token), 'hex');
-    for (const [agentId, { stored }] of this.#registered) {
-      if (stored.tokenHash !== null && digestMatches(digest, stored.tokenHash)) return agentId;
+  /**
+   * Re-reads one registered agent from the store and takes what it says (registered, changed or gone
+   * since this instance last looked). Resolves to whether anything changed here. Roster agents are
+   * not read: the file is their source.
+   */
+  refresh(agentId: string): Promise<boolean> {
+    if (this.#isRoster(agentId)) return Promise.resolve(false);
+    return this.#shared(`id:${agentId}`, async () => {
+      for (let read = 0; read < MAX_READS; read++) {
+        const changesBefore = this.#localChanges;
+        const stored = await this.#store.getAgent(agentId);
+        if (this.#localChanges === changesBefore) return this.#apply(agentId, stored);
+      }
+      return false; // changed here all along: what this instance holds is what it just wrote
+    });
+  }
+
+  /**
+   * Makes sure an agent the store knows is known here: read through on a miss, nothing to do on a hit
+   * (no database read on the bid path). Call before an action that checks the router's registry.
+   */
+  async resolve(agentId: string): Promise<void> {
+    if (!this.#router.registry.has(agentId)) await this.refresh(agentId);
+  }
+
+  /** The agent as the store has it now (a roster agent as the file had it); unknown_agent if none. */
+  async fresh(agentId: string): Promise<DirectoryEntry> {
+    await this.refresh(agentId);
+    return this.#entry(agentId);
+  }
+
+  /**
+   * Runs an action of the agent; when it is refused in a way a stale copy of the agent could explain
+   * (unknown, offline, not eligible), re-reads the agent and, if the store knew better, runs it once
+   * more. A refusal that stands costs one read of the agent.
+   */
+  async retryIfStale<T>(agentId: string, act: () => Promise<T>): Promise<T> {
+    try {
+      return await act();
+    } catch (error) {
+      if (!(error instanceof RouterError && STALE_REFUSALS.has(error.code))) throw error;
+      if (!(await this.refresh(agentId))) throw error;
+      return act();
     }
-    return undefined;
+  }
+
+  /**
+   * The registered agent whose token this is, if any: to tell "another agent's token" (403) apart.
+   * One map lookup by the token's hash; a hash not known here is looked up in the store (the agent
+   * may have been registered through another instance) and, when the store does not know it either,
+   * remembered as unknown (TokenIndex).
+   */
+  async agentOfToken(token: string): Promise<string | undefined> {
+    const tokenHash = hashToken(token);
+    const holder = this.#tokens.agentOf(tokenHash);
+    if (holder !== undefined || this.#tokens.isKnownUnknown(tokenHash)) return holder;
+    return this.#shared(`token:${tokenHash}`, async () => {
+      for (let read = 0; read < MAX_READS; read++) {
+        const changesBefore = this.#localChanges;
+        const stored = await this.#store.agentByTokenHash(tokenHash);
+        if (this.#localChanges !== changesBefore) continue;
+        if (stored === undefined) this.#tokens.rememberUnknown(tokenHash);
+        else this.#apply(stored.manifest.agentId, stored);
+        break;
+      }
+      return this.#tokens.agentOf(tokenHash);
+    });
   }
 
   /** Marks registered agents whose last heartbeat is too old offline (and back online). */
   refreshStatuses(): void {
     const now = this.#clock.now();
     for (const [agentId, current] of this.#registered) {
-      this.#setOnline(agentId, current, now - current.stored.lastHeartbeatMs <= this.#offlineAfterMs);
+      this.#setOnline(agentId, current, this.#isFresh(current.stored, now));
     }
   }
 
+  /** The agent as this instance holds it (no read): unknown_agent if it holds none. */
   get(agentId: string): DirectoryEntry {
     return this.#entry(agentId);
   }
@@ -185,23 +266,78 @@ export class AgentDirectory {
     return this.#router.registry.list().map((manifest) => this.#entry(manifest.agentId));
   }
 
+  /**
+   * Makes this instance hold what the store holds for one agent (`stored`, or undefined: none), and
+   * says whether that changed anything. A roster agent's id is left to the roster. A heartbeat only
+   * moves forward: this instance may have recorded a later one than the copy read.
+   */
+  #apply(agentId: string, stored: StoredAgent | undefined): boolean {
+    const current = this.#registered.get(agentId);
+    if (stored === undefined) {
+      if (current === undefined) return false;
+      this.#router.registry.unregister(agentId);
+      this.#registered.delete(agentId);
+      this.#tokens.delete(agentId);
+      return true;
+    }
+    if (current === undefined) {
+      if (this.#router.registry.has(agentId)) return false; // the roster file's agent wins, as at open
+      this.#router.registerAgent(stored.manifest);
+      const online = this.#isFresh(stored, this.#clock.now());
+      this.#registered.set(agentId, { stored, online });
+      this.#tokens.set(agentId, stored.tokenHash);
+      this.#router.setAgentOnline(agentId, online);
+      return true;
+    }
+    const manifestChanged = JSON.stringify(current.stored.manifest) !== JSON.stringify(stored.manifest);
+    const tokenChanged = current.stored.tokenHash !== stored.tokenHash;
+    const lastHeartbeatMs = Math.max(stored.lastHeartbeatMs, current.stored.lastHeartbeatMs);
+    const heartbeatMoved = lastHeartbeatMs !== current.stored.lastHeartbeatMs;
+    const reregistered = current.stored.registeredAtMs !== stored.registeredAtMs;
+    if (manifestChanged) this.#router.registerAgent(stored.manifest);
+    if (tokenChanged) this.#tokens.set(agentId, stored.tokenHash);
+    current.stored = { ...stored, lastHeartbeatMs };
+    if (heartbeatMoved) this.#setOnline(agentId, current, this.#isFresh(current.stored, this.#clock.now()));
+    return manifestChanged || tokenChanged || heartbeatMoved || reregistered;
+  }
+
+  /** The agent is gone from the store (removed through another instance): drop it here too. */
+  #gone(agentId: string): RouterError {
+    this.#localChanges++;
+    this.#apply(agentId, undefined);
+    return unknownAgent(agentId);
+  }
+
+  #isFresh(stored: StoredAgent, now: number): boolean {
+    return now - stored.lastHeartbeatMs <= this.#offlineAfterMs;
+  }
+
+  #isRoster(agentId: string): boolean {
+    return !this.#registered.has(agentId) && this.#router.registry.has(agentId);
+  }
+
+  #requireManaged(agentId: string): void {
+    if (!this.#isRoster(agentId)) return;
+    throw new RouterError(
+      'agent_not_managed',
+      `agent '${agentId}' comes from the roster file the service started with; change it there`,
+      { details: { agentId } },
+    );
+  }
+
+  /** One read for everyone who asks the same while it is in flight (a burst of one agent's bids). */
+  #shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const inFlight = this.#reads.get(key);
+    if (inFlight !== undefined) return inFlight as Promise<T>;
+    const reading = read().finally(() => this.#reads.delete(key));
+    this.#reads.set(key, reading);
+    return reading;
+  }
+
   #setOnline(agentId: string, current: Registered, online: boolean): void {
     if (current.online === online) return;
     current.online = online;
     this.#router.setAgentOnline(agentId, online);
-  }
-
-  #managed(agentId: string): Registered {
-    const current = this.#registered.get(agentId);
-    if (current !== undefined) return current;
-    if (this.#router.registry.has(agentId)) {
-      throw new RouterError(
-        'agent_not_managed',
-        `agent '${agentId}' comes from the roster file the service started with; change it there`,
-        { details: { agentId } },
-      );
-    }
-    throw unknownAgent(agentId);
   }
 
   #entry(agentId: string): DirectoryEntry {
@@ -217,6 +353,14 @@ export class AgentDirectory {
       lastHeartbeatMs: registered.stored.lastHeartbeatMs,
     };
   }
+}
+
+function agentExists(agentId: string): RouterError {
+  return new RouterError(
+    'agent_exists',
+    `agent '${agentId}' is already registered (change it with PATCH /v1/agents/${agentId})`,
+    { details: { agentId } },
+  );
 }
 
 function unknownAgent(agentId: string): RouterError {

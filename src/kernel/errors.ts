@@ -85,6 +85,11 @@ export const ERROR_CODES = {
     exitCode: 2,
     summary: 'serve was asked to listen beyond loopback without an admin token.',
   },
+  weak_admin_token: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'The admin token is too short (under 32 characters) or has characters a header cannot carry.',
+  },
   store_unavailable: {
     httpStatus: 503,
     exitCode: 3,

@@ -8,7 +8,12 @@ export interface ClusterSyncOptions {
   readonly directory: AgentDirectory;
   readonly tasks: TaskService;
   readonly bus: EventBus;
-  /** Agents (registrations, heartbeats) are re-read this often, ms. Default 1000. */
+  /**
+   * All agents (manifests, tokens, heartbeats) are re-read this often, ms: what makes another
+   * instance's heartbeats count here, and the safety net for a change announced while the listening
+   * connection was down. Each change of an agent is also announced on its own and read at once
+   * (AgentDirectory.refresh). Default 1000.
+   */
   readonly agentsEveryMs?: number;
   /**
    * At most one catch-up (loads, open auctions, outcomes, the next timer) per this many ms however
@@ -29,9 +34,11 @@ export interface ClusterSyncOptions {
  * Keeps this instance in step with the others on a shared store (Store.watchCommits): when another
  * instance commits, this one wakes its SSE streams, which read the new events themselves, and (at
  * most every minGapMs) reads the loads, open auctions and outcomes again and sets its timer for the
- * next due task; registered agents and their heartbeats are re-read every second. Resolves to the function that stops it.
- * Nothing here is needed for correctness of the auctions themselves — the store decides those —
- * only for scoring on current loads, learning from every outcome, and live dashboards.
+ * next due task; an agent another instance registered, changed or removed is read again as soon as
+ * that is announced, and all agents with their heartbeats every second. Resolves to the function
+ * that stops it. Nothing here is needed for correctness of the auctions themselves — the store
+ * decides those — only for scoring on current loads, learning from every outcome, live dashboards,
+ * and for dropping at once what another instance removed (AgentDirectory says what is read through).
  */
 export async function startClusterSync(options: ClusterSyncOptions): Promise<() => Promise<void>> {
   const { store, directory, tasks, bus } = options;
@@ -91,10 +98,14 @@ export async function startClusterSync(options: ClusterSyncOptions): Promise<() 
       });
   };
 
-  const stopWatching = await watch(() => {
-    wakeSoon();
-    request();
-  });
+  const stopWatching = await watch(
+    () => {
+      wakeSoon();
+      request();
+    },
+    // A failed read leaves the copy as it was: the full re-read of the agents catches up.
+    (agentId) => void directory.refresh(agentId).catch(() => undefined),
+  );
   const agentsTick = setInterval(() => {
     agentsDue = true;
     request();

@@ -5,7 +5,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { Router } from '../router/router.js';
 import { TaskService, type TaskServiceSettings } from '../router/task-service.js';
 import type { Store } from '../store/store.js';
-import { startClusterSync } from './cluster-sync.js';
+import { type ClusterSyncOptions, startClusterSync } from './cluster-sync.js';
 import { createServer } from './create-server.js';
 import type { HttpLimits } from './http-limits.js';
 import type { EventStreamLimits } from './sse/event-stream-limits.js';
@@ -32,6 +32,8 @@ export interface ServiceOptions {
   readonly allowedHosts?: readonly string[];
   /** Origins whose pages may call the API (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
+  /** How this instance follows the others on a shared store; each absent one is cluster-sync.ts's default. */
+  readonly clusterSync?: Pick<ClusterSyncOptions, 'agentsEveryMs' | 'minGapMs' | 'wakeGapMs'>;
 }
 
 export interface Service {
@@ -79,7 +81,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   });
   if (options.runTimers ?? true) tasks.start();
   // Several instances on one store: follow what the others commit (nothing to do on SQLite).
-  const stopSync = await startClusterSync({ store, directory, tasks, bus });
+  const stopSync = await startClusterSync({ store, directory, tasks, bus, ...options.clusterSync });
   return {
     app,
     tasks,

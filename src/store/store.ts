@@ -83,14 +83,37 @@ export interface Store extends LedgerStore {
   /** Number of records in the log. */
   countDecisions(): Promise<number>;
 
-  /** Adds or replaces a registered agent (the service's agent directory). */
-  saveAgent(agent: StoredAgent): Promise<void>;
+  /*
+   * Registered agents (the service's agent directory). Several instances may share the store, each
+   * with a copy in memory, so every write is conditional and says whether it found what it expected:
+   * a blind write would bring back an agent another instance removed, or replace one it registered.
+   * On a store shared by several instances (watchCommits), each change is announced to the others
+   * in its own commit (watchCommits' onAgentChanged).
+   */
+
+  /**
+   * Stores a newly registered agent. Resolves to false, writing nothing, when an agent with that id
+   * is stored already (registered through this instance or another) or when another holds that token hash.
+   */
+  addAgent(agent: StoredAgent): Promise<boolean>;
+
+  /**
+   * Replaces a stored agent's manifest (its id names the agent); its token hash, registration time
+   * and heartbeat stay. False, writing nothing, when no such agent is stored (removed meanwhile).
+   */
+  updateAgentManifest(manifest: AgentManifest): Promise<boolean>;
 
   /** Moves an agent's last heartbeat; false when no such agent is stored. */
   recordHeartbeat(agentId: string, atMs: number): Promise<boolean>;
 
   /** Removes an agent; false when no such agent is stored. Its decisions stay in the log. */
   deleteAgent(agentId: string): Promise<boolean>;
+
+  /** One stored agent by id (exact match), or undefined. One indexed read. */
+  getAgent(agentId: string): Promise<StoredAgent | undefined>;
+
+  /** The stored agent whose token has this SHA-256 (hex), or undefined. One indexed read. */
+  agentByTokenHash(tokenHash: string): Promise<StoredAgent | undefined>;
 
   /** Every stored agent, in registration order. */
   listAgents(): Promise<readonly StoredAgent[]>;
@@ -159,9 +182,15 @@ export interface Store extends LedgerStore {
   /**
    * Only on stores shared by several instances (PostgreSQL): calls `onCommit` soon after any instance
    * commits events, and once after a lost connection is back (something may have been missed). It says
-   * only "there is more": read it with eventsAfter. Resolves to the function that stops watching.
+   * only "there is more": read it with eventsAfter. `onAgentChanged` is called with the id of an agent
+   * another instance added, updated or removed, soon after that commit (read it with getAgent); after
+   * a lost connection, onCommit alone says that some may have been missed. Resolves to the function
+   * that stops watching.
    */
-  watchCommits?(onCommit: () => void): Promise<() => Promise<void>>;
+  watchCommits?(
+    onCommit: () => void,
+    onAgentChanged?: (agentId: string) => void,
+  ): Promise<() => Promise<void>>;
 
   /** Releases connections. Idempotent; any later call rejects with `store_closed`. */
   close(): Promise<void>;

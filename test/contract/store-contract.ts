@@ -7,7 +7,7 @@ import { RouterError } from '../../src/kernel/errors.js';
 import { type Decision, GENESIS_HASH, type LoggedDecision } from '../../src/policy/decision.js';
 import { createRouter } from '../../src/router/create-router.js';
 import type { Router } from '../../src/router/router.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store, StoredAgent } from '../../src/store/store.js';
 import { newTask, type Task } from '../../src/tasks/task.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -487,40 +487,134 @@ export function runStoreContract(
       expect(await verifyLog(store)).toMatchObject({ ok: true, records: 1 });
     });
 
-    test('keeps registered agents: saved, replaced, heartbeats only move forward, deleted', async () => {
+    test('keeps registered agents: added once, manifests replaced, heartbeats only move forward, deleted', async () => {
       const db = createDatabase();
       const store = open(db);
       const manifest = { agentId: 'a1', agentName: 'A1', capabilities: ['x'], keywords: [], rateSats: 5 };
       const hash = 'ab'.repeat(32);
-      await store.saveAgent({ manifest, tokenHash: hash, registeredAtMs: 10, lastHeartbeatMs: 10 });
-      await store.saveAgent({
+      const a1 = { manifest, tokenHash: hash, registeredAtMs: 10, lastHeartbeatMs: 10 };
+      expect(await store.addAgent(a1)).toBe(true);
+      const a10 = {
         manifest: { ...manifest, agentId: 'a10' },
         tokenHash: null,
         registeredAtMs: 20,
         lastHeartbeatMs: 20,
-      });
-      await store.saveAgent({
-        manifest: { ...manifest, rateSats: 7 },
-        tokenHash: hash,
-        registeredAtMs: 10,
-        lastHeartbeatMs: 10,
-      });
+      };
+      expect(await store.addAgent(a10)).toBe(true);
+      // Taken: another registration of the id (through any instance) replaces nothing.
+      expect(await store.addAgent({ ...a1, tokenHash: 'cd'.repeat(32), registeredAtMs: 30 })).toBe(false);
+      expect(await store.updateAgentManifest({ ...manifest, rateSats: 7 })).toBe(true);
+      expect(await store.updateAgentManifest({ ...manifest, agentId: 'nobody' })).toBe(false);
       expect(await store.recordHeartbeat('a1', 50)).toBe(true);
       expect(await store.recordHeartbeat('a1', 30)).toBe(true); // an older beat does not move it back
       expect(await store.recordHeartbeat('nobody', 50)).toBe(false);
+      const stored1 = {
+        manifest: { ...manifest, rateSats: 7 },
+        tokenHash: hash,
+        registeredAtMs: 10,
+        lastHeartbeatMs: 50,
+      };
       const other = open(db); // another handle on the same database sees the same agents
-      expect(await other.listAgents()).toEqual([
-        { manifest: { ...manifest, rateSats: 7 }, tokenHash: hash, registeredAtMs: 10, lastHeartbeatMs: 50 },
-        {
-          manifest: { ...manifest, agentId: 'a10' },
-          tokenHash: null,
-          registeredAtMs: 20,
-          lastHeartbeatMs: 20,
-        },
-      ]);
+      expect(await other.listAgents()).toEqual([stored1, a10]);
+      expect(await other.getAgent('a1')).toEqual(stored1);
+      expect(await other.agentByTokenHash(hash)).toEqual(stored1);
+      // Exact matches only: no case folding, no prefixes, no pattern characters.
+      for (const id of ['A1', 'a', 'a%', 'a1 ']) expect(await other.getAgent(id)).toBeUndefined();
+      expect(await other.agentByTokenHash('cd'.repeat(32))).toBeUndefined();
+
       expect(await store.deleteAgent('a1')).toBe(true);
       expect(await store.deleteAgent('a1')).toBe(false);
       expect((await store.listAgents()).map((a) => a.manifest.agentId)).toEqual(['a10']);
+      expect(await other.getAgent('a1')).toBeUndefined();
+      expect(await other.agentByTokenHash(hash)).toBeUndefined();
+      // A removed agent stays removed: neither an update nor a heartbeat brings it back.
+      expect(await other.updateAgentManifest(manifest)).toBe(false);
+      expect(await other.recordHeartbeat('a1', 60)).toBe(false);
+      expect(await store.getAgent('a1')).toBeUndefined();
+      // Its id is free again, for a new registration with a new token.
+      expect(await other.addAgent({ ...a1, tokenHash: 'ef'.repeat(32), registeredAtMs: 70 })).toBe(true);
+      expect((await store.agentByTokenHash('ef'.repeat(32)))?.registeredAtMs).toBe(70);
+    });
+
+    test('agent writes through several handles read back as one map of agents says, whatever their order', async () => {
+      const db = createDatabase();
+      const handles = [open(db), open(db)];
+      const tokenHashes = ['01', '02', '03'].map((b) => b.repeat(32));
+      const ids = ['a', 'b', 'a_', '%'];
+      const step = fc.record({
+        handle: fc.constantFrom(0, 1),
+        id: fc.constantFrom(...ids),
+        kind: fc.constantFrom('add', 'update', 'beat', 'remove'),
+        token: fc.option(fc.constantFrom(...tokenHashes)),
+        value: fc.integer({ min: 0, max: 1000 }),
+      });
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { maxLength: 20 }), async (steps) => {
+          // Each run has agents of its own (one database for all runs: a schema each would be slow).
+          const prefix = `r${run++}-`;
+          const model = new Map<string, StoredAgent>();
+          let clock = 0;
+          for (const { handle, id: bare, kind, token, value } of steps) {
+            const store = handles[handle] as Store;
+            const id = prefix + bare;
+            const held = model.get(id);
+            let expected: boolean;
+            let got: boolean;
+            if (kind === 'add') {
+              const agent = {
+                manifest: { agentId: id, agentName: id, capabilities: ['x'], keywords: [], rateSats: value },
+                // Token hashes are unique per run: a run's tokens are its own.
+                tokenHash:
+                  token === null ? null : `${token.slice(0, 60)}${run.toString(16).padStart(4, '0')}`,
+                registeredAtMs: ++clock,
+                lastHeartbeatMs: clock,
+              };
+              const tokenTaken =
+                agent.tokenHash !== null && [...model.values()].some((a) => a.tokenHash === agent.tokenHash);
+              expected = held === undefined && !tokenTaken;
+              got = await store.addAgent(agent);
+              if (expected) model.set(id, agent);
+            } else if (kind === 'update') {
+              expected = held !== undefined;
+              const manifest = {
+                agentId: id,
+                agentName: `${id}!`,
+                capabilities: ['y'],
+                keywords: ['k'],
+                rateSats: value,
+              };
+              got = await store.updateAgentManifest(manifest);
+              if (held !== undefined) model.set(id, { ...held, manifest });
+            } else if (kind === 'beat') {
+              expected = held !== undefined;
+              got = await store.recordHeartbeat(id, value);
+              if (held !== undefined) {
+                model.set(id, { ...held, lastHeartbeatMs: Math.max(held.lastHeartbeatMs, value) });
+              }
+            } else {
+              expected = held !== undefined;
+              got = await store.deleteAgent(id);
+              model.delete(id);
+            }
+            if (got !== expected) return false;
+          }
+          for (const store of handles) {
+            for (const bare of ids) {
+              const id = prefix + bare;
+              expect(await store.getAgent(id)).toEqual(model.get(id));
+            }
+            for (const agent of model.values()) {
+              if (agent.tokenHash !== null)
+                expect(await store.agentByTokenHash(agent.tokenHash)).toEqual(agent);
+            }
+            const listed = (await store.listAgents()).filter((a) => a.manifest.agentId.startsWith(prefix));
+            expect(listed).toEqual([...model.values()].sort((x, y) => x.registeredAtMs - y.registeredAtMs));
+          }
+          return true;
+        }),
+        { numRuns: 30 },
+      );
     });
 
     const taskAt = (taskId: string, nowMs: number, windowMs = 1000): Task =>

@@ -924,6 +924,52 @@ describe.runIf(available)('PostgreSQL store', () => {
     await stopB();
   });
 
+  it('announces each change of an agent to the other stores, and nothing for a write that changed nothing', async () => {
+    const url = schemas.url();
+    const a = open(url);
+    const b = open(url);
+    const heardByA: string[] = [];
+    const heardByB: string[] = [];
+    let commitsHeardByB = 0;
+    const stopA = await a.watchCommits(
+      () => undefined,
+      (agentId) => heardByA.push(agentId),
+    );
+    const stopB = await b.watchCommits(
+      () => commitsHeardByB++,
+      (agentId) => heardByB.push(agentId),
+    );
+    const manifest = (agentId: string) => ({
+      agentId,
+      agentName: agentId,
+      capabilities: ['x'],
+      keywords: [],
+      rateSats: 1,
+    });
+    const agent = (agentId: string) => ({
+      manifest: manifest(agentId),
+      tokenHash: null,
+      registeredAtMs: 1,
+      lastHeartbeatMs: 1,
+    });
+    // An id no other notification could be mistaken for: JSON, quotes and a brace in it.
+    const odd = '{"x": 1} ü';
+    expect(await a.addAgent(agent(odd))).toBe(true);
+    expect(await a.addAgent(agent(odd))).toBe(false);
+    expect(await a.updateAgentManifest({ ...manifest(odd), rateSats: 2 })).toBe(true);
+    expect(await a.updateAgentManifest(manifest('nobody'))).toBe(false);
+    expect(await a.recordHeartbeat(odd, 5)).toBe(true); // frequent: read with all agents, not announced
+    expect(await a.deleteAgent(odd)).toBe(true);
+    expect(await a.deleteAgent(odd)).toBe(false);
+    expect(await a.addAgent(agent('last'))).toBe(true);
+    await expect.poll(() => heardByB.at(-1), { timeout: 5_000 }).toBe('last');
+    expect(heardByB).toEqual([odd, odd, odd, 'last']);
+    expect(heardByA).toEqual([]);
+    expect(commitsHeardByB).toBe(0);
+    await stopA();
+    await stopB();
+  });
+
   it('announces a burst of commits in fewer notifications, the last one after the last commit', async () => {
     const url = schemas.url();
     const a = open(url);

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
-import { manifestBody, OFFLINE_AFTER_MS, type Service, startService } from './service-harness.js';
+import {
+  ADMIN_TOKEN,
+  manifestBody,
+  OFFLINE_AFTER_MS,
+  type Service,
+  startService,
+} from './service-harness.js';
 
 const dir = tempDir();
 const services: Service[] = [];
@@ -159,18 +165,18 @@ describe('service: agents', () => {
 
   it('knows its registered agents again after a restart, tokens included', async () => {
     const db = tempDbPath(dir);
-    const first = await start({ db, adminToken: 'admin-secret' });
+    const first = await start({ db, adminToken: ADMIN_TOKEN });
     const created = await first.call({
       method: 'POST',
       url: '/v1/agents',
       payload: manifestBody('sentry'),
-      token: 'admin-secret',
+      token: ADMIN_TOKEN,
     });
     const token = created.json().token as string;
     await first.close();
     services.splice(services.indexOf(first), 1);
 
-    const second = await start({ db, adminToken: 'admin-secret' });
+    const second = await start({ db, adminToken: ADMIN_TOKEN });
     const agent = await second.call({ method: 'GET', url: '/v1/agents/sentry', token });
     expect(agent.status).toBe(200);
     expect(agent.json().agent).toMatchObject({ agent_id: 'sentry', source: 'registered', rate_sats: 40 });

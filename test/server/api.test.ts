@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
-import { manifestBody, type Service, startService } from './service-harness.js';
+import { ADMIN_TOKEN, manifestBody, type Service, startService } from './service-harness.js';
 
 const dir = tempDir();
 const services: Service[] = [];
@@ -167,7 +167,7 @@ describe('service: POST /v1/route and the log', () => {
 });
 
 describe('service: tokens', () => {
-  const ADMIN = 'admin-secret';
+  const ADMIN = ADMIN_TOKEN;
 
   it('needs the admin token to register and route, an agent token to act as that agent', async () => {
     const service = await start({ db: tempDbPath(dir), adminToken: ADMIN });

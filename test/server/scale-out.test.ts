@@ -1,7 +1,16 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, SwarmClient, type SwarmEvent } from '../../src/client/index.js';
+import { NO_CONTROL_CHARACTERS } from '../../src/wire/id-schemas.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { requirePostgres, testSchemas } from '../helpers/postgres.js';
-import { manifestBody, type Service, startService } from './service-harness.js';
+import {
+  ADMIN_TOKEN,
+  manifestBody,
+  OFFLINE_AFTER_MS,
+  type Service,
+  startService,
+} from './service-harness.js';
 
 /**
  * Two service instances on one PostgreSQL schema, in one process: what one is told, the other knows —
@@ -9,6 +18,7 @@ import { manifestBody, type Service, startService } from './service-harness.js';
  */
 const available = await requirePostgres();
 const schemas = testSchemas('scaleout');
+afterAll(() => schemas.dropAll());
 
 describe.runIf(available)('two instances on one PostgreSQL', () => {
   let a: Service;
@@ -25,7 +35,6 @@ describe.runIf(available)('two instances on one PostgreSQL', () => {
   afterAll(async () => {
     await a?.close();
     await b?.close();
-    await schemas.dropAll();
   });
 
   it('streams to the clients of B what A decided, in order', async () => {
@@ -81,17 +90,13 @@ describe.runIf(available)('two instances on one PostgreSQL', () => {
     expect([await held(a), await held(b)].sort()).toEqual([0, 1]);
   });
 
-  it('knows on B an agent registered through A, and takes its bids', async () => {
-    const registered = await a.call({ method: 'POST', url: '/v1/agents', payload: manifestBody('sentinel') });
-    expect(registered.status).toBe(201);
-    await expect
-      .poll(async () => (await b.call({ method: 'GET', url: '/v1/agents/sentinel' })).status, {
-        timeout: 5_000,
-      })
-      .toBe(200);
+  it('takes on B, at once, the bid of an agent registered through A a moment before', async () => {
     const task = await new SwarmClient({ baseUrl: urlA }).postTask({
       description: 'Audit the firewall rules',
     });
+    // No waiting between the two: B has not re-read the agents, it reads the one it does not know.
+    const registered = await a.call({ method: 'POST', url: '/v1/agents', payload: manifestBody('sentinel') });
+    expect(registered.status).toBe(201);
     const bid = await b.call({
       method: 'POST',
       url: `/v1/tasks/${task.task_id}/bids`,
@@ -99,5 +104,213 @@ describe.runIf(available)('two instances on one PostgreSQL', () => {
       payload: { agent_id: 'sentinel', bid_sats: 10 },
     });
     expect(bid.status).toBe(201);
+  });
+});
+
+/**
+ * What one instance acknowledged about an agent, the other honours (AgentDirectory): at once for
+ * everything a stale copy would refuse or write; a removal's end of the agent's token and bids as
+ * soon as the other instance hears of it. Both instances here have the periodic re-read of the agents
+ * off, so nothing but reading through and the announcements can make them agree.
+ */
+describe.runIf(available)('two instances on one PostgreSQL agree on agents at once', () => {
+  let a: Service;
+  let b: Service;
+  const clock = new FakeClock();
+  const NEVER = 3_600_000;
+  beforeAll(async () => {
+    const db = schemas.url();
+    a = await startService({
+      db,
+      roster: ['forge', 'quill'],
+      adminToken: ADMIN_TOKEN,
+      clock,
+      agentsEveryMs: NEVER,
+    });
+    b = await startService({
+      db,
+      roster: ['forge', 'quill'],
+      adminToken: ADMIN_TOKEN,
+      clock,
+      agentsEveryMs: NEVER,
+    });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  const register = async (via: Service, agentId: string, fields: Record<string, unknown> = {}) => {
+    const response = await via.call({
+      method: 'POST',
+      url: '/v1/agents',
+      token: ADMIN_TOKEN,
+      payload: manifestBody(agentId, fields),
+    });
+    expect(response.status, response.body).toBe(201);
+    return response.json().token as string;
+  };
+  const postTask = async (body: Record<string, unknown> = {}) => {
+    const response = await a.call({
+      method: 'POST',
+      url: '/v1/tasks',
+      token: ADMIN_TOKEN,
+      payload: { description: 'Audit the firewall rules', bidding_window_ms: 600_000, ...body },
+    });
+    expect(response.status, response.body).toBe(201);
+    return response.json().task.task_id as string;
+  };
+  const bid = (via: Service, taskId: string, agentId: string, token: string) =>
+    via.call({
+      method: 'POST',
+      url: `/v1/tasks/${taskId}/bids`,
+      token,
+      payload: { agent_id: agentId, bid_sats: 10 },
+    });
+  const agentUrl = (agentId: string) => `/v1/agents/${encodeURIComponent(agentId)}`;
+
+  it('takes on B, in the same millisecond, any agent and token registered through A', async () => {
+    const taskId = await postTask();
+    // Ids of any text, sent to B in the other Unicode normal form when there is one: the same agent.
+    const idText = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 12 })
+      .filter((text) => new RegExp(NO_CONTROL_CHARACTERS).test(text));
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(idText, async (text) => {
+        const agentId = `${text}-${n++}`.normalize('NFC');
+        const asSentToB = agentId.normalize('NFD');
+        const token = await register(a, agentId);
+        const bidOnB = await bid(b, taskId, asSentToB, token);
+        const heartbeatOnB = await b.call({ method: 'POST', url: `${agentUrl(asSentToB)}/heartbeat`, token });
+        const readOnB = await b.call({ method: 'GET', url: agentUrl(asSentToB), token });
+        expect([bidOnB.status, heartbeatOnB.status, readOnB.status], bidOnB.body).toEqual([201, 200, 200]);
+        expect(readOnB.json().agent.agent_id).toBe(agentId);
+        // A token is never taken for another: B refuses a wrong one, and A's for another agent.
+        expect((await bid(b, taskId, agentId, `${token}x`)).status).toBe(401);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('refuses on B, at once, a second registration of an id registered through A', async () => {
+    const [onA, onB] = await Promise.all(
+      [a, b].map((via) =>
+        via.call({ method: 'POST', url: '/v1/agents', token: ADMIN_TOKEN, payload: manifestBody('twin') }),
+      ),
+    );
+    expect([onA?.status, onB?.status].sort()).toEqual([201, 409]);
+    const winner = (onA?.status === 201 ? onA : onB)?.json().token as string;
+    for (const via of [a, b]) {
+      expect(
+        (await via.call({ method: 'POST', url: '/v1/agents/twin/heartbeat', token: winner })).status,
+      ).toBe(200);
+    }
+  });
+
+  it('honours on B, at once, a manifest update made through A', async () => {
+    const token = await register(a, 'ledger-keeper');
+    // B holds a copy from before the update.
+    expect((await b.call({ method: 'GET', url: '/v1/agents/ledger-keeper', token })).status).toBe(200);
+    const updated = await a.call({
+      method: 'PATCH',
+      url: '/v1/agents/ledger-keeper',
+      token,
+      payload: { capabilities: ['security', 'ledger'] },
+    });
+    expect(updated.status).toBe(200);
+    // Read by B as stored, merged onto what A wrote, and its new capability counts for B's auctions.
+    expect(
+      (await b.call({ method: 'GET', url: '/v1/agents/ledger-keeper', token })).json().agent,
+    ).toMatchObject({
+      capabilities: ['security', 'ledger'],
+    });
+    const taskId = await postTask({ required_capabilities: ['ledger'] });
+    expect((await bid(b, taskId, 'ledger-keeper', token)).status).toBe(201);
+    const patchedOnB = await b.call({
+      method: 'PATCH',
+      url: '/v1/agents/ledger-keeper',
+      token,
+      payload: { rate_sats: 11 },
+    });
+    expect(patchedOnB.json().agent).toMatchObject({ capabilities: ['security', 'ledger'], rate_sats: 11 });
+    expect(
+      (await a.call({ method: 'GET', url: '/v1/agents/ledger-keeper', token })).json().agent,
+    ).toMatchObject({
+      capabilities: ['security', 'ledger'],
+      rate_sats: 11,
+    });
+  });
+
+  it('takes on B the bid of an agent that B thought offline and that sent its heartbeats to A', async () => {
+    const token = await register(a, 'far-away');
+    expect((await b.call({ method: 'POST', url: '/v1/agents/far-away/heartbeat', token })).status).toBe(200);
+    clock.advance(OFFLINE_AFTER_MS + 1);
+    const statusOnB = async () =>
+      (await b.call({ method: 'GET', url: '/v1/agents', token: ADMIN_TOKEN }))
+        .json()
+        .agents.find((agent: { agent_id: string }) => agent.agent_id === 'far-away').status;
+    expect(await statusOnB()).toBe('offline');
+    expect((await a.call({ method: 'POST', url: '/v1/agents/far-away/heartbeat', token })).status).toBe(200);
+    const taskId = await postTask();
+    expect((await bid(b, taskId, 'far-away', token)).status).toBe(201);
+    expect(await statusOnB()).toBe('online');
+  });
+
+  it('honours on B, at once, a removal made through A for everything B would write', async () => {
+    const token = await register(a, 'gone-now');
+    expect((await b.call({ method: 'POST', url: '/v1/agents/gone-now/heartbeat', token })).status).toBe(200);
+    expect((await a.call({ method: 'DELETE', url: '/v1/agents/gone-now', token })).status).toBe(204);
+    // B still held a copy: its writes are conditional, so none brings the agent back.
+    const patch = await b.call({
+      method: 'PATCH',
+      url: '/v1/agents/gone-now',
+      token: ADMIN_TOKEN,
+      payload: { rate_sats: 1 },
+    });
+    expect([patch.status, patch.json().error.code]).toEqual([404, 'unknown_agent']);
+    const calls = [
+      { method: 'POST' as const, url: '/v1/agents/gone-now/heartbeat' },
+      { method: 'DELETE' as const, url: '/v1/agents/gone-now' },
+      { method: 'GET' as const, url: '/v1/agents/gone-now' },
+    ];
+    for (const call of calls) expect((await b.call({ ...call, token: ADMIN_TOKEN })).status).toBe(404);
+    expect((await a.call({ method: 'GET', url: '/v1/agents/gone-now', token: ADMIN_TOKEN })).status).toBe(
+      404,
+    );
+    expect((await b.call({ method: 'GET', url: '/v1/agents/gone-now', token })).status).toBe(401);
+  });
+
+  it('ends on B the token and bids of an agent removed through A as soon as B hears of it', async () => {
+    const token = await register(a, 'leaving');
+    const taskId = await postTask();
+    expect((await b.call({ method: 'GET', url: '/v1/agents', token })).status).toBe(200); // B knows it
+    expect((await a.call({ method: 'DELETE', url: '/v1/agents/leaving', token })).status).toBe(204);
+    // B's periodic re-read is off: only the removal's announcement can tell it.
+    await expect
+      .poll(async () => (await b.call({ method: 'GET', url: '/v1/agents', token })).status, {
+        timeout: 5_000,
+      })
+      .toBe(401);
+    expect((await bid(b, taskId, 'leaving', token)).status).toBe(401);
+    expect(
+      (await b.call({ method: 'GET', url: '/v1/agents', token: ADMIN_TOKEN })).json().agents,
+    ).not.toContainEqual(expect.objectContaining({ agent_id: 'leaving' }));
+  });
+
+  it('takes on each instance, at once, the new token of an agent removed and registered again', async () => {
+    const old = await register(a, 'phoenix');
+    expect((await b.call({ method: 'POST', url: '/v1/agents/phoenix/heartbeat', token: old })).status).toBe(
+      200,
+    );
+    expect((await a.call({ method: 'DELETE', url: '/v1/agents/phoenix', token: old })).status).toBe(204);
+    const renewed = await register(a, 'phoenix', { rate_sats: 7 });
+    for (const via of [a, b]) {
+      const read = await via.call({ method: 'GET', url: '/v1/agents/phoenix', token: renewed });
+      expect([read.status, read.json().agent.rate_sats]).toEqual([200, 7]);
+      expect(
+        (await via.call({ method: 'POST', url: '/v1/agents/phoenix/heartbeat', token: old })).status,
+      ).toBe(401);
+    }
   });
 });

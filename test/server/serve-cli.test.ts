@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { finished, listeningAddress, spawnCli } from '../helpers/spawn-cli.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
@@ -22,6 +23,19 @@ describe('swarm-router serve', () => {
     expect(run.stderr).toContain(
       "--rate-limit (SWARM_ROUTER_RATE_LIMIT): expected a count per window such as 3000/10s or 50/1m, or off, got 'lots'",
     );
+  });
+
+  it('refuses to start with an admin token under 32 characters, says why and how to make one', async () => {
+    const db = tempDbPath(dir);
+    const run = await finished(
+      spawnCli(['serve', '--port', '0', '--db', db], { SWARM_ROUTER_ADMIN_TOKEN: 'admin-secret' }),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('the admin token (SWARM_ROUTER_ADMIN_TOKEN) is 12 characters long');
+    expect(run.stderr).toContain('at least 32');
+    expect(run.stderr).toContain('openssl rand -hex 32');
+    expect(run.stderr).not.toContain('admin-secret');
+    expect(existsSync(db)).toBe(false); // refused before anything was opened
   });
 
   it('serves on a free port, answers, and shuts down cleanly on SIGTERM', async () => {

@@ -21,6 +21,9 @@ export interface Service {
 
 export const OFFLINE_AFTER_MS = 30_000;
 
+/** An admin token as `serve` accepts one: 32 characters or more (config/admin-token.ts). */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789abcdef';
+
 /**
  * A service as `serve` builds it — a router on a real SQLite log, the agent directory, Fastify —
  * driven with injected requests and a fake clock. `roster` personas are the service's roster file.
@@ -30,6 +33,8 @@ export async function startService(options: {
   adminToken?: string;
   roster?: readonly string[];
   clock?: FakeClock;
+  /** Full re-reads of the agents from a shared store this often (default: cluster-sync's, 1 s). */
+  agentsEveryMs?: number;
 }): Promise<Service> {
   const clock = options.clock ?? new FakeClock();
   const store = createStore({ location: options.db });
@@ -44,6 +49,7 @@ export async function startService(options: {
     runTimers: false,
     taskSettings: { reservationMs: 5_000, maxAttempts: 2 },
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    ...(options.agentsEveryMs === undefined ? {} : { clusterSync: { agentsEveryMs: options.agentsEveryMs } }),
   });
   const { app } = service;
   return {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
-import { manifestBody, type Service, startService } from './service-harness.js';
+import { ADMIN_TOKEN, manifestBody, type Service, startService } from './service-harness.js';
 
 const dir = tempDir();
 const services: Service[] = [];
@@ -163,19 +163,19 @@ describe('service: tasks and auctions', () => {
   });
 
   it('with an admin token: posting needs it, a bid needs the agent’s own token', async () => {
-    const service = await start({ db: tempDbPath(dir), adminToken: 'admin-secret', roster: [] });
+    const service = await start({ db: tempDbPath(dir), adminToken: ADMIN_TOKEN, roster: [] });
     const tokens: Record<string, string> = {};
     for (const id of ['sec-a', 'sec-b']) {
       const registered = await service.call({
         method: 'POST',
         url: '/v1/agents',
         payload: manifestBody(id),
-        token: 'admin-secret',
+        token: ADMIN_TOKEN,
       });
       tokens[id] = registered.json().token;
     }
     expect((await post(service, { description: 'audit the firewall' })).status).toBe(401);
-    const task = (await post(service, { description: 'audit the firewall' }, 'admin-secret')).json().task;
+    const task = (await post(service, { description: 'audit the firewall' }, ADMIN_TOKEN)).json().task;
     expect((await bid(service, task.task_id, 'sec-a', 10)).status).toBe(401);
     expect((await bid(service, task.task_id, 'sec-a', 10, tokens['sec-b'])).status).toBe(403);
     expect((await bid(service, task.task_id, 'sec-a', 10, tokens['sec-a'])).status).toBe(201);

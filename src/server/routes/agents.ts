@@ -22,16 +22,19 @@ export function agentRoutes(
   app: FastifyInstance,
   { directory, auth, router, store, tasks }: ServiceContext,
 ): void {
+  const asTheAgentOfThePath = auth.guard({
+    actingAs: (request) => (request.params as Partial<AgentParams>).agent_id,
+  });
   app.post(
     '/v1/agents',
     {
+      ...auth.guard('admin'),
       schema: {
         summary: 'Register an agent: a manifest, or {"persona", "agent_id"?}. The token is returned once.',
         body: AgentRegistrationSchema,
       },
     },
     async (request, reply) => {
-      auth.requireAdmin(request);
       const body = request.body as ManifestDto | PersonaRegistration;
       const manifest =
         'persona' in body
@@ -42,25 +45,29 @@ export function agentRoutes(
     },
   );
 
-  app.get('/v1/agents', { schema: { summary: 'Every agent, with its status.' } }, async (request) => {
-    auth.requireReader(request);
-    directory.refreshStatuses();
-    return { agents: directory.list().map(toAgentDto) };
-  });
+  app.get(
+    '/v1/agents',
+    { ...auth.guard('reader'), schema: { summary: 'Every agent, with its status.' } },
+    async () => {
+      directory.refreshStatuses();
+      return { agents: directory.list().map(toAgentDto) };
+    },
+  );
 
   app.get(
     '/v1/agents/:agent_id',
-    { schema: { summary: 'One agent.', params: AgentIdParamsSchema } },
+    { ...auth.guard('reader'), schema: { summary: 'One agent.', params: AgentIdParamsSchema } },
     async (request) => {
-      auth.requireReader(request);
       directory.refreshStatuses();
-      return { agent: toAgentDto(directory.get((request.params as AgentParams).agent_id)) };
+      // As the store has it now: changed or removed through another instance a moment ago included.
+      return { agent: toAgentDto(await directory.fresh((request.params as AgentParams).agent_id)) };
     },
   );
 
   app.patch(
     '/v1/agents/:agent_id',
     {
+      ...asTheAgentOfThePath,
       schema: {
         summary: 'Change fields of a registered agent’s manifest (the agent itself, or the admin).',
         params: AgentIdParamsSchema,
@@ -69,22 +76,23 @@ export function agentRoutes(
     },
     async (request) => {
       const { agent_id: agentId } = request.params as AgentParams;
-      auth.requireAgent(request, agentId);
-      const current = fromManifest(directory.get(agentId).manifest);
-      const merged = { ...current, ...(request.body as Partial<ManifestDto>), agent_id: agentId };
-      return { agent: toAgentDto(await directory.update(toManifest(merged, 'body'))) };
+      const patch = request.body as Partial<ManifestDto>;
+      // Merged onto the manifest as stored, which another instance may have changed since this one read it.
+      const entry = await directory.update(agentId, (current) =>
+        toManifest({ ...fromManifest(current), ...patch, agent_id: agentId }, 'body'),
+      );
+      return { agent: toAgentDto(entry) };
     },
   );
 
   app.delete(
     '/v1/agents/:agent_id',
     {
+      ...asTheAgentOfThePath,
       schema: { summary: 'Deregister an agent; its decisions stay in the log.', params: AgentIdParamsSchema },
     },
     async (request, reply) => {
-      const { agent_id: agentId } = request.params as AgentParams;
-      auth.requireAgent(request, agentId);
-      await directory.remove(agentId);
+      await directory.remove((request.params as AgentParams).agent_id);
       return reply.status(204).send();
     },
   );
@@ -92,25 +100,27 @@ export function agentRoutes(
   app.post(
     '/v1/agents/:agent_id/heartbeat',
     {
+      ...asTheAgentOfThePath,
       schema: {
         summary: 'The agent is alive: it stays (or comes back) online.',
         params: AgentIdParamsSchema,
       },
     },
-    async (request) => {
-      const { agent_id: agentId } = request.params as AgentParams;
-      auth.requireAgent(request, agentId);
-      return { agent: toAgentDto(await directory.heartbeat(agentId)) };
-    },
+    async (request) => ({
+      agent: toAgentDto(await directory.heartbeat((request.params as AgentParams).agent_id)),
+    }),
   );
 
   app.get(
     '/v1/agents/:agent_id/stats',
-    { schema: { summary: 'Routing and outcome statistics of one agent.', params: AgentIdParamsSchema } },
+    {
+      ...auth.guard('reader'),
+      schema: { summary: 'Routing and outcome statistics of one agent.', params: AgentIdParamsSchema },
+    },
     async (request) => {
-      auth.requireReader(request);
       const { agent_id: agentId } = request.params as AgentParams;
       directory.refreshStatuses();
+      await directory.resolve(agentId);
       const entry = directory.get(agentId);
       const record = router.agentRecord(agentId);
       const events = await store.agentEventCounts(agentId);

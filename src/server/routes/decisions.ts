@@ -34,13 +34,13 @@ export function decisionRoutes(app: FastifyInstance, { router, auth }: ServiceCo
   app.get(
     '/v1/decisions',
     {
+      ...auth.guard('reader'),
       schema: {
         summary: 'Logged decisions, newest first, by task, agent and time; {"decisions", "next_cursor"}.',
         querystring: DecisionsQuerySchema,
       },
     },
     async (request, reply) => {
-      auth.requireReader(request);
       const q = request.query as Record<string, string | undefined>;
       const limit = q.limit === undefined ? 50 : Number(q.limit);
       if (!(limit >= 1 && limit <= MAX_PAGE_SIZE)) {
@@ -70,13 +70,13 @@ export function decisionRoutes(app: FastifyInstance, { router, auth }: ServiceCo
   app.get(
     '/v1/export',
     {
+      ...auth.guard('reader'),
       schema: {
         summary: 'The whole audit log as JSONL, oldest first, streamed.',
         querystring: ExportQuerySchema,
       },
     },
     async (request, reply) => {
-      auth.requireReader(request);
       const { since } = request.query as { since?: string };
       const decisions = router.export(since === undefined ? {} : { sinceMs: timeOf('since', since) });
       return reply.type('application/x-ndjson').send(Readable.from(jsonlChunks(decisions)));

@@ -7,6 +7,7 @@ export function routingRoutes(app: FastifyInstance, { router, auth, metrics }: S
   app.post(
     '/v1/route',
     {
+      ...auth.guard('admin'),
       schema: {
         summary:
           'The seed’s one-shot recommend_agent: scores the bids given, decides, logs, and answers the decision.',
@@ -14,7 +15,6 @@ export function routingRoutes(app: FastifyInstance, { router, auth, metrics }: S
       },
     },
     async (request, reply) => {
-      auth.requireAdmin(request);
       const started = process.hrtime.bigint();
       const decision = await router.route(toRouteRequest(request.body as RouteRequestDto));
       metrics.decided(decision, Number(process.hrtime.bigint() - started) / 1e9);

@@ -18,13 +18,22 @@ import {
 import type { ServiceContext } from '../service-context.js';
 
 type TaskParams = { task_id: string };
-type OutcomeBody = { agent_id: string; duration_ms?: number };
+type AgentBody = { agent_id: string };
+type OutcomeBody = AgentBody & { duration_ms?: number };
 
 /** Tasks and their auctions (DESIGN.md "HTTP API"; the lifecycle is tasks/task.ts). */
-export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics }: ServiceContext): void {
+export function taskRoutes(
+  app: FastifyInstance,
+  { tasks, router, auth, directory, metrics }: ServiceContext,
+): void {
+  // Every step of an agent names the agent in its body, who must be the caller.
+  const asTheAgentOfTheBody = auth.guard({
+    actingAs: (request) => (request.body as Partial<AgentBody> | null | undefined)?.agent_id,
+  });
   app.post(
     '/v1/tasks',
     {
+      ...auth.guard('admin'),
       schema: {
         summary: 'Post a task: its auction opens for bidding_window_ms (default 15000).',
         body: PostTaskDtoSchema,
@@ -32,7 +41,6 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
       },
     },
     async (request, reply) => {
-      auth.requireAdmin(request);
       const task = await tasks.post(toPostTaskInput(request.body as PostTaskDto));
       return reply.status(201).send({ task: toTaskDto(task) });
     },
@@ -41,6 +49,7 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
   app.get(
     '/v1/tasks',
     {
+      ...auth.guard('reader'),
       schema: {
         summary: 'Tasks, newest first, optionally of one status.',
         querystring: TaskListQuerySchema,
@@ -48,7 +57,6 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
       },
     },
     async (request) => {
-      auth.requireReader(request);
       const q = request.query as { status?: Task['status']; limit?: string; cursor?: string };
       const limit = q.limit === undefined ? 50 : Number(q.limit);
       if (!(limit >= 1 && limit <= 1000)) {
@@ -67,9 +75,11 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
 
   app.get(
     '/v1/tasks/:task_id',
-    { schema: { summary: 'One task, with its decision once decided.', params: TaskIdParamsSchema } },
+    {
+      ...auth.guard('reader'),
+      schema: { summary: 'One task, with its decision once decided.', params: TaskIdParamsSchema },
+    },
     async (request, reply) => {
-      auth.requireReader(request);
       const task = await tasks.get((request.params as TaskParams).task_id);
       const decision = task.decisionSeq === null ? undefined : await router.getDecision(task.decisionSeq);
       // The decision is the log's own JSON text, embedded as it is.
@@ -84,6 +94,7 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
   app.post(
     '/v1/tasks/:task_id/bids',
     {
+      ...asTheAgentOfTheBody,
       schema: {
         summary:
           'A sealed bid, one per agent: 409 once the auction closed, 422 when the policy refuses the agent.',
@@ -95,14 +106,14 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
     async (request, reply) => {
       const { task_id: taskId } = request.params as TaskParams;
       const { agent_id: agentId, bid_sats: bidSats } = request.body as { agent_id: string; bid_sats: number };
-      auth.requireAgent(request, agentId);
-      const task = await tasks.bid(taskId, agentId, bidSats);
+      // Refused as offline or lacking a capability by a copy another instance has since changed: once more.
+      const task = await directory.retryIfStale(agentId, () => tasks.bid(taskId, agentId, bidSats));
       metrics.bidReceived();
       return reply.status(201).send({ task: toTaskDto(task) });
     },
   );
 
-  // One route per step of an agent: the body names the agent, who must be the caller.
+  // One route per step of an agent.
   const agentAction = (
     path: string,
     summary: string,
@@ -111,10 +122,12 @@ export function taskRoutes(app: FastifyInstance, { tasks, router, auth, metrics 
   ): void => {
     app.post(
       `/v1/tasks/:task_id/${path}`,
-      { schema: { summary, params: TaskIdParamsSchema, body, response: { 200: TaskAnswerSchema } } },
+      {
+        ...asTheAgentOfTheBody,
+        schema: { summary, params: TaskIdParamsSchema, body, response: { 200: TaskAnswerSchema } },
+      },
       async (request) => {
         const { agent_id: agentId, duration_ms: durationMs } = request.body as OutcomeBody;
-        auth.requireAgent(request, agentId);
         return { task: toTaskDto(await run((request.params as TaskParams).task_id, agentId, durationMs)) };
       },
     );

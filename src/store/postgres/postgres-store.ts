@@ -10,6 +10,7 @@ import {
   GENESIS_HASH,
   type LoggedDecision,
 } from '../../policy/decision.js';
+import type { AgentManifest } from '../../manifest/manifest.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
@@ -34,6 +35,7 @@ import type {
 import { chainLockKey, foldLockKey, sweepLockKey } from './pg-advisory-locks.js';
 import { commitDecisionBatch } from './pg-decision-batch.js';
 import { translatePgError } from './pg-errors.js';
+import { PgAgents, parseAgentChange } from './pg-agents.js';
 import { PgKeys } from './pg-keys.js';
 import { countRowLockWaits } from './pg-lock-wait.js';
 import { migratePg, quoteIdent } from './pg-migrator.js';
@@ -215,6 +217,7 @@ export class PostgresStore implements Store {
   #chainWaitedMs = Number.NEGATIVE_INFINITY;
   readonly #keys: PgKeys;
   readonly #tasks: PgTasks;
+  readonly #agents: PgAgents;
   readonly #nowMs: () => number;
   readonly #claimLeaseMs: number;
   readonly #sweepGraceMs: number;
@@ -295,6 +298,7 @@ export class PostgresStore implements Store {
     this.#pool.on('error', () => undefined);
     countRowLockWaits(this.#pool, (writes) => this.#batchWaited(writes));
     this.#db = keepingPool(this.#pool);
+    this.#agents = new PgAgents(this.#channel, this.#instanceId);
     this.#keys = new PgKeys(
       async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>
         (await this.#db.query<R>(sql, params)).rows,
@@ -629,58 +633,32 @@ export class PostgresStore implements Store {
     return this.#number('SELECT coalesce(max(seq), 0)::bigint AS n FROM decisions');
   }
 
-  async saveAgent(agent: StoredAgent): Promise<void> {
-    await this.#run(() =>
-      this.#db.query(
-        `INSERT INTO agents (agent_id, manifest, token_hash, registered_ms, heartbeat_ms) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (agent_id) DO UPDATE SET manifest = excluded.manifest, token_hash = excluded.token_hash,
-           registered_ms = excluded.registered_ms, heartbeat_ms = excluded.heartbeat_ms`,
-        [
-          agent.manifest.agentId,
-          JSON.stringify(agent.manifest),
-          agent.tokenHash === null ? null : Buffer.from(agent.tokenHash, 'hex'),
-          agent.registeredAtMs,
-          agent.lastHeartbeatMs,
-        ],
-      ),
-    );
+  async addAgent(agent: StoredAgent): Promise<boolean> {
+    return this.#run(() => this.#agents.add(this.#db, agent));
+  }
+
+  async updateAgentManifest(manifest: AgentManifest): Promise<boolean> {
+    return this.#run(() => this.#agents.updateManifest(this.#db, manifest));
   }
 
   async recordHeartbeat(agentId: string, atMs: number): Promise<boolean> {
-    return this.#run(async () => {
-      const result = await this.#db.query(
-        'UPDATE agents SET heartbeat_ms = greatest(heartbeat_ms, $1) WHERE agent_id = $2',
-        [atMs, agentId],
-      );
-      return (result.rowCount ?? 0) > 0;
-    });
+    return this.#run(() => this.#agents.heartbeat(this.#db, agentId, atMs));
   }
 
   async deleteAgent(agentId: string): Promise<boolean> {
-    return this.#run(
-      async () =>
-        ((await this.#db.query('DELETE FROM agents WHERE agent_id = $1', [agentId])).rowCount ?? 0) > 0,
-    );
+    return this.#run(() => this.#agents.delete(this.#db, agentId));
+  }
+
+  async getAgent(agentId: string): Promise<StoredAgent | undefined> {
+    return this.#run(() => this.#agents.get(this.#db, agentId));
+  }
+
+  async agentByTokenHash(tokenHash: string): Promise<StoredAgent | undefined> {
+    return this.#run(() => this.#agents.byTokenHash(this.#db, tokenHash));
   }
 
   async listAgents(): Promise<readonly StoredAgent[]> {
-    return this.#run(async () =>
-      (
-        await this.#db.query<{
-          manifest: string;
-          token_hash: Buffer | null;
-          registered_ms: number;
-          heartbeat_ms: number;
-        }>(
-          'SELECT manifest, token_hash, registered_ms, heartbeat_ms FROM agents ORDER BY registered_ms, agent_id',
-        )
-      ).rows.map((row) => ({
-        manifest: Object.freeze(JSON.parse(row.manifest)),
-        tokenHash: row.token_hash === null ? null : row.token_hash.toString('hex'),
-        registeredAtMs: row.registered_ms,
-        lastHeartbeatMs: row.heartbeat_ms,
-      })),
-    );
+    return this.#run(() => this.#agents.list(this.#db));
   }
 
   async createTask(task: Task, events: readonly NewTaskEvent[]): Promise<readonly TaskEvent[]> {
@@ -853,7 +831,10 @@ export class PostgresStore implements Store {
     return this.#run(() => this.#tasks.agentEventCounts(this.#db, agentId));
   }
 
-  async watchCommits(onCommit: () => void): Promise<() => Promise<void>> {
+  async watchCommits(
+    onCommit: () => void,
+    onAgentChanged?: (agentId: string) => void,
+  ): Promise<() => Promise<void>> {
     await this.#run(async () => undefined); // migrated
     const channel = quoteIdent(this.#channel);
     let client: pg.Client | undefined;
@@ -863,7 +844,10 @@ export class PostgresStore implements Store {
       const next = new pg.Client({ connectionString: this.#connectionString, types: TYPES });
       // This store's own announcements are passed over: its process saw those commits as they happened.
       next.on('notification', (message) => {
-        if (message.payload !== this.#instanceId) onCommit();
+        const agentChange = parseAgentChange(message.payload);
+        if (agentChange === undefined) {
+          if (message.payload !== this.#instanceId) onCommit();
+        } else if (agentChange.instance !== this.#instanceId) onAgentChanged?.(agentChange.agent);
       });
       // A dropped connection (server restart, network): listen again after a pause, and say that
       // something may have been missed meanwhile.

@@ -9,14 +9,15 @@ interface AgentRow {
   heartbeat_ms: number;
 }
 
-const UPSERT = `INSERT INTO agents (agent_id, manifest, token_hash, registered_ms, heartbeat_ms)
-  VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (agent_id) DO UPDATE SET manifest = excluded.manifest, token_hash = excluded.token_hash,
-    registered_ms = excluded.registered_ms, heartbeat_ms = excluded.heartbeat_ms`;
+const INSERT = `INSERT INTO agents (agent_id, manifest, token_hash, registered_ms, heartbeat_ms)
+  VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+const UPDATE_MANIFEST = 'UPDATE agents SET manifest = ? WHERE agent_id = ?';
 const HEARTBEAT = 'UPDATE agents SET heartbeat_ms = max(heartbeat_ms, ?) WHERE agent_id = ?';
 const DELETE = 'DELETE FROM agents WHERE agent_id = ?';
-const SELECT_ALL =
-  'SELECT manifest, token_hash, registered_ms, heartbeat_ms FROM agents ORDER BY registered_ms, agent_id';
+const COLUMNS = 'manifest, token_hash, registered_ms, heartbeat_ms';
+const SELECT_ONE = `SELECT ${COLUMNS} FROM agents WHERE agent_id = ?`;
+const SELECT_BY_TOKEN = `SELECT ${COLUMNS} FROM agents WHERE token_hash = ?`;
+const SELECT_ALL = `SELECT ${COLUMNS} FROM agents ORDER BY registered_ms, agent_id`;
 
 /** The agents table of the SQLite store. Manifests are stored as validated: written and read by us. */
 export class SqliteAgents {
@@ -26,14 +27,21 @@ export class SqliteAgents {
     this.#statement = statement;
   }
 
-  save(agent: StoredAgent): void {
-    this.#statement(UPSERT).run(
-      agent.manifest.agentId,
-      JSON.stringify(agent.manifest),
-      agent.tokenHash === null ? null : Buffer.from(agent.tokenHash, 'hex'),
-      agent.registeredAtMs,
-      agent.lastHeartbeatMs,
+  /** False when the id (or the token hash) is taken: nothing is written. */
+  add(agent: StoredAgent): boolean {
+    return (
+      this.#statement(INSERT).run(
+        agent.manifest.agentId,
+        JSON.stringify(agent.manifest),
+        agent.tokenHash === null ? null : Buffer.from(agent.tokenHash, 'hex'),
+        agent.registeredAtMs,
+        agent.lastHeartbeatMs,
+      ).changes > 0
     );
+  }
+
+  updateManifest(manifest: AgentManifest): boolean {
+    return this.#statement(UPDATE_MANIFEST).run(JSON.stringify(manifest), manifest.agentId).changes > 0;
   }
 
   heartbeat(agentId: string, atMs: number): boolean {
@@ -44,12 +52,26 @@ export class SqliteAgents {
     return this.#statement(DELETE).run(agentId).changes > 0;
   }
 
-  list(): StoredAgent[] {
-    return (this.#statement(SELECT_ALL).all() as AgentRow[]).map((row) => ({
-      manifest: Object.freeze(JSON.parse(row.manifest)) as AgentManifest,
-      tokenHash: row.token_hash === null ? null : row.token_hash.toString('hex'),
-      registeredAtMs: row.registered_ms,
-      lastHeartbeatMs: row.heartbeat_ms,
-    }));
+  get(agentId: string): StoredAgent | undefined {
+    const row = this.#statement(SELECT_ONE).get(agentId) as AgentRow | undefined;
+    return row === undefined ? undefined : storedAgent(row);
   }
+
+  byTokenHash(tokenHash: string): StoredAgent | undefined {
+    const row = this.#statement(SELECT_BY_TOKEN).get(Buffer.from(tokenHash, 'hex')) as AgentRow | undefined;
+    return row === undefined ? undefined : storedAgent(row);
+  }
+
+  list(): StoredAgent[] {
+    return (this.#statement(SELECT_ALL).all() as AgentRow[]).map(storedAgent);
+  }
+}
+
+function storedAgent(row: AgentRow): StoredAgent {
+  return {
+    manifest: Object.freeze(JSON.parse(row.manifest)) as AgentManifest,
+    tokenHash: row.token_hash === null ? null : row.token_hash.toString('hex'),
+    registeredAtMs: row.registered_ms,
+    lastHeartbeatMs: row.heartbeat_ms,
+  };
 }

@@ -11,6 +11,7 @@ import {
   GENESIS_HASH,
   type LoggedDecision,
 } from '../../policy/decision.js';
+import type { AgentManifest } from '../../manifest/manifest.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
@@ -329,8 +330,12 @@ export class SqliteStore implements Store {
     return this.#guard(() => (this.#statement(Q.COUNT_DECISIONS).get() as { n: number }).n);
   }
 
-  async saveAgent(agent: StoredAgent): Promise<void> {
-    this.#guard(() => this.#agents.save(agent));
+  async addAgent(agent: StoredAgent): Promise<boolean> {
+    return this.#guard(() => this.#agents.add(agent));
+  }
+
+  async updateAgentManifest(manifest: AgentManifest): Promise<boolean> {
+    return this.#guard(() => this.#agents.updateManifest(manifest));
   }
 
   async recordHeartbeat(agentId: string, atMs: number): Promise<boolean> {
@@ -339,6 +344,14 @@ export class SqliteStore implements Store {
 
   async deleteAgent(agentId: string): Promise<boolean> {
     return this.#guard(() => this.#agents.delete(agentId));
+  }
+
+  async getAgent(agentId: string): Promise<StoredAgent | undefined> {
+    return this.#guard(() => this.#agents.get(agentId));
+  }
+
+  async agentByTokenHash(tokenHash: string): Promise<StoredAgent | undefined> {
+    return this.#guard(() => this.#agents.byTokenHash(tokenHash));
   }
 
   async listAgents(): Promise<readonly StoredAgent[]> {
