@@ -6,7 +6,7 @@ import { compileValidator } from './validate.js';
 
 export { AgentIdSchema, NO_CONTROL_CHARACTERS } from './id-schemas.js';
 
-const TagList = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 1000 });
+const TagList = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 });
 
 /** A capability manifest on the wire (snake_case, as in the seed). */
 export const ManifestDtoSchema = Type.Object(
@@ -16,8 +16,8 @@ export const ManifestDtoSchema = Type.Object(
     capabilities: TagList,
     keywords: TagList,
     rate_sats: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
-    description: Type.Optional(Type.String({ maxLength: 20_000 })),
-    examples: Type.Optional(Type.Array(Type.String({ maxLength: 20_000 }), { maxItems: 10_000 })),
+    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+    examples: Type.Optional(Type.Array(Type.String({ maxLength: 2_000 }), { maxItems: 100 })),
     max_concurrency: Type.Optional(Type.Integer({ minimum: 1 })),
     // Carried by ../shared/personas.json; accepted so that file works as a roster, otherwise unused.
     role: Type.Optional(Type.String()),

@@ -15,8 +15,8 @@ export const BidDtoSchema = Type.Object(
 export const RouteRequestDtoSchema = Type.Object(
   {
     task_id: Type.Optional(TaskIdSchema),
-    description: Type.String({ maxLength: 100_000 }),
-    bids: Type.Array(BidDtoSchema, { maxItems: 100_000 }),
+    description: Type.String({ maxLength: 10_000 }),
+    bids: Type.Array(BidDtoSchema, { maxItems: 1_000 }),
     /** Capability tags an agent must declare to be eligible (case-insensitive). */
     required_capabilities: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 }),
@@ -24,7 +24,7 @@ export const RouteRequestDtoSchema = Type.Object(
     /** Bids above this are refused. */
     max_bid_sats: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     /** Agents that must not get the task. */
-    exclude: Type.Optional(Type.Array(AgentIdSchema, { maxItems: 100_000 })),
+    exclude: Type.Optional(Type.Array(AgentIdSchema, { maxItems: 10_000 })),
   },
   { additionalProperties: false },
 );

@@ -10,7 +10,7 @@ import { parseTimeText, TIME_TEXT_EXPECTED } from './time-text.js';
 export const PostTaskDtoSchema = Type.Object(
   {
     task_id: Type.Optional(TaskIdSchema),
-    description: Type.String({ minLength: 1, maxLength: 100_000 }),
+    description: Type.String({ minLength: 1, maxLength: 10_000 }),
     required_capabilities: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 }),
     ),
