@@ -33,6 +33,7 @@ describe('SqliteStore specifics', () => {
       { version: 5, name: 'agents' },
       { version: 6, name: 'tasks' },
       { version: 7, name: 'outside_bidders' },
+      { version: 8, name: 'agents_by_token_hash' },
       { version: 9, name: 'ledger' },
     ]);
     db.close();
