@@ -126,7 +126,12 @@ describe('example reranker (default scorer)', () => {
   it('what it learned survives a restart (bit for bit) and a roster change (replayed)', async () => {
     const path = tempDbPath(dir);
     const open = () => {
-      const router = createRouter({ store: createStore({ location: path }), clock: new FakeClock(0) });
+      // No threshold: the test is about what the reranker learned, not about refusing weak matches.
+      const router = createRouter({
+        store: createStore({ location: path }),
+        clock: new FakeClock(0),
+        minCapability: 0,
+      });
       routers.push(router);
       for (const manifest of roster) router.registerAgent(manifest);
       return router;
@@ -136,8 +141,11 @@ describe('example reranker (default scorer)', () => {
     const router = open();
     const first = router.decide({ description: text, bids });
     const learner = first.selectedAgent === 'pto_request' ? 'pto_request_status' : 'pto_request';
+    const other = first.selectedAgent as string;
     for (let i = 0; i < 10; i++) {
-      const decision = await router.route({ description: `${text} ${i}`, bids });
+      // Routed without the first pick, so that the learner wins and may report the outcome.
+      const decision = await router.route({ description: `${text} ${i}`, bids, excludedAgents: [other] });
+      expect(decision.selectedAgent).toBe(learner);
       await router.recordOutcome({ seq: decision.seq, agentId: learner, status: 'completed' });
     }
     const learned = router.decide({ description: text, bids });

@@ -79,8 +79,11 @@ export interface TrainingRoster {
   foldLexical(keep: (position: number, example: number) => boolean): Steps<LexicalScores>;
 }
 
-/** Training steps run between pauses (each is words × agents with examples multiply-adds). */
-const STEPS_PER_PIECE = 32;
+/**
+ * Multiply-adds of training run between pauses: a step costs (its words + 1) × classes, so with
+ * 150 classes a piece is ~50 examples of 10 words, and with 1,000 classes of 300 words, one.
+ */
+const WORK_PER_PIECE = 100_000;
 
 /** A model applied to one roster (ExampleReranker.bind). */
 export interface BoundReranker {
@@ -195,12 +198,13 @@ export class ExampleReranker {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       shuffle(order, random);
       const rate = config.learningRate / (1 + epoch);
-      let sincePause = 0;
+      let work = 0;
       for (const index of order) {
         const { words, label, relative } = instances[index] as Instance;
         reranker.#step(words, relative, label, rate, config.l2);
-        if (++sincePause === STEPS_PER_PIECE) {
-          sincePause = 0;
+        work += (words.length + 1) * k;
+        if (work >= WORK_PER_PIECE) {
+          work = 0;
           yield;
         }
       }

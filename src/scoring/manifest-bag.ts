@@ -49,21 +49,26 @@ function nameText(agent: AgentManifest): string {
 export function* analyseManifest(agent: AgentManifest, c: BagSettings): Steps<AnalysedManifest> {
   const { analyzer } = c;
   const name = analyzer.terms(nameText(agent));
-  const tags = (list: readonly string[]): string[][] => list.map((tag) => analyzer.terms(tag));
-  const capabilities = tags(agent.capabilities);
-  const keywords = tags(agent.keywords);
-  yield;
+  const capabilities: string[][] = [];
+  const keywords: string[][] = [];
+  // Each related term once per agent, however many of its tags lead to it.
+  const related = new Set<string>();
+  for (const [tags, out] of [
+    [agent.capabilities, capabilities],
+    [agent.keywords, keywords],
+  ] as const) {
+    for (const tag of tags) {
+      out.push(analyzer.terms(tag));
+      for (const term of c.related.relatedTo(tag)) related.add(term);
+      yield;
+    }
+  }
   const description = analyzer.terms(agent.description ?? '');
   yield;
   const examples: string[][] = [];
   for (const example of agent.examples ?? []) {
     examples.push(analyzer.termsWithStopWords(example));
     yield;
-  }
-  // Each related term once per agent, however many of its tags lead to it.
-  const related = new Set<string>();
-  for (const tag of [...agent.capabilities, ...agent.keywords]) {
-    for (const term of c.related.relatedTo(tag)) related.add(term);
   }
   return { name, capabilities, keywords, description, examples, related: [...related] };
 }
