@@ -511,10 +511,15 @@ describe('swarm-router outcome', () => {
     const first = await route('rotate the vault tokens');
     expect(first.code).toBe(0);
     expect(quillOf(first.stdout)).toBe(0);
-    const seq = (JSON.parse(first.stdout) as { seq: number }).seq;
+    // Quill wins a task that mentions the tokens, completes it, and so learns their words.
+    const won = JSON.parse((await route('Write the README for the vault tokens')).stdout) as {
+      seq: number;
+      selected_agent: string;
+    };
+    expect(won.selected_agent).toBe('quill');
     const recorded = await cli([
       'outcome',
-      String(seq),
+      String(won.seq),
       'quill',
       'completed',
       '--duration-ms',
@@ -523,7 +528,7 @@ describe('swarm-router outcome', () => {
       db,
     ]);
     expect(recorded.stderr).toBe('');
-    expect(recorded.stdout).toMatch(/^recorded: quill completed task task-.* \(decision #1\)\n$/);
+    expect(recorded.stdout).toMatch(/^recorded: quill completed task task-.* \(decision #2\)\n$/);
     // Another process, same log: it replays the outcome before deciding.
     expect(quillOf((await route('vault tokens expired')).stdout)).toBeGreaterThan(0);
   });
@@ -549,6 +554,29 @@ describe('swarm-router outcome', () => {
     const run = await cli([...args, '--db', db]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`swarm-router: ${message}\n`);
+  });
+
+  it.each([
+    {
+      rule: 'a bidder the decision did not select',
+      route: ['Fix the bug in the auth code', '--bid', 'forge=40', '--bid', 'quill=30'],
+      agent: 'quill',
+      message: "agent 'quill' was not selected by decision 1 (forge was), so it cannot report its outcome",
+    },
+    {
+      rule: 'any bidder of a decision that selected nobody',
+      route: ['Bake a cake', '--require', 'baking', '--bid', 'forge=40'],
+      agent: 'forge',
+      message: 'decision 1 selected no agent, so no agent can report its outcome',
+    },
+  ])('refuses a report from $rule', async ({ route, agent, message }) => {
+    const db = tempDbPath(dir);
+    expect((await cli(['route', ...route, '--db', db])).code).toBe(0);
+    for (const status of ['completed', 'failed']) {
+      const run = await cli(['outcome', '1', agent, status, '--db', db]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(`swarm-router: ${message}\n`);
+    }
   });
 
   it('refuses a second report by the same agent on the same decision', async () => {

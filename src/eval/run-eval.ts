@@ -2,6 +2,7 @@ import type { Decision } from '../policy/decision.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../policy/policy.js';
 import type { Router } from '../router/router.js';
 import { IN_SCOPE_ACCEPTANCE, thresholdKeeping } from '../scoring/threshold.js';
+import type { Store } from '../store/store.js';
 
 /**
  * `swarm-router eval`: how well routing picks the labelled agent. Every registered agent is a
@@ -10,8 +11,11 @@ import { IN_SCOPE_ACCEPTANCE, thresholdKeeping } from '../scoring/threshold.js';
  * - cold: each task is routed once, nothing is learned; reports top-1 and top-3 accuracy.
  * - online: tasks are routed in file order as a live swarm would; the pick succeeds if it is the
  *   labelled agent, otherwise it fails and the task is re-offered down the ranking until the labelled
- *   agent takes it. Every outcome goes through `router.recordOutcome`, the path real outcome reports
- *   take, before the next task is routed.
+ *   agent takes it. Every outcome is stored and learned before the next task is routed, as the
+ *   service's task lifecycle does with the outcome of a re-offered task (the store's append, then
+ *   `router.learnOutcome`): `router.recordOutcome` takes the selected agent's report only, and the
+ *   re-offers here go down the whole ranking, "no suitable agent" or not, so that what the figures
+ *   measure — how learning moves the labelled agent up — does not depend on the threshold.
  */
 export function evalPolicy(minCapability = DEFAULT_POLICY.minCapability ?? 0): PolicyConfig {
   return Object.freeze({
@@ -62,6 +66,8 @@ export interface EvalOptions {
   readonly outOfScope?: readonly { readonly taskId: string; readonly description: string }[];
   /** Called every few hundred tasks with how many are done. */
   readonly onProgress?: (done: number) => void;
+  /** online: the router's store, where outcomes are recorded. */
+  readonly store?: Store;
 }
 
 export interface EvalReport {
@@ -104,13 +110,18 @@ function ranking(decision: Decision): string[] {
 
 /**
  * Runs an evaluation on a router whose roster holds the agents and whose policy is EVAL_POLICY (the
- * CLI builds it). Online mode needs a router with a store, since outcomes are recorded there.
+ * CLI builds it). Online mode needs a router with a store, passed as `options.store` too, since
+ * outcomes are recorded there.
  */
 export async function runEval(
   router: Router,
   tasks: readonly EvalTask[],
   options: EvalOptions,
 ): Promise<EvalReport> {
+  const store = options.store;
+  if (options.mode === 'online' && store === undefined) {
+    throw new TypeError('expected options.store for an online evaluation, got none');
+  }
   const bids = router.registry.list().map((agent) => ({ agentId: agent.agentId, bidSats: 0 }));
   const started = performance.now();
   let top1 = 0;
@@ -139,11 +150,11 @@ export async function runEval(
       for (const agentId of ranking(decision)) {
         tries++;
         const succeeded = agentId === task.label;
-        await router.recordOutcome({
-          seq: decision.seq,
-          agentId,
-          status: succeeded ? 'completed' : 'failed',
-        });
+        const recorded = await (store as Store).appendOutcome(
+          { seq: decision.seq, agentId, status: succeeded ? 'completed' : 'failed' },
+          Date.now(),
+        );
+        router.learnOutcome(recorded);
         if (succeeded) break;
       }
       attempts += tries;

@@ -28,6 +28,11 @@ export const ERROR_CODES = {
     exitCode: 2,
     summary: 'An outcome names an agent that was not a candidate of the decision.',
   },
+  not_selected: {
+    httpStatus: 422,
+    exitCode: 2,
+    summary: 'An outcome names a bidder that the decision did not select.',
+  },
   duplicate_outcome: {
     httpStatus: 409,
     exitCode: 2,

@@ -19,7 +19,7 @@ import { TextEvidence, type TextEvidenceConfig } from '../scoring/text-evidence.
 import type { Store } from '../store/store.js';
 import { AgentState } from './agent-state.js';
 import { GroupCommit } from './group-commit.js';
-import { checkOutcomeReport } from './outcome-report.js';
+import { checkOutcomeReport, checkReporterWasSelected } from './outcome-report.js';
 import { RosterCompiler } from './roster-compiler.js';
 import { checkRouteRequest, RosterIndex, type RouteRequest } from './route-request.js';
 import type { Router } from './router.js';
@@ -263,6 +263,9 @@ export function createRouter(options: RouterOptions = {}): Router {
     },
     async recordOutcome(report) {
       checkOutcomeReport(report);
+      const decision = await requireStore().getDecision(report.seq);
+      // A missing decision is the store's to refuse (unknown_decision), as it appends.
+      if (decision !== undefined) checkReporterWasSelected(decision, report.seq, report.agentId);
       const recorded = await requireStore().appendOutcome(report, clock.now());
       learn(recorded);
       return recorded;

@@ -50,8 +50,10 @@ export interface Router {
   /**
    * Records what happened after a decision and learns from it before resolving: the task's text
    * becomes evidence for (completed) or against (failed) the agent, and its track record moves.
-   * Throws `invalid_request` for a malformed report; the store's `unknown_decision`,
-   * `not_a_candidate` and `duplicate_outcome` leave everything unchanged.
+   * Only the agent the decision selected may report. Throws `invalid_request` for a malformed report,
+   * `not_selected` for a bidder the decision did not select (or any, when it selected none); the
+   * store's `unknown_decision`, `not_a_candidate` and `duplicate_outcome`. A refused report leaves
+   * everything unchanged.
    */
   recordOutcome(report: OutcomeReport): Promise<RecordedOutcome>;
   /**

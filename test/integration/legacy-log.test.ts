@@ -45,7 +45,14 @@ describe('a log from before bids became blobs', () => {
     const tasks = historyRecords(history.stdout).map((d) => d.task_id);
     // helm bid on two tasks and, as a registered persona, was scored in all four.
     expect(tasks).toHaveLength(4);
-    expect((await cli(['outcome', '2', 'mace', 'failed', '--db', db])).code).toBe(0);
+    // Decision 4 selected helm; forge bid and lost; decision 2 selected nobody; forge did not bid on it.
+    expect((await cli(['outcome', '4', 'helm', 'failed', '--db', db])).code).toBe(0);
+    expect((await cli(['outcome', '4', 'forge', 'failed', '--db', db])).stderr).toMatch(
+      /was not selected by decision 4 \(helm was\)/,
+    );
+    expect((await cli(['outcome', '2', 'mace', 'failed', '--db', db])).stderr).toMatch(
+      /decision 2 selected no agent/,
+    );
     expect((await cli(['outcome', '2', 'forge', 'failed', '--db', db])).stderr).toMatch(
       /was not a candidate/,
     );
@@ -130,7 +137,11 @@ describe('a log from before the bidder index kept only outside bidders', () => {
       { agent_key: drifterKey, seq: 3 },
     ]);
     expect({ forge: await historyOf('forge'), drifter: await historyOf('drifter') }).toEqual(before);
-    expect((await cli(['outcome', '3', 'drifter', 'completed', '--db', db])).code).toBe(0);
+    // drifter is still a candidate of decision 3 (one nobody won: an outside bidder matches nothing),
+    // quill never was.
+    expect((await cli(['outcome', '3', 'drifter', 'completed', '--db', db])).stderr).toMatch(
+      /decision 3 selected no agent/,
+    );
     expect((await cli(['outcome', '3', 'quill', 'completed', '--db', db])).stderr).toMatch(
       /was not a candidate/,
     );

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/router/create-router.js';
 import type { Router } from '../../src/router/router.js';
@@ -15,6 +16,8 @@ function openRouter(path: string): Router {
   const router = createRouter({
     store: createStore({ location: path }),
     scorer: 'default',
+    // No threshold: tasks these agents know no word of still go to one of them, to learn from.
+    minCapability: 0,
     clock: new FakeClock(Date.UTC(2026, 0, 1)),
   });
   routers.push(router);
@@ -42,10 +45,21 @@ describe('outcomes: recorded, learned from, and restored after a restart', () =>
     const before = Array.from(router.decide({ description: 'rotate the vault tokens', bids }).capability);
     expect(before[0]).toBe(before[1]);
     for (let i = 0; i < 3; i++) {
-      const decision = await router.route({ description: `rotate the vault tokens ${i}`, bids });
+      // Only the winner may report: ops-a gets the task (ops-b left out) and fails it, then ops-b gets
+      // it (ops-a left out) and completes it.
+      const decision = await router.route({
+        description: `rotate the vault tokens ${i}`,
+        bids,
+        excludedAgents: ['ops-b'],
+      });
       await router.recordOutcome({ seq: decision.seq, agentId: 'ops-a', status: 'failed', durationMs: 50 });
+      const retry = await router.route({
+        description: `rotate the vault tokens ${i}`,
+        bids,
+        excludedAgents: ['ops-a'],
+      });
       await router.recordOutcome({
-        seq: decision.seq,
+        seq: retry.seq,
         agentId: 'ops-b',
         status: 'completed',
         durationMs: 100,
@@ -89,5 +103,66 @@ describe('outcomes: recorded, learned from, and restored after a restart', () =>
       code: 'unknown_decision',
     });
     expect(router.agentRecord('ops-a').outcomes).toBe(0);
+  });
+
+  it('takes a report only from the agent the decision selected', async () => {
+    const router = openRouter(tempDbPath(dir));
+    const won = await router.route({ description: 'deploy the cluster', bids });
+    expect(won.selectedAgent).toBe('ops-a');
+    // The loser cannot claim the task, completed or failed, before or after the winner reports.
+    for (const status of ['completed', 'failed'] as const) {
+      await expect(router.recordOutcome({ seq: won.seq, agentId: 'ops-b', status })).rejects.toMatchObject({
+        code: 'not_selected',
+        message: `agent 'ops-b' was not selected by decision ${won.seq} (ops-a was), so it cannot report its outcome`,
+      });
+    }
+    await router.recordOutcome({ seq: won.seq, agentId: 'ops-a', status: 'completed' });
+    await expect(
+      router.recordOutcome({ seq: won.seq, agentId: 'ops-b', status: 'completed' }),
+    ).rejects.toMatchObject({ code: 'not_selected' });
+    // A decision that selected nobody takes no report at all, even from its bidders.
+    const none = await router.route({ description: 'deploy the cluster', bids, maxBidSats: 5 });
+    expect(none.selectedAgent).toBeNull();
+    await expect(
+      router.recordOutcome({ seq: none.seq, agentId: 'ops-a', status: 'completed' }),
+    ).rejects.toMatchObject({
+      code: 'not_selected',
+      message: `decision ${none.seq} selected no agent, so no agent can report its outcome`,
+    });
+    // An agent that did not even bid is still not a candidate.
+    await expect(
+      router.recordOutcome({ seq: won.seq, agentId: 'stranger', status: 'completed' }),
+    ).rejects.toMatchObject({ code: 'not_a_candidate' });
+    expect(router.agentRecord('ops-b').outcomes).toBe(0);
+    expect(router.agentRecord('ops-a').outcomes).toBe(1);
+  });
+
+  it('for any bids, ceiling and reporter: the report is taken if and only if the reporter won', async () => {
+    const router = openRouter(tempDbPath(dir));
+    const agents = ['ops-a', 'ops-b'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray(agents),
+        fc.array(fc.nat(30), { minLength: 2, maxLength: 2 }),
+        fc.option(fc.nat(30), { nil: undefined }),
+        fc.constantFrom(...agents),
+        fc.constantFrom('completed' as const, 'failed' as const),
+        async (bidders, sats, maxBidSats, reporter, status) => {
+          const decision = await router.route({
+            description: 'deploy the cluster',
+            bids: bidders.map((agentId, i) => ({ agentId, bidSats: sats[i] as number })),
+            ...(maxBidSats === undefined ? {} : { maxBidSats }),
+          });
+          const report = router.recordOutcome({ seq: decision.seq, agentId: reporter, status });
+          if (reporter === decision.selectedAgent) {
+            await expect(report).resolves.toMatchObject({ agentId: reporter, status });
+          } else {
+            const code = bidders.includes(reporter) ? 'not_selected' : 'not_a_candidate';
+            await expect(report).rejects.toMatchObject({ code });
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });

@@ -59,17 +59,19 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
       const minCapability =
         flags.minCapability === undefined ? undefined : parseMinCapability(flags.minCapability);
       // Online outcomes go through the store like real outcome reports: an in-memory SQLite log.
+      const store = mode === 'online' ? createStore({ location: ':memory:' }) : undefined;
       const router = createRouter({
         scorer: flags.scorer,
         ...(relatedTerms === undefined ? {} : { relatedTerms }),
         policy: evalPolicy(minCapability),
-        ...(mode === 'online' ? { store: createStore({ location: ':memory:' }) } : {}),
+        ...(store === undefined ? {} : { store }),
       });
       try {
         for (const agent of agents) router.registerAgent(agent);
         const progress = startProgress(io, tasks.length, `eval ${mode}`);
         const report = await runEval(router, tasks, {
           mode,
+          ...(store === undefined ? {} : { store }),
           ...(outOfScope === undefined ? {} : { outOfScope }),
           onProgress: (done) => progress.update(done),
         });

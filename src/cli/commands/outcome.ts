@@ -14,15 +14,16 @@ interface OutcomeFlags {
 
 /**
  * `swarm-router outcome SEQ AGENT completed|failed`: reports how a routed task went, so the router
- * learns from it (the service's outcome endpoints do the same). The next `route` on the same log
- * replays every recorded outcome before deciding.
+ * learns from it (the service's outcome endpoints do the same). Only the agent the decision selected
+ * may report (`not_selected` otherwise). The next `route` on the same log replays every recorded
+ * outcome before deciding.
  */
 export function registerOutcomeCommand(program: Command, io: CliIo): void {
   program
     .command('outcome')
     .description('record how a routed task went (completed or failed), so routing learns from it')
     .argument('<seq>', 'the decision sequence number (route prints it)')
-    .argument('<agent_id>', "the agent that tried the task (one of the decision's bidders)")
+    .argument('<agent_id>', 'the agent the decision selected')
     .argument('<status>', OUTCOME_STATUSES.join(' or '))
     .option('--duration-ms <ms>', 'how long the agent took')
     .option(
