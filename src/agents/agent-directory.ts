@@ -35,6 +35,8 @@ export interface AgentDirectoryOptions {
 
 interface Registered {
   stored: StoredAgent;
+  /** The manifest as JSON, to compare a re-read copy with by one stringify, not two. */
+  manifestJson: string;
   online: boolean;
 }
 
@@ -43,6 +45,15 @@ const STALE_REFUSALS: ReadonlySet<string> = new Set(['unknown_agent', 'not_eligi
 
 /** A read of one agent that raced a change made here is read again at most this many times. */
 const MAX_READS = 3;
+
+/** Marks of recent changes kept at most (AgentDirectory.#changedAt). */
+const MAX_MARKS = 100_000;
+
+/**
+ * A full re-read (sync) takes the stored agents this many at a time, then lets the event loop run:
+ * comparing 10,000 agents' manifests in one go held it for tens of milliseconds every second.
+ */
+const SYNC_SLICE = 500;
 
 /**
  * The registered agents, kept in memory and read through from the store. Several instances may share
@@ -70,8 +81,15 @@ export class AgentDirectory {
   readonly #tokens = new TokenIndex();
   /** Reads of one agent (`id:…`) or token hash (`token:…`) in flight, shared by whoever asks meanwhile. */
   readonly #reads = new Map<string, Promise<unknown>>();
-  /** Bumped by every change made here, so a read of the store begun before it does not undo it. */
-  #localChanges = 0;
+  /**
+   * When (a count of changes) this instance last changed an agent or took a newer copy of it, by id:
+   * a read of the store begun before then may be older than what is held, and is not taken. Kept for
+   * two full re-reads (sync), longer than any read of one agent takes.
+   */
+  readonly #changedAt = new Map<string, number>();
+  #generation = 0;
+  /** Where the previous full re-read began: marks from before it are dropped after the next. */
+  #previousSyncFrom = 0;
 
   private constructor(options: AgentDirectoryOptions) {
     this.#router = options.router;
@@ -105,13 +123,12 @@ export class AgentDirectory {
       registeredAtMs: now,
       lastHeartbeatMs: now,
     };
-    this.#localChanges++;
+    this.#mark(agentId);
     if (!(await this.#store.addAgent(stored))) {
       await this.refresh(agentId); // registered by another instance: know it here too
       throw agentExists(agentId);
     }
-    this.#localChanges++;
-    this.#apply(agentId, stored);
+    this.#applyOwn(agentId, stored);
     return { entry: this.#entry(agentId), token };
   }
 
@@ -121,27 +138,25 @@ export class AgentDirectory {
    */
   async update(agentId: string, change: (current: AgentManifest) => AgentManifest): Promise<DirectoryEntry> {
     this.#requireManaged(agentId);
-    this.#localChanges++;
+    this.#mark(agentId);
     const current = await this.#store.getAgent(agentId);
     if (current === undefined) throw this.#gone(agentId);
     const manifest = change(current.manifest);
     if (manifest.agentId !== agentId) {
       throw new TypeError(`expected a manifest of agent '${agentId}', got one of '${manifest.agentId}'`);
     }
-    this.#localChanges++;
+    this.#mark(agentId);
     if (!(await this.#store.updateAgentManifest(manifest))) throw this.#gone(agentId);
-    this.#localChanges++;
-    this.#apply(agentId, { ...current, manifest });
+    this.#applyOwn(agentId, { ...current, manifest });
     return this.#entry(agentId);
   }
 
   /** Removes a registered agent; its decisions stay in the log. */
   async remove(agentId: string): Promise<void> {
     this.#requireManaged(agentId);
-    this.#localChanges++;
+    this.#mark(agentId);
     const removed = await this.#store.deleteAgent(agentId);
-    this.#localChanges++;
-    this.#apply(agentId, undefined);
+    this.#applyOwn(agentId, undefined);
     if (!removed) throw unknownAgent(agentId);
   }
 
@@ -165,18 +180,24 @@ export class AgentDirectory {
    * was in flight wins; the next sync sees it stored.
    */
   async sync(): Promise<void> {
-    const changesBefore = this.#localChanges;
+    const from = this.#generation;
     const stored = await this.#store.listAgents();
-    if (this.#localChanges !== changesBefore) return;
     this.#tokens.forgetUnknown();
     const seen = new Set<string>();
-    for (const agent of stored) {
-      seen.add(agent.manifest.agentId);
-      this.#apply(agent.manifest.agentId, agent);
+    for (let at = 0; at < stored.length; at += SYNC_SLICE) {
+      if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      for (const agent of stored.slice(at, at + SYNC_SLICE)) {
+        seen.add(agent.manifest.agentId);
+        this.#applyRead(agent.manifest.agentId, agent, from);
+      }
     }
     for (const agentId of [...this.#registered.keys()]) {
-      if (!seen.has(agentId)) this.#apply(agentId, undefined);
+      if (!seen.has(agentId)) this.#applyRead(agentId, undefined, from);
     }
+    for (const [agentId, at] of this.#changedAt) {
+      if (at <= this.#previousSyncFrom) this.#changedAt.delete(agentId);
+    }
+    this.#previousSyncFrom = from;
     this.refreshStatuses();
   }
 
@@ -189,11 +210,11 @@ export class AgentDirectory {
     if (this.#isRoster(agentId)) return Promise.resolve(false);
     return this.#shared(`id:${agentId}`, async () => {
       for (let read = 0; read < MAX_READS; read++) {
-        const changesBefore = this.#localChanges;
+        const from = this.#generation;
         const stored = await this.#store.getAgent(agentId);
-        if (this.#localChanges === changesBefore) return this.#apply(agentId, stored);
+        if (!this.#changedSince(agentId, from)) return this.#applyRead(agentId, stored, from);
       }
-      return false; // changed here all along: what this instance holds is what it just wrote
+      return false; // changed here all along: what this instance holds is newer than what it read
     });
   }
 
@@ -238,12 +259,14 @@ export class AgentDirectory {
     if (holder !== undefined || this.#tokens.isKnownUnknown(tokenHash)) return holder;
     return this.#shared(`token:${tokenHash}`, async () => {
       for (let read = 0; read < MAX_READS; read++) {
-        const changesBefore = this.#localChanges;
+        const from = this.#generation;
         const stored = await this.#store.agentByTokenHash(tokenHash);
-        if (this.#localChanges !== changesBefore) continue;
-        if (stored === undefined) this.#tokens.rememberUnknown(tokenHash);
-        else this.#apply(stored.manifest.agentId, stored);
-        break;
+        if (stored === undefined) {
+          this.#tokens.rememberUnknown(tokenHash);
+          break;
+        }
+        if (this.#applyRead(stored.manifest.agentId, stored, from)) break;
+        if (!this.#changedSince(stored.manifest.agentId, from)) break; // nothing to change
       }
       return this.#tokens.agentOf(tokenHash);
     });
@@ -284,12 +307,13 @@ export class AgentDirectory {
       if (this.#router.registry.has(agentId)) return false; // the roster file's agent wins, as at open
       this.#router.registerAgent(stored.manifest);
       const online = this.#isFresh(stored, this.#clock.now());
-      this.#registered.set(agentId, { stored, online });
+      this.#registered.set(agentId, { stored, manifestJson: JSON.stringify(stored.manifest), online });
       this.#tokens.set(agentId, stored.tokenHash);
       this.#router.setAgentOnline(agentId, online);
       return true;
     }
-    const manifestChanged = JSON.stringify(current.stored.manifest) !== JSON.stringify(stored.manifest);
+    const manifestJson = JSON.stringify(stored.manifest);
+    const manifestChanged = manifestJson !== current.manifestJson;
     const tokenChanged = current.stored.tokenHash !== stored.tokenHash;
     const lastHeartbeatMs = Math.max(stored.lastHeartbeatMs, current.stored.lastHeartbeatMs);
     const heartbeatMoved = lastHeartbeatMs !== current.stored.lastHeartbeatMs;
@@ -297,15 +321,48 @@ export class AgentDirectory {
     if (manifestChanged) this.#router.registerAgent(stored.manifest);
     if (tokenChanged) this.#tokens.set(agentId, stored.tokenHash);
     current.stored = { ...stored, lastHeartbeatMs };
+    current.manifestJson = manifestJson;
     if (heartbeatMoved) this.#setOnline(agentId, current, this.#isFresh(current.stored, this.#clock.now()));
     return manifestChanged || tokenChanged || heartbeatMoved || reregistered;
   }
 
   /** The agent is gone from the store (removed through another instance): drop it here too. */
   #gone(agentId: string): RouterError {
-    this.#localChanges++;
-    this.#apply(agentId, undefined);
+    this.#applyOwn(agentId, undefined);
     return unknownAgent(agentId);
+  }
+
+  /** This instance is changing the agent, or has just taken a newer copy of it. */
+  #mark(agentId: string): void {
+    // Newest last, so that the oldest mark is the first to go when there are too many (no sync on
+    // a store of one instance prunes them).
+    this.#changedAt.delete(agentId);
+    this.#changedAt.set(agentId, ++this.#generation);
+    if (this.#changedAt.size > MAX_MARKS) {
+      const oldest = this.#changedAt.keys().next().value;
+      if (oldest !== undefined) this.#changedAt.delete(oldest);
+    }
+  }
+
+  #changedSince(agentId: string, generation: number): boolean {
+    return (this.#changedAt.get(agentId) ?? 0) > generation;
+  }
+
+  /** Takes what this instance itself just wrote to the store (or found gone). */
+  #applyOwn(agentId: string, stored: StoredAgent | undefined): void {
+    this.#mark(agentId);
+    this.#apply(agentId, stored);
+  }
+
+  /**
+   * Takes what a read begun at generation `from` found, unless this instance changed the agent or
+   * took a newer copy since; says whether anything changed here.
+   */
+  #applyRead(agentId: string, stored: StoredAgent | undefined, from: number): boolean {
+    if (this.#changedSince(agentId, from)) return false;
+    if (!this.#apply(agentId, stored)) return false;
+    this.#mark(agentId);
+    return true;
   }
 
   #isFresh(stored: StoredAgent, now: number): boolean {

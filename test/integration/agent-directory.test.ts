@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgentDirectory } from '../../src/agents/agent-directory.js';
+import type { AgentManifest } from '../../src/manifest/manifest.js';
+import { createRouter } from '../../src/router/create-router.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
+
+/**
+ * The agent directory on a real store: two directories on one SQLite file stand for two instances
+ * on one database (without PostgreSQL's announcements, so only reading through makes them agree).
+ */
+const dir = tempDir();
+const stores: Store[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+
+async function openDirectory(path: string): Promise<AgentDirectory> {
+  const store = new SqliteStore({ path });
+  stores.push(store);
+  const clock = new FakeClock();
+  return AgentDirectory.open({
+    router: createRouter({ store, clock }),
+    store,
+    clock,
+    offlineAfterMs: 30_000,
+  });
+}
+
+const manifest = (agentId: string, rateSats = 10): AgentManifest => ({
+  agentId,
+  agentName: agentId,
+  capabilities: ['security'],
+  keywords: ['audit'],
+  rateSats,
+});
+
+describe('AgentDirectory', () => {
+  it('finds the holder of any token by its hash, through either instance, and no holder for any other', async () => {
+    const path = tempDbPath(dir);
+    const directories = [await openDirectory(path), await openDirectory(path)];
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(0, 1), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.string({ minLength: 1, maxLength: 60 }), { maxLength: 5 }),
+        async (registeredThrough, guesses) => {
+          run++;
+          const tokens = new Map<string, string>();
+          for (const [i, via] of registeredThrough.entries()) {
+            const agentId = `agent-${run}-${i}`;
+            const { token } = await (directories[via] as AgentDirectory).register(manifest(agentId));
+            tokens.set(token, agentId);
+          }
+          for (const directory of directories) {
+            for (const [token, agentId] of tokens) expect(await directory.agentOfToken(token)).toBe(agentId);
+            for (const guess of guesses) expect(await directory.agentOfToken(guess)).toBeUndefined();
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('forgets a removed agent’s token, and takes its new one when it is registered again elsewhere', async () => {
+    const path = tempDbPath(dir);
+    const [a, b] = [await openDirectory(path), await openDirectory(path)];
+    const first = (await a.register(manifest('phoenix'))).token;
+    expect(await b.agentOfToken(first)).toBe('phoenix');
+    await a.remove('phoenix');
+    expect(await a.agentOfToken(first)).toBeUndefined();
+    const second = (await a.register(manifest('phoenix', 7))).token;
+    // B still holds the first registration: the new token is a miss, read through, and replaces it.
+    expect(await b.agentOfToken(second)).toBe('phoenix');
+    expect(await b.agentOfToken(first)).toBeUndefined();
+    expect(b.get('phoenix').manifest.rateSats).toBe(7);
+  });
+
+  it('never lets a full re-read begun before a change made here undo that change', async () => {
+    const path = tempDbPath(dir);
+    const directory = await openDirectory(path);
+    // Many agents first, so that the re-read takes several slices and reaches these after yielding.
+    for (let i = 0; i < 1_200; i++) await directory.register(manifest(`filler-${i}`));
+    await directory.register(manifest('kept'));
+    await directory.register(manifest('removed'));
+    const syncing = directory.sync(); // reads the agents now, takes them in slices after
+    const { token } = await directory.register(manifest('added'));
+    await directory.update('kept', (current) => ({ ...current, rateSats: 99 }));
+    await directory.remove('removed');
+    await syncing;
+    expect(directory.get('added').source).toBe('registered');
+    expect(await directory.agentOfToken(token)).toBe('added');
+    expect(directory.get('kept').manifest.rateSats).toBe(99);
+    expect(() => directory.get('removed')).toThrow(/not registered/);
+    await directory.sync(); // and the next re-read, begun after, agrees
+    expect(directory.get('kept').manifest.rateSats).toBe(99);
+    expect(() => directory.get('removed')).toThrow(/not registered/);
+  });
+});
