@@ -65,6 +65,21 @@ describe('swarm-router route', () => {
     expect(run.stdout).toMatch(/quill\s+40 sat .*refused: are below the capability threshold 0\.04/);
   });
 
+  it('says which required capability no agent declares, as text and as JSON', async () => {
+    const args = ['route', 'Bake a cake', '--require', 'baking', '--bid', 'forge=40', '--no-log'];
+    const run = await cli(args);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      '→ no agent: No suitable agent: no agent declares the capability `baking`\n',
+    );
+    expect(run.stdout).toMatch(/forge\s+40 sat .*refused: lack capability baking/);
+    const record = JSON.parse((await cli([...args, '--json'])).stdout);
+    expect(record).toMatchObject({
+      selected_agent: null,
+      selection_reason: 'No suitable agent: no agent declares the capability `baking`',
+    });
+  });
+
   it('prints the full record with --json and keeps the log untouched with --no-log', async () => {
     const db = tempDbPath(dir);
     const run = await cli([

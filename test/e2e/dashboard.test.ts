@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoSwarm, startDemoSwarm } from '../../src/cli/demo-swarm.js';
 import { systemClock } from '../../src/kernel/clock.js';
@@ -76,6 +76,52 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
 
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  /** Posts a task through the form and waits until the dashboard shows it unassigned. */
+  async function postUnassigned(page: Page, description: string, required = ''): Promise<Locator> {
+    await page.goto(`${baseUrl}/`);
+    await expect.poll(() => page.locator('[data-testid=connection]').textContent()).toBe('live');
+    await page.fill('[data-testid=task-description]', description);
+    await page.fill('[data-testid=task-required]', required);
+    await page.click('[data-testid=post-submit]');
+    await expect
+      .poll(() => page.locator('[data-testid=post-result]').getAttribute('data-task-id'))
+      .toMatch(/^task-/);
+    const taskId = (await page.locator('[data-testid=post-result]').getAttribute('data-task-id')) as string;
+    const row = page.locator(`[data-testid=tasks] li[data-task-id="${taskId}"]`);
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('unassigned');
+    await row.click();
+    return page.locator('[data-testid=decision-detail] [data-testid=decision-reason]');
+  }
+
+  it('says why nobody got a task that needs a capability no agent declares', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const reason = await postUnassigned(page, 'Bake a birthday cake', 'baking');
+    await expect
+      .poll(() => reason.textContent())
+      .toBe('No suitable agent: no agent declares the capability `baking`');
+    expect(await reason.getAttribute('class')).toBe('reason none');
+    expect(await page.locator('[data-testid=decision-detail] .chart').count()).toBe(0);
+    await expect
+      .poll(() => page.locator('[data-testid=feed] li[data-kind="task:unassigned"]').first().textContent())
+      .toContain('no agent declares the capability `baking`');
+    await page.close();
+  }, 60_000);
+
+  it('gives nobody a task that every bidder matches below the threshold, and shows each refusal', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Every persona bids, none covers a word of it: before, the cheapest or best-rated won anyway.
+    const reason = await postUnassigned(page, 'Bake a birthday cake for grandma');
+    await expect
+      .poll(() => reason.textContent())
+      .toMatch(
+        /^No suitable agent: 6 agents were refused: 6 are below the capability threshold 0\.04 \(best \w+ 0\.000\)$/,
+      );
+    const refused = page.locator('[data-testid=decision-detail] .chart .refused');
+    expect(await refused.count()).toBe(6);
+    expect(await refused.first().textContent()).toBe('refused: are below the capability threshold 0.04');
     await page.close();
   }, 60_000);
 });

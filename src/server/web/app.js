@@ -150,11 +150,18 @@ async function showDecision(taskId) {
       item.append(swatch, name);
       legend.append(item);
     });
+    // No winner: the reason is the whole answer (which capability nobody declares, why every bid was
+    // refused), so it stands out; without bids there is no chart to draw.
+    const reason = text(
+      'p',
+      decision.selection_reason,
+      decision.selected_agent === null ? 'reason none' : 'reason',
+    );
+    reason.dataset.testid = 'decision-reason';
     detail.replaceChildren(
       text('p', task.description),
-      text('p', decision.selection_reason, 'reason'),
-      chart,
-      legend,
+      reason,
+      ...(decision.breakdown.length > 0 ? [chart, legend] : []),
       text(
         'p',
         `task ${task.task_id} · ${task.status}${task.assigned_agent ? ` · ${task.assigned_agent}` : ''} · decision #${decision.seq}`,
