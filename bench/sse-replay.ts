@@ -9,7 +9,8 @@
  *
  * Runs on src/ through tsx (no build). Env: BENCH_SSE_EVENTS (250000), BENCH_SSE_REPLAYS (5),
  * BENCH_SSE_STALLED (100), BENCH_SSE_SECONDS (120, the most an attack runs), BENCH_SSE_CAPS: `both`
- * (default: the default caps, then caps raised to let every client in), `default` or `open`.
+ * (default: the default caps, then caps raised to let every client in), `default` or `open`;
+ * BENCH_SSE_PAGE_BYTES and BENCH_SSE_PAGES_PER_TURN: page limits other than the service's defaults.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -62,13 +63,19 @@ async function main(): Promise<void> {
     const seedStart = performance.now();
     const lastEventId = await seedEventLog(db, events);
     console.log(`${events} events seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+    // Page limits other than the service's defaults, to tune them.
+    const pages: Record<string, number> = {};
+    if (process.env.BENCH_SSE_PAGE_BYTES) pages.pageBytes = envNumber('BENCH_SSE_PAGE_BYTES', 0, { min: 1 });
+    if (process.env.BENCH_SSE_PAGES_PER_TURN) {
+      pages.pagesPerTurn = envNumber('BENCH_SSE_PAGES_PER_TURN', 0, { min: 1 });
+    }
     const runs: [string, Record<string, number>][] = [];
-    if (caps !== 'open') runs.push(['default caps', {}]);
+    if (caps !== 'open') runs.push(['default caps', { ...pages }]);
     if (caps !== 'default') {
       const everyone = replayClients + stalledClients + 1;
       runs.push([
         'caps raised to let every client in',
-        { maxStreamsPerClient: everyone, maxStreams: everyone },
+        { ...pages, maxStreamsPerClient: everyone, maxStreams: everyone },
       ]);
     }
     for (const [name, eventStreams] of runs) {
@@ -144,7 +151,7 @@ async function run(
     (healthz[Math.min(healthz.length - 1, Math.floor((p / 100) * healthz.length))] ?? Number.NaN).toFixed(1);
   const { replays, stalled } = output.report;
   console.log(
-    `\n${name}: ${options.replayClients} replays from zero, ${options.stalledClients} clients not reading`,
+    `\n${name}: ${options.replayClients} replays from zero, ${options.stalledClients} clients not reading ${JSON.stringify(options.eventStreams)}`,
   );
   console.log(
     `  event-loop delay  p50 ${ms(delay.percentile(50))} ms  p99 ${ms(delay.percentile(99))} ms  max ${ms(delay.max)} ms  (over ${elapsedS.toFixed(1)} s)`,

@@ -6,7 +6,10 @@ import { SwarmClient } from '../../src/client/index.js';
 import { createRouter } from '../../src/router/create-router.js';
 import type { Router } from '../../src/router/router.js';
 import { openService, type Service } from '../../src/server/open-service.js';
-import type { EventStreamLimits } from '../../src/server/sse/event-stream-limits.js';
+import {
+  DEFAULT_EVENT_STREAM_LIMITS,
+  type EventStreamLimits,
+} from '../../src/server/sse/event-stream-limits.js';
 import { createStore } from '../../src/store/create-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { seedTaskEvents } from '../helpers/seed-events.js';
@@ -174,7 +177,7 @@ describe('SSE replay under load: pages, backpressure, no stall (real server)', (
   });
 
   it('replays from zero one bounded page a turn while clients that do not read hold only a page each', async () => {
-    const limits = { pageBytes: 64 * 1024, pagesPerTurn: 4 }; // the defaults, written out
+    const limits = DEFAULT_EVENT_STREAM_LIMITS; // this service's
     const turns = watchBytesPerTurn(server.serverSockets);
     const stalled = await Promise.all([openStalled(server), openStalled(server), openStalled(server)]);
     const replays = await Promise.all(

@@ -23,7 +23,7 @@ export interface EventStreamLimits {
    * of the page before. Default 65536 (about a millisecond of reading and formatting).
    */
   readonly pageBytes: number;
-  /** Pages read by all streams together in one turn of the event loop. Default 4. */
+  /** Pages read by all streams together in one turn of the event loop. Default 2 (a few ms). */
   readonly pagesPerTurn: number;
 }
 
@@ -33,7 +33,7 @@ export const DEFAULT_EVENT_STREAM_LIMITS: EventStreamLimits = Object.freeze({
   stalledTimeoutMs: 60_000,
   pageEvents: 256,
   pageBytes: 64 * 1024,
-  pagesPerTurn: 4,
+  pagesPerTurn: 2,
 });
 
 /** The defaults with `overrides` applied, checked: each must be a whole number ≥ 1. */
