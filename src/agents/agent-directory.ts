@@ -3,7 +3,7 @@ import { RouterError } from '../kernel/errors.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import type { Router } from '../router/router.js';
 import type { Store, StoredAgent } from '../store/store.js';
-import { hashToken, newAgentToken } from './agent-token.js';
+import { couldBeAgentToken, hashToken, newAgentToken } from './agent-token.js';
 import { TokenIndex } from './token-index.js';
 
 /**
@@ -257,6 +257,7 @@ export class AgentDirectory {
     const tokenHash = hashToken(token);
     const holder = this.#tokens.agentOf(tokenHash);
     if (holder !== undefined || this.#tokens.isKnownUnknown(tokenHash)) return holder;
+    if (!couldBeAgentToken(token)) return undefined;
     return this.#shared(`token:${tokenHash}`, async () => {
       for (let read = 0; read < MAX_READS; read++) {
         const from = this.#generation;

@@ -5,6 +5,17 @@ export function newAgentToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** What every token newAgentToken makes looks like: 43 base64url characters. */
+const AGENT_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Whether `token` could be one newAgentToken made. One that could not is nobody's, so the store need
+ * not be asked about it: a burst of malformed tokens costs no database reads.
+ */
+export function couldBeAgentToken(token: string): boolean {
+  return AGENT_TOKEN_SHAPE.test(token);
+}
+
 /** SHA-256 of a token, hex: what the store keeps. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');

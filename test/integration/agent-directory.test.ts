@@ -30,6 +30,15 @@ async function openDirectory(path: string): Promise<AgentDirectory> {
   });
 }
 
+/** The SQLite store, counting how often it is asked for an agent by token hash. */
+class CountingStore extends SqliteStore {
+  tokenReads = 0;
+  override async agentByTokenHash(tokenHash: string) {
+    this.tokenReads++;
+    return super.agentByTokenHash(tokenHash);
+  }
+}
+
 const manifest = (agentId: string, rateSats = 10): AgentManifest => ({
   agentId,
   agentName: agentId,
@@ -77,6 +86,27 @@ describe('AgentDirectory', () => {
     expect(await b.agentOfToken(second)).toBe('phoenix');
     expect(await b.agentOfToken(first)).toBeUndefined();
     expect(b.get('phoenix').manifest.rateSats).toBe(7);
+  });
+
+  it('asks the store about an unknown token once, and never about one that no agent could hold', async () => {
+    const path = tempDbPath(dir);
+    const store = new CountingStore({ path });
+    stores.push(store);
+    const clock = new FakeClock();
+    const directory = await AgentDirectory.open({
+      router: createRouter({ store, clock }),
+      store,
+      clock,
+      offlineAfterMs: 30_000,
+    });
+    const wellFormed = 'A'.repeat(43);
+    for (let i = 0; i < 5; i++) expect(await directory.agentOfToken(wellFormed)).toBeUndefined();
+    await Promise.all([1, 2, 3].map(() => directory.agentOfToken('B'.repeat(43))));
+    expect(store.tokenReads).toBe(2);
+    for (const malformed of ['guess', 'A'.repeat(44), `${'A'.repeat(42)}=`, 'admin-secret']) {
+      expect(await directory.agentOfToken(malformed)).toBeUndefined();
+    }
+    expect(store.tokenReads).toBe(2);
   });
 
   it('never lets a full re-read begun before a change made here undo that change', async () => {
