@@ -4,6 +4,7 @@ import { seededRandom } from '../kernel/seeded-random.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import type { RecordedOutcome } from '../policy/outcome.js';
 import { createDefaultScorer } from '../scoring/default-scorer.js';
+import type { Scorer } from '../scoring/scorer.js';
 import { defaultAnalyzer } from '../scoring/text/analyzer.js';
 import { TextEvidence } from '../scoring/text-evidence.js';
 import { createRouter, type RouterOptions } from './create-router.js';
@@ -135,6 +136,26 @@ describe('background compilation (createRouter({ backgroundCompile: true }))', (
         Array.from(sync.decide({ description, bids }).capability),
       );
     }
+  });
+
+  it('a scorer that throws while compiling in the background: the error goes to the next caller, not the process', async () => {
+    let broken = true;
+    const scorer: Scorer = {
+      name: 'fragile',
+      compile: (agents) => {
+        if (broken) throw new Error('fragile scorer failed');
+        return createDefaultScorer({ reranker: false }).compile(agents);
+      },
+    };
+    const router = open({ scorer, backgroundCompile: true });
+    router.registerAgent(agent('forge', { keywords: ['bug'] }));
+    await expect(router.whenCompiled()).rejects.toThrow('fragile scorer failed');
+    const request = { description: 'fix the bug', bids: [{ agentId: 'forge', bidSats: 5 }] };
+    expect(() => router.decide(request)).toThrow('fragile scorer failed');
+    broken = false;
+    router.registerAgent(agent('quill', { keywords: ['draft'] })); // a roster change tries again
+    await router.whenCompiled();
+    expect(router.decide(request).selectedAgent).toBe('forge');
   });
 
   it('close stops background work: nothing runs after it', async () => {

@@ -83,7 +83,6 @@ export class RosterCompiler {
   #closed = false;
   /** What a background slice threw (a scorer's bug): thrown to the next caller until the roster changes. */
   #failure: { readonly error: unknown } | undefined;
-  #slices = 0;
 
   constructor(options: RosterCompilerOptions) {
     this.#stepwise = stepwiseOf(options.scorer);
@@ -132,11 +131,6 @@ export class RosterCompiler {
     return this.#indexed === undefined || this.#failure !== undefined ? undefined : this.#bound();
   }
 
-  /** Background slices run so far (tests read it to see that a compilation was split). */
-  get slices(): number {
-    return this.#slices;
-  }
-
   /** Resolves once the roster as it is now is compiled: its index, and its model trained. */
   whenCompiled(): Promise<void> {
     this.#beforeSlice();
@@ -177,7 +171,6 @@ export class RosterCompiler {
     this.#slice = undefined;
     try {
       this.#beforeSlice();
-      this.#slices++;
       const end = performance.now() + this.#sliceMs;
       do {
         const indexJob = this.#indexJob;
