@@ -74,12 +74,12 @@ export function* analyseManifest(agent: AgentManifest, c: BagSettings): Steps<An
 }
 
 /**
- * Analysed manifests, cached by manifest object: the registry freezes each manifest it holds and
- * replaces the object when the agent changes, so an entry is valid for as long as its key lives.
- * One cache per scorer, because analysis depends on the scorer's analyzer and related terms.
+ * Analysed manifests and their bags, cached by manifest object: the registry freezes each manifest it
+ * holds and replaces the object when the agent changes, so an entry is valid for as long as its key
+ * lives. One cache per scorer, because both depend on the scorer's analyzer, related terms and weights.
  */
 export class ManifestAnalyses {
-  readonly #byManifest = new WeakMap<AgentManifest, AnalysedManifest>();
+  readonly #byManifest = new WeakMap<AgentManifest, { analysed: AnalysedManifest; bag?: Bag }>();
   readonly #settings: BagSettings;
 
   constructor(settings: BagSettings) {
@@ -87,12 +87,23 @@ export class ManifestAnalyses {
   }
 
   *of(agent: AgentManifest): Steps<AnalysedManifest> {
-    let analysed = this.#byManifest.get(agent);
-    if (analysed === undefined) {
-      analysed = yield* analyseManifest(agent, this.#settings);
-      if (isDeeplyFrozen(agent)) this.#byManifest.set(agent, analysed);
+    return (yield* this.#entry(agent)).analysed;
+  }
+
+  /** The agent's bag with all its examples. */
+  *bagOf(agent: AgentManifest): Steps<Bag> {
+    const entry = yield* this.#entry(agent);
+    if (entry.bag === undefined) entry.bag = bagOf(entry.analysed, this.#settings);
+    return entry.bag;
+  }
+
+  *#entry(agent: AgentManifest): Steps<{ analysed: AnalysedManifest; bag?: Bag }> {
+    let entry = this.#byManifest.get(agent);
+    if (entry === undefined) {
+      entry = { analysed: yield* analyseManifest(agent, this.#settings) };
+      if (isDeeplyFrozen(agent)) this.#byManifest.set(agent, entry);
     }
-    return analysed;
+    return entry;
   }
 }
 
@@ -111,17 +122,19 @@ export type KeepExample = (example: number) => boolean;
 
 const EVERY_EXAMPLE: KeepExample = () => true;
 
+/** An agent's weighted term frequencies: each term once, in the order first met, and its weight. */
+export interface Bag {
+  readonly terms: readonly string[];
+  readonly tf: Float64Array;
+}
+
 /**
  * An agent's weighted term frequencies, one bag over all its manifest's fields (BM25F): each field's
  * terms at that field's weight, the related terms of its tags once each, and — because examples are
  * task-like text — the stop words of its examples at `functionWordWeight`. The additions happen in
  * field order, so a bag is the same to the last bit however its manifest's analysis was obtained.
  */
-export function bagOf(
-  a: AnalysedManifest,
-  c: BagSettings,
-  keepExample: KeepExample = EVERY_EXAMPLE,
-): Map<string, number> {
+export function bagOf(a: AnalysedManifest, c: BagSettings, keepExample: KeepExample = EVERY_EXAMPLE): Bag {
   const bag = new Map<string, number>();
   const add = (terms: readonly string[], weight: number): void => {
     if (weight === 0) return;
@@ -145,5 +158,5 @@ export function bagOf(
   if (c.weights.related > 0) {
     for (const term of a.related) bag.set(term, (bag.get(term) ?? 0) + c.weights.related);
   }
-  return bag;
+  return { terms: [...bag.keys()], tf: Float64Array.from(bag.values()) };
 }
