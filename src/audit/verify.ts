@@ -53,13 +53,13 @@ export async function verifyChain(
 export async function verifyLog(store: Store, onProgress?: (checked: number) => void): Promise<VerifyResult> {
   const expected = new Map<string, MutableCounts>();
   const walk = new ChainWalk(store.streamDecisions(), onProgress, (record) => countInto(expected, record));
-  const ledger = await store.readAudit?.((view) => verifyLedger(view, walk));
+  const ledger = await store.readAudit((view) => verifyLedger(view, walk));
   const end = await walk.finish();
   const chain = {
     records: end.records,
     headHash: end.firstBad === null ? end.headHash : null,
     firstBad: end.firstBad,
-    ...(ledger === undefined ? {} : { ledger }),
+    ledger,
   };
   if (end.firstBad !== null) return { ...chain, ok: false, problems: [] };
   const problems: string[] = [];
@@ -72,7 +72,7 @@ export async function verifyLog(store: Store, onProgress?: (checked: number) => 
   for (const agentId of stored.keys())
     problems.push(`counters exist for ${agentId}, which no record mentions`);
   problems.push(...(await store.checkIntegrity()));
-  return { ...chain, ok: problems.length === 0 && ledger?.ok !== false, problems };
+  return { ...chain, ok: problems.length === 0 && ledger.ok, problems };
 }
 
 type MutableCounts = { considered: number; bids: number; won: number; winningBidSatsSum: number };

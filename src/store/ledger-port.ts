@@ -14,7 +14,7 @@ export interface LedgerStore {
    * Runs `read` on one consistent snapshot of the ledger and the sealed tables (a change committed
    * meanwhile is in all of them or in none), and resolves to what it resolves to. Read-only.
    */
-  readAudit?<T>(read: (view: AuditView) => Promise<T>): Promise<T>;
+  readAudit<T>(read: (view: AuditView) => Promise<T>): Promise<T>;
 
   /**
    * Stores that seal after commit (PostgreSQL): seals what is pending now, as the sealer would soon,

@@ -198,7 +198,7 @@ export interface Store extends LedgerStore {
 
 /** Counts since the store was opened (Store.contention). */
 export interface StoreContention {
-  /** Write transactions this instance ran. */
+  /** Write transactions this instance ran (not the ledger's seals, which follow them: ledger-port.ts). */
   readonly transactions: number;
   /** Of those, how many found a lock they needed held by another transaction and waited for it. */
   readonly lockWaits: number;

@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events/event-bus.js';
 import { createRouter } from '../../src/router/create-router.js';
 import { TaskService } from '../../src/router/task-service.js';
 import { createStore } from '../../src/store/create-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { requirePostgres, TEST_PG_URL, testSchemas } from '../helpers/postgres.js';
 import { cli } from '../helpers/run-cli.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 
@@ -14,6 +16,8 @@ import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
  * `verify` must fail and name that row. An untouched log verifies.
  */
 const dir = tempDir('swarm-router-ledger-');
+const schemas = testSchemas('ledger');
+afterAll(() => schemas.dropAll());
 
 /** Raw SQL on the database behind `db`, as an attacker with the file or a connection would run it. */
 interface Engine {
@@ -31,6 +35,8 @@ interface Spelling {
   /** A bid's sats changed: the task's first bid. */
   readonly editBid: (taskId: string) => string;
   readonly fakeOutcome: string;
+  /** A token hash (hex) as a literal of the column's type. */
+  readonly bytes: (hex: string) => string;
 }
 
 const sqlite: Engine = {
@@ -56,15 +62,51 @@ const sqlite: Engine = {
     editBid: (taskId) =>
       `UPDATE task_bids SET bid_sats = bid_sats + 7 WHERE task_id = '${taskId}' AND bid_order = 0`,
     fakeOutcome: `INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms)
-      SELECT seq, agent_key + 1000, 1, 5, recorded_ms FROM outcomes WHERE outcome_seq = 1`,
+      SELECT o.seq, k.agent_key, 1, 5, o.recorded_ms FROM outcomes o, agent_keys k
+      WHERE o.outcome_seq = 1 AND k.agent_key <> o.agent_key ORDER BY k.agent_key LIMIT 1`,
+    bytes: (hex) => `x'${hex}'`,
   },
 };
 
-// PostgreSQL seals after commit (its sealer is the next step): SQLite alone for now.
-const ENGINES = [sqlite];
+const postgres: Engine = {
+  name: 'PostgreSQL',
+  newDb: () => schemas.url(),
+  async sql(db, ...statements) {
+    const schema = new URL(db).searchParams.get('schema') as string;
+    const client = new pg.Client({ connectionString: TEST_PG_URL });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO "${schema}"`);
+      let rows: Record<string, unknown>[] = [];
+      for (const statement of statements) rows = (await client.query(statement)).rows;
+      return rows;
+    } finally {
+      await client.end();
+    }
+  },
+  spell: {
+    flipOutcome: 'UPDATE outcomes SET completed = NOT completed WHERE outcome_seq = 1',
+    editBid: (taskId) => `UPDATE tasks SET bid_sats[1] = bid_sats[1] + 7 WHERE task_id = '${taskId}'`,
+    fakeOutcome: `INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms)
+      SELECT o.seq, k.agent_key, true, 5, o.recorded_ms FROM outcomes o, agent_keys k
+      WHERE o.outcome_seq = 1 AND k.agent_key <> o.agent_key ORDER BY k.agent_key LIMIT 1`,
+    bytes: (hex) => `decode('${hex}', 'hex')`,
+  },
+};
+
+const ENGINES = [sqlite, ...((await requirePostgres()) ? [postgres] : [])];
+
+const SCOUT = {
+  agentId: 'scout',
+  agentName: 'Scout',
+  capabilities: ['research'],
+  keywords: ['scout'],
+  rateSats: 5,
+};
 
 /**
- * A log as the service writes it: three tasks through their lives — t-done completed by its agent
+ * A log as the service writes it: agents registered, changed and removed (scout, with a token; ghost,
+ * removed), and three tasks through their lives — t-done completed by its agent
  * (outcome 1), t-failed failed by its first (outcome 2), t-open still taking bids — and returns what
  * the tests name.
  */
@@ -81,6 +123,17 @@ async function writeLog(db: string) {
     settings: { reservationMs: 5_000, maxAttempts: 2, defaultBiddingWindowMs: 1_000 },
   });
   try {
+    await store.addAgent({
+      manifest: SCOUT,
+      tokenHash: 'ab'.repeat(32),
+      registeredAtMs: 1_000,
+      lastHeartbeatMs: 1_000,
+    });
+    await store.updateAgentManifest({ ...SCOUT, rateSats: 7 });
+    await store.recordHeartbeat('scout', 2_000);
+    const ghost = { ...SCOUT, agentId: 'ghost', agentName: 'Ghost' };
+    await store.addAgent({ manifest: ghost, tokenHash: null, registeredAtMs: 1_500, lastHeartbeatMs: 1_500 });
+    await store.deleteAgent('ghost');
     const post = (taskId: string, description: string) => service.post({ taskId, description });
     await post('t-done', 'Fix the bug in the auth code');
     await post('t-failed', 'Fix the crash in the parser code');
@@ -131,6 +184,47 @@ describe.each(ENGINES)('the ledger on $name', (engine) => {
     sql: (spell: Spelling, log: Awaited<ReturnType<typeof writeLog>>) => string[];
     says: (log: Awaited<ReturnType<typeof writeLog>>) => RegExp;
   }[] = [
+    {
+      what: "an agent's token hash (taking the agent over)",
+      sql: (spell) => [
+        `UPDATE agents SET token_hash = ${spell.bytes('cd'.repeat(32))} WHERE agent_id = 'scout'`,
+      ],
+      says: () => /^ {2}- agent scout: token_hash differs from its sealed registration$/m,
+    },
+    {
+      what: "an agent's manifest",
+      sql: () => [
+        `UPDATE agents SET manifest = replace(manifest, '"rateSats":7', '"rateSats":1') WHERE agent_id = 'scout'`,
+      ],
+      says: () =>
+        /^ {2}- agent scout: manifest differs from its sealed registration \(rateSats is 1, sealed as 7\)$/m,
+    },
+    {
+      what: "an agent's registration time",
+      sql: () => ["UPDATE agents SET registered_ms = 1 WHERE agent_id = 'scout'"],
+      says: () => /^ {2}- agent scout: registered_ms is 1, sealed as 1000$/m,
+    },
+    {
+      what: 'a deleted agent',
+      sql: () => ["DELETE FROM agents WHERE agent_id = 'scout'"],
+      says: () => /^ {2}- agent scout: sealed as registered, but missing/m,
+    },
+    {
+      what: 'an inserted agent',
+      sql: () => [
+        `INSERT INTO agents (agent_id, manifest, token_hash, registered_ms, heartbeat_ms)
+         SELECT 'intruder', replace(manifest, 'scout', 'intruder'), NULL, registered_ms, heartbeat_ms FROM agents WHERE agent_id = 'scout'`,
+      ],
+      says: () => /^ {2}- agent intruder: stored, but never sealed/m,
+    },
+    {
+      what: 'a removed agent brought back',
+      sql: () => [
+        `INSERT INTO agents (agent_id, manifest, token_hash, registered_ms, heartbeat_ms)
+         SELECT 'ghost', replace(manifest, 'scout', 'ghost'), NULL, registered_ms, heartbeat_ms FROM agents WHERE agent_id = 'scout'`,
+      ],
+      says: () => /^ {2}- agent ghost: stored, but its sealed history ends with its removal$/m,
+    },
     {
       what: "an outcome's status flipped",
       sql: (spell) => [spell.flipOutcome],
@@ -228,6 +322,13 @@ describe.each(ENGINES)('the ledger on $name', (engine) => {
       /^all \d+ records verify; head hash [0-9a-f]{64}\nledger: all \d+ entries verify, but the rows they seal do not:\n/,
     );
     expect(run.text).toMatch(says(log));
+  });
+
+  it('leaves heartbeats out: a moved heartbeat changes nothing a decision is sealed with', async () => {
+    const db = engine.newDb();
+    await writeLog(db);
+    await engine.sql(db, "UPDATE agents SET heartbeat_ms = heartbeat_ms + 60000 WHERE agent_id = 'scout'");
+    expect((await verify(db)).code).toBe(0);
   });
 
   it.each([

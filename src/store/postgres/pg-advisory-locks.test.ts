@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chainLockKey, foldLockKey } from './pg-advisory-locks.js';
+import { chainLockKey, foldLockKey, sealLockKey, sweepLockKey } from './pg-advisory-locks.js';
 
 describe.each([
   { name: 'chainLockKey', key: chainLockKey, tag: 0x5343 },
   { name: 'foldLockKey', key: foldLockKey, tag: 0x5346 },
+  { name: 'sweepLockKey', key: sweepLockKey, tag: 0x5357 },
+  { name: 'sealLockKey', key: sealLockKey, tag: 0x534c },
 ])('$name', ({ key, tag }) => {
   it('gives each schema its own exact integer key, fixed by its name', () => {
     const keys = ['public', 'tenant_a', 'tenant_b', 'bench_scale_1_independent_3_0'].map(key);

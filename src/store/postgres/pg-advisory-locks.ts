@@ -36,3 +36,11 @@ export function foldLockKey(schema: string): number {
 export function sweepLockKey(schema: string): number {
   return schemaLockKey(0x5357, 'sweep', schema);
 }
+
+/**
+ * The key of the advisory lock that lets one transaction at a time seal a schema's pending ledger
+ * changes (pg-ledger.ts): the ledger's head is read and extended under it. Tag 0x534C, "SL" (ledger).
+ */
+export function sealLockKey(schema: string): number {
+  return schemaLockKey(0x534c, 'ledger', schema);
+}

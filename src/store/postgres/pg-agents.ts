@@ -17,16 +17,24 @@ interface AgentRow {
  * commits of tasks (PostgresStore.#announce), their NOTIFY's database-wide commit lock costs nothing
  * that matters. Heartbeats are not announced: frequent, and read with the agents every second.
  * Each statement runs in one implicit transaction; its SELECT returns a row only when a row changed.
+ * Each change also adds its row of ledger_pending (migration 0019), sealed into the ledger soon after
+ * commit (pg-ledger.ts); a heartbeat is not sealed (audit/ledger-entry.ts says why).
  */
 const ADD = `WITH added AS (
     INSERT INTO agents (agent_id, manifest, token_hash, registered_ms, heartbeat_ms)
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING agent_id
+  ), pending AS (
+    INSERT INTO ledger_pending (kind, subject) SELECT 'agent', agent_id FROM added
   ) SELECT pg_notify($6, $7) FROM added`;
 const UPDATE_MANIFEST = `WITH updated AS (
     UPDATE agents SET manifest = $2 WHERE agent_id = $1 RETURNING agent_id
+  ), pending AS (
+    INSERT INTO ledger_pending (kind, subject) SELECT 'agent', agent_id FROM updated
   ) SELECT pg_notify($3, $4) FROM updated`;
 const DELETE = `WITH deleted AS (
     DELETE FROM agents WHERE agent_id = $1 RETURNING agent_id
+  ), pending AS (
+    INSERT INTO ledger_pending (kind, subject) SELECT 'agent_removed', agent_id FROM deleted
   ) SELECT pg_notify($2, $3) FROM deleted`;
 const HEARTBEAT = 'UPDATE agents SET heartbeat_ms = greatest(heartbeat_ms, $1) WHERE agent_id = $2';
 const COLUMNS = 'manifest, token_hash, registered_ms, heartbeat_ms';

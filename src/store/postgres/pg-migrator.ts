@@ -11,12 +11,16 @@ const MIGRATION_LOCK = 0x5377_4d31;
  * Creates the schema if needed and applies the migrations it lacks, in one transaction that holds an
  * advisory lock: two instances starting at once cannot both apply a migration, and a failed one
  * leaves the database as it was (PostgreSQL's DDL is transactional). Resolves to the versions applied.
+ * `afterApplying` runs in the same transaction once the missing migrations are applied, with their
+ * versions (none: not called): a step a migration needs done in JavaScript (the ledger's start,
+ * migration 0019).
  */
 export async function migratePg(
   client: pg.ClientBase,
   schema: string,
   migrations: readonly Migration[],
   nowMs: number,
+  afterApplying?: (applied: readonly number[]) => Promise<void>,
 ): Promise<number[]> {
   await client.query('BEGIN');
   try {
@@ -45,6 +49,7 @@ export async function migratePg(
       ]);
       done.push(migration.version);
     }
+    if (done.length > 0) await afterApplying?.(done);
     await client.query('COMMIT');
     return done;
   } catch (error) {

@@ -29,6 +29,20 @@ export const LOADS_WITH_DELTAS = `SELECT agent_id, n, 0 AS deltas FROM agent_loa
 export const LOADS_FROM_TASKS = `SELECT assigned_agent AS agent_id, count(*) AS n FROM tasks
   WHERE status IN ('offered', 'accepted') AND assigned_agent IS NOT NULL GROUP BY assigned_agent`;
 
+/**
+ * add_bids (migration 0014), and the ledger's pending rows (migration 0019) of each bid it took and
+ * its event, in the same statement.
+ */
+const ADD_BIDS = `WITH answers AS (
+    SELECT * FROM add_bids($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], false)
+  ), pending AS (
+    INSERT INTO ledger_pending (kind, subject, detail)
+    SELECT x.kind, x.subject, x.detail FROM answers a,
+      LATERAL (VALUES ('bid', ($1::text[])[a.ord], ($2::text[])[a.ord]), ('event', a.event_id::text, NULL)) AS x (kind, subject, detail)
+    WHERE a.code IS NULL
+  )
+  SELECT * FROM answers`;
+
 /** A bid for PgTasks.addBids. */
 export interface QueuedBidInput {
   readonly taskId: string;
@@ -122,6 +136,9 @@ export class PgTasks {
            WHERE e.owner IN (SELECT task_id FROM inserted)
            ORDER BY e.ord
            RETURNING event_id
+         ), pending AS (
+           INSERT INTO ledger_pending (kind, subject)
+           SELECT 'task', task_id FROM inserted UNION ALL SELECT 'event', event_id::text FROM events
          )
          SELECT inserted.task_id, NULL::bigint AS event_id FROM inserted
          UNION ALL SELECT NULL, events.event_id FROM events`,
@@ -193,10 +210,7 @@ export class PgTasks {
         detail: string | null;
         event_id: number | null;
         task: PgTaskRow | null;
-      }>(
-        'SELECT * FROM add_bids($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], false)',
-        params,
-      )
+      }>(ADD_BIDS, params)
     ).rows;
     rows.sort((a, b) => a.ord - b.ord);
     // Each task as its last accepted bid left it; earlier bids of the batch saw a prefix of it.
@@ -268,7 +282,8 @@ export class PgTasks {
     const columns = tasks.map((task) => changingColumns(task));
     const column = (i: number) => columns.map((c) => c[i]);
     await db.query(
-      `UPDATE tasks t SET status = u.status, decision_seq = u.decision_seq, candidates = u.candidates,
+      `WITH updated AS (
+       UPDATE tasks t SET status = u.status, decision_seq = u.decision_seq, candidates = u.candidates,
          offer_index = u.offer_index, assigned_agent = u.assigned_agent, reserved_until_ms = u.reserved_until_ms,
          failures = u.failures, version = u.version, updated_ms = u.updated_ms, due_ms = u.due_ms,
          claimed_until_ms = NULL
@@ -276,7 +291,10 @@ export class PgTasks {
          $8::integer[], $9::integer[], $10::bigint[], $11::bigint[], $12::integer[])
          AS u (task_id, status, decision_seq, candidates, offer_index, assigned_agent, reserved_until_ms,
            failures, version, updated_ms, due_ms, expected_version)
-       WHERE t.task_id = u.task_id AND t.version = u.expected_version`,
+       WHERE t.task_id = u.task_id AND t.version = u.expected_version
+       RETURNING t.task_id
+     )
+     INSERT INTO ledger_pending (kind, subject) SELECT 'task', task_id FROM updated`,
       [
         tasks.map((t) => t.taskId),
         tasks.map((t) => t.status),
@@ -287,11 +305,15 @@ export class PgTasks {
   }
 
   async update(db: PgQueryable, task: Task, expectedVersion: number): Promise<boolean> {
+    // One pending row (migration 0019) per task updated: its count is the update's.
     const updated = await db.query(
-      `UPDATE tasks SET status = $1, decision_seq = $2, candidates = $3, offer_index = $4, assigned_agent = $5,
-         reserved_until_ms = $6, failures = $7, version = $8, updated_ms = $9, due_ms = $10,
-         claimed_until_ms = NULL
-       WHERE task_id = $11 AND version = $12`,
+      `WITH updated AS (
+         UPDATE tasks SET status = $1, decision_seq = $2, candidates = $3, offer_index = $4, assigned_agent = $5,
+           reserved_until_ms = $6, failures = $7, version = $8, updated_ms = $9, due_ms = $10,
+           claimed_until_ms = NULL
+         WHERE task_id = $11 AND version = $12 RETURNING task_id
+       )
+       INSERT INTO ledger_pending (kind, subject) SELECT 'task', task_id FROM updated`,
       [task.status, ...changingColumns(task), task.taskId, expectedVersion],
     );
     return (updated.rowCount ?? 0) > 0;
@@ -402,9 +424,14 @@ export class PgTasks {
     // them back beside their events whatever order RETURNING lists them in.
     const rows = (
       await db.query<{ event_id: number }>(
-        `INSERT INTO task_events (kind, task_id, agent_id, at_ms, data)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
-         RETURNING event_id`,
+        `WITH inserted AS (
+           INSERT INTO task_events (kind, task_id, agent_id, at_ms, data)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+           RETURNING event_id
+         ), pending AS (
+           INSERT INTO ledger_pending (kind, subject) SELECT 'event', event_id::text FROM inserted
+         )
+         SELECT event_id FROM inserted`,
         [...eventColumns(events)],
       )
     ).rows;
@@ -444,6 +471,62 @@ export class PgTasks {
     }
     if (this.#gapsSeen.size > 1000) this.#gapsSeen.clear(); // bounded; a forgotten gap only waits again
     return rows.slice(0, end).map(eventFromRow);
+  }
+
+  /**
+   * Tasks by id with each bid's arrival time (bid_received_ms, in bid order), as they read now: what
+   * the ledger's sealer seals (pg-ledger.ts).
+   */
+  async byIds(
+    db: PgQueryable,
+    taskIds: readonly string[],
+  ): Promise<Map<string, { task: Task; receivedMs: number[] }>> {
+    const rows = (
+      await db.query<PgTaskRow & { bid_received_ms: number[] }>(
+        `SELECT ${TASK_READ_COLUMNS}, bid_received_ms FROM tasks WHERE task_id = ANY($1::text[])`,
+        [taskIds],
+      )
+    ).rows;
+    return new Map(rows.map((r) => [r.task_id, { task: taskFromPgRow(r), receivedMs: r.bid_received_ms }]));
+  }
+
+  /** Tasks in task_id order after `afterTaskId` (undefined: from the first), for `verify`. */
+  async page(db: PgQueryable, afterTaskId: string | undefined, limit: number): Promise<Task[]> {
+    const rows = (
+      afterTaskId === undefined
+        ? await db.query<PgTaskRow>(`SELECT ${TASK_READ_COLUMNS} FROM tasks ORDER BY task_id LIMIT $1`, [
+            limit,
+          ])
+        : await db.query<PgTaskRow>(
+            `SELECT ${TASK_READ_COLUMNS} FROM tasks WHERE task_id > $1 ORDER BY task_id LIMIT $2`,
+            [afterTaskId, limit],
+          )
+    ).rows;
+    return rows.map(taskFromPgRow);
+  }
+
+  /** Events by id, as eventsAfter reads them (the seq in a decision's event). */
+  async eventsByIds(db: PgQueryable, eventIds: readonly number[]): Promise<TaskEvent[]> {
+    const rows = (
+      await db.query<EventRow>(
+        `SELECT e.event_id, e.kind, e.task_id, e.agent_id, e.at_ms, ${EVENT_DATA} FROM task_events e
+         WHERE e.event_id = ANY($1::bigint[])`,
+        [eventIds],
+      )
+    ).rows;
+    return rows.map(eventFromRow);
+  }
+
+  /** Events after `eventId` in id order, every one, gaps or not: for `verify`, in one snapshot. */
+  async eventsPage(db: PgQueryable, eventId: number, limit: number): Promise<TaskEvent[]> {
+    const rows = (
+      await db.query<EventRow>(
+        `SELECT e.event_id, e.kind, e.task_id, e.agent_id, e.at_ms, ${EVENT_DATA} FROM task_events e
+         WHERE e.event_id > $1 ORDER BY e.event_id LIMIT $2`,
+        [eventId, limit],
+      )
+    ).rows;
+    return rows.map(eventFromRow);
   }
 
   async lastEventId(db: PgQueryable): Promise<number> {

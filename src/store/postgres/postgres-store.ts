@@ -3,6 +3,7 @@ import pg from 'pg';
 import { sealRecord } from '../../audit/hash-chain.js';
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
+import type { AgentManifest } from '../../manifest/manifest.js';
 import {
   type Bid,
   type BidderRecord,
@@ -10,12 +11,12 @@ import {
   GENESIS_HASH,
   type LoggedDecision,
 } from '../../policy/decision.js';
-import type { AgentManifest } from '../../manifest/manifest.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
 import { assembleRecords, type ChainLink, mergeNewestFirst, pagePrevHashes } from '../assemble-records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { AuditView } from '../ledger-port.js';
 import { loadMigrations } from '../migration-files.js';
 import { type DecisionRow, decodeBids, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
 import type {
@@ -32,11 +33,13 @@ import type {
   TaskPage,
   TaskQuery,
 } from '../store.js';
-import { chainLockKey, foldLockKey, sweepLockKey } from './pg-advisory-locks.js';
+import { chainLockKey, foldLockKey, sealLockKey, sweepLockKey } from './pg-advisory-locks.js';
+import { PgAgents, parseAgentChange } from './pg-agents.js';
 import { commitDecisionBatch } from './pg-decision-batch.js';
 import { translatePgError } from './pg-errors.js';
-import { PgAgents, parseAgentChange } from './pg-agents.js';
 import { PgKeys } from './pg-keys.js';
+import { PgLedger } from './pg-ledger.js';
+import { LedgerSealer } from './pg-ledger-sealer.js';
 import { countRowLockWaits } from './pg-lock-wait.js';
 import { migratePg, quoteIdent } from './pg-migrator.js';
 import { keepingPool, type PgQueryable, preparing } from './pg-queryable.js';
@@ -132,6 +135,17 @@ const CONTENDED_FOR_MS = 1000;
 const FOLD_EVERY_MS = 2000;
 
 /**
+ * An instance that writes seals the ledger's pending changes (pg-ledger.ts) at most this often, and
+ * this long after its last write: how long a change stays pending (not yet tamper-evident, counted
+ * apart by `verify`) while instances write. A seal is one transaction of a few statements for up to
+ * a thousand changes.
+ */
+const SEAL_EVERY_MS = 200;
+
+/** The migration that adds the ledger: sealing begins in its transaction (PgLedger.begin). */
+const LEDGER_MIGRATION = 19;
+
+/**
  * The deltas' tables are queues: every fold deletes what they hold, and only VACUUM lets their
  * pages be used again. Without it (autovacuum off, as on the CI machines, or busy on large tables)
  * a table grows by every row ever folded, and every read of the counters and loads scans it whole:
@@ -205,6 +219,9 @@ export class PostgresStore implements Store {
   readonly #chainLock: number;
   /** The advisory lock key of this schema's counter fold (pg-advisory-locks.ts). */
   readonly #foldLock: number;
+  /** The ledger of row changes, and when this instance seals what is pending in it. */
+  readonly #ledger: PgLedger;
+  readonly #sealer: LedgerSealer;
   /** When this instance last started a fold (or opened), and the fold while it runs (see FOLD_EVERY_MS). */
   #foldedMs = Date.now();
   #folding: Promise<void> | undefined;
@@ -268,6 +285,9 @@ export class PostgresStore implements Store {
     this.#nowMs = config.nowMs ?? Date.now;
     this.#claimLeaseMs = config.claimLeaseMs ?? 10_000;
     this.#tasks = new PgTasks(config.eventGapWaitMs ?? 3_000);
+    this.#ledger = new PgLedger(this.#tasks, sealLockKey(schema));
+    // Not counted with the writes' transactions (StoreContention): a seal carries no write of its own.
+    this.#sealer = new LedgerSealer(this.#ledger, (work) => this.#transaction(work, false), SEAL_EVERY_MS);
     this.#connectionString = url.toString();
     this.#sweepGraceMs = config.sweepGraceMs ?? 500;
     if (!Number.isFinite(this.#sweepGraceMs) || this.#sweepGraceMs < 0) {
@@ -439,9 +459,13 @@ export class PostgresStore implements Store {
   }
 
   async appendOutcome(report: OutcomeReport, recordedAtMs: number): Promise<RecordedOutcome> {
-    return this.#run(() =>
-      this.#transaction((client) => this.#appendOutcomeIn(client, report, recordedAtMs)),
-    );
+    return this.#run(async () => {
+      const outcome = await this.#transaction((client) =>
+        this.#appendOutcomeIn(client, report, recordedAtMs),
+      );
+      this.#sealer.soon();
+      return outcome;
+    });
   }
 
   async *streamOutcomes(afterOutcomeSeq = 0): AsyncIterable<RecordedOutcome> {
@@ -634,11 +658,11 @@ export class PostgresStore implements Store {
   }
 
   async addAgent(agent: StoredAgent): Promise<boolean> {
-    return this.#run(() => this.#agents.add(this.#db, agent));
+    return this.#run(() => this.#sealedSoon(this.#agents.add(this.#db, agent)));
   }
 
   async updateAgentManifest(manifest: AgentManifest): Promise<boolean> {
-    return this.#run(() => this.#agents.updateManifest(this.#db, manifest));
+    return this.#run(() => this.#sealedSoon(this.#agents.updateManifest(this.#db, manifest)));
   }
 
   async recordHeartbeat(agentId: string, atMs: number): Promise<boolean> {
@@ -646,7 +670,7 @@ export class PostgresStore implements Store {
   }
 
   async deleteAgent(agentId: string): Promise<boolean> {
-    return this.#run(() => this.#agents.delete(this.#db, agentId));
+    return this.#run(() => this.#sealedSoon(this.#agents.delete(this.#db, agentId)));
   }
 
   async getAgent(agentId: string): Promise<StoredAgent | undefined> {
@@ -714,6 +738,7 @@ export class PostgresStore implements Store {
         };
       });
       if (committed !== null && committed.events.length > 0) this.#announce();
+      if (committed !== null) this.#sealer.soon();
       return committed;
     });
   }
@@ -941,6 +966,8 @@ export class PostgresStore implements Store {
     // A store closed cleanly leaves its deltas folded, unless another instance is folding right now.
     await this.#folding;
     if (this.#hadDeltas) await this.#fold();
+    // And nothing it wrote pending in the ledger, unless another instance is sealing right now.
+    if (this.#ready !== undefined) await this.#sealer.close();
     await this.#pool.end();
   }
 
@@ -1147,10 +1174,16 @@ export class PostgresStore implements Store {
         { details: { seq: report.seq, agentId: report.agentId } },
       );
     }
+    // With its pending row for the ledger (migration 0019), in the same statement.
     const inserted = (
       await client.query<{ outcome_seq: number }>(
-        `INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (seq, agent_key) DO NOTHING RETURNING outcome_seq`,
+        `WITH inserted AS (
+           INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (seq, agent_key) DO NOTHING RETURNING outcome_seq
+         ), pending AS (
+           INSERT INTO ledger_pending (kind, subject) SELECT 'outcome', outcome_seq::text FROM inserted
+         )
+         SELECT outcome_seq FROM inserted`,
         [report.seq, agentKey, report.status === 'completed', report.durationMs ?? null, recordedAtMs],
       )
     ).rows[0];
@@ -1206,7 +1239,10 @@ export class PostgresStore implements Store {
       this.#storing(async () => {
         this.#counts.transactions++;
         const answers = await this.#tasks.createMany(this.#db, batch);
-        if (answers.some((a) => !(a instanceof Error))) this.#announce();
+        if (answers.some((a) => !(a instanceof Error))) {
+          this.#announce();
+          this.#sealer.soon();
+        }
         return answers;
       }),
   });
@@ -1219,7 +1255,10 @@ export class PostgresStore implements Store {
       this.#storing(async () => {
         this.#counts.transactions++;
         const answers = await this.#tasks.addBids(this.#db, batch);
-        if (answers.some((a) => !(a instanceof Error))) this.#announce();
+        if (answers.some((a) => !(a instanceof Error))) {
+          this.#announce();
+          this.#sealer.soon();
+        }
         return answers.map((a) => (a instanceof Error ? a : { task: a.task, events: [a.event] }));
       }),
   });
@@ -1252,10 +1291,44 @@ export class PostgresStore implements Store {
           // here, under the lock, round trip by round trip.
           results = await this.#transaction((client) => this.#commitDecisions(client, batch));
         }
-        if (results.some((r) => r !== null)) this.#announce();
+        if (results.some((r) => r !== null)) {
+          this.#announce();
+          this.#sealer.soon();
+        }
         return results;
       }),
   });
+
+  /**
+   * One snapshot for `verify`: a REPEATABLE READ, read-only transaction on a connection of its own,
+   * which sees the ledger, the pending changes and the tables as of one moment.
+   */
+  async readAudit<T>(read: (view: AuditView) => Promise<T>): Promise<T> {
+    return this.#run(async () => {
+      const client = await this.#pool.connect();
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        try {
+          return await read(this.#ledger.auditView(preparing(client)));
+        } finally {
+          await client.query('COMMIT').catch(() => undefined);
+        }
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  async sealPending(): Promise<number> {
+    return this.#run(() => this.#sealer.now());
+  }
+
+  /** A write whose changes are pending in the ledger: sealed soon once it has committed. */
+  async #sealedSoon<T>(write: Promise<T>): Promise<T> {
+    const result = await write;
+    this.#sealer.soon();
+    return result;
+  }
 
   /** The one number (column `n`) a statement reads. */
   #number(sql: string): Promise<number> {
@@ -1281,8 +1354,8 @@ export class PostgresStore implements Store {
   }
 
   /** One transaction on a pooled connection: committed when `work` resolves, rolled back when it throws. */
-  async #transaction<T>(work: (client: PgQueryable) => Promise<T>): Promise<T> {
-    this.#counts.transactions++;
+  async #transaction<T>(work: (client: PgQueryable) => Promise<T>, counted = true): Promise<T> {
+    if (counted) this.#counts.transactions++;
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
@@ -1323,7 +1396,13 @@ export class PostgresStore implements Store {
         this.#schema,
         loadMigrations(new URL('./migrations/', import.meta.url)),
         this.#nowMs(),
+        async (applied) => {
+          // Sealing begins once, with the rows an older version wrote, in the migration's transaction.
+          if (applied.includes(LEDGER_MIGRATION)) await this.#ledger.begin(preparing(client));
+        },
       );
+      // Changes another instance left pending (it stopped, or was killed) are sealed soon.
+      this.#sealer.soon();
     } catch (error) {
       this.#ready = undefined;
       throw error;

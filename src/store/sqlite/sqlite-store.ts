@@ -1,9 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { bidEntry, eventEntry, outcomeEntry, taskEntry } from '../../audit/ledger-entry.js';
+import {
+  agentEntry,
+  agentRemovedEntry,
+  bidEntry,
+  eventEntry,
+  outcomeEntry,
+  taskEntry,
+} from '../../audit/ledger-entry.js';
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
+import type { AgentManifest } from '../../manifest/manifest.js';
 import {
   type Bid,
   type BidderRecord,
@@ -11,7 +19,6 @@ import {
   GENESIS_HASH,
   type LoggedDecision,
 } from '../../policy/decision.js';
-import type { AgentManifest } from '../../manifest/manifest.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
@@ -331,11 +338,21 @@ export class SqliteStore implements Store {
   }
 
   async addAgent(agent: StoredAgent): Promise<boolean> {
-    return this.#guard(() => this.#agents.add(agent));
+    return this.#sealing(() => {
+      const added = this.#agents.add(agent);
+      if (added) this.#ledger.append([agentEntry(agent)]);
+      return added;
+    });
   }
 
   async updateAgentManifest(manifest: AgentManifest): Promise<boolean> {
-    return this.#guard(() => this.#agents.updateManifest(manifest));
+    return this.#sealing(() => {
+      if (!this.#agents.updateManifest(manifest)) return false;
+      // Sealed as stored: the new manifest with the token hash and registration time it keeps.
+      const stored = this.#agents.get(manifest.agentId);
+      if (stored !== undefined) this.#ledger.append([agentEntry(stored)]);
+      return true;
+    });
   }
 
   async recordHeartbeat(agentId: string, atMs: number): Promise<boolean> {
@@ -343,7 +360,11 @@ export class SqliteStore implements Store {
   }
 
   async deleteAgent(agentId: string): Promise<boolean> {
-    return this.#guard(() => this.#agents.delete(agentId));
+    return this.#sealing(() => {
+      const deleted = this.#agents.delete(agentId);
+      if (deleted) this.#ledger.append([agentRemovedEntry(agentId)]);
+      return deleted;
+    });
   }
 
   async getAgent(agentId: string): Promise<StoredAgent | undefined> {
@@ -571,6 +592,11 @@ export class SqliteStore implements Store {
     if (this.#db === undefined)
       throw new RouterError('store_closed', 'the SQLite store was used after close()');
     return this.#db;
+  }
+
+  /** A change and its ledger entries in one IMMEDIATE transaction (the agents' writes; rare). */
+  #sealing<T>(work: () => T): T {
+    return this.#guard(() => this.#connection().transaction(work).immediate());
   }
 
   /**
