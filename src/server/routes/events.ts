@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashToken } from '../../agents/agent-token.js';
 import { RouterError } from '../../kernel/errors.js';
 import type { ServiceContext } from '../service-context.js';
-import { EVENT_STREAM_HEADERS, EventStream } from '../sse/event-stream.js';
+import { EventStream, writeEventStreamHead } from '../sse/event-stream.js';
 import { type EventStreamLimits, eventStreamLimits } from '../sse/event-stream-limits.js';
 import { PageScheduler } from '../sse/page-scheduler.js';
 import { StreamSlots } from '../sse/stream-slots.js';
@@ -41,7 +41,7 @@ export function eventRoutes(
       // stream has none), and nothing opened.
       if (request.method === 'HEAD') {
         reply.hijack();
-        reply.raw.writeHead(200, { ...reply.getHeaders(), ...EVENT_STREAM_HEADERS });
+        writeEventStreamHead(reply.raw, reply.getHeaders());
         reply.raw.end();
         return;
       }
@@ -62,6 +62,12 @@ export function eventRoutes(
         throw error;
       }
       reply.hijack();
+      // The client may have gone while the last id was read (a store across the network): its close
+      // has been and gone, so nothing would give the slot back.
+      if (reply.raw.socket === null || reply.raw.socket.destroyed) {
+        slot.release();
+        return;
+      }
       const stream = new EventStream(reply.raw, {
         store,
         scheduler,

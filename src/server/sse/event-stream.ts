@@ -1,16 +1,30 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { TaskEvent } from '../../events/task-event.js';
 import type { Store } from '../../store/store.js';
 import { toEventDto } from '../../wire/task-dto.js';
 import type { EventStreamLimits } from './event-stream-limits.js';
 import type { PageScheduler } from './page-scheduler.js';
 
-/** The answer's headers; HEAD answers with them too. */
-export const EVENT_STREAM_HEADERS = Object.freeze({
+/** The answer's own headers. */
+const EVENT_STREAM_HEADERS = Object.freeze({
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-transform',
   'x-accel-buffering': 'no',
 });
+
+/** Headers a reply had before it was hijacked (CORS, rate limits), as Fastify's getHeaders() gives them. */
+export type HeadersBefore = Readonly<Record<string, string | number | readonly string[] | undefined>>;
+
+/**
+ * Writes the head of an event stream on a hijacked reply (GET, and HEAD which stops there): the
+ * reply's earlier headers, which hijacking would drop, then the stream's own. No Content-Length.
+ */
+export function writeEventStreamHead(raw: ServerResponse, before: HeadersBefore = {}): void {
+  for (const [name, value] of Object.entries(before)) {
+    if (value !== undefined) raw.setHeader(name, value);
+  }
+  raw.writeHead(200, EVENT_STREAM_HEADERS);
+}
 
 /** A comment line this often keeps proxies and clients from timing the stream out. */
 const KEEP_ALIVE_MS = 15_000;
@@ -24,7 +38,7 @@ export interface EventStreamOptions {
   /** The id of the last event the client has; the stream sends those after it. */
   readonly lastSent: number;
   /** Headers the reply had before it was hijacked (CORS, rate limits): sent with the stream's own. */
-  readonly headers?: OutgoingHttpHeaders;
+  readonly headers?: HeadersBefore;
 }
 
 /**
@@ -64,7 +78,7 @@ export class EventStream {
     // Nothing can follow an event stream on its connection: when the stream ends (the service closes,
     // the store fails) the connection closes too, rather than idling until the client drops it.
     raw.shouldKeepAlive = false;
-    raw.writeHead(200, { ...options.headers, ...EVENT_STREAM_HEADERS });
+    writeEventStreamHead(raw, options.headers);
     raw.write('retry: 1000\n\n');
     // Nothing is added to a full buffer: a client that does not read does not need keeping alive.
     this.#keepAlive = setInterval(() => {
