@@ -16,7 +16,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { systemClock } from '../src/kernel/clock.js';
 import type { AgentManifest } from '../src/manifest/manifest.js';
 import { createRouter } from '../src/router/create-router.js';
@@ -35,6 +35,8 @@ export interface BlockFigures {
   readonly p99DelayMs: number;
   /** The scenario's wall time, ms. */
   readonly totalMs: number;
+  /** The longest garbage collection pause meanwhile, ms: part of the longest block, not the code's. */
+  readonly longestGcMs: number;
   /** What the service answered, counted by status (HTTP scenarios). */
   readonly answers: Readonly<Record<string, number>>;
 }
@@ -52,7 +54,8 @@ interface Bench {
 interface Scenario {
   readonly name: string;
   readonly about: string;
-  run(bench: Bench): Promise<void>;
+  /** Builds the scenario's input (not measured) and returns what is measured. */
+  prepare(): (bench: Bench) => Promise<void>;
 }
 
 /** A word of `length` letters that no stem cache holds (a pseudo-random walk over a–z). */
@@ -138,52 +141,62 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'word-100k-library',
     about: 'router.decide() on a task of one 100,000-letter word (the library: no edge limits)',
-    async run({ router }) {
-      router.decide({ description: word(100_000, 1), bids: [{ agentId: 'forge', bidSats: 30 }] });
+    prepare() {
+      const description = word(100_000, 1);
+      return async ({ router }) => {
+        router.decide({ description, bids: [{ agentId: 'forge', bidSats: 30 }] });
+      };
     },
   },
   {
     name: 'word-100k-http',
     about: 'POST /v1/route, a task of one 100,000-letter word',
-    run: async (bench) => void (await bench.call('POST', '/v1/route', routeBody(word(100_000, 2)))),
+    prepare() {
+      const body = routeBody(word(100_000, 2));
+      return async (bench) => void (await bench.call('POST', '/v1/route', body));
+    },
   },
   {
     name: 'word-10k-http',
     about: 'POST /v1/route, a task of one 10,000-letter word (the longest description accepted)',
-    run: async (bench) => void (await bench.call('POST', '/v1/route', routeBody(word(10_000, 3)))),
+    prepare() {
+      const body = routeBody(word(10_000, 3));
+      return async (bench) => void (await bench.call('POST', '/v1/route', body));
+    },
   },
   {
     name: 'examples-at-limits',
     about:
       'an agent PATCHes its examples to 100 words of 2,000 letters (the limits), then one task it bids on',
-    run: (bench) =>
-      patchThenRoute(
-        bench,
-        Array.from({ length: 100 }, (_, i) => word(2_000, 100 + i)),
-      ),
+    prepare() {
+      const examples = Array.from({ length: 100 }, (_, i) => word(2_000, 100 + i));
+      return (bench) => patchThenRoute(bench, examples);
+    },
   },
   {
     name: 'examples-20k-words',
     about: 'the same with 10 words of 20,000 letters (accepted before the limits)',
-    run: (bench) =>
-      patchThenRoute(
-        bench,
-        Array.from({ length: 10 }, (_, i) => word(20_000, 200 + i)),
-      ),
+    prepare() {
+      const examples = Array.from({ length: 10 }, (_, i) => word(20_000, 200 + i));
+      return (bench) => patchThenRoute(bench, examples);
+    },
   },
   {
     name: 'register-150',
     about:
       '150 agents of 10 examples (clinc150) registered one by one, each followed by a routed task, until compiled',
-    async run(bench) {
-      for (const manifest of roster150()) {
-        await bench.call('POST', '/v1/agents', asDto(manifest), ADMIN);
-        await bench.call('POST', '/v1/route', {
-          description: 'freeze my bank account please',
-          bids: [{ agent_id: manifest.agentId, bid_sats: 10 }],
-        });
-      }
-      await bench.router.whenCompiled?.();
+    prepare() {
+      const roster = roster150().map(asDto);
+      return async (bench) => {
+        for (const manifest of roster) {
+          await bench.call('POST', '/v1/agents', manifest, ADMIN);
+          await bench.call('POST', '/v1/route', {
+            description: 'freeze my bank account please',
+            bids: [{ agent_id: manifest.agent_id, bid_sats: 10 }],
+          });
+        }
+        await bench.router.whenCompiled?.();
+      };
     },
   },
 ];
@@ -230,7 +243,12 @@ let answers = new Map<number, number>();
  */
 async function watched(
   work: () => Promise<void>,
-): Promise<{ longestMs: number; p99Ms: number; totalMs: number }> {
+): Promise<{ longestMs: number; p99Ms: number; totalMs: number; longestGcMs: number }> {
+  let longestGcMs = 0;
+  const gcPauses = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longestGcMs = Math.max(longestGcMs, entry.duration);
+  });
+  gcPauses.observe({ entryTypes: ['gc'] });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   let last = performance.now();
@@ -249,12 +267,28 @@ async function watched(
   await new Promise((resolve) => setTimeout(resolve, 5));
   clearTimeout(timer);
   delay.disable();
+  gcPauses.disconnect();
   return {
+    longestGcMs,
     // A timer due in 1 ms that runs after a gap of g ms was held for about g − 1.
     longestMs: Math.max(delay.max / 1e6, longestGap - 1),
     p99Ms: delay.percentile(99) / 1e6,
     totalMs,
   };
+}
+
+/**
+ * What a service does on its first requests of a kind (Fastify's and the validators' first runs, the
+ * code's first compilation by V8) is not what is measured: one of each kind first, then the
+ * personas' roster compiled.
+ */
+async function warmUp(bench: Bench): Promise<void> {
+  await bench.call('POST', '/v1/route', routeBody('Fix the bug in the auth code'));
+  await bench.call('POST', '/v1/route', routeBody('x'.repeat(10_001)));
+  await bench.call('POST', '/v1/agents', { agent_id: 'warm-up' }, ADMIN);
+  await bench.call('PATCH', '/v1/agents/nobody', { examples: ['x'] }, ADMIN);
+  bench.router.decide({ description: 'Draft the release notes', bids: [{ agentId: 'quill', bidSats: 1 }] });
+  await bench.router.whenCompiled?.();
 }
 
 /** Runs the named scenarios (all by default), each on a fresh service, and returns their figures. */
@@ -270,16 +304,17 @@ export async function measureEventLoopBlocks(
         throw new TypeError(`unknown scenario '${name}' (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
       }
       const bench = await openBench(dir);
-      // Settle what opening did (the personas' index) before measuring.
-      await bench.router.whenCompiled?.();
+      await warmUp(bench);
       answers = new Map();
-      const { longestMs, p99Ms, totalMs } = await watched(() => scenario.run(bench));
+      const run = scenario.prepare();
+      const { longestMs, p99Ms, totalMs, longestGcMs } = await watched(() => run(bench));
       await bench.close();
       figures.push({
         scenario: name,
         longestBlockMs: longestMs,
         p99DelayMs: p99Ms,
         totalMs,
+        longestGcMs,
         answers: Object.fromEntries([...answers].map(([status, n]) => [String(status), n])),
       });
     }
@@ -297,10 +332,10 @@ if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
       console.log(`  ${scenario.name}: ${scenario.about}`);
   }
   const figures = await measureEventLoopBlocks(names.length === 0 ? undefined : names);
-  console.log('scenario              longest block   p99 delay      total   answers');
+  console.log('scenario              longest block   p99 delay   longest GC      total   answers');
   for (const f of figures) {
     console.log(
-      `${f.scenario.padEnd(20)} ${f.longestBlockMs.toFixed(1).padStart(11)} ms ${f.p99DelayMs.toFixed(1).padStart(8)} ms ${f.totalMs.toFixed(0).padStart(8)} ms   ${JSON.stringify(f.answers)}`,
+      `${f.scenario.padEnd(20)} ${f.longestBlockMs.toFixed(1).padStart(11)} ms ${f.p99DelayMs.toFixed(1).padStart(8)} ms ${f.longestGcMs.toFixed(1).padStart(9)} ms ${f.totalMs.toFixed(0).padStart(8)} ms   ${JSON.stringify(f.answers)}`,
     );
   }
 }
