@@ -69,18 +69,27 @@ export {
   type FieldWeights,
 } from './scoring/default-scorer.js';
 export {
+  type BoundReranker,
   DEFAULT_RERANKER_CONFIG,
   ExampleReranker,
   type LexicalCompiler,
   type RerankerConfig,
 } from './scoring/example-reranker.js';
-export type { CompiledScorer, LearnedEvidence, Scorer } from './scoring/scorer.js';
+export type {
+  CompiledScorer,
+  IndexedRoster,
+  LearnedEvidence,
+  Scorer,
+  StepwiseScorer,
+  TrainedModel,
+} from './scoring/scorer.js';
 export {
   createScorer,
   DEFAULT_SCORER,
   type RelatedTermsOption,
   scorerNames,
 } from './scoring/scorer-registry.js';
+export { runSteps, type Steps } from './scoring/steps.js';
 export {
   type Analyzer,
   type AnalyzerConfig,
