@@ -7,7 +7,12 @@ import type { NewTaskEvent } from '../../src/events/task-event.js';
 import type { LoggedDecision } from '../../src/policy/decision.js';
 import { createRouter } from '../../src/router/create-router.js';
 import { loadMigrations } from '../../src/store/migration-files.js';
-import { chainLockKey, foldLockKey, sweepLockKey } from '../../src/store/postgres/pg-advisory-locks.js';
+import {
+  chainLockKey,
+  foldLockKey,
+  sealLockKey,
+  sweepLockKey,
+} from '../../src/store/postgres/pg-advisory-locks.js';
 import { migratePg } from '../../src/store/postgres/pg-migrator.js';
 import { PostgresStore, type PostgresStoreConfig } from '../../src/store/postgres/postgres-store.js';
 import { newTask, type Task } from '../../src/tasks/task.js';
@@ -1140,6 +1145,80 @@ describe.runIf(available)('PostgreSQL store', () => {
       tasks: { batches: 1, items: 3 },
       bids: { batches: 1, items: 2 },
       decisions: { batches: 0, items: 0 },
+    });
+  });
+
+  it('counts changes not sealed yet as pending, vouching for nothing, and checks them once sealed', async () => {
+    const url = schemas.url();
+    const store = open(url);
+    const schema = new URL(url).searchParams.get('schema') as string;
+    expect(await store.countDecisions()).toBe(0); // migrated
+    await withTestClient(async (other) => {
+      // Another instance sealing, for as long as it likes: this one's changes stay pending meanwhile.
+      await other.query('SELECT pg_advisory_lock($1)', [sealLockKey(schema)]);
+      const task = taskAt('t-pending', 1_000);
+      await store.createTask(task, [posted(task)]);
+      await store.addBid('t-pending', { agentId: 'a', bidSats: 5 }, 1_100, {
+        kind: 'bid:received',
+        taskId: 't-pending',
+        agentId: 'a',
+        atMs: 1_100,
+        data: { bidSats: 5 },
+      });
+      const pending = await verifyLog(store);
+      expect(pending.ok).toBe(true);
+      // The task, its bid, and two events: left out of the comparison, counted.
+      expect(pending.ledger).toMatchObject({ ok: true, entries: 1, pending: 4, problems: [] });
+      await other.query(`UPDATE "${schema}".tasks SET description = 'edited' WHERE task_id = 't-pending'`);
+      expect((await verifyLog(store)).ledger?.problems).toEqual([]); // pending: not vouched for, not named
+      await other.query(
+        `UPDATE "${schema}".tasks SET description = 'task t-pending' WHERE task_id = 't-pending'`,
+      );
+      await other.query('SELECT pg_advisory_unlock($1)', [sealLockKey(schema)]);
+    });
+    expect(await store.sealPending()).toBe(4);
+    expect((await verifyLog(store)).ledger).toMatchObject({ ok: true, entries: 5, pending: 0, problems: [] });
+    await withTestClient((client) =>
+      client.query(`UPDATE "${schema}".tasks SET description = 'edited' WHERE task_id = 't-pending'`),
+    );
+    expect((await verifyLog(store)).ledger?.problems).toEqual([
+      'task t-pending: description is edited, sealed as task t-pending',
+    ]);
+  });
+
+  it('seals what several instances write at once into one gap-free ledger, by itself soon after', async () => {
+    const url = schemas.url();
+    const [a, b] = [open(url), open(url)];
+    const schema = new URL(url).searchParams.get('schema') as string;
+    const tasks = Array.from({ length: 20 }, (_, i) => taskAt(`t${i}`, 1_000, 10_000));
+    await Promise.all(tasks.map((task, i) => (i % 2 === 0 ? a : b).createTask(task, [posted(task)])));
+    await Promise.all(
+      tasks.flatMap((task, i) =>
+        ['x', 'y', 'z'].map((agentId, k) =>
+          ((i + k) % 2 === 0 ? a : b).addBid(task.taskId, { agentId, bidSats: 10 + k }, 2_000, {
+            kind: 'bid:received',
+            taskId: task.taskId,
+            agentId,
+            atMs: 2_000,
+            data: { bidSats: 10 + k },
+          }),
+        ),
+      ),
+    );
+    // Nobody asks: the instances' sealers take it all within a moment of the last write.
+    const pendingRows = () =>
+      withTestClient(
+        async (client) =>
+          (await client.query(`SELECT count(*)::int AS n FROM "${schema}".ledger_pending`)).rows[0]
+            .n as number,
+      );
+    await expect.poll(pendingRows, { timeout: 10_000, interval: 100 }).toBe(0);
+    // Per task: itself and its post, three bids and their events.
+    expect((await verifyLog(a)).ledger).toMatchObject({
+      ok: true,
+      entries: 1 + 20 * 8,
+      pending: 0,
+      problems: [],
     });
   });
 

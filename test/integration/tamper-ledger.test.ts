@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { verifyLog } from '../../src/audit/verify.js';
 import { EventBus } from '../../src/events/event-bus.js';
+import { isRouterError } from '../../src/kernel/errors.js';
 import { createRouter } from '../../src/router/create-router.js';
 import { TaskService } from '../../src/router/task-service.js';
 import { createStore } from '../../src/store/create-store.js';
@@ -37,6 +40,8 @@ interface Spelling {
   readonly fakeOutcome: string;
   /** A token hash (hex) as a literal of the column's type. */
   readonly bytes: (hex: string) => string;
+  /** Takes a log back to the shape the version before the ledger left it. */
+  readonly forgetLedger: readonly string[];
 }
 
 const sqlite: Engine = {
@@ -65,6 +70,7 @@ const sqlite: Engine = {
       SELECT o.seq, k.agent_key, 1, 5, o.recorded_ms FROM outcomes o, agent_keys k
       WHERE o.outcome_seq = 1 AND k.agent_key <> o.agent_key ORDER BY k.agent_key LIMIT 1`,
     bytes: (hex) => `x'${hex}'`,
+    forgetLedger: ['DROP TABLE ledger', 'DELETE FROM schema_migrations WHERE version = 9'],
   },
 };
 
@@ -91,6 +97,11 @@ const postgres: Engine = {
       SELECT o.seq, k.agent_key, true, 5, o.recorded_ms FROM outcomes o, agent_keys k
       WHERE o.outcome_seq = 1 AND k.agent_key <> o.agent_key ORDER BY k.agent_key LIMIT 1`,
     bytes: (hex) => `decode('${hex}', 'hex')`,
+    forgetLedger: [
+      'DROP TABLE ledger',
+      'DROP TABLE ledger_pending',
+      'DELETE FROM schema_migrations WHERE version = 19',
+    ],
   },
 };
 
@@ -324,6 +335,35 @@ describe.each(ENGINES)('the ledger on $name', (engine) => {
     expect(run.text).toMatch(says(log));
   });
 
+  it('seals a log from before the ledger as found, counts its unsealed history, and names a later edit', async () => {
+    const db = engine.newDb();
+    await writeLog(db);
+    const rows = async (table: string) =>
+      Number((await engine.sql(db, `SELECT count(*) AS n FROM ${table}`))[0]?.n);
+    const [agents, tasks, events, outcomes] = [
+      await rows('agents'),
+      await rows('tasks'),
+      await rows('task_events'),
+      await rows('outcomes'),
+    ];
+    // The older version's log: the same rows, no ledger, its migration not applied.
+    await engine.sql(db, ...engine.spell.forgetLedger);
+    const opened = await verify(db); // opening it applies the migration, which begins the ledger
+    expect(opened.code).toBe(0);
+    expect(opened.text).toMatch(
+      new RegExp(
+        `^ledger: all ${1 + agents + tasks + events + outcomes} entries verify; head hash [0-9a-f]{64}\\n {2}unsealed history: ${agents + tasks + events + outcomes} rows were written before sealing began \\(${agents} agents, ${tasks} tasks, ${events} events, ${outcomes} outcomes\\)`,
+        'm',
+      ),
+    );
+    await engine.sql(db, engine.spell.flipOutcome);
+    const edited = await verify(db);
+    expect(edited.code).toBe(1);
+    expect(edited.text).toMatch(
+      /^ {2}- outcome 1 \(decision \d+, agent \w+\): status is failed, sealed as completed$/m,
+    );
+  });
+
   it('leaves heartbeats out: a moved heartbeat changes nothing a decision is sealed with', async () => {
     const db = engine.newDb();
     await writeLog(db);
@@ -375,6 +415,188 @@ describe.each(ENGINES)('the ledger on $name', (engine) => {
     expect(run.code).toBe(1);
     expect(run.text).toMatch(
       new RegExp(`^ledger entry #${a} does not verify: its content does not match its hash`, 'm'),
+    );
+  });
+});
+
+/**
+ * Any history the service can write verifies; then whichever row of a sealed table is edited, verify
+ * names it. SQLite only: each run is a whole log, and the engines' sealing differs only in when.
+ */
+describe('the ledger, for any history (fast-check, SQLite)', () => {
+  type Op =
+    | { readonly op: 'post' }
+    | { readonly op: 'bid'; readonly task: number; readonly agent: number; readonly sats: number }
+    | { readonly op: 'tick' }
+    | {
+        readonly op: 'step';
+        readonly task: number;
+        readonly ending: 'complete' | 'fail' | 'reject';
+        readonly ms: number;
+      }
+    | { readonly op: 'register' | 'update' | 'remove'; readonly agent: number; readonly sats: number };
+  const PERSONAS = ['echo', 'forge', 'quill'];
+  // Tasks that one or two of the personas fit (forge, quill), so that auctions have candidates.
+  const DESCRIPTIONS = [
+    'Fix the bug in the auth code',
+    'Fix the bug and write the docs',
+    'Implement the function and fix the tests',
+  ];
+  // Weighted towards moving tasks on (bids, steps), so that histories reach outcomes and retries.
+  const anOp: fc.Arbitrary<Op> = fc.oneof(
+    { arbitrary: fc.constant({ op: 'post' as const }), weight: 2 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant('bid' as const),
+        task: fc.nat(3),
+        agent: fc.nat(2),
+        sats: fc.integer({ min: 1, max: 99 }),
+      }),
+      weight: 2,
+    },
+    { arbitrary: fc.constant({ op: 'tick' as const }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant('step' as const),
+        task: fc.nat(3),
+        ending: fc.constantFrom('complete' as const, 'fail' as const, 'reject' as const),
+        ms: fc.integer({ min: 0, max: 10_000 }),
+      }),
+      weight: 5,
+    },
+    {
+      arbitrary: fc.record({
+        op: fc.constantFrom('register' as const, 'update' as const, 'remove' as const),
+        agent: fc.nat(2),
+        sats: fc.nat(50),
+      }),
+      weight: 1,
+    },
+  );
+  /** Each table's edit: the SQL for the row picked (by its rank), and how verify must begin naming it. */
+  const EDITS = {
+    tasks: {
+      key: 'task_id',
+      sql: (key: string) => `UPDATE tasks SET failures = failures + 1 WHERE task_id = '${key}'`,
+      says: (key: string) => `task ${key}: failures is`,
+    },
+    task_bids: {
+      key: "task_id || '|' || agent_id",
+      sql: (key: string) =>
+        `UPDATE task_bids SET bid_sats = bid_sats + 1 WHERE task_id || '|' || agent_id = '${key}'`,
+      says: (key: string) => `task ${key.split('|')[0]}: bids is`,
+    },
+    task_events: {
+      key: 'event_id',
+      sql: (key: string) => `UPDATE task_events SET at_ms = at_ms + 1 WHERE event_id = ${key}`,
+      says: (key: string) => `event ${key} (`,
+    },
+    outcomes: {
+      key: 'outcome_seq',
+      sql: (key: string) => `UPDATE outcomes SET completed = 1 - completed WHERE outcome_seq = ${key}`,
+      says: (key: string) => `outcome ${key} (`,
+    },
+    agents: {
+      key: 'agent_id',
+      sql: (key: string) => `UPDATE agents SET token_hash = x'${'ee'.repeat(32)}' WHERE agent_id = '${key}'`,
+      says: (key: string) => `agent ${key}: token_hash differs from its sealed registration`,
+    },
+  } as const;
+
+  /** Refusals (a late bid, a wrong state, an agent taken) are part of any history; nothing else is. */
+  const refusal = (error: unknown): void => {
+    if (!isRouterError(error)) throw error;
+  };
+
+  it('verifies any history, and names any one row edited afterwards', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(anOp, { minLength: 10, maxLength: 40, size: 'max' }),
+        fc.nat(),
+        fc.nat(),
+        async (ops, pickTable, pick) => {
+          const db = sqlite.newDb();
+          const clock = new FakeClock();
+          const store = createStore({ location: db });
+          const router = createRouter({ store, clock });
+          for (const p of PERSONAS) router.registerPersona(p);
+          const service = await TaskService.open({
+            router,
+            store,
+            clock,
+            events: new EventBus(),
+            settings: { reservationMs: 2_000, maxAttempts: 2, defaultBiddingWindowMs: 1_000 },
+          });
+          try {
+            const posted: string[] = [];
+            for (const op of ops) {
+              const taskId = 'task' in op ? posted[op.task % Math.max(1, posted.length)] : undefined;
+              const agentId = `stored-${'agent' in op ? op.agent : 0}`;
+              try {
+                if (op.op === 'post') {
+                  posted.push(
+                    (await service.post({ description: DESCRIPTIONS[posted.length % 3] as string })).taskId,
+                  );
+                } else if (op.op === 'bid' && taskId !== undefined) {
+                  // This agent's bid, then the others' after it (each refused or not on its own): an
+                  // auction that every eligible agent has bid in closes at once.
+                  for (let k = 0; k < PERSONAS.length; k++) {
+                    const agent = PERSONAS[(op.agent + k) % PERSONAS.length] as string;
+                    await service.bid(taskId, agent, op.sats + k).catch(refusal);
+                  }
+                } else if (op.op === 'tick') {
+                  clock.advance(1_000);
+                  await service.runDue();
+                } else if (op.op === 'step' && taskId !== undefined) {
+                  // The task's next step by its assignee: an offer accepted (or rejected), an attempt ended.
+                  const task = await service.get(taskId);
+                  const agent = task.assignedAgent as string;
+                  if (task.status === 'offered' && op.ending === 'reject')
+                    await service.reject(taskId, agent);
+                  else if (task.status === 'offered') await service.accept(taskId, agent);
+                  else if (task.status === 'accepted' && op.ending !== 'reject')
+                    await service[op.ending](taskId, agent, op.ms);
+                } else if (op.op === 'register') {
+                  const manifest = { ...SCOUT, agentId, rateSats: op.sats };
+                  await store.addAgent({
+                    manifest,
+                    tokenHash: 'ab'.repeat(32 - op.agent) + 'cd'.repeat(op.agent),
+                    registeredAtMs: clock.now(),
+                    lastHeartbeatMs: clock.now(),
+                  });
+                } else if (op.op === 'update') {
+                  await store.updateAgentManifest({ ...SCOUT, agentId, rateSats: op.sats });
+                } else if (op.op === 'remove') {
+                  await store.deleteAgent(agentId);
+                }
+              } catch (error) {
+                refusal(error);
+              }
+            }
+            const clean = await verifyLog(store);
+            expect(clean.ledger?.problems).toEqual([]);
+            expect(clean.ok).toBe(true);
+            // One row of one table that has rows (a history of refusals alone may leave none).
+            const tables: { table: keyof typeof EDITS; keys: Record<string, unknown>[] }[] = [];
+            for (const table of Object.keys(EDITS) as (keyof typeof EDITS)[]) {
+              const keys = await sqlite.sql(db, `SELECT ${EDITS[table].key} AS k FROM ${table} ORDER BY 1`);
+              if (keys.length > 0) tables.push({ table, keys });
+            }
+            if (tables.length === 0) return;
+            const { table, keys } = tables[pickTable % tables.length] as (typeof tables)[number];
+            const edit = EDITS[table];
+            const key = String(keys[pick % keys.length]?.k);
+            await sqlite.sql(db, edit.sql(key));
+            const tampered = await verifyLog(store);
+            expect(tampered.ok).toBe(false);
+            expect(tampered.ledger?.problems.some((p) => p.startsWith(edit.says(key)))).toBe(true);
+          } finally {
+            await service.stop();
+            await router.close();
+          }
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
