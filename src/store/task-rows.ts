@@ -67,6 +67,34 @@ export function eventFromRow(row: EventRow): TaskEvent {
   };
 }
 
+/**
+ * The due time a task row's state makes it (tasks/task.ts dueMs, in SQL, the same text on both
+ * engines): `due_ms` is kept beside the state so that the timers find due tasks by an index, and it
+ * is not sealed (audit/ledger-entry.ts), so `verify` checks that it agrees (DUE_MS_PROBLEMS). A task
+ * whose due_ms was moved away from its state would close, time out or expire at the wrong time, or
+ * never.
+ */
+const DUE_MS_OF_STATE = `CASE
+    WHEN status IN ('completed', 'failed', 'unassigned', 'expired') THEN NULL
+    WHEN status = 'open' THEN CASE WHEN deadline_ms < closes_ms THEN deadline_ms ELSE closes_ms END
+    WHEN status = 'offered' AND reserved_until_ms IS NOT NULL
+      THEN CASE WHEN deadline_ms < reserved_until_ms THEN deadline_ms ELSE reserved_until_ms END
+    ELSE deadline_ms
+  END`;
+
+/** (limit): tasks whose due_ms is not what their state makes it, with both. */
+export const DUE_MS_PROBLEMS = `SELECT task_id, due_ms, ${DUE_MS_OF_STATE} AS expected FROM tasks
+  WHERE due_ms IS DISTINCT FROM ${DUE_MS_OF_STATE} ORDER BY task_id LIMIT ?`;
+
+/** One sentence per row of DUE_MS_PROBLEMS. */
+export function dueMsProblem(row: {
+  task_id: string;
+  due_ms: number | null;
+  expected: number | null;
+}): string {
+  return `task ${row.task_id}: due_ms is ${row.due_ms ?? 'null'}, its state makes it ${row.expected ?? 'null'} (when the timers look at it)`;
+}
+
 /** The columns a change of the task rewrites, from decision_seq to due_ms, in the tables' order. */
 export function changingColumns(task: Task): unknown[] {
   return [

@@ -364,6 +364,21 @@ describe.each(ENGINES)('the ledger on $name', (engine) => {
     );
   });
 
+  it('names a task whose due time no longer follows from its state (it would never close)', async () => {
+    const db = engine.newDb();
+    await writeLog(db);
+    const [open] = await engine.sql(db, "SELECT closes_ms FROM tasks WHERE task_id = 't-open'");
+    await engine.sql(db, "UPDATE tasks SET due_ms = NULL WHERE task_id = 't-open'");
+    const run = await verify(db);
+    expect(run.code).toBe(1);
+    expect(run.text).toMatch(
+      new RegExp(
+        `^all \\d+ records verify, but what is kept beside them does not:\\n {2}- task t-open: due_ms is null, its state makes it ${Number(open?.closes_ms)} \\(when the timers look at it\\)$`,
+        'm',
+      ),
+    );
+  });
+
   it('leaves heartbeats out: a moved heartbeat changes nothing a decision is sealed with', async () => {
     const db = engine.newDb();
     await writeLog(db);

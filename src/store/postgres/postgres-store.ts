@@ -33,6 +33,7 @@ import type {
   TaskPage,
   TaskQuery,
 } from '../store.js';
+import { DUE_MS_PROBLEMS, dueMsProblem } from '../task-rows.js';
 import { chainLockKey, foldLockKey, sealLockKey, sweepLockKey } from './pg-advisory-locks.js';
 import { PgAgents, parseAgentChange } from './pg-agents.js';
 import { commitDecisionBatch } from './pg-decision-batch.js';
@@ -151,7 +152,8 @@ const LEDGER_MIGRATION = 19;
  * a table grows by every row ever folded, and every read of the counters and loads scans it whole:
  * 21 MB and 11 ms a read after 500,000 rows had passed through an empty table (session 16, probe in
  * /tmp). So an instance that folds vacuums them itself at most this often (SKIP_LOCKED: one at a
- * time). A vacuum of a table of a few thousand rows takes milliseconds.
+ * time). A vacuum of a table of a few thousand rows takes milliseconds. The ledger's pending changes
+ * (migration 0019) are a queue of the same kind, emptied by every seal, and are vacuumed with them.
  */
 const VACUUM_DELTAS_EVERY_MS = 60_000;
 
@@ -628,6 +630,11 @@ export class PostgresStore implements Store {
         );
       }
       problems.push(...(await this.#loadProblems()));
+      const due = await this.#db.query<{ task_id: string; due_ms: number | null; expected: number | null }>(
+        DUE_MS_PROBLEMS.replace('?', '$1'),
+        [50],
+      );
+      problems.push(...due.rows.map(dueMsProblem));
       return problems;
     });
   }
@@ -1000,7 +1007,7 @@ export class PostgresStore implements Store {
       this.#vacuumedMs = Date.now();
       // Not the owner of the tables: PostgreSQL warns and skips them, and autovacuum is left to it.
       await this.#db
-        .query('VACUUM (SKIP_LOCKED) agent_counter_deltas, agent_load_deltas')
+        .query('VACUUM (SKIP_LOCKED) agent_counter_deltas, agent_load_deltas, ledger_pending')
         .catch(() => undefined);
     }
   }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { decodeBids, decodeKeys } from '../record-rows.js';
+import { DUE_MS_PROBLEMS, dueMsProblem } from '../task-rows.js';
 import * as Q from './sqlite-queries.js';
 
 /**
@@ -17,8 +18,13 @@ export function sqliteIntegrityProblems(statement: (sql: string) => Database.Sta
   if (roster !== undefined) problems.push(roster);
   const candidates = candidatesProblem(members, statement);
   if (candidates !== undefined) problems.push(candidates);
+  for (const row of statement(DUE_MS_PROBLEMS).all(MAX_DUE_PROBLEMS) as Parameters<typeof dueMsProblem>[0][])
+    problems.push(dueMsProblem(row));
   return problems;
 }
+
+/** Tasks with a due time their state does not make named, at most. */
+const MAX_DUE_PROBLEMS = 50;
 
 /** Each roster's members, by roster key, from the rosters table (the source of truth). */
 function rosterMembers(statement: (sql: string) => Database.Statement): Map<number, Set<number>> {
