@@ -189,8 +189,13 @@ export function sealEntry(
   const text =
     `${prevHash}\n${LEDGER_FORMAT}\n${frame(String(entrySeq))}${frame(entry.kind)}${frame(entry.subject)}` +
     `${frame(String(anchor.seq))}${anchor.hash}\n${entry.body}`;
-  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+  return oneShotHash === undefined
+    ? crypto.createHash('sha256').update(text, 'utf8').digest('hex')
+    : oneShotHash('sha256', text, 'hex');
 }
+
+/** One-shot SHA-256 (`crypto.hash`, Node ≥ 20.12; strings as UTF-8), as hash-chain.ts seals records. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 /** Whether a stored entry's hash is what its content and predecessor make it. */
 export function entryMatches(prevHash: string, entry: LedgerEntry): boolean {

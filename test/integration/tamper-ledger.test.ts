@@ -295,9 +295,9 @@ describe.each(ENGINES)('the ledger on $name', (engine) => {
       what: 'an inserted task',
       sql: () => [
         `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
-           offer_index, failures, version, updated_ms)
+           offer_index, failures, version, updated_ms, due_ms)
          SELECT 't-fake', description, constraints, status, created_ms, closes_ms, candidates, offer_index,
-           failures, version, updated_ms FROM tasks WHERE task_id = 't-open'`,
+           failures, version, updated_ms, due_ms FROM tasks WHERE task_id = 't-open'`,
       ],
       says: () => /^ {2}- task t-fake: stored, but never sealed/m,
     },
