@@ -193,16 +193,18 @@ export class ExampleReranker {
       config.scoreWeight,
       suggestedThreshold(bestScores),
     );
-    const order = instances.map((_, i) => i);
+    const order = Array.from({ length: instances.labels.length }, (_, i) => i);
     const random = seededRandom(1);
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       shuffle(order, random);
       const rate = config.learningRate / (1 + epoch);
       let work = 0;
       for (const index of order) {
-        const { words, label, relative } = instances[index] as Instance;
-        reranker.#step(words, relative, label, rate, config.l2);
-        work += (words.length + 1) * k;
+        const from = instances.starts[index] as number;
+        const to = instances.starts[index + 1] as number;
+        const label = instances.labels[index] as number;
+        reranker.#step(instances.words, from, to, instances.relative, index * k, label, rate, config.l2);
+        work += (to - from + 1) * k;
         if (work >= WORK_PER_PIECE) {
           work = 0;
           yield;
@@ -226,7 +228,8 @@ export class ExampleReranker {
         const label = this.#classOf.get(agentId);
         const relative = relativeScores(scores, classPositions);
         if (label === undefined || classPositions[label] === -1 || relative === undefined) return;
-        this.#step(wordIds(terms, this.#vocabulary), relative, label, rate, l2);
+        const words = wordIds(terms, this.#vocabulary);
+        this.#step(words, 0, words.length, relative, 0, label, rate, l2);
       },
     };
   }
@@ -236,7 +239,7 @@ export class ExampleReranker {
     const relative = relativeScores(scores, classPositions);
     if (relative === undefined) return scores; // nothing matched: nothing to reorder, every score 0
     const words = wordIds(terms, this.#vocabulary);
-    this.#softmax(words, 1 / Math.sqrt(words.length || 1), relative);
+    this.#softmax(words, 0, words.length, 1 / Math.sqrt(words.length || 1), relative, 0);
     const probabilities = this.#logits;
     const k = classPositions.length;
     let best = 0;
@@ -255,32 +258,51 @@ export class ExampleReranker {
     return scores;
   }
 
-  /** One SGD step of the softmax loss (with L2 on word weights) towards `label`. */
-  #step(words: readonly number[], relative: Float64Array, label: number, rate: number, l2: number): void {
+  /**
+   * One SGD step of the softmax loss (with L2 on word weights) towards `label`, for the task whose
+   * words are words[from, to) and whose classes' relative scores start at relative[at].
+   */
+  #step(
+    words: ArrayLike<number>,
+    from: number,
+    to: number,
+    relative: Float64Array,
+    at: number,
+    label: number,
+    rate: number,
+    l2: number,
+  ): void {
     const k = this.classIds.length;
-    const scale = 1 / Math.sqrt(words.length || 1);
-    this.#softmax(words, scale, relative);
+    const scale = 1 / Math.sqrt(to - from || 1);
+    this.#softmax(words, from, to, scale, relative, at);
     const probabilities = this.#logits;
     const weights = this.#weights;
     for (let c = 0; c < k; c++) {
       const gradient = (probabilities[c] as number) - (c === label ? 1 : 0);
       this.#bias[c] = (this.#bias[c] as number) - rate * gradient;
-      for (let w = 0; w < words.length; w++) {
-        const at = (words[w] as number) * k + c;
-        const weight = weights[at] as number;
-        weights[at] = weight - rate * (gradient * scale + l2 * weight);
+      for (let w = from; w < to; w++) {
+        const index = (words[w] as number) * k + c;
+        const weight = weights[index] as number;
+        weights[index] = weight - rate * (gradient * scale + l2 * weight);
       }
     }
   }
 
   /** Fills #logits with the class probabilities for these words and relative lexical scores. */
-  #softmax(words: readonly number[], scale: number, relative: Float64Array): void {
+  #softmax(
+    words: ArrayLike<number>,
+    from: number,
+    to: number,
+    scale: number,
+    relative: Float64Array,
+    at: number,
+  ): void {
     const k = this.classIds.length;
     const logits = this.#logits;
     let max = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < k; c++) {
-      let logit = (this.#bias[c] as number) + this.#scoreWeight * (relative[c] as number);
-      for (let w = 0; w < words.length; w++) {
+      let logit = (this.#bias[c] as number) + this.#scoreWeight * (relative[at + c] as number);
+      for (let w = from; w < to; w++) {
         logit += (this.#weights[(words[w] as number) * k + c] as number) * scale;
       }
       logits[c] = logit;
@@ -296,12 +318,21 @@ export class ExampleReranker {
   }
 }
 
-interface Instance {
-  /** Vocabulary indexes of the example's distinct terms. */
-  readonly words: number[];
-  /** Class of the agent the example belongs to. */
-  readonly label: number;
-  /** Each class's lexical score for the example, relative to the best, from a roster without it. */
+/**
+ * The training examples, flat (a few typed arrays rather than an object per example, which would
+ * outlive many young-generation collections while training runs in slices and make each one slow).
+ */
+interface Instances {
+  /** Vocabulary indexes of each example's distinct terms, one example after the other. */
+  readonly words: Int32Array;
+  /** Where example i's words start in `words`; they end where example i + 1's start. */
+  readonly starts: Int32Array;
+  /** Class of the agent each example belongs to. */
+  readonly labels: Int32Array;
+  /**
+   * Each example's classes' lexical scores relative to the best, from a roster without it: classes
+   * × examples, example after example (all 0 where nothing matched).
+   */
   readonly relative: Float64Array;
 }
 
@@ -317,9 +348,16 @@ function* crossFittedInstances(
   classes: Int32Array,
   vocabulary: ReadonlyMap<string, number>,
   config: RerankerConfig,
-): Steps<{ instances: Instance[]; bestScores: number[] }> {
-  const instances: Instance[] = [];
+): Steps<{ instances: Instances; bestScores: number[] }> {
+  const k = classes.length;
+  let count = 0;
+  for (const position of classes) count += roster.exampleTerms[position]?.length ?? 0;
+  const words: number[] = [];
+  const starts = new Int32Array(count + 1);
+  const labels = new Int32Array(count);
+  const relative = new Float64Array(count * k);
   const bestScores: number[] = [];
+  let n = 0;
   for (let fold = 0; fold < config.folds; fold++) {
     const held: { terms: readonly string[]; label: number }[] = [];
     classes.forEach((position, label) => {
@@ -333,8 +371,10 @@ function* crossFittedInstances(
     for (const { terms: all, label } of held) {
       const terms = [...new Set(all)];
       const scores = lexical.scoreTerms(terms);
-      const relative = relativeScores(scores, classes) ?? new Float64Array(classes.length);
-      instances.push({ words: wordIds(terms, vocabulary), label, relative });
+      writeRelativeScores(scores, classes, relative, n * k);
+      for (const word of wordIds(terms, vocabulary)) words.push(word);
+      labels[n] = label;
+      starts[++n] = words.length;
       let best = Number.NEGATIVE_INFINITY;
       for (const score of scores) best = Math.max(best, score);
       bestScores.push(best);
@@ -344,7 +384,18 @@ function* crossFittedInstances(
       }
     }
   }
-  return { instances, bestScores };
+  return { instances: { words: Int32Array.from(words), starts, labels, relative }, bestScores };
+}
+
+/** relativeScores, written into `out` from `at` (left at 0 when every class scores 0). */
+function writeRelativeScores(scores: Float64Array, classes: Int32Array, out: Float64Array, at: number): void {
+  let best = 0;
+  for (const position of classes) if (position !== -1) best = Math.max(best, scores[position] as number);
+  if (best === 0) return;
+  for (let c = 0; c < classes.length; c++) {
+    const position = classes[c] as number;
+    out[at + c] = position === -1 ? 0 : (scores[position] as number) / best;
+  }
 }
 
 /**
