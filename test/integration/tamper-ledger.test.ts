@@ -311,6 +311,17 @@ describe.each(ENGINES)('the ledger on $name', (engine) => {
         /^ {2}- event \d+ \(task t-open, bid:received\): data is \{"bidSats":6\}, sealed as \{"bidSats":60\}$/m,
     },
     {
+      what: 'two events swapped (their order)',
+      // t-open's two bids are the log's last two events (n-1: quill's, n: forge's): n-1 and n trade places.
+      sql: () => [
+        "UPDATE task_events SET event_id = -event_id WHERE task_id = 't-open' AND kind = 'bid:received'",
+        'UPDATE task_events SET event_id = -event_id - 1 WHERE event_id = (SELECT min(event_id) FROM task_events)',
+        'UPDATE task_events SET event_id = -event_id + 1 WHERE event_id < 0',
+      ],
+      says: () =>
+        /^ {2}- event \d+ \(task t-open, bid:received\): agent_id is forge, sealed as quill; data is \{"bidSats":60\}, sealed as \{"bidSats":20\}$/m,
+    },
+    {
       what: 'a deleted event',
       sql: () => ["DELETE FROM task_events WHERE kind = 'task:completed'"],
       says: () => /^ {2}- event \d+ \(task t-done, task:completed\): sealed, but missing/m,
