@@ -1,8 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { TaskEvent } from '../events/task-event.js';
 import type { RecordedOutcome } from '../policy/outcome.js';
-import type { LedgerEntry } from '../store/ledger-port.js';
-import type { StoredAgent } from '../store/store.js';
+import type { LedgerEntry, SealedAgent } from '../store/ledger-port.js';
 import type { Task } from '../tasks/task.js';
 
 /**
@@ -25,7 +24,7 @@ import type { Task } from '../tasks/task.js';
  * their bids and rosters, agent counters and loads).
  *
  * Bodies are built here and only here, from the domain values the store reads back (Task, TaskEvent,
- * RecordedOutcome, StoredAgent), so a row sealed on write and the same row read by `verify` have the
+ * RecordedOutcome, SealedAgent), so a row sealed on write and the same row read by `verify` have the
  * same body on every engine.
  */
 
@@ -56,7 +55,7 @@ export interface Adopted {
 }
 
 /** A registration or an update: the agent row but its heartbeat. */
-export function agentEntry(agent: StoredAgent): NewLedgerEntry {
+export function agentEntry(agent: SealedAgent): NewLedgerEntry {
   return {
     kind: 'agent',
     subject: agent.manifest.agentId,

@@ -1,7 +1,7 @@
 import type { TaskEvent } from '../events/task-event.js';
+import type { AgentManifest } from '../manifest/manifest.js';
 import type { RecordedOutcome } from '../policy/outcome.js';
 import type { Task } from '../tasks/task.js';
-import type { StoredAgent } from './store.js';
 
 /**
  * The part of the storage port that the ledger of row changes needs (audit/ledger-entry.ts explains
@@ -39,6 +39,14 @@ export interface LedgerEntry {
   readonly hash: string;
 }
 
+/** What the ledger seals of a registered agent (store.ts StoredAgent but its heartbeat). */
+export interface SealedAgent {
+  readonly manifest: AgentManifest;
+  /** SHA-256 of the agent's token, hex; null for agents registered without one. */
+  readonly tokenHash: string | null;
+  readonly registeredAtMs: number;
+}
+
 /** A change committed but not sealed yet (stores that seal after commit): what it is about. */
 export interface PendingLedgerRef {
   readonly kind: string;
@@ -52,7 +60,7 @@ export interface AuditView {
   /** Changes committed but not sealed yet; none where every change is sealed as it commits. */
   pending(): AsyncIterable<PendingLedgerRef>;
   /** Every stored agent. */
-  agents(): AsyncIterable<StoredAgent>;
+  agents(): AsyncIterable<SealedAgent>;
   /** Every task with its bids, as getTask reads it. */
   tasks(): AsyncIterable<Task>;
   /** Every task event, in id order, however the ids are spaced. */
