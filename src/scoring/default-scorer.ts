@@ -269,7 +269,7 @@ const POSTINGS_PER_PIECE = 20_000;
  * The index of a roster's bags, in pieces (agents' postings counted, then placed; a run of the
  * vocabulary's sort). Two passes — count each term's agents, then fill postings of exactly that
  * size — so that indexing allocates little besides the index itself (1,000 agents, 80,000
- * postings: 8 ms, from 22 ms growing arrays and copying them).
+ * postings: 6.6 ms in pieces of at most 1.3 ms, from 22 ms growing arrays and copying them).
  */
 function* buildIndex(bags: readonly Bag[]): Steps<LexicalIndex> {
   const manifestLength = new Float64Array(bags.length);
