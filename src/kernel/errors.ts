@@ -84,7 +84,11 @@ export const ERROR_CODES = {
     exitCode: 2,
     summary: 'The request (headers or body) did not arrive in time.',
   },
-  headers_too_large: { httpStatus: 431, exitCode: 2, summary: 'The request headers are over the size limit.' },
+  headers_too_large: {
+    httpStatus: 431,
+    exitCode: 2,
+    summary: 'The request headers are over the size limit.',
+  },
   unsafe_bind: {
     httpStatus: 400,
     exitCode: 2,

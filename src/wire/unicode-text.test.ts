@@ -34,7 +34,7 @@ describe('text from outside', () => {
     expect(findTextFault({ bids: [{ agent_id: 'ok' }, { agent_id: 'x\udc00' }] })?.field).toBe(
       'bids[1].agent_id',
     );
-    expect(findTextFault({ terms: { ['k\ud800']: ['fine'] } })?.field).toBe('terms."k\\ud800"');
+    expect(findTextFault({ terms: { 'k\ud800': ['fine'] } })?.field).toBe('terms."k\\ud800"');
     expect(findTextFault({ a: [[['deep\u0000']]] })?.field).toBe('a[0][0][0]');
     expect(findTextFault({ a: ['fine', { b: 'also' }], c: 1, d: null })).toBeUndefined();
   });

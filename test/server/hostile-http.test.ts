@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Json } from '../helpers/http-call.js';
 import { type ListeningService, startListeningService } from '../helpers/listening-service.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 
@@ -81,7 +82,7 @@ describe('a service on loopback, as a hostile client meets it', () => {
       body: JSON.stringify({ description: 'fix the bug' }),
     });
     expect(task.status).toBe(415);
-    expect((await task.json()).error.code).toBe('content_type_required');
+    expect(((await task.json()) as Json).error.code).toBe('content_type_required');
     const reg = await fetch(`${svc.url}/v1/agents`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -90,7 +91,7 @@ describe('a service on loopback, as a hostile client meets it', () => {
     expect(reg.status).toBe(201);
     const formLike = await fetch(`${svc.url}/v1/agents/sentry-1/heartbeat`, { method: 'POST' });
     expect(formLike.status).toBe(415);
-    expect((await formLike.json()).error.code).toBe('content_type_required');
+    expect(((await formLike.json()) as Json).error.code).toBe('content_type_required');
     const json = await fetch(`${svc.url}/v1/agents/sentry-1/heartbeat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -112,11 +113,11 @@ describe('a service on loopback, as a hostile client meets it', () => {
         headers: { 'content-type': 'application/json' },
       });
       expect(beat.status).toBe(200);
-      expect((await beat.json()).agent.agent_id).toBe(id);
+      expect(((await beat.json()) as Json).agent.agent_id).toBe(id);
     }
     const tooLong = await fetch(`${svc.url}/v1/agents/${'y'.repeat(201)}`);
     expect(tooLong.status).toBe(400);
-    expect((await tooLong.json()).error.message).toMatch(/agent_id/);
+    expect(((await tooLong.json()) as Json).error.message).toMatch(/agent_id/);
   });
 
   it("answers the framework's and Node's own errors in the error envelope", async () => {
@@ -230,7 +231,7 @@ describe('limits on one client', () => {
       expect(guesses).toEqual([401, 401, 401, 429, 429]);
       const limited = await get('guess-9');
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect((await limited.json()).error.code).toBe('rate_limited');
+      expect(((await limited.json()) as Json).error.code).toBe('rate_limited');
       // The admin's token has an allowance of its own, untouched by the guesses from the same address.
       const admin = [];
       for (let i = 0; i < 9; i++) admin.push((await get(ADMIN)).status);
