@@ -1176,7 +1176,8 @@ describe.runIf(available)('PostgreSQL store', () => {
       );
       await other.query('SELECT pg_advisory_unlock($1)', [sealLockKey(schema)]);
     });
-    expect(await store.sealPending()).toBe(4);
+    // Sealed now, by this call or by the store's own sealer, whichever took the lock first.
+    await store.sealPending();
     expect((await verifyLog(store)).ledger).toMatchObject({ ok: true, entries: 5, pending: 0, problems: [] });
     await withTestClient((client) =>
       client.query(`UPDATE "${schema}".tasks SET description = 'edited' WHERE task_id = 't-pending'`),
