@@ -17,14 +17,14 @@
  * bid), /healthz latency, and what the attack's requests were answered. The goal (issue "Trust"):
  * /healthz p99 under 50 ms, and the normal load within 20% of its quiet figure.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { createStore } from '../src/store/create-store.js';
 import { seedTaskEvents } from '../test/helpers/seed-events.js';
 import { descriptionsOfWorkload, PERSONAS, startServe } from './auction-load.js';
@@ -95,6 +95,8 @@ interface PhaseResult {
   readonly taskLatencies: number[];
   readonly healthLatencies: number[];
   readonly normalFailures: number;
+  /** Why: the status of each failed request (0: no answer), or 'backlog' for a task not sent. */
+  readonly failedBy: Map<string, number>;
   readonly attack: Map<string, Map<number, number>>;
 }
 
@@ -137,13 +139,20 @@ async function normalLoad(
   tokens: ReadonlyMap<string, string>,
   seconds: number,
   descriptions: readonly string[],
-): Promise<Pick<PhaseResult, 'tasksDecided' | 'taskLatencies' | 'healthLatencies' | 'normalFailures'>> {
+): Promise<
+  Pick<PhaseResult, 'tasksDecided' | 'taskLatencies' | 'healthLatencies' | 'normalFailures' | 'failedBy'>
+> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const probeAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const endAt = performance.now() + seconds * 1000;
   const taskLatencies: number[] = [];
   const healthLatencies: number[] = [];
   let failures = 0;
+  const failedBy = new Map<string, number>();
+  const fail = (why: string | number) => {
+    failures++;
+    failedBy.set(String(why), (failedBy.get(String(why)) ?? 0) + 1);
+  };
   let next = 0;
   const inFlight = new Set<Promise<void>>();
 
@@ -157,7 +166,7 @@ async function normalLoad(
       }),
     });
     if (posted.status !== 201) {
-      failures++;
+      fail(posted.status);
       return;
     }
     const taskId = (JSON.parse(posted.body) as { task: { task_id: string } }).task.task_id;
@@ -169,8 +178,9 @@ async function normalLoad(
         }),
       ),
     );
-    if (bids.some((b) => b.status !== 201)) {
-      failures++;
+    const refused = bids.find((b) => b.status !== 201);
+    if (refused !== undefined) {
+      fail(refused.status);
       return;
     }
     taskLatencies.push(performance.now() - started);
@@ -181,11 +191,17 @@ async function normalLoad(
       const started = performance.now();
       const answer = await send(probeAgent, url, 'GET', '/healthz');
       if (answer.status === 200) healthLatencies.push(performance.now() - started);
-      else failures++;
+      else fail(`healthz ${answer.status}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
   const probing = probe();
+  // Real agents send heartbeats; without them the six go offline after 30 s and get no tasks.
+  const heartbeats = setInterval(() => {
+    for (const persona of PERSONAS) {
+      void send(agent, url, 'POST', `/v1/agents/${persona}/heartbeat`, { token: tokens.get(persona) as string });
+    }
+  }, 5_000);
 
   // Paced: a task every 1/RATE s, whatever the answers' speed (a slow service falls behind, it is
   // not offered less); at most 256 auctions in flight, beyond which a task counts as failed.
@@ -195,7 +211,7 @@ async function normalLoad(
     while (due <= performance.now()) {
       due += interval;
       if (inFlight.size >= 256) {
-        failures++;
+        fail('backlog');
         continue;
       }
       const run = auction().finally(() => inFlight.delete(run));
@@ -205,160 +221,52 @@ async function normalLoad(
   }
   await Promise.all(inFlight);
   await probing;
+  clearInterval(heartbeats);
   agent.destroy();
   probeAgent.destroy();
-  return { tasksDecided: taskLatencies.length, taskLatencies, healthLatencies, normalFailures: failures };
+  return {
+    tasksDecided: taskLatencies.length,
+    taskLatencies,
+    healthLatencies,
+    normalFailures: failures,
+    failedBy,
+  };
 }
 
-/** The attack mix, from 127.0.0.2, until `signal` is aborted; counts answers by kind and status. */
-function attack(
+/**
+ * The attack mix (bench/abuse-attacker.ts) in a process of its own, so that its loops do not delay
+ * this process's timing of the normal load; stopped with SIGTERM, it prints its counts.
+ */
+function startAttack(
   url: URL,
   attackerToken: string,
-  signal: AbortSignal,
-): { done: Promise<void>; counts: Map<string, Map<number, number>> } {
-  const counts = new Map<string, Map<number, number>>();
-  const count = (kind: string, status: number) => {
-    let byStatus = counts.get(kind);
-    if (byStatus === undefined) {
-      byStatus = new Map();
-      counts.set(kind, byStatus);
-    }
-    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-  };
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const from = { localAddress: ATTACKER_ADDRESS };
-  const loop = async (kind: string, once: () => Promise<number>): Promise<void> => {
-    while (!signal.aborted) count(kind, await once());
-  };
-
-  const longWord = 'x'.repeat(20_000);
-  const oddTexts = [
-    'evil\ud800',
-    'nul\u0000',
-    '\u202eevil\u202c',
-    '\udfff'.repeat(1000),
-    '👩‍👩‍👧‍👦'.repeat(2000),
-  ];
-  let odd = 0;
-  const sockets: Socket[] = [];
-  const opened = (socket: Socket) => {
-    sockets.push(socket);
-    socket.on('error', () => undefined);
-    return socket;
-  };
-
-  const loops = [
-    // A malicious agent's own token: the longest words its manifest may carry, every time.
-    loop('long words (PATCH examples)', async () => {
-      const answer = await send(agent, url, 'PATCH', '/v1/agents/attacker', {
-        ...from,
-        token: attackerToken,
-        body: JSON.stringify({ examples: Array.from({ length: 50 }, (_, i) => `${longWord}${i}`) }),
-      });
-      return answer.status;
-    }),
-    // Odd Unicode in every kind of body, with the agent's token and without.
-    loop('odd Unicode', async () => {
-      const text = oddTexts[odd++ % oddTexts.length] as string;
-      const answer = await send(agent, url, 'POST', '/v1/tasks/x/bids', {
-        ...from,
-        ...(odd % 2 === 0 ? { token: attackerToken } : {}),
-        body: JSON.stringify({ agent_id: text, bid_sats: 1 }),
-      });
-      return answer.status;
-    }),
-    // Guessing tokens.
-    ...Array.from({ length: 4 }, () =>
-      loop('wrong tokens', async () => {
-        const answer = await send(agent, url, 'GET', '/v1/agents', {
-          ...from,
-          token: randomBytes(16).toString('hex'),
-        });
-        return answer.status;
-      }),
-    ),
-  ];
-
-  // 200 requests whose bodies trickle in a byte a second, reopened when the service closes them.
-  const slowBody = async (): Promise<void> => {
-    while (!signal.aborted) {
-      const socket = opened(
-        connect({ host: url.hostname, port: Number(url.port), localAddress: ATTACKER_ADDRESS }),
-      );
-      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-      let answer = '';
-      socket.on('data', (chunk) => {
-        answer += chunk.toString();
-      });
-      socket.write(
-        `PATCH /v1/agents/attacker HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${attackerToken}\r\nContent-Length: 100000\r\n\r\n{"description":"`,
-      );
-      const drip = setInterval(() => socket.write('a'), 1000);
-      await Promise.race([
-        closed,
-        new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
-      ]);
-      clearInterval(drip);
-      socket.destroy();
-      count('slow bodies', Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0));
-    }
-  };
-  // SSE replays from event 0 that never read: the socket is paused, so the service's writes back up.
-  const stuckReplay = async (): Promise<void> => {
-    while (!signal.aborted) {
-      const socket = opened(
-        connect({ host: url.hostname, port: Number(url.port), localAddress: ATTACKER_ADDRESS }),
-      );
-      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-      let head = '';
-      socket.once('data', (chunk) => {
-        head = chunk.toString('latin1');
-        socket.pause();
-      });
-      socket.write(
-        `GET /v1/events?last_event_id=0 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${attackerToken}\r\n\r\n`,
-      );
-      await Promise.race([
-        closed,
-        new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
-      ]);
-      socket.destroy();
-      count('SSE replay, not reading', Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0));
-    }
-  };
-  // SSE replays from event 0 that read everything and start again.
-  const readingReplay = async (): Promise<void> => {
-    while (!signal.aborted) {
-      const socket = opened(
-        connect({ host: url.hostname, port: Number(url.port), localAddress: ATTACKER_ADDRESS }),
-      );
-      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-      let head = '';
-      socket.on('data', (chunk) => {
-        if (head === '') head = chunk.toString('latin1', 0, 20);
-      });
-      socket.write(
-        `GET /v1/events?last_event_id=0 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${attackerToken}\r\n\r\n`,
-      );
-      await Promise.race([
-        closed,
-        new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
-      ]);
-      socket.destroy();
-      count('SSE replay, reading', Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0));
-    }
-  };
-
-  const done = Promise.all([
-    ...loops,
-    ...Array.from({ length: 200 }, slowBody),
-    ...Array.from({ length: 100 }, stuckReplay),
-    ...Array.from({ length: 5 }, readingReplay),
-  ]).then(() => {
-    for (const socket of sockets) socket.destroy();
-    agent.destroy();
+): { stop: () => Promise<Map<string, Map<number, number>>> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./abuse-attacker.ts', import.meta.url))],
+    {
+      env: { ...process.env, ABUSE_URL: url.href, ABUSE_TOKEN: attackerToken, ABUSE_FROM: ATTACKER_ADDRESS },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
   });
-  return { done, counts };
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      const counts = JSON.parse(output) as Record<string, Record<string, number>>;
+      return new Map(
+        Object.entries(counts).map(([kind, byStatus]) => [
+          kind,
+          new Map(Object.entries(byStatus).map(([status, n]) => [Number(status), n])),
+        ]),
+      );
+    },
+  };
 }
 
 function report(name: string, result: PhaseResult, quiet?: PhaseResult): string {
@@ -368,7 +276,11 @@ function report(name: string, result: PhaseResult, quiet?: PhaseResult): string 
       ? ''
       : ` (${((rate / (quiet.tasksDecided / PHASE_S) - 1) * 100).toFixed(1)}% against quiet)`;
   const lines = [
-    `${name}: ${rate.toFixed(1)} tasks decided/s of ${RATE} offered${change}, ${result.normalFailures} failed; ` +
+    `${name}: ${rate.toFixed(1)} tasks decided/s of ${RATE} offered${change}, ${result.normalFailures} failed${
+      result.failedBy.size === 0
+        ? ''
+        : ` (${[...result.failedBy].map(([why, n]) => `${n} × ${why}`).join(', ')})`
+    }; ` +
       `auction latency p50 ${ms(percentile(result.taskLatencies, 50))}, p99 ${ms(percentile(result.taskLatencies, 99))}; ` +
       `/healthz p50 ${ms(percentile(result.healthLatencies, 50))}, p99 ${ms(percentile(result.healthLatencies, 99))}, ` +
       `max ${ms(percentile(result.healthLatencies, 100))} (${result.healthLatencies.length} probes)`,
@@ -391,14 +303,12 @@ async function main(): Promise<void> {
     const quiet: PhaseResult = { ...quietLoad, attack: new Map() };
     console.log(report('quiet   ', quiet));
 
-    const stop = new AbortController();
-    const attacking = attack(url, tokens.get('attacker') as string, stop.signal);
+    const attacking = startAttack(url, tokens.get('attacker') as string);
     // The attack gets going before the measured load starts.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const attackedLoad = await normalLoad(url, tokens, PHASE_S, descriptions);
-    stop.abort();
-    await attacking.done;
-    console.log(report('attacked', { ...attackedLoad, attack: attacking.counts }, quiet));
+    const counts = await attacking.stop();
+    console.log(report('attacked', { ...attackedLoad, attack: counts }, quiet));
   } finally {
     child.kill('SIGTERM');
   }

@@ -39,6 +39,8 @@ export interface Config {
   readonly rateLimit: string;
   /** Requests with a wrong token per window for each address, `30/1m`, or `off`. Env SWARM_ROUTER_FAILED_TOKEN_LIMIT. */
   readonly failedTokenLimit: string;
+  /** Changes of one agent's manifest per window, `10/1m`, or `off`. Env SWARM_ROUTER_MANIFEST_CHANGE_LIMIT. */
+  readonly manifestChangeLimit: string;
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -53,6 +55,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   corsOrigins: '',
   rateLimit: '3000/10s',
   failedTokenLimit: '30/1m',
+  manifestChangeLimit: '10/1m',
 });
 
 export type ConfigFlags = { readonly [K in keyof Config]?: Config[K] | undefined };
@@ -72,6 +75,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     corsOrigins: pick('corsOrigins', 'SWARM_ROUTER_CORS_ORIGINS'),
     rateLimit: pick('rateLimit', 'SWARM_ROUTER_RATE_LIMIT'),
     failedTokenLimit: pick('failedTokenLimit', 'SWARM_ROUTER_FAILED_TOKEN_LIMIT'),
+    manifestChangeLimit: pick('manifestChangeLimit', 'SWARM_ROUTER_MANIFEST_CHANGE_LIMIT'),
   });
 }
 

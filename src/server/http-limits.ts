@@ -23,6 +23,11 @@ export interface HttpLimits {
    * is slow. null: no limit beyond rateLimit.
    */
   readonly failedTokenLimit: RateLimit | null;
+  /**
+   * Changes of one agent's manifest (PATCH) per window, whoever makes them: each compiles the roster
+   * again. null: no limit beyond rateLimit.
+   */
+  readonly manifestChanges: RateLimit | null;
 }
 
 export interface RateLimit {
@@ -38,6 +43,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   connectionsPerAddress: 256,
   rateLimit: { max: 3_000, windowMs: 10_000 },
   failedTokenLimit: { max: 30, windowMs: 60_000 },
+  manifestChanges: { max: 10, windowMs: 60_000 },
 };
 
 /**

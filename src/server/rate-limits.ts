@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RouterError } from '../kernel/errors.js';
+import { normalizeId } from '../wire/unicode-text.js';
 import type { HttpLimits, RateLimit } from './http-limits.js';
 
 /** Whose allowance a request spends. */
@@ -20,11 +21,11 @@ export interface RateLimitIdentity {
  */
 export async function installRateLimits(
   app: FastifyInstance,
-  limits: Pick<HttpLimits, 'rateLimit' | 'failedTokenLimit'>,
+  limits: Pick<HttpLimits, 'rateLimit' | 'failedTokenLimit' | 'manifestChanges'>,
   identity: RateLimitIdentity,
 ): Promise<void> {
-  const { rateLimit: general, failedTokenLimit: failed } = limits;
-  if (general === null && failed === null) return;
+  const { rateLimit: general, failedTokenLimit: failed, manifestChanges } = limits;
+  if (general === null && failed === null && manifestChanges === null) return;
   const unlimited = { max: Number.MAX_SAFE_INTEGER, windowMs: 60_000 };
   // The plugin asks for the key, the allowance and the window separately: one lookup serves all three.
   const keys = new WeakMap<FastifyRequest, Promise<Spender>>();
@@ -75,7 +76,32 @@ export async function installRateLimits(
       );
     },
   });
-  app.addHook('onRequest', app.rateLimit());
+  if (general !== null || failed !== null) app.addHook('onRequest', app.rateLimit());
+  if (manifestChanges !== null) limitManifestChanges(app, manifestChanges);
+}
+
+/**
+ * Changing a manifest is the dearest thing an agent can ask for (a body of up to 1 MiB analysed,
+ * stored, sealed, and the roster compiled again), and agents rarely need it: each agent's manifest
+ * may change `allowance.max` times per window, whoever asks (its own token or the admin's), so that
+ * one agent cannot keep the service compiling. Registering and removing need the admin token.
+ */
+function limitManifestChanges(app: FastifyInstance, allowance: RateLimit): void {
+  const check = app.createRateLimit({
+    keyGenerator: (request) => `manifest ${normalizeId((request.params as { agent_id: string }).agent_id)}`,
+    max: allowance.max,
+    timeWindow: allowance.windowMs,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'PATCH' || request.routeOptions.url !== '/v1/agents/:agent_id') return;
+    const limit = await check(request);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    reply.header('retry-after', limit.ttlInSeconds);
+    throw new RouterError(
+      'rate_limited',
+      `agent '${normalizeId((request.params as { agent_id: string }).agent_id)}' may change its manifest at most ${allowance.max} times in ${allowance.windowMs / 1000} s; retry in ${limit.ttlInSeconds} s`,
+    );
+  });
 }
 
 /** Who spends a request's allowance, and how much it has. */

@@ -251,6 +251,50 @@ describe('limits on one client', () => {
     }
   });
 
+  it("limits how often one agent's manifest changes, whoever asks, and leaves other agents alone", async () => {
+    const svc = await startListeningService({
+      db: tempDbPath(dir),
+      adminToken: ADMIN,
+      limits: { manifestChanges: { max: 3, windowMs: 60_000 } },
+    });
+    try {
+      const send = (method: string, path: string, token: string, body: unknown) =>
+        fetch(`${svc.url}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        });
+      const tokens: string[] = [];
+      for (const agentId of ['churner', 'steady']) {
+        const reg = await send('POST', '/v1/agents', ADMIN, { persona: 'forge', agent_id: agentId });
+        tokens.push(((await reg.json()) as Json).token);
+      }
+      const statuses = [];
+      for (let i = 0; i < 3; i++) {
+        statuses.push(
+          (await send('PATCH', '/v1/agents/churner', tokens[0] as string, { rate_sats: i })).status,
+        );
+      }
+      // The fourth change, asked by the admin this time, is one too many for this agent.
+      const over = await send('PATCH', '/v1/agents/churner', ADMIN, { rate_sats: 9 });
+      statuses.push(over.status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await over.json()) as Json).error.message).toMatch(
+        /agent 'churner' may change its manifest at most 3 times in 60 s/,
+      );
+      const stored = await fetch(`${svc.url}/v1/agents/churner`, {
+        headers: { authorization: `Bearer ${ADMIN}` },
+      });
+      expect(((await stored.json()) as Json).agent.rate_sats).toBe(2);
+      expect((await send('PATCH', '/v1/agents/steady', ADMIN, { rate_sats: 1 })).status).toBe(200);
+      // Heartbeats are not manifest changes.
+      expect((await send('POST', '/v1/agents/churner/heartbeat', tokens[0] as string, {})).status).toBe(200);
+    } finally {
+      await svc.close();
+    }
+  });
+
   it('closes connections from one address beyond its cap before reading them', async () => {
     const svc = await startListeningService({ db: tempDbPath(dir), limits: { connectionsPerAddress: 3 } });
     const sockets: Socket[] = [];

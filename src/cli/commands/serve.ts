@@ -163,6 +163,7 @@ function httpSettings(
     limits: {
       rateLimit: limit('--rate-limit (SWARM_ROUTER_RATE_LIMIT)', config.rateLimit),
       failedTokenLimit: limit('SWARM_ROUTER_FAILED_TOKEN_LIMIT', config.failedTokenLimit),
+      manifestChanges: limit('SWARM_ROUTER_MANIFEST_CHANGE_LIMIT', config.manifestChangeLimit),
     },
     // A name given to --host is one clients use.
     allowedHosts: [...list(config.allowedHosts), ...(isIP(host) === 0 ? [host] : [])],
