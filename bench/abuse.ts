@@ -199,7 +199,9 @@ async function normalLoad(
   // Real agents send heartbeats; without them the six go offline after 30 s and get no tasks.
   const heartbeats = setInterval(() => {
     for (const persona of PERSONAS) {
-      void send(agent, url, 'POST', `/v1/agents/${persona}/heartbeat`, { token: tokens.get(persona) as string });
+      void send(agent, url, 'POST', `/v1/agents/${persona}/heartbeat`, {
+        token: tokens.get(persona) as string,
+      });
     }
   }, 5_000);
 
