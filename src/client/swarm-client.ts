@@ -105,7 +105,8 @@ export class SwarmClient {
   /**
    * The service's events, as they happen, for as long as the caller iterates (or until `signal`
    * aborts). A dropped connection is reopened with the last event id seen, so nothing is missed or
-   * repeated; an error answer (401, 403) ends the iteration with a SwarmApiError.
+   * repeated; a 429 (too many streams) or 503 is retried after its Retry-After; another error answer
+   * (401, 403) ends the iteration with a SwarmApiError.
    */
   async *events(options: EventStreamOptions = {}): AsyncIterable<SwarmEvent> {
     let lastEventId = options.lastEventId;
@@ -126,6 +127,12 @@ export class SwarmClient {
       } catch {
         if (aborted()) return;
         await sleep(this.#reconnectDelayMs, signal);
+        continue;
+      }
+      if (response.status === 429 || response.status === 503) {
+        // Too many streams (or the service is stopping): wait as told, then resume.
+        await response.body?.cancel();
+        await sleep(retryAfterMs(response) ?? this.#reconnectDelayMs, signal);
         continue;
       }
       if (!response.ok) throw await apiError(response);
@@ -153,6 +160,12 @@ export class SwarmClient {
   #authorization(): Record<string, string> {
     return this.#token === undefined ? {} : { authorization: `Bearer ${this.#token}` };
   }
+}
+
+/** Retry-After in seconds (the service sends no dates), as ms; undefined when absent or unreadable. */
+function retryAfterMs(response: Response): number | undefined {
+  const seconds = Number(response.headers.get('retry-after') ?? Number.NaN);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 300) * 1000 : undefined;
 }
 
 async function apiError(response: Response): Promise<SwarmApiError> {

@@ -340,6 +340,37 @@ describe('SSE: caps per token and in all, HEAD (real server)', () => {
     for (const controller of held) controller.abort();
   });
 
+  it("the client library waits out a 429's Retry-After and then streams, instead of giving up", async () => {
+    const held = [new AbortController(), new AbortController()];
+    // The streams of the test before give their slots back as the service sees them close.
+    for (const controller of held) {
+      await expect
+        .poll(async () => {
+          const response = await open('ant', controller);
+          if (response.status !== 200) await response.body?.cancel();
+          return response.status;
+        })
+        .toBe(200);
+    }
+    expect((await open('ant')).status).toBe(429);
+    const client = new SwarmClient({
+      baseUrl: server.baseUrl,
+      token: tokens.ant as string,
+      reconnectDelayMs: 50,
+    });
+    const stop = new AbortController();
+    const first = (async () => {
+      for await (const event of client.events({ lastEventId: 0, signal: stop.signal })) return event;
+      return undefined;
+    })();
+    // Refused while both slots are held; a slot freed a moment later is taken on the retry.
+    setTimeout(() => held[0]?.abort(), 300);
+    const event = await first;
+    expect(event?.eventId).toBe(1);
+    stop.abort();
+    held[1]?.abort();
+  });
+
   it('HEAD /v1/events answers at once with the stream headers and no body, after the same auth', async () => {
     const head = await fetch(`${server.baseUrl}/v1/events`, {
       method: 'HEAD',
