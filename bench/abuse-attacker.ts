@@ -8,8 +8,9 @@
  * for a firewall to stop, not for the service).
  */
 import { randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { send } from './http-send.js';
 
 const url = new URL(process.env.ABUSE_URL as string);
 const token = process.env.ABUSE_TOKEN as string;
@@ -41,34 +42,13 @@ function count(kind: string, status: number): void {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
-function send(
+/** One request from the attacker's address; its status (0: no answer). */
+async function sendFromHere(
   method: string,
   path: string,
   options: { token?: string; body?: string } = {},
 ): Promise<number> {
-  return new Promise((resolve) => {
-    const req = httpRequest(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        method,
-        path,
-        localAddress: from,
-        headers: {
-          'content-type': 'application/json',
-          ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(options.body);
-  });
+  return (await send(agent, url, method, path, { ...options, localAddress: from })).status;
 }
 
 async function loop(kind: string, once: () => Promise<number>): Promise<void> {
@@ -117,19 +97,21 @@ const replay = `GET /v1/events?last_event_id=0 HTTP/1.1\r\nHost: 127.0.0.1\r\nAu
 const work = [
   // The agent's own token: the longest words its manifest may carry, accepted, again and again.
   loop('long words (PATCH 100 examples of 2,000 letters)', () =>
-    send('PATCH', '/v1/agents/attacker', { token, body: longWords }),
+    sendFromHere('PATCH', '/v1/agents/attacker', { token, body: longWords }),
   ),
   // Odd Unicode in a body, with the agent's token and without.
   loop('odd Unicode', () => {
     const text = oddTexts[odd++ % oddTexts.length] as string;
-    return send('PATCH', '/v1/agents/attacker', {
+    return sendFromHere('PATCH', '/v1/agents/attacker', {
       ...(odd % 2 === 0 ? { token } : {}),
       body: JSON.stringify({ description: text, keywords: [text] }),
     });
   }),
   // Guessing tokens.
   ...Array.from({ length: TOKEN_GUESSERS }, () =>
-    loop('wrong tokens', () => send('GET', '/v1/agents', { token: randomBytes(32).toString('base64url') })),
+    loop('wrong tokens', () =>
+      sendFromHere('GET', '/v1/agents', { token: randomBytes(32).toString('base64url') }),
+    ),
   ),
   // Bodies that trickle in a byte a second.
   ...Array.from({ length: SLOW_BODIES }, () =>

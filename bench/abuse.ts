@@ -20,7 +20,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +29,7 @@ import { createStore } from '../src/store/create-store.js';
 import { seedTaskEvents } from '../test/helpers/seed-events.js';
 import { descriptionsOfWorkload, PERSONAS, startServe } from './auction-load.js';
 import { envNumber } from './env-number.js';
+import { send } from './http-send.js';
 import { machineLine } from './machine.js';
 
 const PHASE_S = envNumber('BENCH_ABUSE_SECONDS', 20, { min: 1 });
@@ -39,48 +40,6 @@ const ATTACKER_ADDRESS = '127.0.0.2';
 
 const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-abuse-'));
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
-
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
-
-/** One HTTP request over a keep-alive agent; the status and body, or status 0 when it failed. */
-function send(
-  agent: Agent,
-  url: URL,
-  method: string,
-  path: string,
-  options: { token?: string; body?: string; localAddress?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve) => {
-    const req = httpRequest(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        method,
-        path,
-        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
-        headers: {
-          'content-type': 'application/json',
-          ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-        },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', () => resolve({ status: 0, body }));
-      },
-    );
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end(options.body);
-  });
-}
 
 function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;

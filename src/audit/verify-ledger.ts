@@ -317,54 +317,52 @@ async function compareTasks(
   return named.done();
 }
 
-async function compareEvents(
-  view: AuditView,
-  replay: LedgerReplay,
-  pending: PendingSubjects,
-): Promise<string[]> {
-  const named = new Named('events');
-  const seen = new Set<string>();
-  const name = (id: string, body: { task_id?: unknown; kind?: unknown }) =>
-    `event ${id} (task ${String(body.task_id)}, ${String(body.kind)})`;
-  for await (const event of view.events()) {
-    const id = String(event.eventId);
-    seen.add(id);
-    if (pending.has('events', id)) continue;
-    const actual = eventEntry(event).body;
-    const sealed = replay.events.get(id);
-    if (sealed === undefined) {
-      named.push(
-        `${name(id, JSON.parse(actual))}: stored, but never sealed (added behind the router's back?)`,
-      );
-    } else if (actual !== sealed) {
-      named.push(
-        `${name(id, JSON.parse(actual))}: ${differences(JSON.parse(actual), JSON.parse(sealed)).join('; ')}`,
-      );
-    }
-  }
-  for (const [id, sealed] of replay.events) {
-    if (!seen.has(id) && !pending.has('events', id)) {
-      named.push(`${name(id, JSON.parse(sealed))}: sealed, but missing (deleted behind the router's back?)`);
-    }
-  }
-  return named.done();
+function compareEvents(view: AuditView, replay: LedgerReplay, pending: PendingSubjects): Promise<string[]> {
+  return compareAppendOnly(
+    'events',
+    mapRows(view.events(), (event) => [String(event.eventId), eventEntry(event).body]),
+    replay.events,
+    pending,
+    (id, body: { task_id?: unknown; kind?: unknown }) =>
+      `event ${id} (task ${String(body.task_id)}, ${String(body.kind)})`,
+  );
 }
 
-async function compareOutcomes(
-  view: AuditView,
-  replay: LedgerReplay,
+function compareOutcomes(view: AuditView, replay: LedgerReplay, pending: PendingSubjects): Promise<string[]> {
+  return compareAppendOnly(
+    'outcomes',
+    mapRows(view.outcomes(), (outcome) => [String(outcome.outcomeSeq), outcomeEntry(outcome).body]),
+    replay.outcomes,
+    pending,
+    (id, body: { decision_seq?: unknown; agent_id?: unknown }) =>
+      `outcome ${id} (decision ${String(body.decision_seq)}, agent ${String(body.agent_id)})`,
+  );
+}
+
+async function* mapRows<T>(
+  rows: AsyncIterable<T>,
+  toEntry: (row: T) => [id: string, body: string],
+): AsyncIterable<[id: string, body: string]> {
+  for await (const row of rows) yield toEntry(row);
+}
+
+/**
+ * A table whose rows are only ever added (events, outcomes): each stored row must equal its sealed
+ * body, and every sealed row must be stored; rows still pending are left out of both.
+ */
+async function compareAppendOnly<Body>(
+  table: 'events' | 'outcomes',
+  stored: AsyncIterable<[id: string, body: string]>,
+  sealedBodies: ReadonlyMap<string, string>,
   pending: PendingSubjects,
+  name: (id: string, body: Body) => string,
 ): Promise<string[]> {
-  const named = new Named('outcomes');
+  const named = new Named(table);
   const seen = new Set<string>();
-  const name = (id: string, body: { decision_seq?: unknown; agent_id?: unknown }) =>
-    `outcome ${id} (decision ${String(body.decision_seq)}, agent ${String(body.agent_id)})`;
-  for await (const outcome of view.outcomes()) {
-    const id = String(outcome.outcomeSeq);
+  for await (const [id, actual] of stored) {
     seen.add(id);
-    if (pending.has('outcomes', id)) continue;
-    const actual = outcomeEntry(outcome).body;
-    const sealed = replay.outcomes.get(id);
+    if (pending.has(table, id)) continue;
+    const sealed = sealedBodies.get(id);
     if (sealed === undefined) {
       named.push(
         `${name(id, JSON.parse(actual))}: stored, but never sealed (added behind the router's back?)`,
@@ -375,8 +373,8 @@ async function compareOutcomes(
       );
     }
   }
-  for (const [id, sealed] of replay.outcomes) {
-    if (!seen.has(id) && !pending.has('outcomes', id)) {
+  for (const [id, sealed] of sealedBodies) {
+    if (!seen.has(id) && !pending.has(table, id)) {
       named.push(`${name(id, JSON.parse(sealed))}: sealed, but missing (deleted behind the router's back?)`);
     }
   }
