@@ -276,7 +276,7 @@ export class TaskService {
     const now = this.#clock.now();
     // The store refuses it alike, but only under the task's row lock, which the closer deciding
     // the auction at its window's end holds: a late bid would wait for it, and every bid batched
-    // with it too (bench:scale, docs/BENCHMARKS.md, session 14).
+    // with it too (bench:scale, docs/BENCHMARKS.md).
     if (now >= auction.closesMs) throw auctionClosed(taskId, 'open');
     const committed = await this.#store.addBid(taskId, { agentId, bidSats }, now, {
       kind: 'bid:received',

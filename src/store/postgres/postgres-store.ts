@@ -105,7 +105,7 @@ const DECISION_BATCH = 64;
  * two or more a batch. Not for the timer sweep's decisions (TaskChange.byTimer), which come all at
  * once and are waited for together. Under bench:scale with 64 connections split, three instances
  * decided 844–992 tasks a second on the closing-bid path against 688–833 without it, with 0.39–0.56%
- * of their write transactions waiting instead of 0.93–1.05% (docs/BENCHMARKS.md, session 15).
+ * of their write transactions waiting instead of 0.93–1.05% (docs/BENCHMARKS.md).
  */
 const DECISION_LINGER_MS = 10;
 
@@ -150,8 +150,8 @@ const LEDGER_MIGRATION = 19;
  * The deltas' tables are queues: every fold deletes what they hold, and only VACUUM lets their
  * pages be used again. Without it (autovacuum off, as on the CI machines, or busy on large tables)
  * a table grows by every row ever folded, and every read of the counters and loads scans it whole:
- * 21 MB and 11 ms a read after 500,000 rows had passed through an empty table (session 16, probe in
- * /tmp). So an instance that folds vacuums them itself at most this often (SKIP_LOCKED: one at a
+ * 21 MB and 11 ms a read after 500,000 rows had passed through an empty table (a probe,
+ * not kept). So an instance that folds vacuums them itself at most this often (SKIP_LOCKED: one at a
  * time). A vacuum of a table of a few thousand rows takes milliseconds. The ledger's pending changes
  * (migration 0019) are a queue of the same kind, emptied by every seal, and are vacuumed with them.
  */

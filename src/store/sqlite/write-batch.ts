@@ -37,8 +37,8 @@ export interface TransactionObserver {
  * in one IMMEDIATE transaction. Each caller's promise settles only after the commit. A transaction
  * per bid was the largest cost of the auction path (bench:http auction: BEGIN/COMMIT took ~18% of
  * the service's CPU; batching bids and new tasks took it from 538 to 793 tasks decided/s, dropping a
- * savepoint per write to 866, batching the auctions' closing commits too and the other changes of
- * that session: 1,000–1,300, docs/BENCHMARKS.md).
+ * savepoint per write to 866, batching the auctions' closing commits too and the changes made with
+ * it: 1,000–1,300, docs/BENCHMARKS.md).
  *
  * The contract that makes one transaction safe without a savepoint per write: a work item does all
  * its checks before its first write and reports a failed check by throwing a RouterError (a late bid,

@@ -4,8 +4,7 @@
 -- moves out from under the lock is the costly part of the task's update: a decision changes the
 -- task's status, so the row's new version is entered in every index of tasks, where setting
 -- decision_seq afterwards (in no index; the table keeps room on its pages, migration 0007) stays on
--- the page. Three instances, five alternated 10-s rounds of bench:scale (docs/BENCHMARKS.md, session
--- 9): writes held up 1.14% of requests against 1.26% on average, tasks decided 741 against 713 a
+-- the page. Three instances, five alternated 10-s rounds of bench:scale (docs/BENCHMARKS.md): writes held up 1.14% of requests against 1.26% on average, tasks decided 741 against 713 a
 -- second. Otherwise the function is 0008's, argument for argument.
 CREATE OR REPLACE FUNCTION commit_decisions(
   p_task_ids text[], p_expected integer[],

@@ -1,7 +1,7 @@
 -- The agents' counters written before the chain lock. Every decision batch added its bidders' and
 -- roster members' counts to their rows of agent_counters under the lock, where two instances'
 -- batches that name the same agents wait for each other's row locks on top of the chain's (three
--- instances, bench:scale, session 9: leaving the counters out took a fifth of the writes held up
+-- instances, bench:scale: leaving the counters out took a fifth of the writes held up
 -- away). Now a batch inserts its counts into agent_counter_deltas, before the lock; inserts never
 -- wait for each other. An instance that has written deltas folds them, a few seconds' worth at a
 -- time, into agent_counters (fold_agent_counter_deltas; one instance at a time, the others pass), and

@@ -1,6 +1,6 @@
 -- What a decision batch writes that does not need the seq, moved from under the chain lock to
 -- before it: the events, and the tasks' link to their decision. Three instances under bench:scale,
--- timed inside PostgreSQL (session 11): of 454 µs a batch under the lock (median; mean 715), for
+-- timed inside PostgreSQL: of 454 µs a batch under the lock (median; mean 715), for
 -- five decisions and ten events, the events' insert took 146 and the second update of the task rows,
 -- setting decision_seq, 60; and the chain's waits grow with that time (250 µs more under the lock
 -- took the writes held up from 1.07 to 1.51%). With both moved, the median is 243 µs.

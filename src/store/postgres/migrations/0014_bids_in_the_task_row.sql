@@ -2,7 +2,7 @@
 -- Every bid rewrites the task's row anyway (its version is bumped), so appending the bid there costs
 -- little, where a row of task_bids cost an insert into its table and primary key, and every answer
 -- and read of a task then gathered its bids from that table again. add_bids was most of
--- PostgreSQL's time on one instance's auction path (bench:scale, session 12); the same 26 bids in a
+-- PostgreSQL's time on one instance's auction path (bench:scale); the same 26 bids in a
 -- transaction rolled back, alternated call by call on an idle machine, took 4.07 ms a call with the
 -- table and 3.09 ms with the arrays. A task read (getTask, listTasks, the due tasks' claim) is now
 -- one statement, not two.

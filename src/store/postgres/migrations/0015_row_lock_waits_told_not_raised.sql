@@ -1,7 +1,7 @@
 -- A batch that finds a task row held by another transaction waits for it inside the same statement,
 -- and tells its client so with a notice, rather than failing with SQLSTATE 55P03 and being run again.
 -- The failed first try went into PostgreSQL's log as an ERROR, with the whole statement, for something
--- that is part of normal running (about 600 in a day of benchmarks, session 13); and the batch's
+-- that is part of normal running (about 600 in a day of benchmarks); and the batch's
 -- statement ran twice.
 --
 -- The try without waiting is kept (a wait must be counted, docs/BENCHMARKS.md), now inside an

@@ -1,7 +1,7 @@
 -- Each agent's tasks in hand (offered to it or accepted by it) counted as tasks change, rather than
 -- by a GROUP BY over every such task. Every instance reads the loads on each catch-up, once a second
--- (cluster-sync.ts), and the GROUP BY cost about 1 µs per task in hand (20 ms at 19,000, bench:scale,
--- session 16): a deployment whose agents hold many long-running tasks paid that on every instance,
+-- (cluster-sync.ts), and the GROUP BY cost about 1 µs per task in hand (20 ms at 19,000,
+-- bench:scale): a deployment whose agents hold many long-running tasks paid that on every instance,
 -- every second, however few tasks changed. The read is now the agents' rows plus the deltas not
 -- yet folded.
 --

@@ -15,7 +15,7 @@
 -- 39.8 ms once and 1.09 ms after. The marked entries keep their place in the index's pages until
 -- VACUUM, so a count still reads about one 8 KB page for every 65 auctions closed since, but no
 -- rows: after 20 s of the same load with this function, the bitmap scan met 621 entries for 87 open
--- tasks, and this count took 0.5–1.1 ms (docs/BENCHMARKS.md, session 17).
+-- tasks, and this count took 0.5–1.1 ms (docs/BENCHMARKS.md).
 --
 -- An instance of the previous version still counts with its bitmap scan; the entries this one marks
 -- dead spare it those rows too.
