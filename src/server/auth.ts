@@ -33,7 +33,9 @@ export interface Guard {
 }
 
 /** Who a request's token says it comes from: the admin, an agent (its id), or anyone (no admin token). */
-type Caller = { readonly admin: true } | { readonly agentId: string } | { readonly anyone: true };
+type Caller = Holder | { readonly anyone: true };
+/** Whose token a request carries, when it is a valid one. */
+type Holder = { readonly admin: true } | { readonly agentId: string };
 
 /**
  * Who may do what. Without an admin token (a service on loopback) everything is open. With one
@@ -53,6 +55,7 @@ export class Auth {
   readonly #adminHash: string | undefined;
   readonly #directory: AgentDirectory;
   readonly #callers = new WeakMap<FastifyRequest, Caller>();
+  readonly #holders = new WeakMap<FastifyRequest, Promise<Holder | undefined>>();
 
   /** Throws `weak_admin_token` for an admin token that is too short to be safe (config/admin-token.ts). */
   constructor(adminToken: string | undefined, directory: AgentDirectory) {
@@ -92,20 +95,38 @@ export class Auth {
     return match?.[1];
   }
 
-  /** `admin`, or `agent:<id>` for a registered agent's token; undefined for a token that opens nothing. */
-  async holderOf(token: string): Promise<string | undefined> {
-    if (this.#isAdmin(token)) return 'admin';
+  /**
+   * `admin`, or `agent:<id>` for a registered agent's token; undefined for no token or one that opens
+   * nothing. Looked up once per request: the rate limiter and the guard both ask.
+   */
+  async holderOf(request: FastifyRequest): Promise<string | undefined> {
+    const holder = await this.#holderOf(request);
+    if (holder === undefined) return undefined;
+    return 'admin' in holder ? 'admin' : `agent:${holder.agentId}`;
+  }
+
+  #holderOf(request: FastifyRequest): Promise<Holder | undefined> {
+    let holder = this.#holders.get(request);
+    if (holder === undefined) {
+      holder = this.#lookUp(this.tokenOf(request));
+      this.#holders.set(request, holder);
+    }
+    return holder;
+  }
+
+  async #lookUp(token: string | undefined): Promise<Holder | undefined> {
+    if (token === undefined) return undefined;
+    if (this.#isAdmin(token)) return { admin: true };
     const agentId = await this.#directory.agentOfToken(token);
-    return agentId === undefined ? undefined : `agent:${agentId}`;
+    return agentId === undefined ? undefined : { agentId };
   }
 
   async #authenticate(request: FastifyRequest, access: Exclude<Access, 'public'>): Promise<Caller> {
     if (this.#adminHash === undefined) return { anyone: true };
-    const token = this.tokenOf(request);
-    if (token !== undefined && this.#isAdmin(token)) return { admin: true };
+    const holder = await this.#holderOf(request);
+    if (holder !== undefined && 'admin' in holder) return holder;
     if (access === 'admin') throw unauthorized('this endpoint needs the admin token');
-    const agentId = token === undefined ? undefined : await this.#directory.agentOfToken(token);
-    if (agentId !== undefined) return { agentId };
+    if (holder !== undefined) return holder;
     throw unauthorized(
       access === 'reader'
         ? 'this endpoint needs the admin token or an agent token'

@@ -103,7 +103,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const auth = new Auth(options.adminToken, options.directory);
   await installRateLimits(app, limits, {
     tokenOf: (request) => auth.tokenOf(request),
-    holderOf: (token) => auth.holderOf(token),
+    holderOf: (request) => auth.holderOf(request),
   });
   const context: ServiceContext = {
     router: options.router,

@@ -8,8 +8,8 @@ import type { HttpLimits, RateLimit } from './http-limits.js';
 export interface RateLimitIdentity {
   /** The request's bearer token, if any. */
   tokenOf(request: FastifyRequest): string | undefined;
-  /** A stable name for the holder of a valid token (`admin`, `agent:forge`), undefined when it is not valid. */
-  holderOf(token: string): string | undefined | Promise<string | undefined>;
+  /** A stable name for the holder of the request's token (`admin`, `agent:forge`), undefined when it is not valid. */
+  holderOf(request: FastifyRequest): Promise<string | undefined>;
 }
 
 /**
@@ -46,7 +46,7 @@ export async function installRateLimits(
     if (token === undefined) {
       return { key: `address ${request.ip}`, who: `address ${request.ip}`, allowance: general ?? unlimited };
     }
-    const holder = await identity.holderOf(token);
+    const holder = await identity.holderOf(request);
     if (holder === undefined) {
       return {
         key: `bad-token ${request.ip}`,
