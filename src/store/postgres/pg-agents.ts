@@ -2,7 +2,8 @@ import type { AgentManifest } from '../../manifest/manifest.js';
 import type { StoredAgent } from '../store.js';
 import type { PgQueryable } from './pg-queryable.js';
 
-interface AgentRow {
+/** An agents row as the SELECTs read it. */
+export interface AgentRow {
   manifest: string;
   token_hash: Buffer | null;
   registered_ms: number;
@@ -126,7 +127,7 @@ export class PgAgents {
   }
 }
 
-function storedAgent(row: AgentRow): StoredAgent {
+export function storedAgent(row: AgentRow): StoredAgent {
   return {
     manifest: Object.freeze(JSON.parse(row.manifest)) as AgentManifest,
     tokenHash: row.token_hash === null ? null : row.token_hash.toString('hex'),

@@ -10,13 +10,14 @@ import {
   sealEntry,
   taskEntry,
 } from '../../audit/ledger-entry.js';
-import type { AgentManifest } from '../../manifest/manifest.js';
 import { GENESIS_HASH } from '../../policy/decision.js';
 import type { RecordedOutcome } from '../../policy/outcome.js';
 import { keysetPages } from '../keyset-pages.js';
 import type { AuditView, PendingLedgerRef } from '../ledger-port.js';
 import { AUDIT_PAGE_SIZE, entryFromRow, LEDGER_COLUMNS, type LedgerRow } from '../ledger-rows.js';
 import type { StoredAgent } from '../store.js';
+import { type AgentRow, storedAgent } from './pg-agents.js';
+import { type OutcomeRow, recordedOutcome } from './pg-outcome-rows.js';
 import type { PgQueryable } from './pg-queryable.js';
 import type { PgTasks } from './pg-tasks.js';
 
@@ -294,51 +295,22 @@ class PgReads {
 }
 
 async function agentsWhere(db: PgQueryable, where: string, params: unknown[]): Promise<StoredAgent[]> {
-  const rows = (
-    await db.query<{
-      manifest: string;
-      token_hash: Buffer | null;
-      registered_ms: number;
-      heartbeat_ms: number;
-    }>(`SELECT manifest, token_hash, registered_ms, heartbeat_ms FROM agents WHERE ${where}`, params)
-  ).rows;
-  return rows.map((row) => ({
-    manifest: Object.freeze(JSON.parse(row.manifest)) as AgentManifest,
-    tokenHash: row.token_hash === null ? null : row.token_hash.toString('hex'),
-    registeredAtMs: row.registered_ms,
-    lastHeartbeatMs: row.heartbeat_ms,
-  }));
+  const { rows } = await db.query<AgentRow>(
+    `SELECT manifest, token_hash, registered_ms, heartbeat_ms FROM agents WHERE ${where}`,
+    params,
+  );
+  return rows.map(storedAgent);
 }
 
 async function outcomesWhere(db: PgQueryable, where: string, params: unknown[]): Promise<RecordedOutcome[]> {
-  const rows = (
-    await db.query<{
-      outcome_seq: number;
-      seq: number;
-      agent_id: string;
-      completed: boolean;
-      duration_ms: number | null;
-      recorded_ms: number;
-      task_id: string;
-      description: string;
-    }>(
-      `SELECT o.outcome_seq, o.seq, coalesce(a.agent_id, '#' || o.agent_key) AS agent_id, o.completed, o.duration_ms,
-         o.recorded_ms, coalesce(d.task_id, '') AS task_id, coalesce(d.description, '') AS description
-       FROM outcomes o LEFT JOIN agent_keys a ON a.agent_key = o.agent_key LEFT JOIN decisions d ON d.seq = o.seq
-       WHERE ${where}`,
-      params,
-    )
-  ).rows;
-  return rows.map((r) => ({
-    outcomeSeq: r.outcome_seq,
-    seq: r.seq,
-    agentId: r.agent_id,
-    status: r.completed ? 'completed' : 'failed',
-    ...(r.duration_ms === null ? {} : { durationMs: r.duration_ms }),
-    recordedAtMs: r.recorded_ms,
-    taskId: r.task_id,
-    description: r.description,
-  }));
+  const { rows } = await db.query<OutcomeRow>(
+    `SELECT o.outcome_seq, o.seq, coalesce(a.agent_id, '#' || o.agent_key) AS agent_id, o.completed, o.duration_ms,
+       o.recorded_ms, coalesce(d.task_id, '') AS task_id, coalesce(d.description, '') AS description
+     FROM outcomes o LEFT JOIN agent_keys a ON a.agent_key = o.agent_key LEFT JOIN decisions d ON d.seq = o.seq
+     WHERE ${where}`,
+    params,
+  );
+  return rows.map(recordedOutcome);
 }
 
 /** Rows as ledger entries, a page at a time. */

@@ -43,6 +43,7 @@ import { PgLedger } from './pg-ledger.js';
 import { LedgerSealer } from './pg-ledger-sealer.js';
 import { countRowLockWaits } from './pg-lock-wait.js';
 import { migratePg, quoteIdent } from './pg-migrator.js';
+import { type OutcomeRow, recordedOutcome } from './pg-outcome-rows.js';
 import { keepingPool, type PgQueryable, preparing } from './pg-queryable.js';
 import { SweepLease } from './pg-sweep-lease.js';
 import { LOADS_FROM_TASKS, LOADS_WITH_DELTAS, PgTasks, type QueuedBidInput } from './pg-tasks.js';
@@ -476,16 +477,7 @@ export class PostgresStore implements Store {
       const rows = await this.#run(
         async () =>
           (
-            await this.#db.query<{
-              outcome_seq: number;
-              seq: number;
-              agent_id: string;
-              completed: boolean;
-              duration_ms: number | null;
-              recorded_ms: number;
-              task_id: string;
-              description: string;
-            }>(
+            await this.#db.query<OutcomeRow>(
               `SELECT o.outcome_seq, o.seq, a.agent_id, o.completed, o.duration_ms, o.recorded_ms, d.task_id, d.description
                FROM outcomes o JOIN agent_keys a ON a.agent_key = o.agent_key JOIN decisions d ON d.seq = o.seq
                WHERE o.outcome_seq > $1 ORDER BY o.outcome_seq LIMIT $2`,
@@ -494,18 +486,7 @@ export class PostgresStore implements Store {
           ).rows,
       );
       if (rows.length === 0) return;
-      for (const r of rows) {
-        yield {
-          outcomeSeq: r.outcome_seq,
-          seq: r.seq,
-          agentId: r.agent_id,
-          status: r.completed ? 'completed' : 'failed',
-          ...(r.duration_ms === null ? {} : { durationMs: r.duration_ms }),
-          recordedAtMs: r.recorded_ms,
-          taskId: r.task_id,
-          description: r.description,
-        };
-      }
+      for (const row of rows) yield recordedOutcome(row);
       after = (rows.at(-1) as { outcome_seq: number }).outcome_seq;
     }
   }
