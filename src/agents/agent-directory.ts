@@ -66,17 +66,21 @@ const SYNC_SLICE = 500;
  *   when another instance took the id a moment ago), and an update, heartbeat or removal of an agent
  *   that is gone answers unknown_agent and drops the copy, so nothing removed comes back.
  * - An update merges onto the agent as stored, not onto this instance's copy.
+ * - A token is honoured only while the store says it is the agent's: on a store shared by several
+ *   instances each request's token is checked against it (Store.tokenHolder, one small indexed read,
+ *   batched with the other requests' on PostgreSQL), so an agent removed, or registered again with a
+ *   new token, through another instance a moment ago cannot act here with the old token.
  * - A copy that is still held (a removal, an update or a new token made elsewhere) is replaced when
  *   the store announces the change (refresh, called by cluster-sync on PostgreSQL's notification,
- *   sent in the change's own commit) and at the latest at the next full re-read (sync). Until then
- *   this instance may still take a removed agent's token or bid: checking the store on every request
- *   would put a database read on the bid path.
+ *   sent in the change's own commit) and at the latest at the next full re-read (sync).
  */
 export class AgentDirectory {
   readonly #router: Router;
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #offlineAfterMs: number;
+  /** Whether other instances change agents in the same store: then each token is checked in it. */
+  readonly #sharedStore: boolean;
   readonly #registered = new Map<string, Registered>();
   readonly #tokens = new TokenIndex();
   /** Reads of one agent (`id:…`) or token hash (`token:…`) in flight, shared by whoever asks meanwhile. */
@@ -96,6 +100,7 @@ export class AgentDirectory {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#offlineAfterMs = options.offlineAfterMs;
+    this.#sharedStore = options.store.watchCommits !== undefined;
   }
 
   /**
@@ -249,13 +254,20 @@ export class AgentDirectory {
 
   /**
    * The registered agent whose token this is, if any: to tell "another agent's token" (403) apart.
-   * One map lookup by the token's hash; a hash not known here is looked up in the store (the agent
-   * may have been registered through another instance) and, when the store does not know it either,
-   * remembered as unknown (TokenIndex).
+   * One map lookup by the token's hash, and on a shared store one check that the store still says
+   * so; a hash not known here is looked up in the store (the agent may have been registered through
+   * another instance) and, when the store does not know it either, remembered as unknown (TokenIndex).
    */
   async agentOfToken(token: string): Promise<string | undefined> {
     const tokenHash = hashToken(token);
-    const holder = this.#tokens.agentOf(tokenHash);
+    let holder = this.#tokens.agentOf(tokenHash);
+    if (holder !== undefined && this.#sharedStore) {
+      // Not joined to another request's check: a read begun before this request could predate a
+      // removal that was acknowledged before this request came.
+      if ((await this.#store.tokenHolder(tokenHash)) === holder) return holder;
+      await this.refresh(holder); // removed, or given a new token, through another instance
+      holder = this.#tokens.agentOf(tokenHash);
+    }
     if (holder !== undefined || this.#tokens.isKnownUnknown(tokenHash)) return holder;
     if (!couldBeAgentToken(token)) return undefined;
     return this.#shared(`token:${tokenHash}`, async () => {

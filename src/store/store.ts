@@ -115,6 +115,12 @@ export interface Store extends LedgerStore {
   /** The stored agent whose token has this SHA-256 (hex), or undefined. One indexed read. */
   agentByTokenHash(tokenHash: string): Promise<StoredAgent | undefined>;
 
+  /**
+   * The id of the agent whose token has this SHA-256 (hex) now, or undefined: the check a request's
+   * token gets on a store shared by several instances (AgentDirectory.agentOfToken), reading no manifest.
+   */
+  tokenHolder(tokenHash: string): Promise<string | undefined>;
+
   /** Every stored agent, in registration order. */
   listAgents(): Promise<readonly StoredAgent[]>;
 

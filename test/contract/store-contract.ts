@@ -514,6 +514,7 @@ export function runStoreContract(
       expect(await other.listAgents()).toEqual([stored1, a10]);
       expect(await other.getAgent('a1')).toEqual(stored1);
       expect(await other.agentByTokenHash(hash)).toEqual(stored1);
+      expect(await other.tokenHolder(hash)).toBe('a1');
       // Exact matches only: no case folding, no prefixes, no pattern characters.
       for (const id of ['A1', 'a', 'a%', 'a1 ']) expect(await other.getAgent(id)).toBeUndefined();
       expect(await other.agentByTokenHash('cd'.repeat(32))).toBeUndefined();
@@ -523,6 +524,7 @@ export function runStoreContract(
       expect((await store.listAgents()).map((a) => a.manifest.agentId)).toEqual(['a10']);
       expect(await other.getAgent('a1')).toBeUndefined();
       expect(await other.agentByTokenHash(hash)).toBeUndefined();
+      expect(await other.tokenHolder(hash)).toBeUndefined();
       // A removed agent stays removed: neither an update nor a heartbeat brings it back.
       expect(await other.updateAgentManifest(manifest)).toBe(false);
       expect(await other.recordHeartbeat('a1', 60)).toBe(false);
@@ -530,6 +532,13 @@ export function runStoreContract(
       // Its id is free again, for a new registration with a new token.
       expect(await other.addAgent({ ...a1, tokenHash: 'ef'.repeat(32), registeredAtMs: 70 })).toBe(true);
       expect((await store.agentByTokenHash('ef'.repeat(32)))?.registeredAtMs).toBe(70);
+      // Asked many at once (read together on PostgreSQL), each answer is its own hash's, repeats included.
+      const asked = ['ef'.repeat(32), hash, 'ef'.repeat(32), '00'.repeat(32)];
+      const holders = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => other.tokenHolder(asked[i % asked.length] ?? '')),
+      );
+      const expected = ['a1', undefined, 'a1', undefined];
+      expect(holders).toEqual(Array.from({ length: 60 }, (_, i) => expected[i % expected.length]));
     });
 
     test('agent writes through several handles read back as one map of agents says, whatever their order', async () => {

@@ -118,8 +118,9 @@ describe.runIf(available)('two instances on one PostgreSQL agree on agents at on
   let b: Service;
   const clock = new FakeClock();
   const NEVER = 3_600_000;
+  let db: string;
   beforeAll(async () => {
-    const db = schemas.url();
+    db = schemas.url();
     a = await startService({
       db,
       roster: ['forge', 'quill'],
@@ -138,6 +139,48 @@ describe.runIf(available)('two instances on one PostgreSQL agree on agents at on
   afterAll(async () => {
     await a?.close();
     await b?.close();
+  });
+
+  it('refuses on an instance that heard nothing, at once, the old token of an agent removed or registered again through A', async () => {
+    const deaf = await startService({
+      db,
+      roster: ['forge', 'quill'],
+      adminToken: ADMIN_TOKEN,
+      clock,
+      agentsEveryMs: NEVER,
+      hearsNoAnnouncements: true,
+    });
+    try {
+      const taskId = await postTask();
+      const old = await register(a, 'turncoat');
+      // The deaf instance reads the agent through and keeps a copy of it, token included.
+      expect((await deaf.call({ method: 'GET', url: '/v1/agents', token: old })).status).toBe(200);
+      expect((await a.call({ method: 'DELETE', url: '/v1/agents/turncoat', token: old })).status).toBe(204);
+      const actions = [
+        { method: 'GET' as const, url: '/v1/agents' },
+        { method: 'POST' as const, url: '/v1/agents/turncoat/heartbeat' },
+        {
+          method: 'POST' as const,
+          url: `/v1/tasks/${taskId}/bids`,
+          payload: { agent_id: 'turncoat', bid_sats: 1 },
+        },
+      ];
+      for (const action of actions) {
+        const answer = await deaf.call({ ...action, token: old });
+        expect([action.url, answer.status]).toEqual([action.url, 401]);
+      }
+      // Registered again with a new token: the new one opens it, the old one still nothing.
+      const renewed = await register(a, 'turncoat', { rate_sats: 3 });
+      for (const action of actions) {
+        const answer = await deaf.call({ ...action, token: old });
+        expect([action.url, answer.status]).toEqual([action.url, 401]);
+      }
+      const read = await deaf.call({ method: 'GET', url: '/v1/agents/turncoat', token: renewed });
+      expect([read.status, read.json().agent.rate_sats]).toEqual([200, 3]);
+      expect((await bid(deaf, taskId, 'turncoat', renewed)).status).toBe(201);
+    } finally {
+      await deaf.close();
+    }
   });
 
   const register = async (via: Service, agentId: string, fields: Record<string, unknown> = {}) => {

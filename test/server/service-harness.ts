@@ -4,6 +4,7 @@ import type { Router } from '../../src/router/router.js';
 import type { TaskService } from '../../src/router/task-service.js';
 import { openService } from '../../src/server/open-service.js';
 import { createStore } from '../../src/store/create-store.js';
+import type { Store } from '../../src/store/store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 export interface Service {
@@ -35,9 +36,15 @@ export async function startService(options: {
   clock?: FakeClock;
   /** Full re-reads of the agents from a shared store this often (default: cluster-sync's, 1 s). */
   agentsEveryMs?: number;
+  /**
+   * A shared store whose announcements never reach this instance (as when they are late, or lost
+   * with the listening connection): only what it reads itself can tell it of other instances' changes.
+   */
+  hearsNoAnnouncements?: boolean;
 }): Promise<Service> {
   const clock = options.clock ?? new FakeClock();
-  const store = createStore({ location: options.db });
+  const opened = createStore({ location: options.db });
+  const store = options.hearsNoAnnouncements === true ? deafToAnnouncements(opened) : opened;
   const router = createRouter({ store, clock });
   for (const persona of options.roster ?? ['echo', 'forge', 'quill']) router.registerPersona(persona);
   await router.restoreLearning();
@@ -76,6 +83,18 @@ export async function startService(options: {
       await router.close();
     },
   };
+}
+
+/** The store, with watchCommits kept (it is still a shared store) but never calling back. */
+function deafToAnnouncements(store: Store): Store {
+  const watchCommits: Store['watchCommits'] = async () => async () => undefined;
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'watchCommits') return watchCommits;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 export const manifestBody = (agentId: string, fields: Record<string, unknown> = {}) => ({

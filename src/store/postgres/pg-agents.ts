@@ -41,6 +41,8 @@ const HEARTBEAT = 'UPDATE agents SET heartbeat_ms = greatest(heartbeat_ms, $1) W
 const COLUMNS = 'manifest, token_hash, registered_ms, heartbeat_ms';
 const SELECT_ONE = `SELECT ${COLUMNS} FROM agents WHERE agent_id = $1`;
 const SELECT_BY_TOKEN = `SELECT ${COLUMNS} FROM agents WHERE token_hash = $1`;
+const SELECT_HOLDERS = `SELECT encode(token_hash, 'hex') AS token_hash, agent_id FROM agents
+  WHERE token_hash = ANY ($1::bytea[])`;
 const SELECT_ALL = `SELECT ${COLUMNS} FROM agents ORDER BY registered_ms, agent_id`;
 
 /** The payload that announces a change of an agent: JSON, so any id fits; a commit's is a bare id. */
@@ -120,6 +122,13 @@ export class PgAgents {
   async byTokenHash(db: PgQueryable, tokenHash: string): Promise<StoredAgent | undefined> {
     const row = (await db.query<AgentRow>(SELECT_BY_TOKEN, [Buffer.from(tokenHash, 'hex')])).rows[0];
     return row === undefined ? undefined : storedAgent(row);
+  }
+
+  /** The agents holding these token hashes (hex), by hash: one indexed read for a batch of requests. */
+  async tokenHolders(db: PgQueryable, tokenHashes: readonly string[]): Promise<Map<string, string>> {
+    const hashes = tokenHashes.map((hash) => Buffer.from(hash, 'hex'));
+    const rows = (await db.query<{ token_hash: string; agent_id: string }>(SELECT_HOLDERS, [hashes])).rows;
+    return new Map(rows.map((row) => [row.token_hash, row.agent_id]));
   }
 
   async list(db: PgQueryable): Promise<StoredAgent[]> {

@@ -95,6 +95,8 @@ const CREATE_BATCH = 128;
 
 /** At most this many bids per transaction. */
 const BID_BATCH = 128;
+/** Token checks read together (tokenHolder): one agent request each. */
+const HOLDER_BATCH = 512;
 
 /** At most this many auction decisions per transaction. */
 const DECISION_BATCH = 64;
@@ -669,6 +671,11 @@ export class PostgresStore implements Store {
     return this.#run(() => this.#agents.byTokenHash(this.#db, tokenHash));
   }
 
+  async tokenHolder(tokenHash: string): Promise<string | undefined> {
+    // Every agent request of every instance asks this: read together, one query per batch (#holders).
+    return this.#run(() => this.#holders.submit(tokenHash));
+  }
+
   async listAgents(): Promise<readonly StoredAgent[]> {
     return this.#run(() => this.#agents.list(this.#db));
   }
@@ -1232,6 +1239,15 @@ export class PostgresStore implements Store {
           this.#sealer.soon();
         }
         return answers;
+      }),
+  });
+
+  readonly #holders = new StatementBatcher<string, string | undefined>({
+    maxBatch: HOLDER_BATCH,
+    store: (batch) =>
+      this.#storing(async () => {
+        const holders = await this.#agents.tokenHolders(this.#db, batch);
+        return batch.map((hash) => holders.get(hash));
       }),
   });
 

@@ -17,6 +17,7 @@ const DELETE = 'DELETE FROM agents WHERE agent_id = ?';
 const COLUMNS = 'manifest, token_hash, registered_ms, heartbeat_ms';
 const SELECT_ONE = `SELECT ${COLUMNS} FROM agents WHERE agent_id = ?`;
 const SELECT_BY_TOKEN = `SELECT ${COLUMNS} FROM agents WHERE token_hash = ?`;
+const SELECT_HOLDER = 'SELECT agent_id FROM agents WHERE token_hash = ?';
 const SELECT_ALL = `SELECT ${COLUMNS} FROM agents ORDER BY registered_ms, agent_id`;
 
 /** The agents table of the SQLite store. Manifests are stored as validated: written and read by us. */
@@ -60,6 +61,13 @@ export class SqliteAgents {
   byTokenHash(tokenHash: string): StoredAgent | undefined {
     const row = this.#statement(SELECT_BY_TOKEN).get(Buffer.from(tokenHash, 'hex')) as AgentRow | undefined;
     return row === undefined ? undefined : storedAgent(row);
+  }
+
+  tokenHolder(tokenHash: string): string | undefined {
+    const row = this.#statement(SELECT_HOLDER).get(Buffer.from(tokenHash, 'hex')) as
+      | { agent_id: string }
+      | undefined;
+    return row?.agent_id;
   }
 
   list(): StoredAgent[] {

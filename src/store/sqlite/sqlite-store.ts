@@ -375,6 +375,10 @@ export class SqliteStore implements Store {
     return this.#guard(() => this.#agents.byTokenHash(tokenHash));
   }
 
+  async tokenHolder(tokenHash: string): Promise<string | undefined> {
+    return this.#guard(() => this.#agents.tokenHolder(tokenHash));
+  }
+
   async listAgents(): Promise<readonly StoredAgent[]> {
     return this.#guard(() => this.#agents.list());
   }
