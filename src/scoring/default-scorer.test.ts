@@ -130,6 +130,36 @@ describe('default scorer', () => {
   });
 });
 
+describe('default scorer: what failures may take', () => {
+  const words = ['pdf', 'invoice', 'spreadsheet', 'convert', 'deploy', 'docker', 'the', 'into', 'this', 'a'];
+  const text = fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 8 }).map((w) => w.join(' '));
+
+  it('takes at most failurePenalty of an agent’s match, however many tasks it failed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b'), text), { maxLength: 20 }),
+        text,
+        fc.constantFrom(0.25, 0.5, 0.9),
+        (failures, task, failurePenalty) => {
+          const agents = [
+            agent('a', { keywords: ['pdf', 'invoice', 'spreadsheet'] }),
+            agent('b', { keywords: ['deploy', 'docker'] }),
+          ];
+          const evidence = new TextEvidence();
+          for (const [agentId, failed] of failures)
+            evidence.learn(agentId, defaultAnalyzer.terms(failed), false);
+          const before = createDefaultScorer({ failurePenalty }).compile(agents).score(task);
+          const after = createDefaultScorer({ failurePenalty }).compile(agents, evidence).score(task);
+          for (let i = 0; i < agents.length; i++) {
+            expect(after[i]).toBeLessThanOrEqual((before[i] as number) + 1e-12);
+            expect(after[i]).toBeGreaterThanOrEqual((1 - failurePenalty) * (before[i] as number) - 1e-12);
+          }
+        },
+      ),
+    );
+  });
+});
+
 describe('default scorer: bounds under extreme configuration', () => {
   it('stays within [0, 1] with k1 = 0 (every match saturated) and heavy negative evidence', () => {
     const agents = [agent('a', { keywords: ['deploy', 'docker'] }), agent('b', { keywords: ['deploy'] })];

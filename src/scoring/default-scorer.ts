@@ -53,7 +53,10 @@ export interface DefaultScorerConfig {
   readonly b?: number;
   /** Weight of one unit of positive learned evidence, as a term frequency. Default 1. */
   readonly evidenceWeight?: number;
-  /** How much a saturated negative evidence subtracts, relative to a saturated match. Default 0.5. */
+  /**
+   * How much a saturated negative evidence subtracts, relative to a saturated match, and the most
+   * that failures may take away of an agent's match on a task. Default 0.5.
+   */
   readonly failurePenalty?: number;
   /**
    * How much a task word that no agent knows weighs in the normalisation, relative to the idf of a
@@ -378,6 +381,8 @@ function lexicalScorer(
   let generation = 0;
   const withEvidence: number[] = [];
   const penalised: number[] = [];
+  /** What failures took from each penalised agent in this call, before scaling (reset after use). */
+  const penaltyOf = new Float64Array(n);
 
   const scoreTerms = (terms: Iterable<string>): Float64Array => {
     const scores = new Float64Array(n);
@@ -402,6 +407,10 @@ function lexicalScorer(
           withEvidence.push(i);
         }
       }
+      // Nor does one that only failed tasks held: counted as an unknown word, every stop word of a
+      // failed task weighed on the normalisation and took every agent's match down with it.
+      if (isStop && manifest === undefined && !withEvidence.some((i) => (learnedTf[i] as number) > 0))
+        continue;
       // Document frequency: agents whose bag (manifest or positive evidence) holds the term.
       let df = manifest?.agents.length ?? 0;
       for (const i of withEvidence) {
@@ -440,7 +449,9 @@ function lexicalScorer(
         const negative = learnedNeg[i] as number;
         let delta = tf > 0 ? (idf * tf) / (tf + (lengthNorm[i] as number)) : 0;
         if (negative > 0) {
-          delta -= (c.failurePenalty * idf * negative) / (negative + 1);
+          const penalty = (c.failurePenalty * idf * negative) / (negative + 1);
+          delta -= penalty;
+          penaltyOf[i] = (penaltyOf[i] as number) + penalty;
           penalised.push(i);
         }
         scores[i] = (scores[i] as number) + delta;
@@ -454,7 +465,17 @@ function lexicalScorer(
     if (c.k1 < 1) {
       for (let i = 0; i < n; i++) scores[i] = Math.min(scores[i] as number, 1);
     }
-    for (const i of penalised) scores[i] = Math.max(0, Math.min(scores[i] as number, 1));
+    // Failures take away at most failurePenalty of the agent's match on this task: unbounded, one
+    // failed task's words (the ones the agent does not know included) took a fitting agent to 0,
+    // below any "no suitable agent" threshold, where it could never win the task back.
+    const kept = Math.max(0, 1 - c.failurePenalty);
+    const scaleBy = idfTotal > 0 ? 1 / idfTotal : 1;
+    for (const i of penalised) {
+      const taken = (penaltyOf[i] as number) * scaleBy;
+      penaltyOf[i] = 0; // an agent penalised on several terms is listed once per term
+      const floor = taken > 0 ? kept * ((scores[i] as number) + taken) : 0;
+      scores[i] = Math.max(0, floor, Math.min(scores[i] as number, 1));
+    }
     penalised.length = 0;
     return scores;
   };

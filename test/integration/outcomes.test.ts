@@ -166,3 +166,46 @@ describe('outcomes: recorded, learned from, and restored after a restart', () =>
     );
   });
 });
+
+describe('failures and the "no suitable agent" threshold', () => {
+  it('keeps an agent that failed a task eligible for the next task like it, ranked by its track record', async () => {
+    const router = createRouter({
+      store: createStore({ location: tempDbPath(dir) }),
+      clock: new FakeClock(Date.UTC(2026, 0, 1)),
+    });
+    routers.push(router);
+    router.registerAgent({
+      agentId: 'pdf',
+      agentName: 'PDF',
+      capabilities: ['documents'],
+      keywords: ['pdf', 'invoice', 'spreadsheet'],
+      rateSats: 10,
+    });
+    router.registerAgent({
+      agentId: 'echo',
+      agentName: 'Echo',
+      capabilities: ['general'],
+      keywords: ['echo'],
+      rateSats: 10,
+    });
+    const route = () =>
+      router.route({
+        description: 'Convert this PDF invoice into a spreadsheet',
+        bids: [
+          { agentId: 'pdf', bidSats: 10 },
+          { agentId: 'echo', bidSats: 10 },
+        ],
+      });
+    const first = await route();
+    expect(first.selectedAgent).toBe('pdf');
+    const fit = first.bidders.find((b) => b.agentId === 'pdf')?.capability as number;
+    for (let i = 0; i < 5; i++) {
+      const decision = await route();
+      // Once refused, an agent could never win the task back to show it can do it.
+      expect(decision.selectedAgent, decision.selectionReason).toBe('pdf');
+      expect(decision.bidders.find((b) => b.agentId === 'pdf')?.capability).toBeGreaterThanOrEqual(fit / 2 - 1e-12);
+      await router.recordOutcome({ seq: decision.seq, agentId: 'pdf', status: 'failed' });
+    }
+    expect(router.agentRecord('pdf')).toMatchObject({ outcomes: 5, failed: 5 });
+  });
+});
