@@ -48,20 +48,50 @@ export function descriptionsOfWorkload(): string[] {
     .map((l) => (JSON.parse(l) as { description: string }).description);
 }
 
+/** The tokens of a service with an admin token: the admin's, and each persona's (registered, not a roster's). */
+export interface AuctionTokens {
+  readonly admin: string;
+  readonly agents: Readonly<Record<string, string>>;
+}
+
+/** An admin token as `serve` takes one (32 characters or more), for benchmarks that run with tokens. */
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
+
+/** Registers the six personas through the API; resolves to their tokens (with the admin's). */
+export async function registerPersonas(url: string, admin = BENCH_ADMIN_TOKEN): Promise<AuctionTokens> {
+  const agents: Record<string, string> = {};
+  for (const persona of PERSONAS) {
+    const response = await fetch(`${url}/v1/agents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ persona }),
+    });
+    if (response.status !== 201)
+      throw new Error(`registering ${persona}: ${response.status} ${await response.text()}`);
+    agents[persona] = ((await response.json()) as { token: string }).token;
+  }
+  return { admin, agents };
+}
+
+const bearer = (token: string | undefined): Record<string, string> =>
+  token === undefined ? {} : { authorization: `Bearer ${token}` };
+
 /**
  * One auction per connection at a time: post a task with this window, then the first `bidders` of
- * the personas bid; with all six the last bid closes the auction.
+ * the personas bid; with all six the last bid closes the auction. With `tokens`, the post carries the
+ * admin's token and each bid its agent's own, as in a deployment with tokens.
  */
 export function auctionRequests(
   descriptions: readonly string[],
   bidders: number = PERSONAS.length,
   windowMs = 60_000,
+  tokens?: AuctionTokens,
 ): autocannon.Request[] {
   let next = 0;
   const post: autocannon.Request = {
     method: 'POST',
     path: '/v1/tasks',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(tokens?.admin) },
     setupRequest: (request) => {
       request.body = JSON.stringify({
         description: descriptions[next++ % descriptions.length],
@@ -79,7 +109,7 @@ export function auctionRequests(
   const bids = PERSONAS.slice(0, bidders).map(
     (agent, i): autocannon.Request => ({
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...bearer(tokens?.agents[agent]) },
       setupRequest: (request, context) => {
         request.path = `/v1/tasks/${(context as { taskId?: string }).taskId}/bids`;
         request.body = JSON.stringify({ agent_id: agent, bid_sats: 20 + 7 * i });

@@ -40,7 +40,8 @@
  * drifts by a quarter within minutes, so one run of each says little about the difference between
  * two), BENCH_SCALE_CONTROLS (default 1; 0 runs only
  * the instances sharing one schema, leaving out SQLite and both share-nothing controls: for
- * alternated comparisons of two builds, which need many short runs).
+ * alternated comparisons of two builds, which need many short runs), BENCH_SCALE_TOKENS (default 0;
+ * 1 runs every service with an admin token and the personas registered with tokens of their own).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,7 +49,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { auctionRequests, descriptionsOfWorkload, PERSONAS, startServe } from './auction-load.js';
+import {
+  type AuctionTokens,
+  auctionRequests,
+  BENCH_ADMIN_TOKEN,
+  descriptionsOfWorkload,
+  PERSONAS,
+  registerPersonas,
+  startServe,
+} from './auction-load.js';
 import { type CpuPerTask, cpuPerTask, formatCpu, sampleCpu } from './cpu-accounting.js';
 import { type DbWorkPerTask, dbWorkPerTask, formatDbWork, sampleDbWork } from './db-work.js';
 import { envNumber, envNumberList } from './env-number.js';
@@ -66,6 +75,12 @@ const INSTANCES = envNumberList('BENCH_SCALE_INSTANCES', [1, 2, 3]);
 const ROUNDS = envNumber('BENCH_SCALE_ROUNDS', 1, { min: 1 });
 const CONTROLS = envNumber('BENCH_SCALE_CONTROLS', 1) !== 0;
 const WINDOW_MS = 200;
+/**
+ * With an admin token, and the personas registered through the API with tokens of their own instead
+ * of a roster file: every request is authenticated, and on PostgreSQL each agent's token is checked
+ * in the database (AgentDirectory.agentOfToken).
+ */
+const TOKENS = envNumber('BENCH_SCALE_TOKENS', 0) !== 0;
 
 const workDir = mkdtempSync(join(tmpdir(), 'swarm-router-scale-'));
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
@@ -75,10 +90,30 @@ const descriptions = descriptionsOfWorkload();
 interface Instance {
   readonly child: ChildProcess;
   readonly url: string;
+  /** BENCH_SCALE_TOKENS: the tokens its requests carry. */
+  tokens?: AuctionTokens;
 }
 
 function startInstance(db: string): Promise<Instance> {
-  return startServe(['--db', db, '--roster', 'personas', '--reservation-ms', '600000']);
+  if (!TOKENS) return startServe(['--db', db, '--roster', 'personas', '--reservation-ms', '600000']);
+  // Registered agents go offline without heartbeats; the benchmark sends none.
+  return startServe(
+    ['--db', db, '--roster', 'none', '--reservation-ms', '600000', '--offline-after-ms', String(2 ** 31 - 1)],
+    {
+      SWARM_ROUTER_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+    },
+  );
+}
+
+/** BENCH_SCALE_TOKENS: registers the personas once per database, through its first instance. */
+async function withAgents(instances: readonly Instance[], shared: boolean): Promise<void> {
+  if (!TOKENS) return;
+  if (shared) {
+    const tokens = await registerPersonas((instances[0] as Instance).url);
+    for (const instance of instances) instance.tokens = tokens;
+  } else {
+    for (const instance of instances) instance.tokens = await registerPersonas(instance.url);
+  }
 }
 
 async function stopAll(instances: readonly Instance[]): Promise<void> {
@@ -158,7 +193,7 @@ function load(
         url: i.url,
         connections: connectionsPerInstance(instances.length),
         duration: seconds,
-        requests: auctionRequests(descriptions, bidders, windowMs),
+        requests: auctionRequests(descriptions, bidders, windowMs, i.tokens),
       }),
     ),
   );
@@ -369,6 +404,7 @@ async function scaleRun(n: number): Promise<string[]> {
   const instances = [await startInstance(url)];
   instances.push(...(await Promise.all(Array.from({ length: n - 1 }, () => startInstance(url)))));
   try {
+    await withAgents(instances, true);
     const closing = await closingBid(`PostgreSQL, ${n} instance${n === 1 ? '' : 's'}`, instances);
     const windowed = await drive(instances, 5, WINDOW_MS);
     const lag = await windowLag(schema, windowed.startedMs);
@@ -394,6 +430,7 @@ async function independentSqliteRun(n: number): Promise<string> {
     Array.from({ length: n }, (_, i) => startInstance(join(workDir, `independent-${n}-${i}.db`))),
   );
   try {
+    await withAgents(instances, false);
     const closing = await closingBid(`SQLite, ${n} independent instances`, instances, {
       shared: false,
       postgres: false,
@@ -414,6 +451,7 @@ async function independentPgRun(n: number): Promise<string> {
   await Promise.all(schemas.map(dropSchema));
   const instances = await Promise.all(schemas.map((schema) => startInstance(schemaUrl(schema))));
   try {
+    await withAgents(instances, false);
     const closing = await closingBid(`PostgreSQL, ${n} independent instances`, instances, {
       shared: false,
       postgres: true,
@@ -428,6 +466,7 @@ async function independentPgRun(n: number): Promise<string> {
 async function sqliteRun(): Promise<string> {
   const instance = await startInstance(join(workDir, 'scale.db'));
   try {
+    await withAgents([instance], true);
     const closing = await closingBid('SQLite, 1 instance', [instance], { shared: true, postgres: false });
     return `SQLite, 1 instance  ${closingLine(closing)}; ${workLine(closing)}`;
   } finally {
@@ -437,7 +476,7 @@ async function sqliteRun(): Promise<string> {
 
 console.log(`swarm-router scale-out benchmark — ${machineLine()}`);
 console.log(
-  `PostgreSQL ${PG_URL}; ${PER_INSTANCE === undefined ? `${CONNECTIONS} connections split across the instances` : `${PER_INSTANCE} connections per instance`}; ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up`,
+  `PostgreSQL ${PG_URL}; ${PER_INSTANCE === undefined ? `${CONNECTIONS} connections split across the instances` : `${PER_INSTANCE} connections per instance`}; ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up${TOKENS ? '; with tokens (admin and agents)' : ''}`,
 );
 for (let round = 1; round <= ROUNDS; round++) {
   if (ROUNDS > 1) console.log(`— round ${round} of ${ROUNDS}`);
