@@ -203,7 +203,9 @@ describe('failures and the "no suitable agent" threshold', () => {
       const decision = await route();
       // Once refused, an agent could never win the task back to show it can do it.
       expect(decision.selectedAgent, decision.selectionReason).toBe('pdf');
-      expect(decision.bidders.find((b) => b.agentId === 'pdf')?.capability).toBeGreaterThanOrEqual(fit / 2 - 1e-12);
+      expect(decision.bidders.find((b) => b.agentId === 'pdf')?.capability).toBeGreaterThanOrEqual(
+        fit / 2 - 1e-12,
+      );
       await router.recordOutcome({ seq: decision.seq, agentId: 'pdf', status: 'failed' });
     }
     expect(router.agentRecord('pdf')).toMatchObject({ outcomes: 5, failed: 5 });
