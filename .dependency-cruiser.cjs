@@ -20,9 +20,39 @@ module.exports = {
       name: 'core-never-imports-edges',
       severity: 'error',
       comment:
-        'The core (domain, store, router) never imports the CLI, the server, config, logging or the wire format.',
-      from: { path: '^src/(kernel|manifest|scoring|policy|audit|agents|auction|tasks|events|store|router)/' },
-      to: { path: '^src/(cli|server|config|log|wire)/' },
+        'Data flows one way: edges (cli, server) → services → router → store. The core (domain, store, router) never imports the edges, config, the wire format or the services above it.',
+      from: { path: '^src/(kernel|manifest|scoring|policy|audit|tasks|events|store|router)/' },
+      to: { path: '^src/(cli|server|config|log|wire|service)/' },
+    },
+    {
+      name: 'services-never-import-edges',
+      severity: 'error',
+      comment:
+        'Services (task lifecycle, agents, timers, cluster sync, events) know nothing of HTTP, the CLI or the wire format.',
+      from: { path: '^src/service/' },
+      to: { path: '^src/(cli|server|config|wire|client)/' },
+    },
+    {
+      name: 'store-below-the-router',
+      severity: 'error',
+      comment: 'The store port and its adapters never import the router or the services that use them.',
+      from: { path: '^src/store/' },
+      to: { path: '^src/(router|service)/' },
+    },
+    {
+      name: 'routes-call-services',
+      severity: 'error',
+      comment:
+        'HTTP routes and event streams go through the services (and the router for decisions), never to the store.',
+      from: { path: '^src/server/(routes|sse)/' },
+      to: { path: '^src/store/' },
+    },
+    {
+      name: 'wire-sees-service-types-only',
+      severity: 'error',
+      comment: "The wire format maps the services' public types, never their internals.",
+      from: { path: '^src/wire/' },
+      to: { path: '^src/service/', pathNot: '^src/service/[a-z-]+-types\\.ts$' },
     },
     {
       name: 'client-speaks-http-only',

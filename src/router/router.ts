@@ -9,6 +9,9 @@ import type { OutcomeReport, RecordedOutcome } from '../policy/outcome.js';
 import type { DecisionPage, DecisionQuery, StreamOptions } from '../store/store.js';
 import type { RouteRequest } from './route-request.js';
 
+/** The most decisions one page of queryDecisions holds. */
+export { MAX_PAGE_SIZE } from '../store/store.js';
+
 export interface RouteBatchOptions {
   /** Decisions per store transaction. Default 1000. */
   readonly chunkSize?: number;

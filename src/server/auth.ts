@@ -4,10 +4,10 @@ import type {
   preHandlerAsyncHookHandler,
   preValidationAsyncHookHandler,
 } from 'fastify';
-import type { AgentDirectory } from '../agents/agent-directory.js';
-import { hashToken, tokenMatches } from '../agents/agent-token.js';
 import { requireStrongAdminToken } from '../config/admin-token.js';
 import { RouterError } from '../kernel/errors.js';
+import type { AgentDirectory } from '../service/agent-directory.js';
+import { hashToken, tokenMatches } from '../service/agent-token.js';
 import { normalizeId } from '../wire/unicode-text.js';
 
 /**

@@ -1,10 +1,11 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { AgentDirectory } from '../agents/agent-directory.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Router } from '../router/router.js';
-import type { TaskService } from '../router/task-service.js';
+import type { AgentDirectory } from '../service/agent-directory.js';
+import { EventLog } from '../service/event-log.js';
+import type { TaskService } from '../service/task-service.js';
 import type { Store } from '../store/store.js';
 import { Auth } from './auth.js';
 import { capConnectionsPerAddress, clientErrorHandler } from './connection-guard.js';
@@ -107,7 +108,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   const context: ServiceContext = {
     router: options.router,
-    store: options.store,
+    events: new EventLog(options.store),
     tasks: options.tasks,
     bus: options.bus,
     directory: options.directory,

@@ -1,8 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { AgentDirectory } from '../agents/agent-directory.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Decision } from '../policy/decision.js';
-import type { TaskService } from '../router/task-service.js';
+import type { AgentDirectory } from '../service/agent-directory.js';
+import type { TaskService } from '../service/task-service.js';
 import type { BatchCounts, Store, StoreContention } from '../store/store.js';
 
 /**

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { AgentDirectory } from '../agents/agent-directory.js';
 import { EventBus } from '../events/event-bus.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Router } from '../router/router.js';
-import { TaskService, type TaskServiceSettings } from '../router/task-service.js';
+import { AgentDirectory } from '../service/agent-directory.js';
+import { type ClusterSyncOptions, startClusterSync } from '../service/cluster-sync.js';
+import { TaskService, type TaskServiceSettings } from '../service/task-service.js';
 import type { Store } from '../store/store.js';
-import { type ClusterSyncOptions, startClusterSync } from './cluster-sync.js';
 import { createServer } from './create-server.js';
 import type { HttpLimits } from './http-limits.js';
 import type { EventStreamLimits } from './sse/event-stream-limits.js';

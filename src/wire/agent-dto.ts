@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { DirectoryEntry } from '../agents/agent-directory.js';
+import type { DirectoryEntry } from '../service/agent-types.js';
 import { AgentIdSchema, fromManifest, ManifestDtoSchema } from './manifest-dto.js';
 import { CHOOSE_BY } from './validate.js';
 

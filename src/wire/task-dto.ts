@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { TaskEvent } from '../events/task-event.js';
 import { RouterError } from '../kernel/errors.js';
-import type { PostTaskInput } from '../router/task-service.js';
+import type { PostTaskInput } from '../service/task-types.js';
 import type { Task } from '../tasks/task.js';
 import { AgentIdSchema, TaskIdSchema } from './id-schemas.js';
 import { parseTimeText, TIME_TEXT_EXPECTED } from './time-text.js';

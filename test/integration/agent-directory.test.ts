@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentDirectory } from '../../src/agents/agent-directory.js';
 import type { AgentManifest } from '../../src/manifest/manifest.js';
 import { createRouter } from '../../src/router/create-router.js';
+import { AgentDirectory } from '../../src/service/agent-directory.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { FakeClock } from '../helpers/fake-clock.js';

@@ -6,7 +6,7 @@ import { verifyLog } from '../../src/audit/verify.js';
 import { EventBus } from '../../src/events/event-bus.js';
 import { isRouterError } from '../../src/kernel/errors.js';
 import { createRouter } from '../../src/router/create-router.js';
-import { TaskService } from '../../src/router/task-service.js';
+import { TaskService } from '../../src/service/task-service.js';
 import { createStore } from '../../src/store/create-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { requirePostgres, TEST_PG_URL, testSchemas } from '../helpers/postgres.js';

@@ -5,7 +5,7 @@ import { systemClock } from '../../src/kernel/clock.js';
 import { isRouterError } from '../../src/kernel/errors.js';
 import { createRouter } from '../../src/router/create-router.js';
 import type { Router } from '../../src/router/router.js';
-import { TaskService } from '../../src/router/task-service.js';
+import { TaskService } from '../../src/service/task-service.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store, TaskChange } from '../../src/store/store.js';
 import { FakeClock } from '../helpers/fake-clock.js';

@@ -20,7 +20,7 @@ type AgentParams = { agent_id: string };
 
 export function agentRoutes(
   app: FastifyInstance,
-  { directory, auth, router, store, tasks }: ServiceContext,
+  { directory, auth, router, events: eventLog, tasks }: ServiceContext,
 ): void {
   const asTheAgentOfThePath = auth.guard({
     actingAs: (request) => (request.params as Partial<AgentParams>).agent_id,
@@ -123,7 +123,7 @@ export function agentRoutes(
       await directory.resolve(agentId);
       const entry = directory.get(agentId);
       const record = router.agentRecord(agentId);
-      const events = await store.agentEventCounts(agentId);
+      const events = await eventLog.countsOf(agentId);
       return {
         ...toAgentStatsDto(await router.stats(agentId)),
         status: entry.status,

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { RouterError } from '../../kernel/errors.js';
 import type { LoggedDecision } from '../../policy/decision.js';
-import { MAX_PAGE_SIZE } from '../../store/store.js';
+import { MAX_PAGE_SIZE } from '../../router/router.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
 import { AgentIdSchema, TaskIdSchema } from '../../wire/id-schemas.js';
 import { parseTimeText, TIME_TEXT_EXPECTED } from '../../wire/time-text.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hashToken } from '../../agents/agent-token.js';
 import { RouterError } from '../../kernel/errors.js';
+import { hashToken } from '../../service/agent-token.js';
 import type { ServiceContext } from '../service-context.js';
 import { EventStream, writeEventStreamHead } from '../sse/event-stream.js';
 import { type EventStreamLimits, eventStreamLimits } from '../sse/event-stream-limits.js';
@@ -18,7 +18,7 @@ const STREAM_RETRY_AFTER_SECONDS = 5;
  */
 export function eventRoutes(
   app: FastifyInstance,
-  { store, bus, auth }: ServiceContext,
+  { events, bus, auth }: ServiceContext,
   limitOverrides: Partial<EventStreamLimits> = {},
 ): void {
   const limits = eventStreamLimits(limitOverrides);
@@ -56,7 +56,7 @@ export function eventRoutes(
       }
       let lastSent: number;
       try {
-        lastSent = resumeAfter ?? (await store.lastEventId());
+        lastSent = resumeAfter ?? (await events.lastId());
       } catch (error) {
         slot.release();
         throw error;
@@ -69,7 +69,7 @@ export function eventRoutes(
         return;
       }
       const stream = new EventStream(reply.raw, {
-        store,
+        events,
         scheduler,
         limits,
         lastSent,

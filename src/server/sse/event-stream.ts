@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { TaskEvent } from '../../events/task-event.js';
-import type { Store } from '../../store/store.js';
+import type { EventLog } from '../../service/event-log.js';
 import { toEventDto } from '../../wire/task-dto.js';
 import type { EventStreamLimits } from './event-stream-limits.js';
 import type { PageScheduler } from './page-scheduler.js';
@@ -32,7 +32,7 @@ const KEEP_ALIVE_MS = 15_000;
 const FIRST_PAGE_EVENTS = 16;
 
 export interface EventStreamOptions {
-  readonly store: Pick<Store, 'eventsAfter'>;
+  readonly events: Pick<EventLog, 'after'>;
   readonly scheduler: PageScheduler;
   readonly limits: Pick<EventStreamLimits, 'pageEvents' | 'pageBytes' | 'stalledTimeoutMs'>;
   /** The id of the last event the client has; the stream sends those after it. */
@@ -55,7 +55,7 @@ export interface EventStreamOptions {
  */
 export class EventStream {
   readonly #raw: ServerResponse;
-  readonly #store: Pick<Store, 'eventsAfter'>;
+  readonly #events: Pick<EventLog, 'after'>;
   readonly #scheduler: PageScheduler;
   readonly #limits: EventStreamOptions['limits'];
   readonly #keepAlive: NodeJS.Timeout;
@@ -70,7 +70,7 @@ export class EventStream {
   /** Writes the head of the answer on `raw` (the caller hijacked the reply); call wake() to start. */
   constructor(raw: ServerResponse, options: EventStreamOptions) {
     this.#raw = raw;
-    this.#store = options.store;
+    this.#events = options.events;
     this.#scheduler = options.scheduler;
     this.#limits = options.limits;
     this.#lastSent = options.lastSent;
@@ -118,7 +118,7 @@ export class EventStream {
           await this.#scheduler.nextPage();
           if (this.#closed) return;
           const asked = this.#pageEvents;
-          const events = await this.#store.eventsAfter(this.#lastSent, asked);
+          const events = await this.#events.after(this.#lastSent, asked);
           if (this.#closed || events.length === 0) break;
           const page = formatPage(events);
           this.#lastSent = page.lastEventId;

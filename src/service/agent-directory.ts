@@ -4,26 +4,10 @@ import type { AgentManifest } from '../manifest/manifest.js';
 import type { Router } from '../router/router.js';
 import type { Store, StoredAgent } from '../store/store.js';
 import { couldBeAgentToken, hashToken, newAgentToken } from './agent-token.js';
+import type { DirectoryEntry } from './agent-types.js';
 import { TokenIndex } from './token-index.js';
 
-/**
- * The agents a service knows, and how it knows them:
- * - `roster`: from the `--roster` file the service started with; always online, changed in the file;
- * - `registered`: through the API; kept in the store (manifest, token hash, last heartbeat), so a
- *   restarted service knows them again, and offline once they miss heartbeats for `offlineAfterMs`.
- * The router's registry holds both kinds; this directory adds what the service needs beside it.
- */
-export type AgentSource = 'roster' | 'registered';
-export type AgentStatus = 'online' | 'offline';
-
-export interface DirectoryEntry {
-  readonly manifest: AgentManifest;
-  readonly source: AgentSource;
-  readonly status: AgentStatus;
-  /** Registered agents only. */
-  readonly registeredAtMs?: number;
-  readonly lastHeartbeatMs?: number;
-}
+export type { AgentSource, AgentStatus, DirectoryEntry } from './agent-types.js';
 
 export interface AgentDirectoryOptions {
   readonly router: Router;

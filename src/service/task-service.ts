@@ -8,6 +8,7 @@ import type { Decision } from '../policy/decision.js';
 import { rankCandidates } from '../policy/explain.js';
 import type { RouteConstraints } from '../policy/filters.js';
 import type { OutcomeReport } from '../policy/outcome.js';
+import type { Router } from '../router/router.js';
 import type { CommittedTaskChange, Store, TaskPage, TaskQuery } from '../store/store.js';
 import { auctionClosed } from '../store/task-rows.js';
 import {
@@ -25,31 +26,19 @@ import {
   requireLegal,
   type Task,
 } from '../tasks/task.js';
-import type { Router } from './router.js';
+import { AgentLoads } from './agent-loads.js';
+import { DueTaskTimer } from './due-task-timer.js';
+import { event, offerEvents } from './lifecycle-events.js';
+import { OpenAuctions } from './open-auctions.js';
+import {
+  checkedSettings,
+  DEFAULT_TASK_SETTINGS,
+  invalid,
+  type PostTaskInput,
+  type TaskServiceSettings,
+} from './task-types.js';
 
-export interface TaskServiceSettings extends LifecycleSettings {
-  /** Bidding window of a task posted without one, ms (the seed's auction: 15 s). */
-  readonly defaultBiddingWindowMs: number;
-  /** The longest bidding window a task may ask for, ms. */
-  readonly maxBiddingWindowMs: number;
-  /** How often the service looks for due tasks when it knows of none sooner, ms. */
-  readonly idlePollMs: number;
-}
-
-export const DEFAULT_TASK_SETTINGS: TaskServiceSettings = Object.freeze({
-  defaultBiddingWindowMs: 15_000,
-  maxBiddingWindowMs: 24 * 3_600_000,
-  reservationMs: 30_000,
-  maxAttempts: 3,
-  idlePollMs: 1_000,
-});
-
-export interface PostTaskInput extends RouteConstraints {
-  readonly taskId?: string;
-  readonly description: string;
-  readonly biddingWindowMs?: number;
-  readonly deadlineMs?: number;
-}
+export type { PostTaskInput, TaskServiceSettings } from './task-types.js';
 
 export interface TaskServiceOptions {
   readonly router: Router;
@@ -70,21 +59,6 @@ interface Prepared {
 
 /** A read-compute-commit that lost a race is retried from a fresh read this many times. */
 const MAX_RETRIES = 8;
-/** What TaskService keeps of an open auction for its bids (see #openAuctionFacts). */
-interface OpenAuctionFacts {
-  readonly constraints: RouteConstraints;
-  readonly closesMs: number;
-}
-/** Open auctions whose facts are kept in memory. */
-const MAX_REMEMBERED_AUCTIONS = 50_000;
-/** Due tasks handled per store query. */
-const DUE_BATCH = 100;
-/**
- * Due tasks handled at once within a sweep: as many as one decision batch of the PostgreSQL store
- * carries. With one instance sweeping for all (the sweep lease), 16 at a time left bursts of due
- * tasks queued behind each other's commits (bench:scale, window end p99 117–150 ms against 84–100).
- */
-const SWEEP_TOGETHER = 64;
 
 const holds = (task: Task): boolean =>
   (task.status === 'offered' || task.status === 'accepted') && task.assignedAgent !== null;
@@ -102,32 +76,26 @@ export class TaskService {
   readonly #clock: Clock;
   readonly #events: EventBus;
   readonly settings: TaskServiceSettings;
-  readonly #inFlight = new Map<string, number>();
-  /**
-   * What a bid needs to know of an open auction, which never changes while it is open: its
-   * constraints and when its window ends. So a bid needs no read of the task before the store's own
-   * checks (one fewer query per bid on the auction path), and a bid after the window is refused
-   * without a write. Missing after a restart or for a task posted by another instance: read once.
-   */
-  readonly #openAuctionFacts = new Map<string, OpenAuctionFacts>();
-  #openAuctions = 0;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #loads: AgentLoads;
+  readonly #auctions = new OpenAuctions();
+  readonly #timer: DueTaskTimer;
   /** Shared stores only: the newest outcome learned, and those this instance learned itself since. */
   #outcomeCursor: number | undefined;
   readonly #learnedHere = new Set<number>();
-  #timerAtMs = Number.POSITIVE_INFINITY;
-  #running = false;
-  #stopped = false;
-  #sweep: Promise<void> = Promise.resolve();
-  /** Due tasks being handled, by id, until they are stored (the timer's sweeps do not wait for them). */
-  readonly #handling = new Map<string, Promise<void>>();
 
   private constructor(options: TaskServiceOptions, settings: TaskServiceSettings) {
     this.#router = options.router;
     this.#store = options.store;
     this.#clock = options.clock;
     this.#events = options.events;
+    this.#loads = new AgentLoads(options.router);
     this.settings = settings;
+    this.#timer = new DueTaskTimer({
+      store: options.store,
+      clock: options.clock,
+      idlePollMs: settings.idlePollMs,
+      handleDue: (task, now) => this.#handleDue(task, now),
+    });
   }
 
   /** Reads what the store holds (each agent's tasks, open auctions) and tells the router the loads. */
@@ -157,34 +125,23 @@ export class TaskService {
       this.#router.learnOutcome(outcome);
     }
     const next = await this.#store.nextDueMs();
-    if (next !== null) this.#schedule(next);
+    if (next !== null) this.#timer.schedule(next);
   }
 
   /** Each agent's tasks in hand and the open auctions, as stored. */
   async #readCounts(): Promise<void> {
-    const loads = await this.#store.inFlightByAgent();
-    for (const agentId of [...this.#inFlight.keys()]) {
-      if (!loads.has(agentId)) {
-        this.#inFlight.delete(agentId);
-        this.#router.setAgentLoad(agentId, 0);
-      }
-    }
-    for (const [agentId, n] of loads) {
-      this.#inFlight.set(agentId, n);
-      // The router keeps loads by agent id, registered now or not.
-      this.#router.setAgentLoad(agentId, n);
-    }
+    this.#loads.replaceAll(await this.#store.inFlightByAgent());
     // Every catch-up on a shared store runs this: an index read, not a count of every task by status.
-    this.#openAuctions = await this.#store.countOpenTasks();
+    this.#auctions.count = await this.#store.countOpenTasks();
   }
 
   get openAuctions(): number {
-    return this.#openAuctions;
+    return this.#auctions.count;
   }
 
   /** Tasks the agent holds now (offered to it or accepted). */
   inFlightOf(agentId: string): number {
-    return this.#inFlight.get(agentId) ?? 0;
+    return this.#loads.of(agentId);
   }
 
   async post(input: PostTaskInput): Promise<Task> {
@@ -234,10 +191,9 @@ export class TaskService {
         },
       },
     ]);
-    this.#openAuctions++;
-    this.#rememberAuction(task.taskId, { constraints, closesMs: task.closesMs });
+    this.#auctions.opened(task.taskId, { constraints, closesMs: task.closesMs });
     this.#events.committed(events);
-    this.#schedule(task.closesMs);
+    this.#timer.schedule(task.closesMs);
     // Nobody can bid (no eligible agent): decide at once rather than wait for the window.
     if (this.#everyEligibleHasBid(task)) return (await this.#closeNow(task.taskId, task)) ?? task;
     return task;
@@ -257,12 +213,12 @@ export class TaskService {
         details: { agentId },
       });
     }
-    let auction = this.#openAuctionFacts.get(taskId);
+    let auction = this.#auctions.factsOf(taskId);
     if (auction === undefined) {
       const current = await this.get(taskId);
       requireLegal(current, 'bid');
       auction = { constraints: current.constraints, closesMs: current.closesMs };
-      this.#rememberAuction(taskId, auction);
+      this.#auctions.remember(taskId, auction);
     }
     const { constraints } = auction;
     const refusal = this.#router.refusalOf(agentId, bidSats, constraints);
@@ -330,83 +286,20 @@ export class TaskService {
 
   /**
    * Handles every task whose time has come (auction windows, reservations, deadlines) as of now; the
-   * timer calls it, and so may tests with a fake clock. Resolves once they are all committed — all
-   * but a task whose row another transaction holds at that moment (on PostgreSQL the claim skips
-   * locked rows): it stays due, and the timer's next check, which follows at once, takes it.
+   * timer calls it, and so may tests with a fake clock (DueTaskTimer.runDue).
    */
   runDue(): Promise<void> {
-    return this.#sweepInTurn(true);
-  }
-
-  /**
-   * One sweep at a time: a second caller waits for the running one, then sweeps again. On a store
-   * that claims due tasks the timer's sweeps (`untilCommitted` false) do not wait for their last
-   * commits: the next sweep may claim while they are stored, so that one instance sweeping every due
-   * task (the sweep lease on PostgreSQL) keeps up as several taking turns did (bench:scale,
-   * docs/BENCHMARKS.md).
-   */
-  #sweepInTurn(untilCommitted: boolean): Promise<void> {
-    const sweep = this.#sweep.then(async () => {
-      await this.#sweepDue(untilCommitted);
-      // Until committed: what the timer's sweeps left in flight too.
-      if (untilCommitted) await Promise.all(this.#handling.values());
-    });
-    // The caller sees this sweep's failure; the next sweep runs regardless (a store unavailable for
-    // a moment must not stop the timers for good).
-    this.#sweep = sweep.catch(() => undefined);
-    return sweep;
+    return this.#timer.runDue();
   }
 
   /** Starts the timer: due tasks are handled at their time (and at least every idlePollMs). */
   start(): void {
-    this.#running = true;
-    this.#schedule(this.#clock.now());
+    this.#timer.start();
   }
 
   /** Stops the timer and waits for a sweep in progress. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#running = false;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#sweep;
-    await Promise.all(this.#handling.values());
-  }
-
-  async #sweepDue(untilCommitted: boolean): Promise<void> {
-    for (;;) {
-      const now = this.#clock.now();
-      const due = await this.#store.dueTasks(now, DUE_BATCH);
-      // What an earlier sweep is still storing is its own (a store without claims finds it again).
-      const fresh = due.filter((task) => !this.#handling.has(task.taskId));
-      // Many at a time rather than one by one: their commits can then share a transaction (the write
-      // batch on SQLite, the decision batch on PostgreSQL) instead of queueing behind each other.
-      for (let start = 0; start < fresh.length; start += SWEEP_TOGETHER) {
-        // Stopping (SIGTERM) does not wait for a backlog: what is left is given back, due again at the
-        // next start (or at once for another instance).
-        if (this.#stopped) {
-          await this.#store.releaseDueTasks(fresh.slice(start).map((t) => t.taskId));
-          return;
-        }
-        const handled = Promise.all(
-          fresh.slice(start, start + SWEEP_TOGETHER).map((task) => this.#handle(task, now)),
-        );
-        if (untilCommitted || start + SWEEP_TOGETHER < fresh.length) await handled;
-        else handled.catch(() => undefined); // the timer's next check tries again
-      }
-      if (due.length < DUE_BATCH) return;
-      if (fresh.length === 0) await Promise.all(this.#handling.values()); // only what is in hand: let it land
-    }
-  }
-
-  /** Handles a due task, kept in #handling until it is stored; its failure is the caller's to see. */
-  #handle(task: Task, now: number): Promise<void> {
-    const handled = this.#handleDue(task, now).finally(() => this.#handling.delete(task.taskId));
-    this.#handling.set(
-      task.taskId,
-      handled.catch(() => undefined), // the timer's next check tries again
-    );
-    return handled;
+  stop(): Promise<void> {
+    return this.#timer.stop();
   }
 
   async #handleDue(task: Task, now: number): Promise<void> {
@@ -554,36 +447,16 @@ export class TaskService {
 
   #afterCommit(before: Task, committed: CommittedTaskChange): void {
     const after = committed.task;
-    if (holds(before)) this.#addLoad(before.assignedAgent as string, -1);
-    if (holds(after)) this.#addLoad(after.assignedAgent as string, 1);
-    if (before.status === 'open' && after.status !== 'open') {
-      this.#openAuctions--;
-      this.#openAuctionFacts.delete(after.taskId);
-    }
+    if (holds(before)) this.#loads.add(before.assignedAgent as string, -1);
+    if (holds(after)) this.#loads.add(after.assignedAgent as string, 1);
+    if (before.status === 'open' && after.status !== 'open') this.#auctions.closed(after.taskId);
     if (committed.outcome !== undefined) {
       this.#router.learnOutcome(committed.outcome);
       if (this.#outcomeCursor !== undefined) this.#learnedHere.add(committed.outcome.outcomeSeq);
     }
     this.#events.committed(committed.events);
     const due = dueMs(after);
-    if (due !== null) this.#schedule(due);
-  }
-
-  #rememberAuction(taskId: string, facts: OpenAuctionFacts): void {
-    // Bounded: past the cap the oldest go (Maps iterate in insertion order); a miss only costs a
-    // read. An auction another instance closed stays here until then: its bids reach the store,
-    // which refuses them, as it would have after a read.
-    if (this.#openAuctionFacts.size >= MAX_REMEMBERED_AUCTIONS) {
-      this.#openAuctionFacts.delete(this.#openAuctionFacts.keys().next().value as string);
-    }
-    this.#openAuctionFacts.set(taskId, facts);
-  }
-
-  #addLoad(agentId: string, delta: number): void {
-    const n = Math.max(0, (this.#inFlight.get(agentId) ?? 0) + delta);
-    if (n === 0) this.#inFlight.delete(agentId);
-    else this.#inFlight.set(agentId, n);
-    this.#router.setAgentLoad(agentId, n);
+    if (due !== null) this.#timer.schedule(due);
   }
 
   /**
@@ -599,78 +472,4 @@ export class TaskService {
     }
     return true;
   }
-
-  /** Makes sure the timer fires by `atMs` (and by the idle poll at the latest). */
-  #schedule(atMs: number): void {
-    if (!this.#running || this.#stopped) return;
-    const now = this.#clock.now();
-    const at = Math.min(atMs, now + this.settings.idlePollMs);
-    if (this.#timer !== undefined && this.#timerAtMs <= at) return;
-    clearTimeout(this.#timer);
-    this.#timerAtMs = at;
-    this.#timer = setTimeout(() => void this.#fire(), Math.max(0, at - now));
-  }
-
-  async #fire(): Promise<void> {
-    this.#timer = undefined;
-    this.#timerAtMs = Number.POSITIVE_INFINITY;
-    try {
-      // Only where due tasks are claimed may a sweep leave its last commits in flight: elsewhere the
-      // next check would find them due still, and again, until they landed.
-      await this.#sweepInTurn(this.#store.watchCommits === undefined);
-    } catch {
-      // The store is unavailable or closing: the next tick tries again.
-    }
-    if (!this.#running) return;
-    let next: number | null = null;
-    try {
-      next = await this.#store.nextDueMs();
-    } catch {
-      next = null;
-    }
-    this.#schedule(next ?? Number.POSITIVE_INFINITY);
-  }
-}
-
-function event(
-  kind: NewTaskEvent['kind'],
-  task: Task,
-  agentId: string | null,
-  atMs: number,
-  data: NewTaskEvent['data'],
-): NewTaskEvent {
-  return { kind, taskId: task.taskId, agentId, atMs, data: { status: task.status, ...data } };
-}
-
-/** The event of where a task went after an offer ended: to the next candidate, or nobody. */
-function offerEvents(task: Task, atMs: number, reason?: string): NewTaskEvent[] {
-  if (task.status === 'offered') {
-    return [
-      event('task:assigned', task, task.assignedAgent, atMs, {
-        reservedUntilMs: task.reservedUntilMs,
-        attempt: task.offerIndex + 1,
-      }),
-    ];
-  }
-  if (task.status === 'unassigned') {
-    return [
-      event('task:unassigned', task, null, atMs, {
-        reason: reason ?? `no candidate left (${task.candidates.length} tried)`,
-      }),
-    ];
-  }
-  return [];
-}
-
-function invalid(field: string, message: string): RouterError {
-  return new RouterError('invalid_request', `${field} ${message}`, { details: { field } });
-}
-
-function checkedSettings(settings: TaskServiceSettings): TaskServiceSettings {
-  for (const [name, value] of Object.entries(settings)) {
-    if (!(Number.isSafeInteger(value) && value >= 1)) {
-      throw new TypeError(`expected ${name} to be an integer ≥ 1, got ${value} (${typeof value})`);
-    }
-  }
-  return Object.freeze({ ...settings });
 }

@@ -1,7 +1,7 @@
-import type { AgentDirectory } from '../agents/agent-directory.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { TaskService } from '../router/task-service.js';
 import type { Store } from '../store/store.js';
+import type { AgentDirectory } from './agent-directory.js';
+import type { TaskService } from './task-service.js';
 
 export interface ClusterSyncOptions {
   readonly store: Store;
