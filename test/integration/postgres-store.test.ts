@@ -1071,29 +1071,24 @@ describe.runIf(available)('PostgreSQL store', () => {
   it('keeps the bids stored before migration 0014 in their tasks, in arrival order, and refuses a second bid of the same agent', async () => {
     const url = schemas.url();
     const schema = new URL(url).searchParams.get('schema') as string;
-    // The schema as the previous version left it: bids in task_bids, stored by its add_bids.
+    // The schema as the previous version left it: each bid a row of task_bids, numbered in arrival
+    // order, and its task's version bumped once per bid.
     await asLeftBefore(schema, 14, async (client) => {
-      for (const id of ['u1', 'u2']) {
+      for (const [id, version] of [
+        ['u1', 3],
+        ['u2', 1],
+      ] as const) {
         await client.query(
           `INSERT INTO tasks (task_id, description, constraints, status, created_ms, closes_ms, candidates,
              offer_index, failures, version, updated_ms, due_ms)
-           VALUES ($1, 'old task', '{}', 'open', 1000, 61000, '[]', 0, 0, 0, 1000, 61000)`,
-          [id],
+           VALUES ($1, 'old task', '{}', 'open', 1000, 61000, '[]', 0, 0, $2, 1000, 61000)`,
+          [id, version],
         );
       }
-      const old = await client.query(
-        `SELECT code FROM add_bids($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], false)`,
-        [
-          ['u1', 'u1', 'u2', 'u1'],
-          ['zed', 'amy', 'amy', 'kim'],
-          [30, 10, 20, 40],
-          [1_100, 1_200, 1_300, 1_400],
-          ['bid:received', 'bid:received', 'bid:received', 'bid:received'],
-          [1_100, 1_200, 1_300, 1_400],
-          ['{}', '{}', '{}', '{}'],
-        ],
+      await client.query(
+        `INSERT INTO task_bids (task_id, agent_id, bid_sats, received_ms)
+         VALUES ('u1', 'zed', 30, 1100), ('u1', 'amy', 10, 1200), ('u2', 'amy', 20, 1300), ('u1', 'kim', 40, 1400)`,
       );
-      expect(old.rows.map((r) => r.code)).toEqual([null, null, null, null]);
     });
     const store = open(url);
     const u1 = await store.getTask('u1');

@@ -42,7 +42,7 @@ import { PgKeys } from './pg-keys.js';
 import { PgLedger } from './pg-ledger.js';
 import { LedgerSealer } from './pg-ledger-sealer.js';
 import { countRowLockWaits } from './pg-lock-wait.js';
-import { migratePg, quoteIdent } from './pg-migrator.js';
+import { loadFunctions, migratePg, quoteIdent } from './pg-migrator.js';
 import { type OutcomeRow, recordedOutcome } from './pg-outcome-rows.js';
 import { keepingPool, type PgQueryable, preparing } from './pg-queryable.js';
 import { SweepLease } from './pg-sweep-lease.js';
@@ -1400,9 +1400,12 @@ export class PostgresStore implements Store {
         this.#schema,
         loadMigrations(new URL('./migrations/', import.meta.url)),
         this.#nowMs(),
-        async (applied) => {
-          // Sealing begins once, with the rows an older version wrote, in the migration's transaction.
-          if (applied.includes(LEDGER_MIGRATION)) await this.#ledger.begin(preparing(client));
+        {
+          functions: loadFunctions(new URL('./functions/', import.meta.url)),
+          afterApplying: async (applied) => {
+            // Sealing begins once, with the rows an older version wrote, in the migration's transaction.
+            if (applied.includes(LEDGER_MIGRATION)) await this.#ledger.begin(preparing(client));
+          },
         },
       );
       // Changes another instance left pending (it stopped, or was killed) are sealed soon.

@@ -1,16 +1,12 @@
--- A task's bids are kept in its own row, in three arrays in arrival order, rather than in task_bids.
--- Every bid rewrites the task's row anyway (its version is bumped), so appending the bid there costs
+-- A task's bids are kept in its own row, in three arrays in arrival order, rather than in task_bids:
+-- every bid rewrites the task's row anyway (its version is bumped), so appending the bid there costs
 -- little, where a row of task_bids cost an insert into its table and primary key, and every answer
--- and read of a task then gathered its bids from that table again. add_bids was most of
--- PostgreSQL's time on one instance's auction path (bench:scale); the same 26 bids in a
--- transaction rolled back, alternated call by call on an idle machine, took 4.07 ms a call with the
--- table and 3.09 ms with the arrays. A task read (getTask, listTasks, the due tasks' claim) is now
--- one statement, not two.
+-- and read of a task gathered its bids from that table again. A task read is one statement.
 --
--- A duplicate bid is found in bid_agents; the task's row is locked (lock_tasks_in_order) before it
--- is read, as before, so two batches cannot both add the same agent's bid.
---
--- An instance of the previous version reads and writes task_bids, which is gone: the instances of
+-- The bids of task_bids move into their tasks' rows, in arrival order, and the table is dropped.
+-- add_bids (functions/) appends to the arrays and answers with the task as stored, its bids included:
+-- its result type changed, so a schema's older add_bids is dropped here for the new one to be created.
+-- An instance that reads or writes task_bids cannot share a schema with this one: the instances of
 -- one deployment are upgraded together (README, "On PostgreSQL").
 ALTER TABLE tasks
   ADD COLUMN bid_agents text[] NOT NULL DEFAULT '{}',
@@ -23,55 +19,6 @@ FROM (SELECT task_id, array_agg(agent_id ORDER BY bid_order) AS agents,
       FROM task_bids GROUP BY task_id) AS b
 WHERE t.task_id = b.task_id;
 
--- add_bids as in migration 0006, with the bids appended to their tasks' rows. Its answer for a task's
--- last accepted bid of the batch carries the task as stored, its bids included; `bids` is gone.
-DROP FUNCTION add_bids(text[], text[], bigint[], bigint[], text[], bigint[], text[], boolean);
-CREATE FUNCTION add_bids(
-  p_task_ids text[], p_agent_ids text[], p_bid_sats bigint[], p_at_ms bigint[],
-  p_event_kinds text[], p_event_at_ms bigint[], p_event_data text[], p_wait boolean
-) RETURNS TABLE (ord integer, code text, detail text, event_id bigint, task json)
-LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
-BEGIN
-  PERFORM FROM lock_tasks_in_order(p_task_ids, p_wait);
-  RETURN QUERY
-  WITH input AS (
-    SELECT u.ord::integer AS ord, u.task_id, u.agent_id, u.bid_sats, u.at_ms, u.kind, u.event_at_ms, u.data
-    FROM unnest(p_task_ids, p_agent_ids, p_bid_sats, p_at_ms, p_event_kinds, p_event_at_ms, p_event_data)
-      WITH ORDINALITY AS u (task_id, agent_id, bid_sats, at_ms, kind, event_at_ms, data, ord)
-  ), checked AS (
-    SELECT i.*,
-      CASE WHEN t.task_id IS NULL THEN 'SR404' WHEN t.status <> 'open' OR t.closes_ms <= i.at_ms THEN 'SR409'
-        WHEN i.agent_id = ANY (t.bid_agents) THEN 'SR410' END AS refusal,
-      CASE WHEN t.task_id IS NULL THEN NULL WHEN t.status <> 'open' THEN t.status
-        WHEN t.closes_ms <= i.at_ms THEN 'window' END AS why
-    FROM input i LEFT JOIN tasks t ON t.task_id = i.task_id
-  ), accepted AS (
-    SELECT c.*, row_number() OVER (PARTITION BY c.task_id ORDER BY c.ord DESC) AS from_last
-    FROM checked c WHERE c.refusal IS NULL
-  ), bumped AS (
-    UPDATE tasks t SET version = t.version + n.taken, updated_ms = n.last_at_ms,
-      bid_agents = t.bid_agents || n.agents, bid_sats = t.bid_sats || n.sats,
-      bid_received_ms = t.bid_received_ms || n.received
-    FROM (SELECT a.task_id, count(*)::integer AS taken, max(a.at_ms) FILTER (WHERE a.from_last = 1) AS last_at_ms,
-            array_agg(a.agent_id ORDER BY a.ord) AS agents, array_agg(a.bid_sats ORDER BY a.ord) AS sats,
-            array_agg(a.at_ms ORDER BY a.ord) AS received
-          FROM accepted a GROUP BY a.task_id) AS n
-    WHERE t.task_id = n.task_id
-    RETURNING t.task_id, t.description, t.constraints, t.status, t.created_ms, t.closes_ms, t.deadline_ms,
-      t.decision_seq, t.candidates, t.offer_index, t.assigned_agent, t.reserved_until_ms, t.failures,
-      t.version, t.updated_ms, t.bid_agents, t.bid_sats
-  ), events AS (
-    INSERT INTO task_events (kind, task_id, agent_id, at_ms, data)
-    SELECT a.kind, a.task_id, a.agent_id, a.event_at_ms, a.data FROM accepted a ORDER BY a.ord
-    RETURNING task_events.event_id, task_events.task_id, task_events.agent_id
-  )
-  SELECT c.ord, c.refusal, c.why, e.event_id, CASE WHEN a.from_last = 1 THEN row_to_json(t.*) END
-  FROM checked c
-  LEFT JOIN accepted a ON a.ord = c.ord
-  LEFT JOIN events e ON e.task_id = c.task_id AND e.agent_id = c.agent_id AND a.ord IS NOT NULL
-  LEFT JOIN bumped t ON t.task_id = c.task_id AND a.from_last = 1
-  ORDER BY c.ord;
-END
-$$;
+DROP FUNCTION IF EXISTS add_bids(text[], text[], bigint[], bigint[], text[], bigint[], text[], boolean);
 
 DROP TABLE task_bids;
