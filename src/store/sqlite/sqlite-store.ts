@@ -12,21 +12,12 @@ import {
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
 import type { AgentManifest } from '../../manifest/manifest.js';
-import {
-  type Bid,
-  type BidderRecord,
-  type Decision,
-  GENESIS_HASH,
-  type LoggedDecision,
-} from '../../policy/decision.js';
+import type { Bid, Decision, LoggedDecision } from '../../policy/decision.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
-import { AgentCounterSums } from '../agent-counter-sums.js';
-import { assembleRecords, type ChainLink, mergeNewestFirst, pagePrevHashes } from '../assemble-records.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { ChainLink } from '../assemble-records.js';
 import type { AuditView } from '../ledger-port.js';
 import { loadMigrations } from '../migration-files.js';
-import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
 import type {
   AgentCounts,
   CommittedTaskChange,
@@ -42,13 +33,13 @@ import type {
 } from '../store.js';
 import { SqliteAgents } from './sqlite-agents.js';
 import { sqliteAdoptionSource, sqliteAuditView } from './sqlite-audit.js';
+import { SqliteDecisions } from './sqlite-decisions.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { sqliteIntegrityProblems } from './sqlite-integrity.js';
 import { SqliteKeys } from './sqlite-keys.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 import { migrate } from './sqlite-migrator.js';
 import { SqliteOutcomes } from './sqlite-outcomes.js';
-import * as Q from './sqlite-queries.js';
 import { SqliteTasks } from './sqlite-tasks.js';
 import { WriteBatch } from './write-batch.js';
 
@@ -84,6 +75,7 @@ export class SqliteStore implements Store {
   #db: Database.Database | undefined;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #keys: SqliteKeys;
+  readonly #decisions: SqliteDecisions;
   readonly #append: (decisions: readonly Decision[], seal: Sealer) => LoggedDecision[];
   readonly #outcomes: SqliteOutcomes;
   readonly #agents: SqliteAgents;
@@ -135,8 +127,9 @@ export class SqliteStore implements Store {
       throw translateSqliteError(error, this.#path);
     }
     this.#keys = new SqliteKeys((sql) => this.#statement(sql));
+    this.#decisions = new SqliteDecisions((sql) => this.#statement(sql), this.#keys);
     const transaction = this.#connection().transaction((decisions: readonly Decision[], seal: Sealer) =>
-      this.#appendInTransaction(decisions, seal),
+      this.#decisions.append(decisions, seal),
     );
     this.#append = (decisions, seal) => {
       this.#keys.begin();
@@ -185,99 +178,30 @@ export class SqliteStore implements Store {
   }
 
   async queryDecisions(query: DecisionQuery): Promise<DecisionPage> {
-    return this.#guard(() => {
-      const filters = {
-        cursor: query.cursor !== undefined,
-        taskId: query.taskId !== undefined,
-        sinceMs: query.sinceMs !== undefined,
-        untilMs: query.untilMs !== undefined,
-      };
-      const filterParams: unknown[] = [];
-      if (query.cursor !== undefined) filterParams.push(decodeCursor(query.cursor));
-      if (query.taskId !== undefined) filterParams.push(query.taskId);
-      if (query.sinceMs !== undefined) filterParams.push(query.sinceMs);
-      if (query.untilMs !== undefined) filterParams.push(query.untilMs);
-      const wanted = query.limit + 1; // one more than asked tells whether another page exists
-      const pageOf = (source: 'all' | 'bids' | 'roster', key?: number): number[] =>
-        (
-          this.#statement(Q.selectSeqPage(source, filters)).all(
-            ...(key === undefined ? [] : [key]),
-            ...filterParams,
-            wanted,
-          ) as { seq: number }[]
-        ).map((r) => r.seq);
-
-      let seqs: number[];
-      if (query.agentId === undefined) {
-        seqs = pageOf('all');
-      } else {
-        const agentKey = this.#keys.findAgentKey(query.agentId);
-        if (agentKey === undefined) return { decisions: [], nextCursor: null };
-        // Exact, indexed, never a pattern: the decisions the agent bid in (bids_by_agent), merged with
-        // those of every roster it was registered in (decisions_by_roster). Each source is read newest
-        // first and only as far as one page, so the cost is one page per roster, not the log's length.
-        const sources = [
-          pageOf('bids', agentKey),
-          ...this.#keys.rostersOf(agentKey).map((r) => pageOf('roster', r)),
-        ];
-        seqs = mergeNewestFirst(sources, wanted);
-      }
-      const page = seqs.slice(0, query.limit);
-      const rows = this.#statement(Q.SELECT_DECISIONS_OF).all(JSON.stringify(page)) as DecisionRow[];
-      const decisions = this.#assemble(
-        rows,
-        this.#legacyBids(rows, () => this.#statement(Q.SELECT_BIDS_OF).all(JSON.stringify(page))),
-      );
-      const last = decisions.at(-1);
-      return { decisions, nextCursor: seqs.length > query.limit && last ? encodeCursor(last.seq) : null };
-    });
+    return this.#guard(() => this.#decisions.query(query));
   }
 
   async getDecision(seq: number): Promise<LoggedDecision | undefined> {
-    return this.#guard(() => {
-      const row = this.#statement(Q.SELECT_DECISION).get(seq) as DecisionRow | undefined;
-      if (row === undefined) return undefined;
-      return this.#assemble(
-        [row],
-        this.#legacyBids([row], () => this.#statement(Q.SELECT_BIDS_IN_RANGE).all(seq, seq)),
-      )[0];
-    });
+    return this.#guard(() => this.#decisions.get(seq));
   }
 
   async *streamDecisions(options: StreamOptions = {}): AsyncIterable<LoggedDecision> {
     const sinceMs = options.sinceMs ?? Number.MIN_SAFE_INTEGER;
     let after = 0;
     if (options.sinceMs !== undefined) {
-      const first = this.#guard(
-        () => this.#statement(Q.SELECT_FIRST_SEQ_SINCE).get(sinceMs) as { after: number | null },
-      );
-      if (first.after === null) return;
-      after = first.after;
+      const first = this.#guard(() => this.#decisions.firstSeqSince(sinceMs));
+      if (first === null) return;
+      after = first;
     }
     // Keyset pages by seq: each page is its own short read, so a long export neither holds a read
     // transaction open (which would stop WAL checkpoints) nor keeps more than one page in memory.
-    // Each record's predecessor is the record before it in the stream; only the first needs a lookup.
     let previous: ChainLink | undefined;
     for (;;) {
-      const page = this.#guard(() => {
-        const rows = this.#statement(Q.SELECT_STREAM_PAGE).all(
-          after,
-          sinceMs,
-          STREAM_PAGE_SIZE,
-        ) as DecisionRow[];
-        if (rows.length === 0) return [];
-        const first = (rows[0] as DecisionRow).seq;
-        const last = (rows.at(-1) as DecisionRow).seq;
-        if (previous === undefined) {
-          const row = this.#statement(Q.SELECT_HASH).get(first - 1) as { hash: Buffer } | undefined;
-          previous = { seq: first - 1, hash: row?.hash ?? null };
-        }
-        const { prevHashes, last: lastLink } = pagePrevHashes(rows, previous);
-        previous = lastLink;
-        const bids = this.#legacyBids(rows, () => this.#statement(Q.SELECT_BIDS_IN_RANGE).all(first, last));
-        return this.#assemble(rows, bids, prevHashes);
-      });
+      const { page, last } = this.#guard(() =>
+        this.#decisions.streamPage(after, sinceMs, STREAM_PAGE_SIZE, previous),
+      );
       if (page.length === 0) return;
+      previous = last;
       yield* page;
       after = (page.at(-1) as LoggedDecision).seq;
     }
@@ -291,42 +215,11 @@ export class SqliteStore implements Store {
   }
 
   async agentCounts(agentId: string): Promise<AgentCounts> {
-    return this.#guard(() => {
-      const key = this.#keys.findAgentKey(agentId);
-      const row =
-        key === undefined
-          ? undefined
-          : (this.#statement(Q.SELECT_COUNTERS).get(key) as
-              | { considered: number; bids: number; won: number; winning_bid_sum: number }
-              | undefined);
-      return {
-        agentId,
-        considered: row?.considered ?? 0,
-        bids: row?.bids ?? 0,
-        won: row?.won ?? 0,
-        winningBidSatsSum: row?.winning_bid_sum ?? 0,
-      };
-    });
+    return this.#guard(() => this.#decisions.agentCounts(agentId));
   }
 
   async listAgentCounts(): Promise<readonly AgentCounts[]> {
-    return this.#guard(() =>
-      (
-        this.#statement(Q.SELECT_ALL_COUNTERS).all() as {
-          agent_id: string;
-          considered: number;
-          bids: number;
-          won: number;
-          winning_bid_sum: number;
-        }[]
-      ).map((r) => ({
-        agentId: r.agent_id,
-        considered: r.considered,
-        bids: r.bids,
-        won: r.won,
-        winningBidSatsSum: r.winning_bid_sum,
-      })),
-    );
+    return this.#guard(() => this.#decisions.listAgentCounts());
   }
 
   async checkIntegrity(): Promise<readonly string[]> {
@@ -334,7 +227,7 @@ export class SqliteStore implements Store {
   }
 
   async countDecisions(): Promise<number> {
-    return this.#guard(() => (this.#statement(Q.COUNT_DECISIONS).get() as { n: number }).n);
+    return this.#guard(() => this.#decisions.count());
   }
 
   async addAgent(agent: StoredAgent): Promise<boolean> {
@@ -464,7 +357,7 @@ export class SqliteStore implements Store {
     let task = change.task;
     let decision: LoggedDecision | undefined;
     if (change.decision !== undefined) {
-      decision = this.#appendInTransaction([change.decision], seal)[0] as LoggedDecision;
+      decision = this.#decisions.append([change.decision], seal)[0] as LoggedDecision;
       task = { ...task, decisionSeq: decision.seq };
     }
     this.#tasks.update(task, change.expectedVersion);
@@ -487,100 +380,6 @@ export class SqliteStore implements Store {
     this.#db = undefined;
     this.#statements.clear();
     db?.close();
-  }
-
-  #appendInTransaction(decisions: readonly Decision[], seal: Sealer): LoggedDecision[] {
-    const head = this.#statement(Q.SELECT_HEAD).get() as { seq: number; hash: Buffer } | undefined;
-    let seq = head?.seq ?? 0;
-    let prevHash = head === undefined ? GENESIS_HASH : head.hash.toString('hex');
-    const insertDecision = this.#statement(Q.INSERT_DECISION);
-    const insertCandidate = this.#statement(Q.INSERT_CANDIDATE);
-    const keys = this.#keys;
-    // Counters are summed in memory, indexed by agent key, and written once per agent per append.
-    const counters = new AgentCounterSums();
-    // Every member of a decision's roster was considered: counted per roster and added once at the end,
-    // so a 1,000-agent roster costs 1,000 additions per append rather than per decision.
-    const rosterUses = new Map<number, number>();
-    const logged: LoggedDecision[] = new Array(decisions.length);
-    for (let i = 0; i < decisions.length; i++) {
-      const decision = decisions[i] as Decision;
-      seq++;
-      const hash = seal(prevHash, seq, decision);
-      const rosterKey = keys.rosterKey(decision.agentIds);
-      const bidderKeys = new Array<number>(decision.bidders.length);
-      for (let order = 0; order < decision.bidders.length; order++) {
-        bidderKeys[order] = keys.agentKey((decision.bidders[order] as BidderRecord).agentId);
-      }
-      insertDecision.run(
-        seq,
-        encodeUuid(decision.decisionId),
-        decision.taskId,
-        decision.description,
-        decision.timestampMs,
-        keys.policyKey(decision.policy),
-        rosterKey,
-        encodeCapability(decision.capability),
-        decision.selectedAgent === null ? null : keys.agentKey(decision.selectedAgent),
-        decision.selectionReason,
-        Buffer.from(hash, 'hex'),
-        encodeBids(decision.bidders, bidderKeys),
-      );
-      rosterUses.set(rosterKey, (rosterUses.get(rosterKey) ?? 0) + 1);
-      for (let order = 0; order < decision.bidders.length; order++) {
-        const bidder = decision.bidders[order] as BidderRecord;
-        const agentKey = bidderKeys[order] as number;
-        // A registered bidder is a member of the roster, which already indexes this decision for it
-        // (migration 0007). An unregistered one took part without being scored: it gets its own
-        // index row and counts as considered here.
-        if (bidder.capability === null) {
-          insertCandidate.run(agentKey, seq);
-          counters.consider(agentKey, 1);
-        }
-        counters.bid(agentKey, bidder.agentId === decision.selectedAgent ? bidder.bidSats : -1);
-      }
-      // Fields spelled out rather than spread: built for every logged decision.
-      logged[i] = {
-        decisionId: decision.decisionId,
-        taskId: decision.taskId,
-        description: decision.description,
-        timestampMs: decision.timestampMs,
-        policy: decision.policy,
-        agentIds: decision.agentIds,
-        capability: decision.capability,
-        bidders: decision.bidders,
-        selectedAgent: decision.selectedAgent,
-        selectionReason: decision.selectionReason,
-        seq,
-        hash,
-        prevHash,
-      };
-      prevHash = hash;
-    }
-    for (const [rosterKey, uses] of rosterUses) {
-      for (const agentKey of keys.rosterMembers(rosterKey)) counters.consider(agentKey, uses);
-    }
-    const upsert = this.#statement(Q.UPSERT_COUNTERS);
-    counters.forEach((key, considered, bids, won, winningBidSum) => {
-      upsert.run(key, considered, bids, won, winningBidSum);
-    });
-    return logged;
-  }
-
-  /**
-   * Bid rows for the records among `rows` logged before migration 0004 (bids blob null); read only
-   * when there are such records, so logs written since cost no second query per page.
-   */
-  #legacyBids(rows: readonly DecisionRow[], read: () => unknown[]): BidRow[] {
-    return rows.some((row) => row.bids === null) ? (read() as BidRow[]) : [];
-  }
-
-  /** Records from their rows; `prevHashes` (aligned with rows) replaces the prev_hash column. */
-  #assemble(
-    rows: readonly DecisionRow[],
-    bidRows: readonly BidRow[],
-    prevHashes?: readonly (Buffer | null)[],
-  ): LoggedDecision[] {
-    return assembleRecords(this.#keys, rows, bidRows, prevHashes);
   }
 
   #statement(sql: string): Database.Statement {
