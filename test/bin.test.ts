@@ -30,7 +30,7 @@ describe('the swarm-router bin', () => {
     const run = spawnSync(process.execPath, [bin, 'route', 'x', '--bid', 'forge=abc', '--no-log']);
     expect(run.status).toBe(2);
     expect(run.stderr.toString()).toBe(
-      "swarm-router: --bid: expected agent=sats with sats an integer ≥ 0, got 'forge=abc'\n",
+      "swarm-router: --bid: expected agent=sats with sats an integer ≥ 0, got 'forge=abc' (see swarm-router route --help)\n",
     );
   });
 });

@@ -111,19 +111,32 @@ describe('swarm-router route', () => {
   it.each([
     {
       args: ['--bid', 'forge=-5'],
-      message: "--bid: expected agent=sats with sats an integer ≥ 0, got 'forge=-5'",
+      message:
+        "--bid: expected agent=sats with sats an integer ≥ 0, got 'forge=-5' (see swarm-router route --help)",
     },
     {
       args: ['--bid', 'forge=1.5'],
-      message: "--bid: expected agent=sats with sats an integer ≥ 0, got 'forge=1.5'",
+      message:
+        "--bid: expected agent=sats with sats an integer ≥ 0, got 'forge=1.5' (see swarm-router route --help)",
     },
-    { args: ['--bid', 'forge'], message: "--bid: expected agent=sats with sats an integer ≥ 0, got 'forge'" },
-    { args: ['--bid', 'nobody=5'], message: "bids[0]: agent 'nobody' is not registered" },
+    {
+      args: ['--bid', 'forge'],
+      message:
+        "--bid: expected agent=sats with sats an integer ≥ 0, got 'forge' (see swarm-router route --help)",
+    },
+    {
+      args: ['--bid', 'nobody=5'],
+      message:
+        "bids[0]: agent 'nobody' is not registered (pass --allow-unregistered to let unregistered bidders take part with capability 0)",
+    },
     {
       args: ['--bid', 'forge=5', '--bid', 'forge=6'],
       message: "bids[1]: agent 'forge' already bid on this task (one bid per agent)",
     },
-    { args: ['--scorer', 'magic'], message: "unknown scorer 'magic' (known scorers: classic, default)" },
+    {
+      args: ['--scorer', 'magic'],
+      message: "unknown scorer 'magic' (known scorers: classic, default) (see swarm-router route --help)",
+    },
     {
       args: ['--roster', '/no/such/roster.json'],
       message: '/no/such/roster.json: cannot read the file (ENOENT)',
@@ -554,14 +567,17 @@ describe('swarm-router outcome', () => {
       ['outcome', '1', 'seer', 'completed'],
       "agent 'seer' was not a candidate of decision 1, so it cannot report its outcome",
     ],
-    [['outcome', '1', 'forge', 'done'], "status: expected completed or failed, got 'done'"],
+    [
+      ['outcome', '1', 'forge', 'done'],
+      "status: expected completed or failed, got 'done' (see swarm-router outcome --help)",
+    ],
     [
       ['outcome', 'x', 'forge', 'failed'],
-      "seq: expected a decision sequence number (an integer ≥ 1), got 'x'",
+      "seq: expected a decision sequence number (an integer ≥ 1), got 'x' (see swarm-router outcome --help)",
     ],
     [
       ['outcome', '1', 'forge', 'failed', '--duration-ms', '-3'],
-      "--duration-ms: expected a number of milliseconds ≥ 0, got '-3'",
+      "--duration-ms: expected a number of milliseconds ≥ 0, got '-3' (see swarm-router outcome --help)",
     ],
   ])('refuses %j with one line', async (args, message) => {
     const db = tempDbPath(dir);
@@ -637,7 +653,7 @@ describe('swarm-router route --bid-normalisation', () => {
     ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      "swarm-router: unknown bid normalisation 'cheap' (known: received, band, rate)\n",
+      "swarm-router: unknown bid normalisation 'cheap' (known: received, band, rate) (see swarm-router route --help)\n",
     );
   });
 });
@@ -659,7 +675,7 @@ describe('swarm-router route --min-capability', () => {
     const run = await cli([...args, '--min-capability', '7']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      "swarm-router: --min-capability: expected 'auto' or a number from 0 to 1, got '7'\n",
+      "swarm-router: --min-capability: expected 'auto' or a number from 0 to 1, got '7' (see swarm-router route --help)\n",
     );
     const empty = await cli([...args, '--min-capability', ' ']);
     expect(empty.code).toBe(2);

@@ -141,7 +141,7 @@ describe('swarm-router eval', () => {
     expect(await atThreshold('1')).toMatchObject({ oos_rejected: 1, in_scope_accepted: 0 });
     const bad = await cli(['eval', '--agents', agents, '--tasks', tasks, '--min-capability', '2']);
     expect(bad.stderr).toBe(
-      "swarm-router: --min-capability: expected 'auto' or a number from 0 to 1, got '2'\n",
+      "swarm-router: --min-capability: expected 'auto' or a number from 0 to 1, got '2' (see swarm-router eval --help)\n",
     );
   });
 

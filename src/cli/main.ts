@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isRouterError } from '../kernel/errors.js';
+import { isUsageError } from './cli-error.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerExportCommand } from './commands/export.js';
@@ -13,13 +14,15 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { type CliIo, processIo } from './io.js';
+import { packageVersion } from './package-version.js';
 
 /** Exit code for a failure that is our fault, not the input's (sysexits EX_SOFTWARE). */
 const INTERNAL_ERROR_EXIT_CODE = 70;
 
 /**
  * Runs the CLI with the given arguments (without `node` and the script) and resolves to the exit
- * code. Errors never escape as stack traces: a RouterError prints one line naming what was wrong.
+ * code. Errors never escape as stack traces: a RouterError prints one line naming what was wrong,
+ * and a mistake in the command line (commander's, or a usage error) ends with where the help is.
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let exitCode = 0;
@@ -27,12 +30,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .description(
       'Route tasks to the best agent in a swarm, explain why, and keep a tamper-evident audit log.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of swarm-router')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-    })
-    .showHelpAfterError('(run swarm-router --help for usage)');
+    });
   registerRouteCommand(program, io);
   registerOutcomeCommand(program, io);
   registerHistoryCommand(program, io);
@@ -44,7 +47,18 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   registerEvalCommand(program, io);
   registerDemoCommand(program, io);
   registerServeCommand(program, io);
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride().configureOutput({
+      ...program.configureOutput(),
+      outputError: (text, write) => write(usageLine(text.replace(/^error: /, ''), command)),
+    });
+  }
+  // The command being run, so that a usage error thrown by one of its parsers or its action points
+  // to its own help rather than the program's.
+  let running: Command = program;
+  program.hook('preSubcommand', (_program, subcommand) => {
+    running = subcommand;
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -52,7 +66,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (isRouterError(error)) {
-      io.stderr.write(`swarm-router: ${error.message}\n`);
+      io.stderr.write(
+        isUsageError(error) ? usageLine(error.message, running) : `swarm-router: ${error.message}\n`,
+      );
       return error.exitCode;
     }
     if ((error as NodeJS.ErrnoException)?.code === 'EPIPE') return 0; // reader went away (| head)
@@ -61,6 +77,16 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     else io.stderr.write('(set SWARM_ROUTER_DEBUG=1 for the stack trace, and please report it)\n');
     return INTERNAL_ERROR_EXIT_CODE;
   }
+}
+
+/**
+ * One line for a mistake in the command line, ending with the help of the command it was made in:
+ * `swarm-router: unknown option '--bogus' (see swarm-router route --help)`. Commander's own
+ * messages may carry a second line (a "did you mean"), joined here.
+ */
+function usageLine(message: string, command: Command): string {
+  const path = command.parent === null ? command.name() : `${command.parent.name()} ${command.name()}`;
+  return `swarm-router: ${message.trim().replace(/\s*\n\s*/g, ' ')} (see ${path} --help)\n`;
 }
 
 function isEntryPoint(): boolean {

@@ -5,6 +5,7 @@ import { type BidNormalisation, createRouter } from '../router/create-router.js'
 import type { Router } from '../router/router.js';
 import { createStore, isPostgresUrl } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
+import { asFlagError } from './cli-error.js';
 import { parseMinCapability } from './min-capability-option.js';
 import { loadRelatedTerms } from './related-terms-file.js';
 import { loadRoster } from './roster.js';
@@ -47,7 +48,11 @@ export async function openRouterAndStore(
     ...(relatedTerms === undefined ? {} : { relatedTerms }),
   };
   // createRouter throws unknown_scorer; trying it before createStore keeps a bad flag off the log file.
-  createRouter(scoring);
+  try {
+    createRouter(scoring);
+  } catch (error) {
+    throw asFlagError(error);
+  }
   const location = options.config.db;
   if (
     options.logMustExist === true &&
@@ -75,5 +80,3 @@ export async function openRouterAndStore(
   if (store !== undefined && options.withRoster !== false) await router.restoreLearning();
   return { router, store };
 }
-
-/** `--min-capability` / SWARM_ROUTER_MIN_CAPABILITY: a number from 0 to 1. */

@@ -6,6 +6,7 @@ import { DEMO_TASKS } from '../demo-swarm.js';
 import { formatDecision } from '../explain-format.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
+import { dbOption, noLogOption } from '../shared-options.js';
 
 /** The first six of the service demo's sample tasks, one per persona's speciality. */
 const SAMPLE_TASKS = DEMO_TASKS.slice(0, 6);
@@ -14,11 +15,8 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
   program
     .command('demo')
     .description('route a few sample tasks across the six personas and explain each decision')
-    .option(
-      '--db <file|url>',
-      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
-    )
-    .option('--no-log', 'do not write the decisions to the audit log')
+    .addOption(dbOption())
+    .addOption(noLogOption())
     .option('--seed <n>', 'seed of the simulated bids', '42')
     .action(async (flags: { db?: string; log: boolean; seed: string }) => {
       const config = loadConfig({ db: flags.db, roster: 'personas' }, io.env);

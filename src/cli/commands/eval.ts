@@ -9,6 +9,7 @@ import {
 } from '../../eval/run-eval.js';
 import { RouterError } from '../../kernel/errors.js';
 import { createRouter } from '../../router/create-router.js';
+import type { Router } from '../../router/router.js';
 import { createStore } from '../../store/create-store.js';
 import {
   type LabelledTaskDto,
@@ -16,16 +17,18 @@ import {
   validateEvalRosterFile,
   validateLabelledTaskDto,
 } from '../../wire/eval-dto.js';
+import { asFlagError } from '../cli-error.js';
 import { parseJson, readInput } from '../input-files.js';
 import { type CliIo, write } from '../io.js';
-import { MIN_CAPABILITY_HELP, parseMinCapability } from '../min-capability-option.js';
+import { parseMinCapability } from '../min-capability-option.js';
 import { startProgress } from '../progress.js';
 import { loadRelatedTerms } from '../related-terms-file.js';
+import { minCapabilityOption, relatedOption, scorerOption } from '../shared-options.js';
 
 interface EvalFlags {
   readonly agents: string;
   readonly tasks: string;
-  readonly scorer: string;
+  readonly scorer?: string;
   readonly related?: string;
   readonly online?: boolean;
   readonly oos?: string;
@@ -39,11 +42,11 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .description('measure routing accuracy on labelled tasks (formats of data/quality/)')
     .requiredOption('--agents <file>', 'roster JSON ({"agents": [...]}; rate_sats may be omitted)')
     .requiredOption('--tasks <file>', 'labelled tasks, JSONL: {"task_id", "description", "label"}')
-    .option('--scorer <name>', 'scorer to evaluate (default, classic)', 'default')
-    .option('--related <file>', 'related terms for the default scorer (see route --help)')
+    .addOption(scorerOption())
+    .addOption(relatedOption())
     .option('--online', 'route in file order, re-offer failures down the ranking, learn from every outcome')
     .option('--oos <file>', 'out-of-scope tasks (JSONL, label "oos" or null) that no agent should take')
-    .option('--min-capability <x>', MIN_CAPABILITY_HELP)
+    .addOption(minCapabilityOption())
     .option('--json', 'end stdout with one JSON object holding every figure')
     .action(async (flags: EvalFlags) => {
       const agentsFile = validateEvalRosterFile(
@@ -60,12 +63,18 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
         flags.minCapability === undefined ? undefined : parseMinCapability(flags.minCapability);
       // Online outcomes go through the store like real outcome reports: an in-memory SQLite log.
       const store = mode === 'online' ? createStore({ location: ':memory:' }) : undefined;
-      const router = createRouter({
-        scorer: flags.scorer,
-        ...(relatedTerms === undefined ? {} : { relatedTerms }),
-        policy: evalPolicy(minCapability),
-        ...(store === undefined ? {} : { store }),
-      });
+      let router: Router;
+      try {
+        router = createRouter({
+          scorer: flags.scorer,
+          ...(relatedTerms === undefined ? {} : { relatedTerms }),
+          policy: evalPolicy(minCapability),
+          ...(store === undefined ? {} : { store }),
+        });
+      } catch (error) {
+        await store?.close();
+        throw asFlagError(error);
+      }
       try {
         for (const agent of agents) router.registerAgent(agent);
         const progress = startProgress(io, tasks.length, `eval ${mode}`);

@@ -3,23 +3,17 @@ import { loadConfig } from '../../config/config.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
-import { parseTime } from '../parse-time.js';
+import { dbOption, rosterOption, sinceOption } from '../shared-options.js';
 
 export function registerExportCommand(program: Command, io: CliIo): void {
   program
     .command('export')
     .description('the whole audit log as JSONL, oldest first, streamed in constant memory')
-    .option('--since <time>', 'only decisions at or after this time (ISO 8601 or epoch ms)')
-    .option(
-      '--db <file|url>',
-      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
-    )
-    .option(
-      '--roster <file|personas>',
-      'accepted (and checked) like route; the log alone answers this command',
-    )
-    .action(async (flags: { since?: string; db?: string; roster?: string }) => {
-      const sinceMs = flags.since === undefined ? undefined : parseTime('--since', flags.since);
+    .addOption(sinceOption())
+    .addOption(dbOption())
+    .addOption(rosterOption('read'))
+    .action(async (flags: { since?: number; db?: string; roster?: string }) => {
+      const sinceMs = flags.since;
       const router = await openRouter({
         config: loadConfig({ db: flags.db, roster: flags.roster }, io.env),
         withRoster: flags.roster !== undefined,

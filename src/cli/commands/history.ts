@@ -7,11 +7,12 @@ import { badArgument } from '../cli-error.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
 import { parseTime } from '../parse-time.js';
+import { dbOption, rosterOption, sinceOption } from '../shared-options.js';
 
 interface HistoryFlags {
   readonly task?: string;
   readonly agent?: string;
-  readonly since?: string;
+  readonly since?: number;
   readonly until?: string;
   readonly limit: string;
   readonly cursor?: string;
@@ -26,18 +27,12 @@ export function registerHistoryCommand(program: Command, io: CliIo): void {
     .description('logged decisions, newest first, filtered by task, agent and time')
     .option('--task <task_id>', 'decisions for this task')
     .option('--agent <agent_id>', 'decisions in which this agent was scored or bid (exact id)')
-    .option('--since <time>', 'at or after this time (ISO 8601 or epoch ms)')
+    .addOption(sinceOption())
     .option('--until <time>', 'before this time (ISO 8601 or epoch ms)')
     .option('--limit <n>', `page size, 1..${MAX_PAGE_SIZE}`, '20')
     .option('--cursor <cursor>', 'continue from a previous page')
-    .option(
-      '--db <file|url>',
-      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
-    )
-    .option(
-      '--roster <file|personas>',
-      'accepted (and checked) like route; the log alone answers this command',
-    )
+    .addOption(dbOption())
+    .addOption(rosterOption('read'))
     .option('--json', 'one full decision record per line, then {"next_cursor": …}')
     .action(async (flags: HistoryFlags) => {
       const limit = Number(flags.limit);
@@ -48,7 +43,7 @@ export function registerHistoryCommand(program: Command, io: CliIo): void {
         limit,
         ...(flags.task === undefined ? {} : { taskId: flags.task }),
         ...(flags.agent === undefined ? {} : { agentId: normalizeId(flags.agent) }),
-        ...(flags.since === undefined ? {} : { sinceMs: parseTime('--since', flags.since) }),
+        ...(flags.since === undefined ? {} : { sinceMs: flags.since }),
         ...(flags.until === undefined ? {} : { untilMs: parseTime('--until', flags.until) }),
         ...(flags.cursor === undefined ? {} : { cursor: flags.cursor }),
       };

@@ -5,6 +5,7 @@ import { normalizeId } from '../../wire/unicode-text.js';
 import { badArgument } from '../cli-error.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
+import { dbOption } from '../shared-options.js';
 
 interface OutcomeFlags {
   readonly db?: string;
@@ -26,10 +27,7 @@ export function registerOutcomeCommand(program: Command, io: CliIo): void {
     .argument('<agent_id>', 'the agent the decision selected')
     .argument('<status>', OUTCOME_STATUSES.join(' or '))
     .option('--duration-ms <ms>', 'how long the agent took')
-    .option(
-      '--db <file|url>',
-      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
-    )
+    .addOption(dbOption())
     .option('--json', 'JSON output')
     .action(async (seqText: string, agentId: string, status: string, flags: OutcomeFlags) => {
       if (!/^\d+$/.test(seqText) || Number(seqText) < 1) {

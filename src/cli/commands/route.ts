@@ -1,16 +1,24 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
-import { RouterError } from '../../kernel/errors.js';
+import { isRouterError, RouterError } from '../../kernel/errors.js';
 import type { Decision } from '../../policy/decision.js';
+import type { RouteRequest } from '../../router/route-request.js';
 import type { Router } from '../../router/router.js';
 import { decisionBatchLine, decisionRecord } from '../../wire/decision-dto.js';
 import { toRouteRequest, validateRouteRequestDto } from '../../wire/route-dto.js';
-import { badArgument } from '../cli-error.js';
+import { badArgument, usageError } from '../cli-error.js';
 import { formatDecision } from '../explain-format.js';
 import { type CliIo, write } from '../io.js';
-import { MIN_CAPABILITY_HELP } from '../min-capability-option.js';
 import { openRouter } from '../open-router.js';
 import { startProgress } from '../progress.js';
+import {
+  dbOption,
+  minCapabilityOption,
+  noLogOption,
+  relatedOption,
+  rosterOption,
+  scorerOption,
+} from '../shared-options.js';
 import { readWorkload } from '../workload.js';
 
 interface RouteFlags {
@@ -39,22 +47,16 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
     .option('--bid <agent=sats>', 'a bid, repeatable, in arrival order', collect, [])
     .option('--batch <file>', 'route every task of a JSONL workload (- for stdin)')
     .option('--task-id <id>', 'task id for a single task (default: generated)')
-    .option('--roster <file|personas>', 'agents to route to (default: personas)')
-    .option('--scorer <name>', 'capability scorer: default, or classic (the seed, with its policy)')
-    .option(
-      '--related <file>',
-      'related terms for the default scorer: {"terms": {tag: [words]}, "replace_builtin"?}',
-    )
+    .addOption(rosterOption('route'))
+    .addOption(scorerOption())
+    .addOption(relatedOption())
     .option(
       '--bid-normalisation <how>',
       'default policy: bids scored against those received (default), the seed band, or the agent rate: received|band|rate',
     )
-    .option('--min-capability <x>', MIN_CAPABILITY_HELP)
-    .option(
-      '--db <file|url>',
-      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
-    )
-    .option('--no-log', 'do not write decisions to the audit log')
+    .addOption(minCapabilityOption())
+    .addOption(dbOption())
+    .addOption(noLogOption())
     .option('--json', 'print the full decision record as JSON')
     .option('--require <tag>', 'a capability tag the agent must declare, repeatable', collect, [])
     .option('--max-bid <sats>', 'refuse bids above this many sats')
@@ -92,10 +94,7 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
         return;
       }
       if (description === undefined) {
-        throw new RouterError(
-          'invalid_request',
-          'route needs a task description or --batch FILE (see swarm-router route --help)',
-        );
+        throw usageError('[description]', 'route needs a task description or --batch FILE');
       }
       const dto = {
         ...(flags.taskId === undefined ? {} : { task_id: flags.taskId }),
@@ -112,7 +111,12 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
         allowUnregisteredBidders: flags.allowUnregistered ?? false,
       });
       try {
-        const decision = router.hasLog ? await router.route(request) : router.decide(request);
+        let decision: Decision;
+        try {
+          decision = router.hasLog ? await router.route(request) : router.decide(request);
+        } catch (error) {
+          throw withAllowUnregisteredHint(error);
+        }
         await write(
           io.stdout,
           flags.json === true ? `${decisionRecord(decision)}\n` : formatDecision(decision),
@@ -126,7 +130,12 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
 
 async function routeBatch(io: CliIo, file: string, router: Router): Promise<void> {
   try {
-    const requests = await readWorkload(file, router);
+    let requests: RouteRequest[];
+    try {
+      requests = await readWorkload(file, router);
+    } catch (error) {
+      throw withAllowUnregisteredHint(error);
+    }
     const progress = startProgress(io, requests.length, 'routing');
     const started = performance.now();
     let routed = 0;
@@ -158,6 +167,21 @@ async function routeBatch(io: CliIo, file: string, router: Router): Promise<void
   } finally {
     await router.close();
   }
+}
+
+/**
+ * The router refuses a bid from an agent outside the roster (unknown_agent, naming the bid's field)
+ * without knowing that this command has a flag for the seed's behaviour; the message names it.
+ */
+function withAllowUnregisteredHint(error: unknown): unknown {
+  if (!isRouterError(error) || error.code !== 'unknown_agent') return error;
+  const field = error.details?.field;
+  if (typeof field !== 'string' || !field.startsWith('bids[')) return error;
+  return new RouterError(
+    error.code,
+    `${error.message} (pass --allow-unregistered to let unregistered bidders take part with capability 0)`,
+    { details: error.details, cause: error },
+  );
 }
 
 function seqOf(decision: Decision): number | undefined {

@@ -10,8 +10,8 @@ import { displayLocation } from '../../store/create-store.js';
 import { badArgument } from '../cli-error.js';
 import { type DemoSwarm, startDemoSwarm } from '../demo-swarm.js';
 import { type CliIo, write } from '../io.js';
-import { MIN_CAPABILITY_HELP } from '../min-capability-option.js';
 import { openRouterAndStore } from '../open-router.js';
+import { dbOption, minCapabilityOption, rosterOption, scorerOption } from '../shared-options.js';
 
 interface ServeFlags {
   readonly host: string;
@@ -41,16 +41,10 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       '127.0.0.1',
     )
     .option('--port <n>', 'port to listen on (0: any free port)', '7070')
-    .option(
-      '--db <file|url>',
-      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
-    )
-    .option(
-      '--roster <file|personas|none>',
-      'agents known from the start (default: personas; none with --demo, whose agents register over HTTP)',
-    )
-    .option('--scorer <name>', 'scorer: default or classic')
-    .option('--min-capability <x>', MIN_CAPABILITY_HELP)
+    .addOption(dbOption())
+    .addOption(rosterOption('serve'))
+    .addOption(scorerOption())
+    .addOption(minCapabilityOption())
     .option(
       '--offline-after-ms <n>',
       'a registered agent without a heartbeat for this long is offline',

@@ -5,6 +5,7 @@ import { toAgentStatsDto } from '../../wire/stats-dto.js';
 import { normalizeId } from '../../wire/unicode-text.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
+import { dbOption, rosterOption } from '../shared-options.js';
 
 interface StatsFlags {
   readonly db?: string;
@@ -17,11 +18,8 @@ export function registerStatsCommand(program: Command, io: CliIo): void {
     .command('stats')
     .description('per-agent routing statistics from the audit log')
     .argument('[agent_id]', 'one agent (default: every agent in the log)')
-    .option(
-      '--db <file|url>',
-      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
-    )
-    .option('--roster <file|personas>', "also list the roster's agents that the log has not seen yet")
+    .addOption(dbOption())
+    .addOption(rosterOption('stats'))
     .option('--json', 'JSON output')
     .action(async (agentId: string | undefined, flags: StatsFlags) => {
       const withRoster = flags.roster !== undefined;

@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/config.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
 import { startProgress } from '../progress.js';
+import { dbOption, rosterOption } from '../shared-options.js';
 
 /** Exit status when the chain is broken: the command worked, the log did not verify. */
 export const VERIFY_FAILED_EXIT_CODE = 1;
@@ -18,14 +19,8 @@ export function registerVerifyCommand(
     .description(
       "walk the audit log's hash chains (decisions, and the ledger of agents, tasks, bids, events and outcomes) and name what does not match",
     )
-    .option(
-      '--db <file|url>',
-      'audit log: a SQLite file or a postgres:// URL (default: ./data/swarm-router.db)',
-    )
-    .option(
-      '--roster <file|personas>',
-      'accepted (and checked) like route; the log alone answers this command',
-    )
+    .addOption(dbOption())
+    .addOption(rosterOption('read'))
     .option('--json', 'JSON output')
     .action(async (flags: { db?: string; roster?: string; json?: boolean }) => {
       const router = await openRouter({

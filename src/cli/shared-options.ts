@@ -1,0 +1,94 @@
+import { Option } from 'commander';
+import { DEFAULT_CONFIG } from '../config/config.js';
+import { parseMinCapability } from './min-capability-option.js';
+import { parseTime } from './parse-time.js';
+
+/*
+ * The options several commands take, each defined once (flag, help text, parser) so that every
+ * command spells, documents and checks it the same way. A factory per option because commander
+ * keeps per-command state on an Option. Parsers run while commander reads the command line, so a
+ * bad value is refused before any file or database is opened; they throw the CLI's usage errors
+ * (badArgument), which main ends with a pointer to the command's --help.
+ */
+
+/** `--db`: where the audit log is (flag < SWARM_ROUTER_DB < DATABASE_URL < default, in config/). */
+export function dbOption(): Option {
+  return new Option(
+    '--db <file|url>',
+    `audit log: a SQLite file or a postgres:// URL (default: ${DEFAULT_CONFIG.db})`,
+  );
+}
+
+/**
+ * What `--roster` is for in each command. Commands that only read the log accept it so a script can
+ * pass the same flags to every command; there it is checked but not needed.
+ */
+const ROSTER_USES = {
+  route: { flags: '--roster <file|personas>', help: 'agents to route to (default: personas)' },
+  read: {
+    flags: '--roster <file|personas>',
+    help: 'accepted (and checked) like route; the log alone answers this command',
+  },
+  stats: {
+    flags: '--roster <file|personas>',
+    help: "also list the roster's agents that the log has not seen yet",
+  },
+  serve: {
+    flags: '--roster <file|personas|none>',
+    help: 'agents known from the start (default: personas; none with --demo, whose agents register over HTTP)',
+  },
+} as const satisfies Record<string, { flags: string; help: string }>;
+
+export type RosterUse = keyof typeof ROSTER_USES;
+
+/** `--roster`: a roster JSON file or `personas`; the file is validated whole when it is loaded. */
+export function rosterOption(use: RosterUse): Option {
+  return new Option(ROSTER_USES[use].flags, ROSTER_USES[use].help);
+}
+
+/**
+ * `--scorer`: no commander default, so SWARM_ROUTER_SCORER still applies where config/ reads it; an
+ * unknown name is refused by the router, which knows the registered scorers. eval ranks by the
+ * capability match alone, so only the routing commands bring the seed's policy with `classic`.
+ */
+export function scorerOption(): Option {
+  return new Option(
+    '--scorer <name>',
+    "capability scorer: default, or classic (the seed's; when routing, with the seed's policy)",
+  );
+}
+
+/** `--related`: extra related terms for the default scorer; the file is validated when it is read. */
+export function relatedOption(): Option {
+  return new Option(
+    '--related <file>',
+    'related terms for the default scorer: {"terms": {tag: [words]}, "replace_builtin"?}',
+  );
+}
+
+/**
+ * `--min-capability`: checked as it is read, but kept as text so it goes through config/ like
+ * SWARM_ROUTER_MIN_CAPABILITY (which is checked by the same function when the router is built).
+ */
+export function minCapabilityOption(): Option {
+  return new Option(
+    '--min-capability <x>',
+    'default policy: below this best match, "no suitable agent": auto (default: estimated from the roster\'s examples, else 0.04) or 0..1; calibrate with eval --oos',
+  ).argParser((text: string) => {
+    parseMinCapability(text);
+    return text;
+  });
+}
+
+/** `--no-log`: decide without opening or writing the audit log. */
+export function noLogOption(): Option {
+  return new Option('--no-log', 'do not write decisions to the audit log');
+}
+
+/** `--since`: epoch milliseconds once parsed. */
+export function sinceOption(): Option {
+  return new Option(
+    '--since <time>',
+    'only decisions at or after this time (ISO 8601 or epoch ms)',
+  ).argParser((text: string) => parseTime('--since', text));
+}
