@@ -5,29 +5,8 @@ import type { OutcomeReport, RecordedOutcome } from '../policy/outcome.js';
 import type { Task, TaskStatus } from '../tasks/task.js';
 import type { LedgerStore } from './ledger-port.js';
 
-/**
- * The storage port. The core speaks to storage only through this interface, in intentions rather than
- * connections or SQL; each adapter (sqlite/, later postgres/) owns its connections and translates
- * driver failures into RouterError codes (`store_unavailable`, `store_incompatible`, `store_closed`).
- *
- * Every method may be called concurrently from one process; adapters serialise writes as their engine
- * requires. Methods reject with RouterError for expected failures, never with a raw driver error.
- */
-export interface Store extends LedgerStore {
-  /** Which engine is behind the port, for diagnostics only; the core must not branch on it. */
-  readonly engine: string;
-
-  /**
-   * Stores shared by several instances: how often this instance's writes met another's, for metrics
-   * and the scale-out benchmark. Absent where one process is the only writer.
-   */
-  readonly contention?: StoreContention;
-  /**
-   * Stores shared by several instances (PostgreSQL): whether this one holds the sweep lease, and so
-   * sweeps due tasks at their time while the others take only overdue ones.
-   */
-  readonly holdsSweepLease?: boolean;
-
+/** The audit log of decisions: appended in order, sealed in one hash chain, read back by page, seq and stream. */
+export interface DecisionLog {
   /**
    * Appends decisions to the audit log, in the given order, all or nothing.
    *
@@ -51,22 +30,6 @@ export interface Store extends LedgerStore {
    */
   streamDecisions(options?: StreamOptions): AsyncIterable<LoggedDecision>;
 
-  /**
-   * Records what happened after a decision, atomically. Rejects with `unknown_decision` when no
-   * decision has `report.seq`, `not_a_candidate` when the agent was not one of its bidders, and
-   * `duplicate_outcome` when that agent already reported on it; nothing is written then.
-   */
-  appendOutcome(report: OutcomeReport, recordedAtMs: number): Promise<RecordedOutcome>;
-
-  /**
-   * Every outcome in recording order, with its decision's task text, read page by page (constant
-   * memory). The router replays it at start to rebuild what it learned.
-   */
-  streamOutcomes(afterOutcomeSeq?: number): AsyncIterable<RecordedOutcome>;
-
-  /** The newest outcome's outcomeSeq, 0 when there is none. */
-  lastOutcomeSeq(): Promise<number>;
-
   /** Counters for one agent; zeros when the log has never mentioned it. O(1) in the log's length. */
   agentCounts(agentId: string): Promise<AgentCounts>;
 
@@ -82,15 +45,35 @@ export interface Store extends LedgerStore {
 
   /** Number of records in the log. */
   countDecisions(): Promise<number>;
+}
 
-  /*
-   * Registered agents (the service's agent directory). Several instances may share the store, each
-   * with a copy in memory, so every write is conditional and says whether it found what it expected:
-   * a blind write would bring back an agent another instance removed, or replace one it registered.
-   * On a store shared by several instances (watchCommits), each change is announced to the others
-   * in its own commit (watchCommits' onAgentChanged).
+/** What happened after decisions: outcomes, in recording order, which the router learns from. */
+export interface OutcomeLog {
+  /**
+   * Records what happened after a decision, atomically. Rejects with `unknown_decision` when no
+   * decision has `report.seq`, `not_a_candidate` when the agent was not one of its bidders, and
+   * `duplicate_outcome` when that agent already reported on it; nothing is written then.
    */
+  appendOutcome(report: OutcomeReport, recordedAtMs: number): Promise<RecordedOutcome>;
 
+  /**
+   * Every outcome in recording order, with its decision's task text, read page by page (constant
+   * memory). The router replays it at start to rebuild what it learned.
+   */
+  streamOutcomes(afterOutcomeSeq?: number): AsyncIterable<RecordedOutcome>;
+
+  /** The newest outcome's outcomeSeq, 0 when there is none. */
+  lastOutcomeSeq(): Promise<number>;
+}
+
+/**
+ * Registered agents (the service's agent directory). Several instances may share the store, each
+ * with a copy in memory, so every write is conditional and says whether it found what it expected:
+ * a blind write would bring back an agent another instance removed, or replace one it registered.
+ * On a store shared by several instances (watchCommits), each change is announced to the others
+ * in its own commit (watchCommits' onAgentChanged).
+ */
+export interface AgentStore {
   /**
    * Stores a newly registered agent. Resolves to false, writing nothing, when an agent with that id
    * is stored already (registered through this instance or another) or when another holds that token hash.
@@ -123,7 +106,10 @@ export interface Store extends LedgerStore {
 
   /** Every stored agent, in registration order. */
   listAgents(): Promise<readonly StoredAgent[]>;
+}
 
+/** Tasks and their auctions: posts, sealed bids, the lifecycle's commits, timers, loads. */
+export interface TaskStore {
   /**
    * Stores a new task (status open, no bids) with its events. Rejects with `task_exists` when a task
    * has that id. Resolves to the events as stored (numbered).
@@ -175,7 +161,10 @@ export interface Store extends LedgerStore {
 
   /** How many tasks are in each status (absent: none). Reads every task. */
   countTasksByStatus(): Promise<ReadonlyMap<TaskStatus, number>>;
+}
 
+/** The task events, in commit order: what SSE streams replay and agents' statistics count. */
+export interface EventStore {
   /** Events after `eventId`, in commit order, at most `limit`. */
   eventsAfter(eventId: number, limit: number): Promise<readonly TaskEvent[]>;
 
@@ -184,6 +173,32 @@ export interface Store extends LedgerStore {
 
   /** How many events of each kind name this agent (its bids, offers, accepts, …). */
   agentEventCounts(agentId: string): Promise<ReadonlyMap<TaskEventKind, number>>;
+}
+
+/**
+ * The storage port: the roles above (decision log, outcomes, agents, tasks, events) and the ledger
+ * (ledger-port.ts), composed. The core speaks to storage only through it, in intentions rather than
+ * connections or SQL; each adapter (sqlite/, postgres/) owns its connections and translates
+ * driver failures into RouterError codes (`store_unavailable`, `store_incompatible`, `store_closed`).
+ *
+ * Every method may be called concurrently from one process; adapters serialise writes as their engine
+ * requires. Methods reject with RouterError for expected failures, never with a raw driver error.
+ */
+export interface Store extends DecisionLog, OutcomeLog, AgentStore, TaskStore, EventStore, LedgerStore {
+  /** Which engine is behind the port, for diagnostics only; the core must not branch on it. */
+  readonly engine: string;
+
+  /**
+   * Stores shared by several instances: how often this instance's writes met another's, for metrics
+   * and the scale-out benchmark. Absent where one process is the only writer.
+   */
+  readonly contention?: StoreContention;
+
+  /**
+   * Stores shared by several instances (PostgreSQL): whether this one holds the sweep lease, and so
+   * sweeps due tasks at their time while the others take only overdue ones.
+   */
+  readonly holdsSweepLease?: boolean;
 
   /**
    * Only on stores shared by several instances (PostgreSQL): calls `onCommit` soon after any instance
