@@ -1,5 +1,5 @@
 import type { TaskEvent, TaskEventKind } from '../events/task-event.js';
-import type { Store } from '../store/store.js';
+import type { EventStore } from '../store/store.js';
 
 /**
  * The task events as the edges read them: SSE streams replay them in commit order from a client's
@@ -7,9 +7,9 @@ import type { Store } from '../store/store.js';
  * never from the store.
  */
 export class EventLog {
-  readonly #store: Pick<Store, 'eventsAfter' | 'lastEventId' | 'agentEventCounts'>;
+  readonly #store: EventStore;
 
-  constructor(store: Pick<Store, 'eventsAfter' | 'lastEventId' | 'agentEventCounts'>) {
+  constructor(store: EventStore) {
     this.#store = store;
   }
 
