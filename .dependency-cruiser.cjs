@@ -48,6 +48,14 @@ module.exports = {
       to: { path: '^src/store/' },
     },
     {
+      name: 'cli-opens-stores-only',
+      severity: 'error',
+      comment:
+        'CLI commands work through the router and the services; of the store they only open one (create-store.ts) to hand it to them.',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/store/', pathNot: '^src/store/(create-store|store)\\.ts$' },
+    },
+    {
       name: 'wire-sees-service-types-only',
       severity: 'error',
       comment: "The wire format maps the services' public types, never their internals.",

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
-import { MAX_PAGE_SIZE } from '../../store/store.js';
+import { MAX_PAGE_SIZE } from '../../router/router.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
 import { normalizeId } from '../../wire/unicode-text.js';
 import { badArgument } from '../cli-error.js';
