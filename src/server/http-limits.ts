@@ -1,6 +1,6 @@
 /**
  * What one client may cost the service over HTTP. Every figure bounds a way a client, hostile or
- * careless, could hold the service's time, memory or file descriptors; README ("Limits") lists them.
+ * careless, could hold the service's time, memory or file descriptors; docs/security.md ("Limits on input", "Time and connections") lists them.
  */
 export interface HttpLimits {
   /** Whole request, headers and body, ms: a body that trickles in is cut off (408). */

@@ -24,7 +24,7 @@ export interface ServiceOptions {
    * fake clock turn them off and call `tasks.runDue()` themselves.
    */
   readonly runTimers?: boolean;
-  /** Caps and page sizes of GET /v1/events; each absent one is the default (README, "Events"). */
+  /** Caps and page sizes of GET /v1/events; each absent one is the default (docs/http-api.md, "Events"). */
   readonly eventStreams?: Partial<EventStreamLimits>;
   /** Timeouts, connection caps and rate limits (server/http-limits.ts). */
   readonly limits?: Partial<HttpLimits>;

@@ -42,7 +42,7 @@ const SYNC_SLICE = 500;
 /**
  * The registered agents, kept in memory and read through from the store. Several instances may share
  * one store (PostgreSQL), each with its own copy, so what this instance holds may be behind what the
- * store says. The rules that make the instances agree (README, "Agents agree"):
+ * store says. The rules that make the instances agree (docs/postgresql.md, "Agents agree"):
  * - A miss is read from the store before anyone is told no: an unknown agent id or token hash is
  *   looked up (and adopted when found) before a 404 or 401, and a refusal that a stale copy could have
  *   caused (offline, lacking a capability) is retried once after re-reading the agent (retryIfStale).

@@ -7,7 +7,7 @@ import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 import { ADMIN_TOKEN, manifestBody, type Service, startService } from './service-harness.js';
 
 /**
- * The documented limits on what is analysed and routed (README, "Limits"): at its limit a field is
+ * The documented limits on what is analysed and routed (docs/security.md, "Limits on input"): at its limit a field is
  * accepted, one over it is a 400 `invalid_request` naming the field, and nothing is stored.
  */
 const dir = tempDir();
