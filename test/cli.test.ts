@@ -61,8 +61,8 @@ describe('swarm-router route', () => {
     expect(run.stdout).toMatch(
       /→ no agent: No suitable agent: 2 agents were refused: 1 bids above max_bid_sats, 1 is below the capability threshold 0\.04 \(quill 0\.0\d\d\)\n/,
     );
-    expect(run.stdout).toMatch(/forge\s+50 sat .*refused: bid above max_bid_sats/);
-    expect(run.stdout).toMatch(/quill\s+40 sat .*refused: are below the capability threshold 0\.04/);
+    expect(run.stdout).toMatch(/forge\s+50 sat .*refused: bids above max_bid_sats/);
+    expect(run.stdout).toMatch(/quill\s+40 sat .*refused: is below the capability threshold 0\.04/);
   });
 
   it('says which required capability no agent declares, as text and as JSON', async () => {
@@ -72,7 +72,7 @@ describe('swarm-router route', () => {
     expect(run.stdout).toContain(
       '→ no agent: No suitable agent: no agent declares the capability `baking`\n',
     );
-    expect(run.stdout).toMatch(/forge\s+40 sat .*refused: lack capability baking/);
+    expect(run.stdout).toMatch(/forge\s+40 sat .*refused: lacks capability baking/);
     const record = JSON.parse((await cli([...args, '--json'])).stdout);
     expect(record).toMatchObject({
       selected_agent: null,

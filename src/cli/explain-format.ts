@@ -1,5 +1,6 @@
 import type { Decision } from '../policy/decision.js';
 import { idleAgents, rankCandidates } from '../policy/explain.js';
+import { singular } from '../policy/filters.js';
 import { isLogged } from '../wire/decision-dto.js';
 
 const score = (x: number | null): string => (x === null ? '  n/a' : x.toFixed(3));
@@ -28,7 +29,7 @@ export function formatDecision(decision: Decision): string {
       const agent = c.capability === null ? `${c.agentId} (unregistered)` : c.agentId;
       lines.push(
         `  ${String(c.rank).padStart(4)}  ${agent.padEnd(16)} ${`${c.bidSats} sat`.padStart(8)}  ${parts.join('')}${score(c.combined)}` +
-          (c.rejection === null ? '' : `  refused: ${c.rejection}`),
+          (c.rejection === null ? '' : `  refused: ${singular(c.rejection)}`),
       );
     }
   }

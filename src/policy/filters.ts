@@ -82,7 +82,7 @@ export function ineligibleSummary(bidders: number, reasons: readonly string[]): 
 }
 
 /** "are offline" → "is offline", "lack capability x" → "lacks capability x", for a count of one. */
-function singular(reason: string): string {
+export function singular(reason: string): string {
   if (reason.startsWith('are ')) return `is ${reason.slice(4)}`;
   if (reason.startsWith('lack ')) return `lacks ${reason.slice(5)}`;
   if (reason.startsWith('bid ')) return `bids ${reason.slice(4)}`;

@@ -121,7 +121,7 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
       );
     const refused = page.locator('[data-testid=decision-detail] .chart .refused');
     expect(await refused.count()).toBe(6);
-    expect(await refused.first().textContent()).toBe('refused: are below the capability threshold 0.04');
+    expect(await refused.first().textContent()).toBe('refused: is below the capability threshold 0.04');
     await page.close();
   }, 60_000);
 });

@@ -139,7 +139,10 @@ async function showDecision(taskId) {
       row[0].dataset.candidate = candidate.agent_id;
       chart.append(...row);
       if (candidate.rejection)
-        chart.append(text('span', ''), text('span', `refused: ${candidate.rejection}`, 'refused'));
+        chart.append(
+          text('span', ''),
+          text('span', `refused: ${singularReason(candidate.rejection)}`, 'refused'),
+        );
     }
     const legend = document.createElement('div');
     legend.className = 'legend';
@@ -303,3 +306,11 @@ await loadRecentTasks();
 refreshAgents();
 setInterval(refreshAgents, 5000);
 follow();
+
+/** A refusal as the policy words it for several bidders ("are offline"), for one ("is offline"). */
+function singularReason(reason) {
+  if (reason.startsWith('are ')) return `is ${reason.slice(4)}`;
+  if (reason.startsWith('lack ')) return `lacks ${reason.slice(5)}`;
+  if (reason.startsWith('bid ')) return `bids ${reason.slice(4)}`;
+  return reason;
+}
