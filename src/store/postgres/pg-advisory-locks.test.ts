@@ -16,9 +16,9 @@ describe.each([
   });
 });
 
-it('keeps the chain keys of the version before the fold key joined them', () => {
-  // Instances of that version, still running during an upgrade, take the chain lock by these keys
-  // (computed with pg-chain-lock.ts as it was at 4fe4129).
+it('keeps the chain keys every version has taken the chain lock by', () => {
+  // Instances of an older version, still running during an upgrade, take the chain lock by these keys:
+  // a new key would let two instances extend the chain at once.
   expect(chainLockKey('public')).toBe(91547277233340);
   expect(chainLockKey('tenant_a')).toBe(91550097844768);
 });

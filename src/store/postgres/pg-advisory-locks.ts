@@ -23,7 +23,7 @@ export function chainLockKey(schema: string): number {
 
 /**
  * The key of the advisory lock that lets one transaction at a time fold a schema's agent counter
- * deltas into its counters (migration 0011). Tag 0x5346, "SF" (fold).
+ * deltas into its counters and load deltas into its loads (pg-counters.ts). Tag 0x5346, "SF" (fold).
  */
 export function foldLockKey(schema: string): number {
   return schemaLockKey(0x5346, 'fold', schema);

@@ -15,10 +15,10 @@ export interface AgentRow {
  * the schema's channel, with the change's payload) is sent by PostgreSQL when, and only if, the
  * change commits, before the writer's answer, so another instance hears of it about as soon as the
  * writer's client does. Agent changes are rare (registrations, manifest edits, removals): unlike
- * commits of tasks (PostgresStore.#announce), their NOTIFY's database-wide commit lock costs nothing
+ * commits of tasks (PgNotifications.announce), their NOTIFY's database-wide commit lock costs nothing
  * that matters. Heartbeats are not announced: frequent, and read with the agents every second.
  * Each statement runs in one implicit transaction; its SELECT returns a row only when a row changed.
- * Each change also adds its row of ledger_pending (migration 0019), sealed into the ledger soon after
+ * Each change also adds its row of ledger_pending, sealed into the ledger soon after
  * commit (pg-ledger.ts); a heartbeat is not sealed (audit/ledger-entry.ts says why).
  */
 const ADD = `WITH added AS (

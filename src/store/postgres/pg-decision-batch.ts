@@ -14,8 +14,8 @@ import type { PgQueryable } from './pg-queryable.js';
  * committed task) carry it. So they are built with this stand-in for it, a number no seq takes; in
  * their JSON every value equal to it is written as SEQ_TOKEN instead (a string no event carries: a
  * NUL and this process's own UUID). The events are stored so, before the seq is known, and whoever
- * reads them gets the token replaced with the seq of their task's decision (migration 0013, PgTasks
- * eventsAfter). The replacement finds only whole values: inside a JSON string every quote is escaped.
+ * reads them gets the token replaced with the seq of their task's decision (task_events.seq_token,
+ * PgTaskEvents.after). The replacement finds only whole values: inside a JSON string every quote is escaped.
  */
 const SEQ_STAND_IN = -Number.MAX_SAFE_INTEGER;
 const SEQ_TOKEN = JSON.stringify(`\u0000decision-seq-${randomUUID()}`);
@@ -35,6 +35,17 @@ export interface DecisionBatchResult {
 }
 
 /**
+ * (the 38 arguments of commit_decisions_unflushed, functions/commit_decisions.sql says what each is):
+ * one row per decision of the batch.
+ */
+const COMMIT_DECISIONS = `SELECT * FROM commit_decisions_unflushed($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[],
+       $6::text[], $7::bigint[], $8::integer[], $9::integer[], $10::bigint[], $11::bigint[], $12::bytea[],
+       $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::bytea[], $18::integer[], $19::text[],
+       $20::bytea[], $21::bytea[], $22::bytea[], $23::integer[], $24::integer[], $25::boolean[], $26::bigint[],
+       $27::integer[], $28::integer[], $29::integer[], $30::text[], $31::text[], $32::text[], $33::bigint[],
+       $34::text[], $35::text, $36::bigint, $37::boolean, $38::boolean)`;
+
+/**
  * Waits until the WAL written so far is on disk (under the session's synchronous_commit, which may
  * ask for more, or less): a synchronous commit returns once the WAL up to its commit record is
  * flushed, every earlier record with it. It must be a transaction that writes WAL of its own — one
@@ -46,15 +57,15 @@ const FLUSH_WAL = "SELECT pg_logical_emit_message(true, 'swarm-router:flush', ''
 
 /**
  * Commits auction decisions, with their task changes and events, in one statement: the schema's
- * commit_decisions (migrations 0008, 0010, 0011 and 0013) locks the tasks, keeps each change that is
+ * commit_decisions (functions/commit_decisions.sql) locks the tasks, keeps each change that is
  * still current, writes the kept ones' task rows, their agents' counter deltas and their events, and
  * seals and appends the kept decisions under the chain lock, all inside PostgreSQL, so the lock is held for one
  * function's writes rather than across round trips to this process. It is called through
- * commit_decisions_unflushed (migration 0009), whose commit, when instances contend for the chain
+ * commit_decisions_unflushed (functions/commit_decisions_unflushed.sql), whose commit, when instances contend for the chain
  * (`unflushed`: this instance found it held lately; or this batch did), lets the lock go without
  * waiting for the disk; the WAL is then flushed here before anyone is answered, so no decision is
  * acknowledged before it is durable. The keys of every agent, roster and policy named must be
- * interned (PostgresStore.#intern). Answers undefined, having written nothing, when an event works
+ * interned (PgDecisionLog.intern). Answers undefined, having written nothing, when an event works
  * the seq into a text (the database could not find it there to put the seq in), or names the seq in
  * an event of another task than the decision's (whose row would not hold it); the task service's
  * events do neither. The store then commits the slower way.
@@ -73,7 +84,7 @@ export async function commitDecisionBatch(
     for (const e of c.events({ ...c.task, decisionSeq: SEQ_STAND_IN })) {
       const data = withSeqToken(e.data);
       if (data.includes(standIn)) return undefined;
-      // The seq goes into an event when it is read, from its task's row (migration 0013).
+      // The seq goes into an event when it is read, from its task's row (tasks.decision_id).
       if (e.taskId !== c.task.taskId && data.includes(SEQ_TOKEN)) return undefined;
       events.push({ ord: i + 1, e, data });
     }
@@ -121,48 +132,40 @@ export async function commitDecisionBatch(
       prev_hash: Buffer | null;
       event_ids: number[] | null;
       waits: number | null;
-    }>(
-      `SELECT * FROM commit_decisions_unflushed($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[],
-       $6::text[], $7::bigint[], $8::integer[], $9::integer[], $10::bigint[], $11::bigint[], $12::bytea[],
-       $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::bytea[], $18::integer[], $19::text[],
-       $20::bytea[], $21::bytea[], $22::bytea[], $23::integer[], $24::integer[], $25::boolean[], $26::bigint[],
-       $27::integer[], $28::integer[], $29::integer[], $30::text[], $31::text[], $32::text[], $33::bigint[],
-       $34::text[], $35::text, $36::bigint, $37::boolean, $38::boolean)`,
-      [
-        tasks.map((t) => t.taskId),
-        changes.map((c) => c.expectedVersion),
-        tasks.map((t) => t.status),
-        // Not decision_seq (column 0): the row names its decision by id (migration 0013).
-        ...Array.from({ length: 9 }, (_, i) => column(i)).slice(1),
-        decisions.map((d) => encodeUuid(d.decisionId)),
-        decisions.map((d) => d.description),
-        decisions.map((d) => d.timestampMs),
-        decisions.map((d) => keys.cachedPolicyKey(d.policy)),
-        rosterKeys,
-        decisions.map((d) => encodeCapability(d.capability)),
-        decisions.map((d) => (d.selectedAgent === null ? null : keys.agentKey(d.selectedAgent))),
-        decisions.map((d) => d.selectionReason),
-        bidBlobs,
-        parts.map((p) => p.text),
-        parts.map((p) => p.numbersAfterSeq),
-        bidders.ord,
-        bidders.agent,
-        bidders.outsider,
-        bidders.wonSats,
-        members.roster,
-        members.agent,
-        events.map((x) => x.ord),
-        events.map((x) => x.e.kind),
-        events.map((x) => x.e.taskId),
-        events.map((x) => x.e.agentId),
-        events.map((x) => x.e.atMs),
-        events.map((x) => x.data),
-        SEQ_TOKEN,
-        chainLock,
-        false, // a row held elsewhere: waited for, and told in a notice (countRowLockWaits)
-        unflushed,
-      ],
-    )
+    }>(COMMIT_DECISIONS, [
+      tasks.map((t) => t.taskId),
+      changes.map((c) => c.expectedVersion),
+      tasks.map((t) => t.status),
+      // Not decision_seq (column 0): the row names its decision by id (tasks.decision_id).
+      ...Array.from({ length: 9 }, (_, i) => column(i)).slice(1),
+      decisions.map((d) => encodeUuid(d.decisionId)),
+      decisions.map((d) => d.description),
+      decisions.map((d) => d.timestampMs),
+      decisions.map((d) => keys.cachedPolicyKey(d.policy)),
+      rosterKeys,
+      decisions.map((d) => encodeCapability(d.capability)),
+      decisions.map((d) => (d.selectedAgent === null ? null : keys.agentKey(d.selectedAgent))),
+      decisions.map((d) => d.selectionReason),
+      bidBlobs,
+      parts.map((p) => p.text),
+      parts.map((p) => p.numbersAfterSeq),
+      bidders.ord,
+      bidders.agent,
+      bidders.outsider,
+      bidders.wonSats,
+      members.roster,
+      members.agent,
+      events.map((x) => x.ord),
+      events.map((x) => x.e.kind),
+      events.map((x) => x.e.taskId),
+      events.map((x) => x.e.agentId),
+      events.map((x) => x.e.atMs),
+      events.map((x) => x.data),
+      SEQ_TOKEN,
+      chainLock,
+      false, // a row held elsewhere: waited for, and told in a notice (countRowLockWaits)
+      unflushed,
+    ])
   ).rows.sort((a, b) => a.ord - b.ord);
   // Committed unflushed on the function's rule; only kept decisions need to be durable before their
   // answers (a lost race wrote nothing to keep).

@@ -2,6 +2,18 @@ import type pg from 'pg';
 import type { PolicySpec } from '../../policy/decision.js';
 import { type RecordKeys, type Roster, rosterOf } from '../assemble-records.js';
 import { decodeKeys, encodeKeys } from '../record-rows.js';
+import {
+  INSERT_AGENT_KEYS,
+  INSERT_POLICY,
+  INTERN_ROSTER,
+  SELECT_AGENT_IDS_OF,
+  SELECT_AGENT_KEY,
+  SELECT_AGENT_KEYS_OF,
+  SELECT_POLICIES_OF,
+  SELECT_POLICY_KEY,
+  SELECT_ROSTERS_OF_AGENT,
+  SELECT_ROSTERS_OF_KEYS,
+} from './pg-queries.js';
 
 type Query = <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<R[]>;
 
@@ -29,13 +41,8 @@ export class PgKeys implements RecordKeys {
   async agentKeys(agentIds: Iterable<string>): Promise<void> {
     const missing = [...new Set(agentIds)].filter((id) => !this.#agentKeys.has(id));
     if (missing.length === 0) return;
-    await this.#query('INSERT INTO agent_keys (agent_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [
-      missing,
-    ]);
-    const rows = await this.#query<{ agent_key: number; agent_id: string }>(
-      'SELECT agent_key, agent_id FROM agent_keys WHERE agent_id = ANY($1::text[])',
-      [missing],
-    );
+    await this.#query(INSERT_AGENT_KEYS, [missing]);
+    const rows = await this.#query<{ agent_key: number; agent_id: string }>(SELECT_AGENT_KEYS_OF, [missing]);
     for (const row of rows) this.#rememberAgent(row.agent_key, row.agent_id);
   }
 
@@ -50,10 +57,7 @@ export class PgKeys implements RecordKeys {
   async findAgentKey(agentId: string): Promise<number | undefined> {
     const cached = this.#agentKeys.get(agentId);
     if (cached !== undefined) return cached;
-    const rows = await this.#query<{ agent_key: number }>(
-      'SELECT agent_key FROM agent_keys WHERE agent_id = $1',
-      [agentId],
-    );
+    const rows = await this.#query<{ agent_key: number }>(SELECT_AGENT_KEY, [agentId]);
     const key = rows[0]?.agent_key;
     if (key !== undefined) this.#rememberAgent(key, agentId);
     return key;
@@ -70,11 +74,8 @@ export class PgKeys implements RecordKeys {
     const fields: unknown[] = [policy.name, policy.scorer, policy.signals.map((s) => [s.name, s.weight])];
     if (policy.minCapability !== undefined) fields.push(policy.minCapability);
     const spec = JSON.stringify(fields);
-    await this.#query('INSERT INTO policies (spec) VALUES ($1) ON CONFLICT DO NOTHING', [spec]);
-    const rows = await this.#query<{ policy_key: number }>(
-      'SELECT policy_key FROM policies WHERE spec = $1',
-      [spec],
-    );
+    await this.#query(INSERT_POLICY, [spec]);
+    const rows = await this.#query<{ policy_key: number }>(SELECT_POLICY_KEY, [spec]);
     const key = (rows[0] as { policy_key: number }).policy_key;
     this.#policyKeyBySpec.set(policy, key);
     return key;
@@ -104,20 +105,10 @@ export class PgKeys implements RecordKeys {
     await this.agentKeys(agentIds);
     const keys = agentIds.map((id) => this.agentKey(id));
     const members = encodeKeys(keys);
-    // The roster row and its membership rows in one statement, so neither exists without the other.
     // A concurrent insert of the same roster is waited for and then not visible to this statement's
-    // snapshot: the next attempt reads it.
+    // snapshot (INTERN_ROSTER): the next attempt reads it.
     for (let attempt = 0; ; attempt++) {
-      const rows = await this.#query<{ roster_key: number }>(
-        `WITH inserted AS (
-           INSERT INTO rosters (members) VALUES ($1) ON CONFLICT DO NOTHING RETURNING roster_key
-         ), members AS (
-           INSERT INTO roster_members (agent_key, roster_key)
-           SELECT k, inserted.roster_key FROM inserted, unnest($2::integer[]) AS k ON CONFLICT DO NOTHING
-         )
-         SELECT roster_key FROM inserted UNION ALL SELECT roster_key FROM rosters WHERE members = $1`,
-        [members, keys],
-      );
+      const rows = await this.#query<{ roster_key: number }>(INTERN_ROSTER, [members, keys]);
       const key = rows[0]?.roster_key;
       if (key !== undefined) {
         this.#rosterMembers.set(key, keys);
@@ -151,10 +142,7 @@ export class PgKeys implements RecordKeys {
 
   /** Rosters the agent belongs to (by key); read each time, since other instances add rosters. */
   async rostersOf(agentKey: number): Promise<number[]> {
-    const rows = await this.#query<{ roster_key: number }>(
-      'SELECT roster_key FROM roster_members WHERE agent_key = $1',
-      [agentKey],
-    );
+    const rows = await this.#query<{ roster_key: number }>(SELECT_ROSTERS_OF_AGENT, [agentKey]);
     return rows.map((r) => r.roster_key);
   }
 
@@ -162,18 +150,14 @@ export class PgKeys implements RecordKeys {
   async load(wanted: { rosters?: Iterable<number>; policies?: Iterable<number>; agents?: Iterable<number> }) {
     const rosters = [...new Set(wanted.rosters ?? [])].filter((k) => !this.#rosterMembers.has(k));
     if (rosters.length > 0) {
-      const rows = await this.#query<{ roster_key: number; members: Buffer }>(
-        'SELECT roster_key, members FROM rosters WHERE roster_key = ANY($1::integer[])',
-        [rosters],
-      );
+      const rows = await this.#query<{ roster_key: number; members: Buffer }>(SELECT_ROSTERS_OF_KEYS, [
+        rosters,
+      ]);
       for (const row of rows) this.#rosterMembers.set(row.roster_key, decodeKeys(row.members));
     }
     const policies = [...new Set(wanted.policies ?? [])].filter((k) => !this.#policies.has(k));
     if (policies.length > 0) {
-      const rows = await this.#query<{ policy_key: number; spec: string }>(
-        'SELECT policy_key, spec FROM policies WHERE policy_key = ANY($1::integer[])',
-        [policies],
-      );
+      const rows = await this.#query<{ policy_key: number; spec: string }>(SELECT_POLICIES_OF, [policies]);
       for (const row of rows) {
         const [name, scorer, signals, minCapability] = JSON.parse(row.spec) as [
           string,
@@ -193,10 +177,7 @@ export class PgKeys implements RecordKeys {
     for (const key of rosters) for (const member of this.rosterMembers(key)) agents.add(member);
     const unknown = [...agents].filter((k) => !this.#agentIds.has(k));
     if (unknown.length > 0) {
-      const rows = await this.#query<{ agent_key: number; agent_id: string }>(
-        'SELECT agent_key, agent_id FROM agent_keys WHERE agent_key = ANY($1::integer[])',
-        [unknown],
-      );
+      const rows = await this.#query<{ agent_key: number; agent_id: string }>(SELECT_AGENT_IDS_OF, [unknown]);
       for (const row of rows) this.#rememberAgent(row.agent_key, row.agent_id);
     }
   }

@@ -18,8 +18,40 @@ import { AUDIT_PAGE_SIZE, entryFromRow, LEDGER_COLUMNS, type LedgerRow } from '.
 import type { StoredAgent } from '../store.js';
 import { type AgentRow, storedAgent } from './pg-agents.js';
 import { type OutcomeRow, recordedOutcome } from './pg-outcome-rows.js';
+import { SELECT_HEAD, TRY_XACT_LOCK, XACT_LOCK } from './pg-queries.js';
 import type { PgQueryable } from './pg-queryable.js';
+import type { PgTaskEvents } from './pg-task-events.js';
 import type { PgTasks } from './pg-tasks.js';
+
+/** (limit): the oldest pending changes. */
+const SELECT_PENDING =
+  'SELECT pending_id, kind, subject, detail FROM ledger_pending ORDER BY pending_id LIMIT $1';
+/** (pending ids): pending changes sealed. */
+const DELETE_PENDING = 'DELETE FROM ledger_pending WHERE pending_id = ANY($1::bigint[])';
+/** (after pending id, limit): pending changes in order, for `verify`. */
+const SELECT_PENDING_PAGE =
+  'SELECT pending_id, kind, subject FROM ledger_pending WHERE pending_id > $1 ORDER BY pending_id LIMIT $2';
+/** (after entry seq, limit): ledger entries in order, for `verify`. */
+const SELECT_LEDGER_PAGE = `SELECT ${LEDGER_COLUMNS} FROM ledger WHERE entry_seq > $1 ORDER BY entry_seq LIMIT $2`;
+/** No parameters: the ledger's newest entry. */
+const SELECT_LEDGER_HEAD = 'SELECT entry_seq, hash FROM ledger ORDER BY entry_seq DESC LIMIT 1';
+/**
+ * (entry seqs, kinds, subjects, bodies, anchor seq, anchor hash, hashes): new entries, every one
+ * anchored to the same head of the decision chain.
+ */
+const INSERT_ENTRIES = `INSERT INTO ledger (${LEDGER_COLUMNS})
+     SELECT e.seq, e.kind, e.subject, e.body, $5, $6, e.hash
+     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $7::bytea[]) AS e (seq, kind, subject, body, hash)`;
+/** The columns of an agent (pg-agents.ts AgentRow), ahead of a WHERE clause. */
+const SELECT_AGENTS_WHERE = 'SELECT manifest, token_hash, registered_ms, heartbeat_ms FROM agents WHERE';
+/**
+ * The columns of an outcome (pg-outcome-rows.ts OutcomeRow), ahead of a WHERE clause: every outcome
+ * row, even one whose agent key or decision is not in the log (named `#<key>`, task empty).
+ */
+const SELECT_OUTCOMES_WHERE = `SELECT o.outcome_seq, o.seq, coalesce(a.agent_id, '#' || o.agent_key) AS agent_id, o.completed, o.duration_ms,
+       o.recorded_ms, coalesce(d.task_id, '') AS task_id, coalesce(d.description, '') AS description
+     FROM outcomes o LEFT JOIN agent_keys a ON a.agent_key = o.agent_key LEFT JOIN decisions d ON d.seq = o.seq
+     WHERE`;
 
 /**
  * The PostgreSQL store's ledger (audit/ledger-entry.ts), sealed shortly after commit.
@@ -43,11 +75,13 @@ import type { PgTasks } from './pg-tasks.js';
  */
 export class PgLedger {
   readonly #tasks: PgTasks;
+  readonly #events: PgTaskEvents;
   readonly #sealLock: number;
 
   /** `sealLock`: the schema's seal lock key (pg-advisory-locks.ts sealLockKey). */
-  constructor(tasks: PgTasks, sealLock: number) {
+  constructor(tasks: PgTasks, events: PgTaskEvents, sealLock: number) {
     this.#tasks = tasks;
+    this.#events = events;
     this.#sealLock = sealLock;
   }
 
@@ -56,25 +90,21 @@ export class PgLedger {
    * many it sealed, or null when another transaction holds the seal lock and `wait` is false.
    */
   async sealBatch(db: PgQueryable, limit: number, wait: boolean): Promise<number | null> {
-    if (wait) await db.query('SELECT pg_advisory_xact_lock($1)', [this.#sealLock]);
+    if (wait) await db.query(XACT_LOCK, [this.#sealLock]);
     else {
-      const got = (
-        await db.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [this.#sealLock])
-      ).rows[0]?.got;
+      const got = (await db.query<{ got: boolean }>(TRY_XACT_LOCK, [this.#sealLock])).rows[0]?.got;
       if (got !== true) return null;
     }
     const pending = (
       await db.query<{ pending_id: number; kind: string; subject: string; detail: string | null }>(
-        'SELECT pending_id, kind, subject, detail FROM ledger_pending ORDER BY pending_id LIMIT $1',
+        SELECT_PENDING,
         [limit],
       )
     ).rows;
     if (pending.length === 0) return 0;
     const entries = await this.#resolve(db, pending);
     await appendEntries(db, entries);
-    await db.query('DELETE FROM ledger_pending WHERE pending_id = ANY($1::bigint[])', [
-      pending.map((p) => p.pending_id),
-    ]);
+    await db.query(DELETE_PENDING, [pending.map((p) => p.pending_id)]);
     return pending.length;
   }
 
@@ -93,7 +123,7 @@ export class PgLedger {
       outcomes: await count('outcomes'),
     };
     await appendEntries(db, [originEntry(adopted)]);
-    const reads = new PgReads(db, this.#tasks);
+    const reads = new PgReads(db, this.#tasks, this.#events);
     for await (const chunk of chunked(reads.agents(), agentEntry)) await appendEntries(db, chunk);
     for await (const chunk of chunked(reads.tasks(), taskEntry)) await appendEntries(db, chunk);
     for await (const chunk of chunked(reads.events(), eventEntry)) await appendEntries(db, chunk);
@@ -102,18 +132,13 @@ export class PgLedger {
 
   /** What `verify` reads, through `db` (a connection in one REPEATABLE READ transaction). */
   auditView(db: PgQueryable): AuditView {
-    const reads = new PgReads(db, this.#tasks);
+    const reads = new PgReads(db, this.#tasks, this.#events);
     return {
       ledger: () =>
         (async function* () {
           for await (const row of keysetPages<LedgerRow, number>(
             async (after) =>
-              (
-                await db.query<LedgerRow>(
-                  `SELECT ${LEDGER_COLUMNS} FROM ledger WHERE entry_seq > $1 ORDER BY entry_seq LIMIT $2`,
-                  [after ?? 0, AUDIT_PAGE_SIZE],
-                )
-              ).rows,
+              (await db.query<LedgerRow>(SELECT_LEDGER_PAGE, [after ?? 0, AUDIT_PAGE_SIZE])).rows,
             (row) => row.entry_seq,
           ))
             yield entryFromRow(row);
@@ -123,10 +148,10 @@ export class PgLedger {
           for await (const row of keysetPages(
             async (after: number | undefined) =>
               (
-                await db.query<{ pending_id: number; kind: string; subject: string }>(
-                  'SELECT pending_id, kind, subject FROM ledger_pending WHERE pending_id > $1 ORDER BY pending_id LIMIT $2',
-                  [after ?? 0, AUDIT_PAGE_SIZE],
-                )
+                await db.query<{ pending_id: number; kind: string; subject: string }>(SELECT_PENDING_PAGE, [
+                  after ?? 0,
+                  AUDIT_PAGE_SIZE,
+                ])
               ).rows,
             (row) => row.pending_id,
           ))
@@ -149,7 +174,7 @@ export class PgLedger {
     ];
     const tasks = await this.#tasks.byIds(db, ids(['task', 'bid']));
     const events = new Map(
-      (await this.#tasks.eventsByIds(db, ids(['event']).map(Number))).map((e) => [String(e.eventId), e]),
+      (await this.#events.byIds(db, ids(['event']).map(Number))).map((e) => [String(e.eventId), e]),
     );
     const outcomes = new Map(
       (await outcomesWhere(db, 'o.outcome_seq = ANY($1::bigint[])', [ids(['outcome']).map(Number)])).map(
@@ -200,14 +225,8 @@ export class PgLedger {
  */
 async function appendEntries(db: PgQueryable, entries: readonly NewLedgerEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const head = (
-    await db.query<{ entry_seq: number; hash: Buffer }>(
-      'SELECT entry_seq, hash FROM ledger ORDER BY entry_seq DESC LIMIT 1',
-    )
-  ).rows[0];
-  const chain = (
-    await db.query<{ seq: number; hash: Buffer }>('SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1')
-  ).rows[0];
+  const head = (await db.query<{ entry_seq: number; hash: Buffer }>(SELECT_LEDGER_HEAD)).rows[0];
+  const chain = (await db.query<{ seq: number; hash: Buffer }>(SELECT_HEAD)).rows[0];
   const anchor = {
     seq: chain?.seq ?? 0,
     hash: chain === undefined ? GENESIS_HASH : chain.hash.toString('hex'),
@@ -231,30 +250,27 @@ async function appendEntries(db: PgQueryable, entries: readonly NewLedgerEntry[]
     columns.hash.push(Buffer.from(hash, 'hex'));
     prevHash = hash;
   }
-  await db.query(
-    `INSERT INTO ledger (${LEDGER_COLUMNS})
-     SELECT e.seq, e.kind, e.subject, e.body, $5, $6, e.hash
-     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $7::bytea[]) AS e (seq, kind, subject, body, hash)`,
-    [
-      columns.seq,
-      columns.kind,
-      columns.subject,
-      columns.body,
-      anchor.seq,
-      Buffer.from(anchor.hash, 'hex'),
-      columns.hash,
-    ],
-  );
+  await db.query(INSERT_ENTRIES, [
+    columns.seq,
+    columns.kind,
+    columns.subject,
+    columns.body,
+    anchor.seq,
+    Buffer.from(anchor.hash, 'hex'),
+    columns.hash,
+  ]);
 }
 
 /** Every row of the sealed tables, page by page, through one connection. */
 class PgReads {
   readonly #db: PgQueryable;
   readonly #tasks: PgTasks;
+  readonly #events: PgTaskEvents;
 
-  constructor(db: PgQueryable, tasks: PgTasks) {
+  constructor(db: PgQueryable, tasks: PgTasks, events: PgTaskEvents) {
     this.#db = db;
     this.#tasks = tasks;
+    this.#events = events;
   }
 
   agents(): AsyncIterable<StoredAgent> {
@@ -276,7 +292,7 @@ class PgReads {
 
   events() {
     return keysetPages(
-      (after: number | undefined) => this.#tasks.eventsPage(this.#db, after ?? 0, AUDIT_PAGE_SIZE),
+      (after: number | undefined) => this.#events.page(this.#db, after ?? 0, AUDIT_PAGE_SIZE),
       (event) => event.eventId,
     );
   }
@@ -295,21 +311,12 @@ class PgReads {
 }
 
 async function agentsWhere(db: PgQueryable, where: string, params: unknown[]): Promise<StoredAgent[]> {
-  const { rows } = await db.query<AgentRow>(
-    `SELECT manifest, token_hash, registered_ms, heartbeat_ms FROM agents WHERE ${where}`,
-    params,
-  );
+  const { rows } = await db.query<AgentRow>(`${SELECT_AGENTS_WHERE} ${where}`, params);
   return rows.map(storedAgent);
 }
 
 async function outcomesWhere(db: PgQueryable, where: string, params: unknown[]): Promise<RecordedOutcome[]> {
-  const { rows } = await db.query<OutcomeRow>(
-    `SELECT o.outcome_seq, o.seq, coalesce(a.agent_id, '#' || o.agent_key) AS agent_id, o.completed, o.duration_ms,
-       o.recorded_ms, coalesce(d.task_id, '') AS task_id, coalesce(d.description, '') AS description
-     FROM outcomes o LEFT JOIN agent_keys a ON a.agent_key = o.agent_key LEFT JOIN decisions d ON d.seq = o.seq
-     WHERE ${where}`,
-    params,
-  );
+  const { rows } = await db.query<OutcomeRow>(`${SELECT_OUTCOMES_WHERE} ${where}`, params);
   return rows.map(recordedOutcome);
 }
 

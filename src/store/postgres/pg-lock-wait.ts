@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-/** What lock_tasks_in_order (migration 0015) puts in the hint of the notice it sends before it waits. */
+/** What lock_tasks_in_order (functions/lock_tasks_in_order.sql) puts in the hint of the notice it sends before it waits. */
 const ROW_LOCK_WAIT_HINT = 'swarm-router:row-lock-wait';
 
 /**

@@ -1,5 +1,8 @@
 import pg from 'pg';
 
+/** (lock key): takes a session's advisory lock if free, held until released or the session ends. */
+const TRY_SESSION_LOCK = 'SELECT pg_try_advisory_lock($1) AS got';
+
 /**
  * Which instance sweeps due tasks at their time: the one whose connection holds a session advisory
  * lock, the sweep lease. Every instance sweeps; the others take only tasks overdue by a grace
@@ -56,9 +59,7 @@ export class SweepLease {
     });
     try {
       await client.connect();
-      const got = (
-        await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1) AS got', [this.#key])
-      ).rows[0]?.got;
+      const got = (await client.query<{ got: boolean }>(TRY_SESSION_LOCK, [this.#key])).rows[0]?.got;
       if (got === true && !this.#closed) {
         this.#client = client;
         return true;

@@ -2,7 +2,7 @@
 -- event, set-based, in one statement: the task rows locked (lock_tasks_in_order), then one update of
 -- the tasks that appends each accepted bid to its task's arrays (bid_agents, bid_sats,
 -- bid_received_ms) and bumps its version once per bid, and one insert of the events. A batch names
--- each (task, agent) at most once (PostgresStore makes sure); a duplicate is found in bid_agents,
+-- each (task, agent) at most once (pg-task-writes.ts makes sure); a duplicate is found in bid_agents,
 -- read under the row lock, so two batches cannot both add the same agent's bid.
 --
 -- A refusal does not raise, which would undo the whole batch: its row says why (code SR404 unknown

@@ -7,13 +7,14 @@
 -- version it was computed from and no earlier decision of the batch took the task. Before the chain
 -- lock, the kept changes write what does not need a seq: the task rows' new state (the status change
 -- moves them in their indexes, the costly part) with the decision's id in decision_id and
--- decision_seq left NULL (a read finds the seq through decision_id, pg-tasks.ts); their rows of
+-- decision_seq left NULL (a read finds the seq through decision_id, pg-task-rows.ts); their rows of
 -- ledger_pending; their agents' counters as deltas (agent_counter_deltas, folded in later by
 -- fold_agent_counter_deltas: inserts without a unique index never wait for one another); and their
 -- events, an event that names its decision's seq keeping p_seq_token where the seq goes and the token
--- in seq_token (eventsAfter puts in the seq). Then, under the chain lock (the advisory lock
--- p_chain_lock, which every append takes), the kept decisions get the next sequence numbers and
--- their hashes, and the decisions and their outside bidders (candidates) are written.
+-- in seq_token (a read of the event puts in the seq, pg-task-rows.ts). Then, under the chain lock
+-- (the advisory lock p_chain_lock, which every append takes), the kept decisions get the next
+-- sequence numbers and their hashes, and the decisions and their outside bidders (candidates) are
+-- written.
 --
 -- The hashes are those of audit/hash-chain.ts sealRecord, byte for byte: SHA-256 over the previous
 -- record's hash as lower-case hex, a newline, the record's canonical text as UTF-8, then its numbers
