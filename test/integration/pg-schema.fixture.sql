@@ -2,7 +2,9 @@
 -- sorted, separated by the line below. Produced once, by opening a PostgresStore of commit 70394c8
 -- (whose migrations still held every function body) on a new schema of PostgreSQL 15 and taking
 -- schemaSnapshot of it; not by the code under test. pg-schema.test.ts compares a schema migrated
--- now with it. Regenerate it only for a deliberate change of the schema.
+-- now with it. Regenerate it only for a deliberate change of the schema; a change of a function
+-- comes with a new migration version, or schemas migrated before would keep the old definition
+-- (pg-migrator.ts, MigrationSteps.functions).
 -- ----------------------------------------------------------------
 column agent_counter_deltas #1 agent_key integer not null
 -- ----------------------------------------------------------------
