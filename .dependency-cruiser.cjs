@@ -33,6 +33,21 @@ module.exports = {
       to: { path: '^src/(cli|server|config|wire|client)/' },
     },
     {
+      name: 'chain-is-a-leaf',
+      severity: 'error',
+      comment:
+        'The hash chain and ledger formats (chain/) are what the store seals with and audit checks: they import only domain types, never the store, the audit or anything above.',
+      from: { path: '^src/chain/' },
+      to: { path: '^src/(store|audit|router|service|server|cli|wire|scoring|config|client)/' },
+    },
+    {
+      name: 'store-never-imports-audit',
+      severity: 'error',
+      comment: 'audit/ reads the store to verify it; the store seals with chain/, never with audit/.',
+      from: { path: '^src/store/' },
+      to: { path: '^src/audit/' },
+    },
+    {
       name: 'store-below-the-router',
       severity: 'error',
       comment: 'The store port and its adapters never import the router or the services that use them.',

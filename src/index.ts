@@ -1,8 +1,8 @@
 // The library's public API: named re-exports only.
 
-export { canonicalRecord, sealRecord } from './audit/hash-chain.js';
 export { type AgentStats, agentStatsFromCounts } from './audit/stats.js';
 export { type VerifyResult, verifyChain, verifyLog } from './audit/verify.js';
+export { canonicalRecord, sealRecord } from './chain/hash-chain.js';
 export {
   CALIBRATION_ACCEPTANCE,
   calibrateThreshold,

@@ -1,5 +1,5 @@
+import { sealRecord } from '../chain/hash-chain.js';
 import { GENESIS_HASH, type LoggedDecision } from '../policy/decision.js';
-import { sealRecord } from './hash-chain.js';
 
 /** The first record that does not verify: the walk stops there. */
 export interface ChainBreak {

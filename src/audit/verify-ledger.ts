@@ -1,6 +1,3 @@
-import { GENESIS_HASH } from '../policy/decision.js';
-import type { AuditView, LedgerEntry } from '../store/ledger-port.js';
-import type { ChainWalk } from './chain-walk.js';
 import {
   type Adopted,
   agentEntry,
@@ -8,7 +5,10 @@ import {
   eventEntry,
   outcomeEntry,
   taskEntry,
-} from './ledger-entry.js';
+} from '../chain/ledger-entry.js';
+import { GENESIS_HASH } from '../policy/decision.js';
+import type { AuditView, LedgerEntry } from '../store/ledger-port.js';
+import type { ChainWalk } from './chain-walk.js';
 import { LedgerReplay } from './ledger-replay.js';
 
 /** What `verify` found in the ledger of row changes (ledger-entry.ts). */

@@ -1,6 +1,6 @@
-import { sealRecord } from '../audit/hash-chain.js';
 import { agentStatsFromCounts } from '../audit/stats.js';
 import { verifyLog } from '../audit/verify.js';
+import { sealRecord } from '../chain/hash-chain.js';
 import { type Clock, systemClock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
 import { newDecisionId, newTaskId } from '../kernel/ids.js';

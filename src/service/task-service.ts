@@ -1,4 +1,4 @@
-import { sealRecord } from '../audit/hash-chain.js';
+import { sealRecord } from '../chain/hash-chain.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { NewTaskEvent } from '../events/task-event.js';
 import type { Clock } from '../kernel/clock.js';

@@ -1,10 +1,12 @@
+import type { LedgerEntry, SealedAgent } from '../chain/ledger-entry.js';
 import type { TaskEvent } from '../events/task-event.js';
-import type { AgentManifest } from '../manifest/manifest.js';
 import type { RecordedOutcome } from '../policy/outcome.js';
 import type { Task } from '../tasks/task.js';
 
+export type { LedgerEntry, SealedAgent } from '../chain/ledger-entry.js';
+
 /**
- * The part of the storage port that the ledger of row changes needs (audit/ledger-entry.ts explains
+ * The part of the storage port that the ledger of row changes needs (chain/ledger-entry.ts explains
  * the ledger). Each adapter seals every change of the rows that routing reads — agents, tasks and
  * their bids, task events, outcomes — as it writes them, and gives `verify` one consistent view of
  * the ledger and of those rows.
@@ -21,30 +23,6 @@ export interface LedgerStore {
    * and resolves to how many entries it sealed. For tests and a clean shutdown.
    */
   sealPending?(): Promise<number>;
-}
-
-/** One sealed change, as the ledger table holds it. */
-export interface LedgerEntry {
-  /** Position in the ledger, from 1, gap-free. */
-  readonly entrySeq: number;
-  readonly kind: string;
-  /** What it is about: an agent id, a task id, an event id or an outcome seq, as text. */
-  readonly subject: string;
-  /** The canonical body (ledger-entry.ts): the row as written. */
-  readonly body: string;
-  /** The decision chain's head when it was sealed: its seq (0 for none) and hash, hex. */
-  readonly anchorSeq: number;
-  readonly anchorHash: string;
-  /** Hex. */
-  readonly hash: string;
-}
-
-/** What the ledger seals of a registered agent (store.ts StoredAgent but its heartbeat). */
-export interface SealedAgent {
-  readonly manifest: AgentManifest;
-  /** SHA-256 of the agent's token, hex; null for agents registered without one. */
-  readonly tokenHash: string | null;
-  readonly registeredAtMs: number;
 }
 
 /** A change committed but not sealed yet (stores that seal after commit): what it is about. */

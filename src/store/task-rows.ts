@@ -70,7 +70,7 @@ export function eventFromRow(row: EventRow): TaskEvent {
 /**
  * The due time a task row's state makes it (tasks/task.ts dueMs, in SQL, the same text on both
  * engines): `due_ms` is kept beside the state so that the timers find due tasks by an index, and it
- * is not sealed (audit/ledger-entry.ts), so `verify` checks that it agrees (DUE_MS_PROBLEMS). A task
+ * is not sealed (chain/ledger-entry.ts), so `verify` checks that it agrees (DUE_MS_PROBLEMS). A task
  * whose due_ms was moved away from its state would close, time out or expire at the wrong time, or
  * never.
  */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sealRecord } from '../../src/audit/hash-chain.js';
 import { verifyChain, verifyLog } from '../../src/audit/verify.js';
+import { sealRecord } from '../../src/chain/hash-chain.js';
 import type { NewTaskEvent } from '../../src/events/task-event.js';
 import { RouterError } from '../../src/kernel/errors.js';
 import { type Decision, GENESIS_HASH, type LoggedDecision } from '../../src/policy/decision.js';

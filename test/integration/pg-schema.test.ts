@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { sealRecord } from '../../src/audit/hash-chain.js';
 import { verifyLog } from '../../src/audit/verify.js';
+import { sealRecord } from '../../src/chain/hash-chain.js';
 import type { NewTaskEvent } from '../../src/events/task-event.js';
 import { createRouter } from '../../src/router/create-router.js';
 import { applyFunctions, loadFunctions, quoteIdent } from '../../src/store/postgres/pg-migrator.js';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { sealRecord } from '../../src/audit/hash-chain.js';
 import { verifyLog } from '../../src/audit/verify.js';
+import { sealRecord } from '../../src/chain/hash-chain.js';
 import type { NewTaskEvent } from '../../src/events/task-event.js';
 import type { LoggedDecision } from '../../src/policy/decision.js';
 import { createRouter } from '../../src/router/create-router.js';

@@ -14,7 +14,7 @@ import { cli } from '../helpers/run-cli.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 
 /**
- * The ledger of row changes (src/audit/ledger-entry.ts): a log written by the real task service, then
+ * The ledger of row changes (src/chain/ledger-entry.ts): a log written by the real task service, then
  * one row of one sealed table edited, inserted or deleted with raw SQL behind the router's back;
  * `verify` must fail and name that row. An untouched log verifies.
  */

@@ -19,7 +19,7 @@ export interface AgentRow {
  * that matters. Heartbeats are not announced: frequent, and read with the agents every second.
  * Each statement runs in one implicit transaction; its SELECT returns a row only when a row changed.
  * Each change also adds its row of ledger_pending, sealed into the ledger soon after
- * commit (pg-ledger.ts); a heartbeat is not sealed (audit/ledger-entry.ts says why).
+ * commit (pg-ledger.ts); a heartbeat is not sealed (chain/ledger-entry.ts says why).
  */
 const ADD = `WITH added AS (
     INSERT INTO agents (agent_id, manifest, token_hash, registered_ms, heartbeat_ms)

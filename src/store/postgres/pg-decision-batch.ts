@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { canonicalParts } from '../../audit/hash-chain.js';
+import { canonicalParts } from '../../chain/hash-chain.js';
 import type { NewTaskEvent, TaskEvent } from '../../events/task-event.js';
 import type { Decision, LoggedDecision } from '../../policy/decision.js';
 import type { Task } from '../../tasks/task.js';

@@ -9,7 +9,7 @@ import {
   outcomeEntry,
   sealEntry,
   taskEntry,
-} from '../../audit/ledger-entry.js';
+} from '../../chain/ledger-entry.js';
 import { GENESIS_HASH } from '../../policy/decision.js';
 import type { RecordedOutcome } from '../../policy/outcome.js';
 import { keysetPages } from '../keyset-pages.js';
@@ -54,7 +54,7 @@ const SELECT_OUTCOMES_WHERE = `SELECT o.outcome_seq, o.seq, coalesce(a.agent_id,
      WHERE`;
 
 /**
- * The PostgreSQL store's ledger (audit/ledger-entry.ts), sealed shortly after commit.
+ * The PostgreSQL store's ledger (chain/ledger-entry.ts), sealed shortly after commit.
  *
  * Why not in the writing transaction, as on SQLite: the ledger is one chain, so sealing a change means
  * reading its head and extending it under a lock that every writer of the schema would take — a second

@@ -1,4 +1,4 @@
-import { sealRecord } from '../../audit/hash-chain.js';
+import { sealRecord } from '../../chain/hash-chain.js';
 import type { NewTaskEvent, TaskEvent } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
 import type { Bid, Decision, LoggedDecision } from '../../policy/decision.js';

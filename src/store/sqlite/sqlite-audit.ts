@@ -6,7 +6,7 @@ import {
   type NewLedgerEntry,
   outcomeEntry,
   taskEntry,
-} from '../../audit/ledger-entry.js';
+} from '../../chain/ledger-entry.js';
 import type { TaskEvent } from '../../events/task-event.js';
 import type { RecordedOutcome } from '../../policy/outcome.js';
 import type { Task } from '../../tasks/task.js';

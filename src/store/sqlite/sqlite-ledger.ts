@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type Adopted, type NewLedgerEntry, originEntry, sealEntry } from '../../audit/ledger-entry.js';
+import { type Adopted, type NewLedgerEntry, originEntry, sealEntry } from '../../chain/ledger-entry.js';
 import { GENESIS_HASH } from '../../policy/decision.js';
 import { AUDIT_PAGE_SIZE, LEDGER_COLUMNS, type LedgerRow } from '../ledger-rows.js';
 
@@ -17,7 +17,7 @@ export interface AdoptionSource {
 }
 
 /**
- * The SQLite store's ledger (audit/ledger-entry.ts). Every change is sealed in the transaction that
+ * The SQLite store's ledger (chain/ledger-entry.ts). Every change is sealed in the transaction that
  * writes it: SQLite has one writer at a time, so the ledger's head, read inside the write
  * transaction, is the true predecessor, and sealing costs a hash and an insert per row, no lock of
  * its own.

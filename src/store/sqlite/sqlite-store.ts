@@ -8,7 +8,7 @@ import {
   eventEntry,
   outcomeEntry,
   taskEntry,
-} from '../../audit/ledger-entry.js';
+} from '../../chain/ledger-entry.js';
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
 import type { AgentManifest } from '../../manifest/manifest.js';

@@ -16,7 +16,7 @@
 -- sequence numbers and their hashes, and the decisions and their outside bidders (candidates) are
 -- written.
 --
--- The hashes are those of audit/hash-chain.ts sealRecord, byte for byte: SHA-256 over the previous
+-- The hashes are those of chain/hash-chain.ts sealRecord, byte for byte: SHA-256 over the previous
 -- record's hash as lower-case hex, a newline, the record's canonical text as UTF-8, then its numbers
 -- as float64 little-endian with seq first. The instance sends the text and the numbers after seq;
 -- only seq, and with it the chain, is decided here. `verify` recomputes every hash in JavaScript.

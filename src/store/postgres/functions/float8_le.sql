@@ -1,5 +1,5 @@
 -- float8_le(x): the 8 bytes of a float64, little-endian (float8send gives them big-endian), as
--- audit/hash-chain.ts writes a record's numbers. One expression without a FROM clause, so that
+-- chain/hash-chain.ts writes a record's numbers. One expression without a FROM clause, so that
 -- PostgreSQL inlines it into the statement that calls it (commit_decisions' hash loop, under the chain
 -- lock) instead of running a SQL function of its own for every call.
 CREATE OR REPLACE FUNCTION float8_le(x double precision) RETURNS bytea

@@ -34,7 +34,7 @@ CREATE TABLE decisions (
   capability   bytea NOT NULL,       -- sparse (uint32 position, float64) pairs
   selected_key integer,
   reason       text NOT NULL,
-  hash         bytea NOT NULL,       -- SHA-256 chained to the previous record (audit/hash-chain.ts)
+  hash         bytea NOT NULL,       -- SHA-256 chained to the previous record (chain/hash-chain.ts)
   bids         bytea NOT NULL        -- record-rows.ts encodeBids
 );
 CREATE INDEX decisions_by_task ON decisions (task_id);

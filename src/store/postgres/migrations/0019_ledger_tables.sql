@@ -1,4 +1,4 @@
--- The ledger of row changes (src/audit/ledger-entry.ts), as on SQLite (its migration 0009), but
+-- The ledger of row changes (src/chain/ledger-entry.ts), as on SQLite (its migration 0009), but
 -- sealed shortly after commit rather than in the writing transaction (src/store/postgres/pg-ledger.ts
 -- says why): each write adds a row to ledger_pending in its own transaction, naming what it changed
 -- (a task, a bid, an event, an outcome, an agent); one instance at a time (the seal lock) reads the

@@ -38,7 +38,7 @@ CREATE TABLE decisions (
   capability   BLOB NOT NULL,        -- non-zero capability scores: (uint32 roster position, float64) LE pairs
   selected_key INTEGER REFERENCES agent_keys (agent_key),
   reason       TEXT NOT NULL,
-  hash         BLOB NOT NULL         -- SHA-256 chained to the previous record (audit/hash-chain.ts)
+  hash         BLOB NOT NULL         -- SHA-256 chained to the previous record (chain/hash-chain.ts)
 );
 -- Index entries carry the rowid, so these also serve ORDER BY seq within a task, time range or roster.
 CREATE INDEX decisions_by_task ON decisions (task_id);

@@ -1,6 +1,6 @@
 -- The ledger: a second hash chain, of every change to the rows routing reads that a decision record
 -- does not hold (agents, tasks and their bids, task events, outcomes), each entry anchored to the
--- decision chain's head when it was sealed (src/audit/ledger-entry.ts). Entries are written in the
+-- decision chain's head when it was sealed (src/chain/ledger-entry.ts). Entries are written in the
 -- transaction of the change they describe. Its first entry, `origin`, is written by the store right
 -- after this migration, in its transaction, followed by every row an older version had written, as
 -- found: from then on those rows are tamper-evident too, and what happened to them before is

@@ -1,8 +1,32 @@
 import * as crypto from 'node:crypto';
 import type { TaskEvent } from '../events/task-event.js';
+import type { AgentManifest } from '../manifest/manifest.js';
 import type { RecordedOutcome } from '../policy/outcome.js';
-import type { LedgerEntry, SealedAgent } from '../store/ledger-port.js';
 import type { Task } from '../tasks/task.js';
+
+/** One sealed change, as the ledger table holds it. */
+export interface LedgerEntry {
+  /** Position in the ledger, from 1, gap-free. */
+  readonly entrySeq: number;
+  readonly kind: string;
+  /** What it is about: an agent id, a task id, an event id or an outcome seq, as text. */
+  readonly subject: string;
+  /** The canonical body (ledger-entry.ts): the row as written. */
+  readonly body: string;
+  /** The decision chain's head when it was sealed: its seq (0 for none) and hash, hex. */
+  readonly anchorSeq: number;
+  readonly anchorHash: string;
+  /** Hex. */
+  readonly hash: string;
+}
+
+/** What the ledger seals of a registered agent (store.ts StoredAgent but its heartbeat). */
+export interface SealedAgent {
+  readonly manifest: AgentManifest;
+  /** SHA-256 of the agent's token, hex; null for agents registered without one. */
+  readonly tokenHash: string | null;
+  readonly registeredAtMs: number;
+}
 
 /**
  * The ledger: a second hash chain, beside the decisions' (hash-chain.ts), of every change to the rows
