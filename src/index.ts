@@ -105,7 +105,6 @@ export type {
   AgentCounts,
   DecisionPage,
   DecisionQuery,
-  Sealer,
   Store,
   StreamOptions,
 } from './store/store.js';

@@ -1,6 +1,5 @@
 import { agentStatsFromCounts } from '../audit/stats.js';
 import { verifyLog } from '../audit/verify.js';
-import { sealRecord } from '../chain/hash-chain.js';
 import { type Clock, systemClock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
 import { newDecisionId, newTaskId } from '../kernel/ids.js';
@@ -184,7 +183,7 @@ export function createRouter(options: RouterOptions = {}): Router {
   };
 
   // Decisions routed one by one, concurrently, share transactions (group-commit.ts).
-  const groupCommit = new GroupCommit((decisions) => requireStore().appendDecisions(decisions, sealRecord));
+  const groupCommit = new GroupCommit((decisions) => requireStore().appendDecisions(decisions));
 
   const requireStore = (): Store => {
     if (store === undefined) {
@@ -253,7 +252,7 @@ export function createRouter(options: RouterOptions = {}): Router {
       const flush = async (): Promise<readonly Decision[]> => {
         const done = chunk;
         chunk = [];
-        return target === undefined ? done : target.appendDecisions(done, sealRecord);
+        return target === undefined ? done : target.appendDecisions(done);
       };
       for (const request of requests) {
         chunk.push(decide(request));

@@ -1,4 +1,3 @@
-import { sealRecord } from '../chain/hash-chain.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { NewTaskEvent } from '../events/task-event.js';
 import type { Clock } from '../kernel/clock.js';
@@ -19,7 +18,6 @@ import {
   dueMs,
   expire,
   fail,
-  type LifecycleSettings,
   newTask,
   passOn,
   reject,
@@ -427,10 +425,7 @@ export class TaskService {
       // A version check guards the commit, so starting from a task the caller already holds is safe.
       const before = attempt === 0 && known !== undefined ? known : await this.get(taskId);
       const prepared = compute(before, this.#clock.now());
-      const committed = await this.#store.commitTask(
-        { ...prepared, expectedVersion: before.version },
-        sealRecord,
-      );
+      const committed = await this.#store.commitTask({ ...prepared, expectedVersion: before.version });
       if (committed !== null) {
         this.#afterCommit(before, committed);
         return committed.task;

@@ -11,12 +11,13 @@ export interface DecisionLog {
    * Appends decisions to the audit log, in the given order, all or nothing.
    *
    * Guarantees: each decision gets the next sequence number (strictly increasing and gap-free across
-   * every writer of the same database) and `hash = seal(prevHash, seq, decision)`, where `prevHash` is
+   * every writer of the same database) and `hash = sealRecord(prevHash, seq, decision)` (chain/hash-chain.ts:
+   * sealing is the store's job), where `prevHash` is
    * the hash of the record just before it (GENESIS for the first). Per-agent counters are updated in
    * the same transaction. When the promise resolves the decisions are committed; when it rejects none
    * of them is.
    */
-  appendDecisions(decisions: readonly Decision[], seal: Sealer): Promise<readonly LoggedDecision[]>;
+  appendDecisions(decisions: readonly Decision[]): Promise<readonly LoggedDecision[]>;
 
   /** One page of decisions matching every given filter, newest (highest seq) first. */
   queryDecisions(query: DecisionQuery): Promise<DecisionPage>;
@@ -134,7 +135,7 @@ export interface TaskStore {
    * task as committed. Resolves to null, writing nothing, when another writer changed the task first;
    * rejects as appendOutcome does for a bad outcome.
    */
-  commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null>;
+  commitTask(change: TaskChange): Promise<CommittedTaskChange | null>;
 
   /** Tasks newest first, optionally of one status, one page at a time. */
   listTasks(query: TaskQuery): Promise<TaskPage>;
@@ -293,9 +294,6 @@ export interface StoredAgent {
   readonly registeredAtMs: number;
   readonly lastHeartbeatMs: number;
 }
-
-/** Computes a record's chain hash; supplied by the audit module so every adapter seals alike. */
-export type Sealer = (prevHash: string, seq: number, decision: Decision) => string;
 
 export interface DecisionQuery {
   readonly taskId?: string;

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { verifyLog } from '../../src/audit/verify.js';
-import { sealRecord } from '../../src/chain/hash-chain.js';
 import type { NewTaskEvent } from '../../src/events/task-event.js';
 import { createRouter } from '../../src/router/create-router.js';
 import { applyFunctions, loadFunctions, quoteIdent } from '../../src/store/postgres/pg-migrator.js';
@@ -91,15 +90,12 @@ describe.runIf(available)('PostgreSQL schema', () => {
     const router = createRouter({ scorer: 'classic', allowUnregisteredBidders: true });
     router.registerPersona('forge', 'forge');
     const decision = router.decide({ taskId, description: task.description, bids: [...bid.task.bids] });
-    const committed = await store.commitTask(
-      {
-        task: { ...bid.task, status: 'unassigned', version: bid.task.version + 1, updatedMs: 2_000 },
-        expectedVersion: bid.task.version,
-        decision,
-        events: (done: Task) => [{ ...posted, kind: 'task:decided', atMs: done.updatedMs }],
-      },
-      sealRecord,
-    );
+    const committed = await store.commitTask({
+      task: { ...bid.task, status: 'unassigned', version: bid.task.version + 1, updatedMs: 2_000 },
+      expectedVersion: bid.task.version,
+      decision,
+      events: (done: Task) => [{ ...posted, kind: 'task:decided', atMs: done.updatedMs }],
+    });
     expect(committed?.decision?.hash).toMatch(/^[0-9a-f]{64}$/);
     await store.sealPending();
     expect((await verifyLog(store)).problems).toEqual([]);

@@ -1,3 +1,4 @@
+import { sealRecord } from '../../chain/hash-chain.js';
 import {
   type BidderRecord,
   type Decision,
@@ -8,7 +9,7 @@ import { AgentCounterSums } from '../agent-counter-sums.js';
 import { assembleRecords, type ChainLink, mergeNewestFirst, pagePrevHashes } from '../assemble-records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { type DecisionRow, decodeBids, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
-import type { DecisionPage, DecisionQuery, Sealer, StreamOptions } from '../store.js';
+import type { DecisionPage, DecisionQuery, StreamOptions } from '../store.js';
 import type { PgConnection } from './pg-connection.js';
 import type { PgCounters } from './pg-counters.js';
 import type { PgKeys } from './pg-keys.js';
@@ -67,11 +68,7 @@ export class PgDecisionLog {
   }
 
   /** Appends inside `client`'s transaction, the keys already interned (intern). */
-  async appendIn(
-    client: PgQueryable,
-    decisions: readonly Decision[],
-    seal: Sealer,
-  ): Promise<LoggedDecision[]> {
+  async appendIn(client: PgQueryable, decisions: readonly Decision[]): Promise<LoggedDecision[]> {
     // Try first, so that a wait is counted; then wait. Released at commit or rollback.
     const got = (await client.query<{ got: boolean }>(TRY_XACT_LOCK, [this.#chainLock])).rows[0]?.got;
     if (got !== true) {
@@ -103,7 +100,7 @@ export class PgDecisionLog {
     const logged: LoggedDecision[] = [];
     for (const decision of decisions) {
       seq++;
-      const hash = seal(prevHash, seq, decision);
+      const hash = sealRecord(prevHash, seq, decision);
       const rosterKey = await keys.rosterKey(decision.agentIds); // cached by intern
       const bidderKeys = decision.bidders.map((b) => keys.agentKey(b.agentId));
       columns.seq.push(seq);

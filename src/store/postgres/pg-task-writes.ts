@@ -1,9 +1,8 @@
-import { sealRecord } from '../../chain/hash-chain.js';
 import type { NewTaskEvent, TaskEvent } from '../../events/task-event.js';
 import { RouterError } from '../../kernel/errors.js';
 import type { Bid, Decision, LoggedDecision } from '../../policy/decision.js';
 import type { Task } from '../../tasks/task.js';
-import type { BatchCounts, BatchedWrite, CommittedTaskChange, Sealer, TaskChange } from '../store.js';
+import type { BatchCounts, BatchedWrite, CommittedTaskChange, TaskChange } from '../store.js';
 import { addBids, type QueuedBidInput } from './pg-bids.js';
 import type { PgConnection } from './pg-connection.js';
 import type { PgCounters } from './pg-counters.js';
@@ -49,7 +48,6 @@ const CONTENDED_FOR_MS = 1000;
 /** A commitTask with an auction's decision, waiting to be appended with others. */
 interface QueuedDecision {
   readonly change: TaskChange;
-  readonly seal: Sealer;
 }
 
 /** A batch refused for one item's input (translatePgError: text PostgreSQL cannot hold). */
@@ -147,13 +145,13 @@ export class PgTaskWrites {
   }
 
   /** Store.commitTask; null when the task has moved past `change.expectedVersion`. */
-  async commit(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
+  async commit(change: TaskChange): Promise<CommittedTaskChange | null> {
     const { connection, tasks, events, log, outcomes } = this.#parts;
     if (change.decision !== undefined && change.outcome === undefined) {
       // An auction's decision: queued, and appended with the others that arrive meanwhile under one
       // acquisition of the chain lock (see #decisions).
       await log.intern([change.decision]);
-      return this.#decisions.submit({ change, seal });
+      return this.#decisions.submit({ change });
     }
     if (change.decision !== undefined) await log.intern([change.decision]);
     const committed = await connection.transaction(async (client) => {
@@ -170,7 +168,7 @@ export class PgTaskWrites {
       let task = change.task;
       let decision: LoggedDecision | undefined;
       if (change.decision !== undefined) {
-        decision = (await log.appendIn(client, [change.decision], seal))[0] as LoggedDecision;
+        decision = (await log.appendIn(client, [change.decision]))[0] as LoggedDecision;
         task = { ...task, decisionSeq: decision.seq };
       }
       await tasks.update(client, task, change.expectedVersion);
@@ -191,11 +189,9 @@ export class PgTaskWrites {
   async #storeDecisions(batch: readonly QueuedDecision[]): Promise<(CommittedTaskChange | null)[]> {
     const { connection, keys, counters, chainLock } = this.#parts;
     const changes = batch.map((item) => item.change);
-    // Sealed inside PostgreSQL, in one statement (pg-decision-batch.ts), when sealed as the log seals.
+    // Sealed inside PostgreSQL, in one statement (pg-decision-batch.ts).
     const contended = Date.now() - this.#chainWaitedMs < CONTENDED_FOR_MS;
-    const done = batch.every((item) => item.seal === sealRecord)
-      ? await commitDecisionBatch(connection.db, keys, changes, chainLock, contended)
-      : undefined;
+    const done = await commitDecisionBatch(connection.db, keys, changes, chainLock, contended);
     let results: (CommittedTaskChange | null)[];
     if (done !== undefined) {
       connection.counts.transactions += done.transactions;
@@ -207,7 +203,7 @@ export class PgTaskWrites {
       results = done.results;
       if (results.some((r) => r !== null)) counters.foldSoon(); // the slower way: in log.appendIn
     } else {
-      // Another sealer than the audit log's own, or events that write the seq into a text: sealed
+      // Events that write the seq into a text (pg-decision-batch.ts says which): sealed
       // here, under the lock, round trip by round trip.
       results = await connection.transaction((client) => this.#commitDecisions(client, batch));
     }
@@ -240,11 +236,9 @@ export class PgTaskWrites {
     });
     if (winners.length === 0) return results;
     const won = winners.map((position) => batch[position] as QueuedDecision);
-    const sealers = new Map<Decision, Sealer>(won.map((w) => [w.change.decision as Decision, w.seal]));
     const logged = await log.appendIn(
       client,
       won.map((w) => w.change.decision as Decision),
-      (prevHash, seq, decision) => (sealers.get(decision) as Sealer)(prevHash, seq, decision),
     );
     const decided = won.map((w, i) => ({ ...w.change.task, decisionSeq: (logged[i] as LoggedDecision).seq }));
     await tasks.updateMany(

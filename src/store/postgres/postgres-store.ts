@@ -11,7 +11,6 @@ import type {
   CommittedTaskChange,
   DecisionPage,
   DecisionQuery,
-  Sealer,
   Store,
   StoreContention,
   StoredAgent,
@@ -201,11 +200,11 @@ export class PostgresStore implements Store {
     return { ...this.#connection.counts, batched: this.#writes.batched };
   }
 
-  async appendDecisions(decisions: readonly Decision[], seal: Sealer): Promise<readonly LoggedDecision[]> {
+  async appendDecisions(decisions: readonly Decision[]): Promise<readonly LoggedDecision[]> {
     if (decisions.length === 0) return [];
     return this.#run(async () => {
       await this.#log.intern(decisions);
-      return this.#connection.transaction((client) => this.#log.appendIn(client, decisions, seal));
+      return this.#connection.transaction((client) => this.#log.appendIn(client, decisions));
     });
   }
 
@@ -299,8 +298,8 @@ export class PostgresStore implements Store {
     return this.#run(() => this.#writes.addBid(taskId, bid, atMs, event));
   }
 
-  async commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
-    return this.#run(() => this.#writes.commit(change, seal));
+  async commitTask(change: TaskChange): Promise<CommittedTaskChange | null> {
+    return this.#run(() => this.#writes.commit(change));
   }
 
   async listTasks(query: TaskQuery): Promise<TaskPage> {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { sealRecord } from '../../chain/hash-chain.js';
 import {
   type BidderRecord,
   type Decision,
@@ -9,7 +10,7 @@ import { AgentCounterSums } from '../agent-counter-sums.js';
 import { assembleRecords, type ChainLink, mergeNewestFirst, pagePrevHashes } from '../assemble-records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
-import type { AgentCounts, DecisionPage, DecisionQuery, Sealer } from '../store.js';
+import type { AgentCounts, DecisionPage, DecisionQuery } from '../store.js';
 import type { SqliteKeys } from './sqlite-keys.js';
 import * as Q from './sqlite-queries.js';
 
@@ -28,7 +29,7 @@ export class SqliteDecisions {
   }
 
   /** Seals and inserts decisions, with their index rows and counters; call inside the write transaction. */
-  append(decisions: readonly Decision[], seal: Sealer): LoggedDecision[] {
+  append(decisions: readonly Decision[]): LoggedDecision[] {
     const head = this.#statement(Q.SELECT_HEAD).get() as { seq: number; hash: Buffer } | undefined;
     let seq = head?.seq ?? 0;
     let prevHash = head === undefined ? GENESIS_HASH : head.hash.toString('hex');
@@ -44,7 +45,7 @@ export class SqliteDecisions {
     for (let i = 0; i < decisions.length; i++) {
       const decision = decisions[i] as Decision;
       seq++;
-      const hash = seal(prevHash, seq, decision);
+      const hash = sealRecord(prevHash, seq, decision);
       const rosterKey = keys.rosterKey(decision.agentIds);
       const bidderKeys = new Array<number>(decision.bidders.length);
       for (let order = 0; order < decision.bidders.length; order++) {

@@ -23,7 +23,6 @@ import type {
   CommittedTaskChange,
   DecisionPage,
   DecisionQuery,
-  Sealer,
   Store,
   StoredAgent,
   StreamOptions,
@@ -76,7 +75,7 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #keys: SqliteKeys;
   readonly #decisions: SqliteDecisions;
-  readonly #append: (decisions: readonly Decision[], seal: Sealer) => LoggedDecision[];
+  readonly #append: (decisions: readonly Decision[]) => LoggedDecision[];
   readonly #outcomes: SqliteOutcomes;
   readonly #agents: SqliteAgents;
   readonly #tasks: SqliteTasks;
@@ -128,13 +127,13 @@ export class SqliteStore implements Store {
     }
     this.#keys = new SqliteKeys((sql) => this.#statement(sql));
     this.#decisions = new SqliteDecisions((sql) => this.#statement(sql), this.#keys);
-    const transaction = this.#connection().transaction((decisions: readonly Decision[], seal: Sealer) =>
-      this.#decisions.append(decisions, seal),
+    const transaction = this.#connection().transaction((decisions: readonly Decision[]) =>
+      this.#decisions.append(decisions),
     );
-    this.#append = (decisions, seal) => {
+    this.#append = (decisions) => {
       this.#keys.begin();
       try {
-        const logged = transaction.immediate(decisions, seal);
+        const logged = transaction.immediate(decisions);
         this.#keys.committed();
         return logged;
       } catch (error) {
@@ -172,9 +171,9 @@ export class SqliteStore implements Store {
     }
   }
 
-  async appendDecisions(decisions: readonly Decision[], seal: Sealer): Promise<readonly LoggedDecision[]> {
+  async appendDecisions(decisions: readonly Decision[]): Promise<readonly LoggedDecision[]> {
     if (decisions.length === 0) return [];
-    return this.#guard(() => this.#append(decisions, seal));
+    return this.#guard(() => this.#append(decisions));
   }
 
   async queryDecisions(query: DecisionQuery): Promise<DecisionPage> {
@@ -298,8 +297,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  async commitTask(change: TaskChange, seal: Sealer): Promise<CommittedTaskChange | null> {
-    return this.#writes.submit(() => this.#commitTaskInTransaction(change, seal));
+  async commitTask(change: TaskChange): Promise<CommittedTaskChange | null> {
+    return this.#writes.submit(() => this.#commitTaskInTransaction(change));
   }
 
   async listTasks(query: TaskQuery): Promise<TaskPage> {
@@ -350,14 +349,14 @@ export class SqliteStore implements Store {
    * the version, then the outcome's checks — so a lost race writes nothing and a bad outcome rejects
    * alone.
    */
-  #commitTaskInTransaction(change: TaskChange, seal: Sealer): CommittedTaskChange | null {
+  #commitTaskInTransaction(change: TaskChange): CommittedTaskChange | null {
     if (this.#tasks.versionOf(change.task.taskId) !== change.expectedVersion) return null;
     const outcome =
       change.outcome === undefined ? undefined : this.#outcomes.append(change.outcome, change.task.updatedMs);
     let task = change.task;
     let decision: LoggedDecision | undefined;
     if (change.decision !== undefined) {
-      decision = this.#decisions.append([change.decision], seal)[0] as LoggedDecision;
+      decision = this.#decisions.append([change.decision])[0] as LoggedDecision;
       task = { ...task, decisionSeq: decision.seq };
     }
     this.#tasks.update(task, change.expectedVersion);
