@@ -19,7 +19,7 @@ export class ServiceMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'swarm_router_' });
     // A store shared by several instances says how often their writes met (PostgreSQL).
-    if (store?.contention !== undefined) {
+    if (store?.shared?.contention !== undefined) {
       const counts: [Exclude<keyof StoreContention, 'batched'>, string, string][] = [
         ['transactions', 'swarm_router_store_transactions_total', 'Write transactions of this instance.'],
         [
@@ -45,7 +45,7 @@ export class ServiceMetrics {
           registers,
           collect() {
             this.reset();
-            this.inc((store.contention as StoreContention)[field]);
+            this.inc((store.shared?.contention as StoreContention)[field]);
           },
         });
       }
@@ -57,7 +57,7 @@ export class ServiceMetrics {
           registers,
           collect() {
             this.reset();
-            for (const [kind, counts] of Object.entries(store.contention?.batched ?? {}))
+            for (const [kind, counts] of Object.entries(store.shared?.contention?.batched ?? {}))
               this.inc({ kind }, counts[field]);
           },
         });
@@ -112,13 +112,13 @@ export class ServiceMetrics {
         }
       }
     });
-    if (store?.holdsSweepLease !== undefined) {
+    if (store?.shared?.holdsSweepLease !== undefined) {
       new Gauge({
         name: 'swarm_router_sweep_lease_held',
         help: 'Whether this instance holds the sweep lease (1): it decides due tasks at their time; the others take them once overdue.',
         registers,
         collect() {
-          this.set(store?.holdsSweepLease === true ? 1 : 0);
+          this.set(store?.shared?.holdsSweepLease === true ? 1 : 0);
         },
       });
     }

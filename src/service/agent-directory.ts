@@ -84,7 +84,7 @@ export class AgentDirectory {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#offlineAfterMs = options.offlineAfterMs;
-    this.#sharedStore = options.store.watchCommits !== undefined;
+    this.#sharedStore = options.store.shared !== undefined;
   }
 
   /**

@@ -31,7 +31,7 @@ export interface ClusterSyncOptions {
 }
 
 /**
- * Keeps this instance in step with the others on a shared store (Store.watchCommits): when another
+ * Keeps this instance in step with the others on a shared store (SharedStore.watchCommits): when another
  * instance commits, this one wakes its SSE streams, which read the new events themselves, and (at
  * most every minGapMs) reads the loads, open auctions and outcomes again and sets its timer for the
  * next due task; an agent another instance registered, changed or removed is read again as soon as
@@ -42,7 +42,8 @@ export interface ClusterSyncOptions {
  */
 export async function startClusterSync(options: ClusterSyncOptions): Promise<() => Promise<void>> {
   const { store, directory, tasks, bus } = options;
-  const watch = store.watchCommits?.bind(store);
+  const shared = store.shared;
+  const watch = shared?.watchCommits.bind(shared);
   if (watch === undefined) return async () => undefined;
   const minGapMs = options.minGapMs ?? 1000;
   const wakeGapMs = options.wakeGapMs ?? 100;

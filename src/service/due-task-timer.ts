@@ -12,7 +12,7 @@ const DUE_BATCH = 100;
 const SWEEP_TOGETHER = 64;
 
 export interface DueTaskTimerOptions {
-  readonly store: Pick<Store, 'dueTasks' | 'releaseDueTasks' | 'nextDueMs' | 'watchCommits'>;
+  readonly store: Pick<Store, 'dueTasks' | 'releaseDueTasks' | 'nextDueMs' | 'shared'>;
   readonly clock: Clock;
   /** How often to look for due tasks when none is known sooner, ms. */
   readonly idlePollMs: number;
@@ -143,7 +143,7 @@ export class DueTaskTimer {
     try {
       // Only where due tasks are claimed may a sweep leave its last commits in flight: elsewhere the
       // next check would find them due still, and again, until they landed.
-      await this.#sweepInTurn(this.#store.watchCommits === undefined);
+      await this.#sweepInTurn(this.#store.shared === undefined);
     } catch {
       // The store is unavailable or closing: the next tick tries again.
     }

@@ -103,8 +103,7 @@ export class TaskService {
     await service.#readCounts();
     // On a store that other instances share, their outcomes are learned as they come (syncFromStore);
     // the router has already replayed everything up to now.
-    if (options.store.watchCommits !== undefined)
-      service.#outcomeCursor = await options.store.lastOutcomeSeq();
+    if (options.store.shared !== undefined) service.#outcomeCursor = await options.store.lastOutcomeSeq();
     return service;
   }
 

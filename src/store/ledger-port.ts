@@ -17,12 +17,6 @@ export interface LedgerStore {
    * meanwhile is in all of them or in none), and resolves to what it resolves to. Read-only.
    */
   readAudit<T>(read: (view: AuditView) => Promise<T>): Promise<T>;
-
-  /**
-   * Stores that seal after commit (PostgreSQL): seals what is pending now, as the sealer would soon,
-   * and resolves to how many entries it sealed. For tests and a clean shutdown.
-   */
-  sealPending?(): Promise<number>;
 }
 
 /** A change committed but not sealed yet (stores that seal after commit): what it is about. */

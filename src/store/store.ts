@@ -190,35 +190,46 @@ export interface Store extends DecisionLog, OutcomeLog, AgentStore, TaskStore, E
   readonly engine: string;
 
   /**
-   * Stores shared by several instances: how often this instance's writes met another's, for metrics
-   * and the scale-out benchmark. Absent where one process is the only writer.
+   * What a store shared by several instances (PostgreSQL) can do beyond the roles: absent where one
+   * process is the only writer (SQLite), and nothing else may tell the engines apart.
    */
-  readonly contention?: StoreContention;
-
-  /**
-   * Stores shared by several instances (PostgreSQL): whether this one holds the sweep lease, and so
-   * sweeps due tasks at their time while the others take only overdue ones.
-   */
-  readonly holdsSweepLease?: boolean;
-
-  /**
-   * Only on stores shared by several instances (PostgreSQL): calls `onCommit` soon after any instance
-   * commits events, and once after a lost connection is back (something may have been missed). It says
-   * only "there is more": read it with eventsAfter. `onAgentChanged` is called with the id of an agent
-   * another instance added, updated or removed, soon after that commit (read it with getAgent); after
-   * a lost connection, onCommit alone says that some may have been missed. Resolves to the function
-   * that stops watching.
-   */
-  watchCommits?(
-    onCommit: () => void,
-    onAgentChanged?: (agentId: string) => void,
-  ): Promise<() => Promise<void>>;
+  readonly shared?: SharedStore;
 
   /** Releases connections. Idempotent; any later call rejects with `store_closed`. */
   close(): Promise<void>;
 }
 
-/** Counts since the store was opened (Store.contention). */
+/** The abilities of a store that several instances share (Store.shared). */
+export interface SharedStore {
+  /** How often this instance's writes met another's, for metrics and the scale-out benchmark. */
+  readonly contention: StoreContention;
+
+  /**
+   * Whether this instance holds the sweep lease, and so sweeps due tasks at their time while the
+   * others take only overdue ones.
+   */
+  readonly holdsSweepLease: boolean;
+
+  /**
+   * Calls `onCommit` soon after any instance commits events, and once after a lost connection is back
+   * (something may have been missed). It says only "there is more": read it with eventsAfter.
+   * `onAgentChanged` is called with the id of an agent another instance added, updated or removed,
+   * soon after that commit (read it with getAgent); after a lost connection, onCommit alone says that
+   * some may have been missed. Resolves to the function that stops watching.
+   */
+  watchCommits(
+    onCommit: () => void,
+    onAgentChanged?: (agentId: string) => void,
+  ): Promise<() => Promise<void>>;
+
+  /**
+   * Changes are sealed into the ledger shortly after commit: seals what is pending now, as the sealer
+   * would soon, and resolves to how many entries it sealed. For tests and a clean shutdown.
+   */
+  sealPending(): Promise<number>;
+}
+
+/** Counts since the store was opened (SharedStore.contention). */
 export interface StoreContention {
   /** Write transactions this instance ran (not the ledger's seals, which follow them: ledger-port.ts). */
   readonly transactions: number;

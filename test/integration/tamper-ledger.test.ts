@@ -165,7 +165,7 @@ async function writeLog(db: string) {
     await post('t-open', 'Write the release notes');
     await service.bid('t-open', 'quill', 20);
     await service.bid('t-open', 'forge', 60);
-    await store.sealPending?.();
+    await store.shared?.sealPending();
     return { doneAgent, doneSeq: done.decisionSeq as number, failedAgent };
   } finally {
     await service.stop();

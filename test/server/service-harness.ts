@@ -4,7 +4,7 @@ import type { Router } from '../../src/router/router.js';
 import { openService } from '../../src/server/open-service.js';
 import type { TaskService } from '../../src/service/task-service.js';
 import { createStore } from '../../src/store/create-store.js';
-import type { Store } from '../../src/store/store.js';
+import type { SharedStore, Store } from '../../src/store/store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 export interface Service {
@@ -85,12 +85,23 @@ export async function startService(options: {
   };
 }
 
-/** The store, with watchCommits kept (it is still a shared store) but never calling back. */
+/** The store, still shared by several instances, but whose watchCommits never calls back. */
 function deafToAnnouncements(store: Store): Store {
-  const watchCommits: Store['watchCommits'] = async () => async () => undefined;
+  const shared = store.shared;
+  if (shared === undefined) throw new TypeError('hearsNoAnnouncements needs a store shared by instances');
+  const deaf: SharedStore = {
+    get contention() {
+      return shared.contention;
+    },
+    get holdsSweepLease() {
+      return shared.holdsSweepLease;
+    },
+    watchCommits: async () => async () => undefined,
+    sealPending: () => shared.sealPending(),
+  };
   return new Proxy(store, {
     get(target, property) {
-      if (property === 'watchCommits') return watchCommits;
+      if (property === 'shared') return deaf;
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },

@@ -76,7 +76,7 @@ export class PgNotifications {
   }
 
   /**
-   * Listens on a connection of its own (Store.watchCommits): `onCommit` for another instance's
+   * Listens on a connection of its own (SharedStore.watchCommits): `onCommit` for another instance's
    * announced commits, `onAgentChanged` for its changes of agents. A dropped connection listens again
    * after a pause, and calls onCommit then, since something may have been missed meanwhile.
    */

@@ -11,6 +11,7 @@ import type {
   CommittedTaskChange,
   DecisionPage,
   DecisionQuery,
+  SharedStore,
   Store,
   StoreContention,
   StoredAgent,
@@ -110,7 +111,7 @@ const SWEEP_LEASE_RETRY_MS = 1000;
  * (pg-notifications.ts) and the sweep lease. The SQL is in pg-queries.ts and at the head of each
  * table's module; the schema in migrations/ and functions/.
  */
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, SharedStore {
   readonly engine = 'postgres';
   readonly #connection: PgConnection;
   readonly #keys: PgKeys;
@@ -190,6 +191,11 @@ export class PostgresStore implements Store {
           return batch.map((hash) => holders.get(hash));
         }),
     });
+  }
+
+  /** Several instances share this store: its abilities beyond the roles are its own (SharedStore). */
+  get shared(): SharedStore {
+    return this;
   }
 
   get holdsSweepLease(): boolean {
