@@ -6,10 +6,9 @@ import {
   type LoggedDecision,
 } from '../../policy/decision.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
-import { assembleRecords, type ChainLink, mergeNewestFirst, pagePrevHashes } from '../assemble-records.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { assembleRecords } from '../assemble-records.js';
+import type { DecisionPageReader, DecisionStreamReader } from '../decision-pages.js';
 import { type DecisionRow, decodeBids, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
-import type { DecisionPage, DecisionQuery, StreamOptions } from '../store.js';
 import type { PgConnection } from './pg-connection.js';
 import type { PgCounters } from './pg-counters.js';
 import type { PgKeys } from './pg-keys.js';
@@ -28,9 +27,6 @@ import {
   XACT_LOCK,
 } from './pg-queries.js';
 import type { PgQueryable } from './pg-queryable.js';
-
-/** Decisions per page of an export or verify. */
-const STREAM_PAGE_SIZE = 500;
 
 /**
  * The decision log of the PostgreSQL store: one gap-free hash chain shared by every instance. Appends
@@ -172,53 +168,32 @@ export class PgDecisionLog {
     return logged;
   }
 
-  async query(query: DecisionQuery): Promise<DecisionPage> {
+  /** The reads of a page of decisions (decision-pages.ts). */
+  pageReader(): DecisionPageReader {
     const db = this.#connection.db;
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, value: unknown) => {
-      params.push(value);
-      where.push(clause.replace('?', `$${params.length}`));
+    return {
+      seqs: async (source, filters, limit) => {
+        const params: unknown[] = [];
+        const clauses: string[] = [];
+        const add = (clause: string, value: unknown) => {
+          params.push(value);
+          clauses.push(`${clause} $${params.length}`);
+        };
+        if (source.kind === 'bids') add('c.agent_key =', source.agentKey);
+        if (source.kind === 'roster') add('d.roster_key =', source.rosterKey);
+        if (filters.beforeSeq !== undefined) add('d.seq <', filters.beforeSeq);
+        if (filters.taskId !== undefined) add('d.task_id =', filters.taskId);
+        if (filters.sinceMs !== undefined) add('d.ts_ms >=', filters.sinceMs);
+        if (filters.untilMs !== undefined) add('d.ts_ms <', filters.untilMs);
+        params.push(limit);
+        const sql = selectDecisionSeqs(DECISION_SOURCES[source.kind], clauses, params.length);
+        return (await db.query<{ seq: number }>(sql, params)).rows.map((r) => r.seq);
+      },
+      agentKeyOf: (agentId) => this.#keys.findAgentKey(agentId),
+      rostersOf: (agentKey) => this.#keys.rostersOf(agentKey),
+      decisions: async (seqs) =>
+        this.#assemble((await db.query<DecisionRow>(SELECT_DECISIONS_OF, [seqs])).rows),
     };
-    if (query.cursor !== undefined) add('d.seq < ?', decodeCursor(query.cursor));
-    if (query.taskId !== undefined) add('d.task_id = ?', query.taskId);
-    if (query.sinceMs !== undefined) add('d.ts_ms >= ?', query.sinceMs);
-    if (query.untilMs !== undefined) add('d.ts_ms < ?', query.untilMs);
-    const wanted = query.limit + 1;
-    const pageOf = async (source: keyof typeof DECISION_SOURCES, key?: number): Promise<number[]> => {
-      const all = [...params];
-      const clauses = [...where];
-      if (source === 'bids') {
-        all.push(key);
-        clauses.push(`c.agent_key = $${all.length}`);
-      } else if (source === 'roster') {
-        all.push(key);
-        clauses.push(`d.roster_key = $${all.length}`);
-      }
-      all.push(wanted);
-      const sql = selectDecisionSeqs(DECISION_SOURCES[source], clauses, all.length);
-      return (await db.query<{ seq: number }>(sql, all)).rows.map((r) => r.seq);
-    };
-    let seqs: number[];
-    if (query.agentId === undefined) {
-      seqs = await pageOf('all');
-    } else {
-      const agentKey = await this.#keys.findAgentKey(query.agentId);
-      if (agentKey === undefined) return { decisions: [], nextCursor: null };
-      // Exact and indexed, as in the SQLite store: its bids from outside a roster, merged with the
-      // decisions of every roster it belongs to, each read only as far as one page.
-      const rosters = await this.#keys.rostersOf(agentKey);
-      const sources = await Promise.all([
-        pageOf('bids', agentKey),
-        ...rosters.map((r) => pageOf('roster', r)),
-      ]);
-      seqs = mergeNewestFirst(sources, wanted);
-    }
-    const page = seqs.slice(0, query.limit);
-    const rows = (await db.query<DecisionRow>(SELECT_DECISIONS_OF, [page])).rows;
-    const decisions = await this.#assemble(rows);
-    const last = decisions.at(-1);
-    return { decisions, nextCursor: seqs.length > query.limit && last ? encodeCursor(last.seq) : null };
   }
 
   async get(seq: number): Promise<LoggedDecision | undefined> {
@@ -226,39 +201,22 @@ export class PgDecisionLog {
     return (await this.#assemble(rows))[0];
   }
 
-  /** The records in order from `options.sinceMs`, in keyset pages by seq, each its own short read (run). */
-  async *stream(options: StreamOptions): AsyncIterable<LoggedDecision> {
+  /** The reads of a stream of decisions (decision-pages.ts), each its own short read (run). */
+  streamReader(): DecisionStreamReader {
     const { db } = this.#connection;
     const run = <T>(work: () => Promise<T>) => this.#connection.run(work);
-    const sinceMs = options.sinceMs ?? Number.MIN_SAFE_INTEGER;
-    let after = 0;
-    if (options.sinceMs !== undefined) {
-      const first = await run(
-        async () => (await db.query<{ after: number | null }>(SELECT_STREAM_START, [sinceMs])).rows[0],
-      );
-      if (first?.after == null) return;
-      after = first.after;
-    }
-    // A record's predecessor is the one before it.
-    let previous: ChainLink | undefined;
-    for (;;) {
-      const page = await run(async () => {
-        const rows = (await db.query<DecisionRow>(SELECT_STREAM_PAGE, [after, sinceMs, STREAM_PAGE_SIZE]))
-          .rows;
-        if (rows.length === 0) return [];
-        const first = (rows[0] as DecisionRow).seq;
-        if (previous === undefined) {
-          const row = (await db.query<{ hash: Buffer }>(SELECT_HASH, [first - 1])).rows[0];
-          previous = { seq: first - 1, hash: row?.hash ?? null };
-        }
-        const { prevHashes, last } = pagePrevHashes(rows, previous);
-        previous = last;
-        return this.#assemble(rows, prevHashes);
-      });
-      if (page.length === 0) return;
-      yield* page;
-      after = (page.at(-1) as LoggedDecision).seq;
-    }
+    return {
+      firstSeqSince: (sinceMs) =>
+        run(
+          async () =>
+            (await db.query<{ after: number | null }>(SELECT_STREAM_START, [sinceMs])).rows[0]?.after ?? null,
+        ),
+      rowsAfter: (afterSeq, sinceMs, limit) =>
+        run(async () => (await db.query<DecisionRow>(SELECT_STREAM_PAGE, [afterSeq, sinceMs, limit])).rows),
+      hashOf: (seq) =>
+        run(async () => (await db.query<{ hash: Buffer }>(SELECT_HASH, [seq])).rows[0]?.hash ?? null),
+      assemble: (rows, prevHashes) => run(() => this.#assemble(rows, prevHashes)),
+    };
   }
 
   /** The newest seq, 0 when none (run). */

@@ -4,6 +4,7 @@ import type { AgentManifest } from '../../manifest/manifest.js';
 import type { Bid, Decision, LoggedDecision } from '../../policy/decision.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
+import { readDecisionPage, streamDecisionPages } from '../decision-pages.js';
 import type { AuditView } from '../ledger-port.js';
 import { loadMigrations } from '../migration-files.js';
 import type {
@@ -81,6 +82,9 @@ const LEDGER_MIGRATION = 19;
 
 /** Token checks read together (tokenHolder): one agent request each. */
 const HOLDER_BATCH = 512;
+
+/** Decisions per page of an export or verify. */
+const STREAM_PAGE_SIZE = 500;
 
 /**
  * An instance that writes seals the ledger's pending changes (pg-ledger.ts) at most this often, and
@@ -215,7 +219,7 @@ export class PostgresStore implements Store, SharedStore {
   }
 
   async queryDecisions(query: DecisionQuery): Promise<DecisionPage> {
-    return this.#run(() => this.#log.query(query));
+    return this.#run(() => readDecisionPage(this.#log.pageReader(), query));
   }
 
   async getDecision(seq: number): Promise<LoggedDecision | undefined> {
@@ -223,7 +227,7 @@ export class PostgresStore implements Store, SharedStore {
   }
 
   streamDecisions(options: StreamOptions = {}): AsyncIterable<LoggedDecision> {
-    return this.#log.stream(options);
+    return streamDecisionPages(this.#log.streamReader(), options, STREAM_PAGE_SIZE);
   }
 
   async appendOutcome(report: OutcomeReport, recordedAtMs: number): Promise<RecordedOutcome> {

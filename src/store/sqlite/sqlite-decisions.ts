@@ -7,10 +7,10 @@ import {
   type LoggedDecision,
 } from '../../policy/decision.js';
 import { AgentCounterSums } from '../agent-counter-sums.js';
-import { assembleRecords, type ChainLink, mergeNewestFirst, pagePrevHashes } from '../assemble-records.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { assembleRecords } from '../assemble-records.js';
+import type { DecisionPageReader, DecisionStreamReader } from '../decision-pages.js';
 import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
-import type { AgentCounts, DecisionPage, DecisionQuery } from '../store.js';
+import type { AgentCounts } from '../store.js';
 import type { SqliteKeys } from './sqlite-keys.js';
 import * as Q from './sqlite-queries.js';
 
@@ -123,52 +123,57 @@ export class SqliteDecisions {
     return assembleRecords(this.#keys, rows, bidRows, prevHashes);
   }
 
-  /** A page of decisions, newest first (Store.queryDecisions). */
-  query(query: DecisionQuery): DecisionPage {
-    const filters = {
-      cursor: query.cursor !== undefined,
-      taskId: query.taskId !== undefined,
-      sinceMs: query.sinceMs !== undefined,
-      untilMs: query.untilMs !== undefined,
+  /** The reads of a page of decisions (decision-pages.ts), each synchronous inside `guard`. */
+  pageReader(guard: <T>(work: () => T) => T): DecisionPageReader {
+    return {
+      seqs: async (source, filters, limit) =>
+        guard(() => {
+          const params: unknown[] =
+            source.kind === 'bids' ? [source.agentKey] : source.kind === 'roster' ? [source.rosterKey] : [];
+          if (filters.beforeSeq !== undefined) params.push(filters.beforeSeq);
+          if (filters.taskId !== undefined) params.push(filters.taskId);
+          if (filters.sinceMs !== undefined) params.push(filters.sinceMs);
+          if (filters.untilMs !== undefined) params.push(filters.untilMs);
+          const sql = Q.selectSeqPage(source.kind, {
+            cursor: filters.beforeSeq !== undefined,
+            taskId: filters.taskId !== undefined,
+            sinceMs: filters.sinceMs !== undefined,
+            untilMs: filters.untilMs !== undefined,
+          });
+          return (this.#statement(sql).all(...params, limit) as { seq: number }[]).map((r) => r.seq);
+        }),
+      agentKeyOf: async (agentId) => guard(() => this.#keys.findAgentKey(agentId)),
+      rostersOf: async (agentKey) => guard(() => this.#keys.rostersOf(agentKey)),
+      decisions: async (seqs) =>
+        guard(() => {
+          const rows = this.#statement(Q.SELECT_DECISIONS_OF).all(JSON.stringify(seqs)) as DecisionRow[];
+          return this.#assemble(
+            rows,
+            this.#legacyBids(rows, () => this.#statement(Q.SELECT_BIDS_OF).all(JSON.stringify(seqs))),
+          );
+        }),
     };
-    const filterParams: unknown[] = [];
-    if (query.cursor !== undefined) filterParams.push(decodeCursor(query.cursor));
-    if (query.taskId !== undefined) filterParams.push(query.taskId);
-    if (query.sinceMs !== undefined) filterParams.push(query.sinceMs);
-    if (query.untilMs !== undefined) filterParams.push(query.untilMs);
-    const wanted = query.limit + 1; // one more than asked tells whether another page exists
-    const pageOf = (source: 'all' | 'bids' | 'roster', key?: number): number[] =>
-      (
-        this.#statement(Q.selectSeqPage(source, filters)).all(
-          ...(key === undefined ? [] : [key]),
-          ...filterParams,
-          wanted,
-        ) as { seq: number }[]
-      ).map((r) => r.seq);
+  }
 
-    let seqs: number[];
-    if (query.agentId === undefined) {
-      seqs = pageOf('all');
-    } else {
-      const agentKey = this.#keys.findAgentKey(query.agentId);
-      if (agentKey === undefined) return { decisions: [], nextCursor: null };
-      // Exact, indexed, never a pattern: the decisions the agent bid in (bids_by_agent), merged with
-      // those of every roster it was registered in (decisions_by_roster). Each source is read newest
-      // first and only as far as one page, so the cost is one page per roster, not the log's length.
-      const sources = [
-        pageOf('bids', agentKey),
-        ...this.#keys.rostersOf(agentKey).map((r) => pageOf('roster', r)),
-      ];
-      seqs = mergeNewestFirst(sources, wanted);
-    }
-    const page = seqs.slice(0, query.limit);
-    const rows = this.#statement(Q.SELECT_DECISIONS_OF).all(JSON.stringify(page)) as DecisionRow[];
-    const decisions = this.#assemble(
-      rows,
-      this.#legacyBids(rows, () => this.#statement(Q.SELECT_BIDS_OF).all(JSON.stringify(page))),
-    );
-    const last = decisions.at(-1);
-    return { decisions, nextCursor: seqs.length > query.limit && last ? encodeCursor(last.seq) : null };
+  /** The reads of a stream of decisions (decision-pages.ts), each synchronous inside `guard`. */
+  streamReader(guard: <T>(work: () => T) => T): DecisionStreamReader {
+    return {
+      firstSeqSince: async (sinceMs) =>
+        guard(
+          () => (this.#statement(Q.SELECT_FIRST_SEQ_SINCE).get(sinceMs) as { after: number | null }).after,
+        ),
+      rowsAfter: async (afterSeq, sinceMs, limit) =>
+        guard(() => this.#statement(Q.SELECT_STREAM_PAGE).all(afterSeq, sinceMs, limit) as DecisionRow[]),
+      hashOf: async (seq) =>
+        guard(() => (this.#statement(Q.SELECT_HASH).get(seq) as { hash: Buffer } | undefined)?.hash ?? null),
+      assemble: async (rows, prevHashes) =>
+        guard(() => {
+          const first = (rows[0] as DecisionRow).seq;
+          const last = (rows.at(-1) as DecisionRow).seq;
+          const bids = this.#legacyBids(rows, () => this.#statement(Q.SELECT_BIDS_IN_RANGE).all(first, last));
+          return this.#assemble(rows, bids, prevHashes);
+        }),
+    };
   }
 
   get(seq: number): LoggedDecision | undefined {
@@ -178,36 +183,6 @@ export class SqliteDecisions {
       [row],
       this.#legacyBids([row], () => this.#statement(Q.SELECT_BIDS_IN_RANGE).all(seq, seq)),
     )[0];
-  }
-
-  /** The seq after which a stream of decisions since `sinceMs` begins, or null when none is that recent. */
-  firstSeqSince(sinceMs: number): number | null {
-    return (this.#statement(Q.SELECT_FIRST_SEQ_SINCE).get(sinceMs) as { after: number | null }).after;
-  }
-
-  /**
-   * One keyset page of a stream: the records after `after` since `sinceMs`, with each record's
-   * predecessor taken from the record before it (`previous`: the last of the page before; only the
-   * first page needs a lookup). Resolves to the page and the link the next page starts from.
-   */
-  streamPage(
-    after: number,
-    sinceMs: number,
-    limit: number,
-    previous: ChainLink | undefined,
-  ): { page: LoggedDecision[]; last: ChainLink | undefined } {
-    const rows = this.#statement(Q.SELECT_STREAM_PAGE).all(after, sinceMs, limit) as DecisionRow[];
-    if (rows.length === 0) return { page: [], last: previous };
-    const first = (rows[0] as DecisionRow).seq;
-    const lastSeq = (rows.at(-1) as DecisionRow).seq;
-    let link = previous;
-    if (link === undefined) {
-      const row = this.#statement(Q.SELECT_HASH).get(first - 1) as { hash: Buffer } | undefined;
-      link = { seq: first - 1, hash: row?.hash ?? null };
-    }
-    const { prevHashes, last } = pagePrevHashes(rows, link);
-    const bids = this.#legacyBids(rows, () => this.#statement(Q.SELECT_BIDS_IN_RANGE).all(first, lastSeq));
-    return { page: this.#assemble(rows, bids, prevHashes), last };
   }
 
   count(): number {

@@ -15,7 +15,7 @@ import type { AgentManifest } from '../../manifest/manifest.js';
 import type { Bid, Decision, LoggedDecision } from '../../policy/decision.js';
 import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
-import type { ChainLink } from '../assemble-records.js';
+import { readDecisionPage, streamDecisionPages } from '../decision-pages.js';
 import type { AuditView } from '../ledger-port.js';
 import { loadMigrations } from '../migration-files.js';
 import type {
@@ -177,33 +177,19 @@ export class SqliteStore implements Store {
   }
 
   async queryDecisions(query: DecisionQuery): Promise<DecisionPage> {
-    return this.#guard(() => this.#decisions.query(query));
+    return readDecisionPage(
+      this.#decisions.pageReader((work) => this.#guard(work)),
+      query,
+    );
   }
 
   async getDecision(seq: number): Promise<LoggedDecision | undefined> {
     return this.#guard(() => this.#decisions.get(seq));
   }
 
-  async *streamDecisions(options: StreamOptions = {}): AsyncIterable<LoggedDecision> {
-    const sinceMs = options.sinceMs ?? Number.MIN_SAFE_INTEGER;
-    let after = 0;
-    if (options.sinceMs !== undefined) {
-      const first = this.#guard(() => this.#decisions.firstSeqSince(sinceMs));
-      if (first === null) return;
-      after = first;
-    }
-    // Keyset pages by seq: each page is its own short read, so a long export neither holds a read
-    // transaction open (which would stop WAL checkpoints) nor keeps more than one page in memory.
-    let previous: ChainLink | undefined;
-    for (;;) {
-      const { page, last } = this.#guard(() =>
-        this.#decisions.streamPage(after, sinceMs, STREAM_PAGE_SIZE, previous),
-      );
-      if (page.length === 0) return;
-      previous = last;
-      yield* page;
-      after = (page.at(-1) as LoggedDecision).seq;
-    }
+  streamDecisions(options: StreamOptions = {}): AsyncIterable<LoggedDecision> {
+    const reader = this.#decisions.streamReader((work) => this.#guard(work));
+    return streamDecisionPages(reader, options, STREAM_PAGE_SIZE);
   }
 
   async lastOutcomeSeq(): Promise<number> {
