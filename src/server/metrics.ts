@@ -19,7 +19,8 @@ export class ServiceMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'swarm_router_' });
     // A store shared by several instances says how often their writes met (PostgreSQL).
-    if (store?.shared?.contention !== undefined) {
+    const shared = store?.shared;
+    if (shared !== undefined) {
       const counts: [Exclude<keyof StoreContention, 'batched'>, string, string][] = [
         ['transactions', 'swarm_router_store_transactions_total', 'Write transactions of this instance.'],
         [
@@ -45,7 +46,7 @@ export class ServiceMetrics {
           registers,
           collect() {
             this.reset();
-            this.inc((store.shared?.contention as StoreContention)[field]);
+            this.inc(shared.contention[field]);
           },
         });
       }
@@ -57,7 +58,7 @@ export class ServiceMetrics {
           registers,
           collect() {
             this.reset();
-            for (const [kind, counts] of Object.entries(store.shared?.contention?.batched ?? {}))
+            for (const [kind, counts] of Object.entries(shared.contention.batched ?? {}))
               this.inc({ kind }, counts[field]);
           },
         });
@@ -112,13 +113,13 @@ export class ServiceMetrics {
         }
       }
     });
-    if (store?.shared?.holdsSweepLease !== undefined) {
+    if (shared !== undefined) {
       new Gauge({
         name: 'swarm_router_sweep_lease_held',
         help: 'Whether this instance holds the sweep lease (1): it decides due tasks at their time; the others take them once overdue.',
         registers,
         collect() {
-          this.set(store?.shared?.holdsSweepLease === true ? 1 : 0);
+          this.set(shared.holdsSweepLease ? 1 : 0);
         },
       });
     }
