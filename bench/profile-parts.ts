@@ -37,8 +37,7 @@ let n = 0;
 for (let r = 0; r < 5; r++) {
   const store = createStore({ location: join(dir, `p${n++}.db`) });
   const t = performance.now();
-  for (let i = 0; i < decisions.length; i += 1000)
-    await store.appendDecisions(decisions.slice(i, i + 1000));
+  for (let i = 0; i < decisions.length; i += 1000) await store.appendDecisions(decisions.slice(i, i + 1000));
   console.log(
     'append'.padEnd(30),
     (((performance.now() - t) * 1000) / decisions.length).toFixed(2),
