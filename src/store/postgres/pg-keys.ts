@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { PolicySpec } from '../../policy/decision.js';
 import { type RecordKeys, type Roster, rosterOf } from '../assemble-records.js';
+import { missingPolicy, policyFromSpecText, policySpecText } from '../policy-spec.js';
 import { decodeKeys, encodeKeys } from '../record-rows.js';
 import {
   INSERT_AGENT_KEYS,
@@ -70,10 +71,7 @@ export class PgKeys implements RecordKeys {
   async policyKey(policy: PolicySpec): Promise<number> {
     const known = this.#policyKeyBySpec.get(policy);
     if (known !== undefined) return known;
-    // The same spec text as the SQLite store: the threshold only when set.
-    const fields: unknown[] = [policy.name, policy.scorer, policy.signals.map((s) => [s.name, s.weight])];
-    if (policy.minCapability !== undefined) fields.push(policy.minCapability);
-    const spec = JSON.stringify(fields);
+    const spec = policySpecText(policy);
     await this.#query(INSERT_POLICY, [spec]);
     const rows = await this.#query<{ policy_key: number }>(SELECT_POLICY_KEY, [spec]);
     const key = (rows[0] as { policy_key: number }).policy_key;
@@ -89,13 +87,7 @@ export class PgKeys implements RecordKeys {
   }
 
   policy(key: number): PolicySpec {
-    return (
-      this.#policies.get(key) ?? {
-        name: `?missing-policy-key-${key}`,
-        scorer: '?',
-        signals: [],
-      }
-    );
+    return this.#policies.get(key) ?? missingPolicy(key);
   }
 
   /** The roster's key, interning it (and its members' ids) when new. */
@@ -158,20 +150,7 @@ export class PgKeys implements RecordKeys {
     const policies = [...new Set(wanted.policies ?? [])].filter((k) => !this.#policies.has(k));
     if (policies.length > 0) {
       const rows = await this.#query<{ policy_key: number; spec: string }>(SELECT_POLICIES_OF, [policies]);
-      for (const row of rows) {
-        const [name, scorer, signals, minCapability] = JSON.parse(row.spec) as [
-          string,
-          string,
-          [string, number][],
-          number | undefined,
-        ];
-        this.#policies.set(row.policy_key, {
-          name,
-          scorer,
-          signals: signals.map(([signalName, weight]) => ({ name: signalName, weight })),
-          ...(minCapability === undefined ? {} : { minCapability }),
-        });
-      }
+      for (const row of rows) this.#policies.set(row.policy_key, policyFromSpecText(row.spec));
     }
     const agents = new Set(wanted.agents ?? []);
     for (const key of rosters) for (const member of this.rosterMembers(key)) agents.add(member);

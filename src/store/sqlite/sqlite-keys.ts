@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { PolicySpec } from '../../policy/decision.js';
 import { type Roster, rosterOf } from '../assemble-records.js';
+import { missingPolicy, policyFromSpecText, policySpecText } from '../policy-spec.js';
 import { decodeKeys, encodeKeys } from '../record-rows.js';
 import * as Q from './sqlite-queries.js';
 
@@ -67,10 +68,7 @@ export class SqliteKeys {
   policyKey(policy: PolicySpec): number {
     const known = this.#policyKeyBySpec.get(policy);
     if (known !== undefined) return known;
-    // The threshold is appended only when set, so specs of policies without one keep their old form.
-    const fields: unknown[] = [policy.name, policy.scorer, policy.signals.map((s) => [s.name, s.weight])];
-    if (policy.minCapability !== undefined) fields.push(policy.minCapability);
-    const spec = JSON.stringify(fields);
+    const spec = policySpecText(policy);
     this.#statement(Q.INSERT_POLICY).run(spec);
     const key = (this.#statement(Q.SELECT_POLICY_KEY).get(spec) as { policy_key: number }).policy_key;
     this.#policyKeyBySpec.set(policy, key);
@@ -82,15 +80,7 @@ export class SqliteKeys {
     let policy = this.#policies.get(key);
     if (policy === undefined) {
       const row = this.#statement(Q.SELECT_POLICY).get(key) as { spec: string } | undefined;
-      const [name, scorer, signals, minCapability] = (
-        row === undefined ? [`?missing-policy-key-${key}`, '?', []] : JSON.parse(row.spec)
-      ) as [string, string, [string, number][], number | undefined];
-      policy = {
-        name,
-        scorer,
-        signals: signals.map(([n, weight]) => ({ name: n, weight })),
-        ...(minCapability === undefined ? {} : { minCapability }),
-      };
+      policy = row === undefined ? missingPolicy(key) : policyFromSpecText(row.spec);
       this.#policies.set(key, policy);
     }
     return policy;
