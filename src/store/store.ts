@@ -71,8 +71,8 @@ export interface OutcomeLog {
  * Registered agents (the service's agent directory). Several instances may share the store, each
  * with a copy in memory, so every write is conditional and says whether it found what it expected:
  * a blind write would bring back an agent another instance removed, or replace one it registered.
- * On a store shared by several instances (watchCommits), each change is announced to the others
- * in its own commit (watchCommits' onAgentChanged).
+ * On a store shared by several instances (Store.shared), each change is announced to the others in
+ * its own commit (SharedStore.watchCommits' onAgentChanged).
  */
 export interface AgentStore {
   /**

@@ -39,7 +39,9 @@ interface EvalFlags {
 export function registerEvalCommand(program: Command, io: CliIo): void {
   program
     .command('eval')
-    .description('measure routing accuracy on labelled tasks (formats of data/quality/)')
+    .description(
+      'measure routing accuracy on labelled tasks (file formats: docs/cli.md; a sample in examples/eval/)',
+    )
     .requiredOption('--agents <file>', 'roster JSON ({"agents": [...]}; rate_sats may be omitted)')
     .requiredOption('--tasks <file>', 'labelled tasks, JSONL: {"task_id", "description", "label"}')
     .addOption(scorerOption())
