@@ -1,3 +1,5 @@
+import type { AgentCounts } from './store.js';
+
 /**
  * Per-agent counter deltas of one append, in arrays indexed by the (small, dense) agent key: cheaper
  * than a Map of objects on the logging hot path.
@@ -29,4 +31,23 @@ export class AgentCounterSums {
       visit(key, considered, this.#bids[key] ?? 0, this.#won[key] ?? 0, this.#winningBidSum[key] ?? 0);
     });
   }
+}
+
+/** An agent's counters as both engines store them (agent_counters): null columns read as 0. */
+export interface CounterRow {
+  readonly considered: number | null;
+  readonly bids: number | null;
+  readonly won: number | null;
+  readonly winning_bid_sum: number | null;
+}
+
+/** The agent's counters from its row; zeros when the log has never mentioned it (no row). */
+export function agentCountsOf(agentId: string, row: CounterRow | undefined): AgentCounts {
+  return {
+    agentId,
+    considered: row?.considered ?? 0,
+    bids: row?.bids ?? 0,
+    won: row?.won ?? 0,
+    winningBidSatsSum: row?.winning_bid_sum ?? 0,
+  };
 }

@@ -1,3 +1,4 @@
+import { agentCountsOf, type CounterRow } from '../agent-counter-sums.js';
 import type { AgentCounts } from '../store.js';
 import type { PgConnection } from './pg-connection.js';
 import type { PgKeys } from './pg-keys.js';
@@ -55,40 +56,14 @@ export class PgCounters {
     const row =
       key === undefined
         ? undefined
-        : (
-            await this.#connection.db.query<{
-              considered: number | null;
-              bids: number | null;
-              won: number | null;
-              winning_bid_sum: number | null;
-            }>(SELECT_AGENT_COUNTS, [key])
-          ).rows[0];
-    return {
-      agentId,
-      considered: row?.considered ?? 0,
-      bids: row?.bids ?? 0,
-      won: row?.won ?? 0,
-      winningBidSatsSum: row?.winning_bid_sum ?? 0,
-    };
+        : (await this.#connection.db.query<CounterRow>(SELECT_AGENT_COUNTS, [key])).rows[0];
+    return agentCountsOf(agentId, row);
   }
 
   async list(): Promise<AgentCounts[]> {
-    const rows = (
-      await this.#connection.db.query<{
-        agent_id: string;
-        considered: number;
-        bids: number;
-        won: number;
-        winning_bid_sum: number;
-      }>(SELECT_ALL_AGENT_COUNTS)
-    ).rows;
-    return rows.map((r) => ({
-      agentId: r.agent_id,
-      considered: r.considered,
-      bids: r.bids,
-      won: r.won,
-      winningBidSatsSum: r.winning_bid_sum,
-    }));
+    const rows = (await this.#connection.db.query<CounterRow & { agent_id: string }>(SELECT_ALL_AGENT_COUNTS))
+      .rows;
+    return rows.map((row) => agentCountsOf(row.agent_id, row));
   }
 
   /**

@@ -6,7 +6,7 @@ import {
   GENESIS_HASH,
   type LoggedDecision,
 } from '../../policy/decision.js';
-import { AgentCounterSums } from '../agent-counter-sums.js';
+import { AgentCounterSums, agentCountsOf, type CounterRow } from '../agent-counter-sums.js';
 import { assembleRecords } from '../assemble-records.js';
 import type { DecisionPageReader, DecisionStreamReader } from '../decision-pages.js';
 import { type BidRow, type DecisionRow, encodeBids, encodeCapability, encodeUuid } from '../record-rows.js';
@@ -192,35 +192,12 @@ export class SqliteDecisions {
   agentCounts(agentId: string): AgentCounts {
     const key = this.#keys.findAgentKey(agentId);
     const row =
-      key === undefined
-        ? undefined
-        : (this.#statement(Q.SELECT_COUNTERS).get(key) as
-            | { considered: number; bids: number; won: number; winning_bid_sum: number }
-            | undefined);
-    return {
-      agentId,
-      considered: row?.considered ?? 0,
-      bids: row?.bids ?? 0,
-      won: row?.won ?? 0,
-      winningBidSatsSum: row?.winning_bid_sum ?? 0,
-    };
+      key === undefined ? undefined : (this.#statement(Q.SELECT_COUNTERS).get(key) as CounterRow | undefined);
+    return agentCountsOf(agentId, row);
   }
 
   listAgentCounts(): AgentCounts[] {
-    return (
-      this.#statement(Q.SELECT_ALL_COUNTERS).all() as {
-        agent_id: string;
-        considered: number;
-        bids: number;
-        won: number;
-        winning_bid_sum: number;
-      }[]
-    ).map((r) => ({
-      agentId: r.agent_id,
-      considered: r.considered,
-      bids: r.bids,
-      won: r.won,
-      winningBidSatsSum: r.winning_bid_sum,
-    }));
+    const rows = this.#statement(Q.SELECT_ALL_COUNTERS).all() as (CounterRow & { agent_id: string })[];
+    return rows.map((row) => agentCountsOf(row.agent_id, row));
   }
 }
