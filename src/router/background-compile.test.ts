@@ -97,6 +97,36 @@ describe('background compilation (createRouter({ backgroundCompile: true }))', (
     }
   });
 
+  it('a burst of registrations is indexed a few times, not once per registration; the last agent is there', async () => {
+    const base = createDefaultScorer({ reranker: false });
+    let indexed = 0;
+    const stepwise = base.stepwise as NonNullable<Scorer['stepwise']>;
+    const counting: Scorer = {
+      ...base,
+      stepwise: {
+        ...stepwise,
+        index: (agents, evidence) => {
+          indexed++;
+          return stepwise.index(agents, evidence);
+        },
+      },
+    };
+    const router = open({ scorer: counting, backgroundCompile: true });
+    const agents = roster(200, 0);
+    // One registration per event-loop turn for about a quarter of a second, as requests arrive.
+    for (const manifest of agents) {
+      router.registerAgent(manifest);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await router.whenCompiled();
+    expect(indexed).toBeGreaterThan(0);
+    expect(indexed).toBeLessThan(agents.length / 4);
+    const last = agents.at(-1) as AgentManifest;
+    const decision = router.decide({ description: last.capabilities.join(' '), bids: bidsOf([last]) });
+    expect(decision.agentIds).toHaveLength(agents.length);
+    expect(decision.selectedAgent).toBe(last.agentId);
+  });
+
   it('outcomes learned while the model trains are replayed into it', async () => {
     const agents = roster(30, 8);
     const text = 'freeze my card please';

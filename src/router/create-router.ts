@@ -82,6 +82,9 @@ export { BID_NORMALISATIONS, type BidNormalisation } from '../policy/default-pol
 
 const NO_TAGS: ReadonlySet<string> = new Set();
 
+/** In the background, a roster that keeps changing is caught up with at most this often (roster-compiler.ts). */
+const ROSTER_REBUILD_GAP_MS = 100;
+
 /** Outcomes replayed into a recompiled scorer that learns by itself (about 0.1 s on clinc150). */
 const REPLAYED_OUTCOMES = 1000;
 
@@ -161,6 +164,8 @@ export function createRouter(options: RouterOptions = {}): Router {
     evidence,
     background: options.backgroundCompile ?? false,
     beforeSlice: ensureRoster,
+    rosterPending: () => rosterVersion !== registry.version,
+    rebuildGapMs: ROSTER_REBUILD_GAP_MS,
     replayInto: replayRecent,
   });
   // A router compiling in the background starts when the roster changes, not at its next decision.

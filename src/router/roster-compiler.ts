@@ -24,6 +24,16 @@ export interface RosterCompilerOptions {
   readonly sliceMs?: number;
   /** Called before each background slice: the router catches up with its registry there. */
   readonly beforeSlice: () => void;
+  /** Whether the registry has changed since the router last caught up (beforeSlice would rebuild). */
+  readonly rosterPending?: () => boolean;
+  /**
+   * In the background, a roster that keeps changing is caught up with at most once per this many
+   * ms: each catch-up (ids, positions, the policy's facts, a new index) costs time that grows with
+   * the roster, and a burst of registrations paid it once per registration (bench:roster, 50,000
+   * tools: 125 registrations a second, slowing as the roster grew). Decisions still see the roster
+   * as it is at once: they catch up themselves. Default 0: at every slice.
+   */
+  readonly rebuildGapMs?: number;
   /**
    * What the router learned lately, replayed into a freshly trained compiled scorer before it is
    * used (a model learns from outcomes by itself and would otherwise forget them), in pieces. It must
@@ -79,6 +89,11 @@ export class RosterCompiler {
   /** bind(indexed, model), kept until either changes. */
   #compiled: CompiledScorer | undefined;
   #slice: NodeJS.Immediate | undefined;
+  /** Set while background slices wait for rebuildGapMs to pass. */
+  #gapTimer: NodeJS.Timeout | undefined;
+  readonly #rosterPending: () => boolean;
+  readonly #rebuildGapMs: number;
+  #lastRebuildMs = Number.NEGATIVE_INFINITY;
   #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   #closed = false;
   /** What a background slice threw (a scorer's bug): thrown to the next caller until the roster changes. */
@@ -93,11 +108,14 @@ export class RosterCompiler {
       throw new TypeError(`expected sliceMs > 0, got ${this.#sliceMs} (${typeof this.#sliceMs})`);
     }
     this.#beforeSlice = options.beforeSlice;
+    this.#rosterPending = options.rosterPending ?? (() => false);
+    this.#rebuildGapMs = options.rebuildGapMs ?? 0;
     this.#replayInto = options.replayInto;
   }
 
   /** The roster changed (or is told for the first time): its index is rebuilt, its model retrained. */
   rosterChanged(version: number, agents: readonly AgentManifest[]): void {
+    this.#lastRebuildMs = performance.now();
     this.#roster = { version, agents };
     this.#failure = undefined;
     this.#indexJob = { version, steps: this.#stepwise.index(agents, this.#evidence) };
@@ -146,7 +164,8 @@ export class RosterCompiler {
 
   /** Starts background slices if there is work and none is scheduled. */
   schedule(): void {
-    if (!this.#background || this.#closed || this.#slice !== undefined) return;
+    if (!this.#background || this.#closed || this.#slice !== undefined || this.#gapTimer !== undefined)
+      return;
     this.#slice = setImmediate(() => this.#runSlice());
   }
 
@@ -154,6 +173,8 @@ export class RosterCompiler {
     this.#closed = true;
     if (this.#slice !== undefined) clearImmediate(this.#slice);
     this.#slice = undefined;
+    clearTimeout(this.#gapTimer);
+    this.#gapTimer = undefined;
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
   }
 
@@ -169,6 +190,15 @@ export class RosterCompiler {
   /** Index pieces first (decisions wait for those), then training pieces, for up to sliceMs. */
   #runSlice(): void {
     this.#slice = undefined;
+    const wait = this.#rosterPending() ? this.#lastRebuildMs + this.#rebuildGapMs - performance.now() : 0;
+    if (wait > 0) {
+      // The roster changed again soon after the last catch-up: wait for more changes to join it.
+      this.#gapTimer = setTimeout(() => {
+        this.#gapTimer = undefined;
+        this.schedule();
+      }, wait);
+      return;
+    }
     try {
       this.#beforeSlice();
       const end = performance.now() + this.#sliceMs;
