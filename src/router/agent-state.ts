@@ -13,6 +13,12 @@ export class AgentState {
   readonly #history: AgentHistory;
   readonly #inFlight = new Map<string, number>();
   readonly #offline = new Set<string>();
+  /**
+   * Each manifest's capability tags as the policy's filters compare them (lower case), by manifest
+   * object: a roster change rebuilds the facts of every agent, and making these sets anew each time
+   * was most of that rebuild's cost at tens of thousands of agents (bench:roster).
+   */
+  readonly #tagsOf = new WeakMap<AgentManifest, ReadonlySet<string>>();
   #positionOf: ReadonlyMap<string, number> = new Map();
   #facts: RosterFacts & {
     inFlight: Int32Array;
@@ -70,12 +76,21 @@ export class AgentState {
     this.#facts.mayRefuse = this.#facts.hasLimits || this.#offline.size > 0;
   }
 
+  #capabilityTags(manifest: AgentManifest): ReadonlySet<string> {
+    let tags = this.#tagsOf.get(manifest);
+    if (tags === undefined) {
+      tags = new Set(manifest.capabilities.map((tag) => tag.toLowerCase()));
+      this.#tagsOf.set(manifest, tags);
+    }
+    return tags;
+  }
+
   #factsFor(agents: readonly AgentManifest[]) {
     const ids = agents.map((a) => a.agentId);
     const records = ids.map((id) => this.#history.of(id));
     const hasLimits = agents.some((a) => a.maxConcurrency !== undefined);
     return {
-      capabilityTags: agents.map((a) => new Set(a.capabilities.map((tag) => tag.toLowerCase()))),
+      capabilityTags: agents.map((a) => this.#capabilityTags(a)),
       rateSats: Float64Array.from(agents, (a) => a.rateSats),
       maxConcurrency: Float64Array.from(agents, (a) => a.maxConcurrency ?? Number.POSITIVE_INFINITY),
       inFlight: Int32Array.from(ids, (id) => this.#inFlight.get(id) ?? 0),
