@@ -8,33 +8,48 @@ import type autocannon from 'autocannon';
 
 export const PERSONAS = ['echo', 'mace', 'helm', 'seer', 'forge', 'quill'] as const;
 
+/** A running `serve` child, as startServe started it. */
+export interface ServeChild {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** The end of its stderr (the last 8,000 characters), for error messages. */
+  stderr(): string;
+}
+
 /**
- * Starts `swarm-router serve --port 0` with these arguments (and environment); resolves once it listens. Node flags for
+ * Starts `swarm-router serve --port 0` with these arguments (and environment); resolves once it
+ * listens. It runs dist/ (as shipped), or the source through tsx with `fromSource`. Node flags for
  * the child come from BENCH_SERVE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
  * the service under load: NODE_OPTIONS refuses --cpu-prof).
  */
 export async function startServe(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<{ child: ChildProcess; url: string }> {
-  const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  options: { readonly fromSource?: boolean } = {},
+): Promise<ServeChild> {
+  const fromSource = options.fromSource === true;
+  const bin = fileURLToPath(
+    new URL(fromSource ? '../src/cli/main.ts' : '../dist/cli/main.js', import.meta.url),
+  );
   const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  if (fromSource) nodeArgs.push('--import', 'tsx');
   const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', '0', ...args], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: ['ignore', 'ignore', 'pipe'],
     // These benchmarks measure how much the service can do: one load generator on one address, with
     // no token, would otherwise spend one client's allowance (BENCH_SERVE_RATE_LIMIT to keep it).
     env: { ...process.env, SWARM_ROUTER_RATE_LIMIT: process.env.BENCH_SERVE_RATE_LIMIT ?? 'off', ...env },
   });
+  let seen = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let seen = '';
     child.stderr?.on('data', (d: Buffer) => {
-      seen += d.toString();
+      seen = (seen + d.toString()).slice(-8_000);
       const match = /listening on (http:\/\/\S+)/.exec(seen);
       if (match?.[1] !== undefined) resolve(match[1]);
     });
-    child.on('close', () => reject(new Error(`serve exited: ${seen}`)));
+    child.on('close', (code) => reject(new Error(`serve exited (${code}): ${seen}`)));
   });
-  return { child, url };
+  return { child, url, stderr: () => seen };
 }
 
 /** The task texts of the seed's personas workload. */

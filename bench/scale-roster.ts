@@ -36,16 +36,15 @@
  * the roster).
  * Machine: autocannon, the benchmark and the service share the cores.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { seededRandom } from '../src/kernel/seeded-random.js';
 import type { ManifestDto } from '../src/wire/manifest-dto.js';
-import { BENCH_ADMIN_TOKEN } from './auction-load.js';
+import { BENCH_ADMIN_TOKEN, startServe } from './auction-load.js';
 import { envNumber, envNumberList } from './env-number.js';
 import { machineLine } from './machine.js';
 import { generateAgent, type RosterShape, taskFor } from './roster-generator.js';
@@ -105,53 +104,20 @@ interface Service {
 
 async function startService(name: string): Promise<Service> {
   const db = join(workDir, `${name}.db`);
-  const main = FROM_DIST ? ['../dist/cli/main.js'] : ['../src/cli/main.ts'];
-  const entry = fileURLToPath(new URL(main[0] as string, import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [
-      ...(FROM_DIST ? [] : ['--import', 'tsx']),
-      entry,
-      'serve',
-      '--port',
-      '0',
-      '--db',
-      db,
-      '--roster',
-      'none',
+  const started = await phase('start', () =>
+    startServe(
       // Registered agents go offline without heartbeats; the benchmark sends none.
-      '--offline-after-ms',
-      String(2 ** 31 - 1),
-    ],
-    {
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        ...process.env,
+      ['--db', db, '--roster', 'none', '--offline-after-ms', String(2 ** 31 - 1)],
+      {
         SWARM_ROUTER_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
-        SWARM_ROUTER_RATE_LIMIT: 'off',
         // The PATCH burst changes distinct agents, but a rerun with a small roster may not.
         SWARM_ROUTER_MANIFEST_CHANGE_LIMIT: 'off',
       },
-    },
+      { fromSource: !FROM_DIST },
+    ),
   );
-  running = child;
-  let seen = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    seen = (seen + d.toString()).slice(-8_000);
-  });
-  const url = await phase(
-    'start',
-    () =>
-      new Promise<string>((resolve, reject) => {
-        child.stderr?.on('data', () => {
-          const match = /listening on (http:\/\/\S+)/.exec(seen);
-          if (match?.[1] !== undefined) resolve(match[1]);
-        });
-        child.on('close', (code) => reject(new Error(`serve exited (${code}): ${seen}`)));
-      }),
-  );
-  return { child, pid: child.pid as number, url, db, stderr: () => seen };
+  running = started.child;
+  return { ...started, pid: started.child.pid as number, db };
 }
 
 async function stopService(service: Service): Promise<void> {
