@@ -18,6 +18,7 @@ const decision: Decision = {
   },
   agentIds: ['10', 'forge'],
   capability: Float64Array.from([0, 0.8999999999999999]),
+  rosterSize: 2,
   bidders: [
     {
       agentId: 'forge',
@@ -74,6 +75,11 @@ describe('canonical record', () => {
     expect(canonicalRecord(7, withBoth).text).toBe(`${plain}\nT4:0.15\nR1#1@22:bid above max_bid_sats`);
   });
 
+  it('frames the number of agents scored last, only when the decision kept fewer than it scored', () => {
+    const plain = canonicalRecord(7, decision).text;
+    expect(canonicalRecord(7, { ...decision, rosterSize: 10_000 }).text).toBe(`${plain}\nN5:10000`);
+  });
+
   it('changes the hash when anything changes', () => {
     const base = sealRecord('0'.repeat(64), 7, decision);
     const variants: Decision[] = [
@@ -95,6 +101,7 @@ describe('canonical record', () => {
         bidders: decision.bidders.map((b, i) => (i === 1 ? { ...b, rejection: 'are not registered' } : b)),
       },
       { ...decision, policy: { ...decision.policy, minCapability: 0.15 } },
+      { ...decision, rosterSize: 3 },
     ];
     expect(sealRecord('0'.repeat(64), 8, decision)).not.toBe(base);
     expect(sealRecord('1'.repeat(64), 7, decision)).not.toBe(base);

@@ -28,8 +28,9 @@ export interface CanonicalRecord {
    * The format name and a newline, then the strings, each as `<UTF-16 length>:<string>`: decisionId,
    * taskId, description, policy name, scorer, `<n>#` and the n signal names, selectedAgent (`-` when
    * none), selectionReason, `<n>#` and the n bidders' ids, `<n>#` and the n roster ids; then, only
-   * when present, `\nT` and the policy's minCapability, and `\nR<n>#` with each refused bidder's
-   * position, `@`, and framed rejection reason.
+   * when present, `\nT` and the policy's minCapability, `\nR<n>#` with each refused bidder's
+   * position, `@`, and framed rejection reason, and, when the decision kept fewer agents than it
+   * scored, `\nN` and the framed number it scored (rosterSize).
    */
   readonly text: string;
   /**
@@ -88,6 +89,7 @@ function canonicalText(decision: Decision): string {
       if (reason !== null) text += `${i}@${frame(reason)}`;
     }
   }
+  if (decision.rosterSize !== decision.agentIds.length) text += `\nN${frame(String(decision.rosterSize))}`;
   return text;
 }
 

@@ -7,7 +7,8 @@ const score = (x: number | null): string => (x === null ? '  n/a' : x.toFixed(3)
 
 /**
  * A decision for people: the verdict and the seed's reason, then every bidder best first with each
- * signal as value × weight = contribution, then the registered agents that did not bid.
+ * signal as value × weight = contribution, then the registered agents that did not bid (on a large
+ * roster, the best-matching of them that the decision kept).
  */
 export function formatDecision(decision: Decision): string {
   const lines: string[] = [];
@@ -34,8 +35,11 @@ export function formatDecision(decision: Decision): string {
     }
   }
   const idle = idleAgents(decision);
+  const unkept = decision.rosterSize - decision.agentIds.length;
   if (idle.length > 0) {
-    lines.push(`  no bid: ${idle.map((c) => `${c.agentId} ${score(c.capability)}`).join(', ')}`);
+    // A large roster's decision keeps only the best-matching agents that did not bid.
+    const best = unkept > 0 ? ` (best ${idle.length} of ${idle.length + unkept})` : '';
+    lines.push(`  no bid${best}: ${idle.map((c) => `${c.agentId} ${score(c.capability)}`).join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

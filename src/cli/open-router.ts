@@ -5,6 +5,7 @@ import { type BidNormalisation, createRouter } from '../router/create-router.js'
 import type { Router } from '../router/router.js';
 import { createStore, isPostgresUrl } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
+import { parseCandidatesKept } from './candidates-kept-option.js';
 import { asFlagError } from './cli-error.js';
 import { parseMinCapability } from './min-capability-option.js';
 import { loadRelatedTerms } from './related-terms-file.js';
@@ -46,6 +47,9 @@ export async function openRouterAndStore(
       ? {}
       : { minCapability: parseMinCapability(options.config.minCapability) }),
     ...(relatedTerms === undefined ? {} : { relatedTerms }),
+    ...(options.config.candidatesKept === ''
+      ? {}
+      : { candidatesKept: parseCandidatesKept(options.config.candidatesKept) }),
   };
   // createRouter throws unknown_scorer; trying it before createStore keeps a bad flag off the log file.
   try {

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { DEFAULT_CONFIG } from '../config/config.js';
+import { parseCandidatesKept } from './candidates-kept-option.js';
 import { parseMinCapability } from './min-capability-option.js';
 import { parseTime } from './parse-time.js';
 
@@ -76,6 +77,17 @@ export function minCapabilityOption(): Option {
     'default policy: below this best match, "no suitable agent": auto (default: estimated from the roster\'s examples, else 0.04) or 0..1; calibrate with eval --oos',
   ).argParser((text: string) => {
     parseMinCapability(text);
+    return text;
+  });
+}
+
+/** `--candidates-kept`: checked as it is read, kept as text like --min-capability. */
+export function candidatesKeptOption(): Option {
+  return new Option(
+    '--candidates-kept <n>',
+    'on a roster larger than this, a decision keeps the match of its bidders and the n best-matching others (default 20; every agent with classic)',
+  ).argParser((text: string) => {
+    parseCandidatesKept(text);
     return text;
   });
 }

@@ -24,6 +24,11 @@ export interface Config {
   /** The default policy's "no suitable agent" threshold, or '' for its default. Env SWARM_ROUTER_MIN_CAPABILITY. */
   readonly minCapability: string;
   /**
+   * How many best-matching non-bidders a decision keeps the score of on a larger roster, or '' for the
+   * scorer's default (20; every agent with classic). Env SWARM_ROUTER_CANDIDATES_KEPT.
+   */
+  readonly candidatesKept: string;
+  /**
    * The service's admin token, or '' for none (then it listens on loopback only). Env
    * SWARM_ROUTER_ADMIN_TOKEN only: a flag would show it in the process list.
    */
@@ -50,6 +55,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   related: '',
   bidNormalisation: 'received',
   minCapability: '',
+  candidatesKept: '',
   adminToken: '',
   allowedHosts: '',
   corsOrigins: '',
@@ -70,6 +76,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     related: pick('related', 'SWARM_ROUTER_RELATED'),
     bidNormalisation: pick('bidNormalisation', 'SWARM_ROUTER_BID_NORMALISATION'),
     minCapability: pick('minCapability', 'SWARM_ROUTER_MIN_CAPABILITY'),
+    candidatesKept: pick('candidatesKept', 'SWARM_ROUTER_CANDIDATES_KEPT'),
     adminToken: nonEmpty(env.SWARM_ROUTER_ADMIN_TOKEN) ?? DEFAULT_CONFIG.adminToken,
     allowedHosts: pick('allowedHosts', 'SWARM_ROUTER_ALLOWED_HOSTS'),
     corsOrigins: pick('corsOrigins', 'SWARM_ROUTER_CORS_ORIGINS'),

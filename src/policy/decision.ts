@@ -51,15 +51,22 @@ export interface BidderRecord {
 /**
  * What the policy decides, before the router gives it an identity and the store a place.
  *
- * Every registered agent is scored; that is kept column-wise (ids and scores side by side) rather
- * than as one object per agent, because with 1,000 registered agents the objects cost more than the
- * scoring (bench `score-synthetic-1000`).
+ * Every registered agent is scored; the scores are kept column-wise (ids and scores side by side)
+ * rather than as one object per agent, because with 1,000 registered agents the objects cost more than
+ * the scoring (bench `score-synthetic-1000`). A decision keeps the scores of at most its bidders and
+ * the best-matching others (kept-candidates.ts), so its size does not grow with the roster.
  */
 export interface PolicyOutcome {
-  /** Every agent registered at decision time, in registration order; may be shared between decisions. */
+  /**
+   * The agents whose match the decision keeps, in registration order: the whole roster when it has
+   * no more agents than a decision keeps (the array may then be shared between decisions), else every
+   * registered bidder and the best-matching others.
+   */
   readonly agentIds: readonly string[];
   /** Capability match of each of `agentIds`, aligned with it. */
   readonly capability: ArrayLike<number>;
+  /** How many registered agents were scored: agentIds.length when the roster was kept whole. */
+  readonly rosterSize: number;
   /** The bids in arrival order, registered or not. */
   readonly bidders: readonly BidderRecord[];
   readonly selectedAgent: string | null;

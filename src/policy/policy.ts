@@ -314,6 +314,7 @@ export function createPolicy(
       return {
         agentIds,
         capability,
+        rosterSize: agentIds.length,
         bidders,
         selectedAgent: selected === null ? null : selected.agentId,
         selectionReason: reason,

@@ -123,7 +123,7 @@ describe('background compilation (createRouter({ backgroundCompile: true }))', (
     expect(indexed).toBeLessThan(agents.length / 4);
     const last = agents.at(-1) as AgentManifest;
     const decision = router.decide({ description: last.capabilities.join(' '), bids: bidsOf([last]) });
-    expect(decision.agentIds).toHaveLength(agents.length);
+    expect(decision.rosterSize).toBe(agents.length);
     expect(decision.selectedAgent).toBe(last.agentId);
   });
 

@@ -8,6 +8,7 @@ import type { AgentHistoryConfig } from '../policy/agent-history.js';
 import type { Decision } from '../policy/decision.js';
 import { type BidNormalisation, defaultPolicyWith } from '../policy/default-policy-options.js';
 import { rejectionOf } from '../policy/filters.js';
+import { DEFAULT_CANDIDATES_KEPT, keepCandidates } from '../policy/kept-candidates.js';
 import type { RecordedOutcome } from '../policy/outcome.js';
 import { CLASSIC_POLICY, createPolicy, type PolicyConfig } from '../policy/policy.js';
 import type { CompiledScorer, Scorer } from '../scoring/scorer.js';
@@ -45,6 +46,12 @@ export interface RouterOptions {
    * calibrates one from labelled data. Ignored with an explicit `policy` or the classic scorer.
    */
   readonly minCapability?: number | 'auto';
+  /**
+   * How many best-matching agents besides its bidders a decision keeps the match of, when the roster
+   * is larger (kept-candidates.ts). Default DEFAULT_CANDIDATES_KEPT (20); with the classic scorer,
+   * every agent, as the seed's record holds every score. Every agent is scored either way.
+   */
+  readonly candidatesKept?: number;
   /** Start from an existing registry (shared, not copied). */
   readonly registry?: AgentRegistry;
   /**
@@ -95,6 +102,15 @@ export function createRouter(options: RouterOptions = {}): Router {
     typeof options.scorer === 'object' ? options.scorer : createScorer(options.scorer, options.relatedTerms);
   const registry = options.registry ?? new AgentRegistry();
   const allowUnregistered = options.allowUnregisteredBidders ?? false;
+  const candidatesKept =
+    options.candidatesKept ??
+    (scorer.name === 'classic' ? Number.POSITIVE_INFINITY : DEFAULT_CANDIDATES_KEPT);
+  if (
+    !(Number.isSafeInteger(candidatesKept) || candidatesKept === Number.POSITIVE_INFINITY) ||
+    candidatesKept < 0
+  ) {
+    throw new TypeError(`expected candidatesKept to be an integer ≥ 0, got ${candidatesKept}`);
+  }
   const policyConfig =
     options.policy ??
     (scorer.name === 'classic'
@@ -210,6 +226,13 @@ export function createRouter(options: RouterOptions = {}): Router {
       roster: agentState.facts,
       constraints: request,
     });
+    // positions is the roster's scratch: only its first bids.length entries are this request's.
+    const kept = keepCandidates(
+      outcome.agentIds,
+      outcome.capability,
+      positions.subarray(0, request.bids.length),
+      candidatesKept,
+    );
     // Fields spelled out rather than spread: this literal is built for every decision.
     return {
       decisionId: newDecisionId(nowMs),
@@ -217,8 +240,9 @@ export function createRouter(options: RouterOptions = {}): Router {
       description: wellFormed(request.description),
       timestampMs: nowMs,
       policy: policy.spec,
-      agentIds: outcome.agentIds,
-      capability: outcome.capability,
+      agentIds: kept.agentIds,
+      capability: kept.capability,
+      rosterSize: outcome.rosterSize,
       bidders: outcome.bidders,
       selectedAgent: outcome.selectedAgent,
       selectionReason: outcome.selectionReason,

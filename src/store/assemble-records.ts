@@ -51,7 +51,7 @@ export function assembleRecords(
   }
   return rows.map((row, index) => {
     const roster = keys.roster(row.roster_key);
-    const capability = decodeCapability(row.capability, roster.agentIds.length);
+    const { scores: capability, rosterSize } = decodeCapability(row.capability, roster.agentIds.length);
     // Not stored twice: a registered bidder's capability is its roster score.
     const capabilityOf = (agentId: string): number | null => {
       const position = roster.positionOf.get(agentId);
@@ -91,6 +91,7 @@ export function assembleRecords(
       policy: keys.policy(row.policy_key),
       agentIds: roster.agentIds,
       capability,
+      rosterSize,
       bidders,
       selectedAgent: row.selected_key === null ? null : keys.agentId(row.selected_key),
       selectionReason: row.reason,

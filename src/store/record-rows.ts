@@ -152,12 +152,16 @@ export function decodeKeys(buffer: Buffer): number[] {
 
 /**
  * Capability scores, sparse: (uint32 position, float64 score) for every non-zero score. With large
- * rosters most agents score 0 on any one task, so this stays small; zeros are implied.
+ * rosters most agents score 0 on any one task, so this stays small; zeros are implied. A decision that
+ * kept only some of the agents it scored (kept-candidates.ts) ends with one more uint32: how many it
+ * scored. The 12-byte pairs leave a 4-byte remainder to show it, so records written before read as
+ * they always did, and the column, and the database functions that pass it along, need no change.
  */
-export function encodeCapability(scores: ArrayLike<number>): Buffer {
+export function encodeCapability(scores: ArrayLike<number>, rosterSize = scores.length): Buffer {
   let nonZero = 0;
   for (let i = 0; i < scores.length; i++) if (scores[i] !== 0) nonZero++;
-  const buffer = Buffer.allocUnsafe(nonZero * 12);
+  const trailer = rosterSize === scores.length ? 0 : 4;
+  const buffer = Buffer.allocUnsafe(nonZero * 12 + trailer);
   let offset = 0;
   for (let i = 0; i < scores.length; i++) {
     const score = scores[i] as number;
@@ -166,13 +170,17 @@ export function encodeCapability(scores: ArrayLike<number>): Buffer {
     buffer.writeDoubleLE(score, offset + 4);
     offset += 12;
   }
+  if (trailer > 0) buffer.writeUInt32LE(rosterSize, offset);
   return buffer;
 }
 
-export function decodeCapability(buffer: Buffer, rosterSize: number): number[] {
-  const scores = new Array<number>(rosterSize).fill(0);
-  for (let offset = 0; offset + 12 <= buffer.length; offset += 12) {
+/** The scores of a decision's kept agents (`kept` of them), and how many agents it scored. */
+export function decodeCapability(buffer: Buffer, kept: number): { scores: number[]; rosterSize: number } {
+  const scores = new Array<number>(kept).fill(0);
+  let offset = 0;
+  for (; offset + 12 <= buffer.length; offset += 12) {
     scores[buffer.readUInt32LE(offset)] = buffer.readDoubleLE(offset + 4);
   }
-  return scores;
+  const rosterSize = offset + 4 === buffer.length ? buffer.readUInt32LE(offset) : kept;
+  return { scores, rosterSize };
 }

@@ -8,6 +8,9 @@ import { jsonMap, jsonObject } from './ordered-json.js';
  * - the full record (audit export, `route --json`, history --json): every seed field with the full
  *   description, plus seq, ids, the policy, each candidate's breakdown and the hash chain.
  * Maps keep the decision's order: capability_scores in registration order, bids in arrival order.
+ * capability_scores holds the agents the decision kept (all of them on a roster of up to 20 agents,
+ * else the bidders and the best-matching others); agents_scored, present only then, says how many
+ * were scored.
  */
 export function decisionBatchLine(decision: Decision | LoggedDecision): string {
   const bidders = decision.bidders;
@@ -32,6 +35,10 @@ export function decisionRecord(decision: Decision | LoggedDecision): string {
     ['selected_agent', JSON.stringify(decision.selectedAgent)],
     ['selection_reason', JSON.stringify(decision.selectionReason)],
     ['capability_scores', capabilityScores(decision)],
+    // Only on a decision that kept fewer agents than it scored: other records read as they always did.
+    ...(decision.rosterSize === decision.agentIds.length
+      ? []
+      : [['agents_scored', String(decision.rosterSize)] as [string, string]]),
     ['bids_received', jsonMap(bidders.map((c) => [c.agentId, c.bidSats]))],
     ['timestamp', JSON.stringify(new Date(decision.timestampMs).toISOString())],
   ];

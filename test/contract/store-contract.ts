@@ -45,16 +45,21 @@ export function runStoreContract(
       : it.skip(`${title} (skipped: ${options.skip[title]})`, fn);
 
   /** Decisions made by the real router (no store), under a fake clock that ticks 1 s per decision. */
-  function decisionMaker(agentIds: readonly string[]) {
+  function decisionMaker(agentIds: readonly string[], candidatesKept?: number) {
     const clock = new FakeClock(Date.UTC(2026, 0, 1));
     // Classic: its policy lets unregistered bidders take part, which these tests use.
-    const router: Router = createRouter({ clock, scorer: 'classic', allowUnregisteredBidders: true });
+    const router: Router = createRouter({
+      clock,
+      scorer: 'classic',
+      allowUnregisteredBidders: true,
+      ...(candidatesKept === undefined ? {} : { candidatesKept }),
+    });
     for (const id of agentIds) {
       router.registerAgent({
         agentId: id,
         agentName: id,
         capabilities: ['security'],
-        keywords: [id, 'fix'],
+        keywords: [id, 'fix', ...(id.startsWith('db') ? ['database'] : [])],
         rateSats: 10,
       });
     }
@@ -141,6 +146,29 @@ export function runStoreContract(
         ['10', false],
       ]);
       expect(await store.getDecision(2)).toBeUndefined();
+    });
+
+    test('a decision keeping some of the agents it scored reads back, verifies and counts those kept', async () => {
+      const store = open(createDatabase());
+      // Eight agents, three kept beside the bidder: the database agents match the task best (classic
+      // matches keywords as substrings, so the others' ids are words the task does not contain).
+      const make = decisionMaker(['pen', 'db1', 'ink', 'db2', 'cup', 'db3', 'mug', 'db4'], 3);
+      const decision = make('t1', 'database fix', [
+        ['pen', 10],
+        ['ghost', 5],
+      ]);
+      expect(decision.rosterSize).toBe(8);
+      expect(decision.agentIds).toEqual(['pen', 'db1', 'db2', 'db3']);
+      const [logged] = await store.appendDecisions([decision, make('t2', 'fix', [])]);
+      const back = await store.getDecision(1);
+      expect(back).toEqual({ ...logged, capability: Array.from(logged?.capability ?? []) });
+      expect(back?.rosterSize).toBe(8);
+      expect((await store.getDecision(2))?.rosterSize).toBe(8);
+      expect((await verifyLog(store)).ok).toBe(true);
+      expect((await store.agentCounts('db1')).considered).toBe(2);
+      expect((await store.agentCounts('db3')).considered).toBe(1); // kept in the first only
+      expect((await store.agentCounts('db4')).considered).toBe(0); // scored, never kept
+      expect((await store.agentCounts('ghost')).considered).toBe(1);
     });
 
     test('an append is all or nothing', async () => {

@@ -12,6 +12,7 @@ import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
 import { startProgress } from '../progress.js';
 import {
+  candidatesKeptOption,
   dbOption,
   minCapabilityOption,
   noLogOption,
@@ -30,6 +31,7 @@ interface RouteFlags {
   readonly related?: string;
   readonly bidNormalisation?: string;
   readonly minCapability?: string;
+  readonly candidatesKept?: string;
   readonly db?: string;
   readonly log: boolean;
   readonly json?: boolean;
@@ -55,6 +57,7 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
       'default policy: bids scored against those received (default), the seed band, or the agent rate: received|band|rate',
     )
     .addOption(minCapabilityOption())
+    .addOption(candidatesKeptOption())
     .addOption(dbOption())
     .addOption(noLogOption())
     .option('--json', 'print the full decision record as JSON')
@@ -71,6 +74,7 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
           related: flags.related,
           bidNormalisation: flags.bidNormalisation,
           minCapability: flags.minCapability,
+          candidatesKept: flags.candidatesKept,
         },
         io.env,
       );

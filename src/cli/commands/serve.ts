@@ -11,7 +11,13 @@ import { badArgument } from '../cli-error.js';
 import { type DemoSwarm, startDemoSwarm } from '../demo-swarm.js';
 import { type CliIo, write } from '../io.js';
 import { openRouterAndStore } from '../open-router.js';
-import { dbOption, minCapabilityOption, rosterOption, scorerOption } from '../shared-options.js';
+import {
+  candidatesKeptOption,
+  dbOption,
+  minCapabilityOption,
+  rosterOption,
+  scorerOption,
+} from '../shared-options.js';
 
 interface ServeFlags {
   readonly host: string;
@@ -20,6 +26,7 @@ interface ServeFlags {
   readonly roster?: string;
   readonly scorer?: string;
   readonly minCapability?: string;
+  readonly candidatesKept?: string;
   readonly offlineAfterMs: string;
   readonly logRequests?: boolean;
   readonly demo?: boolean;
@@ -45,6 +52,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .addOption(rosterOption('serve'))
     .addOption(scorerOption())
     .addOption(minCapabilityOption())
+    .addOption(candidatesKeptOption())
     .option(
       '--offline-after-ms <n>',
       'a registered agent without a heartbeat for this long is offline',
@@ -74,6 +82,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
             (flags.demo === true && io.env.SWARM_ROUTER_ROSTER === undefined ? 'none' : undefined),
           scorer: flags.scorer,
           minCapability: flags.minCapability,
+          candidatesKept: flags.candidatesKept,
           rateLimit: flags.rateLimit,
         },
         io.env,

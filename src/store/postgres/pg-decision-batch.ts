@@ -143,7 +143,7 @@ export async function commitDecisionBatch(
       decisions.map((d) => d.timestampMs),
       decisions.map((d) => keys.cachedPolicyKey(d.policy)),
       rosterKeys,
-      decisions.map((d) => encodeCapability(d.capability)),
+      decisions.map((d) => encodeCapability(d.capability, d.rosterSize)),
       decisions.map((d) => (d.selectedAgent === null ? null : keys.agentKey(d.selectedAgent))),
       decisions.map((d) => d.selectionReason),
       bidBlobs,

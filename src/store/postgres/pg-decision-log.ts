@@ -106,7 +106,7 @@ export class PgDecisionLog {
       columns.tsMs.push(decision.timestampMs);
       columns.policyKey.push(keys.cachedPolicyKey(decision.policy));
       columns.rosterKey.push(rosterKey);
-      columns.capability.push(encodeCapability(decision.capability));
+      columns.capability.push(encodeCapability(decision.capability, decision.rosterSize));
       columns.selectedKey.push(
         decision.selectedAgent === null ? null : keys.agentKey(decision.selectedAgent),
       );

@@ -3,6 +3,7 @@ import type { PolicySpec } from '../../policy/decision.js';
 import { type RecordKeys, type Roster, rosterOf } from '../assemble-records.js';
 import { missingPolicy, policyFromSpecText, policySpecText } from '../policy-spec.js';
 import { decodeKeys, encodeKeys } from '../record-rows.js';
+import { rosterCache } from '../roster-cache.js';
 import {
   INSERT_AGENT_KEYS,
   INSERT_POLICY,
@@ -31,8 +32,10 @@ export class PgKeys implements RecordKeys {
   readonly #policyKeyBySpec = new WeakMap<PolicySpec, number>();
   readonly #policies = new Map<number, PolicySpec>();
   readonly #rosterKeyByIds = new WeakMap<readonly string[], number>();
-  readonly #rosters = new Map<number, Roster>();
-  readonly #rosterMembers = new Map<number, readonly number[]>();
+  // Bounded (roster-cache.ts): a page's rosters are loaded just before its records are assembled,
+  // far fewer than the cache holds.
+  readonly #rosters = rosterCache<Roster>();
+  readonly #rosterMembers = rosterCache<readonly number[]>();
 
   constructor(query: Query) {
     this.#query = query;

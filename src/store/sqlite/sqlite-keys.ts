@@ -3,9 +3,8 @@ import type { PolicySpec } from '../../policy/decision.js';
 import { type Roster, rosterOf } from '../assemble-records.js';
 import { missingPolicy, policyFromSpecText, policySpecText } from '../policy-spec.js';
 import { decodeKeys, encodeKeys } from '../record-rows.js';
+import { rosterCache } from '../roster-cache.js';
 import * as Q from './sqlite-queries.js';
-
-/** A roster as read back: its agents in registration order, and where each one sits. */
 
 /**
  * The interned tables (agent ids, policy specs, rosters) with caches in front. Keys never change once
@@ -20,8 +19,8 @@ export class SqliteKeys {
   readonly #policyKeyBySpec = new WeakMap<PolicySpec, number>();
   readonly #policies = new Map<number, PolicySpec>();
   readonly #rosterKeyByIds = new WeakMap<readonly string[], number>();
-  readonly #rosters = new Map<number, Roster>();
-  readonly #rosterMembers = new Map<number, readonly number[]>();
+  readonly #rosters = rosterCache<Roster>();
+  readonly #rosterMembers = rosterCache<readonly number[]>();
   /**
    * Cache entries made inside the current write transaction. If it rolls back, the rows behind them
    * are gone and their keys may later be given to other ids, so the entries must go too.

@@ -1,0 +1,91 @@
+/**
+ * Which of the scored agents a decision keeps. Scoring covers the whole roster, but a record that held
+ * every agent's score would grow with the roster (178 KB a decision at 50,000 tools). So a decision
+ * keeps every registered bidder (the bids are what it judged, and the per-agent counters count a
+ * bidder as considered) and the `keep` best-matching others with a match above zero; ties go to the
+ * earlier-registered agent, as the policy's do. A roster of at most `keep` agents is kept whole, as
+ * decisions always were, so small swarms' records do not change.
+ */
+
+/** The default number of best-matching non-bidders a decision keeps beside its bidders. */
+export const DEFAULT_CANDIDATES_KEPT = 20;
+
+export interface KeptCandidates {
+  /** The kept agents, in registration order. The roster's own array when it is kept whole. */
+  readonly agentIds: readonly string[];
+  /** Their capability match, aligned with agentIds. */
+  readonly capability: ArrayLike<number>;
+}
+
+/**
+ * @param bidderPositions each bid's bidder's position in agentIds; -1 for an unregistered bidder
+ */
+export function keepCandidates(
+  agentIds: readonly string[],
+  capability: ArrayLike<number>,
+  bidderPositions: ArrayLike<number>,
+  keep: number,
+): KeptCandidates {
+  const n = agentIds.length;
+  if (n <= keep) return { agentIds, capability };
+  const bidding = new Set<number>();
+  for (let i = 0; i < bidderPositions.length; i++) {
+    const position = bidderPositions[i] as number;
+    if (position >= 0) bidding.add(position);
+  }
+  const best = bestPositions(capability, bidding, keep);
+  const positions = [...bidding, ...best].sort((a, b) => a - b);
+  const ids = new Array<string>(positions.length);
+  const scores = new Float64Array(positions.length);
+  for (let i = 0; i < positions.length; i++) {
+    const at = positions[i] as number;
+    ids[i] = agentIds[at] as string;
+    scores[i] = capability[at] as number;
+  }
+  return { agentIds: ids, capability: scores };
+}
+
+/**
+ * The positions of the `keep` highest non-zero scores outside `skip`, earlier positions first on ties:
+ * one pass with a min-heap of `keep` entries, so the cost is O(n log keep), not a sort of the roster.
+ */
+function bestPositions(capability: ArrayLike<number>, skip: ReadonlySet<number>, keep: number): number[] {
+  const heap: number[] = []; // positions; the root is the weakest kept: lowest score, then latest
+  const weaker = (a: number, b: number): boolean => {
+    const sa = capability[a] as number;
+    const sb = capability[b] as number;
+    return sa < sb || (sa === sb && a > b);
+  };
+  const siftDown = (from: number): void => {
+    let at = from;
+    for (;;) {
+      const left = 2 * at + 1;
+      const right = left + 1;
+      let weakest = at;
+      if (left < heap.length && weaker(heap[left] as number, heap[weakest] as number)) weakest = left;
+      if (right < heap.length && weaker(heap[right] as number, heap[weakest] as number)) weakest = right;
+      if (weakest === at) return;
+      [heap[at], heap[weakest]] = [heap[weakest] as number, heap[at] as number];
+      at = weakest;
+    }
+  };
+  if (keep <= 0) return heap;
+  for (let position = 0; position < capability.length; position++) {
+    const score = capability[position] as number;
+    if (!(score > 0) || skip.has(position)) continue;
+    if (heap.length < keep) {
+      heap.push(position);
+      for (let at = heap.length - 1; at > 0; ) {
+        const parent = (at - 1) >> 1;
+        if (!weaker(heap[at] as number, heap[parent] as number)) break;
+        [heap[at], heap[parent]] = [heap[parent] as number, heap[at] as number];
+        at = parent;
+      }
+    } else if (score > (capability[heap[0] as number] as number)) {
+      // Equal scores never replace the root: it was seen first, so it wins the tie.
+      heap[0] = position;
+      siftDown(0);
+    }
+  }
+  return heap;
+}
