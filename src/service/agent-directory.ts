@@ -3,6 +3,7 @@ import { RouterError } from '../kernel/errors.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import type { Router } from '../router/router.js';
 import type { Store, StoredAgent } from '../store/store.js';
+import { type AgentPageQuery, AgentPages } from './agent-pages.js';
 import { couldBeAgentToken, hashToken, newAgentToken } from './agent-token.js';
 import type { DirectoryEntry } from './agent-types.js';
 import { TokenIndex } from './token-index.js';
@@ -65,6 +66,7 @@ export class AgentDirectory {
   readonly #offlineAfterMs: number;
   /** Whether other instances change agents in the same store: then each token is checked in it. */
   readonly #sharedStore: boolean;
+  readonly #pages: AgentPages;
   readonly #registered = new Map<string, Registered>();
   readonly #tokens = new TokenIndex();
   /** Reads of one agent (`id:…`) or token hash (`token:…`) in flight, shared by whoever asks meanwhile. */
@@ -85,6 +87,7 @@ export class AgentDirectory {
     this.#clock = options.clock;
     this.#offlineAfterMs = options.offlineAfterMs;
     this.#sharedStore = options.store.shared !== undefined;
+    this.#pages = new AgentPages(options.router.registry);
   }
 
   /**
@@ -284,6 +287,12 @@ export class AgentDirectory {
 
   list(): DirectoryEntry[] {
     return this.#router.registry.list().map((manifest) => this.#entry(manifest.agentId));
+  }
+
+  /** A page of agents by id, optionally those a search matches (agent-pages.ts). */
+  page(query: AgentPageQuery): { entries: DirectoryEntry[]; nextCursor: string | null; total: number } {
+    const { manifests, nextCursor, total } = this.#pages.page(query);
+    return { entries: manifests.map((m) => this.#entry(m.agentId)), nextCursor, total };
   }
 
   /**

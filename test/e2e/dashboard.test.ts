@@ -124,4 +124,42 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
     expect(await refused.first().textContent()).toBe('refused: is below the capability threshold 0.04');
     await page.close();
   }, 60_000);
+
+  // Last: it leaves 300 more agents registered.
+  it('shows a page of a large roster, searches it, and lists the agents with most wins', async () => {
+    for (let i = 0; i < 300; i++) {
+      const id = `bulk-${String(i).padStart(3, '0')}`;
+      const response = await fetch(`${baseUrl}/v1/agents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          agent_id: id,
+          agent_name: `Bulk ${i}`,
+          capabilities: [i % 100 === 7 ? 'needle' : 'hay'],
+          keywords: [],
+          rate_sats: 10,
+        }),
+      });
+      expect(response.status).toBe(201);
+    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${baseUrl}/`);
+    await expect
+      .poll(() => page.locator('[data-testid=agents-count]').textContent())
+      .toBe('first 20 of 306 by id');
+    expect(await page.locator('[data-testid=agents] tbody tr').count()).toBe(20);
+    await page.fill('[data-testid=agent-search]', 'NEEDLE');
+    await expect.poll(() => page.locator('[data-testid=agents-count]').textContent()).toBe('3 agents');
+    expect(
+      await page
+        .locator('[data-testid=agents] tbody tr')
+        .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.agent)),
+    ).toEqual(['bulk-007', 'bulk-107', 'bulk-207']);
+    // forge won the task the first test posted: it heads the table of wins.
+    await expect
+      .poll(() => page.locator('[data-testid=top-agents] tbody tr').first().getAttribute('data-agent'))
+      .toBe('forge');
+    expect(await page.locator('[data-testid=top-agents] tbody tr').count()).toBeLessThanOrEqual(10);
+    await page.close();
+  }, 60_000);
 });

@@ -43,18 +43,73 @@ describe('service: agents', () => {
     expect(persona.json().agent).toMatchObject({ agent_id: 'mace-1', agent_name: 'Mace', rate_sats: 75 });
 
     const listed = await service.call({ method: 'GET', url: '/v1/agents' });
+    // By id, not registration order: a page's cursor is the last id it returned.
     expect(listed.json().agents.map((a: { agent_id: string }) => a.agent_id)).toEqual([
       'echo',
       'forge',
+      'mace-1',
       'quill',
       'sentry',
-      'mace-1',
     ]);
+    expect(listed.json()).toMatchObject({ next_cursor: null, total: 5 });
     expect(listed.body).not.toContain(created.json().token);
 
     const again = await service.call({ method: 'POST', url: '/v1/agents', payload: manifestBody('sentry') });
     expect(again.status).toBe(409);
     expect(again.json().error.code).toBe('agent_exists');
+  });
+
+  it('pages the agents with cursors and searches them; a bad limit or cursor is a 400 naming it', async () => {
+    const service = await start({ db: tempDbPath(dir) });
+    for (const id of ['db-1', 'db-2', 'web-1']) {
+      expect(
+        (await service.call({ method: 'POST', url: '/v1/agents', payload: manifestBody(id) })).status,
+      ).toBe(201);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${cursor}`;
+      const page = (await service.call({ method: 'GET', url: `/v1/agents?limit=2${query}` })).json();
+      expect(page.agents.length).toBeLessThanOrEqual(2);
+      expect(page.total).toBe(6);
+      seen.push(...page.agents.map((a: { agent_id: string }) => a.agent_id));
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(['db-1', 'db-2', 'echo', 'forge', 'quill', 'web-1']);
+
+    const found = (await service.call({ method: 'GET', url: '/v1/agents?q=DB-' })).json();
+    expect(found.agents.map((a: { agent_id: string }) => a.agent_id)).toEqual(['db-1', 'db-2']);
+    expect(found.total).toBe(2);
+
+    const routed = await service.call({
+      method: 'POST',
+      url: '/v1/route',
+      payload: {
+        description: 'anything',
+        bids: ['db-1', 'db-2', 'web-1'].map((agent_id) => ({ agent_id, bid_sats: 10 })),
+      },
+    });
+    const winner = routed.json().selected_agent;
+    const top = (await service.call({ method: 'GET', url: '/v1/stats?limit=2' })).json();
+    expect(top.agents).toHaveLength(2);
+    expect(top.total).toBe(6); // all six were considered: a roster this small is kept whole
+    // The winner first, if any; else the bidders by id.
+    expect(top.agents[0].agent_id).toBe(winner ?? 'db-1');
+    expect((await service.call({ method: 'GET', url: '/v1/stats?limit=0' })).status).toBe(400);
+
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=5000', 'limit'],
+      ['cursor=%F0%9F%9A%80', 'cursor'],
+      ['cursor=bm90LWEtY3Vyc29y', 'cursor'],
+      ['q=' + 'x'.repeat(201), 'q'],
+      ['sort=id', 'sort'],
+    ] as const) {
+      const bad = await service.call({ method: 'GET', url: `/v1/agents?${query}` });
+      expect(bad.status, query).toBe(400);
+      expect(JSON.stringify(bad.json().error), query).toContain(field);
+    }
   });
 
   it.each([

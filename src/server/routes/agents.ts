@@ -9,6 +9,7 @@ import {
 } from '../../wire/agent-dto.js';
 import { fromManifest, type ManifestDto, ManifestDtoSchema, toManifest } from '../../wire/manifest-dto.js';
 import { toAgentStatsDto } from '../../wire/stats-dto.js';
+import { LimitQuerySchema, pageLimit } from '../page-limit.js';
 import type { ServiceContext } from '../service-context.js';
 
 /** Every manifest field but the id, each optional: PATCH changes what it names. */
@@ -17,6 +18,28 @@ const ManifestPatchSchema = Type.Partial(Type.Omit(ManifestDtoSchema, ['agent_id
 });
 
 type AgentParams = { agent_id: string };
+
+/** Agents a page holds unless the client asks for another number (at most MAX_PAGE_SIZE). */
+const DEFAULT_AGENT_PAGE = 100;
+
+/** Agents GET /v1/stats lists unless the client asks for another number. */
+const DEFAULT_TOP = 10;
+
+const TopStatsQuerySchema = Type.Object(
+  {
+    limit: LimitQuerySchema(DEFAULT_TOP),
+  },
+  { additionalProperties: false },
+);
+
+const AgentsQuerySchema = Type.Object(
+  {
+    limit: LimitQuerySchema(DEFAULT_AGENT_PAGE),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1_000 })),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
 
 export function agentRoutes(
   app: FastifyInstance,
@@ -47,10 +70,24 @@ export function agentRoutes(
 
   app.get(
     '/v1/agents',
-    { ...auth.guard('reader'), schema: { summary: 'Every agent, with its status.' } },
-    async () => {
+    {
+      ...auth.guard('reader'),
+      schema: {
+        summary:
+          'Agents by id, a page at a time, with their status; q searches ids, names and capability tags. {"agents", "next_cursor", "total"}.',
+        querystring: AgentsQuerySchema,
+      },
+    },
+    async (request) => {
+      const q = request.query as { limit?: string; cursor?: string; q?: string };
+      const limit = pageLimit(q.limit, DEFAULT_AGENT_PAGE);
       directory.refreshStatuses();
-      return { agents: directory.list().map(toAgentDto) };
+      const page = directory.page({
+        limit,
+        ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+        ...(q.q === undefined ? {} : { search: q.q }),
+      });
+      return { agents: page.entries.map(toAgentDto), next_cursor: page.nextCursor, total: page.total };
     },
   );
 
@@ -109,6 +146,32 @@ export function agentRoutes(
     async (request) => ({
       agent: toAgentDto(await directory.heartbeat((request.params as AgentParams).agent_id)),
     }),
+  );
+
+  app.get(
+    '/v1/stats',
+    {
+      ...auth.guard('reader'),
+      schema: {
+        summary:
+          'The agents that won the most tasks (then by bids, then id), with their log counters; {"agents", "total"}.',
+        querystring: TopStatsQuerySchema,
+      },
+    },
+    async (request) => {
+      const q = request.query as { limit?: string };
+      const limit = pageLimit(q.limit, DEFAULT_TOP);
+      const all = await router.allStats();
+      const top = [...all]
+        .sort(
+          (a, b) =>
+            b.tasksWon - a.tasksWon ||
+            b.bids - a.bids ||
+            (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0),
+        )
+        .slice(0, limit);
+      return { agents: top.map(toAgentStatsDto), total: all.length };
+    },
   );
 
   app.get(

@@ -3,10 +3,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { RouterError } from '../../kernel/errors.js';
 import type { LoggedDecision } from '../../policy/decision.js';
-import { MAX_PAGE_SIZE } from '../../router/router.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
 import { AgentIdSchema, TaskIdSchema } from '../../wire/id-schemas.js';
 import { parseTimeText, TIME_TEXT_EXPECTED } from '../../wire/time-text.js';
+import { LimitQuerySchema, pageLimit } from '../page-limit.js';
 import type { ServiceContext } from '../service-context.js';
 
 const TimeText = Type.String({ minLength: 1, maxLength: 40, description: TIME_TEXT_EXPECTED });
@@ -17,9 +17,7 @@ const DecisionsQuerySchema = Type.Object(
     agent_id: Type.Optional(AgentIdSchema),
     since: Type.Optional(TimeText),
     until: Type.Optional(TimeText),
-    limit: Type.Optional(
-      Type.String({ pattern: '^[0-9]{1,4}$', description: `1..${MAX_PAGE_SIZE}, default 50` }),
-    ),
+    limit: LimitQuerySchema(50),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },
@@ -42,16 +40,7 @@ export function decisionRoutes(app: FastifyInstance, { router, auth }: ServiceCo
     },
     async (request, reply) => {
       const q = request.query as Record<string, string | undefined>;
-      const limit = q.limit === undefined ? 50 : Number(q.limit);
-      if (!(limit >= 1 && limit <= MAX_PAGE_SIZE)) {
-        throw new RouterError(
-          'invalid_request',
-          `query: limit must be from 1 to ${MAX_PAGE_SIZE} (got ${q.limit})`,
-          {
-            details: { field: 'limit' },
-          },
-        );
-      }
+      const limit = pageLimit(q.limit, 50);
       const page = await router.history({
         limit,
         ...(q.task_id === undefined ? {} : { taskId: q.task_id }),

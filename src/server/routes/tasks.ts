@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { RouterError } from '../../kernel/errors.js';
 import type { Task } from '../../tasks/task.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
 import {
@@ -15,6 +14,7 @@ import {
   toPostTaskInput,
   toTaskDto,
 } from '../../wire/task-dto.js';
+import { pageLimit } from '../page-limit.js';
 import type { ServiceContext } from '../service-context.js';
 
 type TaskParams = { task_id: string };
@@ -58,12 +58,7 @@ export function taskRoutes(
     },
     async (request) => {
       const q = request.query as { status?: Task['status']; limit?: string; cursor?: string };
-      const limit = q.limit === undefined ? 50 : Number(q.limit);
-      if (!(limit >= 1 && limit <= 1000)) {
-        throw new RouterError('invalid_request', `query: limit must be from 1 to 1000 (got ${q.limit})`, {
-          details: { field: 'limit' },
-        });
-      }
+      const limit = pageLimit(q.limit, 50);
       const page = await tasks.list({
         limit,
         ...(q.status === undefined ? {} : { status: q.status }),

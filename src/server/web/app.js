@@ -36,19 +36,39 @@ const text = (tag, content, className) => {
 const pct = (x) => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
 
 // ---- agents ---------------------------------------------------------------------------------
+// The service may hold thousands of agents: the table shows one page of those the search matches,
+// and the top agents come from the log's counters; neither reads the whole roster.
+const AGENTS_SHOWN = 20;
+const TOP_SHOWN = 10;
+const agentSearch = $('agent-search');
+let searchTimer;
+agentSearch.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(refreshAgents, 250);
+});
+
 async function refreshAgents() {
+  await Promise.all([refreshAgentTable(), refreshTopAgents()]);
+}
+
+async function refreshAgentTable() {
   try {
-    const { agents } = await api('GET', '/v1/agents');
+    const query = new URLSearchParams({ limit: String(AGENTS_SHOWN) });
+    if (agentSearch.value.trim() !== '') query.set('q', agentSearch.value.trim());
+    const { agents, total } = await api('GET', `/v1/agents?${query}`);
     const rows = await Promise.all(
-      agents.slice(0, 50).map(async (a) => {
+      agents.map(async (a) => {
         const stats = await api('GET', `/v1/agents/${encodeURIComponent(a.agent_id)}/stats`).catch(
           () => ({}),
         );
         return { agent: a, stats };
       }),
     );
-    const body = $('agents-body');
-    body.replaceChildren(
+    $('agents-count').textContent =
+      total > agents.length
+        ? `first ${agents.length} of ${total} by id`
+        : `${total} agent${total === 1 ? '' : 's'}`;
+    $('agents-body').replaceChildren(
       ...rows.map(({ agent, stats }) => {
         const tr = document.createElement('tr');
         tr.dataset.agent = agent.agent_id;
@@ -65,6 +85,27 @@ async function refreshAgents() {
     );
   } catch (error) {
     $('agents-body').replaceChildren(text('tr', String(error.message ?? error)));
+  }
+}
+
+async function refreshTopAgents() {
+  try {
+    const { agents } = await api('GET', `/v1/stats?limit=${TOP_SHOWN}`);
+    $('top-body').replaceChildren(
+      ...agents.map((s) => {
+        const tr = document.createElement('tr');
+        tr.dataset.agent = s.agent_id;
+        tr.append(
+          text('td', s.agent_id),
+          text('td', String(s.tasks_won)),
+          text('td', String(s.bids)),
+          text('td', pct(s.win_rate)),
+        );
+        return tr;
+      }),
+    );
+  } catch (error) {
+    $('top-body').replaceChildren(text('tr', String(error.message ?? error)));
   }
 }
 
