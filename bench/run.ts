@@ -2,13 +2,14 @@
  * swarm-router benchmarks. Run `npm run bench` (all) or `npm run bench -- NAME...` (some); names:
  * score-personas, score-synthetic-100, score-synthetic-1000, score-default-personas,
  * score-default-synthetic-1000 (the default scorer), log-personas, log-synthetic-100,
- * log-synthetic-1000, stats-100k, bytes-per-1000, cli-batch-personas, side-by-side (runs the seed's
- * Python engine too, needs python3). Measures the built package (dist/), as shipped.
+ * log-synthetic-1000, stats-100k, bytes-per-1000, cli-batch-personas, side-by-side and
+ * cli-batch-side-by-side (these two run the seed's Python engine too and need python3). Measures
+ * the built package (dist/), as shipped.
  * Each figure is the median of RUNS runs after a warm-up; the seed's figures (../shared/data/seed/
  * README.md, same workloads, 2-core machine) are printed beside ours as a ratio.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -297,6 +298,95 @@ async function cliBatch(): Promise<string> {
   return `cli-batch-personas     route --batch of 20,000 tasks with the log: ${(wall / 1000).toFixed(2)} s wall clock including start-up (${Math.round(20_000 / (wall / 1000)).toLocaleString('en-US')} tasks/s); the CLI's own summary says ${median(reported).toLocaleString('en-US')} decisions/s`;
 }
 
+/**
+ * The whole CLI process against the seed's logged engine, alternating in the same run: the seed's
+ * `log` mode on the personas workload (decisions/s of its routing loop, as side-by-side's "with the
+ * audit log" line) and `swarm-router route --batch` on 100,000 personas tasks (the workload five
+ * times, task ids made unique per pass) into a new log, timed from spawn to exit, its JSONL
+ * redirected to a file as a user would. After the timed runs, the last run's output and log are
+ * checked: 100,000 lines, 100,000 decisions, and the log verifies.
+ */
+async function cliBatchSideBySide(): Promise<string> {
+  const { workload, tasks } = hundredThousandPersonas();
+  const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  const output = join(workDir, 'cli-batch-out.jsonl');
+  let lastDb = '';
+  const runCli = (): number => {
+    lastDb = newDbPath();
+    const out = openSync(output, 'w');
+    try {
+      const started = performance.now();
+      const result = spawnSync(
+        process.execPath,
+        [bin, 'route', '--batch', workload, '--scorer', 'classic', '--db', lastDb],
+        { stdio: ['ignore', out, 'pipe'] },
+      );
+      const wall = performance.now() - started;
+      if (result.status !== 0) throw new Error(`CLI failed: ${result.stderr}`);
+      return tasks / (wall / 1000);
+    } finally {
+      closeSync(out);
+    }
+  };
+  runCli(); // warm-up: the page cache, and the compile cache where Node keeps one
+  const seeds: number[] = [];
+  const ours: number[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < SIDE_ROUNDS; round++) {
+    seeds.push(runSeed('log', 'personas').decisions_per_s as number);
+    ours.push(runCli());
+    ratios.push((ours.at(-1) as number) / (seeds.at(-1) as number));
+  }
+  const check = await checkCliBatchLog(lastDb, output, tasks);
+  const rounds = seeds.map(
+    (seed, i) =>
+      `    round ${i + 1}: seed ${Math.round(seed).toLocaleString('en-US')}/s, swarm-router ${Math.round(ours[i] as number).toLocaleString('en-US')}/s (${(tasks / (ours[i] as number)).toFixed(2)} s wall), ${ratio(ratios[i] as number)}`,
+  );
+  return [
+    `cli-batch-side-by-side  route --batch of ${tasks.toLocaleString('en-US')} personas tasks with the log, whole process (spawn to exit, JSONL to a file) vs the seed's logged run: seed ${Math.round(median(seeds)).toLocaleString('en-US')}/s, swarm-router ${Math.round(median(ours)).toLocaleString('en-US')}/s, median ratio ${ratio(median(ratios))}`,
+    ...rounds,
+    `    last run checked: ${check}`,
+  ].join('\n');
+}
+
+/** The personas workload five times as one JSONL file (task ids suffixed with the pass). */
+function hundredThousandPersonas(): { workload: string; tasks: number } {
+  const text = gunzipSync(
+    readFileSync(new URL('../test/fixtures/seed/workload-personas-20k.jsonl.gz', import.meta.url)),
+  ).toString('utf8');
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const out: string[] = [];
+  for (let pass = 0; pass < 5; pass++) {
+    for (const line of lines) {
+      const task = JSON.parse(line) as { task_id: string };
+      out.push(JSON.stringify({ ...task, task_id: `${task.task_id}-${pass}` }));
+    }
+  }
+  const workload = join(workDir, 'workload-personas-100k.jsonl');
+  writeFileSync(workload, `${out.join('\n')}\n`);
+  return { workload, tasks: out.length };
+}
+
+/** Fails unless the run printed one line per task and logged each task once in a log that verifies. */
+async function checkCliBatchLog(dbPath: string, output: string, tasks: number): Promise<string> {
+  const lines = readFileSync(output, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '').length;
+  const router = createRouter({ scorer: 'classic', store: createStore({ location: dbPath }) });
+  try {
+    const logged = await router.countDecisions();
+    const verified = await router.verify();
+    if (lines !== tasks || logged !== tasks || !verified.ok) {
+      throw new Error(
+        `cli-batch-side-by-side: ${lines} lines, ${logged} decisions logged, verified ${verified.ok} (expected ${tasks}, ${tasks}, true)`,
+      );
+    }
+  } finally {
+    await router.close();
+  }
+  return `${lines.toLocaleString('en-US')} JSONL lines, ${tasks.toLocaleString('en-US')} decisions in the log, and the log verifies`;
+}
+
 function report(name: string, rates: number[], seedRate: number, what: string): string {
   const rate = median(rates);
   const spread = `${Math.round(Math.min(...rates)).toLocaleString('en-US')}–${Math.round(Math.max(...rates)).toLocaleString('en-US')}`;
@@ -319,6 +409,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   'bytes-per-1000': bytesPer1000,
   'cli-batch-personas': cliBatch,
   'side-by-side': sideBySide,
+  'cli-batch-side-by-side': cliBatchSideBySide,
 };
 
 const picked = process.argv.slice(2);
