@@ -1,7 +1,6 @@
 import { manifestFromPersona } from '../manifest/agent-registry.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import { PERSONAS } from '../manifest/personas.js';
-import { toRoster, validateRosterFile } from '../wire/manifest-dto.js';
 import { parseJson, readInput } from './input-files.js';
 
 /**
@@ -11,6 +10,8 @@ import { parseJson, readInput } from './input-files.js';
 export async function loadRoster(roster: string): Promise<AgentManifest[]> {
   if (roster === 'none') return [];
   if (roster === 'personas') return PERSONAS.map((p) => manifestFromPersona(p, p.personaId));
+  // The schema validator is loaded only for a roster file: start-up time the personas do not need.
+  const { toRoster, validateRosterFile } = await import('../wire/manifest-dto.js');
   const file = validateRosterFile(parseJson(await readInput(roster), roster), roster);
   return toRoster(file, roster);
 }

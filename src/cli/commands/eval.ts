@@ -11,12 +11,7 @@ import { RouterError } from '../../kernel/errors.js';
 import { createRouter } from '../../router/create-router.js';
 import type { Router } from '../../router/router.js';
 import { createStore } from '../../store/create-store.js';
-import {
-  type LabelledTaskDto,
-  toEvalRoster,
-  validateEvalRosterFile,
-  validateLabelledTaskDto,
-} from '../../wire/eval-dto.js';
+import type { LabelledTaskDto } from '../../wire/eval-dto.js';
 import { asFlagError } from '../cli-error.js';
 import { parseJson, readInput } from '../input-files.js';
 import { type CliIo, write } from '../io.js';
@@ -51,6 +46,8 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .addOption(minCapabilityOption())
     .option('--json', 'end stdout with one JSON object holding every figure')
     .action(async (flags: EvalFlags) => {
+      // The schema validators are loaded by the command that uses them: start-up time for the rest.
+      const { toEvalRoster, validateEvalRosterFile } = await import('../../wire/eval-dto.js');
       const agentsFile = validateEvalRosterFile(
         parseJson(await readInput(flags.agents), flags.agents),
         flags.agents,
@@ -99,6 +96,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
 
 /** Every line of a labelled-task file, schema-checked, with where it came from (`file:line`). */
 async function readTaskLines(path: string): Promise<{ dto: LabelledTaskDto; where: string }[]> {
+  const { validateLabelledTaskDto } = await import('../../wire/eval-dto.js');
   const rows: { dto: LabelledTaskDto; where: string }[] = [];
   const lines = (await readInput(path)).split('\n');
   for (let i = 0; i < lines.length; i++) {

@@ -5,10 +5,9 @@ import { type Config, loadConfig } from '../../config/config.js';
 import { systemClock } from '../../kernel/clock.js';
 import { RouterError } from '../../kernel/errors.js';
 import { type HttpLimits, parseRateLimit } from '../../server/http-limits.js';
-import { openService } from '../../server/open-service.js';
 import { displayLocation } from '../../store/create-store.js';
 import { badArgument } from '../cli-error.js';
-import { type DemoSwarm, startDemoSwarm } from '../demo-swarm.js';
+import type { DemoSwarm } from '../demo-swarm.js';
 import { type CliIo, write } from '../io.js';
 import { openRouterAndStore } from '../open-router.js';
 import {
@@ -104,6 +103,9 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         backgroundCompile: true,
       });
       if (store === undefined) throw new TypeError('expected a store for the service');
+      // The HTTP stack (fastify and its plugins, metrics) is loaded only by the command that serves:
+      // it was most of every other command's start-up.
+      const { openService } = await import('../../server/open-service.js');
       const service = await openService({
         router,
         store,
@@ -130,6 +132,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       });
       const address = await app.listen({ host: flags.host, port });
       if (flags.demo === true) {
+        const { startDemoSwarm } = await import('../demo-swarm.js');
         demo = await startDemoSwarm({
           baseUrl: address,
           ...(adminToken === undefined ? {} : { adminToken }),

@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { RouterError } from '../../kernel/errors.js';
+import { pgDriver } from './pg-driver.js';
 import { translatePgError } from './pg-errors.js';
 import { countRowLockWaits } from './pg-lock-wait.js';
 import { quoteIdent } from './pg-migrator.js';
@@ -11,8 +12,14 @@ const SYNCHRONOUS_COMMIT = new Set(['on', 'off', 'local', 'remote_write', 'remot
 
 const INT8 = 20;
 const INT8_ARRAY = 1016;
-// pg's parser for int8[] (its typings list scalar types only) gives strings.
-const parseInt8Array = (pg.types.getTypeParser as (oid: number) => (value: string) => string[])(INT8_ARRAY);
+// pg's parser for int8[] (its typings list scalar types only) gives strings; taken when first needed.
+let parseInt8Array: ((value: string) => string[]) | undefined;
+const int8ArrayOf = (value: string): string[] => {
+  parseInt8Array ??= (pgDriver().types.getTypeParser as (oid: number) => (value: string) => string[])(
+    INT8_ARRAY,
+  );
+  return parseInt8Array(value);
+};
 
 /**
  * The type parsers of every connection the store opens: bigint (int8) columns and arrays as numbers,
@@ -23,8 +30,8 @@ export const PG_TYPES = {
     oid === INT8
       ? (value: string) => Number(value)
       : oid === INT8_ARRAY
-        ? (value: string) => parseInt8Array(value).map(Number)
-        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        ? (value: string) => int8ArrayOf(value).map(Number)
+        : pgDriver().types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /** Where a store's database is, as its URL says. */
@@ -100,7 +107,7 @@ export class PgConnection {
   constructor(target: PgTarget, poolSize: number, open: (client: pg.PoolClient) => Promise<void>) {
     this.target = target;
     this.#open = open;
-    this.#pool = new pg.Pool({
+    this.#pool = new (pgDriver().Pool)({
       connectionString: target.connectionString,
       max: poolSize,
       types: PG_TYPES,

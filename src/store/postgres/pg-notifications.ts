@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { parseAgentChange } from './pg-agents.js';
 import { PG_TYPES, type PgConnection } from './pg-connection.js';
+import { pgDriver } from './pg-driver.js';
 import { quoteIdent } from './pg-migrator.js';
 import { NOTIFY } from './pg-queries.js';
 
@@ -92,7 +93,10 @@ export class PgNotifications {
     let stopped = false;
     let retryTimer: NodeJS.Timeout | undefined;
     const connect = async (): Promise<void> => {
-      const next = new pg.Client({ connectionString: connection.target.connectionString, types: PG_TYPES });
+      const next = new (pgDriver().Client)({
+        connectionString: connection.target.connectionString,
+        types: PG_TYPES,
+      });
       // This store's own announcements are passed over: its process saw those commits as they happened.
       next.on('notification', (message) => {
         const agentChange = parseAgentChange(message.payload);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './pg-driver.js';
 
 /** What the store's statements run on: a transaction's client, or the pool (a connection per statement). */
 export interface PgQueryable {
@@ -54,7 +55,7 @@ export function keepingPool(pool: pg.Pool): PgQueryable {
         client.release();
         return result;
       } catch (error) {
-        client.release(error instanceof pg.DatabaseError ? undefined : (error as Error));
+        client.release(error instanceof pgDriver().DatabaseError ? undefined : (error as Error));
         throw error;
       }
     },

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './pg-driver.js';
 
 /** (lock key): takes a session's advisory lock if free, held until released or the session ends. */
 const TRY_SESSION_LOCK = 'SELECT pg_try_advisory_lock($1) AS got';
@@ -51,7 +52,7 @@ export class SweepLease {
 
   /** One attempt on a connection of its own, kept while it holds the lock and ended otherwise. */
   async #try(): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.#connectionString });
+    const client = new (pgDriver().Client)({ connectionString: this.#connectionString });
     // A dropped connection has let the lock go with it: the next held() tries again.
     client.on('error', () => undefined);
     client.on('end', () => {
