@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { MAX_AGENT_ID_LENGTH } from '../manifest/manifest.js';
+import { MAX_TASK_ID_LENGTH } from './route-line-check.js';
 import { ID_KEYWORD } from './validate.js';
 
 /** No C0/C1 control characters: ids end up in logs, terminals and SSE frames. */
 export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
 
-/** Ids are at most this long, as sent and in their normal form. */
-export const MAX_TASK_ID_LENGTH = 200;
+export { MAX_TASK_ID_LENGTH } from './route-line-check.js';
 
 /** An agent id: compared and stored in Unicode normal form NFC (wire/unicode-text.ts). */
 export const AgentIdSchema = Type.String({

@@ -5,7 +5,6 @@ import type { Decision } from '../../policy/decision.js';
 import type { RouteRequest } from '../../router/route-request.js';
 import type { Router } from '../../router/router.js';
 import { decisionBatchLine, decisionRecord } from '../../wire/decision-dto.js';
-import { toRouteRequest, validateRouteRequestDto } from '../../wire/route-dto.js';
 import { badArgument, usageError } from '../cli-error.js';
 import { formatDecision } from '../explain-format.js';
 import { type CliIo, write } from '../io.js';
@@ -108,6 +107,8 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
         ...(flags.maxBid === undefined ? {} : { max_bid_sats: parseSatsFlag('--max-bid', flags.maxBid) }),
         ...(flags.exclude.length === 0 ? {} : { exclude: flags.exclude }),
       };
+      // Loaded here: the schema validator and its libraries are start-up time a batch does not need.
+      const { toRouteRequest, validateRouteRequestDto } = await import('../../wire/route-dto.js');
       const request = toRouteRequest(validateRouteRequestDto(dto, 'route'));
       const router = await openRouter({
         config,
