@@ -1,5 +1,14 @@
-import { eng as ENGLISH_STOP_WORDS } from 'stopword';
-import stem from 'wink-porter2-stemmer';
+import { createRequire } from 'node:module';
+import type * as stopword from 'stopword';
+import type stemModule from 'wink-porter2-stemmer';
+
+// Both libraries are CommonJS and required, not imported: importing a CommonJS file from ESM has
+// Node scan its source for exports, and stopword's (every language's list) is large. They are also
+// required on the first analyzer made rather than at load, since classic scoring never makes one:
+// together a tenth of a second of the CLI's start-up.
+const requireCjs = createRequire(import.meta.url);
+let englishStopWords: readonly string[] | undefined;
+let stem: typeof stemModule | undefined;
 
 /**
  * Text analysis shared by everything that matches text (the default scorer, related terms, learned
@@ -81,15 +90,18 @@ function bounded(word: string): string {
 }
 
 export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
+  englishStopWords ??= (requireCjs('stopword') as typeof stopword).eng;
+  stem ??= requireCjs('wink-porter2-stemmer') as typeof stemModule;
+  const stemWord = stem;
   const stopWords = new Set(
-    [...(config.stopWords ?? ENGLISH_STOP_WORDS)].map((w) => w.normalize('NFKC').toLowerCase()),
+    [...(config.stopWords ?? englishStopWords)].map((w) => w.normalize('NFKC').toLowerCase()),
   );
   const stems = new Map<string, string>();
   const stemOf = (word: string): string => {
     let s = stems.get(word);
     if (s === undefined) {
       // The stemmer knows English letters only; other scripts and tokens with digits pass unchanged.
-      s = /^[a-z]+$/.test(word) ? stem(word) : word;
+      s = /^[a-z]+$/.test(word) ? stemWord(word) : word;
       if (stems.size >= STEM_CACHE_LIMIT) stems.clear();
       stems.set(word, s);
     }
@@ -145,5 +157,18 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
   };
 }
 
-/** The analyzer with the default configuration, shared: it holds only a stem cache. */
-export const defaultAnalyzer: Analyzer = createAnalyzer();
+let shared: Analyzer | undefined;
+const sharedAnalyzer = (): Analyzer => {
+  shared ??= createAnalyzer();
+  return shared;
+};
+
+/**
+ * The analyzer with the default configuration, shared: it holds only a stem cache. Made on first
+ * use (its stop words are stemmed as it is made), so a router that never analyses text never pays.
+ */
+export const defaultAnalyzer: Analyzer = {
+  terms: (text) => sharedAnalyzer().terms(text),
+  termsWithStopWords: (text) => sharedAnalyzer().termsWithStopWords(text),
+  isStopTerm: (term) => sharedAnalyzer().isStopTerm(term),
+};
