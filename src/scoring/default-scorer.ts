@@ -221,11 +221,11 @@ interface DefaultIndex extends IndexedRoster {
 }
 
 function checkedRerankerConfig(config: RerankerConfig): RerankerConfig {
-  const { folds, epochs, maxWeights, ...rates } = config;
+  const { folds, epochs, maxWeights, maxClasses, ...rates } = config;
   if (!(Number.isInteger(folds) && folds >= 2)) {
     throw new TypeError(`expected reranker.folds to be an integer ≥ 2, got ${folds} (${typeof folds})`);
   }
-  for (const [name, value] of Object.entries({ epochs, maxWeights })) {
+  for (const [name, value] of Object.entries({ epochs, maxWeights, maxClasses })) {
     if (!(Number.isInteger(value) && value >= 0)) {
       throw new TypeError(`expected reranker.${name} to be an integer ≥ 0, got ${value} (${typeof value})`);
     }

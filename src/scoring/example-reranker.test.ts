@@ -123,6 +123,18 @@ describe('example reranker (default scorer)', () => {
     expect([...withReranker.score('book time off')]).toEqual([...without.score('book time off')]);
   });
 
+  it('is skipped when more agents have examples than maxClasses: the lexical score alone, no threshold', () => {
+    const capped = createDefaultScorer({ reranker: { maxClasses: 2 } }).compile(roster);
+    const without = createDefaultScorer({ reranker: false }).compile(roster);
+    expect(capped.learn).toBeUndefined();
+    expect(capped.suggestedMinCapability).toBeUndefined();
+    expect([...capped.score('put in a vacation request')]).toEqual([
+      ...without.score('put in a vacation request'),
+    ]);
+    expect(createDefaultScorer({ reranker: { maxClasses: 3 } }).compile(roster).learn).toBeDefined();
+    expect(() => createDefaultScorer({ reranker: { maxClasses: 1.5 } })).toThrow(/maxClasses/);
+  });
+
   it('what it learned survives a restart (bit for bit) and a roster change (replayed)', async () => {
     const path = tempDbPath(dir);
     const open = () => {

@@ -47,6 +47,13 @@ export interface RerankerConfig {
    * roster is left to the lexical score alone. Default 8,000,000 (32 MB).
    */
   readonly maxWeights: number;
+  /**
+   * Most agents with examples (the model's classes) trained on; a larger roster is left to the
+   * lexical score alone. Training costs examples × words × classes, which grows with the square of
+   * the roster: 3,000 agents of 10 examples took 97 s and 900 MB to train (bench:roster). Default
+   * 1,000: every labelled set of docs/BENCHMARKS.md is far below it, so their figures are unchanged.
+   */
+  readonly maxClasses: number;
 }
 
 export const DEFAULT_RERANKER_CONFIG: RerankerConfig = Object.freeze({
@@ -57,6 +64,7 @@ export const DEFAULT_RERANKER_CONFIG: RerankerConfig = Object.freeze({
   scoreWeight: 10,
   onlineLearningRate: 1,
   maxWeights: 8_000_000,
+  maxClasses: 1_000,
 });
 
 /** Scores a roster's tasks lexically; the reranker trains on fold rosters compiled through it. */
@@ -170,7 +178,7 @@ export class ExampleReranker {
     roster.exampleTerms.forEach((examples, i) => {
       if (examples.length > 0) positions.push(i);
     });
-    if (positions.length < 2) return undefined;
+    if (positions.length < 2 || positions.length > config.maxClasses) return undefined;
     const classes = Int32Array.from(positions);
     const vocabulary = new Map<string, number>();
     for (const examples of roster.exampleTerms) {
