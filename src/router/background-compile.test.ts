@@ -97,6 +97,44 @@ describe('background compilation (createRouter({ backgroundCompile: true }))', (
     }
   });
 
+  it('after a change, decides on the previous index at once, and on the new one when it is built', async () => {
+    const agents = roster(60, 4);
+    // Every score kept, so the decision shows each agent's.
+    const router = open({
+      backgroundCompile: true,
+      scorer: createDefaultScorer({ reranker: false }),
+      candidatesKept: 1_000,
+    });
+    for (const manifest of agents) router.registerAgent(manifest);
+    await router.whenCompiled();
+    const task = 'zebra crossing ahead';
+    const removed = agents[0] as AgentManifest;
+    const changed = agents[1] as AgentManifest;
+    router.registry.unregister(removed.agentId);
+    router.registerAgent({ ...changed, capabilities: ['zebra crossing'] });
+    router.registerAgent(agent('newcomer', { capabilities: ['zebra crossing ahead'] }));
+    // No event-loop turn yet: the index of the changed roster is not built, and the decision does not build it.
+    const stale = router.decide({ description: task, bids: [] });
+    expect(stale.rosterSize).toBe(60);
+    const scoreOf = (decision: typeof stale, agentId: string) =>
+      decision.capability[decision.agentIds.indexOf(agentId)];
+    expect(stale.agentIds).toEqual(router.registry.list().map((a) => a.agentId));
+    expect(stale.agentIds).not.toContain(removed.agentId);
+    expect(scoreOf(stale, 'newcomer')).toBe(0); // not indexed yet
+    expect(Math.max(...Array.from(stale.capability))).toBe(0); // nobody knew "zebra" before
+
+    await router.whenCompiled();
+    const fresh = router.decide({ description: task, bids: [] });
+    expect(scoreOf(fresh, 'newcomer')).toBeGreaterThan(0);
+    expect(scoreOf(fresh, changed.agentId)).toBeGreaterThan(0);
+    const lexical = createDefaultScorer({ reranker: false }).compile(router.registry.list());
+    const expected = lexical.score(task);
+    const ids = router.registry.list().map((a) => a.agentId);
+    fresh.agentIds.forEach((id, i) => {
+      expect(fresh.capability[i]).toBe(expected[ids.indexOf(id)]);
+    });
+  });
+
   it('a burst of registrations is indexed a few times, not once per registration; the last agent is there', async () => {
     const base = createDefaultScorer({ reranker: false });
     let indexed = 0;

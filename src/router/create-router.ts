@@ -23,6 +23,7 @@ import { checkOutcomeReport, checkReporterWasSelected } from './outcome-report.j
 import { RosterCompiler } from './roster-compiler.js';
 import { checkRouteRequest, RosterIndex, type RouteRequest } from './route-request.js';
 import type { Router } from './router.js';
+import { ScoreAlignment } from './score-alignment.js';
 
 export interface RouterOptions {
   /** The audit log. Without one the router decides but cannot log, query or verify. */
@@ -65,8 +66,9 @@ export interface RouterOptions {
    * Default false: every decision is scored by the model of the roster as it is (training the
    * default scorer's example reranker holds the caller for ~0.25 s with 150 agents of 10 examples).
    * true (the service): no compilation holds the event loop for longer than a slice; decisions are
-   * scored on the current roster's index, with the latest model trained until the current one is
-   * (whenCompiled resolves when it is).
+   * scored on the latest index built (a new agent scores 0 until its roster's index is done, which
+   * takes well under a second at 10,000 agents), with the latest model trained until the current one
+   * is (whenCompiled resolves when both are).
    */
   readonly backgroundCompile?: boolean;
   /** How outcomes are learned from: text evidence (read by the default scorer) and track records. */
@@ -203,6 +205,9 @@ export function createRouter(options: RouterOptions = {}): Router {
     return compiled;
   };
 
+  // In the background, decisions made while a changed roster is indexed use the previous index.
+  const staleScores = new ScoreAlignment();
+
   // Decisions routed one by one, concurrently, share transactions (group-commit.ts).
   const groupCommit = new GroupCommit((decisions) => requireStore().appendDecisions(decisions));
 
@@ -217,7 +222,15 @@ export function createRouter(options: RouterOptions = {}): Router {
     const scorer = compiledRoster();
     const positions = checkRouteRequest(request, rosterIndex, allowUnregistered);
     const nowMs = clock.now();
-    const capability = scorer.score(request.description);
+    const capability = compiler.isCurrent()
+      ? scorer.score(request.description)
+      : staleScores.align(
+          scorer.score(request.description),
+          compiler.scoredAgentIds(),
+          rosterVersion,
+          agentIds.length,
+          rosterIndex.positionOf,
+        );
     const outcome = policy.decide({
       agentIds,
       positions,

@@ -26,7 +26,10 @@ export class RosterIndex {
   #positions = new Int32Array(16);
 
   constructor(agentIds: readonly string[]) {
-    this.positionOf = new Map(agentIds.map((id, i) => [id, i]));
+    // A loop rather than new Map(ids.map(...)): no pair array per agent, at every roster change.
+    const positionOf = new Map<string, number>();
+    for (let i = 0; i < agentIds.length; i++) positionOf.set(agentIds[i] as string, i);
+    this.positionOf = positionOf;
     this.#stamps = new Int32Array(agentIds.length);
   }
 

@@ -150,7 +150,7 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
       const lexical = lexicalScorer(agents, evidence, yield* buildIndex(bags), settings);
       const indexed: DefaultIndex = {
         agentIds: agents.map((agent) => agent.agentId),
-        positionOf: new Map(agents.map((agent, i) => [agent.agentId, i])),
+        positionOf: lexical.positionOf,
         lexical,
       };
       indexes.add(indexed);

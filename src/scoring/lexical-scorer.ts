@@ -27,6 +27,8 @@ export interface Compiled extends BagSettings {
 /** The lexical score, also reachable from a task's distinct terms so the reranker analyses once. */
 export interface LexicalScorer extends CompiledScorer {
   scoreTerms(distinctTerms: Iterable<string>): Float64Array;
+  /** Each agent's position in the scores. */
+  readonly positionOf: ReadonlyMap<string, number>;
 }
 
 /** A task's distinct terms, as the lexical score and the reranker both read them. */
@@ -44,6 +46,8 @@ export interface LexicalIndex {
 
 /** Postings counted or placed between pauses (at an agent's end: a bag at the limits has ~30,000). */
 const POSTINGS_PER_PIECE = 20_000;
+/** Postings lists allocated between pauses. */
+const LISTS_PER_PIECE = 5_000;
 
 /**
  * The index of a roster's bags, in pieces (agents' postings counted, then placed; a run of the
@@ -71,17 +75,33 @@ export function* buildIndex(bags: readonly Bag[]): Steps<LexicalIndex> {
       yield;
     }
   }
+  // Every term's postings are views into three arrays of the whole index: a typed array of its own
+  // per term was three backing stores a term, and allocating them for a 10,000-agent roster's
+  // vocabulary held the event loop for 100 ms at a time (garbage collection included).
+  let total = 0;
+  for (const list of lists.values()) total += list.count;
+  const allAgents = new Int32Array(total);
+  const allTf = new Float64Array(total);
+  const allSaturation = new Float64Array(total);
   const postings = new Map<string, Postings>();
+  let offset = 0;
   for (const [term, list] of lists) {
+    const end = offset + list.count;
     list.postings = {
-      agents: new Int32Array(list.count),
-      tf: new Float64Array(list.count),
-      saturation: new Float64Array(list.count),
+      agents: allAgents.subarray(offset, end),
+      tf: allTf.subarray(offset, end),
+      saturation: allSaturation.subarray(offset, end),
       saturationFor: -1,
     };
     postings.set(term, list.postings);
     list.count = 0;
+    offset = end;
+    if (++work >= LISTS_PER_PIECE) {
+      work = 0;
+      yield;
+    }
   }
+  work = 0;
   yield;
   // Agents in roster order, so that each postings list is in ascending agent order.
   for (let i = 0; i < bags.length; i++) {
@@ -110,7 +130,8 @@ export function lexicalScorer(
   c: Compiled,
 ): LexicalScorer {
   const n = agents.length;
-  const positionOf = new Map(agents.map((agent, i) => [agent.agentId, i]));
+  const positionOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) positionOf.set((agents[i] as AgentManifest).agentId, i);
   const { manifestLength, postings, variants } = index;
 
   // Per-agent length normalisation K = k1 (1 - b + b len / avgLen), refreshed when evidence changes.
@@ -259,6 +280,7 @@ export function lexicalScorer(
   return {
     scoreTerms,
     score: (description) => scoreTerms(distinctTerms(c.analyzer, description)),
+    positionOf,
   };
 }
 
