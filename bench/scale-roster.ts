@@ -15,7 +15,7 @@
  * - visible: one more agent, with a word no other agent has, registered; then POST /v1/route with
  *   that word, it and 9 others bidding, until it is selected: the time from its registration;
  * - patch: a burst of PATCH /v1/agents/{id} (new description and examples) on distinct agents;
- * - list: GET /v1/agents, its size and latency;
+ * - list: GET /v1/agents (its first page) and a search that reads every manifest, sizes and latency;
  * - route: POST /v1/route with autocannon, each request a task for one of ~10 random registered
  *   bidders; the size of one answer;
  * - stored: after the service stopped, the pages of the decision tables (decisions, their indexes,
@@ -371,12 +371,16 @@ async function runSize(shape: RosterShape, size: number): Promise<void> {
     );
 
     const lists: Answer[] = [];
+    const searches: Answer[] = [];
     await phase('list', async () => {
       for (let i = 0; i < 5; i++) lists.push(await expectStatus(service, 200, 'GET', '/v1/agents'));
+      // A word most manifests hold, so the search reads the whole roster.
+      for (let i = 0; i < 5; i++) searches.push(await expectStatus(service, 200, 'GET', '/v1/agents?q=e'));
     });
-    const listMs = lists.map((a) => a.ms).sort((a, b) => a - b);
+    const median = (answers: Answer[]) => answers.map((a) => a.ms).sort((a, b) => a - b)[2] ?? 0;
     say(
-      `list: GET /v1/agents ${mb(lists[0]?.bytes ?? 0)}, ${fmt(listMs[2] ?? 0)} ms median of 5 (slowest ${fmt(listMs[4] ?? 0)} ms)`,
+      `list: GET /v1/agents (a page) ${kb(lists[0]?.bytes ?? 0)}, ${fmt(median(lists), 1)} ms median of 5; ` +
+        `GET /v1/agents?q=e ${fmt(median(searches), 1)} ms`,
     );
 
     const bodies = routeBodies(shape, size, 2_000);

@@ -48,16 +48,19 @@ export function keepCandidates(
 /**
  * The positions of the `keep` highest non-zero scores outside `skip`, earlier positions first on ties:
  * one pass with a min-heap of `keep` entries, so the cost is O(n log keep), not a sort of the roster.
+ * Once the heap is full, a score that does not beat its weakest is passed over with one comparison:
+ * the pass runs over every agent of every decision.
  */
 function bestPositions(capability: ArrayLike<number>, skip: ReadonlySet<number>, keep: number): number[] {
   const heap: number[] = []; // positions; the root is the weakest kept: lowest score, then latest
+  if (keep <= 0) return heap;
   const weaker = (a: number, b: number): boolean => {
     const sa = capability[a] as number;
     const sb = capability[b] as number;
     return sa < sb || (sa === sb && a > b);
   };
-  const siftDown = (from: number): void => {
-    let at = from;
+  const siftDown = (): void => {
+    let at = 0;
     for (;;) {
       const left = 2 * at + 1;
       const right = left + 1;
@@ -69,10 +72,11 @@ function bestPositions(capability: ArrayLike<number>, skip: ReadonlySet<number>,
       at = weakest;
     }
   };
-  if (keep <= 0) return heap;
+  let floor = 0; // a score must be above this to enter: 0, then the weakest kept once the heap is full
   for (let position = 0; position < capability.length; position++) {
     const score = capability[position] as number;
-    if (!(score > 0) || skip.has(position)) continue;
+    // Equal scores never replace the root: it was seen first, so it wins the tie.
+    if (!(score > floor) || skip.has(position)) continue;
     if (heap.length < keep) {
       heap.push(position);
       for (let at = heap.length - 1; at > 0; ) {
@@ -81,11 +85,11 @@ function bestPositions(capability: ArrayLike<number>, skip: ReadonlySet<number>,
         [heap[at], heap[parent]] = [heap[parent] as number, heap[at] as number];
         at = parent;
       }
-    } else if (score > (capability[heap[0] as number] as number)) {
-      // Equal scores never replace the root: it was seen first, so it wins the tie.
+    } else {
       heap[0] = position;
-      siftDown(0);
+      siftDown();
     }
+    if (heap.length === keep) floor = capability[heap[0] as number] as number;
   }
   return heap;
 }
