@@ -8,9 +8,18 @@ import { PERSONAS, type Persona } from './personas.js';
  * keeps insertion order for every key (a plain object would move integer-like ids such as "7" first).
  * Re-registering an id replaces the manifest but keeps its place, as a Python dict assignment does.
  */
+/**
+ * One change of a registry, as its listeners are told: an agent registered (`added`, at the end of
+ * the order), registered again (`replaced`, in its place) or removed.
+ */
+export type RegistryChange =
+  | { readonly kind: 'added'; readonly manifest: AgentManifest }
+  | { readonly kind: 'replaced'; readonly manifest: AgentManifest }
+  | { readonly kind: 'removed'; readonly agentId: string };
+
 export class AgentRegistry {
   readonly #agents = new Map<string, AgentManifest>();
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Set<(change: RegistryChange) => void>();
   #version = 0;
 
   /** Bumped on every change, so compiled scorer indexes know when to rebuild. */
@@ -26,15 +35,16 @@ export class AgentRegistry {
    * Calls `listener` after every change, synchronously (a router compiling in the background starts
    * at once rather than at its next decision). Returns the function that stops it.
    */
-  onChange(listener: () => void): () => void {
+  onChange(listener: (change: RegistryChange) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
   register(manifest: AgentManifest): AgentManifest {
     const frozen = freezeManifest(manifest);
+    const replaced = this.#agents.has(frozen.agentId);
     this.#agents.set(frozen.agentId, frozen);
-    this.#changed();
+    this.#changed(replaced ? { kind: 'replaced', manifest: frozen } : { kind: 'added', manifest: frozen });
     return frozen;
   }
 
@@ -45,13 +55,13 @@ export class AgentRegistry {
 
   unregister(agentId: string): boolean {
     const removed = this.#agents.delete(agentId);
-    if (removed) this.#changed();
+    if (removed) this.#changed({ kind: 'removed', agentId });
     return removed;
   }
 
-  #changed(): void {
+  #changed(change: RegistryChange): void {
     this.#version++;
-    for (const listener of this.#listeners) listener();
+    for (const listener of this.#listeners) listener(change);
   }
 
   get(agentId: string): AgentManifest | undefined {

@@ -92,6 +92,16 @@ export class AgentHistory {
     }
   }
 
+  /** The success rate of an agent without outcomes: the prior's mean. */
+  get priorSuccessRate(): number {
+    return this.#priorSuccesses / (this.#priorSuccesses + this.#priorFailures);
+  }
+
+  /** The agents with outcomes: the only ones whose record differs from an unknown agent's. */
+  agentsWithOutcomes(): IterableIterator<string> {
+    return this.#tallies.keys();
+  }
+
   /** The agent's record; an agent with no outcomes gets the prior. */
   of(agentId: string): AgentRecord {
     const t = this.#tallies.get(agentId);

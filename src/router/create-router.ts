@@ -21,7 +21,8 @@ import { AgentState } from './agent-state.js';
 import { GroupCommit } from './group-commit.js';
 import { checkOutcomeReport, checkReporterWasSelected } from './outcome-report.js';
 import { RosterCompiler } from './roster-compiler.js';
-import { checkRouteRequest, RosterIndex, type RouteRequest } from './route-request.js';
+import { RosterView } from './roster-view.js';
+import { checkRouteRequest, type RouteRequest } from './route-request.js';
 import type { Router } from './router.js';
 import { ScoreAlignment } from './score-alignment.js';
 
@@ -162,27 +163,26 @@ export function createRouter(options: RouterOptions = {}): Router {
     }
   }
 
-  // The roster as decisions and eligibility checks see it, rebuilt (cheaply: ids, positions, tags)
-  // whenever the registry changes; its compilation follows in the compiler.
+  // The roster as decisions and eligibility checks see it, kept in step with the registry change by
+  // change (roster-view.ts); its compilation follows in the compiler.
+  const view = new RosterView(registry, agentState);
   let rosterVersion = -1;
-  // One ids array per roster version, shared by every decision made under it.
-  let agentIds: readonly string[] = [];
-  let rosterIndex = new RosterIndex([]);
+  const manifestsOfView = () => view.manifests();
   const ensureRoster = (): void => {
-    if (rosterVersion === registry.version) return;
-    const agents = registry.list();
-    agentIds = Object.freeze(agents.map((agent) => agent.agentId));
-    rosterIndex = new RosterIndex(agentIds);
-    agentState.useRoster(agents, rosterIndex.positionOf);
-    rosterVersion = registry.version;
-    compiler.rosterChanged(rosterVersion, agents);
+    if (!view.catchUp()) return;
+    rosterVersion = view.version;
+    compiler.rosterChanged(rosterVersion, manifestsOfView);
   };
+  // The ids a decision is made on: a roster it keeps whole is shared by every decision made under
+  // it, so it must not change (the hash chain caches its text by identity); a larger one is only read.
+  const decisionIds = (): readonly string[] =>
+    view.size <= candidatesKept ? view.frozenIds() : view.liveIds;
   const compiler = new RosterCompiler({
     scorer,
     evidence,
     background: options.backgroundCompile ?? false,
     beforeSlice: ensureRoster,
-    rosterPending: () => rosterVersion !== registry.version,
+    rosterPending: () => view.version !== registry.version,
     rebuildGapMs: ROSTER_REBUILD_GAP_MS,
     replayInto: replayRecent,
   });
@@ -220,7 +220,8 @@ export function createRouter(options: RouterOptions = {}): Router {
 
   const decide = (request: RouteRequest): Decision => {
     const scorer = compiledRoster();
-    const positions = checkRouteRequest(request, rosterIndex, allowUnregistered);
+    const positions = checkRouteRequest(request, view.index, allowUnregistered);
+    const agentIds = decisionIds();
     const nowMs = clock.now();
     const capability = compiler.isCurrent()
       ? scorer.score(request.description)
@@ -229,7 +230,7 @@ export function createRouter(options: RouterOptions = {}): Router {
           compiler.scoredAgentIds(),
           rosterVersion,
           agentIds.length,
-          rosterIndex.positionOf,
+          view.positionOf,
         );
     const outcome = policy.decide({
       agentIds,
@@ -273,7 +274,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     registerPersona: (personaId, agentId) => registry.registerPersona(personaId, agentId),
     checkRequest: (request) => {
       ensureRoster();
-      checkRouteRequest(request, rosterIndex, allowUnregistered);
+      checkRouteRequest(request, view.index, allowUnregistered);
     },
     decide,
     async route(request) {
@@ -329,7 +330,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     setAgentOnline: (agentId, online) => agentState.setOnline(agentId, online),
     refusalOf(agentId, bidSats, constraints) {
       ensureRoster();
-      const at = rosterIndex.positionOf.get(agentId);
+      const at = view.positionOf.get(agentId);
       const facts = agentState.facts;
       return rejectionOf(
         {
@@ -355,6 +356,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     whenCompiled: () => compiler.whenCompiled(),
     close: async () => {
       stopListening?.();
+      view.close();
       compiler.close();
       await store?.close();
     },

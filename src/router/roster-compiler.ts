@@ -82,9 +82,10 @@ export class RosterCompiler {
   readonly #beforeSlice: () => void;
   readonly #replayInto: (compiled: CompiledScorer) => Steps<void>;
 
-  #roster: { readonly version: number; readonly agents: readonly AgentManifest[] } = {
+  /** The roster's version, and its manifests as of that version (read when a job starts). */
+  #roster: { readonly version: number; readonly agents: () => readonly AgentManifest[] } = {
     version: -1,
-    agents: [],
+    agents: () => [],
   };
   #indexed: { readonly version: number; readonly value: IndexedRoster } | undefined;
   #indexJob: Job<IndexedRoster> | undefined;
@@ -117,8 +118,11 @@ export class RosterCompiler {
     this.#replayInto = options.replayInto;
   }
 
-  /** The roster changed (or is told for the first time): its index is rebuilt, its model retrained. */
-  rosterChanged(version: number, agents: readonly AgentManifest[]): void {
+  /**
+   * The roster changed (or is told for the first time): its index is rebuilt, its model retrained.
+   * `agents` gives its manifests, read when a job starts (not a copy at every change).
+   */
+  rosterChanged(version: number, agents: () => readonly AgentManifest[]): void {
     this.#lastRebuildMs = performance.now();
     this.#roster = { version, agents };
     this.#failure = undefined;
@@ -271,7 +275,7 @@ export class RosterCompiler {
 
   #startIndexing(): void {
     const { version, agents } = this.#roster;
-    this.#indexJob = { version, steps: this.#stepwise.index(agents, this.#evidence) };
+    this.#indexJob = { version, steps: this.#stepwise.index(agents(), this.#evidence) };
   }
 
   #finish<T>(job: Job<T>, publish: (value: T, version: number) => void): void {
@@ -296,7 +300,7 @@ export class RosterCompiler {
 
   #startTraining(): void {
     const { version, agents } = this.#roster;
-    this.#trainJob = { version, steps: this.#trainAndReplay(agents) };
+    this.#trainJob = { version, steps: this.#trainAndReplay(agents()) };
   }
 
   *#trainAndReplay(agents: readonly AgentManifest[]): Steps<TrainedModel | undefined> {

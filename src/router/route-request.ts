@@ -20,17 +20,14 @@ export interface RouteRequest extends RouteConstraints {
  * One instance per router; checks are synchronous, so one scratch array serves them all.
  */
 export class RosterIndex {
+  /** The roster's positions, kept current by its owner (roster-view.ts). */
   readonly positionOf: ReadonlyMap<string, number>;
-  readonly #stamps: Int32Array;
+  #stamps = new Int32Array(16);
   #generation = 0;
   #positions = new Int32Array(16);
 
-  constructor(agentIds: readonly string[]) {
-    // A loop rather than new Map(ids.map(...)): no pair array per agent, at every roster change.
-    const positionOf = new Map<string, number>();
-    for (let i = 0; i < agentIds.length; i++) positionOf.set(agentIds[i] as string, i);
+  constructor(positionOf: ReadonlyMap<string, number>) {
     this.positionOf = positionOf;
-    this.#stamps = new Int32Array(agentIds.length);
   }
 
   /** Starts a new request: every earlier stamp becomes stale. */
@@ -55,6 +52,12 @@ export class RosterIndex {
 
   /** Marks a position for this generation; false if it was already marked. */
   mark(position: number, generation: number): boolean {
+    if (position >= this.#stamps.length) {
+      // The roster grew: the stamps made so far (this request's among them) move to a larger array.
+      const larger = new Int32Array(Math.max(position + 1, this.#stamps.length * 2));
+      larger.set(this.#stamps);
+      this.#stamps = larger;
+    }
     if (this.#stamps[position] === generation) return false;
     this.#stamps[position] = generation;
     return true;
