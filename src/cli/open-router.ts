@@ -22,6 +22,8 @@ export interface OpenRouterOptions {
   readonly logMustExist?: boolean;
   /** The service: compile the roster in the background (createRouter's backgroundCompile). */
   readonly backgroundCompile?: boolean;
+  /** SQLite: who checkpoints the write-ahead log (SqliteStoreConfig.checkpoints). Default inline. */
+  readonly checkpoints?: 'inline' | 'worker';
 }
 
 /**
@@ -72,7 +74,13 @@ export async function openRouterAndStore(
       },
     );
   }
-  const store = options.log === false ? undefined : createStore({ location });
+  const store =
+    options.log === false
+      ? undefined
+      : createStore({
+          location,
+          ...(options.checkpoints === undefined ? {} : { checkpoints: options.checkpoints }),
+        });
   const router = createRouter({
     ...scoring,
     allowUnregisteredBidders: options.allowUnregisteredBidders ?? false,

@@ -153,7 +153,7 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
     expect(
       await page
         .locator('[data-testid=agents] tbody tr')
-        .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.agent)),
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-agent'))),
     ).toEqual(['bulk-007', 'bulk-107', 'bulk-207']);
     // forge won the task the first test posted: it heads the table of wins.
     await expect

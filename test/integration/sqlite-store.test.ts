@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { runStoreContract } from '../contract/store-contract.js';
+import { agent } from '../helpers/manifest.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 
 const dir = tempDir();
@@ -11,6 +12,12 @@ const dir = tempDir();
 runStoreContract('sqlite', () => {
   const path = tempDbPath(dir);
   return { open: () => new SqliteStore({ path }) };
+});
+
+// The same contract with the log checkpointed by a worker thread, as the service and batches run.
+runStoreContract('sqlite, checkpoints in a worker', () => {
+  const path = tempDbPath(dir);
+  return { open: () => new SqliteStore({ path, checkpoints: 'worker' }) };
 });
 
 describe('SqliteStore specifics', () => {
@@ -37,6 +44,28 @@ describe('SqliteStore specifics', () => {
       { version: 9, name: 'ledger' },
     ]);
     db.close();
+  });
+
+  it('with checkpoints in a worker, the log reaches the database file while the store is open', async () => {
+    const path = tempDbPath(dir);
+    for (const checkpoints of ['inline', 'worker'] as const) {
+      const store = new SqliteStore({ path: `${path}.${checkpoints}`, checkpoints });
+      const before = statSync(`${path}.${checkpoints}`).size;
+      // About 50 KB of agents: pages in the log, not yet in the file.
+      for (let i = 0; i < 10; i++) {
+        await store.addAgent({
+          manifest: { ...agent(`a${i}`), description: 'x'.repeat(5_000) },
+          tokenHash: null,
+          registeredAtMs: 1,
+          lastHeartbeatMs: 1,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const grew = statSync(`${path}.${checkpoints}`).size > before;
+      // SQLite's own checkpoints wait for ~40 MB of log; the worker's run several times a second.
+      expect(grew, checkpoints).toBe(checkpoints === 'worker');
+      await store.close();
+    }
   });
 
   it('refuses a file that is not a SQLite database, naming it, without changing it', () => {

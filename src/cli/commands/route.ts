@@ -92,6 +92,8 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
             config,
             log: flags.log,
             allowUnregisteredBidders: flags.allowUnregistered ?? false,
+            // The log's checkpoints run on the other core while this one routes.
+            checkpoints: 'worker',
           }),
         );
         return;

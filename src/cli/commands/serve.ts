@@ -99,8 +99,10 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       }
       const { router, store } = await openRouterAndStore({
         config,
-        // No roster change (POST/PATCH /v1/agents) may hold the event loop while it is compiled.
+        // No roster change (POST/PATCH /v1/agents) may hold the event loop while it is compiled,
+        // nor a write while SQLite copies its log into the database file.
         backgroundCompile: true,
+        checkpoints: 'worker',
       });
       if (store === undefined) throw new TypeError('expected a store for the service');
       // The HTTP stack (fastify and its plugins, metrics) is loaded only by the command that serves:

@@ -40,6 +40,7 @@ import { SqliteLedger } from './sqlite-ledger.js';
 import { migrate } from './sqlite-migrator.js';
 import { SqliteOutcomes } from './sqlite-outcomes.js';
 import { SqliteTasks } from './sqlite-tasks.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriteBatch } from './write-batch.js';
 
 export interface SqliteStoreConfig {
@@ -54,6 +55,13 @@ export interface SqliteStoreConfig {
   readonly busyTimeoutMs?: number;
   /** Clock for the migrations table only. */
   readonly nowMs?: () => number;
+  /**
+   * Who checkpoints the write-ahead log. `inline` (default): SQLite, in the writing connection, every
+   * ~40 MB of log — a pause of tens of milliseconds in whatever write crosses the mark. `worker`: a
+   * worker thread, several times a second (wal-checkpointer.ts): for the service, whose event loop
+   * must not stall, and long batches, which gain a core. Ignored for `:memory:`.
+   */
+  readonly checkpoints?: 'inline' | 'worker';
 }
 
 /** The migration that adds the ledger: sealing begins in its transaction (SqliteLedger.begin). */
@@ -83,6 +91,7 @@ export class SqliteStore implements Store {
   readonly #ledger: SqliteLedger;
   readonly #writes: WriteBatch;
   readonly #appendOutcome: (report: OutcomeReport, recordedAtMs: number) => RecordedOutcome;
+  #checkpointer: WalCheckpointer | undefined;
 
   constructor(config: SqliteStoreConfig) {
     if (typeof config?.path !== 'string' || config.path.length === 0) {
@@ -120,6 +129,11 @@ export class SqliteStore implements Store {
             this.#ledger.begin(sqliteAdoptionSource((sql) => this.#statement(sql)));
         },
       );
+      // Last: nothing that can fail comes after it, so no worker outlives a store that failed to open.
+      if (config.checkpoints === 'worker' && this.#path !== ':memory:') {
+        db.pragma('wal_autocheckpoint = 0');
+        this.#checkpointer = new WalCheckpointer(this.#path, config.busyTimeoutMs ?? 5000);
+      }
     } catch (error) {
       this.#db?.close();
       this.#db = undefined;
@@ -364,6 +378,9 @@ export class SqliteStore implements Store {
     const db = this.#db;
     this.#db = undefined;
     this.#statements.clear();
+    const checkpointer = this.#checkpointer;
+    this.#checkpointer = undefined;
+    await checkpointer?.stop();
     db?.close();
   }
 
