@@ -41,6 +41,9 @@ import { mergeRelatedTerms, RelatedTerms, type RelatedTermsTable } from './text/
  */
 export const DEFAULT_SCORER_NAME = 'default';
 
+/** Manifests taken from the analysis cache between pauses. */
+const CACHED_PER_PIECE = 2_000;
+
 export type { FieldWeights } from './manifest-bag.js';
 
 export interface DefaultScorerConfig {
@@ -138,7 +141,10 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
   const analyses = new ManifestAnalyses(settings);
   const analyseAll = function* (agents: readonly AgentManifest[]): Steps<AnalysedManifest[]> {
     const analysed: AnalysedManifest[] = [];
-    for (const agent of agents) analysed.push(yield* analyses.of(agent));
+    for (let i = 0; i < agents.length; i++) {
+      analysed.push(yield* analyses.of(agents[i] as AgentManifest));
+      if (i % CACHED_PER_PIECE === CACHED_PER_PIECE - 1) yield;
+    }
     return analysed;
   };
   const indexes = new WeakSet<DefaultIndex>();
@@ -146,8 +152,16 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
   const stepwise: StepwiseScorer = {
     *index(agents, evidence) {
       const bags: Bag[] = [];
-      for (const agent of agents) bags.push(yield* analyses.bagOf(agent));
-      const lexical = lexicalScorer(agents, evidence, yield* buildIndex(bags), settings);
+      for (let i = 0; i < agents.length; i++) {
+        bags.push(yield* analyses.bagOf(agents[i] as AgentManifest));
+        // Analysed before, a manifest yields no piece of its own: 50,000 of them were one piece.
+        if (i % CACHED_PER_PIECE === CACHED_PER_PIECE - 1) yield;
+      }
+      const built = yield* buildIndex(bags);
+      yield;
+      // Each of these walks the roster once (positions, lengths; ids): separate pieces.
+      const lexical = lexicalScorer(agents, evidence, built, settings);
+      yield;
       const indexed: DefaultIndex = {
         agentIds: agents.map((agent) => agent.agentId),
         positionOf: lexical.positionOf,
