@@ -1,6 +1,9 @@
 import { RouterError } from '../kernel/errors.js';
 import type { AgentRegistry } from '../manifest/agent-registry.js';
-import type { AgentManifest } from '../manifest/manifest.js';
+import { type AgentManifest, MAX_AGENT_ID_LENGTH } from '../manifest/manifest.js';
+
+/** The form ids are stored in (wire/unicode-text.ts), which searches compare in. */
+const SEARCH_NORMAL_FORM = 'NFC';
 
 /**
  * The registered agents a page at a time, by id, optionally only those a search matches. Pages follow
@@ -48,7 +51,8 @@ export class AgentPages {
         else high = middle;
       }
     }
-    const needle = query.search?.trim().toLowerCase() ?? '';
+    // Ids are stored in normal form; names and tags may not be, and a client may send either form.
+    const needle = query.search?.trim().normalize(SEARCH_NORMAL_FORM).toLowerCase() ?? '';
     const matches = needle === '' ? () => true : (m: AgentManifest) => this.#haystack(m).includes(needle);
     let total = 0;
     if (needle === '') total = sorted.length;
@@ -85,12 +89,18 @@ export class AgentPages {
   #haystack(manifest: AgentManifest): string {
     let text = this.#haystacks.get(manifest);
     if (text === undefined) {
-      text = [manifest.agentId, manifest.agentName, ...manifest.capabilities].join('\n').toLowerCase();
+      text = [manifest.agentId, manifest.agentName, ...manifest.capabilities]
+        .join('\n')
+        .normalize(SEARCH_NORMAL_FORM)
+        .toLowerCase();
       this.#haystacks.set(manifest, text);
     }
     return text;
   }
 }
+
+/** The longest cursor this service issues: 'a' and an id of astral characters, 4 UTF-8 bytes each. */
+export const MAX_AGENT_CURSOR_LENGTH = Math.ceil(((1 + 4 * MAX_AGENT_ID_LENGTH) * 4) / 3);
 
 export function encodeAgentCursor(agentId: string): string {
   return Buffer.from(`a${agentId}`, 'utf8').toString('base64url');

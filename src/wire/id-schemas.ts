@@ -1,12 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { MAX_AGENT_ID_LENGTH } from '../manifest/manifest.js';
 import { MAX_TASK_ID_LENGTH } from './route-line-check.js';
-import { ID_KEYWORD } from './validate.js';
-
-/** No C0/C1 control characters: ids end up in logs, terminals and SSE frames. */
-export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
+import { ID_KEYWORD, NO_CONTROL_CHARACTERS } from './validate.js';
 
 export { MAX_TASK_ID_LENGTH } from './route-line-check.js';
+export { NO_CONTROL_CHARACTERS } from './validate.js';
 
 /** An agent id: compared and stored in Unicode normal form NFC (wire/unicode-text.ts). */
 export const AgentIdSchema = Type.String({

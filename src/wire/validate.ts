@@ -14,6 +14,9 @@ const ajv = new Ajv({ allErrors: false, strict: true });
  */
 export const ID_KEYWORD = 'x-id';
 
+/** No C0/C1 control characters: ids end up in logs, terminals and SSE frames. */
+export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
+
 ajv.addKeyword({
   keyword: ID_KEYWORD,
   type: 'string',
@@ -117,13 +120,19 @@ function describe(error: ErrorObject | undefined, root: unknown): string {
     case 'additionalProperties':
       return `${field} is not a known field`;
     case 'pattern':
-      return `${field} must not contain control characters`;
-    default: {
-      const got = valueAt(root, error.instancePath);
-      const subject = field === '' ? 'the value' : field;
-      return `${subject} ${error.message ?? 'is invalid'} (got ${preview(got)})`;
-    }
+      // Only the id pattern is about control characters; others (a page limit's digits) get Ajv's wording.
+      if (error.params.pattern === NO_CONTROL_CHARACTERS)
+        return `${field} must not contain control characters`;
+      return inAjvWords(error, field, root);
+    default:
+      return inAjvWords(error, field, root);
   }
+}
+
+function inAjvWords(error: ErrorObject, field: string, root: unknown): string {
+  const got = valueAt(root, error.instancePath);
+  const subject = field === '' ? 'the value' : field;
+  return `${subject} ${error.message ?? 'is invalid'} (got ${preview(got)})`;
 }
 
 function join(path: string, name: string): string {

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { findPersona, manifestFromPersona } from '../../manifest/agent-registry.js';
+import { MAX_AGENT_CURSOR_LENGTH } from '../../service/agent-pages.js';
 import {
   AgentIdParamsSchema,
   AgentRegistrationSchema,
@@ -35,7 +36,7 @@ const TopStatsQuerySchema = Type.Object(
 const AgentsQuerySchema = Type.Object(
   {
     limit: LimitQuerySchema(DEFAULT_AGENT_PAGE),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1_000 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_AGENT_CURSOR_LENGTH })),
     q: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
