@@ -72,6 +72,11 @@ export class AgentRegistry {
     return this.#agents.has(agentId);
   }
 
+  /** Every manifest in registration order, without a copy: do not change the registry meanwhile. */
+  values(): IterableIterator<AgentManifest> {
+    return this.#agents.values();
+  }
+
   /** Every manifest in registration order. */
   list(): readonly AgentManifest[] {
     return [...this.#agents.values()];

@@ -460,7 +460,8 @@ export class TaskService {
    */
   #everyEligibleHasBid(task: Task): boolean {
     const bidders = new Set(task.bids.map((b) => b.agentId));
-    for (const manifest of this.#router.registry.list()) {
+    // Iterated, not copied: this runs at every bid, and a copy of a 50,000-agent roster is not free.
+    for (const manifest of this.#router.registry.values()) {
       if (bidders.has(manifest.agentId)) continue;
       if (this.#router.refusalOf(manifest.agentId, 0, task.constraints) === null) return false;
     }
