@@ -129,9 +129,8 @@ export class ServiceMetrics {
       labelNames: ['status'],
       registers,
       collect() {
-        directory.refreshStatuses();
-        const counts = { online: 0, offline: 0 };
-        for (const entry of directory.list()) counts[entry.status]++;
+        // Counted, not listed: a scrape built an entry per agent (50,000 of them, tens of ms).
+        const counts = directory.statusCounts();
         this.set({ status: 'online' }, counts.online);
         this.set({ status: 'offline' }, counts.offline);
       },

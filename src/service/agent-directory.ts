@@ -280,13 +280,17 @@ export class AgentDirectory {
     }
   }
 
+  /** How many agents are online and offline (registered agents by their last heartbeat; roster agents online). */
+  statusCounts(): { online: number; offline: number } {
+    this.refreshStatuses();
+    let offline = 0;
+    for (const current of this.#registered.values()) if (!current.online) offline++;
+    return { online: this.#router.registry.size - offline, offline };
+  }
+
   /** The agent as this instance holds it (no read): unknown_agent if it holds none. */
   get(agentId: string): DirectoryEntry {
     return this.#entry(agentId);
-  }
-
-  list(): DirectoryEntry[] {
-    return this.#router.registry.list().map((manifest) => this.#entry(manifest.agentId));
   }
 
   /** A page of agents by id, optionally those a search matches (agent-pages.ts). */
@@ -408,6 +412,8 @@ export class AgentDirectory {
     if (manifest === undefined) throw unknownAgent(agentId);
     const registered = this.#registered.get(agentId);
     if (registered === undefined) return { manifest, source: 'roster', status: 'online' };
+    // The status as of now, for this agent alone: reads show it without a pass over every agent.
+    this.#setOnline(agentId, registered, this.#isFresh(registered.stored, this.#clock.now()));
     return {
       manifest,
       source: 'registered',

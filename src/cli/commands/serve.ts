@@ -118,7 +118,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         logLevel: flags.logRequests === true ? 'info' : 'warn',
         ...http,
       });
-      const { app, directory } = service;
+      const { app } = service;
       let demo: DemoSwarm | undefined;
       const closed = new Promise<void>((resolve) => {
         const shutDown = () => {
@@ -144,7 +144,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       await write(
         io.stderr,
         `swarm-router: listening on ${address} — dashboard ${address}/ (audit log ${displayLocation(config.db)}; ` +
-          `${directory.list().length} agents${demo === undefined ? '' : ', simulated by --demo'}; ` +
+          `${router.registry.size} agents${demo === undefined ? '' : ', simulated by --demo'}; ` +
           `${adminToken === undefined ? 'no admin token: open to this machine only' : 'admin token required'})\n`,
       );
       await closed;

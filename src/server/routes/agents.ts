@@ -82,7 +82,6 @@ export function agentRoutes(
     async (request) => {
       const q = request.query as { limit?: string; cursor?: string; q?: string };
       const limit = pageLimit(q.limit, DEFAULT_AGENT_PAGE);
-      directory.refreshStatuses();
       const page = directory.page({
         limit,
         ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
@@ -96,7 +95,6 @@ export function agentRoutes(
     '/v1/agents/:agent_id',
     { ...auth.guard('reader'), schema: { summary: 'One agent.', params: AgentIdParamsSchema } },
     async (request) => {
-      directory.refreshStatuses();
       // As the store has it now: changed or removed through another instance a moment ago included.
       return { agent: toAgentDto(await directory.fresh((request.params as AgentParams).agent_id)) };
     },
@@ -183,7 +181,6 @@ export function agentRoutes(
     },
     async (request) => {
       const { agent_id: agentId } = request.params as AgentParams;
-      directory.refreshStatuses();
       await directory.resolve(agentId);
       const entry = directory.get(agentId);
       const record = router.agentRecord(agentId);
