@@ -143,6 +143,33 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
     expect(service.openAuctions).toBe(0);
   });
 
+  it('an auction on a roster larger than a decision keeps: bounded record, read back, counted and verified', async () => {
+    const { service, router, clock } = await start();
+    // 30 more agents on top of the three personas: the decision keeps its bidders and the best 20.
+    for (let i = 0; i < 30; i++) {
+      router.registerAgent({
+        agentId: `db-${i}`,
+        agentName: `DB ${i}`,
+        capabilities: ['database'],
+        keywords: i % 2 === 0 ? ['postgres', 'index'] : ['index'],
+        rateSats: 10,
+      });
+    }
+    const task = await service.post({ description: 'add a postgres index', biddingWindowMs: 1_000 });
+    await service.bid(task.taskId, 'db-0', 20);
+    await service.bid(task.taskId, 'forge', 30);
+    clock.advance(1_000);
+    await service.runDue();
+    const decided = await service.get(task.taskId);
+    const decision = await router.getDecision(decided.decisionSeq as number);
+    expect(decision?.rosterSize).toBe(33);
+    expect(decision?.agentIds.length).toBeLessThanOrEqual(22);
+    expect(decision?.agentIds).toEqual(expect.arrayContaining(['db-0', 'forge']));
+    expect(decision?.selectedAgent).toBe('db-0');
+    expect((await router.stats('db-0')).tasksConsidered).toBe(1);
+    expect((await router.verify()).ok).toBe(true);
+  });
+
   it('closes at the window end, and refuses a late bid with wrong_state', async () => {
     const { service, clock } = await start();
     const task = await service.post({ description: 'Write the README', biddingWindowMs: 2_000 });
