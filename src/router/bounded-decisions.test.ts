@@ -19,6 +19,14 @@ describe('bounded decisions (createRouter candidatesKept)', () => {
     expect(decision.capability[0]).toBeGreaterThan(0);
   });
 
+  it('keeps its own copy of the scores: the next decision does not change them', () => {
+    const first = router.decide({ description: 'database', bids: [{ agentId: 'agent-5', bidSats: 10 }] });
+    const kept = Array.from(first.capability);
+    expect(Math.max(...kept)).toBeGreaterThan(0);
+    router.decide({ description: 'skill3 skill4', bids: [{ agentId: 'agent-3', bidSats: 10 }] });
+    expect(Array.from(first.capability)).toEqual(kept);
+  });
+
   it('refuses a count that is not a whole number', () => {
     expect(() => createRouter({ candidatesKept: 2.5 })).toThrow(/candidatesKept/);
     expect(() => createRouter({ candidatesKept: -1 })).toThrow(/candidatesKept/);

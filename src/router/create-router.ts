@@ -207,6 +207,8 @@ export function createRouter(options: RouterOptions = {}): Router {
 
   // In the background, decisions made while a changed roster is indexed use the previous index.
   const staleScores = new ScoreAlignment();
+  /** The roster's scores for decisions that keep only some of them (scoreInto). */
+  let scratch = new Float64Array(0);
 
   // Decisions routed one by one, concurrently, share transactions (group-commit.ts).
   const groupCommit = new GroupCommit((decisions) => requireStore().appendDecisions(decisions));
@@ -223,15 +225,19 @@ export function createRouter(options: RouterOptions = {}): Router {
     const positions = checkRouteRequest(request, view.index, allowUnregistered);
     const agentIds = decisionIds();
     const nowMs = clock.now();
+    // A decision that keeps only some scores copies them out, so the roster's scores can go into
+    // one reused array instead of a new one per task.
+    let scored: Float64Array;
+    if (agentIds.length > candidatesKept && scorer.scoreInto !== undefined) {
+      const need = compiler.scoredAgentIds().length;
+      if (scratch.length < need) scratch = new Float64Array(Math.max(need, scratch.length * 2));
+      scored = scorer.scoreInto(request.description, scratch);
+    } else {
+      scored = scorer.score(request.description);
+    }
     const capability = compiler.isCurrent()
-      ? scorer.score(request.description)
-      : staleScores.align(
-          scorer.score(request.description),
-          compiler.scoredAgentIds(),
-          rosterVersion,
-          agentIds.length,
-          view.positionOf,
-        );
+      ? scored
+      : staleScores.align(scored, compiler.scoredAgentIds(), rosterVersion, agentIds.length, view.positionOf);
     const outcome = policy.decide({
       agentIds,
       positions,

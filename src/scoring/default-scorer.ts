@@ -210,6 +210,10 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
           const terms = distinctTerms(analyzer, description);
           return reranker.rerank(terms, lexical.scoreTerms(terms));
         },
+        scoreInto: (description, into) => {
+          const terms = distinctTerms(analyzer, description);
+          return reranker.rerank(terms, lexical.scoreTerms(terms, into));
+        },
         learn: (description, agentId, succeeded) => {
           if (!succeeded || !positionOf.has(agentId)) return;
           const terms = distinctTerms(analyzer, description);

@@ -26,7 +26,8 @@ export interface Compiled extends BagSettings {
 
 /** The lexical score, also reachable from a task's distinct terms so the reranker analyses once. */
 export interface LexicalScorer extends CompiledScorer {
-  scoreTerms(distinctTerms: Iterable<string>): Float64Array;
+  /** The scores of a task's distinct terms: a new array, or the first entries of `into`. */
+  scoreTerms(distinctTerms: Iterable<string>, into?: Float64Array): Float64Array;
   /** Each agent's position in the scores. */
   readonly positionOf: ReadonlyMap<string, number>;
 }
@@ -182,8 +183,8 @@ export function lexicalScorer(
   /** What failures took from each penalised agent in this call, before scaling (reset after use). */
   const penaltyOf = new Float64Array(n);
 
-  const scoreTerms = (terms: Iterable<string>): Float64Array => {
-    const scores = new Float64Array(n);
+  const scoreTerms = (terms: Iterable<string>, into?: Float64Array): Float64Array => {
+    const scores = into === undefined ? new Float64Array(n) : into.subarray(0, n).fill(0);
     if (n === 0) return scores;
     refreshLengthNorm();
     let idfTotal = 0;
@@ -280,6 +281,7 @@ export function lexicalScorer(
   return {
     scoreTerms,
     score: (description) => scoreTerms(distinctTerms(c.analyzer, description)),
+    scoreInto: (description, into) => scoreTerms(distinctTerms(c.analyzer, description), into),
     positionOf,
   };
 }

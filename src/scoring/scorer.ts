@@ -49,6 +49,12 @@ export interface CompiledScorer {
    */
   score(description: string): Float64Array;
   /**
+   * As score, written into `into` (at least as long as the roster): returns a view of its first
+   * entries, valid until the next call. For callers that keep only a few of the scores (bounded
+   * decisions): a fresh array per task on a 50,000-agent roster is 400 KB of garbage.
+   */
+  scoreInto?(description: string, into: Float64Array): Float64Array;
+  /**
    * For compiled forms that learn beyond the shared evidence: called by the router with each
    * outcome, before the outcome joins the evidence and before the next task is scored.
    */
