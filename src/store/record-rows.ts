@@ -174,13 +174,37 @@ export function encodeCapability(scores: ArrayLike<number>, rosterSize = scores.
   return buffer;
 }
 
-/** The scores of a decision's kept agents (`kept` of them), and how many agents it scored. */
-export function decodeCapability(buffer: Buffer, kept: number): { scores: number[]; rosterSize: number } {
+/**
+ * The scores of a decision's kept agents (`kept` of them), and how many agents it scored. Only the
+ * form encodeCapability writes is read as such: positions in order and below `kept`, no zero score,
+ * nothing after the pairs but a trailer above `kept`. Anything else (a value edited in the file, even
+ * one that would mean the same scores) reads as a count of NaN, which no hash was made of: `verify`
+ * names the record, and reads go on rather than fail.
+ */
+export function decodeCapability(stored: unknown, kept: number): { scores: number[]; rosterSize: number } {
   const scores = new Array<number>(kept).fill(0);
+  // SQLite returns text where someone stored text: read its bytes, which cannot be a valid blob's.
+  const buffer = Buffer.isBuffer(stored) ? stored : Buffer.from(String(stored), 'utf8');
+  let canonical = true;
   let offset = 0;
+  let previous = -1;
   for (; offset + 12 <= buffer.length; offset += 12) {
-    scores[buffer.readUInt32LE(offset)] = buffer.readDoubleLE(offset + 4);
+    const position = buffer.readUInt32LE(offset);
+    const score = buffer.readDoubleLE(offset + 4);
+    if (position >= kept || position <= previous || score === 0) {
+      // A trailer is 4 bytes, so a 12-byte group is a pair unless the blob ends 4 bytes later.
+      canonical = false;
+      break;
+    }
+    scores[position] = score;
+    previous = position;
   }
-  const rosterSize = offset + 4 === buffer.length ? buffer.readUInt32LE(offset) : kept;
+  let rosterSize = kept;
+  const rest = buffer.length - offset;
+  if (!canonical || (rest !== 0 && rest !== 4)) rosterSize = Number.NaN;
+  else if (rest === 4) {
+    rosterSize = buffer.readUInt32LE(offset);
+    if (rosterSize <= kept) rosterSize = Number.NaN;
+  }
   return { scores, rosterSize };
 }

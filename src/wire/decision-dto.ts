@@ -73,7 +73,13 @@ export function decisionRecord(decision: Decision | LoggedDecision): string {
     // Only on a decision that kept fewer agents than it scored: other records read as they always did.
     ...(decision.rosterSize === decision.agentIds.length
       ? []
-      : [['agents_scored', String(decision.rosterSize)] as [string, string]]),
+      : // A record whose stored count is malformed reads as NaN (record-rows.ts), which JSON lacks.
+        [
+          ['agents_scored', Number.isFinite(decision.rosterSize) ? String(decision.rosterSize) : 'null'] as [
+            string,
+            string,
+          ],
+        ]),
     ['bids_received', jsonMap(bidders.map((c) => [c.agentId, c.bidSats]))],
     ['timestamp', JSON.stringify(new Date(decision.timestampMs).toISOString())],
   ];

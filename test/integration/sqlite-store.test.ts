@@ -1,10 +1,11 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { runStoreContract } from '../contract/store-contract.js';
 import { agent } from '../helpers/manifest.js';
+import { finished, spawnCli } from '../helpers/spawn-cli.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 
 const dir = tempDir();
@@ -95,6 +96,21 @@ describe('SqliteStore specifics', () => {
       }),
     );
   });
+
+  // In a child process with a deadline: the old way of creating directories spun for ever on /proc.
+  it.runIf(existsSync('/proc'))(
+    'says so, at once, when the directory is under /proc',
+    async () => {
+      const child = spawnCli(['route', 'x', '--bid', 'forge=1', '--db', '/proc/no-such-dir/log.db']);
+      const deadline = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const run = await finished(child);
+      clearTimeout(deadline);
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('/proc/no-such-dir');
+    },
+    30_000,
+  );
 
   it('rejects a bad config with a TypeError', () => {
     expect(() => new SqliteStore({ path: '' })).toThrow(TypeError);

@@ -86,6 +86,17 @@ describe('verify detects tampering', () => {
       sql: "UPDATE agent_keys SET agent_id = 'evil' WHERE agent_id = 'echo'",
       bad: 1,
     },
+    {
+      // `||` makes the value text: reads must not fail on it, and verify must name the record.
+      what: 'capability scores turned into text',
+      sql: "UPDATE decisions SET capability = capability || X'AB' WHERE seq = 3",
+      bad: 3,
+    },
+    {
+      what: 'capability scores with a byte appended that means nothing',
+      sql: "UPDATE decisions SET capability = CAST(capability || X'AB' AS BLOB) WHERE seq = 3",
+      bad: 3,
+    },
     { what: 'an edited timestamp', sql: 'UPDATE decisions SET ts_ms = ts_ms + 1 WHERE seq = 4', bad: 4 },
     { what: 'a forged hash', sql: 'UPDATE decisions SET hash = zeroblob(32) WHERE seq = 2', bad: 2 },
   ])('names the record after $what', async ({ sql, bad }) => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -106,7 +106,7 @@ export class SqliteStore implements Store {
     this.#path = config.path;
     this.#ledger = new SqliteLedger((sql) => this.#statement(sql));
     try {
-      if (this.#path !== ':memory:') mkdirSync(dirname(this.#path), { recursive: true });
+      if (this.#path !== ':memory:') makeDirectories(dirname(this.#path));
       const db = new Database(this.#path, { timeout: config.busyTimeoutMs ?? 5000 });
       this.#db = db;
       db.pragma('journal_mode = WAL');
@@ -446,4 +446,18 @@ export class SqliteStore implements Store {
       throw translateSqliteError(error, this.#path);
     }
   }
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. `mkdirSync(dir, { recursive: true })`
+ * never returns for a path under /proc on Node 20 (it spins at full CPU); one level at a time, such a
+ * path fails with the system's error, which the caller reports.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at); at = dirname(at)) {
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  for (const level of missing.reverse()) mkdirSync(level);
 }
