@@ -72,22 +72,26 @@ export function relatedOption(): Option {
  * SWARM_ROUTER_MIN_CAPABILITY (which is checked by the same function when the router is built).
  */
 export function minCapabilityOption(): Option {
-  return new Option(
+  return checkedTextOption(
     '--min-capability <x>',
     'default policy: below this best match, "no suitable agent": auto (default: estimated from the roster\'s examples, else 0.04) or 0..1; calibrate with eval --oos',
-  ).argParser((text: string) => {
-    parseMinCapability(text);
-    return text;
-  });
+    parseMinCapability,
+  );
 }
 
 /** `--candidates-kept`: checked as it is read, kept as text like --min-capability. */
 export function candidatesKeptOption(): Option {
-  return new Option(
+  return checkedTextOption(
     '--candidates-kept <n>',
     'on a roster larger than this, a decision keeps the match of its bidders and the n best-matching others (default 20; every agent with classic)',
-  ).argParser((text: string) => {
-    parseCandidatesKept(text);
+    parseCandidatesKept,
+  );
+}
+
+/** An option whose text `parse` checks at once (a bad value fails there) and that is kept as text. */
+function checkedTextOption(flags: string, description: string, parse: (text: string) => unknown): Option {
+  return new Option(flags, description).argParser((text: string) => {
+    parse(text);
     return text;
   });
 }
