@@ -41,7 +41,14 @@ export function distinctTerms(analyzer: Analyzer, description: string): string[]
 export interface LexicalIndex {
   /** Each agent's bag size (the sum of its weighted term frequencies): BM25's document length. */
   readonly manifestLength: Float64Array;
+  /** Each term's postings: a range of `agents`, `tf` and `saturation`. */
   readonly postings: ReadonlyMap<string, Postings>;
+  /** Every term's agents (roster positions, ascending within a term), one term after another. */
+  readonly agents: Int32Array;
+  /** Their weighted term frequencies. */
+  readonly tf: Float64Array;
+  /** tf / (tf + K) per posting, valid for each term's lengths of `saturationFor`. */
+  readonly saturation: Float64Array;
   readonly variants: PrefixVariants;
 }
 
@@ -64,15 +71,15 @@ const LISTS_PER_PIECE = 5_000;
 export function* buildIndex(bags: readonly Bag[]): Steps<LexicalIndex> {
   const manifestLength = new Float64Array(bags.length);
   let work = 0;
-  // Per term: how many agents hold it, then where the next of them goes in its postings.
-  const lists = new Map<string, { count: number; postings?: Postings }>();
+  // Per term: how many agents hold it (`end`, counted from 0), then its range once placed.
+  const postings = new Map<string, Postings>();
   for (let i = 0; i < bags.length; i++) {
     const { terms, tf } = bags[i] as Bag;
     for (let k = 0; k < terms.length; k++) {
       const term = terms[k] as string;
-      const list = lists.get(term);
-      if (list === undefined) lists.set(term, { count: 1 });
-      else list.count++;
+      const list = postings.get(term);
+      if (list === undefined) postings.set(term, { start: 0, end: 1, saturationFor: -1 });
+      else list.end++;
       manifestLength[i] = (manifestLength[i] as number) + (tf[k] as number);
     }
     work += terms.length;
@@ -81,42 +88,34 @@ export function* buildIndex(bags: readonly Bag[]): Steps<LexicalIndex> {
       yield;
     }
   }
-  // Every term's postings are views into three arrays of the whole index: a typed array of its own
-  // per term was three backing stores a term, and allocating them for a 10,000-agent roster's
-  // vocabulary held the event loop for 100 ms at a time (garbage collection included).
-  let total = 0;
-  for (const list of lists.values()) total += list.count;
-  const allAgents = new Int32Array(total);
-  const allTf = new Float64Array(total);
-  const allSaturation = new Float64Array(total);
-  const postings = new Map<string, Postings>();
+  // Every term's postings are a range of three arrays of the whole index: a typed array of its own
+  // per term was three backing stores a term (100 ms at a time to allocate for a 10,000-agent
+  // roster's vocabulary), and views of shared arrays still three objects a term, garbage at every
+  // rebuild. One object per term remains.
   let offset = 0;
-  for (const [term, list] of lists) {
-    const end = offset + list.count;
-    list.postings = {
-      agents: allAgents.subarray(offset, end),
-      tf: allTf.subarray(offset, end),
-      saturation: allSaturation.subarray(offset, end),
-      saturationFor: -1,
-    };
-    postings.set(term, list.postings);
-    list.count = 0;
-    offset = end;
+  for (const list of postings.values()) {
+    const count = list.end;
+    list.start = offset;
+    list.end = offset; // the next free place, until the range is filled
+    offset += count;
     if (++work >= LISTS_PER_PIECE) {
       work = 0;
       yield;
     }
   }
+  const agents = new Int32Array(offset);
+  const tfs = new Float64Array(offset);
+  const saturation = new Float64Array(offset);
   work = 0;
   yield;
-  // Agents in roster order, so that each postings list is in ascending agent order.
+  // Agents in roster order, so that each term's postings are in ascending agent order.
   for (let i = 0; i < bags.length; i++) {
     const { terms, tf } = bags[i] as Bag;
     for (let k = 0; k < terms.length; k++) {
-      const list = lists.get(terms[k] as string) as { count: number; postings: Postings };
-      list.postings.agents[list.count] = i;
-      list.postings.tf[list.count] = tf[k] as number;
-      list.count++;
+      const list = postings.get(terms[k] as string) as Postings;
+      agents[list.end] = i;
+      tfs[list.end] = tf[k] as number;
+      list.end++;
     }
     work += terms.length;
     if (work >= POSTINGS_PER_PIECE) {
@@ -125,7 +124,14 @@ export function* buildIndex(bags: readonly Bag[]): Steps<LexicalIndex> {
     }
   }
   const vocabulary = yield* sortInSteps(postings.keys());
-  return { manifestLength, postings, variants: new PrefixVariants(vocabulary, postings) };
+  return {
+    manifestLength,
+    postings,
+    agents,
+    tf: tfs,
+    saturation,
+    variants: new PrefixVariants(vocabulary, postings),
+  };
 }
 
 /** The lexical scorer of an indexed roster; `evidence` is read at each call. */
@@ -139,6 +145,7 @@ export function lexicalScorer(
   const positionOf = new Map<string, number>();
   for (let i = 0; i < n; i++) positionOf.set((agents[i] as AgentManifest).agentId, i);
   const { manifestLength, postings, variants } = index;
+  const { agents: postingAgents, tf: postingTf, saturation: postingSaturation } = index;
 
   // Per-agent length normalisation K = k1 (1 - b + b len / avgLen), refreshed when evidence changes.
   const lengthNorm = new Float64Array(n);
@@ -162,15 +169,14 @@ export function lexicalScorer(
   // A postings list's tf / (tf + K) terms, computed when first needed under the current lengths:
   // lengths change only with evidence, so most lists are computed once, and only lists a task
   // touches are ever recomputed.
-  const saturationOf = (list: Postings): Float64Array => {
+  const saturationOf = (list: Postings): void => {
     if (list.saturationFor !== normFor) {
-      for (let p = 0; p < list.agents.length; p++) {
-        const tf = list.tf[p] as number;
-        list.saturation[p] = tf / (tf + (lengthNorm[list.agents[p] as number] as number));
+      for (let p = list.start; p < list.end; p++) {
+        const tf = postingTf[p] as number;
+        postingSaturation[p] = tf / (tf + (lengthNorm[postingAgents[p] as number] as number));
       }
       list.saturationFor = normFor;
     }
-    return list.saturation;
   };
 
   const variantOf = (term: string): Postings | null => {
@@ -216,35 +222,42 @@ export function lexicalScorer(
       if (isStop && manifest === undefined && !withEvidence.some((i) => (learnedTf[i] as number) > 0))
         continue;
       // Document frequency: agents whose bag (manifest or positive evidence) holds the term.
-      let df = manifest?.agents.length ?? 0;
+      let df = manifest === undefined ? 0 : manifest.end - manifest.start;
       for (const i of withEvidence) {
-        if ((learnedTf[i] as number) > 0 && !hasManifestTerm(manifest, i)) df++;
+        if ((learnedTf[i] as number) > 0 && !hasManifestTerm(postingAgents, manifest, i)) df++;
       }
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       idfTotal += df === 0 ? idf * c.unknownTermWeight : idf;
       if (df === 0) {
         const variant = variantOf(term);
         if (variant !== null) {
-          const variantDf = variant.agents.length;
+          const variantDf = variant.end - variant.start;
           const variantIdf = Math.log(1 + (n - variantDf + 0.5) / (variantDf + 0.5));
-          accumulate(scores, variant.agents, saturationOf(variant), VARIANT_WEIGHT * variantIdf);
+          saturationOf(variant);
+          accumulate(
+            scores,
+            postingAgents,
+            postingSaturation,
+            variant.start,
+            variant.end,
+            VARIANT_WEIGHT * variantIdf,
+          );
         }
       }
       if (manifest !== undefined) {
-        const saturation = saturationOf(manifest);
-        const postingAgents = manifest.agents;
+        saturationOf(manifest);
         if (withEvidence.length === 0) {
           // The common case, and the hot loop on large rosters: no evidence about this term.
-          accumulate(scores, postingAgents, saturation, idf);
+          accumulate(scores, postingAgents, postingSaturation, manifest.start, manifest.end, idf);
         } else
-          for (let p = 0; p < postingAgents.length; p++) {
+          for (let p = manifest.start; p < manifest.end; p++) {
             const i = postingAgents[p] as number;
             if (stamp[i] === generation && (learnedTf[i] as number) > 0) {
-              const tf = (manifest.tf[p] as number) + (learnedTf[i] as number);
+              const tf = (postingTf[p] as number) + (learnedTf[i] as number);
               learnedTf[i] = 0; // counted here; the loop below must not count it again
               scores[i] = (scores[i] as number) + (idf * tf) / (tf + (lengthNorm[i] as number));
             } else {
-              scores[i] = (scores[i] as number) + idf * (saturation[p] as number);
+              scores[i] = (scores[i] as number) + idf * (postingSaturation[p] as number);
             }
           }
       }
@@ -291,13 +304,11 @@ export function lexicalScorer(
   };
 }
 
+/** A term's postings: positions start..end of the index's agents, tf and saturation. */
 interface Postings {
-  /** Agents (roster positions, ascending) whose bag holds the term. */
-  readonly agents: Int32Array;
-  /** Their weighted term frequencies. */
-  readonly tf: Float64Array;
-  /** tf / (tf + K) per posting, valid for the lengths of `saturationFor`. */
-  readonly saturation: Float64Array;
+  start: number;
+  end: number;
+  /** The lengths `saturation` was computed for, in this range. */
   saturationFor: number;
 }
 
@@ -306,22 +317,29 @@ function scale(scores: Float64Array, factor: number): void {
   for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] as number) * factor;
 }
 
-/** scores[agents[p]] += idf × saturation[p]: kept small and monomorphic so V8 compiles it tight. */
-function accumulate(scores: Float64Array, agents: Int32Array, saturation: Float64Array, idf: number): void {
-  for (let p = 0; p < agents.length; p++) {
+/** scores[agents[p]] += idf × saturation[p] for p in [start, end): small and monomorphic, so V8 compiles it tight. */
+function accumulate(
+  scores: Float64Array,
+  agents: Int32Array,
+  saturation: Float64Array,
+  start: number,
+  end: number,
+  idf: number,
+): void {
+  for (let p = start; p < end; p++) {
     const i = agents[p] as number;
     scores[i] = (scores[i] as number) + idf * (saturation[p] as number);
   }
 }
 
-function hasManifestTerm(manifest: Postings | undefined, agent: number): boolean {
+function hasManifestTerm(agents: Int32Array, manifest: Postings | undefined, agent: number): boolean {
   if (manifest === undefined) return false;
-  // Postings are in agent order: binary search.
-  let lo = 0;
-  let hi = manifest.agents.length - 1;
+  // A term's postings are in agent order: binary search.
+  let lo = manifest.start;
+  let hi = manifest.end - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const at = manifest.agents[mid] as number;
+    const at = agents[mid] as number;
     if (at === agent) return true;
     if (at < agent) lo = mid + 1;
     else hi = mid - 1;
