@@ -23,7 +23,8 @@
  *   and the ledger per agent.
  *
  * The longest event-loop block is the service's own `swarm_router_nodejs_eventloop_lag_max_seconds`
- * (prom-client's monitorEventLoopDelay, resolution 10 ms): prom-client resets that histogram at each
+ * (prom-client's monitorEventLoopDelay, resolution 10 ms) less the 10 ms sampling period it
+ * includes (longestBlockMs): prom-client resets that histogram at each
  * scrape of /metrics, so a scrape before a phase and one after give the true maximum over the phase,
  * as long as nothing else scrapes the service meanwhile.
  *
@@ -194,11 +195,17 @@ function cpuTicks(pid: number): number {
 }
 
 /** The service's longest event-loop block since the last scrape, ms (the scrape resets it). */
+/**
+ * prom-client samples the event loop every 10 ms (eventLoopMonitoringPrecision) and records the time
+ * between samples, so an idle service reads 10–12 ms: the block is what exceeds the sampling period.
+ */
+const LAG_SAMPLING_MS = 10;
+
 async function longestBlockMs(service: Service): Promise<number> {
   const { text } = await expectStatus(service, 200, 'GET', '/metrics');
   const match = /^swarm_router_nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)$/m.exec(text);
   if (match === null) throw new Error('/metrics has no swarm_router_nodejs_eventloop_lag_max_seconds');
-  return Number(match[1]) * 1000;
+  return Math.max(0, Number(match[1]) * 1000 - LAG_SAMPLING_MS);
 }
 
 /**
