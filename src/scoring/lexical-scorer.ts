@@ -41,14 +41,12 @@ export function distinctTerms(analyzer: Analyzer, description: string): string[]
 export interface LexicalIndex {
   /** Each agent's bag size (the sum of its weighted term frequencies): BM25's document length. */
   readonly manifestLength: Float64Array;
-  /** Each term's postings: a range of `agents`, `tf` and `saturation`. */
+  /** Each term's postings: a range of `agents` and `tf`. */
   readonly postings: ReadonlyMap<string, Postings>;
   /** Every term's agents (roster positions, ascending within a term), one term after another. */
   readonly agents: Int32Array;
   /** Their weighted term frequencies. */
   readonly tf: Float64Array;
-  /** tf / (tf + K) per posting, valid for each term's lengths of `saturationFor`. */
-  readonly saturation: Float64Array;
   readonly variants: PrefixVariants;
 }
 
@@ -78,7 +76,8 @@ export function* buildIndex(bags: readonly Bag[]): Steps<LexicalIndex> {
     for (let k = 0; k < terms.length; k++) {
       const term = terms[k] as string;
       const list = postings.get(term);
-      if (list === undefined) postings.set(term, { start: 0, end: 1, saturationFor: -1 });
+      if (list === undefined)
+        postings.set(term, { start: 0, end: 1, saturation: undefined, saturationFor: -1 });
       else list.end++;
       manifestLength[i] = (manifestLength[i] as number) + (tf[k] as number);
     }
@@ -105,7 +104,6 @@ export function* buildIndex(bags: readonly Bag[]): Steps<LexicalIndex> {
   }
   const agents = new Int32Array(offset);
   const tfs = new Float64Array(offset);
-  const saturation = new Float64Array(offset);
   work = 0;
   yield;
   // Agents in roster order, so that each term's postings are in ascending agent order.
@@ -129,7 +127,6 @@ export function* buildIndex(bags: readonly Bag[]): Steps<LexicalIndex> {
     postings,
     agents,
     tf: tfs,
-    saturation,
     variants: new PrefixVariants(vocabulary, postings),
   };
 }
@@ -145,7 +142,7 @@ export function lexicalScorer(
   const positionOf = new Map<string, number>();
   for (let i = 0; i < n; i++) positionOf.set((agents[i] as AgentManifest).agentId, i);
   const { manifestLength, postings, variants } = index;
-  const { agents: postingAgents, tf: postingTf, saturation: postingSaturation } = index;
+  const { agents: postingAgents, tf: postingTf } = index;
 
   // Per-agent length normalisation K = k1 (1 - b + b len / avgLen), refreshed when evidence changes.
   const lengthNorm = new Float64Array(n);
@@ -169,14 +166,24 @@ export function lexicalScorer(
   // A postings list's tf / (tf + K) terms, computed when first needed under the current lengths:
   // lengths change only with evidence, so most lists are computed once, and only lists a task
   // touches are ever recomputed.
-  const saturationOf = (list: Postings): void => {
+  // A term's tf / (tf + K), made when a task first has the term and remade only when lengths change
+  // (with evidence): most of a large vocabulary is never asked for, and an array for every posting,
+  // made at every rebuild of a 10,000-agent index, was 12 MB of garbage each time.
+  const saturationOf = (list: Postings): Float64Array => {
+    let saturation = list.saturation;
+    if (saturation === undefined) {
+      saturation = new Float64Array(list.end - list.start);
+      list.saturation = saturation;
+      list.saturationFor = -1;
+    }
     if (list.saturationFor !== normFor) {
       for (let p = list.start; p < list.end; p++) {
         const tf = postingTf[p] as number;
-        postingSaturation[p] = tf / (tf + (lengthNorm[postingAgents[p] as number] as number));
+        saturation[p - list.start] = tf / (tf + (lengthNorm[postingAgents[p] as number] as number));
       }
       list.saturationFor = normFor;
     }
+    return saturation;
   };
 
   const variantOf = (term: string): Postings | null => {
@@ -233,11 +240,10 @@ export function lexicalScorer(
         if (variant !== null) {
           const variantDf = variant.end - variant.start;
           const variantIdf = Math.log(1 + (n - variantDf + 0.5) / (variantDf + 0.5));
-          saturationOf(variant);
           accumulate(
             scores,
             postingAgents,
-            postingSaturation,
+            saturationOf(variant),
             variant.start,
             variant.end,
             VARIANT_WEIGHT * variantIdf,
@@ -245,10 +251,10 @@ export function lexicalScorer(
         }
       }
       if (manifest !== undefined) {
-        saturationOf(manifest);
+        const saturation = saturationOf(manifest);
         if (withEvidence.length === 0) {
           // The common case, and the hot loop on large rosters: no evidence about this term.
-          accumulate(scores, postingAgents, postingSaturation, manifest.start, manifest.end, idf);
+          accumulate(scores, postingAgents, saturation, manifest.start, manifest.end, idf);
         } else
           for (let p = manifest.start; p < manifest.end; p++) {
             const i = postingAgents[p] as number;
@@ -257,7 +263,7 @@ export function lexicalScorer(
               learnedTf[i] = 0; // counted here; the loop below must not count it again
               scores[i] = (scores[i] as number) + (idf * tf) / (tf + (lengthNorm[i] as number));
             } else {
-              scores[i] = (scores[i] as number) + idf * (postingSaturation[p] as number);
+              scores[i] = (scores[i] as number) + idf * (saturation[p - manifest.start] as number);
             }
           }
       }
@@ -304,11 +310,13 @@ export function lexicalScorer(
   };
 }
 
-/** A term's postings: positions start..end of the index's agents, tf and saturation. */
+/** A term's postings: positions start..end of the index's agents and tf. */
 interface Postings {
   start: number;
   end: number;
-  /** The lengths `saturation` was computed for, in this range. */
+  /** tf / (tf + K) per posting (from start), once a task has had the term. */
+  saturation: Float64Array | undefined;
+  /** The lengths `saturation` was computed for. */
   saturationFor: number;
 }
 
@@ -317,7 +325,10 @@ function scale(scores: Float64Array, factor: number): void {
   for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] as number) * factor;
 }
 
-/** scores[agents[p]] += idf × saturation[p] for p in [start, end): small and monomorphic, so V8 compiles it tight. */
+/**
+ * scores[agents[p]] += idf × saturation[p − start] for p in [start, end): small and monomorphic, so
+ * V8 compiles it tight.
+ */
 function accumulate(
   scores: Float64Array,
   agents: Int32Array,
@@ -328,7 +339,7 @@ function accumulate(
 ): void {
   for (let p = start; p < end; p++) {
     const i = agents[p] as number;
-    scores[i] = (scores[i] as number) + idf * (saturation[p] as number);
+    scores[i] = (scores[i] as number) + idf * (saturation[p - start] as number);
   }
 }
 
