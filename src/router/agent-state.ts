@@ -53,8 +53,6 @@ export class AgentState {
     this.#positionOf = positionOf;
     this.#facts = this.#factsFor(agents, positionOf);
     this.#size = agents.length;
-    this.#withLimits = 0;
-    for (const agent of agents) if (agent.maxConcurrency !== undefined) this.#withLimits++;
   }
 
   /**
@@ -67,7 +65,7 @@ export class AgentState {
     const at = this.#size;
     this.#ensureCapacity(at + 1);
     this.#size++;
-    this.#write(at, manifest);
+    this.#write(this.#facts, at, manifest);
     const f = this.#facts;
     f.inFlight[at] = this.#inFlight.get(manifest.agentId) ?? 0;
     f.offline[at] = this.#offline.has(manifest.agentId) ? 1 : 0;
@@ -78,7 +76,7 @@ export class AgentState {
   }
 
   agentReplaced(previous: AgentManifest, manifest: AgentManifest, at: number): void {
-    this.#write(at, manifest);
+    this.#write(this.#facts, at, manifest);
     this.#limitsChanged(previous, manifest);
   }
 
@@ -100,8 +98,8 @@ export class AgentState {
     this.#limitsChanged(previous, undefined);
   }
 
-  #write(at: number, manifest: AgentManifest): void {
-    const f = this.#facts;
+  /** What the manifest says at its position: tags, rate, limit (the rest is live state). */
+  #write(f: MutableFacts, at: number, manifest: AgentManifest): void {
     f.capabilityTags[at] = this.#capabilityTags(manifest);
     f.rateSats[at] = manifest.rateSats;
     f.maxConcurrency[at] = manifest.maxConcurrency ?? Number.POSITIVE_INFINITY;
@@ -177,17 +175,6 @@ export class AgentState {
   // agent, took 20–35 ms at 10,000 agents, and this runs at every roster change.
   #factsFor(agents: readonly AgentManifest[], positionOf: ReadonlyMap<string, number>): MutableFacts {
     const n = agents.length;
-    const capabilityTags = new Array<ReadonlySet<string>>(n);
-    const rateSats = new Float64Array(n);
-    const maxConcurrency = new Float64Array(n);
-    let hasLimits = false;
-    for (let i = 0; i < n; i++) {
-      const agent = agents[i] as AgentManifest;
-      capabilityTags[i] = this.#capabilityTags(agent);
-      rateSats[i] = agent.rateSats;
-      if (agent.maxConcurrency !== undefined) hasLimits = true;
-      maxConcurrency[i] = agent.maxConcurrency ?? Number.POSITIVE_INFINITY;
-    }
     const inFlight = new Int32Array(n);
     for (const [agentId, count] of this.#inFlight) {
       const at = positionOf.get(agentId);
@@ -207,16 +194,25 @@ export class AgentState {
       successRate[at] = record.successRate;
       averageDurationMs[at] = record.averageDurationMs ?? Number.NaN;
     }
-    return {
-      capabilityTags,
-      rateSats,
-      maxConcurrency,
+    const facts: MutableFacts = {
+      capabilityTags: new Array<ReadonlySet<string>>(n),
+      rateSats: new Float64Array(n),
+      maxConcurrency: new Float64Array(n),
       inFlight,
       offline,
       successRate,
       averageDurationMs,
-      hasLimits,
-      mayRefuse: hasLimits || this.#offline.size > 0,
+      hasLimits: false,
+      mayRefuse: false,
     };
+    this.#withLimits = 0;
+    for (let i = 0; i < n; i++) {
+      const agent = agents[i] as AgentManifest;
+      this.#write(facts, i, agent);
+      if (agent.maxConcurrency !== undefined) this.#withLimits++;
+    }
+    facts.hasLimits = this.#withLimits > 0;
+    facts.mayRefuse = facts.hasLimits || this.#offline.size > 0;
+    return facts;
   }
 }

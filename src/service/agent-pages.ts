@@ -1,3 +1,4 @@
+import { compareCodeUnits } from '../kernel/compare.js';
 import { RouterError } from '../kernel/errors.js';
 import type { AgentRegistry } from '../manifest/agent-registry.js';
 import { type AgentManifest, MAX_AGENT_ID_LENGTH } from '../manifest/manifest.js';
@@ -78,9 +79,7 @@ export class AgentPages {
 
   #sortedManifests(): readonly AgentManifest[] {
     if (this.#sortedVersion !== this.#registry.version) {
-      this.#sorted = [...this.#registry.list()].sort((a, b) =>
-        a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0,
-      );
+      this.#sorted = [...this.#registry.list()].sort((a, b) => compareCodeUnits(a.agentId, b.agentId));
       this.#sortedVersion = this.#registry.version;
     }
     return this.#sorted;

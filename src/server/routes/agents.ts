@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { compareCodeUnits } from '../../kernel/compare.js';
 import { findPersona, manifestFromPersona } from '../../manifest/agent-registry.js';
 import { MAX_AGENT_CURSOR_LENGTH } from '../../service/agent-pages.js';
 import {
@@ -162,12 +163,7 @@ export function agentRoutes(
       const limit = pageLimit(q.limit, DEFAULT_TOP);
       const all = await router.allStats();
       const top = [...all]
-        .sort(
-          (a, b) =>
-            b.tasksWon - a.tasksWon ||
-            b.bids - a.bids ||
-            (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0),
-        )
+        .sort((a, b) => b.tasksWon - a.tasksWon || b.bids - a.bids || compareCodeUnits(a.agentId, b.agentId))
         .slice(0, limit);
       return { agents: top.map(toAgentStatsDto), total: all.length };
     },

@@ -1,4 +1,5 @@
 import type { NewTaskEvent, TaskEvent } from '../../events/task-event.js';
+import { compareCodeUnits } from '../../kernel/compare.js';
 import { RouterError } from '../../kernel/errors.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
 import type { TaskPage, TaskQuery } from '../store.js';
@@ -247,7 +248,7 @@ export class PgTasks {
       .rows as (PgTaskRow & {
       due_ms: number;
     })[];
-    rows.sort((a, b) => a.due_ms - b.due_ms || (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0));
+    rows.sort((a, b) => a.due_ms - b.due_ms || compareCodeUnits(a.task_id, b.task_id));
     return rows.map(taskFromPgRow);
   }
 
