@@ -57,10 +57,12 @@ export class PgDecisionLog {
       if (d.selectedAgent !== null) ids.add(d.selectedAgent);
     }
     await this.#keys.agentKeys(ids);
-    for (const d of decisions) {
-      await this.#keys.rosterKey(d.agentIds);
-      await this.#keys.policyKey(d.policy);
-    }
+    // Each bounded decision names a roster of its own (kept-candidates.ts): interned side by side,
+    // not one round trip after another. Policies are few and cached.
+    await Promise.all(
+      [...new Set(decisions.map((d) => d.agentIds))].map((agentIds) => this.#keys.rosterKey(agentIds)),
+    );
+    for (const policy of new Set(decisions.map((d) => d.policy))) await this.#keys.policyKey(policy);
   }
 
   /** Appends inside `client`'s transaction, the keys already interned (intern). */
