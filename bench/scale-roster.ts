@@ -255,6 +255,8 @@ function routeBodies(shape: RosterShape, size: number, count: number): string[] 
 /** Bytes of pages per table (its indexes included) and row counts, read from the stopped service's file. */
 function storedBytes(db: string): {
   perDecision: number;
+  /** Bytes per decision of each decision table and index (10 B or more), largest first. */
+  byTable: [string, number][];
   perAgent: number;
   decisions: number;
   capabilityBlob: number;
@@ -262,13 +264,16 @@ function storedBytes(db: string): {
   const sqlite = new Database(db, { readonly: true, fileMustExist: true });
   try {
     const pages = new Map<string, number>();
+    const objects: { name: string; tbl: string; bytes: number }[] = [];
     for (const row of sqlite
       .prepare(
-        `SELECT coalesce(s.tbl_name, d.name) AS tbl, sum(d.pgsize) AS bytes
-         FROM dbstat d LEFT JOIN sqlite_schema s ON s.name = d.name GROUP BY tbl`,
+        `SELECT d.name AS name, coalesce(s.tbl_name, d.name) AS tbl, sum(d.pgsize) AS bytes
+         FROM dbstat d LEFT JOIN sqlite_schema s ON s.name = d.name GROUP BY d.name`,
       )
-      .all() as { tbl: string; bytes: number }[])
-      pages.set(row.tbl, row.bytes);
+      .all() as { name: string; tbl: string; bytes: number }[]) {
+      objects.push(row);
+      pages.set(row.tbl, (pages.get(row.tbl) ?? 0) + row.bytes);
+    }
     const sum = (tables: readonly string[]) => tables.reduce((a, t) => a + (pages.get(t) ?? 0), 0);
     const { decisions, agents, capabilityBlob } = sqlite
       .prepare(
@@ -276,11 +281,15 @@ function storedBytes(db: string): {
                 (SELECT coalesce(avg(length(capability)), 0) FROM decisions) AS capabilityBlob`,
       )
       .get() as { decisions: number; agents: number; capabilityBlob: number };
+    const decisionTables = ['decisions', 'candidates', 'rosters', 'roster_members', 'policies'];
     return {
       decisions,
       capabilityBlob,
-      perDecision:
-        sum(['decisions', 'candidates', 'rosters', 'roster_members', 'policies']) / Math.max(1, decisions),
+      perDecision: sum(decisionTables) / Math.max(1, decisions),
+      byTable: objects
+        .filter((o) => decisionTables.includes(o.tbl) && o.bytes / Math.max(1, decisions) >= 10)
+        .map((o): [string, number] => [o.name, o.bytes / Math.max(1, decisions)])
+        .sort((a, b) => b[1] - a[1]),
       perAgent: sum(['agents', 'agent_keys', 'ledger']) / Math.max(1, agents),
     };
   } finally {
@@ -430,7 +439,8 @@ async function runSize(shape: RosterShape, size: number): Promise<void> {
     await stopService(service);
     const stored = storedBytes(service.db);
     say(
-      `stored: ${kb(stored.perDecision)} per decision (${fmt(stored.decisions)} decisions; capability scores ${kb(stored.capabilityBlob)} of it on average), ` +
+      `stored: ${kb(stored.perDecision)} per decision (${fmt(stored.decisions)} decisions; capability scores ${kb(stored.capabilityBlob)} of it on average; ` +
+        `${stored.byTable.map(([t, b]) => `${t} ${kb(b)}`).join(', ')}), ` +
         `${kb(stored.perAgent)} per agent (agents, their keys, the ledger); service RSS peak ${mb(rssPeak)}`,
     );
   } catch (error) {

@@ -1,4 +1,5 @@
 import { stringify as stringifyUuid } from 'uuid';
+import { ByteReader, ByteWriter, MalformedBlobError } from './compact-bytes.js';
 
 /** Row shapes of the SQLite schema (migrations/0001_audit_log.sql) and their encodings. */
 export interface DecisionRow {
@@ -39,10 +40,23 @@ export interface EncodedBid {
 }
 
 /**
- * A decision's bids, in arrival order: uint32 count, then per bid int32 agent key, float64 bid_sats,
- * float64 combined, uint8 signal count and that many float64s, int32 rejection length in UTF-8 bytes
- * (-1 when none) and the bytes. Exact, and one column instead of a row per bid.
+ * A decision's bids, in arrival order, in one blob: four 0xFF bytes, the count, then per bid its agent
+ * key, bid_sats, combined, the signal count and the signals, and its rejection — as compact-bytes.ts
+ * writes integers and numbers, so each reads back bit for bit. A rejection is 0 for none, 1 for the
+ * same text as the last rejection before it (the bids below a threshold share one), or its UTF-8 byte
+ * length plus 2 and the bytes. About a third of the first form's size (bench/scale-roster.ts).
+ *
+ * The first form, which logs written before hold, is still read: a uint32 count, then per bid int32
+ * agent key, float64 bid_sats, float64 combined, uint8 signal count and that many float64s, int32
+ * rejection length (-1 when none) and the bytes. Its count cannot be 0xFFFFFFFF, so the marker tells
+ * the two apart.
  */
+const COMPACT_BIDS_MARKER = [0xff, 0xff, 0xff, 0xff];
+const REJECTION_NONE = 0;
+const REJECTION_AS_BEFORE = 1;
+const REJECTION_TEXT = 2;
+const bidWriter = new ByteWriter();
+
 export function encodeBids(
   bids: readonly {
     readonly bidSats: number;
@@ -52,33 +66,84 @@ export function encodeBids(
   }[],
   agentKeys: readonly number[],
 ): Buffer {
-  let size = 4;
-  for (const bid of bids) {
-    size += 4 + 8 + 8 + 1 + bid.signals.length * 8 + 4;
-    if (bid.rejection !== null) size += Buffer.byteLength(bid.rejection, 'utf8');
-  }
-  const buffer = Buffer.allocUnsafe(size);
-  let at = buffer.writeUInt32LE(bids.length, 0);
+  const writer = bidWriter;
+  writer.bytes(COMPACT_BIDS_MARKER);
+  writer.varint(bids.length);
+  let lastRejection: string | null = null;
   for (let i = 0; i < bids.length; i++) {
     const bid = bids[i] as (typeof bids)[number];
-    at = buffer.writeInt32LE(agentKeys[i] as number, at);
-    at = buffer.writeDoubleLE(bid.bidSats, at);
-    at = buffer.writeDoubleLE(bid.combined, at);
-    at = buffer.writeUInt8(bid.signals.length, at);
-    for (const value of bid.signals) at = buffer.writeDoubleLE(value, at);
+    writer.zigzag(agentKeys[i] as number);
+    writer.number(bid.bidSats);
+    writer.number(bid.combined);
+    writer.varint(bid.signals.length);
+    for (const value of bid.signals) writer.number(value);
     if (bid.rejection === null) {
-      at = buffer.writeInt32LE(-1, at);
+      writer.varint(REJECTION_NONE);
+    } else if (bid.rejection === lastRejection) {
+      writer.varint(REJECTION_AS_BEFORE);
     } else {
-      const length = buffer.write(bid.rejection, at + 4, 'utf8');
-      buffer.writeInt32LE(length, at);
-      at += 4 + length;
+      const length = Buffer.byteLength(bid.rejection, 'utf8');
+      writer.varint(length + REJECTION_TEXT);
+      writer.utf8(bid.rejection, length);
+      lastRejection = bid.rejection;
     }
   }
-  return buffer;
+  return writer.take();
 }
 
-export function decodeBids(buffer: Buffer): EncodedBid[] {
+/**
+ * The bids of a blob of either form. A blob that is neither (edited in the file) reads as no bids,
+ * which no record with bids was hashed with: `verify` names the record, and reads go on.
+ */
+export function decodeBids(stored: Buffer): EncodedBid[] {
+  // SQLite returns text where someone stored text: read its bytes, which cannot be a valid blob's.
+  const buffer = Buffer.isBuffer(stored) ? stored : Buffer.from(String(stored), 'utf8');
+  try {
+    return isCompactBids(buffer) ? decodeCompactBids(buffer) : decodeFirstFormBids(buffer);
+  } catch (error) {
+    if (error instanceof MalformedBlobError || error instanceof RangeError) return [];
+    throw error;
+  }
+}
+
+function isCompactBids(buffer: Buffer): boolean {
+  return buffer.length >= 4 && COMPACT_BIDS_MARKER.every((byte, i) => buffer[i] === byte);
+}
+
+function decodeCompactBids(buffer: Buffer): EncodedBid[] {
+  const reader = new ByteReader(buffer, COMPACT_BIDS_MARKER.length);
+  const count = reader.varint();
+  // Each bid takes at least five bytes: a count beyond that is an edit, not an allocation to make.
+  if (count > buffer.length) throw new MalformedBlobError(`${count} bids in ${buffer.length} bytes`);
+  const bids: EncodedBid[] = new Array(count);
+  let lastRejection: string | null = null;
+  for (let i = 0; i < count; i++) {
+    const agentKey = reader.zigzag();
+    const bidSats = reader.number();
+    const combined = reader.number();
+    const signalCount = reader.varint();
+    if (signalCount > buffer.length)
+      throw new MalformedBlobError(`${signalCount} signals in ${buffer.length} bytes`);
+    const signals = new Array<number>(signalCount);
+    for (let s = 0; s < signalCount; s++) signals[s] = reader.number();
+    const rejectionTag = reader.varint();
+    let rejection: string | null = null;
+    if (rejectionTag === REJECTION_AS_BEFORE) {
+      if (lastRejection === null) throw new MalformedBlobError('a rejection refers to none before it');
+      rejection = lastRejection;
+    } else if (rejectionTag >= REJECTION_TEXT) {
+      rejection = reader.utf8(rejectionTag - REJECTION_TEXT);
+      lastRejection = rejection;
+    }
+    bids[i] = { agentKey, bidSats, combined, signals, rejection };
+  }
+  if (!reader.done) throw new MalformedBlobError('bytes after the last bid');
+  return bids;
+}
+
+function decodeFirstFormBids(buffer: Buffer): EncodedBid[] {
   const count = buffer.readUInt32LE(0);
+  if (count > buffer.length) throw new MalformedBlobError(`${count} bids in ${buffer.length} bytes`);
   const bids: EncodedBid[] = new Array(count);
   let at = 4;
   for (let i = 0; i < count; i++) {

@@ -87,6 +87,64 @@ describe('a log from before bids became blobs', () => {
 });
 
 /**
+ * A log whose bids blobs are of the first, fixed-width form (test/fixtures/bid-blobs-v1), one record of
+ * it bounded: today's code writes compact blobs, and must read, export, verify and extend the older
+ * ones as they were.
+ */
+describe('a log of first-form bids blobs', () => {
+  const v1 = new URL('../fixtures/bid-blobs-v1/', import.meta.url);
+  const copyOfV1Log = (name: string): string => {
+    const db = join(dir, name);
+    copyFileSync(new URL('audit.db', v1), db);
+    return db;
+  };
+
+  it('exports exactly what the older code exported, and verifies', async () => {
+    const db = copyOfV1Log('v1-export.db');
+    const run = await cli(['export', '--db', db]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(readFileSync(new URL('export.jsonl', v1), 'utf8'));
+    expect((await cli(['verify', '--db', db])).stdout).toMatch(/^all 5 records verify; head hash 00d809a4/);
+  });
+
+  it('extends the chain with compact blobs, and both forms read and verify side by side', async () => {
+    const db = copyOfV1Log('v1-extend.db');
+    const run = await cli([
+      'route',
+      'Fix the login bug in the auth service',
+      '--bid',
+      'forge=45',
+      '--bid',
+      'quill=70',
+      '--bid',
+      'drifter=5',
+      '--allow-unregistered',
+      '--max-bid',
+      '60',
+      '--task-id',
+      'v2-a',
+      '--db',
+      db,
+    ]);
+    expect(run.code).toBe(0);
+    expect((await cli(['verify', '--db', db])).stdout).toMatch(/^all 6 records verify/);
+    const handle = new Database(db, { readonly: true });
+    const blobs = handle
+      .prepare('SELECT task_id, hex(substr(bids, 1, 4)) AS head FROM decisions ORDER BY seq')
+      .all();
+    handle.close();
+    expect(blobs.at(-1)).toEqual({ task_id: 'v2-a', head: 'FFFFFFFF' });
+    expect(blobs.slice(0, 5).every((row) => (row as { head: string }).head !== 'FFFFFFFF')).toBe(true);
+    const history = historyRecords(
+      (await cli(['history', '--agent', 'drifter', '--db', db, '--json'])).stdout,
+    );
+    expect(history.map((d) => d.task_id)).toEqual(['v2-a', 'v1-a']);
+    const exported = (await cli(['export', '--db', db])).stdout.split('\n');
+    expect(exported.slice(0, 5).join('\n')).toBe(readFileSync(new URL('export.jsonl', v1), 'utf8').trimEnd());
+  });
+});
+
+/**
  * Before migration 0007 every bid had a row in the bidder index (`candidates`); since, only bids from
  * agents outside the decision's roster do. A log in the older shape is rebuilt here from one written
  * now, by adding the rows the older code wrote and forgetting that 0007 ran.

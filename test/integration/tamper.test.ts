@@ -97,6 +97,21 @@ describe('verify detects tampering', () => {
       sql: "UPDATE decisions SET capability = CAST(capability || X'AB' AS BLOB) WHERE seq = 3",
       bad: 3,
     },
+    {
+      what: 'a bids blob cut short',
+      sql: 'UPDATE decisions SET bids = substr(bids, 1, length(bids) - 3) WHERE seq = 2',
+      bad: 2,
+    },
+    {
+      what: 'a bids blob of the first form whose count is more than it holds',
+      sql: "UPDATE decisions SET bids = X'0500000001' WHERE seq = 4",
+      bad: 4,
+    },
+    {
+      what: 'bids turned into text',
+      sql: "UPDATE decisions SET bids = bids || X'AB' WHERE seq = 3",
+      bad: 3,
+    },
     { what: 'an edited timestamp', sql: 'UPDATE decisions SET ts_ms = ts_ms + 1 WHERE seq = 4', bad: 4 },
     { what: 'a forged hash', sql: 'UPDATE decisions SET hash = zeroblob(32) WHERE seq = 2', bad: 2 },
   ])('names the record after $what', async ({ sql, bad }) => {
