@@ -2,8 +2,9 @@
  * swarm-router benchmarks. Run `npm run bench` (all) or `npm run bench -- NAME...` (some); names:
  * score-personas, score-synthetic-100, score-synthetic-1000, score-default-personas,
  * score-default-synthetic-1000 (the default scorer), log-personas, log-synthetic-100,
- * log-synthetic-1000, stats-100k, bytes-per-1000, cli-batch-personas, side-by-side and
- * cli-batch-side-by-side (these two run the seed's Python engine too and need python3). Measures
+ * log-synthetic-1000, stats-100k, bytes-per-1000, cli-batch-personas, cli-batch-tools (a 50,000-tool
+ * roster), side-by-side and cli-batch-side-by-side (these two run the seed's Python engine too and
+ * need python3). Measures
  * the built package (dist/), as shipped.
  * Each figure is the median of RUNS runs after a warm-up; the seed's figures (../shared/data/seed/
  * README.md, same workloads, 2-core machine) are printed beside ours as a ratio.
@@ -23,8 +24,10 @@ import {
   type RouteRequest,
   type Router,
 } from '../dist/index.js';
+import { seededRandom } from '../src/kernel/seeded-random.js';
 import { envNumber } from './env-number.js';
 import { machineLine, median } from './machine.js';
+import { generateRoster, taskFor } from './roster-generator.js';
 import { loadWorkload, type WorkloadName } from './workloads.js';
 
 const RUNS = envNumber('BENCH_RUNS', 5, { min: 1 });
@@ -349,6 +352,52 @@ async function cliBatchSideBySide(): Promise<string> {
   ].join('\n');
 }
 
+/**
+ * `route --batch` over a roster of 50,000 tools (bench/roster-generator.ts, as scale-roster.ts
+ * registers them through the API), 20,000 tasks of 10 bidders each, with the log: the CLI's own
+ * decisions/s (the first decision compiles the roster) and the whole process's wall clock. Median of
+ * RUNS runs, each into a new log.
+ */
+async function cliBatchTools(): Promise<string> {
+  const tools = envNumber('BENCH_BATCH_TOOLS', 50_000, { min: 1 });
+  const tasks = envNumber('BENCH_BATCH_TOOL_TASKS', 20_000, { min: 1 });
+  const roster = generateRoster('tools', tools, 1);
+  const rosterFile = join(workDir, 'tools-roster.json');
+  writeFileSync(rosterFile, JSON.stringify({ agents: roster }));
+  const random = seededRandom(2);
+  const lines: string[] = [];
+  for (let t = 0; t < tasks; t++) {
+    const bidders = new Set<number>();
+    while (bidders.size < Math.min(10, tools)) bidders.add(Math.floor(random() * tools));
+    const agents = [...bidders].map((i) => roster[i] as (typeof roster)[number]);
+    lines.push(
+      JSON.stringify({
+        task_id: `tool-task-${t}`,
+        description: taskFor(agents[0] as (typeof roster)[number], random),
+        bids: agents.map((a) => ({ agent_id: a.agent_id, bid_sats: 5 + Math.floor(random() * 96) })),
+      }),
+    );
+  }
+  const workload = join(workDir, 'tools-tasks.jsonl');
+  writeFileSync(workload, `${lines.join('\n')}\n`);
+  const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  const reported: number[] = [];
+  const walls: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    const result = spawnSync(
+      process.execPath,
+      [bin, 'route', '--batch', workload, '--roster', rosterFile, '--db', newDbPath()],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    walls.push(performance.now() - started);
+    const rate = /\(([\d,]+) decisions\/s\)/.exec(result.stderr.toString())?.[1];
+    if (result.status !== 0 || rate === undefined) throw new Error(`CLI failed: ${result.stderr}`);
+    reported.push(Number(rate.replaceAll(',', '')));
+  }
+  return `cli-batch-tools        route --batch, ${tools.toLocaleString('en-US')} tools, ${tasks.toLocaleString('en-US')} tasks of 10 bids, with the log: ${median(reported).toLocaleString('en-US')} decisions/s by the CLI's summary (runs ${Math.min(...reported).toLocaleString('en-US')}–${Math.max(...reported).toLocaleString('en-US')}); ${(median(walls) / 1000).toFixed(2)} s wall clock including start-up and reading the roster`;
+}
+
 /** The personas workload five times as one JSONL file (task ids suffixed with the pass). */
 function hundredThousandPersonas(): { workload: string; tasks: number } {
   const text = gunzipSync(
@@ -410,6 +459,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   'cli-batch-personas': cliBatch,
   'side-by-side': sideBySide,
   'cli-batch-side-by-side': cliBatchSideBySide,
+  'cli-batch-tools': cliBatchTools,
 };
 
 const picked = process.argv.slice(2);

@@ -17,7 +17,7 @@
  * - patch: a burst of PATCH /v1/agents/{id} (new description and examples) on distinct agents;
  * - list: GET /v1/agents (its first page) and a search that reads every manifest, sizes and latency;
  * - route: POST /v1/route with autocannon, each request a task for one of ~10 random registered
- *   bidders; the size of one answer;
+ *   bidders, on 16 connections and then on one (latency without a queue); the size of one answer;
  * - stored: after the service stopped, the pages of the decision tables (decisions, their indexes,
  *   rosters, candidates, policies; SQLite's dbstat) per decision logged, and of agents, their keys
  *   and the ledger per agent.
@@ -31,7 +31,8 @@
  * The service runs from source (tsx) unless BENCH_ROSTER_DIST=1 (dist/, as shipped: build first).
  * Environment: BENCH_ROSTER_AGENTS (default 1000,10000), BENCH_ROSTER_TOOLS (default 50000),
  * BENCH_ROSTER_SEED (1), BENCH_ROSTER_CONCURRENCY (16), BENCH_ROSTER_PATCHES (200),
- * BENCH_ROSTER_SECONDS (5, the route phase), BENCH_ROSTER_CONNECTIONS (16), BENCH_ROSTER_BIDS (10),
+ * BENCH_ROSTER_SECONDS (5, each route phase), BENCH_ROSTER_CONNECTIONS (16), BENCH_ROSTER_BIDS (10),
+ * BENCH_ROSTER_LATENCY_CONNECTIONS (1: the second route phase, a request's latency without a queue),
  * BENCH_ROSTER_PHASE_TIMEOUT_S (1800: a phase that takes longer fails the run, naming the phase;
  * compiling 1,000 agents with examples after a burst of changes took 13.5 s, and grows faster than
  * the roster).
@@ -60,6 +61,7 @@ const PATCHES = envNumber('BENCH_ROSTER_PATCHES', 200, { min: 1 });
 const SECONDS = envNumber('BENCH_ROSTER_SECONDS', 5, { min: 1 });
 const CONNECTIONS = envNumber('BENCH_ROSTER_CONNECTIONS', 16, { min: 1 });
 const BIDS = envNumber('BENCH_ROSTER_BIDS', 10, { min: 1 });
+const LATENCY_CONNECTIONS = envNumber('BENCH_ROSTER_LATENCY_CONNECTIONS', 1, { min: 1 });
 const PHASE_TIMEOUT_MS = envNumber('BENCH_ROSTER_PHASE_TIMEOUT_S', 1_800, { min: 1 }) * 1000;
 const FROM_DIST = envNumber('BENCH_ROSTER_DIST', 0) !== 0;
 /** A word the generator never writes, so only the probe agent knows it. */
@@ -433,6 +435,32 @@ async function runSize(shape: RosterShape, size: number): Promise<void> {
         `(${fmt(decisionsAfter - decisionsBefore)} decisions logged, ${result.non2xx + result.errors} not 2xx); ` +
         `latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; answer ${kb(answerBytes)} on average ` +
         `(largest of 20: ${kb(Math.max(...answers.map((a) => a.bytes)))})`,
+    );
+
+    // A request's own latency: with 16 connections (above) it is mostly the wait behind the other
+    // connections' requests. (autocannon's overallRate sends each second's requests in a burst, so a
+    // steady rate below saturation still queued them: p99 40 ms at 500/s against 26 ms at 1,400/s.)
+    const steady = await phase('route on fewer connections', () =>
+      autocannon({
+        url: `${service.url}/v1/route`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_ADMIN_TOKEN}` },
+        connections: LATENCY_CONNECTIONS,
+        duration: SECONDS,
+        requests: [
+          {
+            setupRequest: (request) => {
+              request.body = bodies[next++ % bodies.length] as string;
+              return request;
+            },
+          },
+        ],
+      }),
+    );
+    say(
+      `route on ${LATENCY_CONNECTIONS} connection${LATENCY_CONNECTIONS === 1 ? '' : 's'}, ${SECONDS} s: ` +
+        `${fmt(steady.requests.average)} requests/s, ${steady.non2xx + steady.errors} not 2xx; ` +
+        `latency p50 ${steady.latency.p50} ms, p99 ${steady.latency.p99} ms`,
     );
 
     const rssPeak = procStatus(service.pid, 'VmHWM');
