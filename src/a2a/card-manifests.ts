@@ -23,7 +23,7 @@ export function skillEntryId(agentId: string, skillId: string): string {
 export function manifestsOfCard(
   agentId: string,
   card: ReadAgentCard,
-  options: { readonly defaultRateSats?: number; readonly where: string },
+  options: { readonly defaultRateSats?: number; readonly cardUrl?: string; readonly where: string },
 ): AgentManifest[] {
   const rateSats = card.rate?.rateSats ?? options.defaultRateSats ?? DEFAULT_CARD_RATE_SATS;
   return card.skills.map((skill, i): AgentManifest => {
@@ -47,6 +47,17 @@ export function manifestsOfCard(
       ...(description === '' ? {} : { description: description.slice(0, 10_000) }),
       ...(nonBlank(skill.examples).length === 0 ? {} : { examples: nonBlank(skill.examples) }),
       ...(card.rate?.maxConcurrency === undefined ? {} : { maxConcurrency: card.rate.maxConcurrency }),
+      a2a: {
+        agent: agentId,
+        skill: skill.id,
+        skillName: skill.name,
+        ...(options.cardUrl === undefined ? {} : { cardUrl: options.cardUrl }),
+        cardName: card.name,
+        cardVersion: card.version,
+        protocolVersion: card.protocolVersion,
+        endpoints: card.endpoints,
+        streaming: card.streaming,
+      },
     };
   });
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isRouterError } from '../kernel/errors.js';
 import { isUsageError } from './cli-error.js';
+import { registerAgentsCommand } from './commands/agents.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerExportCommand } from './commands/export.js';
@@ -47,6 +48,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   registerEvalCommand(program, io);
   registerDemoCommand(program, io);
   registerServeCommand(program, io);
+  registerAgentsCommand(program, io);
   for (const command of [program, ...program.commands]) {
     command.exitOverride().configureOutput({
       ...program.configureOutput(),

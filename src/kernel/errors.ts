@@ -51,6 +51,16 @@ export const ERROR_CODES = {
     exitCode: 2,
     summary: 'The agent comes from the roster file and cannot be changed through the service.',
   },
+  card_unavailable: {
+    httpStatus: 502,
+    exitCode: 2,
+    summary: 'An A2A agent card could not be fetched (refused, timed out, not found, not JSON, too large).',
+  },
+  card_managed: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary: 'The entry is a skill of an A2A agent: its card says what it is; refresh or remove the card.',
+  },
   unknown_task: { httpStatus: 404, exitCode: 2, summary: 'No task has that id.' },
   task_exists: { httpStatus: 409, exitCode: 2, summary: 'A task with that id already exists.' },
   wrong_state: {
@@ -110,6 +120,11 @@ export const ERROR_CODES = {
     summary: 'The database was written by a newer swarm-router or is not a swarm-router database.',
   },
   store_closed: { httpStatus: 503, exitCode: 3, summary: 'The store was used after close().' },
+  service_unreachable: {
+    httpStatus: 503,
+    exitCode: 3,
+    summary: 'A CLI command that speaks to a running service got no answer from it.',
+  },
 } as const satisfies Record<string, { httpStatus: number; exitCode: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -15,6 +15,28 @@ export interface AgentManifest {
   readonly examples?: readonly string[];
   /** How many tasks the agent takes at once; unset means no limit is declared. */
   readonly maxConcurrency?: number;
+  /** Set on the entries of an A2A agent, one per skill of its card: how the router reaches it. */
+  readonly a2a?: A2aReach;
+}
+
+/**
+ * A skill of an A2A agent, as its roster entry keeps it: whose skill it is, and where the agent
+ * answers (from its card, which is re-read on a schedule and on request).
+ */
+export interface A2aReach {
+  /** The A2A agent's id in this swarm; its entries' ids are `<agent>:<skill>`. */
+  readonly agent: string;
+  readonly skill: string;
+  readonly skillName: string;
+  /** Where the card was read from; absent when it was posted inline. */
+  readonly cardUrl?: string;
+  /** The card's name and version, and the protocol version of its shape ('1.0', or a 0.x one). */
+  readonly cardName: string;
+  readonly cardVersion: string;
+  readonly protocolVersion: string;
+  /** Where the agent answers, preferred first. */
+  readonly endpoints: readonly { readonly url: string; readonly binding: string }[];
+  readonly streaming: boolean;
 }
 
 /** Longest agent id accepted anywhere (wire schemas, registry). */

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { EventBus } from '../events/event-bus.js';
 import type { Router } from '../router/router.js';
 import type { AgentDirectory } from '../service/agent-directory.js';
+import type { CardAgents } from '../service/card-agents.js';
 import { EventLog } from '../service/event-log.js';
 import type { TaskService } from '../service/task-service.js';
 import type { Store } from '../store/store.js';
@@ -16,6 +17,7 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 import { ServiceMetrics } from './metrics.js';
 import { installRateLimits } from './rate-limits.js';
 import { agentRoutes } from './routes/agents.js';
+import { cardRoutes } from './routes/cards.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { eventRoutes } from './routes/events.js';
@@ -32,6 +34,8 @@ export interface ServerOptions {
   readonly tasks: TaskService;
   readonly bus: EventBus;
   readonly directory: AgentDirectory;
+  /** The A2A agents, registered by their cards. */
+  readonly cards: CardAgents;
   /** SWARM_ROUTER_ADMIN_TOKEN; without it every endpoint is open (loopback only, see serve). */
   readonly adminToken?: string;
   /** Fastify's logger (pino, JSON lines on stdout) at this level; default none. */
@@ -112,11 +116,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     tasks: options.tasks,
     bus: options.bus,
     directory: options.directory,
+    cards: options.cards,
     auth,
     metrics: new ServiceMetrics(options.directory, options.tasks, options.bus, options.store),
   };
   healthRoutes(app, context);
   agentRoutes(app, context);
+  cardRoutes(app, context);
   routingRoutes(app, context);
   decisionRoutes(app, context);
   taskRoutes(app, context);

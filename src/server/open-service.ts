@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { readCardAgain } from '../a2a/card-entries.js';
 import { EventBus } from '../events/event-bus.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Router } from '../router/router.js';
 import { AgentDirectory } from '../service/agent-directory.js';
+import { CardAgents } from '../service/card-agents.js';
 import { type ClusterSyncOptions, startClusterSync } from '../service/cluster-sync.js';
 import { TaskService, type TaskServiceSettings } from '../service/task-service.js';
 import type { Store } from '../store/store.js';
@@ -32,6 +34,11 @@ export interface ServiceOptions {
   readonly allowedHosts?: readonly string[];
   /** Origins whose pages may call the API (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
+  /**
+   * How often the cards of A2A agents registered from a URL are read again, ms; a card read is their
+   * skills' heartbeat. Default: a third of `offlineAfterMs`, so that one failed read leaves them online.
+   */
+  readonly cardRefreshMs?: number;
   /** How this instance follows the others on a shared store; each absent one is cluster-sync.ts's default. */
   readonly clusterSync?: Pick<ClusterSyncOptions, 'agentsEveryMs' | 'minGapMs' | 'wakeGapMs'>;
 }
@@ -41,6 +48,7 @@ export interface Service {
   readonly tasks: TaskService;
   readonly bus: EventBus;
   readonly directory: AgentDirectory;
+  readonly cards: CardAgents;
   /** Stops the timers, ends open streams, waits for requests in flight. The router stays open. */
   close(): Promise<void>;
 }
@@ -58,6 +66,14 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     clock,
     offlineAfterMs: options.offlineAfterMs,
   });
+  const cards = new CardAgents({
+    directory,
+    readCard: readCardAgain,
+    onRefreshError: (agentId, error) =>
+      process.emitWarning(
+        `reading the card of A2A agent '${agentId}' again failed: ${(error as Error).message}`,
+      ),
+  });
   const bus = new EventBus();
   const tasks = await TaskService.open({
     router,
@@ -72,6 +88,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     tasks,
     bus,
     directory,
+    cards,
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.eventStreams === undefined ? {} : { eventStreams: options.eventStreams }),
@@ -79,7 +96,10 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   });
-  if (options.runTimers ?? true) tasks.start();
+  if (options.runTimers ?? true) {
+    tasks.start();
+    cards.start(options.cardRefreshMs ?? Math.max(1_000, Math.floor(options.offlineAfterMs / 3)));
+  }
   // Several instances on one store: follow what the others commit (nothing to do on SQLite).
   const stopSync = await startClusterSync({ store, directory, tasks, bus, ...options.clusterSync });
   return {
@@ -87,7 +107,9 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     tasks,
     bus,
     directory,
+    cards,
     async close() {
+      await cards.stop();
       await stopSync();
       await tasks.stop();
       await app.close();

@@ -1,6 +1,7 @@
 import type { EventBus } from '../events/event-bus.js';
 import type { Router } from '../router/router.js';
 import type { AgentDirectory } from '../service/agent-directory.js';
+import type { CardAgents } from '../service/card-agents.js';
 import type { EventLog } from '../service/event-log.js';
 import type { TaskService } from '../service/task-service.js';
 import type { Auth } from './auth.js';
@@ -13,6 +14,7 @@ export interface ServiceContext {
   readonly tasks: TaskService;
   readonly bus: EventBus;
   readonly directory: AgentDirectory;
+  readonly cards: CardAgents;
   readonly auth: Auth;
   readonly metrics: ServiceMetrics;
 }

@@ -105,13 +105,25 @@ export class AgentDirectory {
    * The store decides whether the id is free, so two instances cannot both register one id.
    */
   async register(manifest: AgentManifest): Promise<{ entry: DirectoryEntry; token: string }> {
+    const token = newAgentToken();
+    return { entry: await this.#register(manifest, hashToken(token)), token };
+  }
+
+  /**
+   * Registers an entry that no agent acts as (a skill of an A2A agent, reached by the router): it
+   * has no token, so nothing but the service changes it.
+   */
+  registerWithoutToken(manifest: AgentManifest): Promise<DirectoryEntry> {
+    return this.#register(manifest, null);
+  }
+
+  async #register(manifest: AgentManifest, tokenHash: string | null): Promise<DirectoryEntry> {
     const agentId = manifest.agentId;
     if (this.#isRoster(agentId)) throw agentExists(agentId);
-    const token = newAgentToken();
     const now = this.#clock.now();
     const stored: StoredAgent = {
       manifest,
-      tokenHash: hashToken(token),
+      tokenHash,
       registeredAtMs: now,
       lastHeartbeatMs: now,
     };
@@ -121,7 +133,28 @@ export class AgentDirectory {
       throw agentExists(agentId);
     }
     this.#applyOwn(agentId, stored);
-    return { entry: this.#entry(agentId), token };
+    return this.#entry(agentId);
+  }
+
+  /** Whether this instance holds an agent (registered or from the roster) of that id. */
+  has(agentId: string): boolean {
+    return this.#router.registry.has(agentId);
+  }
+
+  /**
+   * The entries of the A2A agents this instance holds, by agent id (their skills, in registration
+   * order). A pass over every registered agent: for the card operations of an admin, not for routing.
+   */
+  cardAgents(): Map<string, DirectoryEntry[]> {
+    const byAgent = new Map<string, DirectoryEntry[]>();
+    for (const [agentId, registered] of this.#registered) {
+      const card = registered.stored.manifest.a2a;
+      if (card === undefined) continue;
+      const entries = byAgent.get(card.agent) ?? [];
+      entries.push(this.#entry(agentId));
+      byAgent.set(card.agent, entries);
+    }
+    return byAgent;
   }
 
   /**

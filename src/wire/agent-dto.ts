@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { DirectoryEntry } from '../service/agent-types.js';
+import { CARD_KEYS, CardRegistrationSchema } from './card-dto.js';
 import { AgentIdSchema, fromManifest, ManifestDtoSchema } from './manifest-dto.js';
 import { CHOOSE_BY } from './validate.js';
 
@@ -10,17 +11,23 @@ export const PersonaRegistrationSchema = Type.Object(
 );
 export type PersonaRegistration = Static<typeof PersonaRegistrationSchema>;
 
-/** `POST /v1/agents`: a manifest, or `{"persona", "agent_id"?}`. */
-export const AgentRegistrationSchema = Type.Union([ManifestDtoSchema, PersonaRegistrationSchema], {
-  [CHOOSE_BY]: 'persona',
-});
+/** `POST /v1/agents`: a manifest, `{"persona", "agent_id"?}`, or an A2A agent's card (card-dto.ts). */
+export const AgentRegistrationSchema = Type.Union(
+  [
+    Type.Union([ManifestDtoSchema, PersonaRegistrationSchema], { [CHOOSE_BY]: 'persona' }),
+    CardRegistrationSchema,
+  ],
+  { [CHOOSE_BY]: CARD_KEYS },
+);
 
 export const AgentIdParamsSchema = Type.Object({ agent_id: AgentIdSchema }, { additionalProperties: false });
 
 /** An agent as the service shows it: its manifest, where it comes from, and whether it is online. */
 export function toAgentDto(entry: DirectoryEntry): Record<string, unknown> {
+  const a2a = entry.manifest.a2a;
   return {
     ...fromManifest(entry.manifest),
+    ...(a2a === undefined ? {} : { a2a: { agent: a2a.agent, skill: a2a.skill, skill_name: a2a.skillName } }),
     source: entry.source,
     status: entry.status,
     ...(entry.registeredAtMs === undefined
@@ -29,5 +36,20 @@ export function toAgentDto(entry: DirectoryEntry): Record<string, unknown> {
     ...(entry.lastHeartbeatMs === undefined
       ? {}
       : { last_heartbeat: new Date(entry.lastHeartbeatMs).toISOString() }),
+  };
+}
+
+/** An A2A agent as the service shows it: what its card says, and its skills' entries. */
+export function toCardAgentDto(agentId: string, entries: readonly DirectoryEntry[]): Record<string, unknown> {
+  const reach = entries[0]?.manifest.a2a;
+  return {
+    agent_id: agentId,
+    name: reach?.cardName ?? agentId,
+    version: reach?.cardVersion ?? '',
+    protocol_version: reach?.protocolVersion ?? '',
+    ...(reach?.cardUrl === undefined ? {} : { card_url: reach.cardUrl }),
+    endpoints: (reach?.endpoints ?? []).map((e) => ({ url: e.url, binding: e.binding })),
+    streaming: reach?.streaming ?? false,
+    skills: entries.map(toAgentDto),
   };
 }

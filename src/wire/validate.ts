@@ -74,24 +74,28 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<S> {
 }
 
 /**
- * Marks a two-member union whose member is chosen by whether a key is present (`{"persona": …}` or a
- * manifest), so a bad value is reported against the member it meant to be rather than as "must match
- * a schema in anyOf". The first member is the one without the key.
+ * Marks a two-member union whose member is chosen by whether a key (or any of a list of keys) is
+ * present (`{"persona": …}` or a manifest), so a bad value is reported against the member it meant to
+ * be rather than as "must match a schema in anyOf". The first member is the one without the key; a
+ * member may itself be such a union.
  */
 export const CHOOSE_BY = 'x-choose-by';
 
 /** compileValidator for any schema, including CHOOSE_BY unions. */
 export function compileAnyValidator(schema: TSchema): (value: unknown, where: string) => unknown {
-  const key = (schema as Record<string, unknown>)[CHOOSE_BY];
-  if (typeof key !== 'string') return compileValidator(schema);
+  const chosenBy = (schema as Record<string, unknown>)[CHOOSE_BY];
+  if (chosenBy === undefined) return compileValidator(schema);
+  // A key, or several: the second member is meant when the value has any of them.
+  const keys = Array.isArray(chosenBy) ? (chosenBy as string[]) : [chosenBy as string];
   const [without, withKey] = ((schema as TSchema & { anyOf: TSchema[] }).anyOf ?? []).map((member) =>
-    compileValidator(member),
+    compileAnyValidator(member),
   );
   if (without === undefined || withKey === undefined) {
     throw new TypeError(`expected a ${CHOOSE_BY} union of two schemas`);
   }
   return (value, where) => {
-    const hasKey = typeof value === 'object' && value !== null && Object.hasOwn(value, key);
+    const hasKey =
+      typeof value === 'object' && value !== null && keys.some((key) => Object.hasOwn(value, key));
     return (hasKey ? withKey : without)(value, where);
   };
 }

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { readCardRegistration } from '../../a2a/card-entries.js';
 import { compareCodeUnits } from '../../kernel/compare.js';
+import { RouterError } from '../../kernel/errors.js';
 import { findPersona, manifestFromPersona } from '../../manifest/agent-registry.js';
 import { MAX_AGENT_CURSOR_LENGTH } from '../../service/agent-pages.js';
 import {
@@ -8,7 +10,9 @@ import {
   AgentRegistrationSchema,
   type PersonaRegistration,
   toAgentDto,
+  toCardAgentDto,
 } from '../../wire/agent-dto.js';
+import { CARD_KEYS, type CardRegistration } from '../../wire/card-dto.js';
 import { fromManifest, type ManifestDto, ManifestDtoSchema, toManifest } from '../../wire/manifest-dto.js';
 import { toAgentStatsDto } from '../../wire/stats-dto.js';
 import { LimitQuerySchema, pageLimit } from '../page-limit.js';
@@ -45,8 +49,19 @@ const AgentsQuerySchema = Type.Object(
 
 export function agentRoutes(
   app: FastifyInstance,
-  { directory, auth, router, events: eventLog, tasks }: ServiceContext,
+  { directory, cards, auth, router, events: eventLog, tasks }: ServiceContext,
 ): void {
+  // A skill of an A2A agent changes with its card, not by hand (a PATCH would be undone by the next read).
+  const refuseCardEntry = async (agentId: string): Promise<void> => {
+    await directory.resolve(agentId);
+    const a2a = directory.has(agentId) ? directory.get(agentId).manifest.a2a : undefined;
+    if (a2a === undefined) return;
+    throw new RouterError(
+      'card_managed',
+      `agent '${agentId}' is the skill '${a2a.skill}' of A2A agent '${a2a.agent}': its card says what it is (POST /v1/cards/${a2a.agent}/refresh to read it again, DELETE /v1/cards/${a2a.agent} to remove the agent)`,
+      { details: { agentId, card: a2a.agent } },
+    );
+  };
   const asTheAgentOfThePath = auth.guard({
     actingAs: (request) => (request.params as Partial<AgentParams>).agent_id,
   });
@@ -55,16 +70,22 @@ export function agentRoutes(
     {
       ...auth.guard('admin'),
       schema: {
-        summary: 'Register an agent: a manifest, or {"persona", "agent_id"?}. The token is returned once.',
+        summary:
+          'Register an agent: a manifest, or {"persona", "agent_id"?} (the token is returned once); or an A2A agent by its card, {"agent_card_url" | "agent_card", "agent_id"?, "rate_sats"?}, whose skills become entries <agent_id>:<skill>.',
         body: AgentRegistrationSchema,
       },
     },
     async (request, reply) => {
-      const body = request.body as ManifestDto | PersonaRegistration;
+      const body = request.body as ManifestDto | PersonaRegistration | CardRegistration;
+      if (CARD_KEYS.some((key) => Object.hasOwn(body, key))) {
+        const { agentId, manifests } = await readCardRegistration(body as CardRegistration);
+        const entries = await cards.add(agentId, manifests);
+        return reply.status(201).send({ agent: toCardAgentDto(agentId, entries) });
+      }
       const manifest =
         'persona' in body
           ? manifestFromPersona(findPersona(body.persona), body.agent_id ?? body.persona)
-          : toManifest(body, 'body');
+          : toManifest(body as ManifestDto, 'body');
       const { entry, token } = await directory.register(manifest);
       return reply.status(201).send({ agent: toAgentDto(entry), token });
     },
@@ -113,6 +134,7 @@ export function agentRoutes(
     },
     async (request) => {
       const { agent_id: agentId } = request.params as AgentParams;
+      await refuseCardEntry(agentId);
       const patch = request.body as Partial<ManifestDto>;
       // Merged onto the manifest as stored, which another instance may have changed since this one read it.
       const entry = await directory.update(agentId, (current) =>
@@ -129,7 +151,9 @@ export function agentRoutes(
       schema: { summary: 'Deregister an agent; its decisions stay in the log.', params: AgentIdParamsSchema },
     },
     async (request, reply) => {
-      await directory.remove((request.params as AgentParams).agent_id);
+      const { agent_id: agentId } = request.params as AgentParams;
+      await refuseCardEntry(agentId);
+      await directory.remove(agentId);
       return reply.status(204).send();
     },
   );

@@ -1,0 +1,165 @@
+import { RouterError } from '../kernel/errors.js';
+import type { AgentManifest } from '../manifest/manifest.js';
+import type { AgentDirectory } from './agent-directory.js';
+import type { DirectoryEntry } from './agent-types.js';
+
+/**
+ * The A2A agents of a swarm, each registered as the entries of its card's skills (`<agent>:<skill>`,
+ * a2a/card-manifests.ts). An agent is added whole or not at all, and a card read again is applied as
+ * a change of its entries: skills added, changed and dropped, the rest untouched (their decisions,
+ * counters and learning stay theirs). Reading a card (fetching, checking, mapping) is the edge's job,
+ * handed in as `readCard`; a card read successfully counts as every entry's heartbeat.
+ */
+
+/**
+ * Reads the card at `url` into the entries of agent `agentId`, at `rateSats` when the card states no
+ * rate; throws a RouterError naming what was wrong.
+ */
+export type CardReader = (agentId: string, url: string, rateSats: number) => Promise<AgentManifest[]>;
+
+export interface CardAgentsOptions {
+  readonly directory: AgentDirectory;
+  readonly readCard: CardReader;
+  /** Told about a scheduled refresh that failed; the agent's entries go offline if failures last. */
+  readonly onRefreshError?: (agentId: string, error: unknown) => void;
+}
+
+export interface CardChange {
+  readonly added: readonly string[];
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
+  readonly entries: readonly DirectoryEntry[];
+}
+
+export class CardAgents {
+  readonly #directory: AgentDirectory;
+  readonly #readCard: CardReader;
+  readonly #onRefreshError: (agentId: string, error: unknown) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #refreshing: Promise<void> | undefined;
+
+  constructor(options: CardAgentsOptions) {
+    this.#directory = options.directory;
+    this.#readCard = options.readCard;
+    this.#onRefreshError = options.onRefreshError ?? (() => {});
+  }
+
+  /** The A2A agents and their entries. */
+  list(): Map<string, DirectoryEntry[]> {
+    return this.#directory.cardAgents();
+  }
+
+  entriesOf(agentId: string): DirectoryEntry[] {
+    const entries = this.list().get(agentId);
+    if (entries === undefined) {
+      throw new RouterError('unknown_agent', `no A2A agent '${agentId}' is registered`, {
+        details: { agentId },
+      });
+    }
+    return entries;
+  }
+
+  /** Registers every entry of a new agent, or none: an id already taken refuses the whole card. */
+  async add(agentId: string, manifests: readonly AgentManifest[]): Promise<DirectoryEntry[]> {
+    if (this.list().has(agentId)) {
+      throw new RouterError(
+        'agent_exists',
+        `A2A agent '${agentId}' is already registered (read its card again with POST /v1/cards/${agentId}/refresh)`,
+        { details: { agentId } },
+      );
+    }
+    const taken = manifests.find((m) => this.#directory.has(m.agentId));
+    if (taken !== undefined) {
+      throw new RouterError('agent_exists', `agent '${taken.agentId}' is already registered`, {
+        details: { agentId: taken.agentId },
+      });
+    }
+    const registered: DirectoryEntry[] = [];
+    try {
+      for (const manifest of manifests) registered.push(await this.#directory.registerWithoutToken(manifest));
+    } catch (error) {
+      for (const entry of registered) await this.#directory.remove(entry.manifest.agentId).catch(() => {});
+      throw error;
+    }
+    return registered;
+  }
+
+  /** Reads the agent's card again from where it was read and applies what changed. */
+  async refresh(agentId: string): Promise<CardChange> {
+    const entries = this.entriesOf(agentId);
+    const first = entries[0]?.manifest;
+    const cardUrl = first?.a2a?.cardUrl;
+    if (first === undefined || cardUrl === undefined) {
+      throw new RouterError(
+        'invalid_request',
+        `A2A agent '${agentId}' was registered with an inline card: there is no URL to read it from again (remove it and post the new card)`,
+        { details: { agentId } },
+      );
+    }
+    // A rate given at registration stands for a card that states none.
+    return this.apply(agentId, await this.#readCard(agentId, cardUrl, first.rateSats));
+  }
+
+  /** Makes the agent's entries those of `manifests`, each counted as heard from now. */
+  async apply(agentId: string, manifests: readonly AgentManifest[]): Promise<CardChange> {
+    const current = new Map(this.entriesOf(agentId).map((e) => [e.manifest.agentId, e.manifest]));
+    const added: string[] = [];
+    const changed: string[] = [];
+    for (const manifest of manifests) {
+      const before = current.get(manifest.agentId);
+      current.delete(manifest.agentId);
+      if (before === undefined) {
+        await this.#directory.registerWithoutToken(manifest);
+        added.push(manifest.agentId);
+        continue;
+      }
+      if (JSON.stringify(before) !== JSON.stringify(manifest)) {
+        await this.#directory.update(manifest.agentId, () => manifest);
+        changed.push(manifest.agentId);
+      }
+      await this.#directory.heartbeat(manifest.agentId);
+    }
+    const removed = [...current.keys()];
+    for (const entryId of removed) await this.#directory.remove(entryId);
+    return { added, changed, removed, entries: manifests.map((m) => this.#directory.get(m.agentId)) };
+  }
+
+  /** Removes the agent's entries; their decisions stay in the log. Resolves to how many there were. */
+  async remove(agentId: string): Promise<number> {
+    const entries = this.entriesOf(agentId);
+    for (const entry of entries) await this.#directory.remove(entry.manifest.agentId);
+    return entries.length;
+  }
+
+  /** Reads every card that came from a URL, one after another; a failure is reported and skipped. */
+  refreshAll(): Promise<void> {
+    this.#refreshing ??= (async () => {
+      try {
+        for (const [agentId, entries] of this.list()) {
+          if (entries[0]?.manifest.a2a?.cardUrl === undefined) continue;
+          try {
+            await this.refresh(agentId);
+          } catch (error) {
+            this.#onRefreshError(agentId, error);
+          }
+        }
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /** Refreshes every card every `everyMs`, a pass at a time. */
+  start(everyMs: number): void {
+    this.stop();
+    this.#timer = setInterval(() => void this.refreshAll(), everyMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#refreshing;
+  }
+}
