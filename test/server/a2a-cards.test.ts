@@ -60,6 +60,7 @@ async function call(s: ListeningService, method: string, path: string, body?: un
   const text = await response.text();
   return {
     status: response.status,
+    // biome-ignore lint/suspicious/noExplicitAny: the answers' JSON is read loosely here; schemas check it in the service
     body: text === '' ? undefined : (JSON.parse(text) as Record<string, any>),
   };
 }
@@ -77,7 +78,7 @@ describe('A2A agents registered by their card', () => {
       card_url: remote.cardUrl,
       endpoints: [{ url: `${remote.baseUrl}/a2a`, binding: 'JSONRPC' }],
     });
-    const skills = added.body?.agent.skills as Record<string, any>[];
+    const skills = added.body?.agent.skills as Record<string, unknown>[];
     expect(skills.map((e) => e.agent_id)).toEqual(['research-bot:summarize', 'research-bot:translate']);
     expect(skills[0]).toMatchObject({
       capabilities: ['summarization', 'research'],

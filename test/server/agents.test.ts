@@ -103,7 +103,7 @@ describe('service: agents', () => {
       ['limit=5000', 'limit'],
       ['cursor=%F0%9F%9A%80', 'cursor'],
       ['cursor=bm90LWEtY3Vyc29y', 'cursor'],
-      ['q=' + 'x'.repeat(201), 'q'],
+      [`q=${'x'.repeat(201)}`, 'q'],
       ['sort=id', 'sort'],
     ] as const) {
       const bad = await service.call({ method: 'GET', url: `/v1/agents?${query}` });
