@@ -56,7 +56,7 @@ describe('reading an A2A agent card', () => {
       name: 'Research bot',
       version: '2.1.0',
       protocolVersion: '1.0',
-      endpoints: [{ url: 'http://127.0.0.1:9/a2a', binding: 'JSONRPC' }],
+      endpoints: [{ url: 'http://127.0.0.1:9/a2a', binding: 'JSONRPC', protocolVersion: '1.0' }],
       streaming: true,
       rate: { rateSats: 30, maxConcurrency: 4 },
     });
@@ -80,6 +80,8 @@ describe('reading an A2A agent card', () => {
     const card = readAgentCard(legacyCard(extra), 'card.json');
     expect(card.protocolVersion).toBe(version);
     expect(card.endpoints[0]?.url).toBe('https://agents.example/translate/rpc');
+    // The SDK's client reaches 0.x agents with 0.3's methods.
+    expect(card.endpoints[0]?.protocolVersion).toMatch(/^0\.3/);
     expect(card.rate).toBeUndefined();
     expect(card.card.supportedInterfaces.length).toBeGreaterThan(0);
   });

@@ -78,8 +78,12 @@ export interface ReadAgentCard {
   readonly version: string;
   /** The shape it was published in: '1.0', or the 0.x version it gave ('0.3' when it gave none). */
   readonly protocolVersion: string;
-  /** Where the agent answers, preferred first, as the card lists them. */
-  readonly endpoints: readonly { readonly url: string; readonly binding: string }[];
+  /** Where the agent answers, preferred first, as the card lists them, with the protocol spoken there. */
+  readonly endpoints: readonly {
+    readonly url: string;
+    readonly binding: string;
+    readonly protocolVersion: string;
+  }[];
   readonly streaming: boolean;
   /** From the rate extension; absent when the card does not carry it. */
   readonly rate?: { readonly rateSats: number; readonly maxConcurrency?: number };
@@ -136,7 +140,12 @@ export function readAgentCard(raw: unknown, where: string): ReadAgentCard {
     description: checked.description ?? '',
     version: checked.version ?? '',
     protocolVersion: legacy ? (checked.protocolVersion ?? '0.3') : '1.0',
-    endpoints: card.supportedInterfaces.map((e) => ({ url: e.url, binding: e.protocolBinding })),
+    endpoints: card.supportedInterfaces.map((e) => ({
+      url: e.url,
+      binding: e.protocolBinding,
+      // The SDK's client speaks 1.0, and 0.3 to older agents; 0.2 agents answer 0.3's methods.
+      protocolVersion: legacy && e.protocolVersion < '0.3' ? '0.3' : e.protocolVersion,
+    })),
     streaming: checked.capabilities?.streaming === true,
     ...rateOf(checked, where),
     skills: checked.skills.map((skill) => ({

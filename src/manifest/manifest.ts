@@ -35,7 +35,12 @@ export interface A2aReach {
   readonly cardVersion: string;
   readonly protocolVersion: string;
   /** Where the agent answers, preferred first. */
-  readonly endpoints: readonly { readonly url: string; readonly binding: string }[];
+  readonly endpoints: readonly {
+    readonly url: string;
+    readonly binding: string;
+    /** The A2A protocol version spoken there: '1.0', or '0.3' for 0.x agents. */
+    readonly protocolVersion: string;
+  }[];
   readonly streaming: boolean;
 }
 

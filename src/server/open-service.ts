@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { A2aDispatcher } from '../a2a/a2a-dispatcher.js';
 import { readCardAgain } from '../a2a/card-entries.js';
 import { EventBus } from '../events/event-bus.js';
 import type { Clock } from '../kernel/clock.js';
@@ -6,6 +7,7 @@ import type { Router } from '../router/router.js';
 import { AgentDirectory } from '../service/agent-directory.js';
 import { CardAgents } from '../service/card-agents.js';
 import { type ClusterSyncOptions, startClusterSync } from '../service/cluster-sync.js';
+import { HouseBids } from '../service/house-bids.js';
 import { TaskService, type TaskServiceSettings } from '../service/task-service.js';
 import type { Store } from '../store/store.js';
 import { createServer } from './create-server.js';
@@ -39,6 +41,8 @@ export interface ServiceOptions {
    * skills' heartbeat. Default: a third of `offlineAfterMs`, so that one failed read leaves them online.
    */
   readonly cardRefreshMs?: number;
+  /** Longest an A2A agent may work on a task it took before it is canceled and failed, ms (a2a-dispatcher.ts). */
+  readonly a2aWorkTimeoutMs?: number;
   /** How this instance follows the others on a shared store; each absent one is cluster-sync.ts's default. */
   readonly clusterSync?: Pick<ClusterSyncOptions, 'agentsEveryMs' | 'minGapMs' | 'wakeGapMs'>;
 }
@@ -96,6 +100,28 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   });
+  // A2A skills: the router bids for them at their rate, and sends them what they win.
+  const houseBids = new HouseBids({
+    bus,
+    router,
+    directory,
+    tasks,
+    onError: (taskId, error) =>
+      process.emitWarning(`bidding for A2A agents on task ${taskId} failed: ${(error as Error).message}`),
+  });
+  const dispatcher = new A2aDispatcher({
+    bus,
+    tasks,
+    directory,
+    clock,
+    ...(options.a2aWorkTimeoutMs === undefined ? {} : { workTimeoutMs: options.a2aWorkTimeoutMs }),
+    onError: (taskId, agentId, error) =>
+      process.emitWarning(
+        `sending task ${taskId} to A2A agent '${agentId}' failed: ${(error as Error).message}`,
+      ),
+  });
+  houseBids.start();
+  dispatcher.start();
   if (options.runTimers ?? true) {
     tasks.start();
     cards.start(options.cardRefreshMs ?? Math.max(1_000, Math.floor(options.offlineAfterMs / 3)));
@@ -109,6 +135,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     directory,
     cards,
     async close() {
+      await houseBids.stop();
+      await dispatcher.stop();
       await cards.stop();
       await stopSync();
       await tasks.stop();

@@ -47,6 +47,8 @@ export interface A2aTestAgent {
   readonly cardUrl: string;
   /** Tasks the agent was sent, in order. */
   readonly received: string[];
+  /** The JSON-RPC methods it was called with, in order (SendMessage, message/send, GetTask…). */
+  readonly methods: string[];
   setSkills(skills: readonly TestSkill[]): void;
   /** Serve the card with this HTTP status instead (0 to serve it again). */
   failCardWith(status: number): void;
@@ -60,6 +62,8 @@ export interface A2aTestAgentOptions {
   readonly streaming?: boolean;
   /** Publish a 0.3 card (top-level url, protocolVersion 0.3.0) instead of a 1.0 one. */
   readonly legacyCard?: boolean;
+  /** Fail every task, whatever its text. */
+  readonly failsAll?: boolean;
 }
 
 const textPart = (text: string) => ({
@@ -70,7 +74,10 @@ const textPart = (text: string) => ({
 });
 
 class ScriptedExecutor implements AgentExecutor {
-  constructor(private readonly received: string[]) {}
+  constructor(
+    private readonly received: string[],
+    private readonly failsAll: boolean,
+  ) {}
 
   async execute(context: RequestContext, bus: ExecutionEventBus): Promise<void> {
     const part = context.userMessage.parts[0];
@@ -107,7 +114,7 @@ class ScriptedExecutor implements AgentExecutor {
       );
     }
     bus.publish(AgentEvent.statusUpdate({ ...ids, status: status(TaskState.TASK_STATE_WORKING) }));
-    if (text.startsWith('fail')) {
+    if (this.failsAll || text.startsWith('fail')) {
       bus.publish(
         AgentEvent.statusUpdate({ ...ids, status: status(TaskState.TASK_STATE_FAILED, 'could not do it') }),
       );
@@ -154,6 +161,7 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
   let skills = options.skills;
   let cardStatus = 0;
   const received: string[] = [];
+  const methods: string[] = [];
   let base = '';
   const cardJson = (): Record<string, unknown> => {
     const rate =
@@ -218,6 +226,7 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
       ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
       : JsonRpcTransportHandler.mapToJSONRPCError;
     const id = (request.body as { id?: unknown } | undefined)?.id ?? null;
+    methods.push(String((request.body as { method?: unknown } | undefined)?.method));
     try {
       const context = defaultServerCallContextBuilder({
         user: new UnauthenticatedUser(),
@@ -259,7 +268,7 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
   const requestHandler = new DefaultRequestHandler(
     handlerCard,
     new InMemoryTaskStore(),
-    new ScriptedExecutor(received),
+    new ScriptedExecutor(received, options.failsAll === true),
   );
   v1 = new JsonRpcTransportHandler(requestHandler);
   v03 = new LegacyJsonRpcTransportHandler(requestHandler);
@@ -267,6 +276,7 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
     baseUrl: base,
     cardUrl: `${base}/${AGENT_CARD_PATH}`,
     received,
+    methods,
     setSkills(next) {
       skills = next;
     },

@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type A2aTestAgent, type A2aTestAgentOptions, startA2aTestAgent } from '../helpers/a2a-test-agent.js';
+import { type ListeningService, startListeningService } from '../helpers/listening-service.js';
+import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
+
+/**
+ * Tasks posted to the service reach A2A agents: the router bids for their skills at their rate, the
+ * winner's agent is sent the task by @a2a-js/sdk's client and followed to its end, and the lifecycle
+ * records it: completed, or failed and offered to the next candidate. Real A2A servers, real sockets.
+ */
+const dir = tempDir();
+const started: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const thing of started.splice(0).reverse()) await thing.close();
+});
+
+const TRANSLATE = {
+  id: 'translate',
+  name: 'Translate',
+  description: 'Translate contracts and letters between languages',
+  tags: ['translation', 'languages'],
+  examples: ['Translate this contract into French', 'Translate the letter into German'],
+};
+
+async function agent(options: A2aTestAgentOptions): Promise<A2aTestAgent> {
+  const a = await startA2aTestAgent(options);
+  started.push(a);
+  return a;
+}
+
+async function service(): Promise<ListeningService> {
+  // No personas: the A2A skills are the swarm.
+  const s = await startListeningService({ db: tempDbPath(dir), roster: [] });
+  started.push(s);
+  return s;
+}
+
+async function call(s: ListeningService, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${s.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+/** Posts a task and waits until the lifecycle has finished with it. */
+async function runTask(s: ListeningService, description: string): Promise<Record<string, any>> {
+  const posted = await call(s, 'POST', '/v1/tasks', { description, bidding_window_ms: 150 });
+  expect(posted.status).toBe(201);
+  const taskId = posted.body.task.task_id as string;
+  for (let i = 0; i < 200; i++) {
+    const { body } = await call(s, 'GET', `/v1/tasks/${taskId}`);
+    if (['completed', 'failed', 'unassigned', 'expired'].includes(body.task.status)) return body;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`task ${taskId} did not finish`);
+}
+
+describe('tasks dispatched to A2A agents', () => {
+  it.each([
+    { shape: 'a 1.0 agent', options: {}, sent: 'SendMessage' },
+    { shape: 'a 1.0 agent that streams', options: { streaming: true }, sent: 'SendStreamingMessage' },
+    { shape: 'a 0.3 agent', options: { legacyCard: true }, sent: 'message/send' },
+  ])(
+    'sends the task to $shape, bids at its rate for it, and completes the task',
+    async ({ options, sent }) => {
+      const remote = await agent({ name: 'Polyglot', skills: [TRANSLATE], rateSats: 12, ...options });
+      const s = await service();
+      expect((await call(s, 'POST', '/v1/agents', { agent_card_url: remote.baseUrl })).status).toBe(201);
+      const done = await runTask(s, 'Translate this contract into Spanish');
+      expect(done.task).toMatchObject({
+        status: 'completed',
+        assigned_agent: 'polyglot:translate',
+        bids: [{ agent_id: 'polyglot:translate', bid_sats: 12 }],
+      });
+      expect(remote.received).toEqual(['Translate this contract into Spanish']);
+      expect(remote.methods[0]).toBe(sent);
+      const stats = (await call(s, 'GET', '/v1/agents/polyglot:translate/stats')).body;
+      expect(stats).toMatchObject({ completed: 1, failed: 0, accepted: 1 });
+    },
+  );
+
+  it('offers a task its agent failed to the next candidate, and learns the failure', async () => {
+    const flaky = await agent({ name: 'Cheap', skills: [TRANSLATE], rateSats: 5, failsAll: true });
+    const good = await agent({ name: 'Solid', skills: [TRANSLATE], rateSats: 40 });
+    const s = await service();
+    await call(s, 'POST', '/v1/agents', { agent_card_url: flaky.baseUrl });
+    await call(s, 'POST', '/v1/agents', { agent_card_url: good.baseUrl });
+    const done = await runTask(s, 'Translate the letter into Italian');
+    expect(done.task.status).toBe('completed');
+    expect(done.task.assigned_agent).toBe('solid:translate');
+    expect(done.task.failures).toBe(1);
+    expect(flaky.received).toHaveLength(1);
+    expect(good.received).toHaveLength(1);
+    expect((await call(s, 'GET', '/v1/agents/cheap:translate/stats')).body).toMatchObject({ failed: 1 });
+  });
+
+  it('passes a task on when its agent cannot be reached', async () => {
+    const gone = await agent({ name: 'Gone', skills: [TRANSLATE], rateSats: 1 });
+    const good = await agent({ name: 'Solid', skills: [TRANSLATE], rateSats: 40 });
+    const s = await service();
+    await call(s, 'POST', '/v1/agents', { agent_card_url: gone.baseUrl });
+    await call(s, 'POST', '/v1/agents', { agent_card_url: good.baseUrl });
+    await gone.close();
+    const done = await runTask(s, 'Translate this contract into Greek');
+    expect(done.task, JSON.stringify(done.decision)).toMatchObject({
+      status: 'completed',
+      assigned_agent: 'solid:translate',
+    });
+    expect((await call(s, 'GET', '/v1/agents/gone:translate/stats')).body).toMatchObject({ rejected: 1 });
+  });
+});
