@@ -20,9 +20,9 @@ module.exports = {
       name: 'core-never-imports-edges',
       severity: 'error',
       comment:
-        'Data flows one way: edges (cli, server) → services → router → store. The core (domain, store, router) never imports the edges (cli, server, the A2A adapter), config, the wire format or the services above it.',
+        'Data flows one way: edges (cli, server) → services → router → store. The core (domain, store, router) never imports the edges (cli, server, the A2A and MCP adapters), config, the wire format or the services above it.',
       from: { path: '^src/(kernel|manifest|scoring|policy|audit|tasks|events|store|router)/' },
-      to: { path: '^src/(cli|server|config|log|wire|service|a2a)/' },
+      to: { path: '^src/(cli|server|config|log|wire|service|a2a|mcp)/' },
     },
     {
       name: 'services-never-import-edges',

@@ -17,6 +17,8 @@ export interface AgentManifest {
   readonly maxConcurrency?: number;
   /** Set on the entries of an A2A agent, one per skill of its card: how the router reaches it. */
   readonly a2a?: A2aReach;
+  /** Set on the entries of an MCP server, one per tool it lists: which tool, and how to reach the server. */
+  readonly mcp?: McpReach;
 }
 
 /**
@@ -43,6 +45,29 @@ export interface A2aReach {
   }[];
   readonly streaming: boolean;
 }
+
+/**
+ * How an MCP server is reached: a Streamable HTTP endpoint, or a command the service runs and speaks
+ * to over its standard input and output.
+ */
+export type McpTarget =
+  | { readonly transport: 'http'; readonly url: string }
+  | { readonly transport: 'stdio'; readonly command: string; readonly args: readonly string[] };
+
+/**
+ * A tool of an MCP server, as its roster entry keeps it: whose tool it is, its name as the server
+ * lists it, and where the server is (kept so the service can connect again after a restart).
+ */
+export type McpReach = McpTarget & {
+  /** The server's id in this swarm; its entries' ids are `<server>:<tool>`. */
+  readonly server: string;
+  /** The tool's name, as the server lists it (the entry id's tool part is its NFC form). */
+  readonly tool: string;
+  readonly title?: string;
+  /** The server's own name and version, from its `serverInfo`. */
+  readonly serverName: string;
+  readonly serverVersion: string;
+};
 
 /** Longest agent id accepted anywhere (wire schemas, registry). */
 export const MAX_AGENT_ID_LENGTH = 200;

@@ -13,6 +13,7 @@ import type { Router } from '../../router/router.js';
 import { createStore } from '../../store/create-store.js';
 import type { LabelledTaskDto } from '../../wire/eval-dto.js';
 import { asFlagError } from '../cli-error.js';
+import { loadEvalRoster } from '../eval-roster.js';
 import { parseJson, readInput } from '../input-files.js';
 import { type CliIo, write } from '../io.js';
 import { parseMinCapability } from '../min-capability-option.js';
@@ -37,7 +38,10 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .description(
       'measure routing accuracy on labelled tasks (file formats: docs/cli.md; a sample in examples/eval/)',
     )
-    .requiredOption('--agents <file>', 'roster JSON ({"agents": [...]}; rate_sats may be omitted)')
+    .requiredOption(
+      '--agents <file>',
+      'roster JSON ({"agents": [...]}; rate_sats may be omitted), an MCP tool list ({"tools": [...]}) or an A2A agent card',
+    )
     .requiredOption('--tasks <file>', 'labelled tasks, JSONL: {"task_id", "description", "label"}')
     .addOption(scorerOption())
     .addOption(relatedOption())
@@ -46,13 +50,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .addOption(minCapabilityOption())
     .option('--json', 'end stdout with one JSON object holding every figure')
     .action(async (flags: EvalFlags) => {
-      // The schema validators are loaded by the command that uses them: start-up time for the rest.
-      const { toEvalRoster, validateEvalRosterFile } = await import('../../wire/eval-dto.js');
-      const agentsFile = validateEvalRosterFile(
-        parseJson(await readInput(flags.agents), flags.agents),
-        flags.agents,
-      );
-      const agents = toEvalRoster(agentsFile, flags.agents);
+      const agents = await loadEvalRoster(flags.agents);
       const known = new Set(agents.map((a) => a.agentId));
       const tasks = await readLabelledTasks(flags.tasks, known);
       const relatedTerms = await loadRelatedTerms(loadConfig({ related: flags.related }, io.env).related);
