@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type Task as A2aTask, AgentCard, SendMessageRequest, TaskState } from '@a2a-js/sdk';
+import {
+  type Message as A2aMessage,
+  type Task as A2aTask,
+  AgentCard,
+  SendMessageRequest,
+  TaskState,
+} from '@a2a-js/sdk';
 import {
   type Client,
   ClientFactory,
@@ -12,8 +18,10 @@ import type { TaskEvent } from '../events/task-event.js';
 import type { Clock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
 import type { A2aReach } from '../manifest/manifest.js';
+import type { OutcomeResult } from '../policy/outcome.js';
 import type { AgentDirectory } from '../service/agent-directory.js';
 import type { TaskService } from '../service/task-service.js';
+import { ArtifactCollector, resultOfMessage } from './a2a-results.js';
 
 /**
  * Sends the tasks offered to A2A skills to their agents and carries each to its end in the task
@@ -115,7 +123,7 @@ export class A2aDispatcher {
     // Until the agent has the task, it has the reservation's time; then the work's.
     const answerBy = AbortSignal.any([stop, AbortSignal.timeout(Math.max(1, reservedUntilMs - clock.now()))]);
     let client: Client;
-    let first: A2aTask | { readonly message: true };
+    let first: A2aTask | { readonly message: A2aMessage };
     let stream: AsyncGenerator<unknown> | undefined;
     try {
       client = await this.#clientFor(reach);
@@ -126,7 +134,7 @@ export class A2aDispatcher {
         first = await firstTaskOf(stream, answerBy);
       } else {
         const answer = await client.sendMessage(request, { signal: answerBy });
-        first = 'messageId' in answer ? { message: true } : answer;
+        first = 'messageId' in answer ? { message: answer } : answer;
       }
     } catch (error) {
       if (answerBy.aborted) return; // no answer in time: the lifecycle times the reservation out
@@ -141,48 +149,58 @@ export class A2aDispatcher {
       await tasks.accept(taskId, agentId);
       // A direct reply (a message, no task) is the whole answer.
       const final =
-        'message' in first ? TaskState.TASK_STATE_COMPLETED : await this.#follow(client, first, stream, stop);
+        'message' in first
+          ? { state: TaskState.TASK_STATE_COMPLETED, result: resultOfMessage(first.message) }
+          : await this.#follow(client, first, stream, stop);
       const durationMs = clock.now() - started;
-      if (final === TaskState.TASK_STATE_COMPLETED) await tasks.complete(taskId, agentId, durationMs);
-      else await tasks.fail(taskId, agentId, durationMs);
+      if (final.state === TaskState.TASK_STATE_COMPLETED)
+        await tasks.complete(taskId, agentId, durationMs, final.result);
+      else await tasks.fail(taskId, agentId, durationMs, final.result);
     } catch (error) {
       if (!movedOn(error)) throw error;
     }
   }
 
-  /** The task's final state: from the stream, or by polling; a stuck or overdue task is canceled. */
+  /**
+   * The task's final state and what the agent handed back: from the stream, or by polling; a stuck
+   * or overdue task is canceled at the agent.
+   */
   async #follow(
     client: Client,
     first: A2aTask,
     stream: AsyncGenerator<unknown> | undefined,
     stop: AbortSignal,
-  ): Promise<TaskState> {
+  ): Promise<{ state: TaskState; result: OutcomeResult }> {
     let state = first.status?.state ?? TaskState.TASK_STATE_SUBMITTED;
+    const artifacts = new ArtifactCollector(first);
     const deadline = this.#options.clock.now() + (this.#options.workTimeoutMs ?? A2A_WORK_TIMEOUT_MS);
     try {
       if (stream !== undefined) {
         for await (const event of stream) {
           state = stateOf(event) ?? state;
+          artifacts.take(event);
           if (FINAL_STATES.has(state) || STUCK_STATES.has(state)) break;
         }
       } else {
         while (!FINAL_STATES.has(state) && !STUCK_STATES.has(state)) {
           if (this.#options.clock.now() >= deadline) break;
           await sleep(this.#options.pollMs ?? POLL_MS, stop);
-          if (stop.aborted) return TaskState.TASK_STATE_FAILED;
-          state =
-            (await client.getTask({ id: first.id, tenant: '' } as never, { signal: stop })).status?.state ??
-            state;
+          if (stop.aborted)
+            return { state: TaskState.TASK_STATE_FAILED, result: artifacts.result(first.id, state) };
+          const current = await client.getTask({ id: first.id, tenant: '' } as never, { signal: stop });
+          state = current.status?.state ?? state;
+          artifacts.replaceWith(current);
         }
       }
     } catch {
       state = TaskState.TASK_STATE_FAILED; // the stream broke or the agent stopped answering
     }
+    const result = artifacts.result(first.id, state);
     if (!FINAL_STATES.has(state)) {
       await client.cancelTask({ id: first.id, tenant: '' } as never).catch(() => {});
-      return TaskState.TASK_STATE_FAILED;
+      return { state: TaskState.TASK_STATE_FAILED, result };
     }
-    return state;
+    return { state, result };
   }
 
   /** One SDK client per agent and endpoint set, made from what its card said (no fetch). */
@@ -235,7 +253,7 @@ function stateOf(event: unknown): TaskState | undefined {
 async function firstTaskOf(
   stream: AsyncGenerator<unknown>,
   answerBy: AbortSignal,
-): Promise<A2aTask | { message: true }> {
+): Promise<A2aTask | { message: A2aMessage }> {
   const aborted = new Promise<never>((_, reject) => {
     if (answerBy.aborted) reject(answerBy.reason);
     answerBy.addEventListener('abort', () => reject(answerBy.reason), { once: true });
@@ -245,7 +263,7 @@ async function firstTaskOf(
     if (next.done) throw new Error('the stream ended before the agent took the task');
     const payload = (next.value as { payload?: { $case?: string; value?: unknown } }).payload;
     if (payload?.$case === 'task') return payload.value as A2aTask;
-    if (payload?.$case === 'message') return { message: true };
+    if (payload?.$case === 'message') return { message: payload.value as A2aMessage };
   }
 }
 

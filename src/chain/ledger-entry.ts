@@ -163,6 +163,8 @@ export function outcomeEntry(outcome: RecordedOutcome): NewLedgerEntry {
       status: outcome.status,
       duration_ms: outcome.durationMs ?? null,
       recorded_ms: outcome.recordedAtMs,
+      // Only outcomes with a result have the field: those sealed before results existed read as sealed.
+      ...(outcome.result === undefined ? {} : { result: outcome.result }),
     }),
   };
 }

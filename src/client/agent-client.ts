@@ -77,12 +77,13 @@ export class AgentClient extends SwarmClient {
     return this.#act(taskId, 'reject', {});
   }
 
-  async complete(taskId: string, durationMs?: number): Promise<TaskDto> {
-    return this.#act(taskId, 'complete', durationMs === undefined ? {} : { duration_ms: durationMs });
+  /** `result`: what the agent hands back (a JSON object, at most 64 KiB), kept with the task. */
+  async complete(taskId: string, durationMs?: number, result?: Record<string, unknown>): Promise<TaskDto> {
+    return this.#act(taskId, 'complete', outcomeBody(durationMs, result));
   }
 
-  async fail(taskId: string, durationMs?: number): Promise<TaskDto> {
-    return this.#act(taskId, 'fail', durationMs === undefined ? {} : { duration_ms: durationMs });
+  async fail(taskId: string, durationMs?: number, result?: Record<string, unknown>): Promise<TaskDto> {
+    return this.#act(taskId, 'fail', outcomeBody(durationMs, result));
   }
 
   async #act(taskId: string, action: string, body: Record<string, unknown>): Promise<TaskDto> {
@@ -93,4 +94,11 @@ export class AgentClient extends SwarmClient {
   #id(): string {
     return encodeURIComponent(this.agentId);
   }
+}
+
+function outcomeBody(durationMs: number | undefined, result: Record<string, unknown> | undefined) {
+  return {
+    ...(durationMs === undefined ? {} : { duration_ms: durationMs }),
+    ...(result === undefined ? {} : { result }),
+  };
 }

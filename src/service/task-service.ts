@@ -6,7 +6,7 @@ import { newTaskId } from '../kernel/ids.js';
 import type { Decision } from '../policy/decision.js';
 import { rankCandidates } from '../policy/explain.js';
 import type { RouteConstraints } from '../policy/filters.js';
-import type { OutcomeReport } from '../policy/outcome.js';
+import type { OutcomeReport, OutcomeResult } from '../policy/outcome.js';
 import type { Router } from '../router/router.js';
 import type { CommittedTaskChange, Store, TaskPage, TaskQuery } from '../store/store.js';
 import { auctionClosed } from '../store/task-rows.js';
@@ -261,12 +261,28 @@ export class TaskService {
     });
   }
 
-  async complete(taskId: string, agentId: string, durationMs?: number): Promise<Task> {
-    return this.#finish(taskId, agentId, 'completed', durationMs);
+  async complete(
+    taskId: string,
+    agentId: string,
+    durationMs?: number,
+    result?: OutcomeResult,
+  ): Promise<Task> {
+    return this.#finish(taskId, agentId, 'completed', durationMs, result);
   }
 
-  async fail(taskId: string, agentId: string, durationMs?: number): Promise<Task> {
-    return this.#finish(taskId, agentId, 'failed', durationMs);
+  async fail(taskId: string, agentId: string, durationMs?: number, result?: OutcomeResult): Promise<Task> {
+    return this.#finish(taskId, agentId, 'failed', durationMs, result);
+  }
+
+  /**
+   * What the agent that finished the task handed back with its outcome: for a completed task, its
+   * result; for a failed one, the last attempt's. Undefined while the task runs, or when none was given.
+   */
+  async resultOf(task: Task): Promise<OutcomeResult | undefined> {
+    if ((task.status !== 'completed' && task.status !== 'failed') || task.decisionSeq === null)
+      return undefined;
+    const agentId = task.assignedAgent ?? task.candidates[task.offerIndex];
+    return agentId === undefined ? undefined : this.#store.outcomeResult(task.decisionSeq, agentId);
   }
 
   async get(taskId: string): Promise<Task> {
@@ -387,6 +403,7 @@ export class TaskService {
     agentId: string,
     status: 'completed' | 'failed',
     durationMs?: number,
+    result?: OutcomeResult,
   ): Promise<Task> {
     if (durationMs !== undefined && !(Number.isFinite(durationMs) && durationMs >= 0)) {
       throw invalid('duration_ms', `must be a number of milliseconds ≥ 0, got ${String(durationMs)}`);
@@ -399,6 +416,7 @@ export class TaskService {
         agentId,
         status,
         ...(durationMs === undefined ? {} : { durationMs }),
+        ...(result === undefined ? {} : { result }),
       };
       return {
         task: next,

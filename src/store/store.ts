@@ -1,7 +1,7 @@
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../events/task-event.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import type { Bid, Decision, LoggedDecision } from '../policy/decision.js';
-import type { OutcomeReport, RecordedOutcome } from '../policy/outcome.js';
+import type { OutcomeReport, OutcomeResult, RecordedOutcome } from '../policy/outcome.js';
 import type { Task, TaskStatus } from '../tasks/task.js';
 import type { LedgerStore } from './ledger-port.js';
 
@@ -65,6 +65,9 @@ export interface OutcomeLog {
 
   /** The newest outcome's outcomeSeq, 0 when there is none. */
   lastOutcomeSeq(): Promise<number>;
+
+  /** What the agent handed back with its outcome of decision `seq`; undefined when nothing (or no outcome). */
+  outcomeResult(seq: number, agentId: string): Promise<OutcomeResult | undefined>;
 }
 
 /**

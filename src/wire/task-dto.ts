@@ -39,6 +39,8 @@ export const OutcomeActionDtoSchema = Type.Object(
   {
     agent_id: AgentIdSchema,
     duration_ms: Type.Optional(Type.Number({ minimum: 0, maximum: 365 * 24 * 3_600_000 })),
+    /** What the agent hands back (a JSON object, at most 64 KiB as JSON: outcome-result.ts). */
+    result: Type.Optional(Type.Object({}, { additionalProperties: true })),
   },
   { additionalProperties: false },
 );

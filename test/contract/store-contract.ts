@@ -451,6 +451,33 @@ export function runStoreContract(
       expect(after).toEqual([2, 3]);
     });
 
+    test('keeps what an agent handed back with its outcome, sealed with it; outcomes without one read as before', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a', 'b']);
+      await store.appendDecisions([
+        make('t1', 'fix the firewall', [
+          ['a', 10],
+          ['b', 20],
+        ]),
+      ]);
+      const result = {
+        artifacts: [{ name: 'patch', parts: [{ text: 'déjà vu 🚀' }, { data: { lines: [1, 2.5, null] } }] }],
+      };
+      const recorded = await store.appendOutcome({ seq: 1, agentId: 'a', status: 'completed', result }, 1000);
+      expect(recorded.result).toEqual(result);
+      await store.appendOutcome({ seq: 1, agentId: 'b', status: 'failed' }, 2000);
+      expect(await store.outcomeResult(1, 'a')).toEqual(result);
+      expect(await store.outcomeResult(1, 'b')).toBeUndefined();
+      expect(await store.outcomeResult(1, 'nobody')).toBeUndefined();
+      expect(await store.outcomeResult(9, 'a')).toBeUndefined();
+      // The learning replay does not carry results.
+      const streamed: unknown[] = [];
+      for await (const outcome of store.streamOutcomes()) streamed.push(outcome);
+      expect(streamed).toHaveLength(2);
+      await store.shared?.sealPending();
+      expect(await verifyLog(store)).toMatchObject({ ok: true, ledger: { ok: true, problems: [] } });
+    });
+
     test('refuses an outcome for an unknown decision, a non-candidate, or a second report, writing nothing', async () => {
       const store = open(createDatabase());
       const make = decisionMaker(['a', 'b', 'a1']);

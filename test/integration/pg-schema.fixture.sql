@@ -4,7 +4,8 @@
 -- schemaSnapshot of it; not by the code under test. pg-schema.test.ts compares a schema migrated
 -- now with it. Regenerate it only for a deliberate change of the schema; a change of a function
 -- comes with a new migration version, or schemas migrated before would keep the old definition
--- (pg-migrator.ts, MigrationSteps.functions).
+-- (pg-migrator.ts, MigrationSteps.functions). Deliberate changes since, each added here by hand:
+-- outcomes.result (migration 0020).
 -- ----------------------------------------------------------------
 column agent_counter_deltas #1 agent_key integer not null
 -- ----------------------------------------------------------------
@@ -109,6 +110,8 @@ column outcomes #4 completed boolean not null
 column outcomes #5 duration_ms double precision
 -- ----------------------------------------------------------------
 column outcomes #6 recorded_ms bigint not null
+-- ----------------------------------------------------------------
+column outcomes #7 result text
 -- ----------------------------------------------------------------
 column policies #1 policy_key integer not null identity d
 -- ----------------------------------------------------------------

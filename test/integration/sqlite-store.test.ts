@@ -43,6 +43,7 @@ describe('SqliteStore specifics', () => {
       { version: 7, name: 'outside_bidders' },
       { version: 8, name: 'agents_by_token_hash' },
       { version: 9, name: 'ledger' },
+      { version: 10, name: 'outcome_results' },
     ]);
     db.close();
   });

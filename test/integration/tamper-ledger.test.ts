@@ -157,7 +157,10 @@ async function writeLog(db: string) {
     const done = await service.get('t-done');
     const doneAgent = done.assignedAgent as string;
     await service.accept('t-done', doneAgent);
-    await service.complete('t-done', doneAgent, 1_500);
+    await service.complete('t-done', doneAgent, 1_500, {
+      summary: 'fixed the token check',
+      files: ['auth.ts'],
+    });
     const failed = await service.get('t-failed');
     const failedAgent = failed.assignedAgent as string;
     await service.accept('t-failed', failedAgent);
@@ -249,6 +252,24 @@ describe.each(ENGINES)('the ledger on $name', (engine) => {
       what: "an outcome's duration",
       sql: () => ['UPDATE outcomes SET duration_ms = 1 WHERE outcome_seq = 1'],
       says: () => /^ {2}- outcome 1 \(decision \d+, agent \w+\): duration_ms is 1, sealed as 1500$/m,
+    },
+    {
+      what: "an outcome's result",
+      sql: () => [
+        `UPDATE outcomes SET result = '{"summary":"forged","files":["auth.ts"]}' WHERE outcome_seq = 1`,
+      ],
+      says: () =>
+        /^ {2}- outcome 1 \(decision \d+, agent \w+\): result is .*forged.*, sealed as .*fixed the token check/m,
+    },
+    {
+      what: "an outcome's result erased",
+      sql: () => ['UPDATE outcomes SET result = NULL WHERE outcome_seq = 1'],
+      says: () => /^ {2}- outcome 1 \(decision \d+, agent \w+\): .*result/m,
+    },
+    {
+      what: "an outcome's result made into something that is not JSON",
+      sql: () => ["UPDATE outcomes SET result = 'not json' WHERE outcome_seq = 1"],
+      says: () => /^ {2}- outcome 1 \(decision \d+, agent \w+\): .*result/m,
     },
     {
       what: 'a deleted outcome',

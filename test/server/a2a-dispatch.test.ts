@@ -41,10 +41,12 @@ async function call(s: ListeningService, method: string, path: string, body?: un
     headers: { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: the answers' JSON is read loosely here; schemas check it in the service
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
 /** Posts a task and waits until the lifecycle has finished with it. */
+// biome-ignore lint/suspicious/noExplicitAny: as above
 async function runTask(s: ListeningService, description: string): Promise<Record<string, any>> {
   const posted = await call(s, 'POST', '/v1/tasks', { description, bidding_window_ms: 150 });
   expect(posted.status).toBe(201);
@@ -76,6 +78,17 @@ describe('tasks dispatched to A2A agents', () => {
       });
       expect(remote.received).toEqual(['Translate this contract into Spanish']);
       expect(remote.methods[0]).toBe(sent);
+      // What the agent handed back is kept with the task.
+      expect(done.result).toMatchObject({
+        state: 'completed',
+        artifacts: [
+          {
+            artifact_id: 'result',
+            name: 'result',
+            parts: [{ text: 'done: Translate this contract into Spanish' }],
+          },
+        ],
+      });
       const stats = (await call(s, 'GET', '/v1/agents/polyglot:translate/stats')).body;
       expect(stats).toMatchObject({ completed: 1, failed: 0, accepted: 1 });
     },
@@ -91,6 +104,7 @@ describe('tasks dispatched to A2A agents', () => {
     expect(done.task.status).toBe('completed');
     expect(done.task.assigned_agent).toBe('solid:translate');
     expect(done.task.failures).toBe(1);
+    expect(done.result.artifacts[0].parts[0].text).toBe('done: Translate the letter into Italian');
     expect(flaky.received).toHaveLength(1);
     expect(good.received).toHaveLength(1);
     expect((await call(s, 'GET', '/v1/agents/cheap:translate/stats')).body).toMatchObject({ failed: 1 });

@@ -70,8 +70,33 @@ describe('service: tasks and auctions', () => {
     expect((await act(service, task.task_id, 'accept', { agent_id: 'forge' })).json().task.status).toBe(
       'accepted',
     );
-    const done = await act(service, task.task_id, 'complete', { agent_id: 'forge', duration_ms: 900 });
+    expect(
+      (await service.call({ method: 'GET', url: `/v1/tasks/${task.task_id}` })).json().result,
+    ).toBeNull();
+    // A result over 64 KiB, or not an object, is refused and the task stays as it was.
+    const huge = await act(service, task.task_id, 'complete', {
+      agent_id: 'forge',
+      result: { text: 'x'.repeat(70_000) },
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.json().error.message).toMatch(/body: result is \d+ bytes as JSON, over the limit of 65536/);
+    expect((await act(service, task.task_id, 'complete', { agent_id: 'forge', result: [1] })).status).toBe(
+      400,
+    );
+    const result = {
+      summary: 'patched the token check',
+      files: ['auth.ts'],
+      lines: { added: 3, removed: 1 },
+    };
+    const done = await act(service, task.task_id, 'complete', {
+      agent_id: 'forge',
+      duration_ms: 900,
+      result,
+    });
     expect(done.json().task.status).toBe('completed');
+    expect((await service.call({ method: 'GET', url: `/v1/tasks/${task.task_id}` })).json().result).toEqual(
+      result,
+    );
 
     const stats = (await service.call({ method: 'GET', url: '/v1/agents/forge/stats' })).json();
     expect(stats).toMatchObject({

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import type { OutcomeResult } from '../../policy/outcome.js';
 import type { Task } from '../../tasks/task.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
+import { checkedResult } from '../../wire/outcome-result.js';
 import {
   AgentActionDtoSchema,
   OutcomeActionDtoSchema,
@@ -19,7 +21,7 @@ import type { ServiceContext } from '../service-context.js';
 
 type TaskParams = { task_id: string };
 type AgentBody = { agent_id: string };
-type OutcomeBody = AgentBody & { duration_ms?: number };
+type OutcomeBody = AgentBody & { duration_ms?: number; result?: Record<string, unknown> };
 
 /** Tasks and their auctions (DESIGN.md "HTTP API"; the lifecycle is tasks/task.ts). */
 export function taskRoutes(
@@ -72,16 +74,21 @@ export function taskRoutes(
     '/v1/tasks/:task_id',
     {
       ...auth.guard('reader'),
-      schema: { summary: 'One task, with its decision once decided.', params: TaskIdParamsSchema },
+      schema: {
+        summary:
+          'One task, with its decision once decided, and what its agent handed back once completed or failed ("result", else null).',
+        params: TaskIdParamsSchema,
+      },
     },
     async (request, reply) => {
       const task = await tasks.get((request.params as TaskParams).task_id);
       const decision = task.decisionSeq === null ? undefined : await router.getDecision(task.decisionSeq);
+      const result = await tasks.resultOf(task);
       // The decision is the log's own JSON text, embedded as it is.
       return reply
         .type('application/json')
         .send(
-          `{"task":${JSON.stringify(toTaskDto(task))},"decision":${decision === undefined ? 'null' : decisionRecord(decision)}}`,
+          `{"task":${JSON.stringify(toTaskDto(task))},"decision":${decision === undefined ? 'null' : decisionRecord(decision)},"result":${JSON.stringify(result ?? null)}}`,
         );
     },
   );
@@ -113,7 +120,12 @@ export function taskRoutes(
     path: string,
     summary: string,
     body: typeof AgentActionDtoSchema | typeof OutcomeActionDtoSchema,
-    run: (taskId: string, agentId: string, durationMs: number | undefined) => Promise<Task>,
+    run: (
+      taskId: string,
+      agentId: string,
+      durationMs: number | undefined,
+      result: OutcomeResult | undefined,
+    ) => Promise<Task>,
   ): void => {
     app.post(
       `/v1/tasks/:task_id/${path}`,
@@ -122,8 +134,11 @@ export function taskRoutes(
         schema: { summary, params: TaskIdParamsSchema, body, response: { 200: TaskAnswerSchema } },
       },
       async (request) => {
-        const { agent_id: agentId, duration_ms: durationMs } = request.body as OutcomeBody;
-        return { task: toTaskDto(await run((request.params as TaskParams).task_id, agentId, durationMs)) };
+        const { agent_id: agentId, duration_ms: durationMs, result } = request.body as OutcomeBody;
+        const checked = result === undefined ? undefined : checkedResult(result, 'body: result');
+        return {
+          task: toTaskDto(await run((request.params as TaskParams).task_id, agentId, durationMs, checked)),
+        };
       },
     );
   };
@@ -140,12 +155,12 @@ export function taskRoutes(
     'complete',
     'The agent that accepted the task finished it; the router learns from it.',
     OutcomeActionDtoSchema,
-    (t, a, ms) => tasks.complete(t, a, ms),
+    (t, a, ms, result) => tasks.complete(t, a, ms, result),
   );
   agentAction(
     'fail',
     'The agent that accepted the task failed it: retried on the next candidate while attempts remain.',
     OutcomeActionDtoSchema,
-    (t, a, ms) => tasks.fail(t, a, ms),
+    (t, a, ms, result) => tasks.fail(t, a, ms, result),
   );
 }

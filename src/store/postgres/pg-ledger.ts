@@ -49,7 +49,7 @@ const SELECT_AGENTS_WHERE = 'SELECT manifest, token_hash, registered_ms, heartbe
  * row, even one whose agent key or decision is not in the log (named `#<key>`, task empty).
  */
 const SELECT_OUTCOMES_WHERE = `SELECT o.outcome_seq, o.seq, coalesce(a.agent_id, '#' || o.agent_key) AS agent_id, o.completed, o.duration_ms,
-       o.recorded_ms, coalesce(d.task_id, '') AS task_id, coalesce(d.description, '') AS description
+       o.recorded_ms, coalesce(d.task_id, '') AS task_id, coalesce(d.description, '') AS description, o.result
      FROM outcomes o LEFT JOIN agent_keys a ON a.agent_key = o.agent_key LEFT JOIN decisions d ON d.seq = o.seq
      WHERE`;
 

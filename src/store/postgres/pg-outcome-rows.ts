@@ -1,4 +1,4 @@
-import type { RecordedOutcome } from '../../policy/outcome.js';
+import { parseStoredResult, type RecordedOutcome } from '../../policy/outcome.js';
 
 /** An outcome as the stores' SELECTs read it, joined with its agent's id and its decision's task. */
 export interface OutcomeRow {
@@ -10,6 +10,8 @@ export interface OutcomeRow {
   recorded_ms: number;
   task_id: string;
   description: string;
+  /** Read where the ledger needs it (sealing, verify); absent from the learning replay's pages. */
+  result?: string | null;
 }
 
 export function recordedOutcome(row: OutcomeRow): RecordedOutcome {
@@ -22,5 +24,6 @@ export function recordedOutcome(row: OutcomeRow): RecordedOutcome {
     recordedAtMs: row.recorded_ms,
     taskId: row.task_id,
     description: row.description,
+    ...(row.result == null ? {} : { result: parseStoredResult(row.result) }),
   };
 }

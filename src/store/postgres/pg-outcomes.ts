@@ -1,10 +1,21 @@
 import { RouterError } from '../../kernel/errors.js';
-import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
+import {
+  type OutcomeReport,
+  type OutcomeResult,
+  parseStoredResult,
+  type RecordedOutcome,
+} from '../../policy/outcome.js';
 import { decodeBids } from '../record-rows.js';
 import type { PgConnection } from './pg-connection.js';
 import type { PgKeys } from './pg-keys.js';
 import { type OutcomeRow, recordedOutcome } from './pg-outcome-rows.js';
-import { INSERT_OUTCOME, LAST_OUTCOME_SEQ, SELECT_DECIDED, SELECT_OUTCOMES_AFTER } from './pg-queries.js';
+import {
+  INSERT_OUTCOME,
+  LAST_OUTCOME_SEQ,
+  SELECT_DECIDED,
+  SELECT_OUTCOME_RESULT,
+  SELECT_OUTCOMES_AFTER,
+} from './pg-queries.js';
 import type { PgQueryable } from './pg-queryable.js';
 
 /** Outcomes per page of a stream. */
@@ -54,6 +65,7 @@ export class PgOutcomes {
         report.status === 'completed',
         report.durationMs ?? null,
         recordedAtMs,
+        report.result === undefined ? null : JSON.stringify(report.result),
       ])
     ).rows[0];
     if (inserted === undefined) {
@@ -70,6 +82,19 @@ export class PgOutcomes {
       taskId: decision.task_id,
       description: decision.description,
     };
+  }
+
+  /** The result the agent handed back with its outcome of decision `seq`, if any. */
+  async resultOf(seq: number, agentId: string): Promise<OutcomeResult | undefined> {
+    const agentKey = await this.#keys.findAgentKey(agentId);
+    if (agentKey === undefined) return undefined;
+    const { db } = this.#connection;
+    const row = (
+      await this.#connection.run(() =>
+        db.query<{ result: string | null }>(SELECT_OUTCOME_RESULT, [seq, agentKey]),
+      )
+    ).rows[0];
+    return row?.result == null ? undefined : parseStoredResult(row.result);
   }
 
   /** The outcomes after `afterOutcomeSeq`, oldest first, a page per read (run). */

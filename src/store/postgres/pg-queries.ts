@@ -78,7 +78,7 @@ export const SELECT_DECIDED = 'SELECT task_id, description, bids FROM decisions 
  * ledger, in one statement; no row when the agent already reported that decision's outcome.
  */
 export const INSERT_OUTCOME = `WITH inserted AS (
-           INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms) VALUES ($1, $2, $3, $4, $5)
+           INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms, result) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (seq, agent_key) DO NOTHING RETURNING outcome_seq
          ), pending AS (
            INSERT INTO ledger_pending (kind, subject) SELECT 'outcome', outcome_seq::text FROM inserted
@@ -88,6 +88,8 @@ export const INSERT_OUTCOME = `WITH inserted AS (
 export const SELECT_OUTCOMES_AFTER = `SELECT o.outcome_seq, o.seq, a.agent_id, o.completed, o.duration_ms, o.recorded_ms, d.task_id, d.description
                FROM outcomes o JOIN agent_keys a ON a.agent_key = o.agent_key JOIN decisions d ON d.seq = o.seq
                WHERE o.outcome_seq > $1 ORDER BY o.outcome_seq LIMIT $2`;
+/** (seq, agent key): the result of the agent's outcome of a decision (null: none, or no outcome). */
+export const SELECT_OUTCOME_RESULT = 'SELECT result FROM outcomes WHERE seq = $1 AND agent_key = $2';
 /** No parameters: the newest outcome_seq (`n`), 0 when none. */
 export const LAST_OUTCOME_SEQ = 'SELECT coalesce(max(outcome_seq), 0)::bigint AS n FROM outcomes';
 

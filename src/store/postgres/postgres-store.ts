@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-event.js';
 import type { AgentManifest } from '../../manifest/manifest.js';
 import type { Bid, Decision, LoggedDecision } from '../../policy/decision.js';
-import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
+import type { OutcomeReport, OutcomeResult, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
 import { readDecisionPage, streamDecisionPages } from '../decision-pages.js';
 import type { AuditView } from '../ledger-port.js';
@@ -246,6 +246,10 @@ export class PostgresStore implements Store, SharedStore {
 
   async lastOutcomeSeq(): Promise<number> {
     return this.#outcomes.lastSeq();
+  }
+
+  async outcomeResult(seq: number, agentId: string): Promise<OutcomeResult | undefined> {
+    return this.#run(() => this.#outcomes.resultOf(seq, agentId));
   }
 
   async agentCounts(agentId: string): Promise<AgentCounts> {

@@ -1,6 +1,11 @@
 import type Database from 'better-sqlite3';
 import { RouterError } from '../../kernel/errors.js';
-import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
+import {
+  type OutcomeReport,
+  type OutcomeResult,
+  parseStoredResult,
+  type RecordedOutcome,
+} from '../../policy/outcome.js';
 import { decodeBids } from '../record-rows.js';
 import type { SqliteKeys } from './sqlite-keys.js';
 import * as Q from './sqlite-queries.js';
@@ -14,6 +19,8 @@ export interface OutcomeRow {
   recorded_ms: number;
   task_id: string;
   description: string;
+  /** Read by the audit page only (the learning replay does not need it). */
+  result?: string | null;
 }
 
 /** Outcome rows of the SQLite store: checked, appended, read back in recording order. */
@@ -64,6 +71,7 @@ export class SqliteOutcomes {
       report.status === 'completed' ? 1 : 0,
       report.durationMs ?? null,
       recordedAtMs,
+      report.result === undefined ? null : JSON.stringify(report.result),
     ) as { outcome_seq: number };
     return {
       ...report,
@@ -72,6 +80,16 @@ export class SqliteOutcomes {
       taskId: decision.task_id,
       description: decision.description,
     };
+  }
+
+  /** The result the agent handed back with its outcome of decision `seq`, if any. */
+  resultOf(seq: number, agentId: string): OutcomeResult | undefined {
+    const agentKey = this.#keys.findAgentKey(agentId);
+    if (agentKey === undefined) return undefined;
+    const row = this.#statement(Q.SELECT_OUTCOME_RESULT).get(seq, agentKey) as
+      | { result: string | null }
+      | undefined;
+    return row?.result == null ? undefined : parseStoredResult(row.result);
   }
 
   /** One page of outcomes after `afterOutcomeSeq`, in recording order. */
@@ -92,5 +110,6 @@ export function outcomeFromRow(r: OutcomeRow): RecordedOutcome {
     recordedAtMs: r.recorded_ms,
     taskId: r.task_id,
     description: r.description,
+    ...(r.result == null ? {} : { result: parseStoredResult(r.result) }),
   };
 }

@@ -141,9 +141,11 @@ export const SELECT_ROSTER_MEMBERS = 'SELECT agent_key, roster_key FROM roster_m
 export const SELECT_LEGACY_BID_OF_AGENT = 'SELECT 1 AS found FROM bids WHERE seq = ? AND agent_key = ?';
 /** (seq, agent_key) */
 export const SELECT_OUTCOME_OF = 'SELECT outcome_seq FROM outcomes WHERE seq = ? AND agent_key = ?';
-/** (seq, agent_key, completed, duration_ms, recorded_ms) */
-export const INSERT_OUTCOME = `INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms)
-  VALUES (?, ?, ?, ?, ?) RETURNING outcome_seq`;
+/** (seq, agent_key, completed, duration_ms, recorded_ms, result) */
+export const INSERT_OUTCOME = `INSERT INTO outcomes (seq, agent_key, completed, duration_ms, recorded_ms, result)
+  VALUES (?, ?, ?, ?, ?, ?) RETURNING outcome_seq`;
+/** (seq, agent_key): the result of the agent's outcome of a decision (null: none, or no outcome). */
+export const SELECT_OUTCOME_RESULT = 'SELECT result FROM outcomes WHERE seq = ? AND agent_key = ?';
 /** (after outcome_seq, limit): outcomes in recording order, with their decision's task. */
 export const SELECT_OUTCOME_PAGE = `SELECT o.outcome_seq, o.seq, a.agent_id, o.completed, o.duration_ms,
     o.recorded_ms, d.task_id, d.description
@@ -151,7 +153,8 @@ export const SELECT_OUTCOME_PAGE = `SELECT o.outcome_seq, o.seq, a.agent_id, o.c
   WHERE o.outcome_seq > ? ORDER BY o.outcome_seq LIMIT ?`;
 /** (after outcome_seq, limit): every outcome row in recording order, for `verify` (SqliteOutcomes.auditPage). */
 export const SELECT_OUTCOME_AUDIT_PAGE = `SELECT o.outcome_seq, o.seq, coalesce(a.agent_id, '#' || o.agent_key) AS agent_id,
-    o.completed, o.duration_ms, o.recorded_ms, coalesce(d.task_id, '') AS task_id, coalesce(d.description, '') AS description
+    o.completed, o.duration_ms, o.recorded_ms, coalesce(d.task_id, '') AS task_id, coalesce(d.description, '') AS description,
+    o.result
   FROM outcomes o LEFT JOIN agent_keys a ON a.agent_key = o.agent_key LEFT JOIN decisions d ON d.seq = o.seq
   WHERE o.outcome_seq > ? ORDER BY o.outcome_seq LIMIT ?`;
 /** (seq): the decision's task and its bids blob (null when logged before migration 0004). */

@@ -13,7 +13,7 @@ import type { NewTaskEvent, TaskEvent, TaskEventKind } from '../../events/task-e
 import { RouterError } from '../../kernel/errors.js';
 import type { AgentManifest } from '../../manifest/manifest.js';
 import type { Bid, Decision, LoggedDecision } from '../../policy/decision.js';
-import type { OutcomeReport, RecordedOutcome } from '../../policy/outcome.js';
+import type { OutcomeReport, OutcomeResult, RecordedOutcome } from '../../policy/outcome.js';
 import type { Task, TaskStatus } from '../../tasks/task.js';
 import { readDecisionPage, streamDecisionPages } from '../decision-pages.js';
 import type { AuditView } from '../ledger-port.js';
@@ -204,6 +204,10 @@ export class SqliteStore implements Store {
   streamDecisions(options: StreamOptions = {}): AsyncIterable<LoggedDecision> {
     const reader = this.#decisions.streamReader((work) => this.#guard(work));
     return streamDecisionPages(reader, options, STREAM_PAGE_SIZE);
+  }
+
+  async outcomeResult(seq: number, agentId: string): Promise<OutcomeResult | undefined> {
+    return this.#guard(() => this.#outcomes.resultOf(seq, agentId));
   }
 
   async lastOutcomeSeq(): Promise<number> {
