@@ -15,7 +15,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { type CliIo, processIo } from './io.js';
-import { packageVersion } from './package-version.js';
+import { packageVersion } from '../kernel/package-version.js';
 
 /** Exit code for a failure that is our fault, not the input's (sysexits EX_SOFTWARE). */
 const INTERNAL_ERROR_EXIT_CODE = 70;

@@ -16,6 +16,7 @@ import { installHostCheck } from './host-check.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 import { ServiceMetrics } from './metrics.js';
 import { installRateLimits } from './rate-limits.js';
+import { a2aEndpointRoutes } from './routes/a2a-endpoint.js';
 import { agentRoutes } from './routes/agents.js';
 import { cardRoutes } from './routes/cards.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -123,6 +124,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   healthRoutes(app, context);
   agentRoutes(app, context);
   cardRoutes(app, context);
+  a2aEndpointRoutes(app, context, { adminToken: options.adminToken !== undefined });
   routingRoutes(app, context);
   decisionRoutes(app, context);
   taskRoutes(app, context);

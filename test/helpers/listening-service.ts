@@ -4,6 +4,7 @@ import { createRouter } from '../../src/router/create-router.js';
 import type { Router } from '../../src/router/router.js';
 import type { HttpLimits } from '../../src/server/http-limits.js';
 import { openService, type Service } from '../../src/server/open-service.js';
+import type { TaskServiceSettings } from '../../src/service/task-service.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -27,6 +28,7 @@ export async function startListeningService(options: {
   roster?: readonly string[];
   limits?: Partial<HttpLimits>;
   allowedHosts?: readonly string[];
+  taskSettings?: Partial<TaskServiceSettings>;
 }): Promise<ListeningService> {
   const store = createStore({ location: options.db });
   const clock = systemClock;
@@ -41,6 +43,7 @@ export async function startListeningService(options: {
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
+    ...(options.taskSettings === undefined ? {} : { taskSettings: options.taskSettings }),
   });
   await service.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = service.app.server.address() as AddressInfo;
