@@ -61,6 +61,23 @@ export const ERROR_CODES = {
     exitCode: 2,
     summary: 'The entry is a skill of an A2A agent: its card says what it is; refresh or remove the card.',
   },
+  mcp_unavailable: {
+    httpStatus: 502,
+    exitCode: 2,
+    summary:
+      'An MCP server could not be reached or spoken to (refused, timed out, not MCP, no tools, exited).',
+  },
+  mcp_managed: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary:
+      'The entry is a tool of an MCP server: the server says what it is; refresh or remove the server.',
+  },
+  mcp_commands_disabled: {
+    httpStatus: 403,
+    exitCode: 2,
+    summary: 'The service was not started with --allow-mcp-commands, so it runs no MCP server command.',
+  },
   unknown_task: { httpStatus: 404, exitCode: 2, summary: 'No task has that id.' },
   task_exists: { httpStatus: 409, exitCode: 2, summary: 'A task with that id already exists.' },
   wrong_state: {

@@ -6,6 +6,7 @@ import type { Router } from '../router/router.js';
 import type { AgentDirectory } from '../service/agent-directory.js';
 import type { CardAgents } from '../service/card-agents.js';
 import { EventLog } from '../service/event-log.js';
+import type { McpServers } from '../service/mcp-servers.js';
 import type { TaskService } from '../service/task-service.js';
 import type { Store } from '../store/store.js';
 import { Auth } from './auth.js';
@@ -23,6 +24,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { routingRoutes } from './routes/routing.js';
 import { taskRoutes } from './routes/tasks.js';
 import type { ServiceContext } from './service-context.js';
@@ -37,6 +39,8 @@ export interface ServerOptions {
   readonly directory: AgentDirectory;
   /** The A2A agents, registered by their cards. */
   readonly cards: CardAgents;
+  /** The MCP servers, registered by where they are. */
+  readonly mcpServers: McpServers;
   /** SWARM_ROUTER_ADMIN_TOKEN; without it every endpoint is open (loopback only, see serve). */
   readonly adminToken?: string;
   /** Fastify's logger (pino, JSON lines on stdout) at this level; default none. */
@@ -118,6 +122,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     bus: options.bus,
     directory: options.directory,
     cards: options.cards,
+    mcpServers: options.mcpServers,
     auth,
     metrics: new ServiceMetrics(options.directory, options.tasks, options.bus, options.store),
   };
@@ -125,6 +130,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   agentRoutes(app, context);
   cardRoutes(app, context);
   a2aEndpointRoutes(app, context, { adminToken: options.adminToken !== undefined });
+  mcpServerRoutes(app, context);
   routingRoutes(app, context);
   decisionRoutes(app, context);
   taskRoutes(app, context);

@@ -3,11 +3,13 @@ import { A2aDispatcher } from '../a2a/a2a-dispatcher.js';
 import { readCardAgain } from '../a2a/card-entries.js';
 import { EventBus } from '../events/event-bus.js';
 import type { Clock } from '../kernel/clock.js';
+import { type McpConnectionLimits, mcpConnector } from '../mcp/mcp-connection.js';
 import type { Router } from '../router/router.js';
 import { AgentDirectory } from '../service/agent-directory.js';
 import { CardAgents } from '../service/card-agents.js';
 import { type ClusterSyncOptions, startClusterSync } from '../service/cluster-sync.js';
 import { HouseBids } from '../service/house-bids.js';
+import { McpServers } from '../service/mcp-servers.js';
 import { TaskService, type TaskServiceSettings } from '../service/task-service.js';
 import type { Store } from '../store/store.js';
 import { createServer } from './create-server.js';
@@ -43,6 +45,15 @@ export interface ServiceOptions {
   readonly cardRefreshMs?: number;
   /** Longest an A2A agent may work on a task it took before it is canceled and failed, ms (a2a-dispatcher.ts). */
   readonly a2aWorkTimeoutMs?: number;
+  /**
+   * Let the admin register MCP servers by command (`mcp_command`): the service then runs programs it
+   * is told to, as its own user. Off by default (docs/security.md, "MCP servers").
+   */
+  readonly allowMcpCommands?: boolean;
+  /** How often MCP servers are pinged (and connected to again), ms. Default: as cardRefreshMs. */
+  readonly mcpCheckMs?: number;
+  /** Time limits of MCP connections; each absent one is mcp-connection.ts's default. */
+  readonly mcpLimits?: Partial<McpConnectionLimits>;
   /** How this instance follows the others on a shared store; each absent one is cluster-sync.ts's default. */
   readonly clusterSync?: Pick<ClusterSyncOptions, 'agentsEveryMs' | 'minGapMs' | 'wakeGapMs'>;
 }
@@ -53,6 +64,7 @@ export interface Service {
   readonly bus: EventBus;
   readonly directory: AgentDirectory;
   readonly cards: CardAgents;
+  readonly mcpServers: McpServers;
   /** Stops the timers, ends open streams, waits for requests in flight. The router stays open. */
   close(): Promise<void>;
 }
@@ -78,6 +90,13 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         `reading the card of A2A agent '${agentId}' again failed: ${(error as Error).message}`,
       ),
   });
+  const mcpServers = new McpServers({
+    directory,
+    connect: mcpConnector(options.mcpLimits),
+    allowCommands: options.allowMcpCommands ?? false,
+    onError: (serverId, error) =>
+      process.emitWarning(`MCP server '${serverId}': ${(error as Error).message}`),
+  });
   const bus = new EventBus();
   const tasks = await TaskService.open({
     router,
@@ -93,6 +112,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     bus,
     directory,
     cards,
+    mcpServers,
     ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.eventStreams === undefined ? {} : { eventStreams: options.eventStreams }),
@@ -124,7 +144,9 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   dispatcher.start();
   if (options.runTimers ?? true) {
     tasks.start();
-    cards.start(options.cardRefreshMs ?? Math.max(1_000, Math.floor(options.offlineAfterMs / 3)));
+    const refreshMs = options.cardRefreshMs ?? Math.max(1_000, Math.floor(options.offlineAfterMs / 3));
+    cards.start(refreshMs);
+    mcpServers.start(options.mcpCheckMs ?? refreshMs);
   }
   // Several instances on one store: follow what the others commit (nothing to do on SQLite).
   const stopSync = await startClusterSync({ store, directory, tasks, bus, ...options.clusterSync });
@@ -134,10 +156,12 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     bus,
     directory,
     cards,
+    mcpServers,
     async close() {
       await houseBids.stop();
       await dispatcher.stop();
       await cards.stop();
+      await mcpServers.close();
       await stopSync();
       await tasks.stop();
       await app.close();

@@ -158,6 +158,23 @@ export class AgentDirectory {
   }
 
   /**
+   * The entries of the MCP servers this instance holds, by server id (their tools, in registration
+   * order). A pass over every registered agent, like cardAgents: for admin operations and the
+   * service's scheduled check of its servers, not for routing.
+   */
+  mcpServers(): Map<string, DirectoryEntry[]> {
+    const byServer = new Map<string, DirectoryEntry[]>();
+    for (const [agentId, registered] of this.#registered) {
+      const tool = registered.stored.manifest.mcp;
+      if (tool === undefined) continue;
+      const entries = byServer.get(tool.server) ?? [];
+      entries.push(this.#entry(agentId));
+      byServer.set(tool.server, entries);
+    }
+    return byServer;
+  }
+
+  /**
    * Changes a registered agent's manifest (same id, same token): `change` gets the manifest as stored
    * now, whichever instance wrote it last, and returns the new one.
    */

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { DirectoryEntry } from '../service/agent-types.js';
 import { CARD_KEYS, CardRegistrationSchema } from './card-dto.js';
 import { AgentIdSchema, fromManifest, ManifestDtoSchema } from './manifest-dto.js';
+import { MCP_KEYS, McpRegistrationSchema, toolReachDto } from './mcp-dto.js';
 import { CHOOSE_BY } from './validate.js';
 
 /** Registering one of the built-in personas under an agent id (the seed's `register_persona`). */
@@ -11,13 +12,22 @@ export const PersonaRegistrationSchema = Type.Object(
 );
 export type PersonaRegistration = Static<typeof PersonaRegistrationSchema>;
 
-/** `POST /v1/agents`: a manifest, `{"persona", "agent_id"?}`, or an A2A agent's card (card-dto.ts). */
+/**
+ * `POST /v1/agents`: a manifest, `{"persona", "agent_id"?}`, an A2A agent's card (card-dto.ts), or an
+ * MCP server (mcp-dto.ts).
+ */
 export const AgentRegistrationSchema = Type.Union(
   [
-    Type.Union([ManifestDtoSchema, PersonaRegistrationSchema], { [CHOOSE_BY]: 'persona' }),
-    CardRegistrationSchema,
+    Type.Union(
+      [
+        Type.Union([ManifestDtoSchema, PersonaRegistrationSchema], { [CHOOSE_BY]: 'persona' }),
+        CardRegistrationSchema,
+      ],
+      { [CHOOSE_BY]: CARD_KEYS },
+    ),
+    McpRegistrationSchema,
   ],
-  { [CHOOSE_BY]: CARD_KEYS },
+  { [CHOOSE_BY]: MCP_KEYS },
 );
 
 export const AgentIdParamsSchema = Type.Object({ agent_id: AgentIdSchema }, { additionalProperties: false });
@@ -28,6 +38,7 @@ export function toAgentDto(entry: DirectoryEntry): Record<string, unknown> {
   return {
     ...fromManifest(entry.manifest),
     ...(a2a === undefined ? {} : { a2a: { agent: a2a.agent, skill: a2a.skill, skill_name: a2a.skillName } }),
+    ...(entry.manifest.mcp === undefined ? {} : { mcp: toolReachDto(entry.manifest.mcp) }),
     source: entry.source,
     status: entry.status,
     ...(entry.registeredAtMs === undefined

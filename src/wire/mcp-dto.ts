@@ -73,7 +73,12 @@ export function toMcpServerDto(
   };
 }
 
-/** What the route answer adds when the selected entry is a tool of an MCP server. */
-export function selectedToolJson(reach: McpReach): string {
-  return JSON.stringify({ server: reach.server, tool: reach.tool });
+/**
+ * A decision record (the log's JSON text) as `POST /v1/route` answers it: when the selected entry is
+ * a tool of an MCP server, with `"selected_tool": {"server", "tool"}` after the record's fields, the
+ * tool named as the server lists it. The logged record itself is unchanged.
+ */
+export function withSelectedTool(record: string, reach: McpReach | undefined): string {
+  if (reach === undefined) return record;
+  return `${record.slice(0, -1)},"selected_tool":${JSON.stringify({ server: reach.server, tool: reach.tool })}}`;
 }

@@ -32,6 +32,7 @@ interface ServeFlags {
   readonly reservationMs: string;
   readonly maxAttempts: string;
   readonly rateLimit?: string;
+  readonly allowMcpCommands?: boolean;
 }
 
 /** Resolves when the server has closed (SIGTERM or SIGINT). */
@@ -68,6 +69,10 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       'requests per window for each token, or address without one, e.g. 3000/10s (env SWARM_ROUTER_RATE_LIMIT)',
     )
     .option('--log-requests', 'a JSON log line per request on stdout (default: warnings and errors only)')
+    .option(
+      '--allow-mcp-commands',
+      'let the admin register MCP servers by command (POST /v1/agents {"mcp_command"}): the service runs them as its own user',
+    )
     .action(async (flags: ServeFlags) => {
       const port = integerFlag('--port', flags.port, 0, 65_535);
       const offlineAfterMs = integerFlag('--offline-after-ms', flags.offlineAfterMs, 1, 2 ** 31 - 1);
@@ -116,6 +121,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         taskSettings: { reservationMs, maxAttempts },
         ...(adminToken === undefined ? {} : { adminToken }),
         logLevel: flags.logRequests === true ? 'info' : 'warn',
+        allowMcpCommands: flags.allowMcpCommands === true,
         ...http,
       });
       const { app } = service;

@@ -4,6 +4,7 @@ import { readCardRegistration } from '../../a2a/card-entries.js';
 import { compareCodeUnits } from '../../kernel/compare.js';
 import { RouterError } from '../../kernel/errors.js';
 import { findPersona, manifestFromPersona } from '../../manifest/agent-registry.js';
+import { readMcpRegistration } from '../../mcp/mcp-registration.js';
 import { MAX_AGENT_CURSOR_LENGTH } from '../../service/agent-pages.js';
 import {
   AgentIdParamsSchema,
@@ -14,9 +15,11 @@ import {
 } from '../../wire/agent-dto.js';
 import { CARD_KEYS, type CardRegistration } from '../../wire/card-dto.js';
 import { fromManifest, type ManifestDto, ManifestDtoSchema, toManifest } from '../../wire/manifest-dto.js';
+import { MCP_KEYS, type McpRegistration } from '../../wire/mcp-dto.js';
 import { toAgentStatsDto } from '../../wire/stats-dto.js';
 import { LimitQuerySchema, pageLimit } from '../page-limit.js';
 import type { ServiceContext } from '../service-context.js';
+import { mcpServerDto } from './mcp-servers.js';
 
 /** Every manifest field but the id, each optional: PATCH changes what it names. */
 const ManifestPatchSchema = Type.Partial(Type.Omit(ManifestDtoSchema, ['agent_id']), {
@@ -49,12 +52,22 @@ const AgentsQuerySchema = Type.Object(
 
 export function agentRoutes(
   app: FastifyInstance,
-  { directory, cards, auth, router, events: eventLog, tasks }: ServiceContext,
+  { directory, cards, mcpServers, auth, router, events: eventLog, tasks }: ServiceContext,
 ): void {
-  // A skill of an A2A agent changes with its card, not by hand (a PATCH would be undone by the next read).
+  // A skill of an A2A agent changes with its card, and a tool of an MCP server with the server, not
+  // by hand (a PATCH would be undone by the next read).
   const refuseCardEntry = async (agentId: string): Promise<void> => {
     await directory.resolve(agentId);
-    const a2a = directory.has(agentId) ? directory.get(agentId).manifest.a2a : undefined;
+    const manifest = directory.has(agentId) ? directory.get(agentId).manifest : undefined;
+    const tool = manifest?.mcp;
+    if (tool !== undefined) {
+      throw new RouterError(
+        'mcp_managed',
+        `agent '${agentId}' is the tool '${tool.tool}' of MCP server '${tool.server}': the server says what it is (POST /v1/mcp-servers/${tool.server}/refresh to list its tools again, DELETE /v1/mcp-servers/${tool.server} to remove it)`,
+        { details: { agentId, server: tool.server } },
+      );
+    }
+    const a2a = manifest?.a2a;
     if (a2a === undefined) return;
     throw new RouterError(
       'card_managed',
@@ -71,12 +84,23 @@ export function agentRoutes(
       ...auth.guard('admin'),
       schema: {
         summary:
-          'Register an agent: a manifest, or {"persona", "agent_id"?} (the token is returned once); or an A2A agent by its card, {"agent_card_url" | "agent_card", "agent_id"?, "rate_sats"?}, whose skills become entries <agent_id>:<skill>.',
+          'Register an agent: a manifest, or {"persona", "agent_id"?} (the token is returned once); or an A2A agent by its card, {"agent_card_url" | "agent_card", "agent_id"?, "rate_sats"?}, whose skills become entries <agent_id>:<skill>; or an MCP server, {"mcp_url" | "mcp_command", "agent_id"?, "rate_sats"?}, whose tools become entries <agent_id>:<tool> ({"mcp_server"}).',
         body: AgentRegistrationSchema,
       },
     },
     async (request, reply) => {
-      const body = request.body as ManifestDto | PersonaRegistration | CardRegistration;
+      const body = request.body as ManifestDto | PersonaRegistration | CardRegistration | McpRegistration;
+      if (MCP_KEYS.some((key) => Object.hasOwn(body, key))) {
+        const { target, serverId, rateSats, where } = readMcpRegistration(body as McpRegistration);
+        const added = await mcpServers.add(target, {
+          rateSats,
+          where,
+          ...(serverId === undefined ? {} : { serverId }),
+        });
+        return reply
+          .status(201)
+          .send({ mcp_server: mcpServerDto(mcpServers, added.serverId, added.entries) });
+      }
       if (CARD_KEYS.some((key) => Object.hasOwn(body, key))) {
         const { agentId, manifests } = await readCardRegistration(body as CardRegistration);
         const entries = await cards.add(agentId, manifests);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { decisionRecord } from '../../wire/decision-dto.js';
+import { withSelectedTool } from '../../wire/mcp-dto.js';
 import { type RouteRequestDto, RouteRequestDtoSchema, toRouteRequest } from '../../wire/route-dto.js';
 import type { ServiceContext } from '../service-context.js';
 
@@ -10,7 +11,7 @@ export function routingRoutes(app: FastifyInstance, { router, auth, metrics }: S
       ...auth.guard('admin'),
       schema: {
         summary:
-          'The seed’s one-shot recommend_agent: scores the bids given, decides, logs, and answers the decision.',
+          'The seed’s one-shot recommend_agent: scores the bids given, decides, logs, and answers the decision (with "selected_tool": {"server", "tool"} when the selected entry is a tool of an MCP server).',
         body: RouteRequestDtoSchema,
       },
     },
@@ -18,8 +19,11 @@ export function routingRoutes(app: FastifyInstance, { router, auth, metrics }: S
       const started = process.hrtime.bigint();
       const decision = await router.route(toRouteRequest(request.body as RouteRequestDto));
       metrics.decided(decision, Number(process.hrtime.bigint() - started) / 1e9);
-      // decisionRecord is the log's own JSON text (field order included): sent as it is.
-      return reply.type('application/json').send(decisionRecord(decision));
+      // decisionRecord is the log's own JSON text (field order included): sent as it is, with the
+      // tool and its server after it when the selected entry is a tool of an MCP server.
+      const tool =
+        decision.selectedAgent === null ? undefined : router.registry.get(decision.selectedAgent)?.mcp;
+      return reply.type('application/json').send(withSelectedTool(decisionRecord(decision), tool));
     },
   );
 }
