@@ -2,6 +2,7 @@ import { AgentClient } from '../client/agent-client.js';
 import { SwarmApiError, SwarmClient } from '../client/swarm-client.js';
 import { personaBid } from '../manifest/persona-bid.js';
 import { PERSONAS, type Persona } from '../manifest/personas.js';
+import { startDemoA2aAgent } from './demo-a2a-agent.js';
 
 /** Sample tasks the demo posts, so that a newcomer sees routing happen without doing anything. */
 export const DEMO_TASKS = [
@@ -13,7 +14,11 @@ export const DEMO_TASKS = [
   'Research and summarize recent papers on agent swarms',
   'Monitor the cluster and alert on latency spikes',
   'Draft a blog post announcing the new release',
+  'Translate the release notes into French',
 ];
+
+/** The id the demo's A2A agent is registered under; its skills are `demo-linguist:<skill>`. */
+export const DEMO_A2A_AGENT_ID = 'demo-linguist';
 
 export interface DemoSwarmOptions {
   readonly baseUrl: string;
@@ -31,6 +36,8 @@ export interface DemoSwarmOptions {
 
 export interface DemoSwarm {
   readonly agents: readonly AgentClient[];
+  /** The demo's own A2A agent (demo-a2a-agent.ts), registered by its card. */
+  readonly a2aAgentUrl: string;
   stop(): Promise<void>;
 }
 
@@ -52,6 +59,9 @@ export async function startDemoSwarm(options: DemoSwarmOptions): Promise<DemoSwa
     baseUrl: options.baseUrl,
     ...(options.adminToken === undefined ? {} : { token: options.adminToken }),
   });
+
+  const linguist = await startDemoA2aAgent(() => Math.round(minWork + random() * (maxWork - minWork)));
+  await joinByCard(admin, linguist.baseUrl);
 
   for (const persona of PERSONAS) {
     const agent = await joinAs(persona, options);
@@ -114,13 +124,28 @@ export async function startDemoSwarm(options: DemoSwarmOptions): Promise<DemoSwa
 
   return {
     agents,
+    a2aAgentUrl: linguist.baseUrl,
     async stop() {
       controller.abort();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await Promise.all(running);
+      await linguist.stop();
     },
   };
+}
+
+/** Registers the demo's A2A agent by its card; an earlier run's registration (another port) is replaced. */
+async function joinByCard(admin: SwarmClient, baseUrl: string): Promise<void> {
+  const register = () =>
+    admin.request('POST', '/v1/agents', { agent_card_url: baseUrl, agent_id: DEMO_A2A_AGENT_ID });
+  try {
+    await register();
+  } catch (error) {
+    if (!(error instanceof SwarmApiError && error.code === 'agent_exists')) throw error;
+    await admin.request('DELETE', `/v1/cards/${DEMO_A2A_AGENT_ID}`);
+    await register();
+  }
 }
 
 /** Registers the persona, or takes it over when the service already knows it (a restarted demo). */

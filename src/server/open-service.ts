@@ -98,11 +98,14 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       process.emitWarning(`MCP server '${serverId}': ${(error as Error).message}`),
   });
   const bus = new EventBus();
+  // A2A skills do not bid: the router bids for them at their rate when a task is posted.
+  const houseBids = new HouseBids({ router, directory });
   const tasks = await TaskService.open({
     router,
     store,
     clock,
     events: bus,
+    houseBids: (description) => houseBids.biddersFor(description),
     ...(options.taskSettings === undefined ? {} : { settings: options.taskSettings }),
   });
   const app = await createServer({
@@ -120,15 +123,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   });
-  // A2A skills: the router bids for them at their rate, and sends them what they win.
-  const houseBids = new HouseBids({
-    bus,
-    router,
-    directory,
-    tasks,
-    onError: (taskId, error) =>
-      process.emitWarning(`bidding for A2A agents on task ${taskId} failed: ${(error as Error).message}`),
-  });
+  // A2A skills: the router sends them what they win.
   const dispatcher = new A2aDispatcher({
     bus,
     tasks,
@@ -140,7 +135,6 @@ export async function openService(options: ServiceOptions): Promise<Service> {
         `sending task ${taskId} to A2A agent '${agentId}' failed: ${(error as Error).message}`,
       ),
   });
-  houseBids.start();
   dispatcher.start();
   if (options.runTimers ?? true) {
     tasks.start();
@@ -158,7 +152,6 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     cards,
     mcpServers,
     async close() {
-      await houseBids.stop();
       await dispatcher.stop();
       await cards.stop();
       await mcpServers.close();

@@ -44,6 +44,13 @@ export interface TaskServiceOptions {
   readonly clock: Clock;
   readonly events: EventBus;
   readonly settings?: Partial<TaskServiceSettings>;
+  /**
+   * The bids the router makes for agents that do not bid themselves (house-bids.ts), placed as soon
+   * as a task is posted, before the auction may close.
+   */
+  readonly houseBids?: (
+    description: string,
+  ) => readonly { readonly agentId: string; readonly bidSats: number }[];
 }
 
 /** One prepared change: the new state and what is committed with it (Store.commitTask). */
@@ -54,6 +61,9 @@ interface Prepared {
   readonly events: (committed: Task) => readonly NewTaskEvent[];
   readonly byTimer?: boolean;
 }
+
+/** Why a bid the router makes for an agent may be refused, as any bid may: skipped, not failed. */
+const HOUSE_BID_REFUSALS = new Set(['not_eligible', 'wrong_state', 'unknown_agent', 'duplicate_bid']);
 
 /** A read-compute-commit that lost a race is retried from a fresh read this many times. */
 const MAX_RETRIES = 8;
@@ -80,6 +90,7 @@ export class TaskService {
   /** Shared stores only: the newest outcome learned, and those this instance learned itself since. */
   #outcomeCursor: number | undefined;
   readonly #learnedHere = new Set<number>();
+  readonly #houseBids: TaskServiceOptions['houseBids'];
 
   private constructor(options: TaskServiceOptions, settings: TaskServiceSettings) {
     this.#router = options.router;
@@ -87,6 +98,7 @@ export class TaskService {
     this.#clock = options.clock;
     this.#events = options.events;
     this.#loads = new AgentLoads(options.router);
+    this.#houseBids = options.houseBids;
     this.settings = settings;
     this.#timer = new DueTaskTimer({
       store: options.store,
@@ -191,9 +203,19 @@ export class TaskService {
     this.#auctions.opened(task.taskId, { constraints, closesMs: task.closesMs });
     this.#events.committed(events);
     this.#timer.schedule(task.closesMs);
-    // Nobody can bid (no eligible agent): decide at once rather than wait for the window.
-    if (this.#everyEligibleHasBid(task)) return (await this.#closeNow(task.taskId, task)) ?? task;
-    return task;
+    let latest = task;
+    // Every one of them before the auction may close: the first must not end it for the others.
+    for (const bid of this.#houseBids?.(task.description) ?? []) {
+      try {
+        latest = await this.#addBid(task.taskId, bid.agentId, bid.bidSats);
+      } catch (error) {
+        // Refused as any bidder would be (offline, at capacity, above the task's price): not a failure.
+        if (!(error instanceof RouterError && HOUSE_BID_REFUSALS.has(error.code))) throw error;
+      }
+    }
+    // Nobody (else) can bid: decide at once rather than wait for the window.
+    if (this.#everyEligibleHasBid(latest)) return (await this.#closeNow(latest.taskId, latest)) ?? latest;
+    return latest;
   }
 
   /**
@@ -202,6 +224,13 @@ export class TaskService {
    * second bid. The auction closes at once when this was the last eligible agent's bid.
    */
   async bid(taskId: string, agentId: string, bidSats: number): Promise<Task> {
+    const task = await this.#addBid(taskId, agentId, bidSats);
+    if (this.#everyEligibleHasBid(task)) return (await this.#closeNow(taskId, task)) ?? task;
+    return task;
+  }
+
+  /** A sealed bid checked and stored, the auction left open (bid closes it when it was the last). */
+  async #addBid(taskId: string, agentId: string, bidSats: number): Promise<Task> {
     if (!Number.isSafeInteger(bidSats) || bidSats < 0) {
       throw invalid('bid_sats', `must be an integer ≥ 0, got ${String(bidSats)}`);
     }
@@ -239,9 +268,7 @@ export class TaskService {
       data: { bidSats },
     });
     this.#events.committed(committed.events);
-    const task = committed.task;
-    if (this.#everyEligibleHasBid(task)) return (await this.#closeNow(taskId, task)) ?? task;
-    return task;
+    return committed.task;
   }
 
   async accept(taskId: string, agentId: string): Promise<Task> {
@@ -481,6 +508,8 @@ export class TaskService {
     // Iterated, not copied: this runs at every bid, and a copy of a 50,000-agent roster is not free.
     for (const manifest of this.#router.registry.values()) {
       if (bidders.has(manifest.agentId)) continue;
+      // Skills of A2A agents and MCP tools bid through the router, at posting, or not at all.
+      if (manifest.a2a !== undefined || manifest.mcp !== undefined) continue;
       if (this.#router.refusalOf(manifest.agentId, 0, task.constraints) === null) return false;
     }
     return true;

@@ -47,8 +47,12 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${baseUrl}/`);
     await expect.poll(() => page.locator('[data-testid=connection]').textContent()).toBe('live');
-    await expect.poll(() => page.locator('[data-testid=agents] tbody tr').count()).toBe(6);
+    // The six personas, and the two skills of the demo's own A2A agent.
+    await expect.poll(() => page.locator('[data-testid=agents] tbody tr').count()).toBe(8);
     expect(await page.locator('[data-testid=agents] tr[data-agent=forge] td.online').count()).toBe(1);
+    expect(
+      await page.locator('[data-testid=agents] tr[data-agent="demo-linguist:translate"] td.online').count(),
+    ).toBe(1);
 
     await page.fill('[data-testid=task-description]', 'Fix the bug in the authentication code');
     await page.click('[data-testid=post-submit]');
@@ -59,17 +63,27 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
 
     const row = page.locator(`[data-testid=tasks] li[data-task-id="${taskId}"]`);
     await expect.poll(() => row.count()).toBe(1);
-    // All six personas bid, the auction closes, forge wins it, accepts and completes it: live.
+    // All six personas bid (and the router for a skill of the demo's A2A agent that matches the
+    // text, if one does), the auction closes, forge wins it, accepts and completes it: live.
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('completed');
     await expect
       .poll(() => page.locator('[data-testid=feed] li[data-kind="task:decided"]').count())
       .toBeGreaterThan(0);
-    await expect.poll(() => page.locator('[data-testid=feed] li[data-kind="bid:received"]').count()).toBe(6);
+    const { task } = (await (await fetch(`${baseUrl}/v1/tasks/${taskId}`)).json()) as {
+      task: { bids: { agent_id: string }[] };
+    };
+    const bidders = task.bids.map((b) => b.agent_id);
+    expect(bidders.filter((id) => !id.startsWith('demo-linguist:')).sort()).toEqual(
+      ['echo', 'forge', 'helm', 'mace', 'quill', 'seer'].sort(),
+    );
+    await expect
+      .poll(() => page.locator('[data-testid=feed] li[data-kind="bid:received"]').count())
+      .toBe(bidders.length);
 
     const detail = page.locator('[data-testid=decision-detail]');
-    await expect.poll(() => detail.locator('.chart [data-candidate]').count()).toBe(6);
+    await expect.poll(() => detail.locator('.chart [data-candidate]').count()).toBe(bidders.length);
     expect(await detail.locator('.reason').textContent()).toMatch(/^Selected forge/);
-    expect(await detail.locator('.chart .seg').count()).toBe(6 * 5); // five signals per candidate
+    expect(await detail.locator('.chart .seg').count()).toBe(bidders.length * 5); // five signals per candidate
     await expect
       .poll(() => page.locator('[data-testid=agents] tr[data-agent=forge] td').nth(3).textContent())
       .toBe('1');
@@ -146,7 +160,7 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
     await page.goto(`${baseUrl}/`);
     await expect
       .poll(() => page.locator('[data-testid=agents-count]').textContent())
-      .toBe('first 20 of 306 by id');
+      .toBe('first 20 of 308 by id');
     expect(await page.locator('[data-testid=agents] tbody tr').count()).toBe(20);
     await page.fill('[data-testid=agent-search]', 'NEEDLE');
     await expect.poll(() => page.locator('[data-testid=agents-count]').textContent()).toBe('3 agents');
