@@ -97,6 +97,15 @@ describe('A2A agents registered by their card', () => {
     });
     expect(routed.status).toBe(200);
     expect(routed.body?.selected_agent).toBe('research-bot:translate');
+    // The answer names the agent and the skill, and says why.
+    expect(routed.body?.selected_skill).toMatchObject({
+      agent: 'research-bot',
+      skill: 'translate',
+      skill_name: 'Translate',
+      explanation: expect.stringMatching(
+        /^skill 'Translate' of A2A agent 'research-bot' \(Research Bot, tagged translation\) matched the task \(capability 0\.\d\d\) and won with a bid of 25 sats; the task goes to that agent, at http:\/\/127\.0\.0\.1:\d+\/a2a, for that skill$/,
+      ),
+    });
 
     const listed = await call(s, 'GET', '/v1/cards');
     expect(listed.body?.agents.map((a: { agent_id: string }) => a.agent_id)).toEqual(['research-bot']);

@@ -78,6 +78,7 @@ describe('tasks dispatched to A2A agents', () => {
       });
       expect(remote.received).toEqual(['Translate this contract into Spanish']);
       expect(remote.methods[0]).toBe(sent);
+      expect(done.decision.selected_skill).toMatchObject({ agent: 'polyglot', skill: 'translate' });
       // What the agent handed back is kept with the task.
       expect(done.result).toMatchObject({
         state: 'completed',

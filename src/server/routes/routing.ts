@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { withSelectedSkill } from '../../wire/a2a-dto.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
 import { withSelectedTool } from '../../wire/mcp-dto.js';
 import { type RouteRequestDto, RouteRequestDtoSchema, toRouteRequest } from '../../wire/route-dto.js';
@@ -11,7 +12,7 @@ export function routingRoutes(app: FastifyInstance, { router, auth, metrics }: S
       ...auth.guard('admin'),
       schema: {
         summary:
-          'The seed’s one-shot recommend_agent: scores the bids given, decides, logs, and answers the decision (with "selected_tool": {"server", "tool"} when the selected entry is a tool of an MCP server).',
+          'The seed’s one-shot recommend_agent: scores the bids given, decides, logs, and answers the decision (with "selected_tool": {"server", "tool"} when the selected entry is a tool of an MCP server, "selected_skill": {"agent", "skill", "skill_name", "explanation"} when it is a skill of an A2A agent).',
         body: RouteRequestDtoSchema,
       },
     },
@@ -21,9 +22,13 @@ export function routingRoutes(app: FastifyInstance, { router, auth, metrics }: S
       metrics.decided(decision, Number(process.hrtime.bigint() - started) / 1e9);
       // decisionRecord is the log's own JSON text (field order included): sent as it is, with the
       // tool and its server after it when the selected entry is a tool of an MCP server.
-      const tool =
-        decision.selectedAgent === null ? undefined : router.registry.get(decision.selectedAgent)?.mcp;
-      return reply.type('application/json').send(withSelectedTool(decisionRecord(decision), tool));
+      const selected =
+        decision.selectedAgent === null ? undefined : router.registry.get(decision.selectedAgent);
+      return reply
+        .type('application/json')
+        .send(
+          withSelectedSkill(withSelectedTool(decisionRecord(decision), selected?.mcp), selected, decision),
+        );
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OutcomeResult } from '../../policy/outcome.js';
 import type { Task } from '../../tasks/task.js';
+import { withSelectedSkill } from '../../wire/a2a-dto.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
 import { checkedResult } from '../../wire/outcome-result.js';
 import {
@@ -88,7 +89,7 @@ export function taskRoutes(
       return reply
         .type('application/json')
         .send(
-          `{"task":${JSON.stringify(toTaskDto(task))},"decision":${decision === undefined ? 'null' : decisionRecord(decision)},"result":${JSON.stringify(result ?? null)}}`,
+          `{"task":${JSON.stringify(toTaskDto(task))},"decision":${decision === undefined ? 'null' : withSelectedSkill(decisionRecord(decision), decision.selectedAgent === null ? undefined : router.registry.get(decision.selectedAgent), decision)},"result":${JSON.stringify(result ?? null)}}`,
         );
     },
   );
