@@ -3,19 +3,20 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isRouterError } from '../kernel/errors.js';
+import { packageVersion } from '../kernel/package-version.js';
 import { isUsageError } from './cli-error.js';
 import { registerAgentsCommand } from './commands/agents.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerHistoryCommand } from './commands/history.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerOutcomeCommand } from './commands/outcome.js';
 import { registerRouteCommand } from './commands/route.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { type CliIo, processIo } from './io.js';
-import { packageVersion } from '../kernel/package-version.js';
 
 /** Exit code for a failure that is our fault, not the input's (sysexits EX_SOFTWARE). */
 const INTERNAL_ERROR_EXIT_CODE = 70;
@@ -49,6 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   registerDemoCommand(program, io);
   registerServeCommand(program, io);
   registerAgentsCommand(program, io);
+  registerMcpCommand(program, io);
   for (const command of [program, ...program.commands]) {
     command.exitOverride().configureOutput({
       ...program.configureOutput(),

@@ -24,6 +24,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { mcpEndpointRoutes } from './routes/mcp-endpoint.js';
 import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { routingRoutes } from './routes/routing.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -131,6 +132,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   cardRoutes(app, context);
   a2aEndpointRoutes(app, context, { adminToken: options.adminToken !== undefined });
   mcpServerRoutes(app, context);
+  mcpEndpointRoutes(app, context);
   routingRoutes(app, context);
   decisionRoutes(app, context);
   taskRoutes(app, context);
