@@ -41,13 +41,19 @@ export interface A2aDispatcherOptions {
   readonly clock: Clock;
   /** Longest an accepted task may run before it is canceled at the agent and failed, ms. */
   readonly workTimeoutMs?: number;
-  /** How often a task that does not stream is polled, ms. */
-  readonly pollMs?: number;
+  /**
+   * How a task that does not stream is polled: first after `firstPollMs`, then twice as long each
+   * time up to `maxPollMs`, so a quick task is seen done within milliseconds and a long one costs
+   * its agent a request a second at most.
+   */
+  readonly firstPollMs?: number;
+  readonly maxPollMs?: number;
   readonly onError?: (taskId: string, agentId: string, error: unknown) => void;
 }
 
 export const A2A_WORK_TIMEOUT_MS = 10 * 60_000;
-const POLL_MS = 500;
+const FIRST_POLL_MS = 10;
+const MAX_POLL_MS = 1_000;
 
 const FINAL_STATES = new Set([
   TaskState.TASK_STATE_COMPLETED,
@@ -174,6 +180,7 @@ export class A2aDispatcher {
     let state = first.status?.state ?? TaskState.TASK_STATE_SUBMITTED;
     const artifacts = new ArtifactCollector(first);
     const deadline = this.#options.clock.now() + (this.#options.workTimeoutMs ?? A2A_WORK_TIMEOUT_MS);
+    let pollMs = this.#options.firstPollMs ?? FIRST_POLL_MS;
     try {
       if (stream !== undefined) {
         for await (const event of stream) {
@@ -184,7 +191,8 @@ export class A2aDispatcher {
       } else {
         while (!FINAL_STATES.has(state) && !STUCK_STATES.has(state)) {
           if (this.#options.clock.now() >= deadline) break;
-          await sleep(this.#options.pollMs ?? POLL_MS, stop);
+          await sleep(pollMs, stop);
+          pollMs = Math.min(pollMs * 2, this.#options.maxPollMs ?? MAX_POLL_MS);
           if (stop.aborted)
             return { state: TaskState.TASK_STATE_FAILED, result: artifacts.result(first.id, state) };
           const current = await client.getTask({ id: first.id, tenant: '' } as never, { signal: stop });

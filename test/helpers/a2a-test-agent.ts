@@ -64,6 +64,8 @@ export interface A2aTestAgentOptions {
   readonly legacyCard?: boolean;
   /** Fail every task, whatever its text. */
   readonly failsAll?: boolean;
+  /** Told when a task arrives and when its result is published (Date.now() ms): for benchmarks. */
+  readonly onTask?: (moment: 'received' | 'finished', text: string, atMs: number) => void;
 }
 
 const textPart = (text: string) => ({
@@ -77,12 +79,14 @@ class ScriptedExecutor implements AgentExecutor {
   constructor(
     private readonly received: string[],
     private readonly failsAll: boolean,
+    private readonly onTask: A2aTestAgentOptions['onTask'],
   ) {}
 
   async execute(context: RequestContext, bus: ExecutionEventBus): Promise<void> {
     const part = context.userMessage.parts[0];
     const text = part?.content?.$case === 'text' ? part.content.value : '';
     this.received.push(text);
+    this.onTask?.('received', text, Date.now());
     const status = (state: TaskState, message?: string) => ({
       state,
       timestamp: new Date().toISOString(),
@@ -136,6 +140,7 @@ class ScriptedExecutor implements AgentExecutor {
         },
       }),
     );
+    this.onTask?.('finished', text, Date.now());
     bus.publish(AgentEvent.statusUpdate({ ...ids, status: status(TaskState.TASK_STATE_COMPLETED) }));
     bus.finished();
   }
@@ -268,7 +273,7 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
   const requestHandler = new DefaultRequestHandler(
     handlerCard,
     new InMemoryTaskStore(),
-    new ScriptedExecutor(received, options.failsAll === true),
+    new ScriptedExecutor(received, options.failsAll === true, options.onTask),
   );
   v1 = new JsonRpcTransportHandler(requestHandler);
   v03 = new LegacyJsonRpcTransportHandler(requestHandler);
