@@ -4,10 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/kernel/clock.js';
-import { createRouter } from '../../src/router/create-router.js';
-import { openService } from '../../src/server/open-service.js';
-import { createStore } from '../../src/store/create-store.js';
+import { type McpTestService, startMcpTestService } from '../helpers/mcp-service.js';
 import {
   MCP_STDIO_SERVER,
   type McpTestServer,
@@ -42,36 +39,10 @@ const WEATHER: TestTool[] = [
   { name: 'translate_text', description: 'Translate text between languages' },
 ];
 
-interface TestService {
-  readonly url: string;
-  readonly db: string;
-  close(): Promise<void>;
-}
+type TestService = McpTestService;
 
-/** The service as serve runs it, on a real SQLite log, listening on a loopback port. */
 async function service(options: { allowMcpCommands?: boolean; db?: string } = {}): Promise<TestService> {
-  const db = options.db ?? tempDbPath(dir);
-  const store = createStore({ location: db });
-  const router = createRouter({ store, clock: systemClock });
-  router.registerPersona('echo');
-  await router.restoreLearning();
-  const opened = await openService({
-    router,
-    store,
-    clock: systemClock,
-    offlineAfterMs: 60_000,
-    allowMcpCommands: options.allowMcpCommands ?? false,
-    mcpLimits: { connectTimeoutMs: 2_000, requestTimeoutMs: 2_000 },
-  });
-  await opened.app.listen({ host: '127.0.0.1', port: 0 });
-  const s = {
-    url: `http://127.0.0.1:${(opened.app.server.address() as AddressInfo).port}`,
-    db,
-    async close() {
-      await opened.close();
-      await router.close();
-    },
-  };
+  const s = await startMcpTestService({ ...options, db: options.db ?? tempDbPath(dir) });
   started.push(s);
   return s;
 }
