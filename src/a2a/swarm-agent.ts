@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { A2A_PROTOCOL_VERSION, AgentCard, type Part, Role, TaskState } from '@a2a-js/sdk';
+import { A2A_PROTOCOL_VERSION, AgentCard, type Part, TaskState } from '@a2a-js/sdk';
 import {
   AgentEvent,
   type AgentExecutor,
@@ -11,6 +10,7 @@ import type { TaskEvent } from '../events/task-event.js';
 import type { Router } from '../router/router.js';
 import type { TaskService } from '../service/task-service.js';
 import type { Task } from '../tasks/task.js';
+import { agentStatus, cancelTask, textPart } from './a2a-serving.js';
 
 /**
  * The swarm as one A2A agent: any A2A client can hand it a task. A message's text becomes a task of
@@ -39,13 +39,6 @@ const endsTask = (event: TaskEvent): boolean =>
   event.kind === 'task:expired' ||
   (event.kind === 'task:failed' && event.data.final === true);
 
-const text = (value: string): Part => ({
-  content: { $case: 'text', value },
-  mediaType: 'text/plain',
-  filename: '',
-  metadata: undefined,
-});
-
 export class SwarmAgentExecutor implements AgentExecutor {
   readonly #options: SwarmAgentOptions;
   /** The waits in progress: the service's close ends them (their A2A tasks answer as things stand). */
@@ -57,22 +50,7 @@ export class SwarmAgentExecutor implements AgentExecutor {
 
   async execute(context: RequestContext, bus: ExecutionEventBus): Promise<void> {
     const ids = { taskId: context.taskId, contextId: context.contextId };
-    const status = (state: TaskState, message?: string) => ({
-      state,
-      timestamp: new Date().toISOString(),
-      message:
-        message === undefined
-          ? undefined
-          : {
-              messageId: randomUUID(),
-              ...ids,
-              role: Role.ROLE_AGENT,
-              parts: [text(message)],
-              metadata: undefined,
-              extensions: [],
-              referenceTaskIds: [],
-            },
-    });
+    const status = (state: TaskState, message?: string) => agentStatus(state, ids, message);
     const description = context.userMessage.parts
       .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
       .join('\n')
@@ -150,21 +128,9 @@ export class SwarmAgentExecutor implements AgentExecutor {
     for (const done of [...this.#waits]) done();
   }
 
-  async cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
+  cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
     // The swarm's task runs on (its agent has it); the A2A task stops waiting for it.
-    bus.publish(
-      AgentEvent.statusUpdate({
-        taskId,
-        contextId: '',
-        status: {
-          state: TaskState.TASK_STATE_CANCELED,
-          timestamp: new Date().toISOString(),
-          message: undefined,
-        },
-        metadata: undefined,
-      }),
-    );
-    bus.finished();
+    return cancelTask(taskId, bus);
   }
 
   /** The task once it has ended (or as it stands when the wait is over). */
@@ -219,7 +185,7 @@ function partOf(part: Record<string, unknown>): Part {
     filename: typeof part.filename === 'string' ? part.filename : '',
     metadata: undefined,
   };
-  if (typeof part.text === 'string') return text(part.text);
+  if (typeof part.text === 'string') return textPart(part.text);
   if (typeof part.url === 'string') return { content: { $case: 'url', value: part.url }, ...file };
   if (typeof part.raw_base64 === 'string') {
     return { content: { $case: 'raw', value: Buffer.from(part.raw_base64, 'base64') }, ...file };

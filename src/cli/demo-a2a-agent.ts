@@ -1,25 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  A2A_PROTOCOL_VERSION,
-  AGENT_CARD_PATH,
-  AgentCard,
-  Extensions,
-  type Part,
-  TaskState,
-} from '@a2a-js/sdk';
+import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, AgentCard, TaskState } from '@a2a-js/sdk';
 import {
   AgentEvent,
   type AgentExecutor,
   DefaultRequestHandler,
-  defaultServerCallContextBuilder,
   type ExecutionEventBus,
   InMemoryTaskStore,
-  JsonRpcTransportHandler,
   type RequestContext,
-  UnauthenticatedUser,
 } from '@a2a-js/sdk/server';
+import { A2aJsonRpc, cancelTask, textPart } from '../a2a/a2a-serving.js';
 import { RATE_EXTENSION_URI } from '../a2a/agent-card.js';
 
 /**
@@ -50,13 +41,6 @@ const SKILLS = [
     examples: ['Summarise the quarterly report', 'Give me the key points of this thread'],
   },
 ];
-
-const text = (value: string): Part => ({
-  content: { $case: 'text', value },
-  mediaType: 'text/plain',
-  filename: '',
-  metadata: undefined,
-});
 
 class CannedWork implements AgentExecutor {
   constructor(private readonly workMs: () => number) {}
@@ -90,7 +74,7 @@ class CannedWork implements AgentExecutor {
           description: '',
           metadata: undefined,
           extensions: [],
-          parts: [text(`[demo ${skill}] ${task}`)],
+          parts: [textPart(`[demo ${skill}] ${task}`)],
         },
       }),
     );
@@ -103,20 +87,8 @@ class CannedWork implements AgentExecutor {
     bus.finished();
   }
 
-  async cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
-    bus.publish(
-      AgentEvent.statusUpdate({
-        taskId,
-        contextId: '',
-        status: {
-          state: TaskState.TASK_STATE_CANCELED,
-          timestamp: new Date().toISOString(),
-          message: undefined,
-        },
-        metadata: undefined,
-      }),
-    );
-    bus.finished();
+  cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
+    return cancelTask(taskId, bus);
   }
 }
 
@@ -133,7 +105,7 @@ async function bodyOf(request: IncomingMessage): Promise<unknown> {
 
 /** Starts the demo's A2A agent on 127.0.0.1 (a free port); work takes `workMs()` ms. */
 export async function startDemoA2aAgent(workMs: () => number): Promise<DemoA2aAgent> {
-  let handler: JsonRpcTransportHandler | undefined;
+  let rpc: A2aJsonRpc | undefined;
   let card: AgentCard | undefined;
   const server: Server = createServer((request, response) => {
     void (async () => {
@@ -147,29 +119,16 @@ export async function startDemoA2aAgent(workMs: () => number): Promise<DemoA2aAg
         response.writeHead(404).end();
         return;
       }
+      let body: unknown;
       try {
-        const context = defaultServerCallContextBuilder({
-          user: new UnauthenticatedUser(),
-          headers: request.headers as Record<string, string>,
-          requestedVersion: (request.headers['a2a-version'] as string | undefined) ?? A2A_PROTOCOL_VERSION,
-          extensions: Extensions.parseServiceParameter(
-            request.headers['a2a-extensions'] as string | undefined,
-          ),
-        });
-        const out = await (handler as JsonRpcTransportHandler).handle(
-          (await bodyOf(request)) as Record<string, unknown>,
-          context,
-        );
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+        body = await bodyOf(request);
       } catch (error) {
-        response.writeHead(400, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            id: null,
-            error: JsonRpcTransportHandler.mapToJSONRPCError(error as Error),
-          }),
-        );
+        response.writeHead(400, { 'content-type': 'text/plain' }).end((error as Error).message);
+        return;
       }
+      const answer = await (rpc as A2aJsonRpc).answer(body, request.headers, response);
+      if (answer !== undefined)
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -191,8 +150,9 @@ export async function startDemoA2aAgent(workMs: () => number): Promise<DemoA2aAg
     defaultOutputModes: ['text/plain'],
     skills: SKILLS,
   });
-  handler = new JsonRpcTransportHandler(
+  rpc = new A2aJsonRpc(
     new DefaultRequestHandler(card, new InMemoryTaskStore(), new CannedWork(workMs)),
+    card,
   );
   return {
     baseUrl,

@@ -1,30 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import {
-  A2A_PROTOCOL_VERSION,
-  AGENT_CARD_PATH,
-  AgentCard,
-  Extensions,
-  formatSSEErrorEvent,
-  formatSSEEvent,
-  Role,
-  SSE_HEADERS,
-  TaskState,
-} from '@a2a-js/sdk';
-import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
+import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, AgentCard, TaskState } from '@a2a-js/sdk';
 import {
   AgentEvent,
   type AgentExecutor,
   DefaultRequestHandler,
-  defaultServerCallContextBuilder,
   type ExecutionEventBus,
   InMemoryTaskStore,
-  JsonRpcTransportHandler,
   type RequestContext,
-  UnauthenticatedUser,
-  validateVersion,
 } from '@a2a-js/sdk/server';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { A2aJsonRpc, agentStatus, cancelTask, textPart } from '../../src/a2a/a2a-serving.js';
 import { RATE_EXTENSION_URI } from '../../src/a2a/agent-card.js';
 
 /**
@@ -68,13 +53,6 @@ export interface A2aTestAgentOptions {
   readonly onTask?: (moment: 'received' | 'finished', text: string, atMs: number) => void;
 }
 
-const textPart = (text: string) => ({
-  content: { $case: 'text' as const, value: text },
-  mediaType: 'text/plain',
-  filename: '',
-  metadata: undefined,
-});
-
 class ScriptedExecutor implements AgentExecutor {
   constructor(
     private readonly received: string[],
@@ -87,23 +65,7 @@ class ScriptedExecutor implements AgentExecutor {
     const text = part?.content?.$case === 'text' ? part.content.value : '';
     this.received.push(text);
     this.onTask?.('received', text, Date.now());
-    const status = (state: TaskState, message?: string) => ({
-      state,
-      timestamp: new Date().toISOString(),
-      message:
-        message === undefined
-          ? undefined
-          : {
-              messageId: randomUUID(),
-              contextId: context.contextId,
-              taskId: context.taskId,
-              role: Role.ROLE_AGENT,
-              parts: [textPart(message)],
-              metadata: undefined,
-              extensions: [],
-              referenceTaskIds: [],
-            },
-    });
+    const status = (state: TaskState, message?: string) => agentStatus(state, context, message);
     const ids = { taskId: context.taskId, contextId: context.contextId, metadata: undefined };
     if (context.task === undefined) {
       bus.publish(
@@ -145,20 +107,8 @@ class ScriptedExecutor implements AgentExecutor {
     bus.finished();
   }
 
-  async cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
-    bus.publish(
-      AgentEvent.statusUpdate({
-        taskId,
-        contextId: '',
-        status: {
-          state: TaskState.TASK_STATE_CANCELED,
-          timestamp: new Date().toISOString(),
-          message: undefined,
-        },
-        metadata: undefined,
-      }),
-    );
-    bus.finished();
+  cancelTask(taskId: string, bus: ExecutionEventBus): Promise<void> {
+    return cancelTask(taskId, bus);
   }
 }
 
@@ -210,9 +160,7 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
       }),
     ) as Record<string, unknown>;
   };
-  let v1: JsonRpcTransportHandler | undefined;
-  let v03: LegacyJsonRpcTransportHandler | undefined;
-  let handlerCard: AgentCard | undefined;
+  let rpc: A2aJsonRpc | undefined;
 
   const app: FastifyInstance = Fastify();
   const serveCard = async (_request: unknown, reply: { code(n: number): unknown }) => {
@@ -225,44 +173,15 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
   app.get(`/${AGENT_CARD_PATH}`, serveCard);
   if (options.legacyCard === true) app.get('/.well-known/agent.json', serveCard);
   app.post('/a2a', async (request, reply) => {
-    const version = (request.headers['a2a-version'] as string | undefined) ?? '0.3';
-    const legacy = version === '0.3';
-    const mapError = legacy
-      ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
-      : JsonRpcTransportHandler.mapToJSONRPCError;
-    const id = (request.body as { id?: unknown } | undefined)?.id ?? null;
     methods.push(String((request.body as { method?: unknown } | undefined)?.method));
-    try {
-      const context = defaultServerCallContextBuilder({
-        user: new UnauthenticatedUser(),
-        headers: request.headers as Record<string, string>,
-        requestedVersion: version,
-        extensions: Extensions.parseServiceParameter(
-          request.headers[legacy ? 'x-a2a-extensions' : 'a2a-extensions'] as string | undefined,
-        ),
-      });
-      validateVersion(context.requestedVersion, handlerCard as AgentCard, 'JSONRPC');
-      const out = await (legacy
-        ? (v03 as LegacyJsonRpcTransportHandler)
-        : (v1 as JsonRpcTransportHandler)
-      ).handle(request.body as Record<string, unknown>, context);
-      if (typeof (out as AsyncGenerator)[Symbol.asyncIterator] !== 'function') return out;
-      reply.hijack();
-      reply.raw.writeHead(200, SSE_HEADERS);
-      try {
-        for await (const event of out as AsyncGenerator) reply.raw.write(formatSSEEvent(event));
-      } catch (error) {
-        reply.raw.write(formatSSEErrorEvent({ jsonrpc: '2.0', id, error: mapError(error as Error) }));
-      }
-      reply.raw.end();
-      return reply;
-    } catch (error) {
-      return { jsonrpc: '2.0', id, error: mapError(error as Error) };
-    }
+    const answer = await (rpc as A2aJsonRpc).answer(request.body, request.headers, reply.raw, () =>
+      reply.hijack(),
+    );
+    return answer === undefined ? reply : answer;
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  handlerCard = AgentCard.fromJSON(
+  const handlerCard = AgentCard.fromJSON(
     options.legacyCard === true
       ? {
           ...cardJson(),
@@ -275,8 +194,7 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
     new InMemoryTaskStore(),
     new ScriptedExecutor(received, options.failsAll === true, options.onTask),
   );
-  v1 = new JsonRpcTransportHandler(requestHandler);
-  v03 = new LegacyJsonRpcTransportHandler(requestHandler);
+  rpc = new A2aJsonRpc(requestHandler, handlerCard);
   return {
     baseUrl: base,
     cardUrl: `${base}/${AGENT_CARD_PATH}`,

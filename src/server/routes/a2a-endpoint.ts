@@ -1,21 +1,7 @@
-import {
-  AGENT_CARD_PATH,
-  AgentCard,
-  Extensions,
-  formatSSEErrorEvent,
-  formatSSEEvent,
-  SSE_HEADERS,
-} from '@a2a-js/sdk';
-import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
-import {
-  DefaultRequestHandler,
-  defaultServerCallContextBuilder,
-  InMemoryTaskStore,
-  JsonRpcTransportHandler,
-  UnauthenticatedUser,
-  validateVersion,
-} from '@a2a-js/sdk/server';
+import { AGENT_CARD_PATH, AgentCard } from '@a2a-js/sdk';
+import { DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { A2aJsonRpc } from '../../a2a/a2a-serving.js';
 import { SwarmAgentExecutor, swarmCard } from '../../a2a/swarm-agent.js';
 import { packageVersion } from '../../kernel/package-version.js';
 import type { ServiceContext } from '../service-context.js';
@@ -48,9 +34,10 @@ export function a2aEndpointRoutes(
   const executor = new SwarmAgentExecutor({ tasks, bus, router });
   // Closing waits for requests in flight; a message waiting for its task would hold it for long.
   app.addHook('preClose', async () => executor.stop());
-  const handler = new DefaultRequestHandler(handlerCard, new InMemoryTaskStore(), executor);
-  const v1 = new JsonRpcTransportHandler(handler);
-  const v03 = new LegacyJsonRpcTransportHandler(handler);
+  const rpc = new A2aJsonRpc(
+    new DefaultRequestHandler(handlerCard, new InMemoryTaskStore(), executor),
+    handlerCard,
+  );
 
   app.get(
     `/${AGENT_CARD_PATH}`,
@@ -68,37 +55,8 @@ export function a2aEndpointRoutes(
       },
     },
     async (request, reply) => {
-      // The SDK's convention: a request without A2A-Version speaks 0.3.
-      const requested = (request.headers['a2a-version'] as string | undefined) ?? '0.3';
-      const legacy = requested === '0.3';
-      const mapError = legacy
-        ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
-        : JsonRpcTransportHandler.mapToJSONRPCError;
-      const id = (request.body as { id?: unknown } | null)?.id ?? null;
-      try {
-        const context = defaultServerCallContextBuilder({
-          user: new UnauthenticatedUser(),
-          headers: request.headers as Record<string, string>,
-          requestedVersion: requested,
-          extensions: Extensions.parseServiceParameter(
-            request.headers[legacy ? 'x-a2a-extensions' : 'a2a-extensions'] as string | undefined,
-          ),
-        });
-        validateVersion(context.requestedVersion, handlerCard, 'JSONRPC');
-        const out = await (legacy ? v03 : v1).handle(request.body as Record<string, unknown>, context);
-        if (typeof (out as AsyncGenerator)[Symbol.asyncIterator] !== 'function') return out;
-        reply.hijack();
-        reply.raw.writeHead(200, SSE_HEADERS);
-        try {
-          for await (const event of out as AsyncGenerator) reply.raw.write(formatSSEEvent(event));
-        } catch (error) {
-          reply.raw.write(formatSSEErrorEvent({ jsonrpc: '2.0', id, error: mapError(error as Error) }));
-        }
-        reply.raw.end();
-        return reply;
-      } catch (error) {
-        return { jsonrpc: '2.0', id, error: mapError(error as Error) };
-      }
+      const answer = await rpc.answer(request.body, request.headers, reply.raw, () => reply.hijack());
+      return answer === undefined ? reply : answer;
     },
   );
 }
