@@ -22,6 +22,7 @@ import type { OutcomeResult } from '../policy/outcome.js';
 import type { AgentDirectory } from '../service/agent-directory.js';
 import type { TaskService } from '../service/task-service.js';
 import { ArtifactCollector, resultOfMessage } from './a2a-results.js';
+import { limitedFetch } from './limited-fetch.js';
 
 /**
  * Sends the tasks offered to A2A skills to their agents and carries each to its end in the task
@@ -49,6 +50,8 @@ export interface A2aDispatcherOptions {
   readonly firstPollMs?: number;
   readonly maxPollMs?: number;
   readonly onError?: (taskId: string, agentId: string, error: unknown) => void;
+  /** The most an agent's answer may hold, bytes (limited-fetch.ts); larger fails the attempt. */
+  readonly maxAnswerBytes?: number;
 }
 
 export const A2A_WORK_TIMEOUT_MS = 10 * 60_000;
@@ -71,11 +74,14 @@ const movedOn = (error: unknown): boolean =>
 export class A2aDispatcher {
   readonly #options: A2aDispatcherOptions;
   readonly #clients = new Map<string, Promise<Client>>();
+  /** Every answer of an agent is read within a size limit (limited-fetch.ts). */
+  readonly #fetch: typeof fetch;
   readonly #inFlight = new Map<string, { abort: AbortController; done: Promise<void> }>();
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: A2aDispatcherOptions) {
     this.#options = options;
+    this.#fetch = limitedFetch(options.maxAnswerBytes);
   }
 
   start(): void {
@@ -232,8 +238,13 @@ export class A2aDispatcher {
       });
       const factory = new ClientFactory(
         ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-          transports: [new JsonRpcTransportFactory({ legacyCompat: { enabled: true } })],
-          cardResolver: new DefaultAgentCardResolver({ legacyCompat: { enabled: true } }),
+          transports: [
+            new JsonRpcTransportFactory({ legacyCompat: { enabled: true }, fetchImpl: this.#fetch }),
+          ],
+          cardResolver: new DefaultAgentCardResolver({
+            legacyCompat: { enabled: true },
+            fetchImpl: this.#fetch,
+          }),
         }),
       );
       client = factory.createFromAgentCard(card);

@@ -1,0 +1,43 @@
+/**
+ * A fetch whose answers may not exceed `maxBytes`: a declared length over it is refused before the
+ * body is read, and a body that grows past it (chunked, or a stream that never ends) errors as it
+ * is read. The A2A client reads whole answers into memory and parses them; an agent is someone
+ * else's server, so what it sends is bounded here rather than by its good will.
+ */
+export const MAX_A2A_ANSWER_BYTES = 8 * 1024 * 1024;
+
+export class AnswerTooLargeError extends Error {
+  override readonly name = 'AnswerTooLargeError';
+}
+
+export function limitedFetch(maxBytes = MAX_A2A_ANSWER_BYTES, inner: typeof fetch = fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (declared > maxBytes) {
+      await response.body?.cancel();
+      throw new AnswerTooLargeError(`the agent answered ${declared} bytes, over the limit of ${maxBytes}`);
+    }
+    if (response.body === null) return response;
+    let seen = 0;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen > maxBytes) {
+            controller.error(
+              new AnswerTooLargeError(`the agent's answer went over the limit of ${maxBytes} bytes`),
+            );
+            return;
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}
