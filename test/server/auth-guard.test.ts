@@ -8,8 +8,11 @@ import { ADMIN_TOKEN, manifestBody, type Service, startService } from './service
  * documents, so a route added without a guard fails here.
  */
 const dir = tempDir();
-/** Routes anyone may call: liveness and metrics for probes and scrapers. */
-const PUBLIC = new Set(['GET /healthz', 'GET /metrics']);
+/**
+ * Routes anyone may call: liveness and metrics for probes and scrapers, and the swarm's A2A card,
+ * which A2A clients read before they authenticate (it says which token /a2a takes).
+ */
+const PUBLIC = new Set(['GET /healthz', 'GET /metrics', 'GET /.well-known/agent-card.json']);
 const METHODS = ['get', 'post', 'patch', 'put', 'delete'] as const;
 
 describe('service: every route checks its token before it validates the request', () => {
@@ -87,8 +90,8 @@ describe('service: every route checks its token before it validates the request'
     expect(route.status).toBe(401);
   });
 
-  it('keeps health and metrics open', async () => {
-    for (const url of ['/healthz', '/metrics']) {
+  it('keeps health, metrics and the A2A card open', async () => {
+    for (const url of ['/healthz', '/metrics', '/.well-known/agent-card.json']) {
       expect((await service.call({ method: 'GET', url })).status).toBe(200);
     }
   });
