@@ -2,6 +2,7 @@ import { RouterError } from '../kernel/errors.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import type { AgentDirectory } from './agent-directory.js';
 import type { DirectoryEntry } from './agent-types.js';
+import { applyEntries, type EntryChange } from './entry-changes.js';
 
 /**
  * The A2A agents of a swarm, each registered as the entries of its card's skills (`<agent>:<skill>`,
@@ -24,12 +25,7 @@ export interface CardAgentsOptions {
   readonly onRefreshError?: (agentId: string, error: unknown) => void;
 }
 
-export interface CardChange {
-  readonly added: readonly string[];
-  readonly changed: readonly string[];
-  readonly removed: readonly string[];
-  readonly entries: readonly DirectoryEntry[];
-}
+export type CardChange = EntryChange;
 
 export class CardAgents {
   readonly #directory: AgentDirectory;
@@ -101,27 +97,8 @@ export class CardAgents {
   }
 
   /** Makes the agent's entries those of `manifests`, each counted as heard from now. */
-  async apply(agentId: string, manifests: readonly AgentManifest[]): Promise<CardChange> {
-    const current = new Map(this.entriesOf(agentId).map((e) => [e.manifest.agentId, e.manifest]));
-    const added: string[] = [];
-    const changed: string[] = [];
-    for (const manifest of manifests) {
-      const before = current.get(manifest.agentId);
-      current.delete(manifest.agentId);
-      if (before === undefined) {
-        await this.#directory.registerWithoutToken(manifest);
-        added.push(manifest.agentId);
-        continue;
-      }
-      if (JSON.stringify(before) !== JSON.stringify(manifest)) {
-        await this.#directory.update(manifest.agentId, () => manifest);
-        changed.push(manifest.agentId);
-      }
-      await this.#directory.heartbeat(manifest.agentId);
-    }
-    const removed = [...current.keys()];
-    for (const entryId of removed) await this.#directory.remove(entryId);
-    return { added, changed, removed, entries: manifests.map((m) => this.#directory.get(m.agentId)) };
+  apply(agentId: string, manifests: readonly AgentManifest[]): Promise<CardChange> {
+    return applyEntries(this.#directory, this.entriesOf(agentId), manifests);
   }
 
   /** Removes the agent's entries; their decisions stay in the log. Resolves to how many there were. */

@@ -2,7 +2,7 @@ import type { AgentManifest } from '../manifest/manifest.js';
 import type { AgentDirectory } from './agent-directory.js';
 import type { DirectoryEntry } from './agent-types.js';
 
-/** What applying a new read of a source (an MCP server's tools) changed among its entries. */
+/** What applying a new read of a source (an A2A agent's card, an MCP server's tools) changed among its entries. */
 export interface EntryChange {
   readonly added: readonly string[];
   readonly changed: readonly string[];
