@@ -103,7 +103,7 @@ describe('A2A agents registered by their card', () => {
       skill: 'translate',
       skill_name: 'Translate',
       explanation: expect.stringMatching(
-        /^skill 'Translate' of A2A agent 'research-bot' \(Research Bot, tagged translation\) matched the task \(capability 0\.\d\d\) and won with a bid of 25 sats; the task goes to that agent, at http:\/\/127\.0\.0\.1:\d+\/a2a, for that skill$/,
+        /^skill 'Translate' of A2A agent 'research-bot' \(Research Bot, tagged translation\) matched the task \(capability 0\.\d\d\) and won with a bid of 25 sats \(A2A agents do not bid: in an auction the router bids for their skills at the agent's rate, 25 sats\); the task goes to that agent, at http:\/\/127\.0\.0\.1:\d+\/a2a, for that skill$/,
       ),
     });
 
