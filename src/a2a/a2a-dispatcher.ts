@@ -21,6 +21,7 @@ import type { A2aReach } from '../manifest/manifest.js';
 import type { OutcomeResult } from '../policy/outcome.js';
 import type { AgentDirectory } from '../service/agent-directory.js';
 import type { TaskService } from '../service/task-service.js';
+import { type AgentRunEnd, AgentRunSpan } from '../telemetry/agent-run-span.js';
 import { ArtifactCollector, resultOfMessage } from './a2a-results.js';
 import { limitedFetch } from './limited-fetch.js';
 
@@ -107,21 +108,50 @@ export class A2aDispatcher {
     if (this.#inFlight.has(key)) return;
     const abort = new AbortController();
     const reservedUntilMs = Number(event.data.reservedUntilMs);
-    const done = this.#dispatch(event.taskId, agentId, reach, reservedUntilMs, abort.signal)
+    const attempt = Number(event.data.attempt);
+    const done = this.#dispatch(event.taskId, agentId, reach, attempt, reservedUntilMs, abort.signal)
       .catch((error: unknown) => this.#options.onError?.(event.taskId, agentId, error))
       .finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, { abort, done });
   }
 
+  /**
+   * One dispatch, traced as an `invoke_agent` span: a child of the task's decision span, whose context
+   * the task service keeps while the task runs (telemetry/).
+   */
   async #dispatch(
+    taskId: string,
+    agentId: string,
+    reach: A2aReach,
+    attempt: number,
+    reservedUntilMs: number,
+    stop: AbortSignal,
+  ): Promise<void> {
+    const run = new AgentRunSpan(
+      { taskId, agentId, reach, attempt },
+      this.#options.tasks.traceContextOf(taskId),
+    );
+    let end: AgentRunEnd;
+    try {
+      end = await this.#deliver(taskId, agentId, reach, reservedUntilMs, stop, run);
+    } catch (error) {
+      run.end({ outcome: 'failed', error });
+      throw error;
+    }
+    run.end(end);
+  }
+
+  async #deliver(
     taskId: string,
     agentId: string,
     reach: A2aReach,
     reservedUntilMs: number,
     stop: AbortSignal,
-  ): Promise<void> {
+    run: AgentRunSpan,
+  ): Promise<AgentRunEnd> {
     const { tasks, clock } = this.#options;
     const task = await tasks.get(taskId);
+    run.decided(task.decisionSeq);
     const started = clock.now();
     const request = SendMessageRequest.fromJSON({
       message: {
@@ -149,13 +179,14 @@ export class A2aDispatcher {
         first = 'messageId' in answer ? { message: answer } : answer;
       }
     } catch (error) {
-      if (answerBy.aborted) return; // no answer in time: the lifecycle times the reservation out
+      // No answer in time: the lifecycle times the reservation out.
+      if (answerBy.aborted) return { outcome: stop.aborted ? 'abandoned' : 'timed_out' };
       // Unreachable or refusing the message: the offer is turned down, and goes to the next candidate.
       await tasks.reject(taskId, agentId).catch((e: unknown) => {
         if (!movedOn(e)) throw e;
       });
       this.#options.onError?.(taskId, agentId, error);
-      return;
+      return { outcome: 'rejected', error };
     }
     try {
       await tasks.accept(taskId, agentId);
@@ -165,11 +196,17 @@ export class A2aDispatcher {
           ? { state: TaskState.TASK_STATE_COMPLETED, result: resultOfMessage(first.message) }
           : await this.#follow(client, first, stream, stop);
       const durationMs = clock.now() - started;
-      if (final.state === TaskState.TASK_STATE_COMPLETED)
-        await tasks.complete(taskId, agentId, durationMs, final.result);
+      const completed = final.state === TaskState.TASK_STATE_COMPLETED;
+      if (completed) await tasks.complete(taskId, agentId, durationMs, final.result);
       else await tasks.fail(taskId, agentId, durationMs, final.result);
+      return {
+        outcome: completed ? 'completed' : 'failed',
+        ...('message' in first ? {} : { a2aTaskId: first.id }),
+        ...(typeof final.result.state === 'string' ? { a2aState: final.result.state } : {}),
+      };
     } catch (error) {
       if (!movedOn(error)) throw error;
+      return { outcome: 'timed_out' }; // the lifecycle moved the task on: its time had passed
     }
   }
 

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { EventBus } from '../events/event-bus.js';
 import type { NewTaskEvent } from '../events/task-event.js';
 import type { Clock } from '../kernel/clock.js';
@@ -18,12 +19,14 @@ import {
   dueMs,
   expire,
   fail,
+  isFinal,
   newTask,
   passOn,
   reject,
   requireLegal,
   type Task,
 } from '../tasks/task.js';
+import { DecisionTraces } from '../telemetry/decision-spans.js';
 import { AgentLoads } from './agent-loads.js';
 import { DueTaskTimer } from './due-task-timer.js';
 import { event, offerEvents } from './lifecycle-events.js';
@@ -60,6 +63,8 @@ interface Prepared {
   readonly outcome?: OutcomeReport;
   readonly events: (committed: Task) => readonly NewTaskEvent[];
   readonly byTimer?: boolean;
+  /** Runs once the change is committed, before anyone is told of it (its spans: telemetry/). */
+  readonly committed?: (committed: Task) => void;
 }
 
 /** Why a bid the router makes for an agent may be refused, as any bid may: skipped, not failed. */
@@ -91,6 +96,8 @@ export class TaskService {
   #outcomeCursor: number | undefined;
   readonly #learnedHere = new Set<number>();
   readonly #houseBids: TaskServiceOptions['houseBids'];
+  /** The decision span of each task in progress, when traces are recorded (docs/http-api.md, "Traces"). */
+  readonly #traces = new DecisionTraces();
 
   private constructor(options: TaskServiceOptions, settings: TaskServiceSettings) {
     this.#router = options.router;
@@ -151,6 +158,14 @@ export class TaskService {
   /** Tasks the agent holds now (offered to it or accepted). */
   inFlightOf(agentId: string): number {
     return this.#loads.of(agentId);
+  }
+
+  /**
+   * The trace context of the task's decision span, while the task runs and traces are recorded: what
+   * is done for the task on another call stack (a dispatch to its agent) is traced as its child.
+   */
+  traceContextOf(taskId: string): Context | undefined {
+    return this.#traces.contextOf(taskId);
   }
 
   async post(input: PostTaskInput): Promise<Task> {
@@ -359,6 +374,7 @@ export class TaskService {
    * `byTimer`: closed by the sweep at its window's end (TaskChange.byTimer).
    */
   async #closeNow(taskId: string, known?: Task, byTimer = false): Promise<Task | undefined> {
+    const startTime = performance.now();
     try {
       return await this.#apply(taskId, known, (task, now) => {
         requireLegal(task, 'close');
@@ -381,6 +397,13 @@ export class TaskService {
           task: next,
           decision,
           ...(byTimer ? { byTimer } : {}),
+          committed: (committed) =>
+            this.#traces.decided({
+              decision,
+              seq: committed.decisionSeq,
+              manifestOf: (agentId) => this.#router.registry.get(agentId),
+              startTime,
+            }),
           events: (committed) => [
             event('task:decided', committed, decision.selectedAgent, now, {
               decisionSeq: committed.decisionSeq,
@@ -397,6 +420,7 @@ export class TaskService {
     } catch (error) {
       // Closed already (the last bid and the window's end raced): the other closer decided.
       if (error instanceof RouterError && error.code === 'wrong_state') return undefined;
+      this.#traces.failed(taskId, startTime, error);
       throw error;
     }
   }
@@ -448,6 +472,13 @@ export class TaskService {
       return {
         task: next,
         outcome,
+        committed: (committed) =>
+          this.#traces.outcome(taskId, {
+            agentId,
+            status,
+            durationMs,
+            final: committed.status === status,
+          }),
         events: () => [
           event(status === 'completed' ? 'task:completed' : 'task:failed', task, agentId, now, {
             durationMs: durationMs ?? null,
@@ -471,6 +502,7 @@ export class TaskService {
       const prepared = compute(before, this.#clock.now());
       const committed = await this.#store.commitTask({ ...prepared, expectedVersion: before.version });
       if (committed !== null) {
+        prepared.committed?.(committed.task);
         this.#afterCommit(before, committed);
         return committed.task;
       }
@@ -489,6 +521,7 @@ export class TaskService {
     if (holds(before)) this.#loads.add(before.assignedAgent as string, -1);
     if (holds(after)) this.#loads.add(after.assignedAgent as string, 1);
     if (before.status === 'open' && after.status !== 'open') this.#auctions.closed(after.taskId);
+    if (isFinal(after.status)) this.#traces.forget(after.taskId);
     if (committed.outcome !== undefined) {
       this.#router.learnOutcome(committed.outcome);
       if (this.#outcomeCursor !== undefined) this.#learnedHere.add(committed.outcome.outcomeSeq);

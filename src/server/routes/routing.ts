@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { recordDecision, recordDecisionFailure } from '../../telemetry/decision-spans.js';
 import { withSelectedSkill } from '../../wire/a2a-dto.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
 import { withSelectedTool } from '../../wire/mcp-dto.js';
@@ -18,8 +19,20 @@ export function routingRoutes(app: FastifyInstance, { router, auth, metrics }: S
     },
     async (request, reply) => {
       const started = process.hrtime.bigint();
-      const decision = await router.route(toRouteRequest(request.body as RouteRequestDto));
+      const startTime = performance.now();
+      const routeRequest = toRouteRequest(request.body as RouteRequestDto);
+      const decision = await router.route(routeRequest).catch((error: unknown) => {
+        recordDecisionFailure('route', routeRequest.taskId, startTime, error);
+        throw error;
+      });
       metrics.decided(decision, Number(process.hrtime.bigint() - started) / 1e9);
+      recordDecision({
+        kind: 'route',
+        decision,
+        seq: decision.seq,
+        manifestOf: (agentId) => router.registry.get(agentId),
+        startTime,
+      });
       // decisionRecord is the log's own JSON text (field order included): sent as it is, with the
       // tool and its server after it when the selected entry is a tool of an MCP server.
       const selected =
