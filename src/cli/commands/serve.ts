@@ -6,6 +6,7 @@ import { systemClock } from '../../kernel/clock.js';
 import { RouterError } from '../../kernel/errors.js';
 import { type HttpLimits, parseRateLimit } from '../../server/http-limits.js';
 import { displayLocation } from '../../store/create-store.js';
+import { startTracing } from '../../telemetry/tracing.js';
 import { badArgument } from '../cli-error.js';
 import type { DemoSwarm } from '../demo-swarm.js';
 import { type CliIo, write } from '../io.js';
@@ -102,6 +103,8 @@ export function registerServeCommand(program: Command, io: CliIo): void {
           { details: { host: flags.host } },
         );
       }
+      // Spans go out over OTLP only when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (docs/http-api.md, "Traces").
+      const tracing = await startTracing(io.env);
       const { router, store } = await openRouterAndStore({
         config,
         // No roster change (POST/PATCH /v1/agents) may hold the event loop while it is compiled,
@@ -133,6 +136,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
           void (demo?.stop() ?? Promise.resolve())
             .then(() => service.close())
             .then(() => router.close())
+            .then(() => tracing.shutdown()) // what is still buffered is sent
             .then(resolve);
         };
         process.once('SIGTERM', shutDown);
@@ -153,6 +157,12 @@ export function registerServeCommand(program: Command, io: CliIo): void {
           `${router.registry.size} agents${demo === undefined ? '' : ', simulated by --demo'}; ` +
           `${adminToken === undefined ? 'no admin token: open to this machine only' : 'admin token required'})\n`,
       );
+      if (tracing.endpoint !== undefined) {
+        await write(
+          io.stderr,
+          `swarm-router: traces go to ${withoutCredentials(tracing.endpoint)} (OTLP/HTTP)\n`,
+        );
+      }
       await closed;
     });
 }
@@ -191,6 +201,14 @@ function integerFlag(option: string, text: string, min: number, max: number): nu
     throw badArgument(option, `an integer from ${min} to ${max}`, text);
   }
   return value;
+}
+
+/** A URL as it may be printed: any user name and password in it left out. */
+function withoutCredentials(text: string): string {
+  const url = new URL(text);
+  url.username = '';
+  url.password = '';
+  return url.href;
 }
 
 function isLoopback(host: string): boolean {
