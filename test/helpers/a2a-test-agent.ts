@@ -49,6 +49,8 @@ export interface A2aTestAgentOptions {
   readonly legacyCard?: boolean;
   /** Fail every task, whatever its text. */
   readonly failsAll?: boolean;
+  /** Answer nothing for this long after a task arrives (an agent too slow to take it), ms. */
+  readonly silentMs?: number;
   /** Told when a task arrives and when its result is published (Date.now() ms): for benchmarks. */
   readonly onTask?: (moment: 'received' | 'finished', text: string, atMs: number) => void;
 }
@@ -57,6 +59,7 @@ class ScriptedExecutor implements AgentExecutor {
   constructor(
     private readonly received: string[],
     private readonly failsAll: boolean,
+    private readonly silentMs: number,
     private readonly onTask: A2aTestAgentOptions['onTask'],
   ) {}
 
@@ -65,6 +68,7 @@ class ScriptedExecutor implements AgentExecutor {
     const text = part?.content?.$case === 'text' ? part.content.value : '';
     this.received.push(text);
     this.onTask?.('received', text, Date.now());
+    if (this.silentMs > 0) await new Promise((resolve) => setTimeout(resolve, this.silentMs));
     const status = (state: TaskState, message?: string) => agentStatus(state, context, message);
     const ids = { taskId: context.taskId, contextId: context.contextId, metadata: undefined };
     if (context.task === undefined) {
@@ -162,7 +166,8 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
   };
   let rpc: A2aJsonRpc | undefined;
 
-  const app: FastifyInstance = Fastify();
+  // A task the agent is still sitting on (silentMs) must not hold the close of the test.
+  const app: FastifyInstance = Fastify({ forceCloseConnections: true });
   const serveCard = async (_request: unknown, reply: { code(n: number): unknown }) => {
     if (cardStatus !== 0) {
       reply.code(cardStatus);
@@ -192,7 +197,7 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
   const requestHandler = new DefaultRequestHandler(
     handlerCard,
     new InMemoryTaskStore(),
-    new ScriptedExecutor(received, options.failsAll === true, options.onTask),
+    new ScriptedExecutor(received, options.failsAll === true, options.silentMs ?? 0, options.onTask),
   );
   rpc = new A2aJsonRpc(requestHandler, handlerCard);
   return {

@@ -111,6 +111,26 @@ describe('tasks dispatched to A2A agents', () => {
     expect((await call(s, 'GET', '/v1/agents/cheap:translate/stats')).body).toMatchObject({ failed: 1 });
   });
 
+  it('times out an agent that does not answer within the reservation, and offers the task to the next', async () => {
+    const slow = await agent({ name: 'Sleepy', skills: [TRANSLATE], rateSats: 1, silentMs: 3_000 });
+    const good = await agent({ name: 'Solid', skills: [TRANSLATE], rateSats: 40 });
+    const s = await startListeningService({
+      db: tempDbPath(dir),
+      roster: [],
+      taskSettings: { reservationMs: 400 },
+    });
+    started.push(s);
+    await call(s, 'POST', '/v1/agents', { agent_card_url: slow.baseUrl });
+    await call(s, 'POST', '/v1/agents', { agent_card_url: good.baseUrl });
+    const done = await runTask(s, 'Translate this contract into Dutch');
+    expect(done.task).toMatchObject({ status: 'completed', assigned_agent: 'solid:translate' });
+    expect(slow.received).toHaveLength(1);
+    expect((await call(s, 'GET', '/v1/agents/sleepy:translate/stats')).body).toMatchObject({
+      timed_out: 1,
+      accepted: 0,
+    });
+  });
+
   it('passes a task on when its agent cannot be reached', async () => {
     const gone = await agent({ name: 'Gone', skills: [TRANSLATE], rateSats: 1 });
     const good = await agent({ name: 'Solid', skills: [TRANSLATE], rateSats: 40 });
