@@ -57,24 +57,86 @@ const lastJson = (stdout: string): Record<string, unknown> =>
   JSON.parse(stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
 
 describe('swarm-router eval', () => {
-  it('cold: routes each task once and reports top1 and top3', async () => {
+  it('cold: routes each task once; routed correctly is the decision, top1 and top3 the ranking', async () => {
     const run = await cli(['eval', '--agents', agents, '--tasks', tasks, '--json']);
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    const report = lastJson(run.stdout);
-    expect(Object.keys(report)).toEqual(['scorer', 'mode', 'tasks', 'top1', 'top3', 'ms_per_task']);
-    // Tasks 1, 2 and 4 are found by their words; 3 and 5 score 0 everywhere and go to the first agent.
-    expect(report).toMatchObject({ scorer: 'default', mode: 'cold', tasks: 5, top1: 3 / 5, top3: 1 });
-  });
-
-  it('online: re-offers down the ranking and learns from every outcome', async () => {
-    const run = await cli(['eval', '--agents', agents, '--tasks', tasks, '--online', '--json']);
     expect(run.code).toBe(0);
     const report = lastJson(run.stdout);
     expect(Object.keys(report)).toEqual([
       'scorer',
       'mode',
       'tasks',
+      'order',
+      'seed',
+      'routed_correctly',
+      'top1',
+      'top3',
+      'ms_per_task',
+    ]);
+    // Tasks 1, 2 and 4 rank their agent first by their words; 3 and 5 score 0 everywhere and rank
+    // the first agent first. The decision refuses both zero scores ("no suitable agent") and, at the
+    // threshold estimated from this roster's one example, the weakest of the three matches too.
+    expect(report).toMatchObject({
+      scorer: 'default',
+      mode: 'cold',
+      tasks: 5,
+      order: 'shuffled',
+      seed: 1,
+      routed_correctly: 2 / 5,
+      top1: 3 / 5,
+      top3: 1,
+    });
+    const lowThreshold = await cli([
+      'eval',
+      '--agents',
+      agents,
+      '--tasks',
+      tasks,
+      '--min-capability',
+      '0.001',
+      '--json',
+    ]);
+    expect(lastJson(lowThreshold.stdout)).toMatchObject({ routed_correctly: 3 / 5, top1: 3 / 5 });
+  });
+
+  it('shuffles tasks with a seed by default: the same seed gives the same order, --order file the file’s', async () => {
+    const run = (args: string[]) =>
+      cli(['eval', '--agents', agents, '--tasks', tasks, '--online', '--json', ...args]);
+    const once = lastJson((await run([])).stdout);
+    expect(lastJson((await run(['--seed', '1'])).stdout)).toEqual({
+      ...once,
+      ms_per_task: expect.any(Number),
+    });
+    expect(lastJson((await run(['--order', 'file'])).stdout)).toMatchObject({ order: 'file' });
+    expect(lastJson((await run(['--order', 'file'])).stdout).seed).toBeUndefined();
+    const bad = await cli(['eval', '--agents', agents, '--tasks', tasks, '--order', 'random']);
+    expect(bad.stderr).toMatch(/--order: expected shuffled or file, got 'random'/);
+    expect((await cli(['eval', '--agents', agents, '--tasks', tasks, '--seed', '-3'])).stderr).toMatch(
+      /--seed: expected an integer from 0 to 999999999, got '-3'/,
+    );
+  });
+
+  it('online: re-offers down the ranking and learns from every outcome', async () => {
+    const run = await cli([
+      'eval',
+      '--agents',
+      agents,
+      '--tasks',
+      tasks,
+      '--online',
+      '--order',
+      'file',
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const report = lastJson(run.stdout);
+    expect(Object.keys(report)).toEqual([
+      'scorer',
+      'mode',
+      'tasks',
+      'order',
+      'routed_first_time',
+      'routed_first_time_second_half',
       'first_try',
       'first_try_second_half',
       'mean_attempts',
@@ -103,6 +165,9 @@ describe('swarm-router eval', () => {
       'scorer',
       'mode',
       'tasks',
+      'order',
+      'seed',
+      'routed_correctly',
       'top1',
       'top3',
       'min_capability',
@@ -153,7 +218,7 @@ describe('swarm-router eval', () => {
   it('prints a readable report without --json', async () => {
     const run = await cli(['eval', '--agents', agents, '--tasks', tasks]);
     expect(run.stdout).toMatch(
-      /scorer default, cold, 5 tasks\n {2}top-1 60\.0% {3}top-3 100\.0%\n {2}[\d.]+ ms per task\n/,
+      /scorer default, cold, 5 tasks shuffled \(seed 1\)\n {2}routed correctly 40\.0% {3}\(ranking: top-1 60\.0% {3}top-3 100\.0%\)\n {2}[\d.]+ ms per task\n/,
     );
   });
 

@@ -8,8 +8,11 @@ import type { Store } from '../store/store.js';
  * `swarm-router eval`: how well routing picks the labelled agent. Every registered agent is a
  * candidate (each "bids" 0) and the policy ranks on capability alone, so no price enters.
  *
- * - cold: each task is routed once, nothing is learned; reports top-1 and top-3 accuracy.
- * - online: tasks are routed in file order as a live swarm would; the pick succeeds if it is the
+ * - cold: each task is routed once, nothing is learned; reports how often the decision routed it
+ *   correctly (chose the labelled agent, and did not refuse it as "no suitable agent"), and beside
+ *   it top-1 and top-3 of the ranking, which count a refused task whose labelled agent ranked first.
+ * - online: tasks are routed in the order given (eval shuffles them by default: task-order.ts) as a
+ *   live swarm would; the pick succeeds if it is the
  *   labelled agent, otherwise it fails and the task is re-offered down the ranking until the labelled
  *   agent takes it. Every outcome is stored and learned before the next task is routed, as the
  *   service's task lifecycle does with the outcome of a re-offered task (the store's append, then
@@ -74,6 +77,11 @@ export interface EvalReport {
   readonly scorer: string;
   readonly mode: EvalMode;
   readonly tasks: number;
+  /** The decision chose the labelled agent (not "no suitable agent"): cold, over all tasks. */
+  readonly routedCorrectly?: number;
+  /** online: the first decision chose the labelled agent, over all tasks and over the second half. */
+  readonly routedFirstTime?: number;
+  readonly routedFirstTimeSecondHalf?: number;
   /** cold: the labelled agent ranked first / within the first three. */
   readonly top1?: number;
   readonly top3?: number;
@@ -126,6 +134,8 @@ export async function runEval(
   const started = performance.now();
   let top1 = 0;
   let top3 = 0;
+  let routed = 0;
+  let routedSecondHalf = 0;
   let firstTry = 0;
   let firstTrySecondHalf = 0;
   let attempts = 0;
@@ -138,6 +148,7 @@ export async function runEval(
     if (options.mode === 'cold') {
       const decision = router.decide(request);
       if (decision.selectedAgent !== null) accepted++;
+      if (decision.selectedAgent === task.label) routed++;
       inScopeBest.push(bestCapability(decision));
       const ranked = ranking(decision);
       if (ranked[0] === task.label) top1++;
@@ -145,6 +156,10 @@ export async function runEval(
     } else {
       const decision = await router.route(request);
       if (decision.selectedAgent !== null) accepted++;
+      if (decision.selectedAgent === task.label) {
+        routed++;
+        if (t >= secondHalfFrom) routedSecondHalf++;
+      }
       inScopeBest.push(bestCapability(decision));
       let tries = 0;
       for (const agentId of ranking(decision)) {
@@ -196,11 +211,22 @@ export async function runEval(
   options.onProgress?.(tasks.length);
   const scorer = router.policy.scorer;
   return options.mode === 'cold'
-    ? { scorer, mode: 'cold', tasks: n, top1: ratio(top1, n), top3: ratio(top3, n), ...oos, msPerTask }
+    ? {
+        scorer,
+        mode: 'cold',
+        tasks: n,
+        routedCorrectly: ratio(routed, n),
+        top1: ratio(top1, n),
+        top3: ratio(top3, n),
+        ...oos,
+        msPerTask,
+      }
     : {
         scorer,
         mode: 'online',
         tasks: n,
+        routedFirstTime: ratio(routed, n),
+        routedFirstTimeSecondHalf: ratio(routedSecondHalf, n - secondHalfFrom),
         firstTry: ratio(firstTry, n),
         firstTrySecondHalf: ratio(firstTrySecondHalf, n - secondHalfFrom),
         meanAttempts: ratio(attempts, n),

@@ -7,12 +7,13 @@ import {
   evalPolicy,
   runEval,
 } from '../../eval/run-eval.js';
+import { DEFAULT_EVAL_SEED, inOrder, type TaskOrder } from '../../eval/task-order.js';
 import { RouterError } from '../../kernel/errors.js';
 import { createRouter } from '../../router/create-router.js';
 import type { Router } from '../../router/router.js';
 import { createStore } from '../../store/create-store.js';
 import type { LabelledTaskDto } from '../../wire/eval-dto.js';
-import { asFlagError } from '../cli-error.js';
+import { asFlagError, badArgument } from '../cli-error.js';
 import { loadEvalRoster } from '../eval-roster.js';
 import { parseJson, readInput } from '../input-files.js';
 import { type CliIo, write } from '../io.js';
@@ -30,6 +31,8 @@ interface EvalFlags {
   readonly oos?: string;
   readonly minCapability?: string;
   readonly json?: boolean;
+  readonly order: string;
+  readonly seed: string;
 }
 
 export function registerEvalCommand(program: Command, io: CliIo): void {
@@ -45,14 +48,26 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .requiredOption('--tasks <file>', 'labelled tasks, JSONL: {"task_id", "description", "label"}')
     .addOption(scorerOption())
     .addOption(relatedOption())
-    .option('--online', 'route in file order, re-offer failures down the ranking, learn from every outcome')
+    .option(
+      '--online',
+      'route as a live swarm would, re-offer failures down the ranking, learn from every outcome',
+    )
+    .option('--order <how>', 'the order tasks are routed in: shuffled (with --seed) or file', 'shuffled')
+    .option('--seed <n>', 'the shuffle seed, so that a figure can be reproduced', String(DEFAULT_EVAL_SEED))
     .option('--oos <file>', 'out-of-scope tasks (JSONL, label "oos" or null) that no agent should take')
     .addOption(minCapabilityOption())
     .option('--json', 'end stdout with one JSON object holding every figure')
     .action(async (flags: EvalFlags) => {
       const agents = await loadEvalRoster(flags.agents);
       const known = new Set(agents.map((a) => a.agentId));
-      const tasks = await readLabelledTasks(flags.tasks, known);
+      if (flags.order !== 'shuffled' && flags.order !== 'file') {
+        throw badArgument('--order', 'shuffled or file', flags.order);
+      }
+      if (!/^\d{1,9}$/.test(flags.seed))
+        throw badArgument('--seed', 'an integer from 0 to 999999999', flags.seed);
+      const order: TaskOrder = flags.order;
+      const seed = Number(flags.seed);
+      const tasks = inOrder(await readLabelledTasks(flags.tasks, known), order, seed);
       const relatedTerms = await loadRelatedTerms(loadConfig({ related: flags.related }, io.env).related);
       const outOfScope = flags.oos === undefined ? undefined : await readOutOfScopeTasks(flags.oos);
       const mode = flags.online === true ? 'online' : 'cold';
@@ -84,7 +99,9 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
         progress.stop();
         await write(
           io.stdout,
-          flags.json === true ? `${JSON.stringify(toReportDto(report))}\n` : humanReport(report),
+          flags.json === true
+            ? `${JSON.stringify(toReportDto(report, order, seed))}\n`
+            : humanReport(report, order, seed),
         );
       } finally {
         await router.close();
@@ -137,8 +154,15 @@ async function readOutOfScopeTasks(path: string): Promise<{ taskId: string; desc
 }
 
 /** The report with the wire's snake_case names. */
-function toReportDto(report: EvalReport): Record<string, unknown> {
+function toReportDto(report: EvalReport, order: TaskOrder, seed: number): Record<string, unknown> {
   const dto: Record<string, unknown> = { scorer: report.scorer, mode: report.mode, tasks: report.tasks };
+  dto.order = order;
+  if (order === 'shuffled') dto.seed = seed;
+  if (report.routedCorrectly !== undefined) dto.routed_correctly = report.routedCorrectly;
+  if (report.routedFirstTime !== undefined) dto.routed_first_time = report.routedFirstTime;
+  if (report.routedFirstTimeSecondHalf !== undefined) {
+    dto.routed_first_time_second_half = report.routedFirstTimeSecondHalf;
+  }
   if (report.top1 !== undefined) dto.top1 = report.top1;
   if (report.top3 !== undefined) dto.top3 = report.top3;
   if (report.firstTry !== undefined) dto.first_try = report.firstTry;
@@ -155,15 +179,21 @@ function toReportDto(report: EvalReport): Record<string, unknown> {
   return dto;
 }
 
-function humanReport(report: EvalReport): string {
-  const lines = [`scorer ${report.scorer}, ${report.mode}, ${report.tasks.toLocaleString('en-US')} tasks`];
+function humanReport(report: EvalReport, order: TaskOrder, seed: number): string {
+  const orderText = order === 'shuffled' ? `shuffled (seed ${seed})` : 'in file order';
+  const lines = [
+    `scorer ${report.scorer}, ${report.mode}, ${report.tasks.toLocaleString('en-US')} tasks ${orderText}`,
+  ];
   const pct = (x: number | undefined): string => `${((x ?? 0) * 100).toFixed(1)}%`;
   if (report.mode === 'cold') {
-    lines.push(`  top-1 ${pct(report.top1)}   top-3 ${pct(report.top3)}`);
+    lines.push(
+      `  routed correctly ${pct(report.routedCorrectly)}   (ranking: top-1 ${pct(report.top1)}   top-3 ${pct(report.top3)})`,
+    );
   } else {
     lines.push(
-      `  first try ${pct(report.firstTry)} (second half ${pct(report.firstTrySecondHalf)})   ` +
-        `mean attempts ${(report.meanAttempts ?? 0).toFixed(2)}`,
+      `  routed correctly the first time ${pct(report.routedFirstTime)} (second half ${pct(report.routedFirstTimeSecondHalf)})`,
+      `  (ranking: first try ${pct(report.firstTry)}, second half ${pct(report.firstTrySecondHalf)};   ` +
+        `mean attempts ${(report.meanAttempts ?? 0).toFixed(2)})`,
     );
   }
   if (report.oosRejected !== undefined) {
