@@ -68,6 +68,8 @@ export class AgentDirectory {
   readonly #sharedStore: boolean;
   readonly #pages: AgentPages;
   readonly #registered = new Map<string, Registered>();
+  /** How many of the registered entries are skills of A2A agents (hasCardAgents). */
+  #skillEntries = 0;
   readonly #tokens = new TokenIndex();
   /** Reads of one agent (`id:…`) or token hash (`token:…`) in flight, shared by whoever asks meanwhile. */
   readonly #reads = new Map<string, Promise<unknown>>();
@@ -139,6 +141,11 @@ export class AgentDirectory {
   /** Whether this instance holds an agent (registered or from the roster) of that id. */
   has(agentId: string): boolean {
     return this.#router.registry.has(agentId);
+  }
+
+  /** Whether this instance holds any skill of an A2A agent: a counter, no pass over the agents. */
+  hasCardAgents(): boolean {
+    return this.#skillEntries > 0;
   }
 
   /**
@@ -358,6 +365,7 @@ export class AgentDirectory {
     const current = this.#registered.get(agentId);
     if (stored === undefined) {
       if (current === undefined) return false;
+      this.#countSkill(current.stored.manifest, undefined);
       this.#router.registry.unregister(agentId);
       this.#registered.delete(agentId);
       this.#tokens.delete(agentId);
@@ -365,6 +373,7 @@ export class AgentDirectory {
     }
     if (current === undefined) {
       if (this.#router.registry.has(agentId)) return false; // the roster file's agent wins, as at open
+      this.#countSkill(undefined, stored.manifest);
       this.#router.registerAgent(stored.manifest);
       const online = this.#isFresh(stored, this.#clock.now());
       this.#registered.set(agentId, { stored, manifestJson: JSON.stringify(stored.manifest), online });
@@ -378,12 +387,19 @@ export class AgentDirectory {
     const lastHeartbeatMs = Math.max(stored.lastHeartbeatMs, current.stored.lastHeartbeatMs);
     const heartbeatMoved = lastHeartbeatMs !== current.stored.lastHeartbeatMs;
     const reregistered = current.stored.registeredAtMs !== stored.registeredAtMs;
-    if (manifestChanged) this.#router.registerAgent(stored.manifest);
+    if (manifestChanged) {
+      this.#countSkill(current.stored.manifest, stored.manifest);
+      this.#router.registerAgent(stored.manifest);
+    }
     if (tokenChanged) this.#tokens.set(agentId, stored.tokenHash);
     current.stored = { ...stored, lastHeartbeatMs };
     current.manifestJson = manifestJson;
     if (heartbeatMoved) this.#setOnline(agentId, current, this.#isFresh(current.stored, this.#clock.now()));
     return manifestChanged || tokenChanged || heartbeatMoved || reregistered;
+  }
+
+  #countSkill(before: AgentManifest | undefined, after: AgentManifest | undefined): void {
+    this.#skillEntries += (after?.a2a === undefined ? 0 : 1) - (before?.a2a === undefined ? 0 : 1);
   }
 
   /** The agent is gone from the store (removed through another instance): drop it here too. */

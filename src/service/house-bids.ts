@@ -27,7 +27,7 @@ export class HouseBids {
   /** The skills that bid on a task of this text, best match first, at their rates. */
   biddersFor(description: string): { agentId: string; bidSats: number }[] {
     const { router, directory } = this.#options;
-    if (directory.cardAgents().size === 0) return [];
+    if (!directory.hasCardAgents()) return [];
     // The policy's own view of the task, unlogged: the best-matching agents and their match.
     const seen = router.decide({ description, bids: [] });
     // A match below the policy's threshold would only be refused: such a skill does not bid.

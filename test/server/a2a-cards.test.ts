@@ -161,7 +161,10 @@ describe('A2A agents registered by their card', () => {
     expect(patched.status).toBe(409);
     expect(patched.body?.error.code).toBe('card_managed');
     expect((await call(s, 'DELETE', '/v1/agents/research-bot:cite')).status).toBe(409);
+    expect(s.service.directory.hasCardAgents()).toBe(true);
     expect((await call(s, 'DELETE', '/v1/cards/research-bot')).status).toBe(204);
+    // The router stops deciding whether to bid for skills once there are none.
+    expect(s.service.directory.hasCardAgents()).toBe(false);
     expect((await call(s, 'GET', '/v1/agents/research-bot:cite')).status).toBe(404);
   });
 
