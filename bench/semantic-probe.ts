@@ -17,6 +17,7 @@ import type { AgentManifest } from '../src/manifest/manifest.js';
 import { createRouter } from '../src/router/create-router.js';
 import { shippedWordVectors } from '../src/router/word-vectors-asset.js';
 import { cosine, sifWeight, type WordVectors } from '../src/scoring/embeddings/word-vectors.js';
+import { IN_SCOPE_ACCEPTANCE, thresholdKeeping } from '../src/scoring/threshold.js';
 
 const ROOT = process.argv[2] ?? '../shared/data/quality';
 const SETS = ['stackexchange6', 'clinc150', 'metatool'];
@@ -132,6 +133,7 @@ const fmt = (x: number): string => x.toFixed(3);
 const share = (count: number, of: number): string => (of === 0 ? '—' : fmt(count / of));
 const rows: string[] = [];
 const counts: string[] = [];
+const oosRows: string[] = [];
 for (const set of SETS) {
   const agents = await loadEvalRoster(join(ROOT, set, 'agents.json'));
   const tasks = readTasks(join(ROOT, set, 'dev.jsonl'));
@@ -170,6 +172,10 @@ for (const set of SETS) {
       return centredVecs.map((a) => nearest(t, a));
     },
   };
+  // Semantic scores only for agents with examples: their vector is a centroid of task-like text.
+  const hasExamples = agents.map((a) => (a.examples ?? []).length > 0);
+  variants['centred centroid, agents with examples'] = (task) =>
+    (variants['centred centroid'] as Similarity)(task).map((x, i) => (hasExamples[i] ? x : 0));
   const names = Object.keys(variants);
   const fusions = Object.keys(FUSIONS) as Fusion[];
   const right = new Map<string, number[]>();
@@ -181,6 +187,19 @@ for (const set of SETS) {
       );
   const zeroRight = new Map(names.map((n) => [n, 0]));
   const refusedRight = new Map(names.map((n) => [n, 0]));
+  // Best fused score of each task, for the out-of-scope check below.
+  const bestOf = (key: string, semantic: readonly number[], lexical: readonly number[]): number[] =>
+    WEIGHTS.map((w) => Math.max(...FUSIONS[key.split('|')[1] as Fusion](lexical, semantic, w)));
+  const OOS_KEYS = [
+    'centred centroid|raw',
+    'centred centroid|scaled',
+    'centred centroid, agents with examples|raw',
+  ];
+  const inScopeBest = new Map<string, number[][]>(OOS_KEYS.map((k) => [k, []]));
+  const semanticOf = (description: string, name: string): number[] => {
+    const v = sentenceVector(description, vectors);
+    return v === undefined ? agents.map(() => 0) : (variants[name] as Similarity)(v);
+  };
   let refused = 0;
   let lexicalZero = 0;
   let noWordKnown = 0;
@@ -203,9 +222,43 @@ for (const set of SETS) {
           if (argmax(FUSIONS[fusion](lexical, semantic, w)) === label) tally[k] = (tally[k] as number) + 1;
         });
       }
+      for (const key of OOS_KEYS) {
+        if (key.startsWith(`${name}|`)) inScopeBest.get(key)?.push(bestOf(key, semantic, lexical));
+      }
       const semanticRight = argmax(semantic) === label ? 1 : 0;
       if (zero) zeroRight.set(name, (zeroRight.get(name) as number) + semanticRight);
       if (wasRefused) refusedRight.set(name, (refusedRight.get(name) as number) + semanticRight);
+    }
+  }
+  let oosTasks: Task[] = [];
+  try {
+    oosTasks = readTasks(join(ROOT, set, 'oos_dev.jsonl'));
+  } catch {
+    // no out-of-scope split for this set
+  }
+  if (oosTasks.length > 0) {
+    const oosBest = new Map<string, number[][]>(OOS_KEYS.map((k) => [k, []]));
+    for (const task of oosTasks) {
+      const decision = router.decide({ taskId: task.taskId, description: task.description, bids });
+      const lexical = decision.bidders.map((b) => b.capability ?? 0);
+      for (const key of OOS_KEYS) {
+        oosBest
+          .get(key)
+          ?.push(bestOf(key, semanticOf(task.description, key.split('|')[0] as string), lexical));
+      }
+    }
+    for (const key of OOS_KEYS) {
+      const inScope = inScopeBest.get(key) as number[][];
+      const oos = oosBest.get(key) as number[][];
+      const cells = WEIGHTS.map((_, k) => {
+        const threshold = thresholdKeeping(
+          inScope.map((b) => b[k] as number),
+          IN_SCOPE_ACCEPTANCE,
+        );
+        const refusedOos = oos.filter((b) => (b[k] as number) < threshold).length;
+        return `${fmt(refusedOos / oos.length)} (${threshold.toFixed(3)})`;
+      });
+      oosRows.push(`| ${set} | ${key.replace('|', ' | ')} | ${cells.join(' | ')} |`);
     }
   }
   await router.close();
@@ -236,3 +289,9 @@ console.log(
 );
 console.log('| --- | --- | --- | --- | --- | --- |');
 console.log(counts.join('\n'));
+console.log(
+  `\nOut of scope refused at the threshold that keeps ${IN_SCOPE_ACCEPTANCE} of the in-scope tasks (the threshold), on the best fused score\n`,
+);
+console.log(`| set | agent vector | fusion | ${WEIGHTS.map((w) => `w=${w}`).join(' | ')} |`);
+console.log(`| --- | --- | --- | ${WEIGHTS.map(() => '---').join(' | ')} |`);
+console.log(oosRows.join('\n'));
