@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { callJson, closedAfterEach } from '../helpers/a2a-fixtures.js';
 import { type A2aTestAgent, startA2aTestAgent } from '../helpers/a2a-test-agent.js';
 import { type ListeningService, startListeningService } from '../helpers/listening-service.js';
 import { cli } from '../helpers/run-cli.js';
@@ -14,10 +15,7 @@ import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
  * entries, reads the card again on request, and refuses bad cards with the field named.
  */
 const dir = tempDir();
-const started: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const started = closedAfterEach();
 afterAll(async () => {
   for (const thing of started.splice(0)) await thing.close();
 });
@@ -51,19 +49,7 @@ async function service(): Promise<ListeningService> {
   return s;
 }
 
-async function call(s: ListeningService, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${s.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    // biome-ignore lint/suspicious/noExplicitAny: the answers' JSON is read loosely here; schemas check it in the service
-    body: text === '' ? undefined : (JSON.parse(text) as Record<string, any>),
-  };
-}
+const call = callJson;
 
 describe('A2A agents registered by their card', () => {
   it('registers a 1.0 agent from its base URL: one entry per skill, at the card’s rate, routable', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { callJson, closedAfterEach, TRANSLATE_SKILL } from '../helpers/a2a-fixtures.js';
 import { type A2aTestAgent, type A2aTestAgentOptions, startA2aTestAgent } from '../helpers/a2a-test-agent.js';
 import { type ListeningService, startListeningService } from '../helpers/listening-service.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
@@ -9,18 +10,9 @@ import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
  * records it: completed, or failed and offered to the next candidate. Real A2A servers, real sockets.
  */
 const dir = tempDir();
-const started: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const started = closedAfterEach();
 
-const TRANSLATE = {
-  id: 'translate',
-  name: 'Translate',
-  description: 'Translate contracts and letters between languages',
-  tags: ['translation', 'languages'],
-  examples: ['Translate this contract into French', 'Translate the letter into German'],
-};
+const TRANSLATE = TRANSLATE_SKILL;
 
 async function agent(options: A2aTestAgentOptions): Promise<A2aTestAgent> {
   const a = await startA2aTestAgent(options);
@@ -35,25 +27,17 @@ async function service(): Promise<ListeningService> {
   return s;
 }
 
-async function call(s: ListeningService, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${s.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: the answers' JSON is read loosely here; schemas check it in the service
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
+const call = callJson;
 
 /** Posts a task and waits until the lifecycle has finished with it. */
-// biome-ignore lint/suspicious/noExplicitAny: as above
+// biome-ignore lint/suspicious/noExplicitAny: the answers' JSON is read loosely in tests
 async function runTask(s: ListeningService, description: string): Promise<Record<string, any>> {
   const posted = await call(s, 'POST', '/v1/tasks', { description, bidding_window_ms: 150 });
   expect(posted.status).toBe(201);
-  const taskId = posted.body.task.task_id as string;
+  const taskId = posted.body?.task.task_id as string;
   for (let i = 0; i < 200; i++) {
-    const { body } = await call(s, 'GET', `/v1/tasks/${taskId}`);
-    if (['completed', 'failed', 'unassigned', 'expired'].includes(body.task.status)) return body;
+    const body = (await call(s, 'GET', `/v1/tasks/${taskId}`)).body ?? {};
+    if (['completed', 'failed', 'unassigned', 'expired'].includes(body.task?.status)) return body;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`task ${taskId} did not finish`);

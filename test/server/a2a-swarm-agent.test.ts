@@ -3,6 +3,7 @@ import { AgentCard, SendMessageRequest, TaskState } from '@a2a-js/sdk';
 import { ClientFactory } from '@a2a-js/sdk/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAgentCard } from '../../src/a2a/agent-card.js';
+import { closedAfterEach, TRANSLATE_SKILL } from '../helpers/a2a-fixtures.js';
 import { type A2aTestAgent, startA2aTestAgent } from '../helpers/a2a-test-agent.js';
 import { type ListeningService, startListeningService } from '../helpers/listening-service.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
@@ -13,18 +14,9 @@ import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
  * and the agent's artifacts come back as the A2A task's, with the decision named in its metadata.
  */
 const dir = tempDir();
-const started: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const started = closedAfterEach();
 
-const TRANSLATE = {
-  id: 'translate',
-  name: 'Translate',
-  description: 'Translate contracts and letters between languages',
-  tags: ['translation', 'languages'],
-  examples: ['Translate this contract into French', 'Translate the letter into German'],
-};
+const TRANSLATE = TRANSLATE_SKILL;
 
 async function swarmWithOneAgent(
   adminToken?: string,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { callJson, closedAfterEach } from '../helpers/a2a-fixtures.js';
 import { type McpTestService, startMcpTestService } from '../helpers/mcp-service.js';
 import {
   MCP_STDIO_SERVER,
@@ -22,10 +23,7 @@ import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
  * and bad servers are refused with the reason named and nothing registered.
  */
 const dir = tempDir();
-const started: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const started = closedAfterEach();
 afterAll(async () => {
   for (const thing of started.splice(0)) await thing.close();
 });
@@ -53,19 +51,7 @@ async function mcpServer(options: Parameters<typeof startMcpTestServer>[0]): Pro
   return s;
 }
 
-async function call(s: TestService, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${s.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    // biome-ignore lint/suspicious/noExplicitAny: the answers' JSON is read loosely here; schemas check it in the service
-    body: text === '' ? undefined : (JSON.parse(text) as Record<string, any>),
-  };
-}
+const call = callJson;
 
 async function eventually(check: () => Promise<boolean> | boolean, what: string, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;

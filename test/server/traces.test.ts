@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
+import { callJson, closedAfterEach, TRANSLATE_SKILL } from '../helpers/a2a-fixtures.js';
 import { type A2aTestAgent, type A2aTestAgentOptions, startA2aTestAgent } from '../helpers/a2a-test-agent.js';
 import { type InMemoryTracing, startInMemoryTracing } from '../helpers/in-memory-tracing.js';
 import { type ListeningService, startListeningService } from '../helpers/listening-service.js';
@@ -13,18 +14,9 @@ import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
  * by a real SDK provider with an in-memory exporter, against a real service and real A2A agents.
  */
 const dir = tempDir();
-const started: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const started = closedAfterEach();
 
-const TRANSLATE = {
-  id: 'translate',
-  name: 'Translate',
-  description: 'Translate contracts and letters between languages',
-  tags: ['translation', 'languages'],
-  examples: ['Translate this contract into French', 'Translate the letter into German'],
-};
+const TRANSLATE = TRANSLATE_SKILL;
 const TASK_TEXT = 'Translate this contract into Spanish';
 
 function tracing(): InMemoryTracing {
@@ -49,15 +41,7 @@ async function service(roster: readonly string[] = []): Promise<ListeningService
   return s;
 }
 
-async function call(s: ListeningService, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${s.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: the answers' JSON is read loosely here; schemas check it in the service
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
+const call = callJson;
 
 /** Posts a task and waits until the lifecycle has finished with it; answers its id. */
 async function runTask(s: ListeningService, description: string): Promise<string> {
