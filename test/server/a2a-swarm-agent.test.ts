@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AgentCard, SendMessageRequest, TaskState } from '@a2a-js/sdk';
 import { ClientFactory } from '@a2a-js/sdk/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readAgentCard } from '../../src/a2a/agent-card.js';
 import { closedAfterEach, TRANSLATE_SKILL } from '../helpers/a2a-fixtures.js';
 import { type A2aTestAgent, startA2aTestAgent } from '../helpers/a2a-test-agent.js';

@@ -3,7 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { callJson, closedAfterEach } from '../helpers/a2a-fixtures.js';
 import { type McpTestService, startMcpTestService } from '../helpers/mcp-service.js';
 import {
