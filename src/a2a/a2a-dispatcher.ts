@@ -17,13 +17,13 @@ import type { EventBus } from '../events/event-bus.js';
 import type { TaskEvent } from '../events/task-event.js';
 import type { Clock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
+import { limitedFetch } from '../kernel/limited-fetch.js';
 import type { A2aReach } from '../manifest/manifest.js';
 import type { OutcomeResult } from '../policy/outcome.js';
 import type { AgentDirectory } from '../service/agent-directory.js';
 import type { TaskService } from '../service/task-service.js';
 import { type AgentRunEnd, AgentRunSpan } from '../telemetry/agent-run-span.js';
 import { ArtifactCollector, resultOfMessage } from './a2a-results.js';
-import { limitedFetch } from './limited-fetch.js';
 
 /**
  * Sends the tasks offered to A2A skills to their agents and carries each to its end in the task
@@ -51,11 +51,13 @@ export interface A2aDispatcherOptions {
   readonly firstPollMs?: number;
   readonly maxPollMs?: number;
   readonly onError?: (taskId: string, agentId: string, error: unknown) => void;
-  /** The most an agent's answer may hold, bytes (limited-fetch.ts); larger fails the attempt. */
+  /** The most an agent's answer may hold, bytes (kernel/limited-fetch.ts); larger fails the attempt. */
   readonly maxAnswerBytes?: number;
 }
 
 export const A2A_WORK_TIMEOUT_MS = 10 * 60_000;
+/** The most one answer of an agent may hold (8 MiB). */
+export const MAX_A2A_ANSWER_BYTES = 8 * 1024 * 1024;
 const FIRST_POLL_MS = 10;
 const MAX_POLL_MS = 1_000;
 
@@ -75,14 +77,14 @@ const movedOn = (error: unknown): boolean =>
 export class A2aDispatcher {
   readonly #options: A2aDispatcherOptions;
   readonly #clients = new Map<string, Promise<Client>>();
-  /** Every answer of an agent is read within a size limit (limited-fetch.ts). */
+  /** Every answer of an agent is read within a size limit (kernel/limited-fetch.ts). */
   readonly #fetch: typeof fetch;
   readonly #inFlight = new Map<string, { abort: AbortController; done: Promise<void> }>();
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: A2aDispatcherOptions) {
     this.#options = options;
-    this.#fetch = limitedFetch(options.maxAnswerBytes);
+    this.#fetch = limitedFetch(options.maxAnswerBytes ?? MAX_A2A_ANSWER_BYTES);
   }
 
   start(): void {

@@ -1,23 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { plainServers } from '../../test/helpers/plain-http-server.js';
 import { cardUrlsFor, fetchAgentCard } from './card-fetcher.js';
 
 /** Hostile card servers: slow, endless, not JSON, moved, missing. */
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const serve = plainServers();
 
 const CARD = { name: 'Tiny', url: 'http://127.0.0.1:1/rpc', skills: [{ id: 's', name: 'S', tags: ['t'] }] };
 

@@ -8,6 +8,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { RouterError } from '../kernel/errors.js';
+import { limitedFetch } from '../kernel/limited-fetch.js';
 import type { McpTarget } from '../manifest/manifest.js';
 import type { McpConnection, McpConnectionEvents, McpConnector } from '../service/mcp-servers.js';
 import { serverIdOfName } from '../wire/mcp-dto.js';
@@ -193,25 +194,6 @@ function reasonOf(error: unknown): string {
  * fetch with each answer to a request cut at MAX_HTTP_ANSWER_BYTES (the stream fails past it). The
  * standing event stream (GET) is left alone: it lasts as long as the session and carries notices.
  */
-const cappedFetch: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init);
-  if ((init?.method ?? 'GET').toUpperCase() === 'GET' || response.body === null) return response;
-  let seen = 0;
-  const capped = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > MAX_HTTP_ANSWER_BYTES) {
-          controller.error(new Error(`the server's answer is over ${MAX_HTTP_ANSWER_BYTES} bytes`));
-          return;
-        }
-        controller.enqueue(chunk);
-      },
-    }),
-  );
-  return new Response(capped, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-};
+const limited = limitedFetch(MAX_HTTP_ANSWER_BYTES);
+const cappedFetch: typeof fetch = (input, init) =>
+  (init?.method ?? 'GET').toUpperCase() === 'GET' ? fetch(input, init) : limited(input, init);

@@ -149,36 +149,31 @@ export class AgentDirectory {
   }
 
   /**
-   * The entries of the A2A agents this instance holds, by agent id (their skills, in registration
-   * order). A pass over every registered agent: for the card operations of an admin, not for routing.
+   * The registered entries that belong to a source (an A2A agent's skills, an MCP server's tools),
+   * grouped by the source's id as `sourceOf` reads it from a manifest (undefined: no source), in
+   * registration order. A pass over every registered agent: for admin operations and scheduled
+   * checks, not for routing.
    */
-  cardAgents(): Map<string, DirectoryEntry[]> {
-    const byAgent = new Map<string, DirectoryEntry[]>();
+  entriesBySource(sourceOf: (manifest: AgentManifest) => string | undefined): Map<string, DirectoryEntry[]> {
+    const bySource = new Map<string, DirectoryEntry[]>();
     for (const [agentId, registered] of this.#registered) {
-      const card = registered.stored.manifest.a2a;
-      if (card === undefined) continue;
-      const entries = byAgent.get(card.agent) ?? [];
+      const source = sourceOf(registered.stored.manifest);
+      if (source === undefined) continue;
+      const entries = bySource.get(source) ?? [];
       entries.push(this.#entry(agentId));
-      byAgent.set(card.agent, entries);
+      bySource.set(source, entries);
     }
-    return byAgent;
+    return bySource;
   }
 
-  /**
-   * The entries of the MCP servers this instance holds, by server id (their tools, in registration
-   * order). A pass over every registered agent, like cardAgents: for admin operations and the
-   * service's scheduled check of its servers, not for routing.
-   */
+  /** The entries of the A2A agents, by agent id (their skills). */
+  cardAgents(): Map<string, DirectoryEntry[]> {
+    return this.entriesBySource((manifest) => manifest.a2a?.agent);
+  }
+
+  /** The entries of the MCP servers, by server id (their tools). */
   mcpServers(): Map<string, DirectoryEntry[]> {
-    const byServer = new Map<string, DirectoryEntry[]>();
-    for (const [agentId, registered] of this.#registered) {
-      const tool = registered.stored.manifest.mcp;
-      if (tool === undefined) continue;
-      const entries = byServer.get(tool.server) ?? [];
-      entries.push(this.#entry(agentId));
-      byServer.set(tool.server, entries);
-    }
-    return byServer;
+    return this.entriesBySource((manifest) => manifest.mcp?.server);
   }
 
   /**

@@ -3,10 +3,8 @@ import type { EventBus } from '../events/event-bus.js';
 import type { NewTaskEvent } from '../events/task-event.js';
 import type { Clock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
-import { newTaskId } from '../kernel/ids.js';
 import type { Decision } from '../policy/decision.js';
 import { rankCandidates } from '../policy/explain.js';
-import type { RouteConstraints } from '../policy/filters.js';
 import type { OutcomeReport, OutcomeResult } from '../policy/outcome.js';
 import type { Router } from '../router/router.js';
 import type { CommittedTaskChange, Store, TaskPage, TaskQuery } from '../store/store.js';
@@ -20,7 +18,6 @@ import {
   expire,
   fail,
   isFinal,
-  newTask,
   passOn,
   reject,
   requireLegal,
@@ -31,6 +28,7 @@ import { AgentLoads } from './agent-loads.js';
 import { DueTaskTimer } from './due-task-timer.js';
 import { event, offerEvents } from './lifecycle-events.js';
 import { OpenAuctions } from './open-auctions.js';
+import { everyEligibleHasBid, postedTask } from './posted-task.js';
 import {
   checkedSettings,
   DEFAULT_TASK_SETTINGS,
@@ -169,52 +167,8 @@ export class TaskService {
   }
 
   async post(input: PostTaskInput): Promise<Task> {
-    const now = this.#clock.now();
-    const window = input.biddingWindowMs ?? this.settings.defaultBiddingWindowMs;
-    if (!Number.isSafeInteger(window) || window < 1 || window > this.settings.maxBiddingWindowMs) {
-      throw invalid(
-        'bidding_window_ms',
-        `must be an integer from 1 to ${this.settings.maxBiddingWindowMs}, got ${String(window)}`,
-      );
-    }
-    if (input.deadlineMs !== undefined && !(input.deadlineMs > now)) {
-      throw invalid('deadline', `must be in the future, got ${new Date(input.deadlineMs).toISOString()}`);
-    }
-    if (typeof input.description !== 'string' || input.description.trim() === '') {
-      throw invalid('description', 'must be a non-empty string');
-    }
-    const constraints: RouteConstraints = {
-      ...(input.requiredCapabilities === undefined
-        ? {}
-        : { requiredCapabilities: input.requiredCapabilities }),
-      ...(input.maxBidSats === undefined ? {} : { maxBidSats: input.maxBidSats }),
-      ...(input.excludedAgents === undefined ? {} : { excludedAgents: input.excludedAgents }),
-    };
-    const task = newTask(
-      {
-        taskId: input.taskId ?? newTaskId(now),
-        description: input.description,
-        constraints,
-        biddingWindowMs: window,
-        deadlineMs: input.deadlineMs ?? null,
-      },
-      now,
-    );
-    const events = await this.#store.createTask(task, [
-      {
-        kind: 'task:posted',
-        taskId: task.taskId,
-        agentId: null,
-        atMs: now,
-        data: {
-          description: task.description,
-          closesMs: task.closesMs,
-          deadlineMs: task.deadlineMs,
-          maxBidSats: constraints.maxBidSats ?? null,
-          requiredCapabilities: constraints.requiredCapabilities?.join(',') ?? null,
-        },
-      },
-    ]);
+    const { task, constraints, posted } = postedTask(input, this.#clock.now(), this.settings);
+    const events = await this.#store.createTask(task, [posted]);
     this.#auctions.opened(task.taskId, { constraints, closesMs: task.closesMs });
     this.#events.committed(events);
     this.#timer.schedule(task.closesMs);
@@ -229,7 +183,8 @@ export class TaskService {
       }
     }
     // Nobody (else) can bid: decide at once rather than wait for the window.
-    if (this.#everyEligibleHasBid(latest)) return (await this.#closeNow(latest.taskId, latest)) ?? latest;
+    if (everyEligibleHasBid(latest, this.#router))
+      return (await this.#closeNow(latest.taskId, latest)) ?? latest;
     return latest;
   }
 
@@ -240,7 +195,7 @@ export class TaskService {
    */
   async bid(taskId: string, agentId: string, bidSats: number): Promise<Task> {
     const task = await this.#addBid(taskId, agentId, bidSats);
-    if (this.#everyEligibleHasBid(task)) return (await this.#closeNow(taskId, task)) ?? task;
+    if (everyEligibleHasBid(task, this.#router)) return (await this.#closeNow(taskId, task)) ?? task;
     return task;
   }
 
@@ -529,22 +484,5 @@ export class TaskService {
     this.#events.committed(committed.events);
     const due = dueMs(after);
     if (due !== null) this.#timer.schedule(due);
-  }
-
-  /**
-   * Whether every registered agent that could take part in the auction now has bid (true when none
-   * could). Stops at the first eligible agent without a bid, so a bid on a large roster does not
-   * check the whole roster while most agents have yet to bid.
-   */
-  #everyEligibleHasBid(task: Task): boolean {
-    const bidders = new Set(task.bids.map((b) => b.agentId));
-    // Iterated, not copied: this runs at every bid, and a copy of a 50,000-agent roster is not free.
-    for (const manifest of this.#router.registry.values()) {
-      if (bidders.has(manifest.agentId)) continue;
-      // Skills of A2A agents and MCP tools bid through the router, at posting, or not at all.
-      if (manifest.a2a !== undefined || manifest.mcp !== undefined) continue;
-      if (this.#router.refusalOf(manifest.agentId, 0, task.constraints) === null) return false;
-    }
-    return true;
   }
 }

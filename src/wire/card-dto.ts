@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { AgentIdSchema } from './id-schemas.js';
+import { SourceIdSchema, slugOfName } from './source-id.js';
 
 /**
  * `POST /v1/agents` with an A2A agent card: fetched from `agent_card_url` (the card's URL or the
@@ -11,9 +11,7 @@ export const CardRegistrationSchema = Type.Object(
   {
     agent_card_url: Type.Optional(Type.String({ minLength: 1, maxLength: 2_000 })),
     agent_card: Type.Optional(Type.Object({})),
-    agent_id: Type.Optional(
-      Type.Intersect([AgentIdSchema, Type.String({ maxLength: 100, pattern: '^[^:]+$' })]),
-    ),
+    agent_id: Type.Optional(SourceIdSchema),
     rate_sats: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   },
   { additionalProperties: false },
@@ -25,12 +23,5 @@ export const CARD_KEYS = ['agent_card_url', 'agent_card'];
 
 /** An A2A agent id from a card's name: lower case, words joined by dashes ("Research Bot" → research-bot). */
 export function agentIdOfCardName(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '');
-  return slug === '' ? 'a2a-agent' : slug;
+  return slugOfName(name, 'a2a-agent');
 }

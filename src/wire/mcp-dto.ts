@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { McpReach } from '../manifest/manifest.js';
 import type { DirectoryEntry } from '../service/agent-types.js';
-import { AgentIdSchema } from './id-schemas.js';
+import { SourceIdSchema, slugOfName } from './source-id.js';
 
 /**
  * `POST /v1/agents` with an MCP server: reached over Streamable HTTP at `mcp_url`, or run by the
@@ -15,9 +15,7 @@ export const McpRegistrationSchema = Type.Object(
     mcp_command: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 4_000 }), { minItems: 1, maxItems: 100 }),
     ),
-    agent_id: Type.Optional(
-      Type.Intersect([AgentIdSchema, Type.String({ maxLength: 100, pattern: '^[^:]+$' })]),
-    ),
+    agent_id: Type.Optional(SourceIdSchema),
     rate_sats: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   },
   { additionalProperties: false },
@@ -29,14 +27,7 @@ export const MCP_KEYS = ['mcp_url', 'mcp_command'];
 
 /** A server id from a name: lower case, words joined by dashes ("Weather Tools" → weather-tools). */
 export function serverIdOfName(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '');
-  return slug === '' ? 'mcp-server' : slug;
+  return slugOfName(name, 'mcp-server');
 }
 
 /** Where an entry's server is, as the service shows it. */

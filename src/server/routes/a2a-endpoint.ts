@@ -12,6 +12,9 @@ import type { ServiceContext } from '../service-context.js';
  * handler. Sending it a message posts a task, so it takes the admin token as POST /v1/tasks does.
  */
 export const A2A_ENDPOINT_PATH = '/a2a';
+const CARD_TTL_MS = 1_000;
+/** Hosts are those the host check lets through, so few; a bound all the same. */
+const MAX_CACHED_HOSTS = 16;
 
 export function a2aEndpointRoutes(
   app: FastifyInstance,
@@ -19,6 +22,7 @@ export function a2aEndpointRoutes(
   options: { readonly adminToken: boolean },
 ): void {
   const version = packageVersion();
+  const cards = new Map<string, { atMs: number; json: unknown }>();
   const cardFor = (request: FastifyRequest): AgentCard =>
     swarmCard(router, {
       url: `${request.protocol}://${request.headers.host ?? '127.0.0.1'}${A2A_ENDPOINT_PATH}`,
@@ -42,7 +46,17 @@ export function a2aEndpointRoutes(
   app.get(
     `/${AGENT_CARD_PATH}`,
     { ...auth.guard('public'), schema: { summary: 'The swarm as an A2A agent: its Agent Card.' } },
-    async (request) => AgentCard.toJSON(cardFor(request)),
+    async (request) => {
+      // Public, and a pass over every agent's tags: made at most once a second for each host asked for.
+      const host = request.headers.host ?? '';
+      const now = Date.now();
+      const cached = cards.get(host);
+      if (cached !== undefined && now - cached.atMs < CARD_TTL_MS) return cached.json;
+      const json = AgentCard.toJSON(cardFor(request));
+      if (cards.size >= MAX_CACHED_HOSTS) cards.clear();
+      cards.set(host, { atMs: now, json });
+      return json;
+    },
   );
 
   app.post(

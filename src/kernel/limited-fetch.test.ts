@@ -1,23 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { plainServers } from '../../test/helpers/plain-http-server.js';
 import { limitedFetch } from './limited-fetch.js';
 
 /** A hostile agent's answers: declared too large, chunked without end, or fine. */
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-}
+const served = plainServers();
+const serve = async (handler: Parameters<typeof served>[0]): Promise<string> => `${await served(handler)}/`;
 
 describe('a fetch with a size limit', () => {
   it('passes an answer within the limit through unchanged', async () => {
