@@ -9,6 +9,7 @@ import { defaultAnalyzer } from '../scoring/text/analyzer.js';
 import { TextEvidence } from '../scoring/text-evidence.js';
 import { createRouter, type RouterOptions } from './create-router.js';
 import type { Router } from './router.js';
+import { shippedWordVectors } from './word-vectors-asset.js';
 
 const WORDS = `account balance transfer freeze card lost pin travel alert flight hotel book cancel
   weather rain forecast timer alarm reminder song play volume recipe cook dinner calories nutrition
@@ -89,8 +90,9 @@ describe('background compilation (createRouter({ backgroundCompile: true }))', (
     const agents = roster(40, 8);
     const router = open({ backgroundCompile: true });
     for (const manifest of agents) router.registerAgent(manifest);
-    // No turn of the event loop has passed: nothing is trained, and the index is built on demand.
-    const lexical = createDefaultScorer({ reranker: false }).compile(agents);
+    // No turn of the event loop has passed: nothing is trained, and the index (the semantic channel's
+    // too) is built on demand.
+    const lexical = createDefaultScorer({ reranker: false, wordVectors: shippedWordVectors }).compile(agents);
     for (const description of TASKS) {
       const decision = router.decide({ description, bids: bidsOf(agents) });
       expect(Array.from(decision.capability)).toEqual(Array.from(lexical.score(description)));
@@ -178,7 +180,7 @@ describe('background compilation (createRouter({ backgroundCompile: true }))', (
     // into its model, as a replay does.
     const evidence = new TextEvidence();
     for (let i = 0; i < 30; i++) evidence.learn(learner, defaultAnalyzer.termsWithStopWords(text), true);
-    const reference = createDefaultScorer().compile(agents, evidence);
+    const reference = createDefaultScorer({ wordVectors: shippedWordVectors }).compile(agents, evidence);
     for (let i = 0; i < 30; i++) reference.learn?.(text, learner, true);
     for (const description of [text, ...TASKS]) {
       expect(Array.from(router.decide({ description, bids }).capability)).toEqual(

@@ -11,6 +11,7 @@ import { rejectionOf } from '../policy/filters.js';
 import { DEFAULT_CANDIDATES_KEPT, keepCandidates } from '../policy/kept-candidates.js';
 import type { RecordedOutcome } from '../policy/outcome.js';
 import { CLASSIC_POLICY, createPolicy, type PolicyConfig } from '../policy/policy.js';
+import type { WordVectors } from '../scoring/embeddings/word-vectors.js';
 import type { CompiledScorer, Scorer } from '../scoring/scorer.js';
 import { createScorer, type RelatedTermsOption } from '../scoring/scorer-registry.js';
 import type { Steps } from '../scoring/steps.js';
@@ -25,6 +26,7 @@ import { RosterView } from './roster-view.js';
 import { checkRouteRequest, type RouteRequest } from './route-request.js';
 import type { Router } from './router.js';
 import { ScoreAlignment } from './score-alignment.js';
+import { shippedWordVectorsOrNone } from './word-vectors-asset.js';
 
 export interface RouterOptions {
   /** The audit log. Without one the router decides but cannot log, query or verify. */
@@ -34,6 +36,11 @@ export interface RouterOptions {
   readonly scorer?: Scorer | string;
   /** For the default scorer named in `scorer`: a user's related terms (added to, or replacing, the built-in table). */
   readonly relatedTerms?: RelatedTermsOption;
+  /**
+   * For the default scorer named in `scorer`: the word vectors of its semantic channel — the shipped
+   * ones (default, read at the first roster whose agents have examples), others, or false for none.
+   */
+  readonly wordVectors?: WordVectors | false;
   /** Default: the classic policy with the classic scorer, the default policy with any other. */
   readonly policy?: PolicyConfig;
   /**
@@ -98,11 +105,22 @@ const ROSTER_REBUILD_GAP_MS = 100;
 /** Outcomes replayed into a recompiled scorer that learns by itself (about 0.1 s on clinc150). */
 const REPLAYED_OUTCOMES = 1000;
 
+/** The getter the default scorer asks for word vectors with. */
+function wordVectorsOption(
+  option: WordVectors | false | undefined,
+): (() => WordVectors | undefined) | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined) return () => option;
+  return shippedWordVectorsOrNone;
+}
+
 export function createRouter(options: RouterOptions = {}): Router {
   const store = options.store;
   const clock = options.clock ?? systemClock;
   const scorer =
-    typeof options.scorer === 'object' ? options.scorer : createScorer(options.scorer, options.relatedTerms);
+    typeof options.scorer === 'object'
+      ? options.scorer
+      : createScorer(options.scorer, options.relatedTerms, wordVectorsOption(options.wordVectors));
   const registry = options.registry ?? new AgentRegistry();
   const allowUnregistered = options.allowUnregisteredBidders ?? false;
   const candidatesKept =

@@ -41,3 +41,21 @@ export function shippedWordVectors(): WordVectors {
   shared ??= readWordVectors();
   return shared;
 }
+
+let warned = false;
+
+/**
+ * The shipped word vectors, or undefined (with one process warning naming the problem) when they
+ * cannot be read: routing goes on with the lexical score alone rather than failing every compile.
+ */
+export function shippedWordVectorsOrNone(): WordVectors | undefined {
+  try {
+    return shippedWordVectors();
+  } catch (error) {
+    if (!warned) {
+      warned = true;
+      process.emitWarning(`the semantic channel is off: ${(error as Error).message}`, 'SwarmRouterWarning');
+    }
+    return undefined;
+  }
+}

@@ -1,4 +1,11 @@
 import type { AgentManifest } from '../manifest/manifest.js';
+import {
+  DEFAULT_SEMANTIC_CONFIG,
+  type SemanticChannel,
+  type SemanticConfig,
+} from './embeddings/semantic-channel.js';
+import { SemanticSentences } from './embeddings/semantic-sentences.js';
+import type { WordVectors } from './embeddings/word-vectors.js';
 import { DEFAULT_RERANKER_CONFIG, ExampleReranker, type RerankerConfig } from './example-reranker.js';
 import {
   buildIndex,
@@ -14,7 +21,7 @@ import {
   type FieldWeights,
   ManifestAnalyses,
 } from './manifest-bag.js';
-import type { IndexedRoster, Scorer, StepwiseScorer } from './scorer.js';
+import type { CompiledScorer, IndexedRoster, Scorer, StepwiseScorer } from './scorer.js';
 import { runSteps, type Steps } from './steps.js';
 import { type Analyzer, defaultAnalyzer } from './text/analyzer.js';
 import { mergeRelatedTerms, RelatedTerms, type RelatedTermsTable } from './text/related-terms.js';
@@ -85,6 +92,14 @@ export interface DefaultScorerConfig {
    * lexical score alone. Default: on, with DEFAULT_RERANKER_CONFIG.
    */
   readonly reranker?: false | Partial<RerankerConfig>;
+  /**
+   * Word vectors for the semantic channel (embeddings/semantic-channel.ts), asked for at the first
+   * compile of a roster with agents that have examples; undefined, or a getter giving undefined: the
+   * channel is off. The scorer does no I/O: the router passes the shipped vectors.
+   */
+  readonly wordVectors?: () => WordVectors | undefined;
+  /** The semantic channel's settings, or false for none. Default: DEFAULT_SEMANTIC_CONFIG. */
+  readonly semantic?: false | Partial<SemanticConfig>;
 }
 
 /**
@@ -127,6 +142,14 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
     config.reranker === false
       ? undefined
       : checkedRerankerConfig({ ...DEFAULT_RERANKER_CONFIG, ...config.reranker });
+  const semanticConfig =
+    config.semantic === false || config.wordVectors === undefined
+      ? undefined
+      : checkedSemanticConfig({ ...DEFAULT_SEMANTIC_CONFIG, ...config.semantic });
+  const sentences =
+    semanticConfig === undefined || config.wordVectors === undefined
+      ? undefined
+      : new SemanticSentences(config.wordVectors, semanticConfig);
   const settings: Compiled = {
     analyzer,
     related,
@@ -162,10 +185,12 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
       // Each of these walks the roster once (positions, lengths; ids): separate pieces.
       const lexical = lexicalScorer(agents, evidence, built, settings);
       yield;
+      const semantic = sentences === undefined ? undefined : yield* sentences.channelOf(agents);
       const indexed: DefaultIndex = {
         agentIds: agents.map((agent) => agent.agentId),
         positionOf: lexical.positionOf,
         lexical,
+        ...(semantic === undefined ? {} : { semantic }),
       };
       indexes.add(indexed);
       return indexed;
@@ -173,6 +198,7 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
     *train(agents) {
       if (rerankerConfig === undefined) return undefined;
       const analysed = yield* analyseAll(agents);
+      const semantic = sentences === undefined ? undefined : yield* sentences.channelOf(agents);
       const model = yield* ExampleReranker.trainInSteps(
         {
           agentIds: agents.map((agent) => agent.agentId),
@@ -185,6 +211,12 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
             }
             return lexicalScorer(agents, undefined, yield* buildIndex(bags), settings);
           },
+          ...(semantic === undefined
+            ? {}
+            : {
+                heldOutBest: (scores: Float64Array, position: number, example: number) =>
+                  semantic.heldOutBest(scores, position, example),
+              }),
         },
         rerankerConfig,
       );
@@ -195,8 +227,10 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
       if (!indexes.has(indexed as DefaultIndex)) {
         throw new TypeError('expected a roster indexed by this default scorer, got another');
       }
-      const { lexical, positionOf } = indexed as DefaultIndex;
-      if (model === undefined) return lexical;
+      const { lexical, positionOf, semantic } = indexed as DefaultIndex;
+      if (model === undefined) {
+        return semantic === undefined ? lexical : withSemantic(lexical, semantic, analyzer, positionOf);
+      }
       if (!models.has(model as ExampleReranker)) {
         throw new TypeError('expected a model trained by this default scorer, got another');
       }
@@ -208,16 +242,20 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
           : { suggestedMinCapability: model.suggestedMinCapability }),
         score: (description) => {
           const terms = distinctTerms(analyzer, description);
-          return reranker.rerank(terms, lexical.scoreTerms(terms));
+          const scores = reranker.rerank(terms, lexical.scoreTerms(terms));
+          return semantic === undefined ? scores : semantic.fuse(description, scores);
         },
         scoreInto: (description, into) => {
           const terms = distinctTerms(analyzer, description);
-          return reranker.rerank(terms, lexical.scoreTerms(terms, into));
+          const scores = reranker.rerank(terms, lexical.scoreTerms(terms, into));
+          return semantic === undefined ? scores : semantic.fuse(description, scores);
         },
         learn: (description, agentId, succeeded) => {
-          if (!succeeded || !positionOf.has(agentId)) return;
+          const position = positionOf.get(agentId);
+          if (!succeeded || position === undefined) return;
           const terms = distinctTerms(analyzer, description);
           reranker.learn(terms, agentId, lexical.scoreTerms(terms), onlineLearningRate, l2);
+          semantic?.learn(description, position);
         },
       };
     },
@@ -236,6 +274,43 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
 interface DefaultIndex extends IndexedRoster {
   readonly positionOf: ReadonlyMap<string, number>;
   readonly lexical: LexicalScorer;
+  /** The semantic channel, where the roster has agents with examples and vectors were given. */
+  readonly semantic?: SemanticChannel;
+}
+
+/** The lexical scorer with the semantic channel fused in (no reranker model). */
+function withSemantic(
+  lexical: LexicalScorer,
+  semantic: SemanticChannel,
+  analyzer: Analyzer,
+  positionOf: ReadonlyMap<string, number>,
+): CompiledScorer {
+  return {
+    learn: (description, agentId, succeeded) => {
+      const position = positionOf.get(agentId);
+      if (succeeded && position !== undefined) semantic.learn(description, position);
+    },
+    score: (description) =>
+      semantic.fuse(description, lexical.scoreTerms(distinctTerms(analyzer, description))),
+    scoreInto: (description, into) =>
+      semantic.fuse(description, lexical.scoreTerms(distinctTerms(analyzer, description), into)),
+  };
+}
+
+function checkedSemanticConfig(config: SemanticConfig): SemanticConfig {
+  const { weight, floor, minExamples, maxAgents } = config;
+  if (!(weight >= 0 && weight <= 1)) {
+    throw new TypeError(`expected semantic.weight in [0, 1], got ${weight} (${typeof weight})`);
+  }
+  if (!(floor >= 0 && floor < 1)) {
+    throw new TypeError(`expected semantic.floor in [0, 1), got ${floor} (${typeof floor})`);
+  }
+  for (const [name, value] of Object.entries({ minExamples, maxAgents })) {
+    if (!(Number.isInteger(value) && value >= 1)) {
+      throw new TypeError(`expected semantic.${name} to be an integer ≥ 1, got ${value} (${typeof value})`);
+    }
+  }
+  return config;
 }
 
 function checkedRerankerConfig(config: RerankerConfig): RerankerConfig {

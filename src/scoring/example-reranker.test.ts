@@ -206,12 +206,13 @@ describe('example reranker (default scorer)', () => {
     const expected = Math.floor(thresholdKeeping(best, 0.95) * 1000) / 1000;
     expect(createDefaultScorer().compile(kitchen).suggestedMinCapability).toBe(expected);
     expect(expected).toBeGreaterThan(FALLBACK_MIN_CAPABILITY);
-    const router = createRouter({});
+    // Lexical alone (the semantic channel adds to held-out scores: semantic-routing.test.ts).
+    const router = createRouter({ wordVectors: false });
     for (const manifest of kitchen) router.registerAgent(manifest);
     expect(router.policy.minCapability).toBe(expected);
     // A mixed roster whose examples often match nothing suggests 0: auto never goes below the fallback.
     const mixed = createDefaultScorer().compile([...roster, ...kitchen]);
-    const mixedRouter = createRouter({});
+    const mixedRouter = createRouter({ wordVectors: false });
     for (const manifest of [...roster, ...kitchen]) mixedRouter.registerAgent(manifest);
     expect(mixedRouter.policy.minCapability).toBe(
       Math.max(mixed.suggestedMinCapability ?? 0, FALLBACK_MIN_CAPABILITY),

@@ -85,6 +85,12 @@ export interface TrainingRoster {
    * built in steps: the cross-fitting folds.
    */
   foldLexical(keep: (position: number, example: number) => boolean): Steps<LexicalScores>;
+  /**
+   * The best score a held-out example would get as a task, from its fold's lexical scores: what the
+   * suggested threshold is estimated from. Default: the best of those scores (a scorer that adds to the
+   * lexical score, like the semantic channel, adds its part here).
+   */
+  heldOutBest?(scores: Float64Array, position: number, example: number): number;
 }
 
 /**
@@ -367,25 +373,29 @@ function* crossFittedInstances(
   const bestScores: number[] = [];
   let n = 0;
   for (let fold = 0; fold < config.folds; fold++) {
-    const held: { terms: readonly string[]; label: number }[] = [];
+    const held: { terms: readonly string[]; label: number; example: number }[] = [];
     classes.forEach((position, label) => {
       (roster.exampleTerms[position] ?? []).forEach((terms, j) => {
-        if (j % config.folds === fold) held.push({ terms, label });
+        if (j % config.folds === fold) held.push({ terms, label, example: j });
       });
     });
     if (held.length === 0) continue;
     const lexical = yield* roster.foldLexical((_, j) => j % config.folds !== fold);
     let sincePause = 0;
-    for (const { terms: all, label } of held) {
+    for (const { terms: all, label, example } of held) {
       const terms = [...new Set(all)];
       const scores = lexical.scoreTerms(terms);
       writeRelativeScores(scores, classes, relative, n * k);
       for (const word of wordIds(terms, vocabulary)) words.push(word);
       labels[n] = label;
       starts[++n] = words.length;
-      let best = Number.NEGATIVE_INFINITY;
-      for (const score of scores) best = Math.max(best, score);
-      bestScores.push(best);
+      if (roster.heldOutBest !== undefined) {
+        bestScores.push(roster.heldOutBest(scores, classes[label] as number, example));
+      } else {
+        let best = Number.NEGATIVE_INFINITY;
+        for (const score of scores) best = Math.max(best, score);
+        bestScores.push(best);
+      }
       if (++sincePause === EXAMPLES_PER_PIECE) {
         sincePause = 0;
         yield;

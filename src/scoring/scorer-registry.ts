@@ -1,6 +1,7 @@
 import { RouterError } from '../kernel/errors.js';
 import { createClassicScorer } from './classic-scorer.js';
 import { createDefaultScorer } from './default-scorer.js';
+import type { WordVectors } from './embeddings/word-vectors.js';
 import type { Scorer } from './scorer.js';
 import { mergeRelatedTerms, type RelatedTermsTable } from './text/related-terms.js';
 
@@ -8,9 +9,13 @@ import { mergeRelatedTerms, type RelatedTermsTable } from './text/related-terms.
  * Scorers by name. DEFAULT_SCORER is what users get when they choose nothing; `classic` reproduces
  * the seed decision for decision (and brings the classic policy with it, create-router.ts).
  */
-const FACTORIES: ReadonlyMap<string, () => Scorer> = new Map([
-  ['classic', createClassicScorer],
-  ['default', () => createDefaultScorer()],
+const FACTORIES: ReadonlyMap<string, (wordVectors?: () => WordVectors | undefined) => Scorer> = new Map([
+  ['classic', () => createClassicScorer()],
+  [
+    'default',
+    (wordVectors?: () => WordVectors | undefined) =>
+      createDefaultScorer(wordVectors === undefined ? {} : { wordVectors }),
+  ],
 ]);
 
 export const DEFAULT_SCORER = 'default';
@@ -25,7 +30,15 @@ export interface RelatedTermsOption {
   readonly replaceBuiltin?: boolean;
 }
 
-export function createScorer(name: string = DEFAULT_SCORER, related?: RelatedTermsOption): Scorer {
+/**
+ * The scorer of that name. `wordVectors` gives the default scorer its semantic channel (the router
+ * passes the shipped vectors; scoring does no I/O).
+ */
+export function createScorer(
+  name: string = DEFAULT_SCORER,
+  related?: RelatedTermsOption,
+  wordVectors?: () => WordVectors | undefined,
+): Scorer {
   if (related !== undefined) {
     if (name !== 'default') {
       throw new RouterError(
@@ -36,6 +49,7 @@ export function createScorer(name: string = DEFAULT_SCORER, related?: RelatedTer
     }
     return createDefaultScorer({
       relatedTerms: mergeRelatedTerms(related.terms, related.replaceBuiltin ?? false),
+      ...(wordVectors === undefined ? {} : { wordVectors }),
     });
   }
   const factory = FACTORIES.get(name);
@@ -48,5 +62,5 @@ export function createScorer(name: string = DEFAULT_SCORER, related?: RelatedTer
       },
     );
   }
-  return factory();
+  return factory(wordVectors);
 }

@@ -1,0 +1,253 @@
+import { addScaled, normalised, sentenceVector } from './sentence-vectors.js';
+import type { WordVectors } from './word-vectors.js';
+
+/**
+ * The semantic channel: how close a task's meaning is to an agent's, from word vectors, fused into
+ * the capability score so that "my laptop won't boot" finds the agent whose examples say "computer
+ * does not start" although the two share no word.
+ *
+ * Each agent with enough examples gets one vector: the sum of its parts — each example, its
+ * description, and the line of its name and tags, as SIF sentence vectors — each part first made a
+ * unit vector, centred by the roster's common direction (the mean of all parts, which GloVe sentence
+ * means share and which makes every cosine high and alike) and made a unit vector again. A task's
+ * semantic score is the cosine of its centred sentence vector with that vector, clipped at 0, and its
+ * capability becomes (1 − weight)·lexical + weight·semantic. Agents without examples keep their
+ * lexical score: a tool's one-line description is too thin a text for a centroid (on metatool the
+ * channel lowered top-1 from 0.451 to 0.295 when they took part; docs/BENCHMARKS.md).
+ */
+export interface SemanticConfig {
+  /** Share of the fused score that is semantic, 0..1. */
+  readonly weight: number;
+  /**
+   * Cosine that counts as no similarity: semantic = max(0, (cosine − floor) / (1 − floor)). Texts
+   * on unrelated topics still have small positive cosines; without a floor every agent taking part
+   * would get weight × that much for any task, and a task about nothing the roster does would clear
+   * the "no suitable agent" threshold.
+   */
+  readonly floor: number;
+  /** Fewest examples an agent needs to take part. */
+  readonly minExamples: number;
+  /**
+   * Most agents taking part; with more, the channel is off and scores are lexical (cost and memory
+   * grow with agents × dimensions for every task).
+   */
+  readonly maxAgents: number;
+}
+
+/**
+ * Chosen on the dev splits of stackexchange6 and clinc150 (the sets whose agents have examples;
+ * docs/BENCHMARKS.md): see the weight's table there.
+ */
+export const DEFAULT_SEMANTIC_CONFIG: SemanticConfig = Object.freeze({
+  weight: 0.2,
+  floor: 0,
+  minExamples: 3,
+  maxAgents: 1_000,
+});
+
+/** An agent's text as the channel reads it (cached per manifest by the caller). */
+export interface AgentSentences {
+  /** Unit sentence vectors of the examples, in the manifest's order; undefined for one with no known word. */
+  readonly examples: readonly (Float32Array | undefined)[];
+  /** How many examples have a vector. */
+  readonly knownExamples: number;
+  /** Unit sentence vectors of the description and of the name-and-tags line, where known. */
+  readonly others: readonly Float32Array[];
+}
+
+/** The parts of an agent's manifest the channel reads, turned into unit sentence vectors. */
+export function agentSentences(
+  text: { readonly examples: readonly string[]; readonly description: string; readonly nameLine: string },
+  vectors: WordVectors,
+): AgentSentences {
+  const known = (s: string) => sentenceVector(s, vectors);
+  const examples = text.examples.map(known);
+  return {
+    examples,
+    knownExamples: examples.filter((v) => v !== undefined).length,
+    others: [text.description, text.nameLine].map(known).filter((v) => v !== undefined),
+  };
+}
+
+export class SemanticChannel {
+  readonly #vectors: WordVectors;
+  readonly #weight: number;
+  readonly #floor: number;
+  readonly #dims: number;
+  /** The roster's common direction, subtracted from every unit vector before comparing. */
+  readonly #common: Float32Array;
+  /** Roster positions of the agents taking part, and their unit vectors row by row. */
+  readonly #positions: Int32Array;
+  readonly #rows: Float32Array;
+  /** Each taking part agent's sum of centred unit parts (before the last normalising): held-out scores. */
+  readonly #sums: Float32Array;
+  readonly #rowOf: ReadonlyMap<number, number>;
+  readonly #parts: readonly AgentSentences[];
+  readonly #task: Float32Array;
+
+  private constructor(
+    vectors: WordVectors,
+    config: SemanticConfig,
+    common: Float32Array,
+    positions: Int32Array,
+    sums: Float32Array,
+    parts: readonly AgentSentences[],
+  ) {
+    this.#vectors = vectors;
+    this.#weight = config.weight;
+    this.#floor = config.floor;
+    this.#dims = vectors.dims;
+    this.#common = common;
+    this.#positions = positions;
+    this.#sums = sums;
+    this.#parts = parts;
+    this.#rows = new Float32Array(sums);
+    for (let r = 0; r < positions.length; r++) normalised(this.#row(this.#rows, r));
+    this.#rowOf = new Map(Array.from(positions, (position, r) => [position, r]));
+    this.#task = new Float32Array(vectors.dims);
+  }
+
+  /**
+   * The channel for a roster (sentences in roster order, undefined for agents not read), or undefined
+   * when no agent takes part or too many would.
+   */
+  static build(
+    sentences: readonly (AgentSentences | undefined)[],
+    vectors: WordVectors,
+    config: SemanticConfig,
+  ): SemanticChannel | undefined {
+    if (config.weight === 0) return undefined;
+    const positions: number[] = [];
+    sentences.forEach((s, position) => {
+      if (s !== undefined && s.knownExamples >= config.minExamples) positions.push(position);
+    });
+    if (positions.length === 0 || positions.length > config.maxAgents) return undefined;
+    const dims = vectors.dims;
+    const parts = positions.map((p) => sentences[p] as AgentSentences);
+    const common = new Float32Array(dims);
+    let count = 0;
+    for (const agent of parts) {
+      for (const v of partsOf(agent)) addScaled(common, v);
+      count += agent.knownExamples + agent.others.length;
+    }
+    for (let d = 0; d < dims; d++) common[d] = (common[d] as number) / count;
+    const sums = new Float32Array(positions.length * dims);
+    const centred = new Float32Array(dims);
+    parts.forEach((agent, r) => {
+      const sum = sums.subarray(r * dims, (r + 1) * dims);
+      for (const v of partsOf(agent)) {
+        centre(v, common, centred);
+        addScaled(sum, centred);
+      }
+    });
+    return new SemanticChannel(vectors, config, common, Int32Array.from(positions), sums, parts);
+  }
+
+  /** Agents taking part. */
+  get size(): number {
+    return this.#positions.length;
+  }
+
+  /**
+   * Fuses the semantic score into `scores` (roster order), in place. A task with no known word has
+   * semantic score 0 for every agent taking part.
+   */
+  fuse(description: string, scores: Float64Array): Float64Array {
+    const task = this.#taskVector(description);
+    const w = this.#weight;
+    for (let r = 0; r < this.#positions.length; r++) {
+      const position = this.#positions[r] as number;
+      const semantic = task === undefined ? 0 : this.#semantic(this.#dot(task, this.#rows, r));
+      scores[position] = (1 - w) * (scores[position] as number) + w * semantic;
+    }
+    return scores;
+  }
+
+  /**
+   * The best fused score of an agent's example as a held-out task would get it: `scores` are lexical
+   * scores from a roster compiled without the example, and the agent's own vector leaves the example
+   * out too. What the "no suitable agent" threshold is estimated from.
+   */
+  heldOutBest(scores: Float64Array, position: number, example: number): number {
+    const row = this.#rowOf.get(position);
+    const own = row === undefined ? undefined : this.#parts[row]?.examples[example];
+    let best = Number.NEGATIVE_INFINITY;
+    for (const score of scores) best = Math.max(best, score);
+    if (own === undefined) return best;
+    const task = centre(own, this.#common, new Float32Array(this.#dims));
+    normalised(task);
+    const w = this.#weight;
+    best = Number.NEGATIVE_INFINITY;
+    const fused = Float64Array.from(scores);
+    for (let r = 0; r < this.#positions.length; r++) {
+      let semantic: number;
+      if (r === row) {
+        const without = new Float32Array(this.#row(this.#sums, r));
+        addScaled(without, centre(own, this.#common, new Float32Array(this.#dims)), -1);
+        semantic = cosineOf(task, normalised(without));
+      } else {
+        semantic = this.#dot(task, this.#rows, r);
+      }
+      const p = this.#positions[r] as number;
+      fused[p] = (1 - w) * (fused[p] as number) + w * this.#semantic(semantic);
+    }
+    for (const score of fused) best = Math.max(best, score);
+    return best;
+  }
+
+  /**
+   * A task the agent completed joins its vector like one more example: the channel learns what the
+   * agent's tasks are about from outcomes, as the lexical evidence does. An agent not taking part is
+   * left out.
+   */
+  learn(description: string, position: number): void {
+    const r = this.#rowOf.get(position);
+    if (r === undefined) return;
+    const task = this.#taskVector(description);
+    if (task === undefined) return;
+    const sum = this.#row(this.#sums, r);
+    addScaled(sum, task);
+    const row = this.#row(this.#rows, r);
+    row.set(sum);
+    normalised(row);
+  }
+
+  #semantic(cosine: number): number {
+    return Math.max(0, (cosine - this.#floor) / (1 - this.#floor));
+  }
+
+  #taskVector(description: string): Float32Array | undefined {
+    const v = sentenceVector(description, this.#vectors);
+    if (v === undefined) return undefined;
+    centre(v, this.#common, this.#task);
+    return normalised(this.#task);
+  }
+
+  #row(matrix: Float32Array, r: number): Float32Array {
+    return matrix.subarray(r * this.#dims, (r + 1) * this.#dims);
+  }
+
+  #dot(task: Float32Array, matrix: Float32Array, r: number): number {
+    let dot = 0;
+    for (let d = 0, at = r * this.#dims; d < this.#dims; d++, at++) {
+      dot += (task[d] as number) * (matrix[at] as number);
+    }
+    return dot;
+  }
+}
+
+function partsOf(agent: AgentSentences): Float32Array[] {
+  return [...agent.examples.filter((v) => v !== undefined), ...agent.others];
+}
+
+/** unit(v) − common, made a unit vector, written into `out`. */
+function centre(v: Float32Array, common: Float32Array, out: Float32Array): Float32Array {
+  for (let d = 0; d < out.length; d++) out[d] = (v[d] as number) - (common[d] as number);
+  return normalised(out);
+}
+
+function cosineOf(unitA: Float32Array, unitB: Float32Array): number {
+  let dot = 0;
+  for (let d = 0; d < unitA.length; d++) dot += (unitA[d] as number) * (unitB[d] as number);
+  return dot;
+}

@@ -1,0 +1,60 @@
+import type { AgentManifest } from '../../manifest/manifest.js';
+import type { Steps } from '../steps.js';
+import {
+  type AgentSentences,
+  agentSentences,
+  SemanticChannel,
+  type SemanticConfig,
+} from './semantic-channel.js';
+import type { WordVectors } from './word-vectors.js';
+
+/** Agents read into sentence vectors between pauses (each is a dozen short texts). */
+const AGENTS_PER_PIECE = 50;
+
+/**
+ * The semantic channel of each roster, from sentence vectors of its manifests, each manifest read once
+ * (cached by manifest object, as manifests are immutable): a roster change re-reads only what changed.
+ */
+export class SemanticSentences {
+  readonly #vectorsOf: () => WordVectors | undefined;
+  readonly #config: SemanticConfig;
+  readonly #cache = new WeakMap<AgentManifest, AgentSentences>();
+
+  constructor(vectorsOf: () => WordVectors | undefined, config: SemanticConfig) {
+    this.#vectorsOf = vectorsOf;
+    this.#config = config;
+  }
+
+  /** The roster's channel, or undefined when no agent, or more than maxAgents, could take part. */
+  *channelOf(agents: readonly AgentManifest[]): Steps<SemanticChannel | undefined> {
+    // Counted on the text first: a roster beyond the cap reads no vectors at all.
+    let candidates = 0;
+    for (const agent of agents) if ((agent.examples?.length ?? 0) >= this.#config.minExamples) candidates++;
+    if (candidates === 0 || candidates > this.#config.maxAgents) return undefined;
+    const vectors = this.#vectorsOf();
+    if (vectors === undefined) return undefined;
+    const sentences: (AgentSentences | undefined)[] = [];
+    let read = 0;
+    for (const agent of agents) {
+      if ((agent.examples?.length ?? 0) < this.#config.minExamples) {
+        sentences.push(undefined);
+        continue;
+      }
+      let cached = this.#cache.get(agent);
+      if (cached === undefined) {
+        cached = agentSentences(
+          {
+            examples: agent.examples ?? [],
+            description: agent.description ?? '',
+            nameLine: [agent.agentName, agent.agentId, ...agent.capabilities, ...agent.keywords].join(' '),
+          },
+          vectors,
+        );
+        this.#cache.set(agent, cached);
+        if (++read % AGENTS_PER_PIECE === 0) yield;
+      }
+      sentences.push(cached);
+    }
+    return SemanticChannel.build(sentences, vectors, this.#config);
+  }
+}
