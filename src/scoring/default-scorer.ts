@@ -214,8 +214,8 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
           ...(semantic === undefined
             ? {}
             : {
-                heldOutBest: (scores: Float64Array, position: number, example: number) =>
-                  semantic.heldOutBest(scores, position, example),
+                heldOutScores: (scores: Float64Array, position: number, example: number) =>
+                  semantic.heldOutScores(scores, position, example),
               }),
         },
         rerankerConfig,
@@ -235,6 +235,9 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
         throw new TypeError('expected a model trained by this default scorer, got another');
       }
       const reranker = (model as ExampleReranker).bind(positionOf);
+      // The semantic part joins before the reranker, which was trained on fused held-out scores.
+      const fused = (description: string, scores: Float64Array): Float64Array =>
+        semantic === undefined ? scores : semantic.fuse(description, scores);
       const { onlineLearningRate, l2 } = rerankerConfig as RerankerConfig;
       return {
         ...(model.suggestedMinCapability === undefined
@@ -242,19 +245,23 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
           : { suggestedMinCapability: model.suggestedMinCapability }),
         score: (description) => {
           const terms = distinctTerms(analyzer, description);
-          const scores = reranker.rerank(terms, lexical.scoreTerms(terms));
-          return semantic === undefined ? scores : semantic.fuse(description, scores);
+          return reranker.rerank(terms, fused(description, lexical.scoreTerms(terms)));
         },
         scoreInto: (description, into) => {
           const terms = distinctTerms(analyzer, description);
-          const scores = reranker.rerank(terms, lexical.scoreTerms(terms, into));
-          return semantic === undefined ? scores : semantic.fuse(description, scores);
+          return reranker.rerank(terms, fused(description, lexical.scoreTerms(terms, into)));
         },
         learn: (description, agentId, succeeded) => {
           const position = positionOf.get(agentId);
           if (!succeeded || position === undefined) return;
           const terms = distinctTerms(analyzer, description);
-          reranker.learn(terms, agentId, lexical.scoreTerms(terms), onlineLearningRate, l2);
+          reranker.learn(
+            terms,
+            agentId,
+            fused(description, lexical.scoreTerms(terms)),
+            onlineLearningRate,
+            l2,
+          );
           semantic?.learn(description, position);
         },
       };

@@ -86,11 +86,11 @@ export interface TrainingRoster {
    */
   foldLexical(keep: (position: number, example: number) => boolean): Steps<LexicalScores>;
   /**
-   * The best score a held-out example would get as a task, from its fold's lexical scores: what the
-   * suggested threshold is estimated from. Default: the best of those scores (a scorer that adds to the
-   * lexical score, like the semantic channel, adds its part here).
+   * The scores a held-out example would get as a task, from its fold's lexical scores: what the model
+   * trains on and the suggested threshold is estimated from. Default: those scores (a scorer that adds
+   * to the lexical score before reranking, like the semantic channel, adds its part here).
    */
-  heldOutBest?(scores: Float64Array, position: number, example: number): number;
+  heldOutScores?(scores: Float64Array, position: number, example: number): Float64Array;
 }
 
 /**
@@ -384,18 +384,16 @@ function* crossFittedInstances(
     let sincePause = 0;
     for (const { terms: all, label, example } of held) {
       const terms = [...new Set(all)];
-      const scores = lexical.scoreTerms(terms);
+      const lexicalScores = lexical.scoreTerms(terms);
+      const scores =
+        roster.heldOutScores?.(lexicalScores, classes[label] as number, example) ?? lexicalScores;
       writeRelativeScores(scores, classes, relative, n * k);
       for (const word of wordIds(terms, vocabulary)) words.push(word);
       labels[n] = label;
       starts[++n] = words.length;
-      if (roster.heldOutBest !== undefined) {
-        bestScores.push(roster.heldOutBest(scores, classes[label] as number, example));
-      } else {
-        let best = Number.NEGATIVE_INFINITY;
-        for (const score of scores) best = Math.max(best, score);
-        bestScores.push(best);
-      }
+      let best = Number.NEGATIVE_INFINITY;
+      for (const score of scores) best = Math.max(best, score);
+      bestScores.push(best);
       if (++sincePause === EXAMPLES_PER_PIECE) {
         sincePause = 0;
         yield;

@@ -164,35 +164,30 @@ export class SemanticChannel {
   }
 
   /**
-   * The best fused score of an agent's example as a held-out task would get it: `scores` are lexical
+   * The fused scores of an agent's example as a held-out task would get them: `scores` are lexical
    * scores from a roster compiled without the example, and the agent's own vector leaves the example
-   * out too. What the "no suitable agent" threshold is estimated from.
+   * out too. What the reranker trains on and the "no suitable agent" threshold is estimated from.
    */
-  heldOutBest(scores: Float64Array, position: number, example: number): number {
+  heldOutScores(scores: Float64Array, position: number, example: number): Float64Array {
     const row = this.#rowOf.get(position);
     const own = row === undefined ? undefined : this.#parts[row]?.examples[example];
-    let best = Number.NEGATIVE_INFINITY;
-    for (const score of scores) best = Math.max(best, score);
-    if (own === undefined) return best;
-    const task = centre(own, this.#common, new Float32Array(this.#dims));
-    normalised(task);
-    const w = this.#weight;
-    best = Number.NEGATIVE_INFINITY;
     const fused = Float64Array.from(scores);
+    if (own === undefined) return fused;
+    const task = centre(own, this.#common, new Float32Array(this.#dims));
+    const w = this.#weight;
     for (let r = 0; r < this.#positions.length; r++) {
-      let semantic: number;
+      let cosine: number;
       if (r === row) {
         const without = new Float32Array(this.#row(this.#sums, r));
-        addScaled(without, centre(own, this.#common, new Float32Array(this.#dims)), -1);
-        semantic = cosineOf(task, normalised(without));
+        addScaled(without, task, -1);
+        cosine = cosineOf(task, normalised(without));
       } else {
-        semantic = this.#dot(task, this.#rows, r);
+        cosine = this.#dot(task, this.#rows, r);
       }
       const p = this.#positions[r] as number;
-      fused[p] = (1 - w) * (fused[p] as number) + w * this.#semantic(semantic);
+      fused[p] = (1 - w) * (fused[p] as number) + w * this.#semantic(cosine);
     }
-    for (const score of fused) best = Math.max(best, score);
-    return best;
+    return fused;
   }
 
   /**
