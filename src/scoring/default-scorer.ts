@@ -229,7 +229,7 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
       }
       const { lexical, positionOf, semantic } = indexed as DefaultIndex;
       if (model === undefined) {
-        return semantic === undefined ? lexical : withSemantic(lexical, semantic, analyzer, positionOf);
+        return semantic === undefined ? lexical : withSemantic(lexical, semantic, analyzer);
       }
       if (!models.has(model as ExampleReranker)) {
         throw new TypeError('expected a model trained by this default scorer, got another');
@@ -252,8 +252,7 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
           return reranker.rerank(terms, fused(description, lexical.scoreTerms(terms, into)));
         },
         learn: (description, agentId, succeeded) => {
-          const position = positionOf.get(agentId);
-          if (!succeeded || position === undefined) return;
+          if (!succeeded || !positionOf.has(agentId)) return;
           const terms = distinctTerms(analyzer, description);
           reranker.learn(
             terms,
@@ -262,7 +261,6 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
             onlineLearningRate,
             l2,
           );
-          semantic?.learn(description, position);
         },
       };
     },
@@ -286,17 +284,8 @@ interface DefaultIndex extends IndexedRoster {
 }
 
 /** The lexical scorer with the semantic channel fused in (no reranker model). */
-function withSemantic(
-  lexical: LexicalScorer,
-  semantic: SemanticChannel,
-  analyzer: Analyzer,
-  positionOf: ReadonlyMap<string, number>,
-): CompiledScorer {
+function withSemantic(lexical: LexicalScorer, semantic: SemanticChannel, analyzer: Analyzer): CompiledScorer {
   return {
-    learn: (description, agentId, succeeded) => {
-      const position = positionOf.get(agentId);
-      if (succeeded && position !== undefined) semantic.learn(description, position);
-    },
     score: (description) =>
       semantic.fuse(description, lexical.scoreTerms(distinctTerms(analyzer, description))),
     scoreInto: (description, into) =>

@@ -127,19 +127,6 @@ describe('the semantic channel', () => {
     expect(SemanticChannel.build(ROSTER, vectors, { ...CONFIG, maxAgents: 1 })).toBeUndefined();
   });
 
-  it('learns what an agent completed: a task like it moves that agent up', () => {
-    const channel = SemanticChannel.build(ROSTER, vectors, { ...CONFIG, minExamples: 2 }) as SemanticChannel;
-    const before = channel.fuse('soup', new Float64Array(4));
-    for (let i = 0; i < 5; i++) channel.learn('soup bread', 0);
-    const after = channel.fuse('soup', new Float64Array(4));
-    expect((after[0] as number) - (after[2] as number)).toBeGreaterThan(
-      (before[0] as number) - (before[2] as number),
-    );
-    // An agent not taking part learns nothing, and nothing breaks.
-    channel.learn('soup', 3);
-    expect(channel.fuse('soup', new Float64Array(4))).toEqual(after);
-  });
-
   it("scores a held-out example without the example in its own agent's vector", () => {
     const roster = [sentencesOf(['cat', 'kitten', 'bread soup']), sentencesOf(['car', 'truck', 'engine'])];
     const channel = SemanticChannel.build(roster, vectors, { ...CONFIG, minExamples: 3 }) as SemanticChannel;

@@ -190,23 +190,6 @@ export class SemanticChannel {
     return fused;
   }
 
-  /**
-   * A task the agent completed joins its vector like one more example: the channel learns what the
-   * agent's tasks are about from outcomes, as the lexical evidence does. An agent not taking part is
-   * left out.
-   */
-  learn(description: string, position: number): void {
-    const r = this.#rowOf.get(position);
-    if (r === undefined) return;
-    const task = this.#taskVector(description);
-    if (task === undefined) return;
-    const sum = this.#row(this.#sums, r);
-    addScaled(sum, task);
-    const row = this.#row(this.#rows, r);
-    row.set(sum);
-    normalised(row);
-  }
-
   #semantic(cosine: number): number {
     return Math.max(0, (cosine - this.#floor) / (1 - this.#floor));
   }
