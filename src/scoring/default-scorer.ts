@@ -1,4 +1,5 @@
 import type { AgentManifest } from '../manifest/manifest.js';
+import { type DefaultConfidenceConfig, withDefaultConfidence } from './default-confidence.js';
 import {
   DEFAULT_SEMANTIC_CONFIG,
   type SemanticChannel,
@@ -92,6 +93,11 @@ export interface DefaultScorerConfig {
    * lexical score alone. Default: on, with DEFAULT_RERANKER_CONFIG.
    */
   readonly reranker?: false | Partial<RerankerConfig>;
+  /**
+   * How confidence (CompiledScorer.confidence) is computed (default-confidence.ts), or false for
+   * none. Default: DEFAULT_TEMPERATURE, corrected online from outcomes.
+   */
+  readonly confidence?: false | DefaultConfidenceConfig;
   /**
    * Word vectors for the semantic channel (embeddings/semantic-channel.ts), asked for at the first
    * compile of a roster with agents that have examples; undefined, or a getter giving undefined: the
@@ -265,13 +271,15 @@ export function createDefaultScorer(config: DefaultScorerConfig = {}): Scorer {
       };
     },
   };
+  // Every compiled roster also says how sure it is of each agent (default-confidence.ts).
+  const confident = withDefaultConfidence(stepwise, config.confidence);
   return {
     name: DEFAULT_SCORER_NAME,
     // Learned evidence comes from tasks, which are task-like text: stop words kept, like examples.
     analyze: (text) => analyzer.termsWithStopWords(text),
     compile: (agents, evidence) =>
-      stepwise.bind(runSteps(stepwise.index(agents, evidence)), runSteps(stepwise.train(agents))),
-    stepwise,
+      confident.bind(runSteps(confident.index(agents, evidence)), runSteps(confident.train(agents))),
+    stepwise: confident,
   };
 }
 

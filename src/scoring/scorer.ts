@@ -64,6 +64,14 @@ export interface CompiledScorer {
    * examples), which a policy with `minCapability: 'auto'` uses. Absent: no estimate.
    */
   readonly suggestedMinCapability?: number;
+  /**
+   * The calibrated probability that the agent at `position` is the right one for the task whose
+   * scores (this compiled roster's, from score or scoreInto, in roster order) these are: in [0, 1],
+   * and over every position of one task they sum to about 1. Called by the router once per decision
+   * that selects a registered agent, with that agent's position; pure apart from what `learn` taught
+   * it. Absent: the decision has no confidence.
+   */
+  confidence?(scores: Float64Array, position: number): number;
 }
 
 /** A roster as a stepwise scorer indexed it: everything scoring needs apart from a trained model. */
@@ -76,6 +84,11 @@ export interface IndexedRoster {
 export interface TrainedModel {
   /** As CompiledScorer.suggestedMinCapability. */
   readonly suggestedMinCapability?: number;
+  /**
+   * The softmax temperature of CompiledScorer.confidence, fitted on the roster's own examples
+   * (confidence.ts fitTemperature); absent: the scorer's default.
+   */
+  readonly temperature?: number;
 }
 
 /**

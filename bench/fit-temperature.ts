@@ -1,0 +1,62 @@
+// A probe, not part of npm test: the softmax temperature of the default scorer's confidence
+// (src/scoring/default-confidence.ts DEFAULT_TEMPERATURE), fitted by maximum likelihood on the quality
+// sets' dev splits.
+//
+//   node --import tsx bench/fit-temperature.ts [../shared/data/quality] [fit sets, comma-separated]
+//
+// For each set: every agent's capability for every labelled task, as `eval` gets it (every agent bids
+// 0, cold, nothing learned), and the labelled agent's position. Prints the temperature each set alone
+// would choose, then the one chosen on the fit sets (default stackexchange6,clinc150) with each set
+// weighing the same (an equal number of tasks from each, taken in a seeded shuffle), and the mean
+// negative log-likelihood of every set at it — the sets outside the fit sets are the check.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadEvalRoster } from '../src/cli/eval-roster.js';
+import { evalPolicy } from '../src/eval/run-eval.js';
+import { inOrder } from '../src/eval/task-order.js';
+import { createRouter } from '../src/router/create-router.js';
+import { fitTemperature, type LabelledScores, negativeLogLikelihood } from '../src/scoring/confidence.js';
+
+const ROOT = process.argv[2] ?? '../shared/data/quality';
+const FIT_SETS = (process.argv[3] ?? 'stackexchange6,clinc150').split(',');
+const SETS = ['stackexchange6', 'clinc150', 'metatool'];
+
+async function instancesOf(set: string): Promise<LabelledScores[]> {
+  const agents = await loadEvalRoster(join(ROOT, set, 'agents.json'));
+  // Every score kept, so that a decision's capability is the whole roster's, in roster order.
+  const router = createRouter({ policy: evalPolicy(0), candidatesKept: Number.POSITIVE_INFINITY });
+  for (const agent of agents) router.registerAgent(agent);
+  const bids = agents.map((a) => ({ agentId: a.agentId, bidSats: 0 }));
+  const instances: LabelledScores[] = [];
+  for (const line of readFileSync(join(ROOT, set, 'dev.jsonl'), 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const task = JSON.parse(line) as { task_id: string; description: string; label: string };
+    const decision = router.decide({ taskId: task.task_id, description: task.description, bids });
+    const position = decision.agentIds.indexOf(task.label);
+    if (position < 0) throw new Error(`${set}: label ${task.label} is not an agent`);
+    instances.push({ scores: Float64Array.from(decision.capability), position });
+  }
+  await router.close();
+  return instances;
+}
+
+const bySet = new Map<string, LabelledScores[]>();
+for (const set of SETS) {
+  const instances = await instancesOf(set);
+  bySet.set(set, instances);
+  console.log(
+    `${set.padEnd(15)} ${String(instances.length).padStart(6)} tasks   alone: T = ${fitTemperature(instances).toFixed(4)}`,
+  );
+}
+const each = Math.min(...FIT_SETS.map((s) => (bySet.get(s) as LabelledScores[]).length));
+const pooled = FIT_SETS.flatMap((s) =>
+  inOrder(bySet.get(s) as LabelledScores[], 'shuffled', 1).slice(0, each),
+);
+const chosen = fitTemperature(pooled);
+console.log(`\nchosen on ${FIT_SETS.join(' + ')} (${each} tasks each): T = ${chosen.toFixed(4)}`);
+for (const set of SETS) {
+  const nll = negativeLogLikelihood(bySet.get(set) as LabelledScores[], chosen);
+  console.log(
+    `  ${set.padEnd(15)} mean −log p(right agent) ${nll.toFixed(4)}${FIT_SETS.includes(set) ? '' : '   (check)'}`,
+  );
+}

@@ -1,0 +1,118 @@
+import { DEFAULT_PLATT_CONFIG, type PlattConfig, PlattCorrection, softmaxProbability } from './confidence.js';
+import type { CompiledScorer, IndexedRoster, StepwiseScorer, TrainedModel } from './scorer.js';
+
+/**
+ * The default scorer's confidence (CompiledScorer.confidence): the softmax of the roster's scores at
+ * a temperature (confidence.ts), corrected online by a Platt map that each outcome moves a step.
+ *
+ * The temperature is the trained model's when it has one (fitted on the roster's examples,
+ * TrainedModel.temperature), else DefaultConfidenceConfig.temperature, else DEFAULT_TEMPERATURE.
+ * The map belongs to one compiled roster: when the router recompiles, it replays its latest outcomes
+ * into the new one (create-router.ts), as it does for the example reranker.
+ */
+
+/**
+ * The temperature of least negative log-likelihood of the right agent on the dev splits of
+ * stackexchange6 and clinc150, weighed equally (bench/fit-temperature.ts; each alone chooses
+ * 0.044); metatool's dev split is the check, and alone would choose 0.009: its best matches sit
+ * near 0.04, where this temperature is too warm (docs/BENCHMARKS.md, Calibration). Scores are the
+ * default scorer's capability, in [0, 1]; refit when the scorer changes how it scores.
+ */
+export const DEFAULT_TEMPERATURE = 0.044;
+
+export interface DefaultConfidenceConfig {
+  /** The softmax temperature when the trained model has none. Default DEFAULT_TEMPERATURE. */
+  readonly temperature?: number;
+  /** The online correction from outcomes, or false for none. Default DEFAULT_PLATT_CONFIG. */
+  readonly platt?: false | Partial<PlattConfig>;
+}
+
+/**
+ * `inner` with confidence on every compiled roster it binds; false: `inner` as it is. Throws
+ * TypeError for a temperature that is not a finite number > 0 or a Platt configuration that
+ * PlattCorrection refuses.
+ */
+export function withDefaultConfidence(
+  inner: StepwiseScorer,
+  config: DefaultConfidenceConfig | false = {},
+): StepwiseScorer {
+  if (config === false) return inner;
+  const temperature = checkedTemperature(config.temperature ?? DEFAULT_TEMPERATURE, 'temperature');
+  const platt = config.platt === false ? false : { ...DEFAULT_PLATT_CONFIG, ...config.platt };
+  if (platt !== false) new PlattCorrection(platt); // checks it once, here
+  return {
+    index: (agents, evidence) => inner.index(agents, evidence),
+    train: (agents) => inner.train(agents),
+    bind: (indexed: IndexedRoster, model: TrainedModel | undefined) =>
+      confidentScorer(
+        inner.bind(indexed, model),
+        indexed.agentIds,
+        model?.temperature === undefined
+          ? temperature
+          : checkedTemperature(model.temperature, 'model.temperature'),
+        platt === false ? undefined : new PlattCorrection(platt),
+      ),
+  };
+}
+
+function checkedTemperature(value: number, name: string): number {
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new TypeError(`expected ${name} to be a finite number > 0, got ${value} (${typeof value})`);
+  }
+  return value;
+}
+
+/** `compiled` with confidence(), and a learn() that also moves the Platt map. */
+function confidentScorer(
+  compiled: CompiledScorer,
+  agentIds: readonly string[],
+  temperature: number,
+  platt: PlattCorrection | undefined,
+): CompiledScorer {
+  // Built at the first outcome, not at bind: at 50,000 agents a map is a few milliseconds that a
+  // roster which never hears of an outcome need not spend.
+  let positionOf: Map<string, number> | undefined;
+  const learnInner = compiled.learn === undefined ? undefined : compiled.learn.bind(compiled);
+  const scoreInto = compiled.scoreInto?.bind(compiled);
+  let scratch: Float64Array = new Float64Array(0);
+  // The scores of the last task an outcome was learned for: a task re-offered down the ranking
+  // brings one outcome per agent tried, all about the scores its decision saw, and scoring it again
+  // for each had tripled the cost of an online evaluation on metatool (5.5 outcomes a task).
+  let lastDescription: string | undefined;
+  let lastScores: Float64Array = new Float64Array(0);
+  return {
+    score: (description) => compiled.score(description),
+    ...(scoreInto === undefined ? {} : { scoreInto }),
+    ...(compiled.suggestedMinCapability === undefined
+      ? {}
+      : { suggestedMinCapability: compiled.suggestedMinCapability }),
+    confidence: (scores, position) => {
+      const p = softmaxProbability(scores, position, temperature);
+      return platt === undefined ? p : platt.apply(p);
+    },
+    ...(platt === undefined && learnInner === undefined
+      ? {}
+      : {
+          learn: (description: string, agentId: string, succeeded: boolean) => {
+            if (platt !== undefined) {
+              positionOf ??= new Map(agentIds.map((id, i) => [id, i]));
+              const position = positionOf.get(agentId);
+              if (position !== undefined) {
+                // The probability the decision would have given this agent: scored before the
+                // outcome is learned by the scorer below (which changes the scores).
+                if (description !== lastDescription) {
+                  if (scoreInto === undefined) lastScores = compiled.score(description);
+                  else {
+                    if (scratch.length < agentIds.length) scratch = new Float64Array(agentIds.length);
+                    lastScores = scoreInto(description, scratch);
+                  }
+                  lastDescription = description;
+                }
+                platt.learn(softmaxProbability(lastScores, position, temperature), succeeded);
+              }
+            }
+            learnInner?.(description, agentId, succeeded);
+          },
+        }),
+  };
+}
