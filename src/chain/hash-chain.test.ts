@@ -32,6 +32,7 @@ const decision: Decision = {
   ],
   selectedAgent: 'forge',
   selectionReason: 'Selected forge',
+  confidence: null,
 };
 
 describe('canonical record', () => {
@@ -80,6 +81,17 @@ describe('canonical record', () => {
     expect(canonicalRecord(7, { ...decision, rosterSize: 10_000 }).text).toBe(`${plain}\nN5:10000`);
   });
 
+  it('frames a confidence last, only when the decision has one, as the shortest decimal', () => {
+    const plain = canonicalRecord(7, decision).text;
+    expect(canonicalRecord(7, { ...decision, confidence: 0.83 }).text).toBe(`${plain}\nC4:0.83`);
+    expect(canonicalRecord(7, { ...decision, rosterSize: 9, confidence: 1 }).text).toBe(
+      `${plain}\nN1:9\nC1:1`,
+    );
+    // A decision object from before the field (a library caller's) hashes as one without confidence.
+    const { confidence: _, ...older } = decision;
+    expect(canonicalRecord(7, older as Decision).text).toBe(plain);
+  });
+
   it('changes the hash when anything changes', () => {
     const base = sealRecord('0'.repeat(64), 7, decision);
     const variants: Decision[] = [
@@ -102,6 +114,7 @@ describe('canonical record', () => {
       },
       { ...decision, policy: { ...decision.policy, minCapability: 0.15 } },
       { ...decision, rosterSize: 3 },
+      { ...decision, confidence: 0.5 },
     ];
     expect(sealRecord('0'.repeat(64), 8, decision)).not.toBe(base);
     expect(sealRecord('1'.repeat(64), 7, decision)).not.toBe(base);

@@ -30,7 +30,8 @@ export interface CanonicalRecord {
    * none), selectionReason, `<n>#` and the n bidders' ids, `<n>#` and the n roster ids; then, only
    * when present, `\nT` and the policy's minCapability, `\nR<n>#` with each refused bidder's
    * position, `@`, and framed rejection reason, and, when the decision kept fewer agents than it
-   * scored, `\nN` and the framed number it scored (rosterSize).
+   * scored, `\nN` and the framed number it scored (rosterSize); and, when the decision has a
+   * confidence, `\nC` and it framed, as JavaScript writes the number (`0.83`).
    */
   readonly text: string;
   /**
@@ -90,6 +91,9 @@ function canonicalText(decision: Decision): string {
     }
   }
   if (decision.rosterSize !== decision.agentIds.length) text += `\nN${frame(String(decision.rosterSize))}`;
+  // A decimal of at most CONFIDENCE_DECIMALS places, whose shortest round-trip form (String) is the
+  // same on every platform. Absent (null, or undefined from a caller's older object): nothing added.
+  if (decision.confidence != null) text += `\nC${frame(String(decision.confidence))}`;
   return text;
 }
 

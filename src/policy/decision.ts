@@ -71,6 +71,23 @@ export interface PolicyOutcome {
   readonly bidders: readonly BidderRecord[];
   readonly selectedAgent: string | null;
   readonly selectionReason: string;
+  /**
+   * The probability that the selected agent is the right one for the task, as the scorer estimated it
+   * (CompiledScorer.confidence), rounded to CONFIDENCE_DECIMALS so that it hashes the same on every
+   * platform; null when nothing was selected, the scorer gives no confidence, or the decision was
+   * logged before decisions carried one.
+   */
+  readonly confidence: number | null;
+}
+
+/** Decimal places a decision's confidence is rounded to. */
+export const CONFIDENCE_DECIMALS = 3;
+
+/** A probability as a decision records it: rounded to CONFIDENCE_DECIMALS, clamped to [0, 1]. */
+export function recordedConfidence(p: number): number | null {
+  if (Number.isNaN(p)) return null;
+  const scale = 10 ** CONFIDENCE_DECIMALS;
+  return Math.round(Math.min(Math.max(p, 0), 1) * scale) / scale;
 }
 
 export interface Decision extends PolicyOutcome {

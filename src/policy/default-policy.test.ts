@@ -340,3 +340,63 @@ describe('default policy: why nothing fits', () => {
     expect(bare.selectionReason).toBe('No bids received');
   });
 });
+
+describe('default policy: confidence', () => {
+  const ids = ['a', 'b', 'c'];
+  const capability = Float64Array.of(0.6, 0.3, 0.1);
+  /** A scorer whose confidence of position i is (i + 1) / 7 plus a little, so rounding shows. */
+  const scorer = { confidence: (_scores: Float64Array, position: number) => (position + 1) / 7 + 1e-5 };
+  const decideWith = (bids: Bid[], scorerOf = scorer, refuseUnregistered = true) =>
+    // No threshold, so that an unregistered bidder (capability 0) can win.
+    createPolicy({ ...DEFAULT_POLICY, refuseUnregistered, minCapability: 0 }, 'default').decide({
+      agentIds: ids,
+      positions: Int32Array.from(bids, (b) => ids.indexOf(b.agentId)),
+      capability,
+      bids,
+      scorer: scorerOf,
+    });
+
+  it("is the scorer's confidence of the winner, rounded to three decimals, and the reason shows it", () => {
+    const outcome = decideWith([
+      { agentId: 'b', bidSats: 10 },
+      { agentId: 'a', bidSats: 10 },
+    ]);
+    expect(outcome.selectedAgent).toBe('a');
+    expect(outcome.confidence).toBe(0.143); // (0 + 1) / 7 + 1e-5, rounded
+    expect(outcome.selectionReason).toMatch(
+      /^Selected a \(bid 10 sats, confidence 0\.14\): capability 0\.60/,
+    );
+  });
+
+  it('is the scores the policy decided on that the scorer is asked about, with the winner position', () => {
+    const asked: [Float64Array, number][] = [];
+    decideWith([{ agentId: 'c', bidSats: 5 }], {
+      confidence: (scores, position) => {
+        asked.push([scores, position]);
+        return 0.5;
+      },
+    });
+    expect(asked).toEqual([[capability, 2]]);
+  });
+
+  it('is null with nothing selected, no confidence from the scorer, or an unregistered winner', () => {
+    expect(decideWith([]).confidence).toBeNull();
+    const plain = decideWith([{ agentId: 'a', bidSats: 10 }], {} as typeof scorer);
+    expect(plain.confidence).toBeNull();
+    expect(plain.selectionReason).toMatch(/^Selected a \(bid 10 sats\): /);
+    const outsider = decideWith([{ agentId: 'ghost', bidSats: 1 }], scorer, false);
+    expect(outsider.selectedAgent).toBe('ghost');
+    expect(outsider.confidence).toBeNull();
+  });
+
+  it('records any probability as a number in [0, 1] with at most three decimals', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -1, max: 2, noNaN: true }), (p) => {
+        const { confidence } = decideWith([{ agentId: 'a', bidSats: 1 }], { confidence: () => p });
+        expect(confidence).toBeGreaterThanOrEqual(0);
+        expect(confidence).toBeLessThanOrEqual(1);
+        expect(Math.round((confidence as number) * 1000) / 1000).toBe(confidence);
+      }),
+    );
+  });
+});

@@ -1,4 +1,11 @@
-import type { Bid, BidderRecord, PolicyOutcome, PolicySpec } from './decision.js';
+import type { CompiledScorer } from '../scoring/scorer.js';
+import {
+  type Bid,
+  type BidderRecord,
+  type PolicyOutcome,
+  type PolicySpec,
+  recordedConfidence,
+} from './decision.js';
 import {
   belowThresholdRejection,
   type FilterInput,
@@ -36,6 +43,11 @@ export interface DecideInput {
   /** What is known about the registered agents; without it, nothing is (no limits, no history). */
   readonly roster?: RosterFacts;
   readonly constraints?: RouteConstraints;
+  /**
+   * The compiled roster that gave `capability`: its confidence (CompiledScorer.confidence) of the
+   * selected agent becomes the decision's. Without one, or without confidence, a decision has none.
+   */
+  readonly scorer?: Pick<CompiledScorer, 'confidence'>;
 }
 
 /** Facts about the registered agents, by roster position (the router keeps them current). */
@@ -197,7 +209,15 @@ export function createPolicy(
 
   return {
     spec,
-    decide({ agentIds, positions, capability, bids, roster, constraints }: DecideInput): PolicyOutcome {
+    decide({
+      agentIds,
+      positions,
+      capability,
+      bids,
+      roster,
+      constraints,
+      scorer,
+    }: DecideInput): PolicyOutcome {
       const taskConstraints = constraints ?? NO_CONSTRAINTS;
       const bidders: BidderRecord[] = new Array(bids.length);
       if (needsBidRange) {
@@ -231,6 +251,7 @@ export function createPolicy(
       const rosterMayRefuse = roster?.mayRefuse ?? false;
 
       let best: BidderRecord | undefined;
+      let bestPosition = -1;
       let eligible = 0;
       for (let order = 0; order < bids.length; order++) {
         const bid = bids[order] as Bid;
@@ -285,11 +306,15 @@ export function createPolicy(
         if (rejection !== null) continue;
         eligible++;
         // Strictly greater, in arrival order: a tie keeps the earliest bidder, as Python's max() does.
-        if (best === undefined || combined > best.combined) best = record;
+        if (best === undefined || combined > best.combined) {
+          best = record;
+          bestPosition = position;
+        }
       }
 
       let selected: BidderRecord | null = null;
       let reason: string;
+      let confidence: number | null = null;
       if (best === undefined && !seedReason) {
         reason = noFitReason({
           agentIds,
@@ -309,7 +334,13 @@ export function createPolicy(
         );
       } else {
         selected = best;
-        reason = seedReason ? classicReason(best) : explainedReason(best, spec, bidders, eligible);
+        // Only a registered agent was scored, so only its probability is known.
+        if (bestPosition >= 0 && scorer?.confidence !== undefined) {
+          confidence = recordedConfidence(scorer.confidence(capability, bestPosition));
+        }
+        reason = seedReason
+          ? classicReason(best)
+          : explainedReason(best, spec, bidders, eligible, confidence);
       }
       return {
         agentIds,
@@ -318,6 +349,7 @@ export function createPolicy(
         bidders,
         selectedAgent: selected === null ? null : selected.agentId,
         selectionReason: reason,
+        confidence,
       };
     },
   };
@@ -330,15 +362,20 @@ function classicReason(winner: BidderRecord): string {
   );
 }
 
-/** "Selected forge: capability 0.42, bid-received 1.00, … → combined 0.61 (2 of 3 bids eligible: …)". */
+/**
+ * "Selected forge (bid 50 sats, confidence 0.83): capability 0.42, bid-received 1.00, …, combined 0.61;
+ * 2 of 3 bids eligible (…)". The confidence is shown only where the scorer gives one.
+ */
 function explainedReason(
   winner: BidderRecord,
   spec: PolicySpec,
   bidders: readonly BidderRecord[],
   eligible: number,
+  confidence: number | null,
 ): string {
   const parts = spec.signals.map((s, i) => `${s.name} ${(winner.signals[i] as number).toFixed(2)}`);
-  let reason = `Selected ${winner.agentId} (bid ${winner.bidSats} sats): ${parts.join(', ')}, combined ${winner.combined.toFixed(2)}`;
+  const sure = confidence === null ? '' : `, confidence ${confidence.toFixed(2)}`;
+  let reason = `Selected ${winner.agentId} (bid ${winner.bidSats} sats${sure}): ${parts.join(', ')}, combined ${winner.combined.toFixed(2)}`;
   if (eligible < bidders.length) {
     const refused = bidders.filter((b) => b.rejection !== null).map((b) => b.rejection as string);
     reason += `; ${eligible} of ${bidders.length} bids eligible (${refusalCounts(refused)})`;

@@ -263,6 +263,7 @@ export function createRouter(options: RouterOptions = {}): Router {
       bids: request.bids,
       roster: agentState.facts,
       constraints: request,
+      scorer,
     });
     // positions is the roster's scratch: only its first bids.length entries are this request's.
     const kept = keepCandidates(
@@ -284,6 +285,7 @@ export function createRouter(options: RouterOptions = {}): Router {
       bidders: outcome.bidders,
       selectedAgent: outcome.selectedAgent,
       selectionReason: outcome.selectionReason,
+      confidence: outcome.confidence,
     };
   };
 

@@ -95,6 +95,8 @@ export function assembleRecords(
       bidders,
       selectedAgent: row.selected_key === null ? null : keys.agentId(row.selected_key),
       selectionReason: row.reason,
+      // A REAL / float8 column holds the recorded (rounded) double exactly; NULL: no confidence.
+      confidence: row.confidence ?? null,
       hash: row.hash.toString('hex'),
       prevHash: prevHashOf(row.seq, prevHashes === undefined ? row.prev_hash : prevHashes[index]),
     };

@@ -16,6 +16,8 @@ export interface DecisionRow {
   readonly hash: Buffer;
   /** The bids (encodeBids); null for records logged before migration 0004, whose bids are rows. */
   readonly bids: Buffer | null;
+  /** The decision's confidence; null when it had none or was logged before migration 0011. */
+  readonly confidence: number | null;
   /** Absent from stream pages, where the previous row gives it; null when that record is missing. */
   readonly prev_hash?: Buffer | null;
 }

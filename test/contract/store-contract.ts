@@ -839,6 +839,28 @@ export function runStoreContract(
       expect(await store.countOpenTasks()).toBe(0);
     });
 
+    test('a confidence reads back exactly, through an append and a task commit, and is sealed', async () => {
+      const store = open(createDatabase());
+      const make = decisionMaker(['a', 'b']);
+      const sure = { ...make('t0', 'fix a', [['a', 10]]), confidence: 0.834 };
+      const [logged] = await store.appendDecisions([sure, make('t1', 'fix b', [['b', 10]])]);
+      expect((await store.getDecision(1))?.confidence).toBe(0.834);
+      expect((await store.getDecision(2))?.confidence).toBeNull();
+      expect(logged?.hash).toBe(sealRecord(logged?.prevHash as string, 1, sure));
+      const task = taskAt('t2', 1_000);
+      await store.createTask(task, [eventOf('task:posted', 't2', null, 1_000)]);
+      const committed = await store.commitTask({
+        task: { ...task, status: 'unassigned', version: task.version + 1, updatedMs: 2_000 },
+        expectedVersion: task.version,
+        decision: { ...make('t2', 'fix a', [['a', 5]]), confidence: 1 },
+        events: () => [eventOf('task:decided', 't2', null, 2_000)],
+      });
+      const back = await store.getDecision(committed?.decision?.seq as number);
+      expect(back?.confidence).toBe(1);
+      expect(back?.hash).toBe(committed?.decision?.hash);
+      expect((await verifyLog(store)).problems).toEqual([]);
+    });
+
     test("counts each agent's tasks in hand through every change: offered, accepted, moved, completed, failed", async () => {
       const db = createDatabase();
       const store = open(db);

@@ -5,7 +5,8 @@
 -- now with it. Regenerate it only for a deliberate change of the schema; a change of a function
 -- comes with a new migration version, or schemas migrated before would keep the old definition
 -- (pg-migrator.ts, MigrationSteps.functions). Deliberate changes since, each added here by hand:
--- outcomes.result (migration 0020).
+-- outcomes.result (migration 0020); decisions.confidence and its argument of commit_decisions and
+-- commit_decisions_unflushed (migration 0021).
 -- ----------------------------------------------------------------
 column agent_counter_deltas #1 agent_key integer not null
 -- ----------------------------------------------------------------
@@ -60,6 +61,8 @@ column decisions #10 reason text not null
 column decisions #11 hash bytea not null
 -- ----------------------------------------------------------------
 column decisions #12 bids bytea not null
+-- ----------------------------------------------------------------
+column decisions #13 confidence double precision
 -- ----------------------------------------------------------------
 column decisions #2 decision_id bytea not null
 -- ----------------------------------------------------------------
@@ -280,8 +283,8 @@ END
 $function$
 
 -- ----------------------------------------------------------------
-function commit_decisions(p_task_ids text[], p_expected integer[], p_status text[], p_candidates text[], p_offer_index integer[], p_assigned text[], p_reserved bigint[], p_failures integer[], p_version integer[], p_updated bigint[], p_due bigint[], p_decision_ids bytea[], p_descriptions text[], p_ts bigint[], p_policy integer[], p_roster integer[], p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[], p_text bytea[], p_rest bytea[], p_b_ord integer[], p_b_agent integer[], p_b_outsider boolean[], p_b_won_sats bigint[], p_r_roster integer[], p_r_agent integer[], p_e_ord integer[], p_e_kind text[], p_e_task text[], p_e_agent text[], p_e_at bigint[], p_e_data text[], p_seq_token text, p_chain_lock bigint, p_wait boolean)
-CREATE OR REPLACE FUNCTION <schema>.commit_decisions(p_task_ids text[], p_expected integer[], p_status text[], p_candidates text[], p_offer_index integer[], p_assigned text[], p_reserved bigint[], p_failures integer[], p_version integer[], p_updated bigint[], p_due bigint[], p_decision_ids bytea[], p_descriptions text[], p_ts bigint[], p_policy integer[], p_roster integer[], p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[], p_text bytea[], p_rest bytea[], p_b_ord integer[], p_b_agent integer[], p_b_outsider boolean[], p_b_won_sats bigint[], p_r_roster integer[], p_r_agent integer[], p_e_ord integer[], p_e_kind text[], p_e_task text[], p_e_agent text[], p_e_at bigint[], p_e_data text[], p_seq_token text, p_chain_lock bigint, p_wait boolean)
+function commit_decisions(p_task_ids text[], p_expected integer[], p_status text[], p_candidates text[], p_offer_index integer[], p_assigned text[], p_reserved bigint[], p_failures integer[], p_version integer[], p_updated bigint[], p_due bigint[], p_decision_ids bytea[], p_descriptions text[], p_ts bigint[], p_policy integer[], p_roster integer[], p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[], p_confidence double precision[], p_text bytea[], p_rest bytea[], p_b_ord integer[], p_b_agent integer[], p_b_outsider boolean[], p_b_won_sats bigint[], p_r_roster integer[], p_r_agent integer[], p_e_ord integer[], p_e_kind text[], p_e_task text[], p_e_agent text[], p_e_at bigint[], p_e_data text[], p_seq_token text, p_chain_lock bigint, p_wait boolean)
+CREATE OR REPLACE FUNCTION <schema>.commit_decisions(p_task_ids text[], p_expected integer[], p_status text[], p_candidates text[], p_offer_index integer[], p_assigned text[], p_reserved bigint[], p_failures integer[], p_version integer[], p_updated bigint[], p_due bigint[], p_decision_ids bytea[], p_descriptions text[], p_ts bigint[], p_policy integer[], p_roster integer[], p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[], p_confidence double precision[], p_text bytea[], p_rest bytea[], p_b_ord integer[], p_b_agent integer[], p_b_outsider boolean[], p_b_won_sats bigint[], p_r_roster integer[], p_r_agent integer[], p_e_ord integer[], p_e_kind text[], p_e_task text[], p_e_agent text[], p_e_at bigint[], p_e_data text[], p_seq_token text, p_chain_lock bigint, p_wait boolean)
  RETURNS TABLE(ord integer, kept boolean, seq bigint, hash bytea, prev_hash bytea, event_ids bigint[], waits integer)
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
@@ -374,9 +377,9 @@ BEGIN
     -- The writes that need the seqs, while the chain lock is held: the decisions, and the bidders
     -- their rosters do not name (none, when every bidder is registered).
     INSERT INTO decisions (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability,
-      selected_key, reason, hash, bids)
+      selected_key, reason, hash, bids, confidence)
     SELECT seqs[k], p_decision_ids[k], p_task_ids[k], p_descriptions[k], p_ts[k], p_policy[k], p_roster[k],
-      p_capability[k], p_selected[k], p_reasons[k], hashes[k], p_bids[k]
+      p_capability[k], p_selected[k], p_reasons[k], hashes[k], p_bids[k], p_confidence[k]
     FROM unnest(kept_ords) AS k;
     IF true = ANY (p_b_outsider) THEN
       INSERT INTO candidates (agent_key, seq)
@@ -399,8 +402,8 @@ END
 $function$
 
 -- ----------------------------------------------------------------
-function commit_decisions_unflushed(p_task_ids text[], p_expected integer[], p_status text[], p_candidates text[], p_offer_index integer[], p_assigned text[], p_reserved bigint[], p_failures integer[], p_version integer[], p_updated bigint[], p_due bigint[], p_decision_ids bytea[], p_descriptions text[], p_ts bigint[], p_policy integer[], p_roster integer[], p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[], p_text bytea[], p_rest bytea[], p_b_ord integer[], p_b_agent integer[], p_b_outsider boolean[], p_b_won_sats bigint[], p_r_roster integer[], p_r_agent integer[], p_e_ord integer[], p_e_kind text[], p_e_task text[], p_e_agent text[], p_e_at bigint[], p_e_data text[], p_seq_token text, p_chain_lock bigint, p_wait boolean, p_unflushed boolean)
-CREATE OR REPLACE FUNCTION <schema>.commit_decisions_unflushed(p_task_ids text[], p_expected integer[], p_status text[], p_candidates text[], p_offer_index integer[], p_assigned text[], p_reserved bigint[], p_failures integer[], p_version integer[], p_updated bigint[], p_due bigint[], p_decision_ids bytea[], p_descriptions text[], p_ts bigint[], p_policy integer[], p_roster integer[], p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[], p_text bytea[], p_rest bytea[], p_b_ord integer[], p_b_agent integer[], p_b_outsider boolean[], p_b_won_sats bigint[], p_r_roster integer[], p_r_agent integer[], p_e_ord integer[], p_e_kind text[], p_e_task text[], p_e_agent text[], p_e_at bigint[], p_e_data text[], p_seq_token text, p_chain_lock bigint, p_wait boolean, p_unflushed boolean)
+function commit_decisions_unflushed(p_task_ids text[], p_expected integer[], p_status text[], p_candidates text[], p_offer_index integer[], p_assigned text[], p_reserved bigint[], p_failures integer[], p_version integer[], p_updated bigint[], p_due bigint[], p_decision_ids bytea[], p_descriptions text[], p_ts bigint[], p_policy integer[], p_roster integer[], p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[], p_confidence double precision[], p_text bytea[], p_rest bytea[], p_b_ord integer[], p_b_agent integer[], p_b_outsider boolean[], p_b_won_sats bigint[], p_r_roster integer[], p_r_agent integer[], p_e_ord integer[], p_e_kind text[], p_e_task text[], p_e_agent text[], p_e_at bigint[], p_e_data text[], p_seq_token text, p_chain_lock bigint, p_wait boolean, p_unflushed boolean)
+CREATE OR REPLACE FUNCTION <schema>.commit_decisions_unflushed(p_task_ids text[], p_expected integer[], p_status text[], p_candidates text[], p_offer_index integer[], p_assigned text[], p_reserved bigint[], p_failures integer[], p_version integer[], p_updated bigint[], p_due bigint[], p_decision_ids bytea[], p_descriptions text[], p_ts bigint[], p_policy integer[], p_roster integer[], p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[], p_confidence double precision[], p_text bytea[], p_rest bytea[], p_b_ord integer[], p_b_agent integer[], p_b_outsider boolean[], p_b_won_sats bigint[], p_r_roster integer[], p_r_agent integer[], p_e_ord integer[], p_e_kind text[], p_e_task text[], p_e_agent text[], p_e_at bigint[], p_e_data text[], p_seq_token text, p_chain_lock bigint, p_wait boolean, p_unflushed boolean)
  RETURNS TABLE(ord integer, kept boolean, seq bigint, hash bytea, prev_hash bytea, event_ids bigint[], waits integer)
  LANGUAGE plpgsql
 AS $function$
@@ -410,8 +413,8 @@ BEGIN
   FOR ord, kept, seq, hash, prev_hash, event_ids, waits IN SELECT * FROM commit_decisions(
     p_task_ids, p_expected, p_status, p_candidates, p_offer_index, p_assigned, p_reserved, p_failures,
     p_version, p_updated, p_due, p_decision_ids, p_descriptions, p_ts, p_policy, p_roster, p_capability,
-    p_selected, p_reasons, p_bids, p_text, p_rest, p_b_ord, p_b_agent, p_b_outsider, p_b_won_sats,
-    p_r_roster, p_r_agent, p_e_ord, p_e_kind, p_e_task, p_e_agent, p_e_at, p_e_data, p_seq_token,
+    p_selected, p_reasons, p_bids, p_confidence, p_text, p_rest, p_b_ord, p_b_agent, p_b_outsider,
+    p_b_won_sats, p_r_roster, p_r_agent, p_e_ord, p_e_kind, p_e_task, p_e_agent, p_e_at, p_e_data, p_seq_token,
     p_chain_lock, p_wait)
   LOOP
     early := early OR coalesce(waits, 0) > 0; -- set on the first row: this batch waited for the chain

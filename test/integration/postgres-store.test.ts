@@ -849,7 +849,7 @@ describe.runIf(available)('PostgreSQL store', () => {
       await client.query(`SET search_path TO "${schema}"`);
       // Asked to (or having waited for the chain), the wrapper commits its transaction unflushed, and
       // no other; not asked and not waiting, it leaves the session's setting.
-      const none = Array.from({ length: 34 }, () => "'{}'").join(', ');
+      const none = Array.from({ length: 35 }, () => "'{}'").join(', ');
       for (const asked of [true, false]) {
         await client.query('BEGIN');
         await client.query(`SELECT * FROM commit_decisions_unflushed(${none}, 'token', 1, false, ${asked})`);

@@ -44,6 +44,7 @@ describe('SqliteStore specifics', () => {
       { version: 8, name: 'agents_by_token_hash' },
       { version: 9, name: 'ledger' },
       { version: 10, name: 'outcome_results' },
+      { version: 11, name: 'decision_confidence' },
     ]);
     db.close();
   });

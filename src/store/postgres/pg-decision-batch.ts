@@ -35,15 +35,15 @@ export interface DecisionBatchResult {
 }
 
 /**
- * (the 38 arguments of commit_decisions_unflushed, functions/commit_decisions.sql says what each is):
+ * (the 39 arguments of commit_decisions_unflushed, functions/commit_decisions.sql says what each is):
  * one row per decision of the batch.
  */
 const COMMIT_DECISIONS = `SELECT * FROM commit_decisions_unflushed($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[],
        $6::text[], $7::bigint[], $8::integer[], $9::integer[], $10::bigint[], $11::bigint[], $12::bytea[],
        $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::bytea[], $18::integer[], $19::text[],
-       $20::bytea[], $21::bytea[], $22::bytea[], $23::integer[], $24::integer[], $25::boolean[], $26::bigint[],
-       $27::integer[], $28::integer[], $29::integer[], $30::text[], $31::text[], $32::text[], $33::bigint[],
-       $34::text[], $35::text, $36::bigint, $37::boolean, $38::boolean)`;
+       $20::bytea[], $21::float8[], $22::bytea[], $23::bytea[], $24::integer[], $25::integer[], $26::boolean[],
+       $27::bigint[], $28::integer[], $29::integer[], $30::integer[], $31::text[], $32::text[], $33::text[],
+       $34::bigint[], $35::text[], $36::text, $37::bigint, $38::boolean, $39::boolean)`;
 
 /**
  * Waits until the WAL written so far is on disk (under the session's synchronous_commit, which may
@@ -147,6 +147,7 @@ export async function commitDecisionBatch(
       decisions.map((d) => (d.selectedAgent === null ? null : keys.agentKey(d.selectedAgent))),
       decisions.map((d) => d.selectionReason),
       bidBlobs,
+      decisions.map((d) => d.confidence ?? null),
       parts.map((p) => p.text),
       parts.map((p) => p.numbersAfterSeq),
       bidders.ord,

@@ -93,6 +93,7 @@ export class PgDecisionLog {
       reason: [] as string[],
       hash: [] as Buffer[],
       bids: [] as Buffer[],
+      confidence: [] as (number | null)[],
     };
     const outsiders = { agentKey: [] as number[], seq: [] as number[] };
     const logged: LoggedDecision[] = [];
@@ -115,6 +116,7 @@ export class PgDecisionLog {
       columns.reason.push(decision.selectionReason);
       columns.hash.push(Buffer.from(hash, 'hex'));
       columns.bids.push(encodeBids(decision.bidders, bidderKeys));
+      columns.confidence.push(decision.confidence ?? null);
       rosterUses.set(rosterKey, (rosterUses.get(rosterKey) ?? 0) + 1);
       decision.bidders.forEach((bidder: BidderRecord, order) => {
         const agentKey = bidderKeys[order] as number;
@@ -158,6 +160,7 @@ export class PgDecisionLog {
       columns.reason,
       columns.hash,
       columns.bids,
+      columns.confidence,
       outsiders.agentKey,
       outsiders.seq,
       counterRows.key,

@@ -16,24 +16,24 @@ export const XACT_LOCK = 'SELECT pg_advisory_xact_lock($1)';
 export const SELECT_HEAD = 'SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1';
 
 /**
- * Decisions (seq … bids: twelve arrays, a decision's columns), their outside bidders (agent_key, seq)
+ * Decisions (seq … bids, confidence: thirteen arrays, a decision's columns), their outside bidders (agent_key, seq)
  * and the agents' counter deltas (agent_key, considered, bids, won, winning_bid_sum), in one statement:
  * one round trip while the chain lock is held. The deltas are folded in later (PgCounters).
  */
 export const INSERT_DECISIONS = `WITH d AS (
          INSERT INTO decisions (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability,
-           selected_key, reason, hash, bids)
+           selected_key, reason, hash, bids, confidence)
          SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::bigint[], $6::integer[],
-           $7::integer[], $8::bytea[], $9::integer[], $10::text[], $11::bytea[], $12::bytea[])
+           $7::integer[], $8::bytea[], $9::integer[], $10::text[], $11::bytea[], $12::bytea[], $13::float8[])
        ), c AS (
-         INSERT INTO candidates (agent_key, seq) SELECT * FROM unnest($13::integer[], $14::bigint[])
+         INSERT INTO candidates (agent_key, seq) SELECT * FROM unnest($14::integer[], $15::bigint[])
        )
        INSERT INTO agent_counter_deltas (agent_key, considered, bids, won, winning_bid_sum)
-       SELECT * FROM unnest($15::integer[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[])`;
+       SELECT * FROM unnest($16::integer[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[])`;
 
 /** Columns of a decision record (record-rows.ts DecisionRow), `d` naming its row. */
 const DECISION_COLUMNS = `d.seq, d.decision_id, d.task_id, d.description, d.ts_ms, d.policy_key, d.roster_key,
-  d.capability, d.selected_key, d.reason, d.hash, d.bids`;
+  d.capability, d.selected_key, d.reason, d.hash, d.bids, d.confidence`;
 /** The same, with the predecessor's hash looked up: for records read out of order. */
 const DECISION_COLUMNS_WITH_PREV = `${DECISION_COLUMNS},
   (SELECT p.hash FROM decisions p WHERE p.seq = d.seq - 1) AS prev_hash`;

@@ -64,6 +64,7 @@ export class SqliteDecisions {
         decision.selectionReason,
         Buffer.from(hash, 'hex'),
         encodeBids(decision.bidders, bidderKeys),
+        decision.confidence ?? null,
       );
       rosterUses.set(rosterKey, (rosterUses.get(rosterKey) ?? 0) + 1);
       for (let order = 0; order < decision.bidders.length; order++) {
@@ -91,6 +92,7 @@ export class SqliteDecisions {
         bidders: decision.bidders,
         selectedAgent: decision.selectedAgent,
         selectionReason: decision.selectionReason,
+        confidence: decision.confidence ?? null,
         seq,
         hash,
         prevHash,

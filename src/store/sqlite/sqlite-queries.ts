@@ -6,10 +6,11 @@
 /** The newest record, for sealing the next one. No parameters. */
 export const SELECT_HEAD = 'SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1';
 
-/** (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash, bids) */
+/** (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash, bids, confidence) */
 export const INSERT_DECISION = `INSERT INTO decisions
-  (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash, bids)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability, selected_key, reason, hash, bids,
+   confidence)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** (agent_key, seq): the agent bid in the decision without being a member of its roster. */
 export const INSERT_CANDIDATE = 'INSERT INTO candidates (agent_key, seq) VALUES (?, ?)';
@@ -53,7 +54,7 @@ export const SELECT_ROSTERS_OF = 'SELECT roster_key FROM roster_members WHERE ag
 
 /** Columns of a decision record. */
 const DECISION_COLUMNS = `d.seq, d.decision_id, d.task_id, d.description, d.ts_ms, d.policy_key, d.roster_key,
-  d.capability, d.selected_key, d.reason, d.hash, d.bids`;
+  d.capability, d.selected_key, d.reason, d.hash, d.bids, d.confidence`;
 
 /** The same, with the predecessor's hash looked up: for records read out of order. */
 const DECISION_COLUMNS_WITH_PREV = `${DECISION_COLUMNS},

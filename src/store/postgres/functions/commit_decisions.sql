@@ -24,7 +24,7 @@
 -- Per decision:
 --   p_task_ids, p_expected        the task and the version the change was computed from
 --   p_status … p_due              the task's new columns (decision_seq is the decision's seq)
---   p_decision_ids … p_bids       the decision's columns (seq and hash are made here)
+--   p_decision_ids … p_confidence the decision's columns (seq and hash are made here)
 --   p_text, p_rest                its canonical text (UTF-8) and its numbers after seq
 -- Per bidder (p_b_ord names its decision): agent key, whether the roster leaves it out, the winning
 -- bid or -1. Per member of each roster the batch uses: roster key, agent key. Per event (p_e_ord
@@ -37,7 +37,7 @@ CREATE OR REPLACE FUNCTION commit_decisions(
   p_status text[], p_candidates text[], p_offer_index integer[], p_assigned text[], p_reserved bigint[],
   p_failures integer[], p_version integer[], p_updated bigint[], p_due bigint[],
   p_decision_ids bytea[], p_descriptions text[], p_ts bigint[], p_policy integer[], p_roster integer[],
-  p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[],
+  p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[], p_confidence float8[],
   p_text bytea[], p_rest bytea[],
   p_b_ord integer[], p_b_agent integer[], p_b_outsider boolean[], p_b_won_sats bigint[],
   p_r_roster integer[], p_r_agent integer[],
@@ -132,9 +132,9 @@ BEGIN
     -- The writes that need the seqs, while the chain lock is held: the decisions, and the bidders
     -- their rosters do not name (none, when every bidder is registered).
     INSERT INTO decisions (seq, decision_id, task_id, description, ts_ms, policy_key, roster_key, capability,
-      selected_key, reason, hash, bids)
+      selected_key, reason, hash, bids, confidence)
     SELECT seqs[k], p_decision_ids[k], p_task_ids[k], p_descriptions[k], p_ts[k], p_policy[k], p_roster[k],
-      p_capability[k], p_selected[k], p_reasons[k], hashes[k], p_bids[k]
+      p_capability[k], p_selected[k], p_reasons[k], hashes[k], p_bids[k], p_confidence[k]
     FROM unnest(kept_ords) AS k;
     IF true = ANY (p_b_outsider) THEN
       INSERT INTO candidates (agent_key, seq)

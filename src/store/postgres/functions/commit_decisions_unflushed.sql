@@ -17,7 +17,7 @@ CREATE OR REPLACE FUNCTION commit_decisions_unflushed(
   p_status text[], p_candidates text[], p_offer_index integer[], p_assigned text[], p_reserved bigint[],
   p_failures integer[], p_version integer[], p_updated bigint[], p_due bigint[],
   p_decision_ids bytea[], p_descriptions text[], p_ts bigint[], p_policy integer[], p_roster integer[],
-  p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[],
+  p_capability bytea[], p_selected integer[], p_reasons text[], p_bids bytea[], p_confidence float8[],
   p_text bytea[], p_rest bytea[],
   p_b_ord integer[], p_b_agent integer[], p_b_outsider boolean[], p_b_won_sats bigint[],
   p_r_roster integer[], p_r_agent integer[],
@@ -31,8 +31,8 @@ BEGIN
   FOR ord, kept, seq, hash, prev_hash, event_ids, waits IN SELECT * FROM commit_decisions(
     p_task_ids, p_expected, p_status, p_candidates, p_offer_index, p_assigned, p_reserved, p_failures,
     p_version, p_updated, p_due, p_decision_ids, p_descriptions, p_ts, p_policy, p_roster, p_capability,
-    p_selected, p_reasons, p_bids, p_text, p_rest, p_b_ord, p_b_agent, p_b_outsider, p_b_won_sats,
-    p_r_roster, p_r_agent, p_e_ord, p_e_kind, p_e_task, p_e_agent, p_e_at, p_e_data, p_seq_token,
+    p_selected, p_reasons, p_bids, p_confidence, p_text, p_rest, p_b_ord, p_b_agent, p_b_outsider,
+    p_b_won_sats, p_r_roster, p_r_agent, p_e_ord, p_e_kind, p_e_task, p_e_agent, p_e_at, p_e_data, p_seq_token,
     p_chain_lock, p_wait)
   LOOP
     early := early OR coalesce(waits, 0) > 0; -- set on the first row: this batch waited for the chain
