@@ -17,6 +17,7 @@ function referenceLine(decision: Decision | LoggedDecision): string {
     ],
     ['combined_scores', jsonMap(decision.bidders.map((b) => [b.agentId, b.combined] as const))],
     ['selection_reason', JSON.stringify(decision.selectionReason)],
+    ...(decision.confidence == null ? [] : [['confidence', JSON.stringify(decision.confidence)] as const]),
     ['decision_id', JSON.stringify(decision.decisionId)],
     ...(typeof seq === 'number' ? [['seq', String(seq)] as const] : []),
     ['timestamp', JSON.stringify(new Date(decision.timestampMs).toISOString())],
@@ -78,6 +79,11 @@ describe('decisionBatchLine', () => {
       const decision = { ...first, timestampMs };
       expect(decisionBatchLine(decision)).toBe(referenceLine(decision));
     }
+    // A confidence is written where the decision has one, and only there.
+    const sure = { ...first, confidence: 0.834 };
+    expect(decisionBatchLine(sure)).toBe(referenceLine(sure));
+    expect(JSON.parse(decisionBatchLine(sure)).confidence).toBe(0.834);
+    expect(decisionBatchLine(first)).not.toContain('"confidence"');
     // Scores that are not finite are written as JSON writes them: null.
     const odd = { ...first, capability: [Number.NaN, Number.POSITIVE_INFINITY, -0, 1e-7] };
     expect(decisionBatchLine(odd)).toBe(referenceLine(odd));

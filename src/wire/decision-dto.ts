@@ -10,7 +10,9 @@ import { jsonMap, jsonObject } from './ordered-json.js';
  * Maps keep the decision's order: capability_scores in registration order, bids in arrival order.
  * capability_scores holds the agents the decision kept (all of them on a roster of up to 20 agents,
  * else the bidders and the best-matching others); agents_scored, present only then, says how many
- * were scored.
+ * were scored. confidence, in both shapes, is present only on a decision that has one (the
+ * probability that the selected agent is the right one, to three decimals), so records logged before
+ * read as they always did.
  */
 export function decisionBatchLine(decision: Decision | LoggedDecision): string {
   // Written directly rather than through jsonObject/jsonMap: `route --batch` prints one line per
@@ -22,7 +24,9 @@ export function decisionBatchLine(decision: Decision | LoggedDecision): string {
     const bidder = bidders[i] as (typeof bidders)[number];
     out += `${i === 0 ? '' : ','}${quotedId(bidder.agentId)}:${numberJson(bidder.combined)}`;
   }
-  out += `},"selection_reason":${JSON.stringify(decision.selectionReason)},"decision_id":${JSON.stringify(decision.decisionId)}`;
+  out += `},"selection_reason":${JSON.stringify(decision.selectionReason)}`;
+  if (decision.confidence != null) out += `,"confidence":${numberJson(decision.confidence)}`;
+  out += `,"decision_id":${JSON.stringify(decision.decisionId)}`;
   if (isLogged(decision)) out += `,"seq":${decision.seq}`;
   return `${out},"timestamp":"${isoTimestamp(decision.timestampMs)}"}`;
 }
@@ -69,6 +73,9 @@ export function decisionRecord(decision: Decision | LoggedDecision): string {
     ['candidate_agents', JSON.stringify(bidders.map((c) => c.agentId))],
     ['selected_agent', JSON.stringify(decision.selectedAgent)],
     ['selection_reason', JSON.stringify(decision.selectionReason)],
+    ...(decision.confidence == null
+      ? []
+      : [['confidence', numberJson(decision.confidence)] as [string, string]]),
     ['capability_scores', capabilityScores(decision)],
     // Only on a decision that kept fewer agents than it scored: other records read as they always did.
     ...(decision.rosterSize === decision.agentIds.length

@@ -82,7 +82,12 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
 
     const detail = page.locator('[data-testid=decision-detail]');
     await expect.poll(() => detail.locator('.chart [data-candidate]').count()).toBe(bidders.length);
-    expect(await detail.locator('.reason').textContent()).toMatch(/^Selected forge/);
+    expect(await detail.locator('.reason').textContent()).toMatch(
+      /^Selected forge \(bid \d+ sats, confidence [01]\.\d\d\)/,
+    );
+    expect(await detail.locator('[data-testid=decision-confidence]').textContent()).toMatch(
+      /^confidence \d+% that forge is the right agent$/,
+    );
     expect(await detail.locator('.chart .seg').count()).toBe(bidders.length * 5); // five signals per candidate
     await expect
       .poll(() => page.locator('[data-testid=agents] tr[data-agent=forge] td').nth(3).textContent())

@@ -96,6 +96,32 @@ describe('service: POST /v1/route and the log', () => {
     expect(await service.router.countDecisions()).toBe(0);
   });
 
+  it('gives every decision that selects an agent its confidence: answer, pages, export, reason', async () => {
+    const service = await start({ db: tempDbPath(dir) });
+    const routed = (
+      await service.call({
+        method: 'POST',
+        url: '/v1/route',
+        payload: { task_id: 'sure', description: 'fix the bug in the parser code', bids },
+      })
+    ).json();
+    expect(routed.confidence).toBeGreaterThan(0);
+    expect(routed.confidence).toBeLessThanOrEqual(1);
+    expect(Math.round(routed.confidence * 1000) / 1000).toBe(routed.confidence);
+    expect(routed.selection_reason).toContain(`confidence ${routed.confidence.toFixed(2)})`);
+    // Nobody selected (no bids): no confidence, and no field for it.
+    const none = (
+      await service.call({ method: 'POST', url: '/v1/route', payload: { description: 'fix it', bids: [] } })
+    ).json();
+    expect(none.selected_agent).toBeNull();
+    expect(none).not.toHaveProperty('confidence');
+    const page = (await service.call({ method: 'GET', url: '/v1/decisions?task_id=sure' })).json();
+    expect(page.decisions[0]).toEqual(routed);
+    const exported = (await service.call({ method: 'GET', url: '/v1/export' })).body.trim().split('\n');
+    expect(JSON.parse(exported[0] as string)).toEqual(routed);
+    expect((await service.router.verify()).ok).toBe(true);
+  });
+
   it('answers malformed requests with 4xx, never 500', async () => {
     const service = await start({ db: tempDbPath(dir) });
     const notJson = await service.call({

@@ -202,9 +202,17 @@ async function showDecision(taskId) {
       decision.selected_agent === null ? 'reason none' : 'reason',
     );
     reason.dataset.testid = 'decision-reason';
+    // Present only when the scorer estimates it: how likely the selected agent is the right one.
+    const confidence = [];
+    if (typeof decision.confidence === 'number') {
+      const sure = `confidence ${pct(decision.confidence)} that ${decision.selected_agent} is the right agent`;
+      confidence.push(text('p', sure, 'muted'));
+      confidence[0].dataset.testid = 'decision-confidence';
+    }
     detail.replaceChildren(
       text('p', task.description),
       reason,
+      ...confidence,
       ...(decision.breakdown.length > 0 ? [chart, legend] : []),
       text(
         'p',
