@@ -71,6 +71,9 @@ describe('swarm-router eval', () => {
       'routed_correctly',
       'top1',
       'top3',
+      'ece',
+      'routed_with_confidence',
+      'accuracy_at_coverage',
       'ms_per_task',
     ]);
     // Tasks 1, 2 and 4 rank their agent first by their words; 3 and 5 score 0 everywhere and rank
@@ -140,6 +143,9 @@ describe('swarm-router eval', () => {
       'first_try',
       'first_try_second_half',
       'mean_attempts',
+      'ece',
+      'routed_with_confidence',
+      'accuracy_at_coverage',
       'ms_per_task',
     ]);
     // Task 3 takes three attempts (ops, dev, then pen); after learning, task 5 goes to pen first.
@@ -175,6 +181,9 @@ describe('swarm-router eval', () => {
       'in_scope_accepted',
       'calibrated_min_capability',
       'oos_rejected_at_calibrated',
+      'ece',
+      'routed_with_confidence',
+      'accuracy_at_coverage',
       'ms_per_task',
     ]);
     // Too few examples to estimate a threshold from: `auto` falls back to 0.04.
@@ -210,15 +219,44 @@ describe('swarm-router eval', () => {
     );
   });
 
-  it('evaluates the classic scorer beside the default one', async () => {
+  it('evaluates the classic scorer beside the default one (it gives no confidence)', async () => {
     const run = await cli(['eval', '--agents', agents, '--tasks', tasks, '--scorer', 'classic', '--json']);
     expect(lastJson(run.stdout)).toMatchObject({ scorer: 'classic', mode: 'cold', tasks: 5 });
+    expect(lastJson(run.stdout)).not.toHaveProperty('ece');
+  });
+
+  it('reports how calibrated confidence is, and scores a threshold chosen on another split', async () => {
+    const report = lastJson((await cli(['eval', '--agents', agents, '--tasks', tasks, '--json'])).stdout);
+    // Two tasks routed (both rightly), three refused: at 50% coverage the two and half a refusal.
+    expect(report.routed_with_confidence).toBe(2);
+    expect(report.ece).toBeGreaterThanOrEqual(0);
+    expect(report.accuracy_at_coverage).toEqual({ '0.5': 2 / 3, '0.8': 2 / 4, '0.9': 2 / 5 });
+    const calibration = file(
+      'calibration.jsonl',
+      lines([
+        { task_id: 'c1', description: 'reboot the nginx server', label: 'ops' },
+        { task_id: 'c2', description: 'my python function has a bug', label: 'dev' },
+        { task_id: 'c3', description: 'the python server', label: 'ops' },
+      ]),
+    );
+    const run = (...more: string[]) =>
+      cli(['eval', '--agents', agents, '--tasks', tasks, '--calibrate-on', calibration, '--json', ...more]);
+    const chosen = lastJson((await run()).stdout);
+    expect(chosen).toMatchObject({ target_precision: 0.9, precision_at_threshold: 1 });
+    expect(chosen.confidence_threshold).toBeGreaterThan(0);
+    expect(chosen.calibration_precision).toBeGreaterThanOrEqual(0.9);
+    expect(chosen.coverage_at_threshold).toBeGreaterThan(0);
+    const bad = await run('--target-precision', '1.5');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--target-precision: expected a number in \(0, 1\], got '1\.5'/);
+    const missing = await run('--calibrate-on', join(dir, 'none.jsonl'));
+    expect(missing.code).not.toBe(0);
   });
 
   it('prints a readable report without --json', async () => {
     const run = await cli(['eval', '--agents', agents, '--tasks', tasks]);
     expect(run.stdout).toMatch(
-      /scorer default, cold, 5 tasks shuffled \(seed 1\)\n {2}routed correctly 40\.0% {3}\(ranking: top-1 60\.0% {3}top-3 100\.0%\)\n {2}[\d.]+ ms per task\n/,
+      /scorer default, cold, 5 tasks shuffled \(seed 1\)\n {2}routed correctly 40\.0% {3}\(ranking: top-1 60\.0% {3}top-3 100\.0%\)\n {2}confidence: expected calibration error [\d.]+ over 2 routed tasks; routed correctly among the most confident 50% [\d.]+%, 80% [\d.]+%, 90% [\d.]+%\n {2}[\d.]+ ms per task\n/,
     );
   });
 

@@ -3,6 +3,8 @@ import { DEFAULT_POLICY, type PolicyConfig } from '../policy/policy.js';
 import type { Router } from '../router/router.js';
 import { IN_SCOPE_ACCEPTANCE, thresholdKeeping } from '../scoring/threshold.js';
 import type { Store } from '../store/store.js';
+import type { ConfidencePair } from './calibration-metrics.js';
+import { type ConfidenceReport, confidenceReport, decidedPairs, pairOf } from './confidence-report.js';
 
 /**
  * `swarm-router eval`: how well routing picks the labelled agent. Every registered agent is a
@@ -19,6 +21,8 @@ import type { Store } from '../store/store.js';
  *   `router.learnOutcome`): `router.recordOutcome` takes the selected agent's report only, and the
  *   re-offers here go down the whole ranking, "no suitable agent" or not, so that what the figures
  *   measure — how learning moves the labelled agent up — does not depend on the threshold.
+ * - confidence (both modes, scorers that give one): how well each decision's confidence is
+ *   calibrated and what it buys (confidence-report.ts); online, each task's first decision counts.
  */
 export function evalPolicy(minCapability = DEFAULT_POLICY.minCapability ?? 0): PolicyConfig {
   return Object.freeze({
@@ -71,6 +75,11 @@ export interface EvalOptions {
   readonly onProgress?: (done: number) => void;
   /** online: the router's store, where outcomes are recorded. */
   readonly store?: Store;
+  /**
+   * Labelled tasks to choose a confidence threshold on, for a target precision, before anything is
+   * learned; the threshold is then scored on the evaluated tasks (ConfidenceReport.selective).
+   */
+  readonly calibrateOn?: { readonly tasks: readonly EvalTask[]; readonly targetPrecision: number };
 }
 
 export interface EvalReport {
@@ -104,6 +113,8 @@ export interface EvalReport {
    */
   readonly calibratedMinCapability?: number;
   readonly oosRejectedAtCalibrated?: number;
+  /** Calibration of the decisions' confidence; absent when the scorer gives none. */
+  readonly confidence?: ConfidenceReport;
   readonly msPerTask: number;
 }
 
@@ -131,6 +142,15 @@ export async function runEval(
     throw new TypeError('expected options.store for an online evaluation, got none');
   }
   const bids = router.registry.list().map((agent) => ({ agentId: agent.agentId, bidSats: 0 }));
+  // Decided before the evaluated tasks, so that nothing learned from them moves the threshold.
+  const calibration =
+    options.calibrateOn === undefined
+      ? undefined
+      : {
+          pairs: decidedPairs(router, options.calibrateOn.tasks, bids),
+          targetPrecision: options.calibrateOn.targetPrecision,
+        };
+  const pairs: ConfidencePair[] = [];
   const started = performance.now();
   let top1 = 0;
   let top3 = 0;
@@ -147,6 +167,7 @@ export async function runEval(
     const request = { taskId: task.taskId, description: task.description, bids };
     if (options.mode === 'cold') {
       const decision = router.decide(request);
+      pairs.push(pairOf(decision, task.label));
       if (decision.selectedAgent !== null) accepted++;
       if (decision.selectedAgent === task.label) routed++;
       inScopeBest.push(bestCapability(decision));
@@ -155,6 +176,7 @@ export async function runEval(
       if (ranked.slice(0, 3).includes(task.label)) top3++;
     } else {
       const decision = await router.route(request);
+      pairs.push(pairOf(decision, task.label));
       if (decision.selectedAgent !== null) accepted++;
       if (decision.selectedAgent === task.label) {
         routed++;
@@ -210,6 +232,8 @@ export async function runEval(
   }
   options.onProgress?.(tasks.length);
   const scorer = router.policy.scorer;
+  const confidence = confidenceReport(pairs, calibration);
+  const confident = confidence === undefined ? {} : { confidence };
   return options.mode === 'cold'
     ? {
         scorer,
@@ -219,6 +243,7 @@ export async function runEval(
         top1: ratio(top1, n),
         top3: ratio(top3, n),
         ...oos,
+        ...confident,
         msPerTask,
       }
     : {
@@ -231,6 +256,7 @@ export async function runEval(
         firstTrySecondHalf: ratio(firstTrySecondHalf, n - secondHalfFrom),
         meanAttempts: ratio(attempts, n),
         ...oos,
+        ...confident,
         msPerTask,
       };
 }

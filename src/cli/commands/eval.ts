@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
+import { DEFAULT_TARGET_PRECISION } from '../../eval/confidence-report.js';
 import {
   CALIBRATION_ACCEPTANCE,
   type EvalReport,
@@ -14,6 +15,7 @@ import type { Router } from '../../router/router.js';
 import { createStore } from '../../store/create-store.js';
 import type { LabelledTaskDto } from '../../wire/eval-dto.js';
 import { asFlagError, badArgument } from '../cli-error.js';
+import { confidenceDto, confidenceLines, parseTargetPrecision } from '../eval-confidence.js';
 import { loadEvalRoster } from '../eval-roster.js';
 import { parseJson, readInput } from '../input-files.js';
 import { type CliIo, write } from '../io.js';
@@ -33,6 +35,8 @@ interface EvalFlags {
   readonly json?: boolean;
   readonly order: string;
   readonly seed: string;
+  readonly calibrateOn?: string;
+  readonly targetPrecision: string;
 }
 
 export function registerEvalCommand(program: Command, io: CliIo): void {
@@ -56,6 +60,15 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .option('--seed <n>', 'the shuffle seed, so that a figure can be reproduced', String(DEFAULT_EVAL_SEED))
     .option('--oos <file>', 'out-of-scope tasks (JSONL, label "oos" or null) that no agent should take')
     .addOption(minCapabilityOption())
+    .option(
+      '--calibrate-on <file>',
+      'labelled tasks (JSONL, as --tasks) to choose a confidence threshold on; it is scored on --tasks',
+    )
+    .option(
+      '--target-precision <p>',
+      'the precision the --calibrate-on threshold must reach (0..1)',
+      String(DEFAULT_TARGET_PRECISION),
+    )
     .option('--json', 'end stdout with one JSON object holding every figure')
     .action(async (flags: EvalFlags) => {
       const agents = await loadEvalRoster(flags.agents);
@@ -70,6 +83,11 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
       const tasks = inOrder(await readLabelledTasks(flags.tasks, known), order, seed);
       const relatedTerms = await loadRelatedTerms(loadConfig({ related: flags.related }, io.env).related);
       const outOfScope = flags.oos === undefined ? undefined : await readOutOfScopeTasks(flags.oos);
+      const targetPrecision = parseTargetPrecision(flags.targetPrecision);
+      const calibrateOn =
+        flags.calibrateOn === undefined
+          ? undefined
+          : { tasks: await readLabelledTasks(flags.calibrateOn, known), targetPrecision };
       const mode = flags.online === true ? 'online' : 'cold';
       const minCapability =
         flags.minCapability === undefined ? undefined : parseMinCapability(flags.minCapability);
@@ -94,6 +112,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
           mode,
           ...(store === undefined ? {} : { store }),
           ...(outOfScope === undefined ? {} : { outOfScope }),
+          ...(calibrateOn === undefined ? {} : { calibrateOn }),
           onProgress: (done) => progress.update(done),
         });
         progress.stop();
@@ -101,7 +120,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
           io.stdout,
           flags.json === true
             ? `${JSON.stringify(toReportDto(report, order, seed))}\n`
-            : humanReport(report, order, seed),
+            : humanReport(report, order, seed, flags.calibrateOn),
         );
       } finally {
         await router.close();
@@ -175,11 +194,12 @@ function toReportDto(report: EvalReport, order: TaskOrder, seed: number): Record
     dto.calibrated_min_capability = report.calibratedMinCapability;
     dto.oos_rejected_at_calibrated = report.oosRejectedAtCalibrated;
   }
+  if (report.confidence !== undefined) Object.assign(dto, confidenceDto(report.confidence));
   dto.ms_per_task = report.msPerTask;
   return dto;
 }
 
-function humanReport(report: EvalReport, order: TaskOrder, seed: number): string {
+function humanReport(report: EvalReport, order: TaskOrder, seed: number, calibratedOn?: string): string {
   const orderText = order === 'shuffled' ? `shuffled (seed ${seed})` : 'in file order';
   const lines = [
     `scorer ${report.scorer}, ${report.mode}, ${report.tasks.toLocaleString('en-US')} tasks ${orderText}`,
@@ -203,6 +223,7 @@ function humanReport(report: EvalReport, order: TaskOrder, seed: number): string
         `out of scope rejected ${pct(report.oosRejectedAtCalibrated)} — pass it as --min-capability`,
     );
   }
+  if (report.confidence !== undefined) lines.push(...confidenceLines(report.confidence, calibratedOn));
   lines.push(`  ${report.msPerTask.toFixed(3)} ms per task`);
   return `${lines.join('\n')}\n`;
 }
