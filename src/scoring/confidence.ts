@@ -34,7 +34,8 @@ export function softmaxProbability(scores: ArrayLike<number>, position: number, 
   }
   // The reference point: the largest score, zeros included.
   const top = zeros > 0 && !(max > 0) ? 0 : max;
-  const total = (sum === 0 ? 0 : sum * Math.exp((max - top) / temperature)) + zeros * Math.exp(-top / temperature);
+  const total =
+    (sum === 0 ? 0 : sum * Math.exp((max - top) / temperature)) + zeros * Math.exp(-top / temperature);
   return Math.exp(((scores[position] as number) - top) / temperature) / total;
 }
 
