@@ -43,6 +43,8 @@ for (const floor of FLOORS)
       const agents = await loadEvalRoster(join(ROOT, set, 'agents.json'));
       const tasks = inOrder(readTasks(join(ROOT, set, 'dev.jsonl')), 'shuffled');
       const scorer = createDefaultScorer({
+        // Reranker settings to try beside the weight, as JSON: RERANKER='{"scoreWeight":5}'.
+        ...(process.env.RERANKER === undefined ? {} : { reranker: JSON.parse(process.env.RERANKER) }),
         wordVectors: () => vectors,
         semantic: weight === 0 ? false : { weight, floor },
       });
