@@ -4,6 +4,17 @@ export { type AgentStats, agentStatsFromCounts } from './audit/stats.js';
 export { type VerifyResult, verifyChain, verifyLog } from './audit/verify.js';
 export { canonicalRecord, sealRecord } from './chain/hash-chain.js';
 export {
+  accuracyAtCoverage,
+  atThreshold,
+  type ConfidencePair,
+  ECE_BINS,
+  expectedCalibrationError,
+  REPORTED_COVERAGES,
+  type SelectiveResult,
+  thresholdForPrecision,
+} from './eval/calibration-metrics.js';
+export { type ConfidenceReport, DEFAULT_TARGET_PRECISION } from './eval/confidence-report.js';
+export {
   CALIBRATION_ACCEPTANCE,
   calibrateThreshold,
   type EvalMode,
@@ -23,6 +34,7 @@ export { AgentHistory, type AgentHistoryConfig, type AgentRecord } from './polic
 export {
   type Bid,
   type BidderRecord,
+  CONFIDENCE_DECIMALS,
   type Decision,
   GENESIS_HASH,
   type LoggedDecision,
@@ -61,6 +73,21 @@ export {
 export type { RouteRequest } from './router/route-request.js';
 export type { RouteBatchOptions, Router } from './router/router.js';
 export { CLASSIC_SCORER_NAME, createClassicScorer } from './scoring/classic-scorer.js';
+export {
+  DEFAULT_PLATT_CONFIG,
+  fitTemperature,
+  type LabelledScores,
+  negativeLogLikelihood,
+  type PlattConfig,
+  PlattCorrection,
+  softmax,
+  softmaxProbability,
+} from './scoring/confidence.js';
+export {
+  DEFAULT_TEMPERATURE,
+  type DefaultConfidenceConfig,
+  withDefaultConfidence,
+} from './scoring/default-confidence.js';
 export {
   createDefaultScorer,
   DEFAULT_FIELD_WEIGHTS,
