@@ -1,3 +1,4 @@
+import { runSteps, type Steps } from '../steps.js';
 import { addScaled, normalised, sentenceVector } from './sentence-vectors.js';
 import type { WordVectors } from './word-vectors.js';
 
@@ -69,6 +70,9 @@ export function agentSentences(
   };
 }
 
+/** Agents' vectors summed between pauses. */
+const AGENTS_PER_PIECE = 100;
+
 export class SemanticChannel {
   readonly #vectors: WordVectors;
   readonly #weight: number;
@@ -116,6 +120,15 @@ export class SemanticChannel {
     vectors: WordVectors,
     config: SemanticConfig,
   ): SemanticChannel | undefined {
+    return runSteps(SemanticChannel.buildInSteps(sentences, vectors, config));
+  }
+
+  /** build, a piece at a time (steps.ts): a thousand agents' vectors are tens of milliseconds. */
+  static *buildInSteps(
+    sentences: readonly (AgentSentences | undefined)[],
+    vectors: WordVectors,
+    config: SemanticConfig,
+  ): Steps<SemanticChannel | undefined> {
     if (config.weight === 0) return undefined;
     const positions: number[] = [];
     sentences.forEach((s, position) => {
@@ -126,20 +139,23 @@ export class SemanticChannel {
     const parts = positions.map((p) => sentences[p] as AgentSentences);
     const common = new Float32Array(dims);
     let count = 0;
-    for (const agent of parts) {
+    for (let r = 0; r < parts.length; r++) {
+      const agent = parts[r] as AgentSentences;
       for (const v of partsOf(agent)) addScaled(common, v);
       count += agent.knownExamples + agent.others.length;
+      if (r % AGENTS_PER_PIECE === AGENTS_PER_PIECE - 1) yield;
     }
     for (let d = 0; d < dims; d++) common[d] = (common[d] as number) / count;
     const sums = new Float32Array(positions.length * dims);
     const centred = new Float32Array(dims);
-    parts.forEach((agent, r) => {
+    for (let r = 0; r < parts.length; r++) {
       const sum = sums.subarray(r * dims, (r + 1) * dims);
-      for (const v of partsOf(agent)) {
+      for (const v of partsOf(parts[r] as AgentSentences)) {
         centre(v, common, centred);
         addScaled(sum, centred);
       }
-    });
+      if (r % AGENTS_PER_PIECE === AGENTS_PER_PIECE - 1) yield;
+    }
     return new SemanticChannel(vectors, config, common, Int32Array.from(positions), sums, parts);
   }
 

@@ -9,7 +9,7 @@ import {
 import type { WordVectors } from './word-vectors.js';
 
 /** Agents read into sentence vectors between pauses (each is a dozen short texts). */
-const AGENTS_PER_PIECE = 50;
+const AGENTS_PER_PIECE = 20;
 
 /**
  * The semantic channel of each roster, from sentence vectors of its manifests, each manifest read once
@@ -55,6 +55,6 @@ export class SemanticSentences {
       }
       sentences.push(cached);
     }
-    return SemanticChannel.build(sentences, vectors, this.#config);
+    return yield* SemanticChannel.buildInSteps(sentences, vectors, this.#config);
   }
 }
