@@ -117,21 +117,24 @@ describe('example reranker (default scorer)', () => {
 
   it('is skipped when fewer than two agents have examples', () => {
     const few = [roster[0] as AgentManifest, roster[3] as AgentManifest];
-    const withReranker = createDefaultScorer().compile(few);
+    // Without confidence, whose online correction learns from every outcome: learn is the reranker's.
+    const withReranker = createDefaultScorer({ confidence: false }).compile(few);
     const without = createDefaultScorer({ reranker: false }).compile(few);
     expect(withReranker.learn).toBeUndefined();
     expect([...withReranker.score('book time off')]).toEqual([...without.score('book time off')]);
   });
 
   it('is skipped when more agents have examples than maxClasses: the lexical score alone, no threshold', () => {
-    const capped = createDefaultScorer({ reranker: { maxClasses: 2 } }).compile(roster);
+    const capped = createDefaultScorer({ reranker: { maxClasses: 2 }, confidence: false }).compile(roster);
     const without = createDefaultScorer({ reranker: false }).compile(roster);
     expect(capped.learn).toBeUndefined();
     expect(capped.suggestedMinCapability).toBeUndefined();
     expect([...capped.score('put in a vacation request')]).toEqual([
       ...without.score('put in a vacation request'),
     ]);
-    expect(createDefaultScorer({ reranker: { maxClasses: 3 } }).compile(roster).learn).toBeDefined();
+    expect(
+      createDefaultScorer({ reranker: { maxClasses: 3 }, confidence: false }).compile(roster).learn,
+    ).toBeDefined();
     expect(() => createDefaultScorer({ reranker: { maxClasses: 1.5 } })).toThrow(/maxClasses/);
   });
 
