@@ -144,6 +144,38 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('keeps the status the live feed gave a task when the answer to posting it comes later', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${baseUrl}/`);
+    await expect.poll(() => page.locator('[data-testid=connection]').textContent()).toBe('live');
+    // The answer and the feed come on two connections, and on a loaded machine the feed can report
+    // the auction's end first: here the answer is held until it has.
+    let answeredStatus: string | undefined;
+    await page.route('**/v1/tasks', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const answer = await route.fetch();
+      const { task } = (await answer.json()) as { task: { task_id: string; status: string } };
+      answeredStatus = task.status;
+      await page
+        .locator('[data-testid=feed] li[data-kind="task:unassigned"]', { hasText: task.task_id })
+        .waitFor({ state: 'attached' });
+      await route.fulfill({ response: answer });
+    });
+    await page.fill('[data-testid=task-description]', 'Bake a birthday cake for grandma');
+    await page.click('[data-testid=post-submit]');
+    await expect
+      .poll(() => page.locator('[data-testid=post-result]').getAttribute('data-task-id'))
+      .toMatch(/^task-/);
+    const taskId = (await page.locator('[data-testid=post-result]').getAttribute('data-task-id')) as string;
+    // The answer said 'open' (no bid could have come yet). The page shows the task's id and updates
+    // its row in one step, so one read tells: the row keeps what the feed said since.
+    expect(answeredStatus).toBe('open');
+    expect(
+      await page.locator(`[data-testid=tasks] li[data-task-id="${taskId}"]`).getAttribute('data-status'),
+    ).toBe('unassigned');
+    await page.close();
+  }, 60_000);
+
   // Last: it leaves 300 more agents registered.
   it('shows a page of a large roster, searches it, and lists the agents with most wins', async () => {
     for (let i = 0; i < 300; i++) {

@@ -332,7 +332,10 @@ $('post-form').addEventListener('submit', async (event) => {
     const { task } = await api('POST', '/v1/tasks', body);
     result.textContent = `posted ${task.task_id}`;
     result.dataset.taskId = task.task_id;
-    upsertTask(task.task_id, { description: task.description, status: task.status });
+    // The live feed may have reported the task, even its auction's end, before this answer came
+    // (they travel on two connections): the answer is older then, and must not undo it.
+    if (!state.tasks.has(task.task_id))
+      upsertTask(task.task_id, { description: task.description, status: task.status });
     state.selected = task.task_id;
     renderTasks();
     showDecision(task.task_id);
