@@ -171,9 +171,31 @@ export class SemanticChannel {
   fuse(description: string, scores: Float64Array): Float64Array {
     const task = this.#taskVector(description);
     const w = this.#weight;
-    for (let r = 0; r < this.#positions.length; r++) {
-      const position = this.#positions[r] as number;
-      const semantic = task === undefined ? 0 : this.#semantic(this.#dot(task, this.#rows, r));
+    const floor = this.#floor;
+    const positions = this.#positions;
+    const rows = this.#rows;
+    const dims = this.#dims;
+    // The hot loop of a decision at a thousand agents: locals and one flat pass over the rows.
+    for (let r = 0, at = 0; r < positions.length; r++, at += dims) {
+      const position = positions[r] as number;
+      let semantic = 0;
+      if (task !== undefined) {
+        // Four sums: independent additions pipeline, and V8 does not reorder floating point.
+        let d0 = 0;
+        let d1 = 0;
+        let d2 = 0;
+        let d3 = 0;
+        let d = 0;
+        for (; d + 3 < dims; d += 4) {
+          d0 += (task[d] as number) * (rows[at + d] as number);
+          d1 += (task[d + 1] as number) * (rows[at + d + 1] as number);
+          d2 += (task[d + 2] as number) * (rows[at + d + 2] as number);
+          d3 += (task[d + 3] as number) * (rows[at + d + 3] as number);
+        }
+        for (; d < dims; d++) d0 += (task[d] as number) * (rows[at + d] as number);
+        const dot = d0 + d1 + d2 + d3;
+        semantic = dot > floor ? (dot - floor) / (1 - floor) : 0;
+      }
       scores[position] = (1 - w) * (scores[position] as number) + w * semantic;
     }
     return scores;
