@@ -151,6 +151,12 @@ export interface PlattConfig {
   readonly maxSlope: number;
   /** Bound of |b|. Default 4 (a shift of the log-odds by at most a factor e⁴ ≈ 55). */
   readonly maxIntercept: number;
+  /**
+   * Where the map starts, before any outcome: a and b fitted on labelled data
+   * (default-confidence.ts), or the identity (default 1 and 0).
+   */
+  readonly initialSlope: number;
+  readonly initialIntercept: number;
 }
 
 export const DEFAULT_PLATT_CONFIG: PlattConfig = Object.freeze({
@@ -158,6 +164,8 @@ export const DEFAULT_PLATT_CONFIG: PlattConfig = Object.freeze({
   minSlope: 0.2,
   maxSlope: 5,
   maxIntercept: 4,
+  initialSlope: 1,
+  initialIntercept: 0,
 });
 
 /**
@@ -172,21 +180,32 @@ const logit = (p: number): number => {
 };
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
+/** σ(slope · logit(p) + intercept): a Platt map applied to p (logit clipped as PlattCorrection's). */
+export function plattProbability(p: number, slope: number, intercept: number): number {
+  return sigmoid(slope * logit(p) + intercept);
+}
+
 /**
  * The online correction of a probability from outcomes (Platt 1999, fitted by stochastic gradient
- * descent): q = σ(a · logit(p) + b), starting at the identity (a = 1, b = 0) and moved one small step
+ * descent): q = σ(a · logit(p) + b), starting at PlattConfig's initial a and b and moved one small step
  * per outcome toward the frequency with which agents given probability p succeeded. Bounded, so no run
  * of outcomes can make it constant or reverse the order of probabilities.
  */
 export class PlattCorrection {
   readonly #config: PlattConfig;
-  #slope = 1;
-  #intercept = 0;
+  #slope: number;
+  #intercept: number;
   #outcomes = 0;
 
   constructor(config: Partial<PlattConfig> = {}) {
     const merged = { ...DEFAULT_PLATT_CONFIG, ...config };
-    for (const [name, value] of Object.entries(merged)) {
+    const { initialIntercept, ...nonNegative } = merged;
+    if (!Number.isFinite(initialIntercept) || Math.abs(initialIntercept) > merged.maxIntercept) {
+      throw new TypeError(
+        `expected initialIntercept to be a finite number within ±maxIntercept, got ${initialIntercept} (${typeof initialIntercept})`,
+      );
+    }
+    for (const [name, value] of Object.entries(nonNegative)) {
       if (!(Number.isFinite(value) && value >= 0)) {
         throw new TypeError(`expected ${name} to be a finite number ≥ 0, got ${value} (${typeof value})`);
       }
@@ -196,13 +215,20 @@ export class PlattCorrection {
         `expected 0 < minSlope ≤ 1 ≤ maxSlope, got ${merged.minSlope} and ${merged.maxSlope} (identity must be allowed)`,
       );
     }
+    if (!(merged.initialSlope >= merged.minSlope && merged.initialSlope <= merged.maxSlope)) {
+      throw new TypeError(
+        `expected initialSlope within [minSlope, maxSlope], got ${merged.initialSlope} (${typeof merged.initialSlope})`,
+      );
+    }
     this.#config = Object.freeze(merged);
+    this.#slope = merged.initialSlope;
+    this.#intercept = merged.initialIntercept;
   }
 
-  /** The corrected probability of `p` (p itself until outcomes are learned). */
+  /** The corrected probability of `p` (p itself while the map is the identity). */
   apply(p: number): number {
-    if (this.#outcomes === 0) return p;
-    return sigmoid(this.#slope * logit(p) + this.#intercept);
+    if (this.#slope === 1 && this.#intercept === 0) return p;
+    return plattProbability(p, this.#slope, this.#intercept);
   }
 
   /** One outcome of an agent given probability `p` of being right: one gradient step on the log loss. */

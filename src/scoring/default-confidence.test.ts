@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { manifestFromPersona } from '../manifest/agent-registry.js';
 import { PERSONAS } from '../manifest/personas.js';
-import { softmaxProbability } from './confidence.js';
-import { DEFAULT_TEMPERATURE, withDefaultConfidence } from './default-confidence.js';
+import { plattProbability, softmaxProbability } from './confidence.js';
+import { DEFAULT_PLATT_START, DEFAULT_TEMPERATURE, withDefaultConfidence } from './default-confidence.js';
 import { createDefaultScorer } from './default-scorer.js';
 import type { CompiledScorer, StepwiseScorer } from './scorer.js';
 import { runSteps } from './steps.js';
@@ -44,7 +44,10 @@ const bindOf = (stepwise: StepwiseScorer, temperature?: number) =>
 
 describe('the default scorer’s confidence', () => {
   it('is a probability per agent that sums to 1 over the roster and ranks as the scores do', () => {
-    const compiled = createDefaultScorer().compile(personas);
+    // Before its correction (an identity start): the softmax itself.
+    const compiled = createDefaultScorer({
+      confidence: { platt: { initialSlope: 1, initialIntercept: 0 } },
+    }).compile(personas);
     for (const task of ['Fix the bug in the auth code', 'Write an article about security audits', 'hello']) {
       const scores = compiled.score(task);
       let sum = 0;
@@ -63,6 +66,28 @@ describe('the default scorer’s confidence', () => {
     }
   });
 
+  it('starts from the map fitted offline, which keeps the order of the scores', () => {
+    const compiled = createDefaultScorer().compile(personas);
+    const identity = createDefaultScorer({
+      confidence: { platt: { initialSlope: 1, initialIntercept: 0 } },
+    }).compile(personas);
+    const { initialSlope, initialIntercept } = DEFAULT_PLATT_START;
+    for (const task of ['Fix the bug in the auth code', 'Write an article about security audits']) {
+      const scores = compiled.score(task);
+      for (let i = 0; i < scores.length; i++) {
+        const p = identity.confidence?.(scores, i) as number;
+        expect(compiled.confidence?.(scores, i)).toBe(plattProbability(p, initialSlope, initialIntercept));
+        for (let j = 0; j < scores.length; j++) {
+          if ((scores[i] as number) > (scores[j] as number)) {
+            expect(compiled.confidence?.(scores, i)).toBeGreaterThan(
+              compiled.confidence?.(scores, j) as number,
+            );
+          }
+        }
+      }
+    }
+  });
+
   it('is off with confidence: false', () => {
     expect(createDefaultScorer({ confidence: false }).compile(personas).confidence).toBeUndefined();
   });
@@ -70,7 +95,9 @@ describe('the default scorer’s confidence', () => {
   it('uses the trained model’s temperature where it has one, else the configured one, else the default', () => {
     const scores = Float64Array.of(0.5, 0.2, 0);
     const { stepwise } = fixedStepwise([...scores]);
-    const at = (temperature: number) => softmaxProbability(scores, 0, temperature);
+    const { initialSlope, initialIntercept } = DEFAULT_PLATT_START;
+    const at = (temperature: number) =>
+      plattProbability(softmaxProbability(scores, 0, temperature), initialSlope, initialIntercept);
     expect(bindOf(withDefaultConfidence(stepwise)).confidence?.(scores, 0)).toBe(at(DEFAULT_TEMPERATURE));
     expect(bindOf(withDefaultConfidence(stepwise, { temperature: 0.3 })).confidence?.(scores, 0)).toBe(
       at(0.3),

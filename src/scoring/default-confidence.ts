@@ -20,10 +20,26 @@ import type { CompiledScorer, IndexedRoster, StepwiseScorer, TrainedModel } from
  */
 export const DEFAULT_TEMPERATURE = 0.044;
 
+/**
+ * Where the online correction starts: the map σ(a · logit(p) + b) of least negative log-likelihood
+ * of the routed decisions being right on the dev splits of stackexchange6 and clinc150, weighed
+ * equally (bench/fit-confidence-map.ts). The softmax alone is overconfident at the top and
+ * underconfident below on clinc150 (ECE 0.091); with the map, 0.047 on stackexchange6 and 0.041 on
+ * clinc150, and metatool's dev split, the check, 0.529 → 0.334 (docs/BENCHMARKS.md, Calibration).
+ * Refit with the temperature.
+ */
+export const DEFAULT_PLATT_START: Pick<PlattConfig, 'initialSlope' | 'initialIntercept'> = Object.freeze({
+  initialSlope: 0.43,
+  initialIntercept: 0.37,
+});
+
 export interface DefaultConfidenceConfig {
   /** The softmax temperature when the trained model has none. Default DEFAULT_TEMPERATURE. */
   readonly temperature?: number;
-  /** The online correction from outcomes, or false for none. Default DEFAULT_PLATT_CONFIG. */
+  /**
+   * The correction, fitted offline and then moved by outcomes, or false for none. Default
+   * DEFAULT_PLATT_CONFIG starting at DEFAULT_PLATT_START.
+   */
   readonly platt?: false | Partial<PlattConfig>;
 }
 
@@ -38,7 +54,8 @@ export function withDefaultConfidence(
 ): StepwiseScorer {
   if (config === false) return inner;
   const temperature = checkedTemperature(config.temperature ?? DEFAULT_TEMPERATURE, 'temperature');
-  const platt = config.platt === false ? false : { ...DEFAULT_PLATT_CONFIG, ...config.platt };
+  const platt =
+    config.platt === false ? false : { ...DEFAULT_PLATT_CONFIG, ...DEFAULT_PLATT_START, ...config.platt };
   if (platt !== false) new PlattCorrection(platt); // checks it once, here
   return {
     index: (agents, evidence) => inner.index(agents, evidence),
