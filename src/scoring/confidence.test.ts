@@ -8,6 +8,7 @@ import {
   MIN_TEMPERATURE,
   negativeLogLikelihood,
   PlattCorrection,
+  plattProbability,
   softmax,
   softmaxProbability,
 } from './confidence.js';
@@ -140,6 +141,23 @@ describe('online correction of probabilities from outcomes', () => {
         expect(platt.apply(p)).toBe(p);
       }),
     );
+  });
+
+  it('starts from a given map, increasing in p, and refuses one outside its bounds', () => {
+    const platt = new PlattCorrection({ initialSlope: 0.43, initialIntercept: 0.37 });
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (p, q) => {
+          expect(platt.apply(p)).toBe(plattProbability(p, 0.43, 0.37));
+          if (p < q) expect(platt.apply(p)).toBeLessThanOrEqual(platt.apply(q));
+        },
+      ),
+    );
+    expect(() => new PlattCorrection({ initialSlope: 0.1 })).toThrow(/initialSlope/);
+    expect(() => new PlattCorrection({ initialIntercept: 5 })).toThrow(/initialIntercept/);
+    expect(() => new PlattCorrection({ initialIntercept: Number.NaN })).toThrow(/initialIntercept/);
   });
 
   it('stays close to the identity on outcomes that match their probabilities', () => {
