@@ -115,6 +115,23 @@ describe('example reranker (default scorer)', () => {
     expect([...compiled.score(text)]).toEqual(snapshot);
   });
 
+  it('learns words no example used from the tasks agents complete', () => {
+    // Without confidence: its correction does not touch scores, but keep the test to the reranker.
+    const compiled = createDefaultScorer({ confidence: false }).compile(roster);
+    const learner = 1; // pto_request_status
+    // An unknown word lowers every score alike (it weighs in the normalisation), not their ratio.
+    const relative = (scores: Float64Array) => (scores[learner] as number) / (scores[0] as number);
+    // Before: "sabbatical" is in no manifest, so it changes nothing.
+    expect(relative(compiled.score('sabbatical request'))).toBeCloseTo(
+      relative(compiled.score('request')),
+      12,
+    );
+    for (let i = 0; i < 20; i++) compiled.learn?.('sabbatical request', 'pto_request_status', true);
+    expect(relative(compiled.score('sabbatical request'))).toBeGreaterThan(
+      relative(compiled.score('request')),
+    );
+  });
+
   it('is skipped when fewer than two agents have examples', () => {
     const few = [roster[0] as AgentManifest, roster[3] as AgentManifest];
     // Without confidence, whose online correction learns from every outcome: learn is the reranker's.

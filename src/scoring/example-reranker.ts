@@ -43,8 +43,9 @@ export interface RerankerConfig {
    */
   readonly onlineLearningRate: number;
   /**
-   * Largest word-weight matrix (distinct example words × agents with examples) trained; a larger
-   * roster is left to the lexical score alone. Default 8,000,000 (32 MB).
+   * Largest word-weight matrix (distinct words × agents with examples): a roster whose examples
+   * need more is left to the lexical score alone, and the words completed tasks bring are added up
+   * to it. Default 8,000,000 (32 MB).
    */
   readonly maxWeights: number;
   /**
@@ -106,7 +107,7 @@ export interface BoundReranker {
   /**
    * One training step on a task the agent completed, given the task's distinct terms and its lexical
    * scores before the outcome was learned. Agents the model has no class for, or that are not in the
-   * roster, are left out; words the examples never used are not in the model either.
+   * roster, are left out; words the examples never used join the model (up to maxWeights).
    */
   learn(terms: readonly string[], agentId: string, scores: Float64Array, rate: number, l2: number): void;
 }
@@ -122,26 +123,30 @@ export class ExampleReranker {
   /** The agents with examples, by id: the classes of the model. */
   readonly classIds: readonly string[];
   readonly #classOf: ReadonlyMap<string, number>;
-  readonly #vocabulary: ReadonlyMap<string, number>;
+  readonly #vocabulary: Map<string, number>;
   /** Word weights, word-major: weights[word × classes + class]. */
-  readonly #weights: Float32Array;
+  #weights: Float32Array;
+  /** Most words the model may hold (maxWeights ÷ classes): outcomes add the words they bring. */
+  readonly #maxWords: number;
   readonly #bias: Float64Array;
   readonly #scoreWeight: number;
   readonly #logits: Float64Array;
 
   private constructor(
-    vocabulary: ReadonlyMap<string, number>,
+    vocabulary: Map<string, number>,
     classIds: readonly string[],
     weights: Float32Array,
     bias: Float64Array,
     scoreWeight: number,
     suggestedMinCapability: number | undefined,
+    maxWeights: number,
   ) {
     this.suggestedMinCapability = suggestedMinCapability;
     this.classIds = classIds;
     this.#classOf = new Map(classIds.map((id, c) => [id, c]));
     this.#vocabulary = vocabulary;
     this.#weights = weights;
+    this.#maxWords = Math.floor(maxWeights / Math.max(1, classIds.length));
     this.#bias = bias;
     this.#scoreWeight = scoreWeight;
     this.#logits = new Float64Array(classIds.length);
@@ -206,6 +211,7 @@ export class ExampleReranker {
       new Float64Array(k),
       config.scoreWeight,
       suggestedThreshold(bestScores),
+      config.maxWeights,
     );
     const order = Array.from({ length: instances.labels.length }, (_, i) => i);
     const random = seededRandom(1);
@@ -242,10 +248,35 @@ export class ExampleReranker {
         const label = this.#classOf.get(agentId);
         const relative = relativeScores(scores, classPositions);
         if (label === undefined || classPositions[label] === -1 || relative === undefined) return;
-        const words = wordIds(terms, this.#vocabulary);
+        const words = this.#wordIdsAdding(terms);
         this.#step(words, 0, words.length, relative, 0, label, rate, l2);
       },
     };
+  }
+
+  /**
+   * Vocabulary indexes of a learned task's distinct terms, adding the words the examples never used
+   * (while the model stays within maxWeights): what outcomes teach is not limited to the examples'
+   * words. The weight matrix grows by doubling.
+   */
+  #wordIdsAdding(terms: readonly string[]): number[] {
+    const words: number[] = [];
+    const k = this.classIds.length;
+    for (const term of terms) {
+      let word = this.#vocabulary.get(term);
+      if (word === undefined) {
+        if (this.#vocabulary.size >= this.#maxWords) continue;
+        word = this.#vocabulary.size;
+        this.#vocabulary.set(term, word);
+        if ((word + 1) * k > this.#weights.length) {
+          const grown = new Float32Array(Math.min(this.#maxWords, 2 * (word + 1)) * k);
+          grown.set(this.#weights);
+          this.#weights = grown;
+        }
+      }
+      words.push(word);
+    }
+    return words;
   }
 
   /** Reorders the agents with examples by the model, in place (see the class comment). */
