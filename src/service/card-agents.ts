@@ -64,6 +64,14 @@ export class CardAgents {
         { details: { agentId } },
       );
     }
+    // One id, one thing: `swarm-router agents refresh|remove ID` names either.
+    if (this.#directory.mcpServers().has(agentId)) {
+      throw new RouterError(
+        'agent_exists',
+        `'${agentId}' is the id of an MCP server: give this A2A agent another agent_id`,
+        { details: { agentId } },
+      );
+    }
     const taken = manifests.find((m) => this.#directory.has(m.agentId));
     if (taken !== undefined) {
       throw new RouterError('agent_exists', `agent '${taken.agentId}' is already registered`, {

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { callJson, closedAfterEach } from '../helpers/a2a-fixtures.js';
+import { callJson, closedAfterEach, TRANSLATE_SKILL } from '../helpers/a2a-fixtures.js';
+import { startA2aTestAgent } from '../helpers/a2a-test-agent.js';
 import { type McpTestService, startMcpTestService } from '../helpers/mcp-service.js';
 import {
   MCP_STDIO_SERVER,
@@ -381,6 +382,23 @@ describe('bad MCP servers are refused, nothing registered', () => {
     expect(refused.body?.error.message).toMatch(/wx:translate_text/);
     expect((await call(s, 'GET', '/v1/agents/wx:get_forecast')).status).toBe(404);
     await eventually(() => remote.sessions() === 0, 'the refused server’s session to end');
+  });
+
+  it('keeps one id for one thing: an A2A agent may not take the id of an MCP server, nor the reverse', async () => {
+    const remote = await mcpServer({ tools: WEATHER });
+    const a2a = await startA2aTestAgent({ skills: [TRANSLATE_SKILL] });
+    started.push(a2a);
+    const s = await service();
+    expect((await call(s, 'POST', '/v1/agents', { mcp_url: remote.url, agent_id: 'wx' })).status).toBe(201);
+    const card = await call(s, 'POST', '/v1/agents', { agent_card_url: a2a.cardUrl, agent_id: 'wx' });
+    expect(card.status).toBe(409);
+    expect(card.body?.error.message).toMatch(/'wx' is the id of an MCP server/);
+    expect(
+      (await call(s, 'POST', '/v1/agents', { agent_card_url: a2a.cardUrl, agent_id: 'bot' })).status,
+    ).toBe(201);
+    const server = await call(s, 'POST', '/v1/agents', { mcp_url: remote.url, agent_id: 'bot' });
+    expect(server.status).toBe(409);
+    expect(server.body?.error.message).toMatch(/'bot' is the id of an A2A agent/);
   });
 });
 
