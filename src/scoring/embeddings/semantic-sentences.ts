@@ -10,6 +10,12 @@ import type { WordVectors } from './word-vectors.js';
 
 /** Agents read into sentence vectors between pauses (each is a dozen short texts). */
 const AGENTS_PER_PIECE = 20;
+/**
+ * Characters read between pauses, whatever the agents: a manifest may hold 100 examples of 2,000
+ * characters and a 10,000-character description, about 17 ms to read, and twenty of those in one
+ * piece held the event loop for a third of a second.
+ */
+const CHARACTERS_PER_PIECE = 50_000;
 
 /**
  * The semantic channel of each roster, from sentence vectors of its manifests, each manifest read once
@@ -35,6 +41,7 @@ export class SemanticSentences {
     if (vectors === undefined) return undefined;
     const sentences: (AgentSentences | undefined)[] = [];
     let read = 0;
+    let characters = 0;
     for (const agent of agents) {
       if ((agent.examples?.length ?? 0) < this.#config.minExamples) {
         sentences.push(undefined);
@@ -42,16 +49,19 @@ export class SemanticSentences {
       }
       let cached = this.#cache.get(agent);
       if (cached === undefined) {
-        cached = agentSentences(
-          {
-            examples: agent.examples ?? [],
-            description: agent.description ?? '',
-            nameLine: [agent.agentName, agent.agentId, ...agent.capabilities, ...agent.keywords].join(' '),
-          },
-          vectors,
-        );
+        const text = {
+          examples: agent.examples ?? [],
+          description: agent.description ?? '',
+          nameLine: [agent.agentName, agent.agentId, ...agent.capabilities, ...agent.keywords].join(' '),
+        };
+        cached = agentSentences(text, vectors);
         this.#cache.set(agent, cached);
-        if (++read % AGENTS_PER_PIECE === 0) yield;
+        characters += text.description.length + text.nameLine.length;
+        for (const example of text.examples) characters += example.length;
+        if (++read % AGENTS_PER_PIECE === 0 || characters >= CHARACTERS_PER_PIECE) {
+          characters = 0;
+          yield;
+        }
       }
       sentences.push(cached);
     }
