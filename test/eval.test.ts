@@ -223,6 +223,23 @@ describe('swarm-router eval', () => {
     const run = await cli(['eval', '--agents', agents, '--tasks', tasks, '--scorer', 'classic', '--json']);
     expect(lastJson(run.stdout)).toMatchObject({ scorer: 'classic', mode: 'cold', tasks: 5 });
     expect(lastJson(run.stdout)).not.toHaveProperty('ece');
+    // Asked for a confidence threshold it cannot give: said, not silently left out of the report.
+    const calibrated = await cli([
+      'eval',
+      '--agents',
+      agents,
+      '--tasks',
+      tasks,
+      '--scorer',
+      'classic',
+      '--calibrate-on',
+      tasks,
+    ]);
+    expect(calibrated.code).toBe(2);
+    expect(calibrated.stdout).toBe('');
+    expect(calibrated.stderr).toBe(
+      'swarm-router: --calibrate-on: the classic scorer gives no confidence to choose a threshold on (use --scorer default) (see swarm-router eval --help)\n',
+    );
   });
 
   it('reports how calibrated confidence is, and scores a threshold chosen on another split', async () => {

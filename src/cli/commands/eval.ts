@@ -14,7 +14,7 @@ import { createRouter } from '../../router/create-router.js';
 import type { Router } from '../../router/router.js';
 import { createStore } from '../../store/create-store.js';
 import type { LabelledTaskDto } from '../../wire/eval-dto.js';
-import { asFlagError, badArgument } from '../cli-error.js';
+import { asFlagError, badArgument, usageError } from '../cli-error.js';
 import { confidenceDto, confidenceLines, parseTargetPrecision } from '../eval-confidence.js';
 import { loadEvalRoster } from '../eval-roster.js';
 import { parseJson, readInput } from '../input-files.js';
@@ -84,6 +84,13 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
       const relatedTerms = await loadRelatedTerms(loadConfig({ related: flags.related }, io.env).related);
       const outOfScope = flags.oos === undefined ? undefined : await readOutOfScopeTasks(flags.oos);
       const targetPrecision = parseTargetPrecision(flags.targetPrecision);
+      // Said before any routing: the classic scorer's decisions carry no confidence to threshold.
+      if (flags.calibrateOn !== undefined && flags.scorer === 'classic') {
+        throw usageError(
+          '--calibrate-on',
+          '--calibrate-on: the classic scorer gives no confidence to choose a threshold on (use --scorer default)',
+        );
+      }
       const calibrateOn =
         flags.calibrateOn === undefined
           ? undefined
