@@ -266,6 +266,69 @@ describe('swarm-router route --batch', () => {
     expect(run.stderr).toBe(`swarm-router: ${join(dir, 'missing.jsonl')}: cannot read the file (ENOENT)\n`);
   });
 
+  it('matches by meaning unless --semantic off (or SWARM_ROUTER_SEMANTIC=off), and names a bad value', async () => {
+    const examples = (words: string) => Array.from({ length: 5 }, (_, i) => `${words} ${i}`);
+    const roster = file(
+      'meaning.json',
+      JSON.stringify({
+        agents: [
+          {
+            agent_id: 'mechanic',
+            agent_name: 'Mechanic',
+            capabilities: ['car-repair'],
+            keywords: [],
+            rate_sats: 10,
+            examples: examples('replace the brake pads and check the engine of my car'),
+          },
+          {
+            agent_id: 'chef',
+            agent_name: 'Chef',
+            capabilities: ['cooking'],
+            keywords: [],
+            rate_sats: 10,
+            examples: examples('a recipe for soup bread and a chocolate cake for dinner'),
+          },
+        ],
+      }),
+    );
+    const route = (...extra: string[]) =>
+      cli([
+        'route',
+        'automobile shudders violently',
+        '--roster',
+        roster,
+        '--bid',
+        'mechanic=10',
+        '--bid',
+        'chef=10',
+        '--no-log',
+        '--json',
+        ...extra,
+      ]);
+    const on = await route();
+    expect(on.code).toBe(0);
+    expect(JSON.parse(on.stdout).selected_agent).toBe('mechanic');
+    const off = await route('--semantic', 'off');
+    expect(JSON.parse(off.stdout).selected_agent).toBeNull();
+    const offByEnv = await cli(
+      [
+        'route',
+        'automobile shudders violently',
+        '--roster',
+        roster,
+        '--bid',
+        'mechanic=10',
+        '--no-log',
+        '--json',
+      ],
+      { SWARM_ROUTER_SEMANTIC: 'off' },
+    );
+    expect(JSON.parse(offByEnv.stdout).selected_agent).toBeNull();
+    const bad = await route('--semantic', 'maybe');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^swarm-router: --semantic: expected 'on' or 'off', got 'maybe'/);
+  });
+
   it('validates a roster file, naming the agent and field', async () => {
     const roster = file(
       'roster.json',

@@ -10,6 +10,7 @@ import { asFlagError } from './cli-error.js';
 import { parseMinCapability } from './min-capability-option.js';
 import { loadRelatedTerms } from './related-terms-file.js';
 import { loadRoster } from './roster.js';
+import { parseSemantic } from './semantic-option.js';
 
 export interface OpenRouterOptions {
   readonly config: Config;
@@ -52,6 +53,7 @@ export async function openRouterAndStore(
     ...(options.config.candidatesKept === ''
       ? {}
       : { candidatesKept: parseCandidatesKept(options.config.candidatesKept) }),
+    ...(parseSemantic(options.config.semantic) ? {} : { wordVectors: false as const }),
   };
   // createRouter throws unknown_scorer; trying it before createStore keeps a bad flag off the log file.
   try {

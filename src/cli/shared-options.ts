@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG } from '../config/config.js';
 import { parseCandidatesKept } from './candidates-kept-option.js';
 import { parseMinCapability } from './min-capability-option.js';
 import { parseTime } from './parse-time.js';
+import { parseSemantic } from './semantic-option.js';
 
 /*
  * The options several commands take, each defined once (flag, help text, parser) so that every
@@ -56,6 +57,15 @@ export function scorerOption(): Option {
   return new Option(
     '--scorer <name>',
     "capability scorer: default, or classic (the seed's; when routing, with the seed's policy)",
+  );
+}
+
+/** `--semantic`: the default scorer's semantic channel on or off; checked as it is read. */
+export function semanticOption(): Option {
+  return checkedTextOption(
+    '--semantic <on|off>',
+    'default scorer: also match by meaning, with the word vectors shipped in the package (on, the default) or on words alone (off)',
+    parseSemantic,
   );
 }
 

@@ -29,6 +29,11 @@ export interface Config {
    */
   readonly candidatesKept: string;
   /**
+   * The default scorer's semantic channel (word vectors shipped in the package): `on` or `off`.
+   * Default on; env SWARM_ROUTER_SEMANTIC.
+   */
+  readonly semantic: string;
+  /**
    * The service's admin token, or '' for none (then it listens on loopback only). Env
    * SWARM_ROUTER_ADMIN_TOKEN only: a flag would show it in the process list.
    */
@@ -56,6 +61,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   bidNormalisation: 'received',
   minCapability: '',
   candidatesKept: '',
+  semantic: 'on',
   adminToken: '',
   allowedHosts: '',
   corsOrigins: '',
@@ -77,6 +83,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     bidNormalisation: pick('bidNormalisation', 'SWARM_ROUTER_BID_NORMALISATION'),
     minCapability: pick('minCapability', 'SWARM_ROUTER_MIN_CAPABILITY'),
     candidatesKept: pick('candidatesKept', 'SWARM_ROUTER_CANDIDATES_KEPT'),
+    semantic: pick('semantic', 'SWARM_ROUTER_SEMANTIC'),
     adminToken: nonEmpty(env.SWARM_ROUTER_ADMIN_TOKEN) ?? DEFAULT_CONFIG.adminToken,
     allowedHosts: pick('allowedHosts', 'SWARM_ROUTER_ALLOWED_HOSTS'),
     corsOrigins: pick('corsOrigins', 'SWARM_ROUTER_CORS_ORIGINS'),

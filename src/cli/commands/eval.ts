@@ -22,13 +22,15 @@ import { type CliIo, write } from '../io.js';
 import { parseMinCapability } from '../min-capability-option.js';
 import { startProgress } from '../progress.js';
 import { loadRelatedTerms } from '../related-terms-file.js';
-import { minCapabilityOption, relatedOption, scorerOption } from '../shared-options.js';
+import { parseSemantic } from '../semantic-option.js';
+import { minCapabilityOption, relatedOption, scorerOption, semanticOption } from '../shared-options.js';
 
 interface EvalFlags {
   readonly agents: string;
   readonly tasks: string;
   readonly scorer?: string;
   readonly related?: string;
+  readonly semantic?: string;
   readonly online?: boolean;
   readonly oos?: string;
   readonly minCapability?: string;
@@ -52,6 +54,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
     .requiredOption('--tasks <file>', 'labelled tasks, JSONL: {"task_id", "description", "label"}')
     .addOption(scorerOption())
     .addOption(relatedOption())
+    .addOption(semanticOption())
     .option(
       '--online',
       'route as a live swarm would, re-offer failures down the ranking, learn from every outcome',
@@ -81,7 +84,9 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
       const order: TaskOrder = flags.order;
       const seed = Number(flags.seed);
       const tasks = inOrder(await readLabelledTasks(flags.tasks, known), order, seed);
-      const relatedTerms = await loadRelatedTerms(loadConfig({ related: flags.related }, io.env).related);
+      const config = loadConfig({ related: flags.related, semantic: flags.semantic }, io.env);
+      const relatedTerms = await loadRelatedTerms(config.related);
+      const semantic = parseSemantic(config.semantic);
       const outOfScope = flags.oos === undefined ? undefined : await readOutOfScopeTasks(flags.oos);
       const targetPrecision = parseTargetPrecision(flags.targetPrecision);
       // Said before any routing: the classic scorer's decisions carry no confidence to threshold.
@@ -105,6 +110,7 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
         router = createRouter({
           scorer: flags.scorer,
           ...(relatedTerms === undefined ? {} : { relatedTerms }),
+          ...(semantic ? {} : { wordVectors: false as const }),
           policy: evalPolicy(minCapability),
           ...(store === undefined ? {} : { store }),
         });

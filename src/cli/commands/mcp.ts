@@ -4,12 +4,20 @@ import { loadConfig } from '../../config/config.js';
 import { displayLocation, isPostgresUrl } from '../../store/create-store.js';
 import { type CliIo, write } from '../io.js';
 import { openRouter } from '../open-router.js';
-import { dbOption, noLogOption, relatedOption, rosterOption, scorerOption } from '../shared-options.js';
+import {
+  dbOption,
+  noLogOption,
+  relatedOption,
+  rosterOption,
+  scorerOption,
+  semanticOption,
+} from '../shared-options.js';
 
 interface McpFlags {
   readonly roster?: string;
   readonly scorer?: string;
   readonly related?: string;
+  readonly semantic?: string;
   readonly db?: string;
   readonly log: boolean;
 }
@@ -28,11 +36,18 @@ export function registerMcpCommand(program: Command, io: CliIo): void {
     .addOption(rosterOption('route'))
     .addOption(scorerOption())
     .addOption(relatedOption())
+    .addOption(semanticOption())
     .addOption(dbOption())
     .addOption(noLogOption())
     .action(async (flags: McpFlags) => {
       const config = loadConfig(
-        { db: flags.db, roster: flags.roster, scorer: flags.scorer, related: flags.related },
+        {
+          db: flags.db,
+          roster: flags.roster,
+          scorer: flags.scorer,
+          related: flags.related,
+          semantic: flags.semantic,
+        },
         io.env,
       );
       const hasLog =

@@ -18,6 +18,7 @@ import {
   relatedOption,
   rosterOption,
   scorerOption,
+  semanticOption,
 } from '../shared-options.js';
 import { readWorkload } from '../workload.js';
 
@@ -31,6 +32,7 @@ interface RouteFlags {
   readonly bidNormalisation?: string;
   readonly minCapability?: string;
   readonly candidatesKept?: string;
+  readonly semantic?: string;
   readonly db?: string;
   readonly log: boolean;
   readonly json?: boolean;
@@ -57,6 +59,7 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
     )
     .addOption(minCapabilityOption())
     .addOption(candidatesKeptOption())
+    .addOption(semanticOption())
     .addOption(dbOption())
     .addOption(noLogOption())
     .option('--json', 'print the full decision record as JSON')
@@ -74,6 +77,7 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
           bidNormalisation: flags.bidNormalisation,
           minCapability: flags.minCapability,
           candidatesKept: flags.candidatesKept,
+          semantic: flags.semantic,
         },
         io.env,
       );

@@ -17,6 +17,7 @@ import {
   minCapabilityOption,
   rosterOption,
   scorerOption,
+  semanticOption,
 } from '../shared-options.js';
 
 interface ServeFlags {
@@ -27,6 +28,7 @@ interface ServeFlags {
   readonly scorer?: string;
   readonly minCapability?: string;
   readonly candidatesKept?: string;
+  readonly semantic?: string;
   readonly offlineAfterMs: string;
   readonly logRequests?: boolean;
   readonly demo?: boolean;
@@ -54,6 +56,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .addOption(scorerOption())
     .addOption(minCapabilityOption())
     .addOption(candidatesKeptOption())
+    .addOption(semanticOption())
     .option(
       '--offline-after-ms <n>',
       'a registered agent without a heartbeat for this long is offline',
@@ -88,6 +91,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
           scorer: flags.scorer,
           minCapability: flags.minCapability,
           candidatesKept: flags.candidatesKept,
+          semantic: flags.semantic,
           rateLimit: flags.rateLimit,
         },
         io.env,
