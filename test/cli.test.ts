@@ -291,40 +291,17 @@ describe('swarm-router route --batch', () => {
         ],
       }),
     );
-    const route = (...extra: string[]) =>
-      cli([
-        'route',
-        'automobile shudders violently',
-        '--roster',
-        roster,
-        '--bid',
-        'mechanic=10',
-        '--bid',
-        'chef=10',
-        '--no-log',
-        '--json',
-        ...extra,
-      ]);
+    const args = ['route', 'automobile shudders violently', '--roster', roster, '--bid', 'mechanic=10'];
+    const route = (extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
+      cli([...args, '--bid', 'chef=10', '--no-log', '--json', ...extra], env);
     const on = await route();
     expect(on.code).toBe(0);
     expect(JSON.parse(on.stdout).selected_agent).toBe('mechanic');
-    const off = await route('--semantic', 'off');
+    const off = await route(['--semantic', 'off']);
     expect(JSON.parse(off.stdout).selected_agent).toBeNull();
-    const offByEnv = await cli(
-      [
-        'route',
-        'automobile shudders violently',
-        '--roster',
-        roster,
-        '--bid',
-        'mechanic=10',
-        '--no-log',
-        '--json',
-      ],
-      { SWARM_ROUTER_SEMANTIC: 'off' },
-    );
+    const offByEnv = await route([], { SWARM_ROUTER_SEMANTIC: 'off' });
     expect(JSON.parse(offByEnv.stdout).selected_agent).toBeNull();
-    const bad = await route('--semantic', 'maybe');
+    const bad = await route(['--semantic', 'maybe']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^swarm-router: --semantic: expected 'on' or 'off', got 'maybe'/);
   });
