@@ -11,6 +11,7 @@ import {
   plattProbability,
   softmax,
   softmaxProbability,
+  softmaxProbabilityBinned,
 } from './confidence.js';
 
 const scoreList = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 60 });
@@ -130,6 +131,36 @@ describe('fitting the temperature', () => {
     expect(() => fitTemperature([{ scores: Float64Array.of(1, 0), position: 2 }])).toThrow(
       /instances\[0\]\.position/,
     );
+  });
+});
+
+describe('the binned softmax of large rosters', () => {
+  const score = fc.oneof(
+    fc.constant(0),
+    fc.double({ min: 0, max: 1, noNaN: true }),
+    fc.constantFrom(0.05, 0.1, 0.3),
+  );
+  it('is the exact softmax probability to within 10⁻⁵, for any scores in [0, 1]', () => {
+    fc.assert(
+      fc.property(
+        fc.array(score, { minLength: 1, maxLength: 3000 }),
+        fc.nat(),
+        fc.constantFrom(0.01, 0.044, 0.2, 1),
+        (scores, pick, temperature) => {
+          const position = pick % scores.length;
+          const exact = softmaxProbability(scores, position, temperature);
+          const binned = softmaxProbabilityBinned(scores, position, temperature);
+          expect(Math.abs(binned - exact)).toBeLessThan(1e-5);
+        },
+      ),
+    );
+  });
+
+  it('takes the exact pass for scores outside [0, 1], and leaves nothing behind between calls', () => {
+    const scores = [0.2, 1.5, 0.1];
+    expect(softmaxProbabilityBinned(scores, 1, 0.05)).toBe(softmaxProbability(scores, 1, 0.05));
+    const after = [0.3, 0, 0.3];
+    expect(softmaxProbabilityBinned(after, 0, 0.05)).toBeCloseTo(softmaxProbability(after, 0, 0.05), 9);
   });
 });
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../kernel/seeded-random.js';
 import { manifestFromPersona } from '../manifest/agent-registry.js';
 import { PERSONAS } from '../manifest/personas.js';
 import { plattProbability, softmaxProbability } from './confidence.js';
@@ -85,6 +86,17 @@ describe('the default scorer’s confidence', () => {
           }
         }
       }
+    }
+  });
+
+  it('on a roster of thousands takes the binned softmax, within 10⁻⁵ of the exact one', () => {
+    const random = seededRandom(3);
+    const scores = Float64Array.from({ length: 6_000 }, () => (random() < 0.3 ? random() * 0.4 : 0));
+    const { stepwise } = fixedStepwise([...scores]);
+    const compiled = bindOf(withDefaultConfidence(stepwise, { platt: false }));
+    for (const position of [0, 17, 4_999]) {
+      const exact = softmaxProbability(scores, position, DEFAULT_TEMPERATURE);
+      expect(Math.abs((compiled.confidence?.(scores, position) as number) - exact)).toBeLessThan(1e-5);
     }
   });
 
