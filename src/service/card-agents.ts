@@ -3,6 +3,7 @@ import type { AgentManifest } from '../manifest/manifest.js';
 import type { AgentDirectory } from './agent-directory.js';
 import type { DirectoryEntry } from './agent-types.js';
 import { applyEntries, type EntryChange } from './entry-changes.js';
+import { registerAllOrNone } from './register-all.js';
 
 /**
  * The A2A agents of a swarm, each registered as the entries of its card's skills (`<agent>:<skill>`,
@@ -72,20 +73,7 @@ export class CardAgents {
         { details: { agentId } },
       );
     }
-    const taken = manifests.find((m) => this.#directory.has(m.agentId));
-    if (taken !== undefined) {
-      throw new RouterError('agent_exists', `agent '${taken.agentId}' is already registered`, {
-        details: { agentId: taken.agentId },
-      });
-    }
-    const registered: DirectoryEntry[] = [];
-    try {
-      for (const manifest of manifests) registered.push(await this.#directory.registerWithoutToken(manifest));
-    } catch (error) {
-      for (const entry of registered) await this.#directory.remove(entry.manifest.agentId).catch(() => {});
-      throw error;
-    }
-    return registered;
+    return registerAllOrNone(this.#directory, manifests);
   }
 
   /** Reads the agent's card again from where it was read and applies what changed. */

@@ -3,6 +3,7 @@ import type { AgentManifest, McpTarget } from '../manifest/manifest.js';
 import type { AgentDirectory } from './agent-directory.js';
 import type { DirectoryEntry } from './agent-types.js';
 import { applyEntries, type EntryChange } from './entry-changes.js';
+import { registerAllOrNone } from './register-all.js';
 
 /**
  * The MCP servers of a swarm, each registered as the entries of its tools (`<server>:<tool>`,
@@ -146,7 +147,7 @@ export class McpServers {
           details: { where: options.where, field: 'tools' },
         });
       }
-      const entries = await this.#registerAll(manifests);
+      const entries = await registerAllOrNone(this.#directory, manifests);
       held.serverId = serverId;
       this.#held.set(serverId, held);
       if (held.changedEarly) this.#followChange(serverId);
@@ -239,23 +240,6 @@ export class McpServers {
     );
     held.connection = connection;
     return connection;
-  }
-
-  async #registerAll(manifests: readonly AgentManifest[]): Promise<DirectoryEntry[]> {
-    const taken = manifests.find((m) => this.#directory.has(m.agentId));
-    if (taken !== undefined) {
-      throw new RouterError('agent_exists', `agent '${taken.agentId}' is already registered`, {
-        details: { agentId: taken.agentId },
-      });
-    }
-    const registered: DirectoryEntry[] = [];
-    try {
-      for (const manifest of manifests) registered.push(await this.#directory.registerWithoutToken(manifest));
-    } catch (error) {
-      for (const entry of registered) await this.#directory.remove(entry.manifest.agentId).catch(() => {});
-      throw error;
-    }
-    return registered;
   }
 
   /** A notice that the tools changed: one re-list queued, however many notices come meanwhile. */
