@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, AgentCard, TaskState } from '@a2a-js/sdk';
 import {
@@ -10,7 +9,8 @@ import {
   InMemoryTaskStore,
   type RequestContext,
 } from '@a2a-js/sdk/server';
-import { A2aJsonRpc, cancelTask, textPart } from '../a2a/a2a-serving.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { A2aJsonRpc, agentStatus, cancelTask, textPart } from '../a2a/a2a-serving.js';
 import { RATE_EXTENSION_URI } from '../a2a/agent-card.js';
 
 /**
@@ -50,12 +50,11 @@ class CannedWork implements AgentExecutor {
     const task = context.userMessage.parts
       .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
       .join(' ');
-    const now = () => new Date().toISOString();
     bus.publish(
       AgentEvent.task({
         id: context.taskId,
         contextId: context.contextId,
-        status: { state: TaskState.TASK_STATE_WORKING, timestamp: now(), message: undefined },
+        status: agentStatus(TaskState.TASK_STATE_WORKING, context),
         artifacts: [],
         history: [context.userMessage],
         metadata: undefined,
@@ -81,7 +80,7 @@ class CannedWork implements AgentExecutor {
     bus.publish(
       AgentEvent.statusUpdate({
         ...ids,
-        status: { state: TaskState.TASK_STATE_COMPLETED, timestamp: now(), message: undefined },
+        status: agentStatus(TaskState.TASK_STATE_COMPLETED, context),
       }),
     );
     bus.finished();
@@ -92,47 +91,22 @@ class CannedWork implements AgentExecutor {
   }
 }
 
-async function bodyOf(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > 1024 * 1024) throw new Error('request body over 1 MiB');
-    chunks.push(chunk as Buffer);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
 /** Starts the demo's A2A agent on 127.0.0.1 (a free port); work takes `workMs()` ms. */
 export async function startDemoA2aAgent(workMs: () => number): Promise<DemoA2aAgent> {
   let rpc: A2aJsonRpc | undefined;
   let card: AgentCard | undefined;
-  const server: Server = createServer((request, response) => {
-    void (async () => {
-      if (request.method === 'GET' && request.url === `/${AGENT_CARD_PATH}`) {
-        response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify(AgentCard.toJSON(card as AgentCard)));
-        return;
-      }
-      if (request.method !== 'POST' || request.url !== '/a2a') {
-        response.writeHead(404).end();
-        return;
-      }
-      let body: unknown;
-      try {
-        body = await bodyOf(request);
-      } catch (error) {
-        response.writeHead(400, { 'content-type': 'text/plain' }).end((error as Error).message);
-        return;
-      }
-      const answer = await (rpc as A2aJsonRpc).answer(body, request.headers, response);
-      if (answer !== undefined)
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-    })();
+  // Fastify reads and bounds the JSON-RPC body (1 MiB); a task still being worked on does not hold
+  // the demo's stop.
+  const app: FastifyInstance = Fastify({ bodyLimit: 1024 * 1024, forceCloseConnections: true });
+  app.get(`/${AGENT_CARD_PATH}`, async () => AgentCard.toJSON(card as AgentCard));
+  app.post('/a2a', async (request, reply) => {
+    const answer = await (rpc as A2aJsonRpc).answer(request.body, request.headers, reply.raw, () =>
+      reply.hijack(),
+    );
+    return answer === undefined ? reply : answer;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   card = AgentCard.fromJSON({
     name: 'Demo Linguist',
     description: 'The demo swarm’s A2A agent: translations and summaries (canned, for the demo)',
@@ -154,12 +128,5 @@ export async function startDemoA2aAgent(workMs: () => number): Promise<DemoA2aAg
     new DefaultRequestHandler(card, new InMemoryTaskStore(), new CannedWork(workMs)),
     card,
   );
-  return {
-    baseUrl,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { baseUrl, stop: () => app.close() };
 }
