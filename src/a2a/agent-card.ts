@@ -2,6 +2,7 @@ import { AgentCard } from '@a2a-js/sdk';
 import { isLegacyAgentCard, parseLegacyAgentCard } from '@a2a-js/sdk/compat/v0_3/client';
 import { type Static, Type } from '@sinclair/typebox';
 import { RouterError } from '../kernel/errors.js';
+import type { A2aEndpoint } from '../manifest/manifest.js';
 import { compileValidator } from '../wire/validate.js';
 
 /**
@@ -79,11 +80,7 @@ export interface ReadAgentCard {
   /** The shape it was published in: '1.0', or the 0.x version it gave ('0.3' when it gave none). */
   readonly protocolVersion: string;
   /** Where the agent answers, preferred first, as the card lists them, with the protocol spoken there. */
-  readonly endpoints: readonly {
-    readonly url: string;
-    readonly binding: string;
-    readonly protocolVersion: string;
-  }[];
+  readonly endpoints: readonly A2aEndpoint[];
   readonly streaming: boolean;
   /** From the rate extension; absent when the card does not carry it. */
   readonly rate?: { readonly rateSats: number; readonly maxConcurrency?: number };

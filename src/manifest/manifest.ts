@@ -37,13 +37,17 @@ export interface A2aReach {
   readonly cardVersion: string;
   readonly protocolVersion: string;
   /** Where the agent answers, preferred first. */
-  readonly endpoints: readonly {
-    readonly url: string;
-    readonly binding: string;
-    /** The A2A protocol version spoken there: '1.0', or '0.3' for 0.x agents. */
-    readonly protocolVersion: string;
-  }[];
+  readonly endpoints: readonly A2aEndpoint[];
   readonly streaming: boolean;
+}
+
+/** One place an A2A agent answers, as its card lists it. */
+export interface A2aEndpoint {
+  readonly url: string;
+  /** The transport: JSONRPC, HTTP+JSON or GRPC. */
+  readonly binding: string;
+  /** The A2A protocol version spoken there: '1.0', or '0.3' for 0.x agents. */
+  readonly protocolVersion: string;
 }
 
 /**
