@@ -10,7 +10,6 @@
 // same, on a grid of a in [0.2, 2] and b in [−2, 2] by 0.01; then each set's expected calibration
 // error (ten equal-width bins) with the identity and with the fitted map. Sets outside the fit sets
 // are the check.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEvalRoster } from '../src/cli/eval-roster.js';
 import { evalPolicy } from '../src/eval/run-eval.js';
@@ -18,8 +17,9 @@ import { createRouter } from '../src/router/create-router.js';
 import { shippedWordVectors } from '../src/router/word-vectors-asset.js';
 import { plattProbability } from '../src/scoring/confidence.js';
 import { createDefaultScorer } from '../src/scoring/default-scorer.js';
+import { QUALITY_ROOT, readSplit } from './quality-sets.js';
 
-const ROOT = process.argv[2] ?? '../shared/data/quality';
+const ROOT = process.argv[2] ?? QUALITY_ROOT;
 const FIT_SETS = (process.argv[3] ?? 'stackexchange6,clinc150').split(',');
 const SETS = ['stackexchange6', 'clinc150', 'metatool'];
 
@@ -39,10 +39,8 @@ async function routedOf(set: string): Promise<Routed[]> {
   for (const agent of agents) router.registerAgent(agent);
   const bids = agents.map((a) => ({ agentId: a.agentId, bidSats: 0 }));
   const routed: Routed[] = [];
-  for (const line of readFileSync(join(ROOT, set, 'dev.jsonl'), 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const task = JSON.parse(line) as { task_id: string; description: string; label: string };
-    const decision = router.decide({ taskId: task.task_id, description: task.description, bids });
+  for (const task of readSplit(ROOT, set, 'dev')) {
+    const decision = router.decide({ taskId: task.taskId, description: task.description, bids });
     if (decision.selectedAgent === null || decision.confidence == null) continue;
     routed.push({ p: decision.confidence, right: decision.selectedAgent === task.label });
   }

@@ -9,15 +9,15 @@
 // would choose, then the one chosen on the fit sets (default stackexchange6,clinc150) with each set
 // weighing the same (an equal number of tasks from each, taken in a seeded shuffle), and the mean
 // negative log-likelihood of every set at it — the sets outside the fit sets are the check.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEvalRoster } from '../src/cli/eval-roster.js';
 import { evalPolicy } from '../src/eval/run-eval.js';
 import { inOrder } from '../src/eval/task-order.js';
 import { createRouter } from '../src/router/create-router.js';
 import { fitTemperature, type LabelledScores, negativeLogLikelihood } from '../src/scoring/confidence.js';
+import { QUALITY_ROOT, readSplit } from './quality-sets.js';
 
-const ROOT = process.argv[2] ?? '../shared/data/quality';
+const ROOT = process.argv[2] ?? QUALITY_ROOT;
 const FIT_SETS = (process.argv[3] ?? 'stackexchange6,clinc150').split(',');
 const SETS = ['stackexchange6', 'clinc150', 'metatool'];
 
@@ -28,10 +28,8 @@ async function instancesOf(set: string): Promise<LabelledScores[]> {
   for (const agent of agents) router.registerAgent(agent);
   const bids = agents.map((a) => ({ agentId: a.agentId, bidSats: 0 }));
   const instances: LabelledScores[] = [];
-  for (const line of readFileSync(join(ROOT, set, 'dev.jsonl'), 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const task = JSON.parse(line) as { task_id: string; description: string; label: string };
-    const decision = router.decide({ taskId: task.task_id, description: task.description, bids });
+  for (const task of readSplit(ROOT, set, 'dev')) {
+    const decision = router.decide({ taskId: task.taskId, description: task.description, bids });
     const position = decision.agentIds.indexOf(task.label);
     if (position < 0) throw new Error(`${set}: label ${task.label} is not an agent`);
     instances.push({ scores: Float64Array.from(decision.capability), position });

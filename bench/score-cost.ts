@@ -3,23 +3,20 @@
 // every dev task, three passes after one warm-up pass, as a decision calls it (no policy, no log).
 //
 //   node --import tsx bench/score-cost.ts [../shared/data/quality]
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEvalRoster } from '../src/cli/eval-roster.js';
 import { shippedWordVectors } from '../src/router/word-vectors-asset.js';
 import { createDefaultScorer } from '../src/scoring/default-scorer.js';
+import { QUALITY_ROOT, readSplit } from './quality-sets.js';
 
-const ROOT = process.argv[2] ?? '../shared/data/quality';
+const ROOT = process.argv[2] ?? QUALITY_ROOT;
 const PASSES = 3;
 const vectors = shippedWordVectors();
 console.log('| set | agents | lexical and reranker, ms per task | with the semantic channel, ms per task |');
 console.log('| --- | --- | --- | --- |');
 for (const set of ['stackexchange6', 'clinc150', 'metatool']) {
   const agents = await loadEvalRoster(join(ROOT, set, 'agents.json'));
-  const tasks = readFileSync(join(ROOT, set, 'dev.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => (JSON.parse(line) as { description: string }).description);
+  const tasks = readSplit(ROOT, set, 'dev').map((task) => task.description);
   const cells: string[] = [];
   for (const semantic of [false, undefined] as const) {
     const compiled = createDefaultScorer({

@@ -5,29 +5,19 @@
 //
 // Prints, per weight: routed correctly / ranking top-1 on each set, and on clinc150 the share of
 // out-of-scope tasks refused at the roster's estimated threshold and of in-scope tasks accepted.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEvalRoster } from '../src/cli/eval-roster.js';
-import { type EvalTask, evalPolicy, runEval } from '../src/eval/run-eval.js';
+import { evalPolicy, runEval } from '../src/eval/run-eval.js';
 import { inOrder } from '../src/eval/task-order.js';
 import { createRouter } from '../src/router/create-router.js';
 import { shippedWordVectors } from '../src/router/word-vectors-asset.js';
 import { createDefaultScorer } from '../src/scoring/default-scorer.js';
+import { QUALITY_ROOT, readSplit } from './quality-sets.js';
 
-const ROOT = process.argv[2] ?? '../shared/data/quality';
+const ROOT = process.argv[2] ?? QUALITY_ROOT;
 const WEIGHTS = (process.argv[3] ?? '0,0.1,0.15,0.2,0.25,0.3,0.4').split(',').map(Number);
 const FLOORS = (process.argv[4] ?? '0').split(',').map(Number);
 const SETS = ['stackexchange6', 'clinc150'];
-
-function readTasks(path: string): EvalTask[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const dto = JSON.parse(line) as { task_id: string; description: string; label: string };
-      return { taskId: dto.task_id, description: dto.description, label: dto.label };
-    });
-}
 
 const vectors = shippedWordVectors();
 const f = (x: number | undefined): string => (x ?? Number.NaN).toFixed(3);
@@ -41,7 +31,7 @@ for (const floor of FLOORS)
     let oosCell = '';
     for (const set of SETS) {
       const agents = await loadEvalRoster(join(ROOT, set, 'agents.json'));
-      const tasks = inOrder(readTasks(join(ROOT, set, 'dev.jsonl')), 'shuffled');
+      const tasks = inOrder(readSplit(ROOT, set, 'dev'), 'shuffled');
       const scorer = createDefaultScorer({
         // Reranker settings to try beside the weight, as JSON: RERANKER='{"scoreWeight":5}'.
         ...(process.env.RERANKER === undefined ? {} : { reranker: JSON.parse(process.env.RERANKER) }),
@@ -52,7 +42,7 @@ for (const floor of FLOORS)
       for (const agent of agents) router.registerAgent(agent);
       let oos: { taskId: string; description: string }[] | undefined;
       try {
-        oos = readTasks(join(ROOT, set, 'oos_dev.jsonl'));
+        oos = readSplit(ROOT, set, 'oos_dev');
       } catch {
         oos = undefined;
       }
