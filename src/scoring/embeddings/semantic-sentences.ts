@@ -25,6 +25,13 @@ export class SemanticSentences {
   readonly #vectorsOf: () => WordVectors | undefined;
   readonly #config: SemanticConfig;
   readonly #cache = new WeakMap<AgentManifest, AgentSentences>();
+  /**
+   * The last roster's channel: a compile asks for it twice, for the index and for the reranker's
+   * training, with the same manifests.
+   */
+  #last:
+    | { readonly agents: readonly AgentManifest[]; readonly channel: SemanticChannel | undefined }
+    | undefined;
 
   constructor(vectorsOf: () => WordVectors | undefined, config: SemanticConfig) {
     this.#vectorsOf = vectorsOf;
@@ -39,6 +46,7 @@ export class SemanticSentences {
     if (candidates === 0 || candidates > this.#config.maxAgents) return undefined;
     const vectors = this.#vectorsOf();
     if (vectors === undefined) return undefined;
+    if (this.#last !== undefined && sameManifests(this.#last.agents, agents)) return this.#last.channel;
     const sentences: (AgentSentences | undefined)[] = [];
     let read = 0;
     let characters = 0;
@@ -65,6 +73,15 @@ export class SemanticSentences {
       }
       sentences.push(cached);
     }
-    return yield* SemanticChannel.buildInSteps(sentences, vectors, this.#config);
+    const channel = yield* SemanticChannel.buildInSteps(sentences, vectors, this.#config);
+    this.#last = { agents: [...agents], channel };
+    return channel;
   }
+}
+
+/** Whether two rosters hold the same manifest objects in the same order (manifests are immutable). */
+function sameManifests(a: readonly AgentManifest[], b: readonly AgentManifest[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
