@@ -1,7 +1,10 @@
 // A probe, not part of npm test: the starting point of the default scorer's confidence correction
 // (src/scoring/default-confidence.ts DEFAULT_PLATT_START), fitted on the quality sets' dev splits.
 //
-//   node --import tsx bench/fit-confidence-map.ts [../shared/data/quality] [fit sets, comma-separated]
+//   node --import tsx bench/fit-confidence-map.ts [--without-examples] [../shared/data/quality] [fit sets, comma-separated]
+//
+// With --without-examples, the same for rosters whose agents have no examples (EXAMPLE_LESS_PLATT_START): the fit
+// sets are stackexchange6 and clinc150 with their examples removed, and metatool is the check.
 //
 // For each set: every dev task routed cold as `eval` routes it (every agent bids 0), and for each
 // decision that selected an agent, its confidence before any correction (the temperature softmax) and
@@ -10,18 +13,16 @@
 // same, on a grid of a in [0.2, 2] and b in [−2, 2] by 0.01; then each set's expected calibration
 // error (ten equal-width bins) with the identity and with the fitted map. Sets outside the fit sets
 // are the check.
-import { join } from 'node:path';
-import { loadEvalRoster } from '../src/cli/eval-roster.js';
 import { evalPolicy } from '../src/eval/run-eval.js';
 import { createRouter } from '../src/router/create-router.js';
 import { shippedWordVectors } from '../src/router/word-vectors-asset.js';
 import { plattProbability } from '../src/scoring/confidence.js';
 import { createDefaultScorer } from '../src/scoring/default-scorer.js';
-import { QUALITY_ROOT, readSplit } from './quality-sets.js';
+import { calibrationSets, QUALITY_ROOT, readSplit, rosterOf } from './quality-sets.js';
 
-const ROOT = process.argv[2] ?? QUALITY_ROOT;
-const FIT_SETS = (process.argv[3] ?? 'stackexchange6,clinc150').split(',');
-const SETS = ['stackexchange6', 'clinc150', 'metatool'];
+const { args, sets: SETS, fitSets } = calibrationSets(process.argv.slice(2));
+const ROOT = args[0] ?? QUALITY_ROOT;
+const FIT_SETS = args[1]?.split(',') ?? fitSets;
 
 interface Routed {
   readonly p: number;
@@ -29,7 +30,7 @@ interface Routed {
 }
 
 async function routedOf(set: string): Promise<Routed[]> {
-  const agents = await loadEvalRoster(join(ROOT, set, 'agents.json'));
+  const agents = await rosterOf(ROOT, set);
   // The uncorrected confidence: the identity map.
   const scorer = createDefaultScorer({
     wordVectors: shippedWordVectors,
@@ -84,6 +85,6 @@ console.log(`fitted on ${FIT_SETS.join(' + ')}: a = ${best.a.toFixed(2)}, b = ${
 for (const set of SETS) {
   const routed = bySet.get(set) as Routed[];
   console.log(
-    `  ${set.padEnd(15)} ${String(routed.length).padStart(6)} routed   ECE ${ece(routed, 1, 0).toFixed(3)} → ${ece(routed, best.a, best.b).toFixed(3)}${FIT_SETS.includes(set) ? '' : '   (check)'}`,
+    `  ${set.padEnd(26)} ${String(routed.length).padStart(6)} routed   ECE ${ece(routed, 1, 0).toFixed(3)} → ${ece(routed, best.a, best.b).toFixed(3)}${FIT_SETS.includes(set) ? '' : '   (check)'}`,
   );
 }

@@ -84,8 +84,12 @@ export {
   softmaxProbability,
 } from './scoring/confidence.js';
 export {
+  DEFAULT_PLATT_START,
   DEFAULT_TEMPERATURE,
   type DefaultConfidenceConfig,
+  EXAMPLE_LESS_PLATT_START,
+  EXAMPLE_LESS_TEMPERATURE,
+  rosterHasExamples,
   withDefaultConfidence,
 } from './scoring/default-confidence.js';
 export {

@@ -2,9 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../kernel/seeded-random.js';
 import { manifestFromPersona } from '../manifest/agent-registry.js';
+import type { AgentManifest } from '../manifest/manifest.js';
 import { PERSONAS } from '../manifest/personas.js';
 import { plattProbability, softmaxProbability } from './confidence.js';
-import { DEFAULT_PLATT_START, DEFAULT_TEMPERATURE, withDefaultConfidence } from './default-confidence.js';
+import {
+  DEFAULT_PLATT_START,
+  DEFAULT_TEMPERATURE,
+  EXAMPLE_LESS_PLATT_START,
+  EXAMPLE_LESS_TEMPERATURE,
+  rosterHasExamples,
+  withDefaultConfidence,
+} from './default-confidence.js';
 import { createDefaultScorer } from './default-scorer.js';
 import type { CompiledScorer, StepwiseScorer } from './scorer.js';
 import { runSteps } from './steps.js';
@@ -39,9 +47,14 @@ function fixedStepwise(scores: readonly number[]): { stepwise: StepwiseScorer; s
   };
 }
 
+// The personas have no examples: their rosters take EXAMPLE_LESS_TEMPERATURE and its map.
 const three = personas.slice(0, 3);
-const bindOf = (stepwise: StepwiseScorer, temperature?: number) =>
-  stepwise.bind(runSteps(stepwise.index(three)), temperature === undefined ? undefined : { temperature });
+const bindOf = (stepwise: StepwiseScorer, temperature?: number, agents: readonly AgentManifest[] = three) =>
+  stepwise.bind(runSteps(stepwise.index(agents)), temperature === undefined ? undefined : { temperature });
+const withExamples = (agent: AgentManifest, i: number): AgentManifest => ({
+  ...agent,
+  examples: [`an example of ${agent.agentId}`, `another one ${i}`],
+});
 
 describe('the default scorer’s confidence', () => {
   it('is a probability per agent that sums to 1 over the roster and ranks as the scores do', () => {
@@ -72,7 +85,7 @@ describe('the default scorer’s confidence', () => {
     const identity = createDefaultScorer({
       confidence: { platt: { initialSlope: 1, initialIntercept: 0 } },
     }).compile(personas);
-    const { initialSlope, initialIntercept } = DEFAULT_PLATT_START;
+    const { initialSlope, initialIntercept } = EXAMPLE_LESS_PLATT_START;
     for (const task of ['Fix the bug in the auth code', 'Write an article about security audits']) {
       const scores = compiled.score(task);
       for (let i = 0; i < scores.length; i++) {
@@ -80,7 +93,8 @@ describe('the default scorer’s confidence', () => {
         expect(compiled.confidence?.(scores, i)).toBe(plattProbability(p, initialSlope, initialIntercept));
         for (let j = 0; j < scores.length; j++) {
           if ((scores[i] as number) > (scores[j] as number)) {
-            expect(compiled.confidence?.(scores, i)).toBeGreaterThan(
+            // Not below it; equal where both softmax probabilities are under the logit's clip.
+            expect(compiled.confidence?.(scores, i)).toBeGreaterThanOrEqual(
               compiled.confidence?.(scores, j) as number,
             );
           }
@@ -95,7 +109,7 @@ describe('the default scorer’s confidence', () => {
     const { stepwise } = fixedStepwise([...scores]);
     const compiled = bindOf(withDefaultConfidence(stepwise, { platt: false }));
     for (const position of [0, 17, 4_999]) {
-      const exact = softmaxProbability(scores, position, DEFAULT_TEMPERATURE);
+      const exact = softmaxProbability(scores, position, EXAMPLE_LESS_TEMPERATURE);
       expect(Math.abs((compiled.confidence?.(scores, position) as number) - exact)).toBeLessThan(1e-5);
     }
   });
@@ -107,10 +121,12 @@ describe('the default scorer’s confidence', () => {
   it('uses the trained model’s temperature where it has one, else the configured one, else the default', () => {
     const scores = Float64Array.of(0.5, 0.2, 0);
     const { stepwise } = fixedStepwise([...scores]);
-    const { initialSlope, initialIntercept } = DEFAULT_PLATT_START;
+    const { initialSlope, initialIntercept } = EXAMPLE_LESS_PLATT_START;
     const at = (temperature: number) =>
       plattProbability(softmaxProbability(scores, 0, temperature), initialSlope, initialIntercept);
-    expect(bindOf(withDefaultConfidence(stepwise)).confidence?.(scores, 0)).toBe(at(DEFAULT_TEMPERATURE));
+    expect(bindOf(withDefaultConfidence(stepwise)).confidence?.(scores, 0)).toBe(
+      at(EXAMPLE_LESS_TEMPERATURE),
+    );
     expect(bindOf(withDefaultConfidence(stepwise, { temperature: 0.3 })).confidence?.(scores, 0)).toBe(
       at(0.3),
     );
@@ -119,6 +135,41 @@ describe('the default scorer’s confidence', () => {
     );
     expect(() => withDefaultConfidence(stepwise, { temperature: 0 })).toThrow(/temperature/);
     expect(() => bindOf(withDefaultConfidence(stepwise), Number.NaN)).toThrow(/model\.temperature/);
+  });
+
+  it('takes the temperature and map of its kind: rosters with examples, and rosters mostly without', () => {
+    const scores = Float64Array.of(0.5, 0.2, 0);
+    const { stepwise } = fixedStepwise([...scores]);
+    const expected = (temperature: number, start: typeof DEFAULT_PLATT_START) =>
+      plattProbability(
+        softmaxProbability(scores, 0, temperature),
+        start.initialSlope,
+        start.initialIntercept,
+      );
+    const confidenceOn = (agents: readonly AgentManifest[]) =>
+      bindOf(withDefaultConfidence(stepwise), undefined, agents).confidence?.(scores, 0);
+    expect(confidenceOn(three.map(withExamples))).toBe(expected(DEFAULT_TEMPERATURE, DEFAULT_PLATT_START));
+    expect(confidenceOn(three)).toBe(expected(EXAMPLE_LESS_TEMPERATURE, EXAMPLE_LESS_PLATT_START));
+    // A configured temperature applies to both kinds.
+    const configured = bindOf(
+      withDefaultConfidence(stepwise, { temperature: 0.3 }),
+      undefined,
+      three.map(withExamples),
+    );
+    expect(configured.confidence?.(scores, 0)).toBe(expected(0.3, DEFAULT_PLATT_START));
+  });
+
+  it('counts a roster as one with examples when at least half its agents have some', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { maxLength: 40 }), (has) => {
+        const agents = has.map((h, i) => {
+          const agent = personas[i % personas.length] as AgentManifest;
+          return h ? withExamples(agent, i) : { ...agent, examples: [] };
+        });
+        const share = has.filter(Boolean).length / Math.max(1, has.length);
+        expect(rosterHasExamples(agents)).toBe(has.length > 0 && share >= 0.5);
+      }),
+    );
   });
 
   it('moves toward what outcomes say, and passes every outcome on to the scorer it wraps', () => {

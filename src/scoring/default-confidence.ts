@@ -1,3 +1,4 @@
+import type { AgentManifest } from '../manifest/manifest.js';
 import {
   DEFAULT_PLATT_CONFIG,
   type PlattConfig,
@@ -12,7 +13,12 @@ import type { CompiledScorer, IndexedRoster, StepwiseScorer, TrainedModel } from
  * a temperature (confidence.ts), corrected online by a Platt map that each outcome moves a step.
  *
  * The temperature is the trained model's when it has one (fitted on the roster's examples,
- * TrainedModel.temperature), else DefaultConfidenceConfig.temperature, else DEFAULT_TEMPERATURE.
+ * TrainedModel.temperature), else DefaultConfidenceConfig.temperature, else the default for the
+ * roster's kind: DEFAULT_TEMPERATURE for a roster whose agents have examples, and
+ * EXAMPLE_LESS_TEMPERATURE for one whose agents mostly do not (a tool list, the personas). The two
+ * kinds score on different scales — without examples a task matches a one-line description with a
+ * small share of its words, and the best match sits near 0.04 — and one temperature for both left
+ * such rosters' confidence far too low (ECE 0.33 on metatool; docs/BENCHMARKS.md, Calibration).
  * The map belongs to one compiled roster: when the router recompiles, it replays its latest outcomes
  * into the new one (create-router.ts), as it does for the example reranker.
  */
@@ -34,19 +40,53 @@ export const DEFAULT_TEMPERATURE = 0.044;
  * clinc150, and metatool's dev split, the check, 0.529 → 0.334 (docs/BENCHMARKS.md, Calibration).
  * Refit with the temperature.
  */
-export const DEFAULT_PLATT_START: Pick<PlattConfig, 'initialSlope' | 'initialIntercept'> = Object.freeze({
+export const DEFAULT_PLATT_START: PlattStart = Object.freeze({
   initialSlope: 0.43,
   initialIntercept: 0.37,
 });
 
+/**
+ * The same two fits for rosters whose agents mostly have no examples, chosen on the dev splits of
+ * stackexchange6 and clinc150 with their examples removed, weighed equally (bench/fit-temperature.ts
+ * and bench/fit-confidence-map.ts with `--without-examples`); metatool's dev split, whose tools have
+ * no examples, is the check.
+ */
+export const EXAMPLE_LESS_TEMPERATURE = 0.0166;
+export const EXAMPLE_LESS_PLATT_START: PlattStart = Object.freeze({
+  initialSlope: 0.32,
+  initialIntercept: 0.38,
+});
+
+/** A roster counts as one with examples when at least this share of its agents have some. */
+const EXAMPLE_SHARE = 0.5;
+
+/** Whether a roster takes the calibration of rosters with examples. */
+export function rosterHasExamples(agents: readonly AgentManifest[]): boolean {
+  let withExamples = 0;
+  for (const agent of agents) if ((agent.examples?.length ?? 0) > 0) withExamples++;
+  return agents.length > 0 && withExamples >= EXAMPLE_SHARE * agents.length;
+}
+
 export interface DefaultConfidenceConfig {
-  /** The softmax temperature when the trained model has none. Default DEFAULT_TEMPERATURE. */
+  /**
+   * The softmax temperature when the trained model has none, for every roster. Default
+   * DEFAULT_TEMPERATURE or EXAMPLE_LESS_TEMPERATURE, by the roster's kind.
+   */
   readonly temperature?: number;
   /**
    * The correction, fitted offline and then moved by outcomes, or false for none. Default
-   * DEFAULT_PLATT_CONFIG starting at DEFAULT_PLATT_START.
+   * DEFAULT_PLATT_CONFIG starting at DEFAULT_PLATT_START or EXAMPLE_LESS_PLATT_START, by the
+   * roster's kind; a start given here applies to both.
    */
   readonly platt?: false | Partial<PlattConfig>;
+}
+
+type PlattStart = Pick<PlattConfig, 'initialSlope' | 'initialIntercept'>;
+
+/** What one kind of roster is calibrated with before any outcome. */
+interface RosterCalibration {
+  readonly temperature: number;
+  readonly platt: false | PlattConfig;
 }
 
 /**
@@ -59,22 +99,34 @@ export function withDefaultConfidence(
   config: DefaultConfidenceConfig | false = {},
 ): StepwiseScorer {
   if (config === false) return inner;
-  const temperature = checkedTemperature(config.temperature ?? DEFAULT_TEMPERATURE, 'temperature');
-  const platt =
-    config.platt === false ? false : { ...DEFAULT_PLATT_CONFIG, ...DEFAULT_PLATT_START, ...config.platt };
-  if (platt !== false) new PlattCorrection(platt); // checks it once, here
+  if (config.temperature !== undefined) checkedTemperature(config.temperature, 'temperature');
+  const kindOf = (temperature: number, start: PlattStart): RosterCalibration => ({
+    temperature,
+    platt: config.platt === false ? false : { ...DEFAULT_PLATT_CONFIG, ...start, ...config.platt },
+  });
+  const withExamples = kindOf(DEFAULT_TEMPERATURE, DEFAULT_PLATT_START);
+  const withoutExamples = kindOf(EXAMPLE_LESS_TEMPERATURE, EXAMPLE_LESS_PLATT_START);
+  if (withExamples.platt !== false) new PlattCorrection(withExamples.platt); // checks it once, here
+  // Which kind each indexed roster is: the index sees the manifests, bind only their ids.
+  const calibrationOf = new WeakMap<IndexedRoster, RosterCalibration>();
   return {
-    index: (agents, evidence) => inner.index(agents, evidence),
+    *index(agents, evidence) {
+      const indexed = yield* inner.index(agents, evidence);
+      calibrationOf.set(indexed, rosterHasExamples(agents) ? withExamples : withoutExamples);
+      return indexed;
+    },
     train: (agents) => inner.train(agents),
-    bind: (indexed: IndexedRoster, model: TrainedModel | undefined) =>
-      confidentScorer(
+    bind: (indexed: IndexedRoster, model: TrainedModel | undefined) => {
+      const kind = calibrationOf.get(indexed) ?? withExamples;
+      return confidentScorer(
         inner.bind(indexed, model),
         indexed.agentIds,
         model?.temperature === undefined
-          ? temperature
+          ? (config.temperature ?? kind.temperature)
           : checkedTemperature(model.temperature, 'model.temperature'),
-        platt === false ? undefined : new PlattCorrection(platt),
-      ),
+        kind.platt === false ? undefined : new PlattCorrection(kind.platt),
+      );
+    },
   };
 }
 
