@@ -36,7 +36,7 @@ for (const floor of FLOORS)
         // Reranker settings to try beside the weight, as JSON: RERANKER='{"scoreWeight":5}'.
         ...(process.env.RERANKER === undefined ? {} : { reranker: JSON.parse(process.env.RERANKER) }),
         wordVectors: () => vectors,
-        semantic: weight === 0 ? false : { weight, floor },
+        semantic: weight === 0 ? false : { weight, floor, nearest: Number(process.env.NEAREST ?? '0') },
       });
       const router = createRouter({ scorer, policy: evalPolicy() });
       for (const agent of agents) router.registerAgent(agent);

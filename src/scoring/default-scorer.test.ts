@@ -127,6 +127,13 @@ describe('default scorer', () => {
     expect(() => createDefaultScorer({ k1: -1 })).toThrow(/k1/);
     expect(() => createDefaultScorer({ b: 2 })).toThrow(/b in \[0, 1\]/);
     expect(() => createDefaultScorer({ fieldWeights: { examples: Number.NaN } })).toThrow(/examples/);
+    const noVectors = () => undefined;
+    expect(() => createDefaultScorer({ wordVectors: noVectors, semantic: { nearest: 1.5 } })).toThrow(
+      /semantic\.nearest/,
+    );
+    expect(() => createDefaultScorer({ wordVectors: noVectors, semantic: { floor: 1 } })).toThrow(
+      /semantic\.floor/,
+    );
   });
 });
 

@@ -95,7 +95,8 @@ export interface DefaultScorerConfig {
   readonly reranker?: false | Partial<RerankerConfig>;
   /**
    * How confidence (CompiledScorer.confidence) is computed (default-confidence.ts), or false for
-   * none. Default: DEFAULT_TEMPERATURE, corrected online from outcomes.
+   * none. Default: the temperature of the roster's kind (DEFAULT_TEMPERATURE with examples,
+   * EXAMPLE_LESS_TEMPERATURE without), corrected online from outcomes.
    */
   readonly confidence?: false | DefaultConfidenceConfig;
   /**
@@ -302,9 +303,12 @@ function withSemantic(lexical: LexicalScorer, semantic: SemanticChannel, analyze
 }
 
 function checkedSemanticConfig(config: SemanticConfig): SemanticConfig {
-  const { weight, floor, minExamples, maxAgents } = config;
+  const { weight, floor, nearest, minExamples, maxAgents } = config;
   if (!(weight >= 0 && weight <= 1)) {
     throw new TypeError(`expected semantic.weight in [0, 1], got ${weight} (${typeof weight})`);
+  }
+  if (!(nearest >= 0 && nearest <= 1)) {
+    throw new TypeError(`expected semantic.nearest in [0, 1], got ${nearest} (${typeof nearest})`);
   }
   if (!(floor >= 0 && floor < 1)) {
     throw new TypeError(`expected semantic.floor in [0, 1), got ${floor} (${typeof floor})`);

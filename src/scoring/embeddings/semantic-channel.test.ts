@@ -45,7 +45,7 @@ function toyVectors(): WordVectors {
 const vectors = toyVectors();
 const sentencesOf = (examples: string[], description = '', nameLine = ''): AgentSentences =>
   agentSentences({ examples, description, nameLine }, vectors);
-const CONFIG = { weight: 0.5, floor: 0, minExamples: 3, maxAgents: 10 };
+const CONFIG = { weight: 0.5, floor: 0, nearest: 0.3, minExamples: 3, maxAgents: 10 };
 const ROSTER = [
   sentencesOf(['cat', 'kitten', 'the dog', 'puppy'], 'pet'),
   sentencesOf(['car', 'truck', 'the engine'], 'vehicle'),
@@ -137,5 +137,20 @@ describe('the semantic channel', () => {
     const inside = Math.max(...channel.fuse('bread soup', new Float64Array(2)));
     expect(heldOut).toBeLessThan(inside);
     expect(heldOut).toBeGreaterThanOrEqual(0);
+  });
+
+  it('with the nearest example alone, matches a task its example says, but not that example held out', () => {
+    const roster = [sentencesOf(['cat', 'kitten', 'bread soup']), sentencesOf(['car', 'truck', 'engine'])];
+    const nearestOnly = { ...CONFIG, weight: 1, nearest: 1 };
+    const channel = SemanticChannel.build(roster, vectors, nearestOnly) as SemanticChannel;
+    expect(channel.fuse('bread soup', new Float64Array(2))[0]).toBeCloseTo(1, 5);
+    const heldOut = channel.heldOutScores(new Float64Array(2), 0, 2)[0] as number;
+    expect(heldOut).toBeLessThan(0.9);
+    // The centroid alone gives the whole agent's direction, never a perfect match for one example.
+    const centroidOnly = SemanticChannel.build(roster, vectors, {
+      ...nearestOnly,
+      nearest: 0,
+    }) as SemanticChannel;
+    expect(centroidOnly.fuse('bread soup', new Float64Array(2))[0]).toBeLessThan(0.9);
   });
 });

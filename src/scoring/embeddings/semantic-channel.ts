@@ -26,6 +26,11 @@ export interface SemanticConfig {
    * the "no suitable agent" threshold.
    */
   readonly floor: number;
+  /**
+   * Share of the semantic score that is the cosine with the agent's nearest example, 0..1; the rest
+   * is the cosine with its vector (the sum of its parts).
+   */
+  readonly nearest: number;
   /** Fewest examples an agent needs to take part. */
   readonly minExamples: number;
   /**
@@ -42,6 +47,7 @@ export interface SemanticConfig {
 export const DEFAULT_SEMANTIC_CONFIG: SemanticConfig = Object.freeze({
   weight: 0.2,
   floor: 0,
+  nearest: 0.3,
   minExamples: 3,
   maxAgents: 1_000,
 });
@@ -88,6 +94,13 @@ export class SemanticChannel {
   readonly #rowOf: ReadonlyMap<number, number>;
   readonly #parts: readonly AgentSentences[];
   readonly #task: Float32Array;
+  readonly #nearest: number;
+  /** Every taking part agent's centred unit examples, row by row, agent after agent. */
+  readonly #exampleRows: Float32Array;
+  /** Agent r's examples are rows exampleStart[r] .. exampleStart[r + 1] − 1. */
+  readonly #exampleStart: Int32Array;
+  /** The manifest index of each example row's example (held-out scores leave it out). */
+  readonly #exampleIndex: Int32Array;
 
   private constructor(
     vectors: WordVectors,
@@ -109,6 +122,26 @@ export class SemanticChannel {
     for (let r = 0; r < positions.length; r++) normalised(this.#row(this.#rows, r));
     this.#rowOf = new Map(Array.from(positions, (position, r) => [position, r]));
     this.#task = new Float32Array(vectors.dims);
+    this.#nearest = config.nearest;
+    const starts: number[] = [0];
+    const indexes: number[] = [];
+    for (const agent of parts) {
+      agent.examples.forEach((v, i) => {
+        if (v !== undefined) indexes.push(i);
+      });
+      starts.push(indexes.length);
+    }
+    this.#exampleStart = Int32Array.from(starts);
+    this.#exampleIndex = Int32Array.from(indexes);
+    this.#exampleRows = new Float32Array(config.nearest === 0 ? 0 : indexes.length * this.#dims);
+    if (config.nearest > 0) {
+      let row = 0;
+      for (const agent of parts) {
+        for (const v of agent.examples) {
+          if (v !== undefined) centre(v, common, this.#row(this.#exampleRows, row++));
+        }
+      }
+    }
   }
 
   /**
@@ -175,6 +208,7 @@ export class SemanticChannel {
     const positions = this.#positions;
     const rows = this.#rows;
     const dims = this.#dims;
+    const nearest = this.#nearest;
     // The hot loop of a decision at a thousand agents: locals and one flat pass over the rows.
     for (let r = 0, at = 0; r < positions.length; r++, at += dims) {
       const position = positions[r] as number;
@@ -193,7 +227,8 @@ export class SemanticChannel {
           d3 += (task[d + 3] as number) * (rows[at + d + 3] as number);
         }
         for (; d < dims; d++) d0 += (task[d] as number) * (rows[at + d] as number);
-        const dot = d0 + d1 + d2 + d3;
+        let dot = d0 + d1 + d2 + d3;
+        if (nearest > 0) dot = (1 - nearest) * dot + nearest * this.#nearestCosine(task, r, -1);
         semantic = dot > floor ? (dot - floor) / (1 - floor) : 0;
       }
       scores[position] = (1 - w) * (scores[position] as number) + w * semantic;
@@ -222,10 +257,27 @@ export class SemanticChannel {
       } else {
         cosine = this.#dot(task, this.#rows, r);
       }
+      if (this.#nearest > 0) {
+        cosine =
+          (1 - this.#nearest) * cosine +
+          this.#nearest * this.#nearestCosine(task, r, r === row ? example : -1);
+      }
       const p = this.#positions[r] as number;
       fused[p] = (1 - w) * (fused[p] as number) + w * this.#semantic(cosine);
     }
     return fused;
+  }
+
+  /** The largest cosine of `task` with agent r's examples, but the one at manifest index `leaveOut`. */
+  #nearestCosine(task: Float32Array, r: number, leaveOut: number): number {
+    let best = 0;
+    const end = this.#exampleStart[r + 1] as number;
+    for (let e = this.#exampleStart[r] as number; e < end; e++) {
+      if (this.#exampleIndex[e] === leaveOut) continue;
+      const cosine = this.#dot(task, this.#exampleRows, e);
+      if (cosine > best) best = cosine;
+    }
+    return best;
   }
 
   #semantic(cosine: number): number {
