@@ -11,8 +11,9 @@ import type { WordVectors } from './word-vectors.js';
  * description, and the line of its name and tags, as SIF sentence vectors — each part first made a
  * unit vector, centred by the roster's common direction (the mean of all parts, which GloVe sentence
  * means share and which makes every cosine high and alike) and made a unit vector again. A task's
- * semantic score is the cosine of its centred sentence vector with that vector, clipped at 0, and its
- * capability becomes (1 − weight)·lexical + weight·semantic. Agents without examples keep their
+ * semantic score mixes the cosine of its centred sentence vector with that vector and with the agent's
+ * nearest centred example (a phrasing the sum blurs), clipped at 0, and its capability becomes
+ * (1 − weight)·lexical + weight·semantic. Agents without examples keep their
  * lexical score: a tool's one-line description is too thin a text for a centroid (on metatool the
  * channel lowered top-1 from 0.451 to 0.295 when they took part; docs/BENCHMARKS.md).
  */
