@@ -36,7 +36,15 @@ for (const floor of FLOORS)
         // Reranker settings to try beside the weight, as JSON: RERANKER='{"scoreWeight":5}'.
         ...(process.env.RERANKER === undefined ? {} : { reranker: JSON.parse(process.env.RERANKER) }),
         wordVectors: () => vectors,
-        semantic: weight === 0 ? false : { weight, floor, nearest: Number(process.env.NEAREST ?? '0') },
+        semantic:
+          weight === 0
+            ? false
+            : {
+                weight,
+                floor,
+                // The nearest example's share to try beside the weight: NEAREST=0.5.
+                ...(process.env.NEAREST === undefined ? {} : { nearest: Number(process.env.NEAREST) }),
+              },
       });
       const router = createRouter({ scorer, policy: evalPolicy() });
       for (const agent of agents) router.registerAgent(agent);

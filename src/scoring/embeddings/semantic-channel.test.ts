@@ -153,4 +153,25 @@ describe('the semantic channel', () => {
     }) as SemanticChannel;
     expect(centroidOnly.fuse('bread soup', new Float64Array(2))[0]).toBeLessThan(0.9);
   });
+
+  it('looks at the nearest example only for the 16 agents closest to the task by their vector', () => {
+    const animals = Array.from({ length: 16 }, () => sentencesOf(['cat', 'kitten', 'puppy']));
+    // Its vector points at food and vehicles, but one of its examples is exactly the task.
+    const odd = sentencesOf(['bread', 'soup', 'truck', 'car', 'cat']);
+    const channel = SemanticChannel.build([...animals, odd], vectors, {
+      ...CONFIG,
+      weight: 1,
+      nearest: 1,
+      maxAgents: 20,
+    }) as SemanticChannel;
+    const scores = channel.fuse('cat', new Float64Array(17));
+    expect(scores[16]).toBeLessThan(0.9);
+    // With fewer agents it is among the closest, and its example counts.
+    const small = SemanticChannel.build([...animals.slice(0, 3), odd], vectors, {
+      ...CONFIG,
+      weight: 1,
+      nearest: 1,
+    }) as SemanticChannel;
+    expect(small.fuse('cat', new Float64Array(4))[3]).toBeCloseTo(1, 5);
+  });
 });
