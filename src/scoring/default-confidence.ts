@@ -26,8 +26,7 @@ import type { CompiledScorer, IndexedRoster, StepwiseScorer, TrainedModel } from
 /**
  * The temperature of least negative log-likelihood of the right agent on the dev splits of
  * stackexchange6 and clinc150, weighed equally (bench/fit-temperature.ts; each alone chooses
- * 0.044); metatool's dev split is the check, and alone would choose 0.009: its best matches sit
- * near 0.04, where this temperature is too warm (docs/BENCHMARKS.md, Calibration). Scores are the
+ * 0.044): the temperature of rosters with examples (docs/BENCHMARKS.md, Calibration). Scores are the
  * default scorer's capability, in [0, 1]; refit when the scorer changes how it scores.
  */
 export const DEFAULT_TEMPERATURE = 0.044;
@@ -36,8 +35,8 @@ export const DEFAULT_TEMPERATURE = 0.044;
  * Where the online correction starts: the map σ(a · logit(p) + b) of least negative log-likelihood
  * of the routed decisions being right on the dev splits of stackexchange6 and clinc150, weighed
  * equally (bench/fit-confidence-map.ts). The softmax alone is overconfident at the top and
- * underconfident below on clinc150 (ECE 0.091); with the map, 0.047 on stackexchange6 and 0.041 on
- * clinc150, and metatool's dev split, the check, 0.529 → 0.334 (docs/BENCHMARKS.md, Calibration).
+ * underconfident below on clinc150 (ECE 0.089); with the map, 0.047 on stackexchange6 and 0.043 on
+ * clinc150 (docs/BENCHMARKS.md, Calibration).
  * Refit with the temperature.
  */
 export const DEFAULT_PLATT_START: PlattStart = Object.freeze({
