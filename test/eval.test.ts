@@ -78,7 +78,8 @@ describe('swarm-router eval', () => {
     ]);
     // Tasks 1, 2 and 4 rank their agent first by their words; 3 and 5 score 0 everywhere and rank
     // the first agent first. The decision refuses both zero scores ("no suitable agent") and, at the
-    // threshold estimated from this roster's one example, the weakest of the three matches too.
+    // fallback threshold 0.04 (one example is too few to estimate one from), the weakest of the three
+    // matches too.
     expect(report).toMatchObject({
       scorer: 'default',
       mode: 'cold',
