@@ -22,10 +22,10 @@ export function readSplit(root: string, set: string, split: string): EvalTask[] 
 }
 
 /**
- * The sets a calibration probe fits on and checks, by the kind of roster it fits: the sets whose
- * agents have examples, or (`--without-examples` among the probe's arguments) the same two with their
- * examples removed — the rosters a tool list makes — with metatool, whose tools have none, as the
- * check. Arguments other than the flag stay in their places.
+ * The sets a calibration probe fits on, by the kind of roster it fits: the two whose agents have
+ * examples (metatool, without, printed as the check), or (`--without-examples` among the probe's
+ * arguments) the three rosters without examples — the same two with their examples removed, and
+ * metatool, whose tools have none. Arguments other than the flag stay in their places.
  */
 export function calibrationSets(argv: readonly string[]): {
   readonly args: string[];
@@ -35,9 +35,9 @@ export function calibrationSets(argv: readonly string[]): {
   const withoutExamples = argv.includes('--without-examples');
   const args = argv.filter((a) => a !== '--without-examples');
   const fitSets = withoutExamples
-    ? [`stackexchange6${NO_EXAMPLES}`, `clinc150${NO_EXAMPLES}`]
+    ? [`stackexchange6${NO_EXAMPLES}`, `clinc150${NO_EXAMPLES}`, 'metatool']
     : ['stackexchange6', 'clinc150'];
-  return { args, sets: [...fitSets, 'metatool'], fitSets };
+  return { args, sets: withoutExamples ? fitSets : [...fitSets, 'metatool'], fitSets };
 }
 
 /** A set's name with this suffix: its roster with every agent's examples removed. */
