@@ -59,10 +59,10 @@ describe('swarm-router route', () => {
     // Forge is the only one whose manifest covers the task, but it bid above the ceiling; Quill covers
     // next to nothing of it: no suitable agent, and the explanation says why for each.
     expect(run.stdout).toMatch(
-      /→ no agent: No suitable agent: 2 agents were refused: 1 bids above max_bid_sats, 1 is below the capability threshold 0\.04 \(quill 0\.0\d\d\)\n/,
+      /→ no agent: No suitable agent: 2 agents were refused: 1 bids above max_bid_sats, 1 is below the capability threshold 0\.02 \(quill 0\.0\d\d\)\n/,
     );
     expect(run.stdout).toMatch(/forge\s+50 sat .*refused: bids above max_bid_sats/);
-    expect(run.stdout).toMatch(/quill\s+40 sat .*refused: is below the capability threshold 0\.04/);
+    expect(run.stdout).toMatch(/quill\s+40 sat .*refused: is below the capability threshold 0\.02/);
   });
 
   it('says which required capability no agent declares, as text and as JSON', async () => {
@@ -721,9 +721,9 @@ describe('swarm-router route --min-capability', () => {
     expect(empty.code).toBe(2);
   });
 
-  it("accepts 'auto': with no examples in the roster it falls back to 0.04", async () => {
+  it("accepts 'auto': with no examples in the roster it takes 0.02", async () => {
     const run = await cli([...args, '--min-capability', 'auto', '--json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).policy).toMatchObject({ min_capability: 0.04 });
+    expect(JSON.parse(run.stdout).policy).toMatchObject({ min_capability: 0.02 });
   });
 });

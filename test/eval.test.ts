@@ -78,7 +78,7 @@ describe('swarm-router eval', () => {
     ]);
     // Tasks 1, 2 and 4 rank their agent first by their words; 3 and 5 score 0 everywhere and rank
     // the first agent first. The decision refuses both zero scores ("no suitable agent") and, at the
-    // fallback threshold 0.04 (one example is too few to estimate one from), the weakest of the three
+    // threshold of rosters without examples, 0.02 (one example is too few to estimate one from), the weakest of the three
     // matches too.
     expect(report).toMatchObject({
       scorer: 'default',
@@ -187,8 +187,8 @@ describe('swarm-router eval', () => {
       'accuracy_at_coverage',
       'ms_per_task',
     ]);
-    // Too few examples to estimate a threshold from: `auto` falls back to 0.04.
-    expect(report.min_capability).toBe(0.04);
+    // Too few examples to estimate a threshold from: `auto` takes that of rosters without, 0.02.
+    expect(report.min_capability).toBe(0.02);
     // No manifest knows a word of o1, nor of in-scope tasks 3 and 5: all score 0 and are refused.
     expect(report.oos_rejected).toBe(1);
     expect(report.in_scope_accepted).toBeLessThanOrEqual(3 / 5);

@@ -2,9 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Bid } from './decision.js';
 import type { RouteConstraints } from './filters.js';
-import { createPolicy, DEFAULT_POLICY, FALLBACK_MIN_CAPABILITY, type RosterFacts } from './policy.js';
+import {
+  createPolicy,
+  DEFAULT_POLICY,
+  EXAMPLE_LESS_MIN_CAPABILITY,
+  FALLBACK_MIN_CAPABILITY,
+  type RosterFacts,
+} from './policy.js';
 
-const policy = createPolicy(DEFAULT_POLICY, 'default');
+// The threshold of an `auto` policy on a roster with examples that suggests no more than the floor.
+const policy = createPolicy(DEFAULT_POLICY, 'default', FALLBACK_MIN_CAPABILITY);
 
 interface AgentFacts {
   capability: number;
@@ -173,8 +180,10 @@ describe('default policy: signals, threshold, explanation', () => {
   it("resolves an 'auto' threshold to the roster's suggestion, never below the fallback, and records the number", () => {
     expect(DEFAULT_POLICY.minCapability).toBe('auto');
     expect(createPolicy(DEFAULT_POLICY, 'default', 0.097).spec.minCapability).toBe(0.097);
-    expect(createPolicy(DEFAULT_POLICY, 'default').spec.minCapability).toBe(FALLBACK_MIN_CAPABILITY);
     expect(createPolicy(DEFAULT_POLICY, 'default', 0.009).spec.minCapability).toBe(FALLBACK_MIN_CAPABILITY);
+    // A roster that suggests nothing (no examples to estimate from) scores lower, and gets a lower one.
+    expect(createPolicy(DEFAULT_POLICY, 'default').spec.minCapability).toBe(EXAMPLE_LESS_MIN_CAPABILITY);
+    expect(EXAMPLE_LESS_MIN_CAPABILITY).toBeLessThan(FALLBACK_MIN_CAPABILITY);
     // A fixed threshold ignores the suggestion.
     expect(createPolicy({ ...DEFAULT_POLICY, minCapability: 0.2 }, 'default', 0.097).spec.minCapability).toBe(
       0.2,

@@ -40,8 +40,8 @@ const NO_TAGS: ReadonlySet<string> = new Set();
 
 /**
  * "No suitable agent: no agent declares the capability `baking`", "No bids received, and none of the
- * 3 agents fits: 2 are offline, 1 is below the capability threshold 0.04 (forge 0.021)", "No suitable
- * agent: 3 agents were refused: 2 are below the capability threshold 0.04 (best forge 0.021), 1 bids
+ * 3 agents fits: 2 are offline, 1 is below the capability threshold 0.02 (forge 0.016)", "No suitable
+ * agent: 3 agents were refused: 2 are below the capability threshold 0.02 (best forge 0.016), 1 bids
  * above max_bid_sats".
  */
 export function noFitReason(input: NoFitInput): string {

@@ -76,7 +76,8 @@ export interface PolicyConfig {
   readonly signals: readonly { readonly name: string; readonly weight: number }[];
   /**
    * See PolicySpec.minCapability: a bidder whose match is below it is refused. `auto`: the threshold the compiled roster suggests
-   * (CompiledScorer.suggestedMinCapability) where it is above FALLBACK_MIN_CAPABILITY, else that.
+   * (CompiledScorer.suggestedMinCapability) where it is above FALLBACK_MIN_CAPABILITY, else that;
+   * EXAMPLE_LESS_MIN_CAPABILITY where it suggests none.
    * Default: none.
    */
   readonly minCapability?: number | 'auto';
@@ -105,12 +106,23 @@ export const CLASSIC_POLICY: PolicyConfig = Object.freeze({
 });
 
 /**
- * The threshold of an `auto` policy when the roster suggests none (no examples to estimate from) or
- * a lower one: where a roster's own examples often match nothing (stackexchange6 suggests 0.009),
- * a lower threshold would route tasks no manifest matches at all. Low on purpose: scores sit lower on small rosters (six personas: "Write a function to calculate
- * fibonacci numbers" gives Forge 0.057) than on large ones with examples.
+ * The floor under the threshold an `auto` policy takes from a roster with examples: where the
+ * roster's own examples often match nothing (stackexchange6 suggests 0.009), a lower threshold would
+ * route tasks no manifest matches at all.
  */
 export const FALLBACK_MIN_CAPABILITY = 0.04;
+
+/**
+ * The threshold of an `auto` policy when the roster suggests none: its agents have no examples (a
+ * tool list, the personas) or too few to estimate from. Such rosters score lower — a task matches a
+ * one-line description with a small share of its words — and at FALLBACK_MIN_CAPABILITY they
+ * refused 45% of metatool's tasks and 83% of stackexchange6's with its examples removed. Chosen on
+ * those and clinc150 without examples (docs/BENCHMARKS.md, Rosters without examples): at 0.02 they
+ * keep 87%, 39% and 82% of their tasks and refuse 27%, 82% and 66% of clinc150's out-of-scope
+ * queries; at 0.01 a half-weight prefix variant of one word clears it on the personas ("auth" gives
+ * Quill, the writer, 0.0165 on "Fix the bug in the auth code").
+ */
+export const EXAMPLE_LESS_MIN_CAPABILITY = 0.02;
 
 /**
  * The default policy. Capability carries most of the weight, because picking an agent that can do
@@ -169,7 +181,9 @@ export function createPolicy(
   const signalCount = weighted.length;
   const minCapability =
     config.minCapability === 'auto'
-      ? Math.max(suggestedMinCapability ?? 0, FALLBACK_MIN_CAPABILITY)
+      ? suggestedMinCapability === undefined
+        ? EXAMPLE_LESS_MIN_CAPABILITY
+        : Math.max(suggestedMinCapability, FALLBACK_MIN_CAPABILITY)
       : config.minCapability;
   if (minCapability !== undefined && !(minCapability >= 0 && minCapability <= 1)) {
     throw new TypeError(`expected minCapability in [0, 1], got ${minCapability} (${typeof minCapability})`);

@@ -51,7 +51,7 @@ export interface RouterOptions {
   readonly bidNormalisation?: BidNormalisation;
   /**
    * The default policy's "no suitable agent" threshold, 0..1, or `auto` (default): the threshold the
-   * compiled roster suggests from its examples, else 0.04 (policy.ts). `swarm-router eval --oos`
+   * compiled roster suggests from its examples (at least 0.04), else 0.02 (policy.ts). `swarm-router eval --oos`
    * calibrates one from labelled data. Ignored with an explicit `policy` or the classic scorer.
    */
   readonly minCapability?: number | 'auto';

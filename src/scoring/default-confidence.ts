@@ -51,8 +51,8 @@ export const DEFAULT_PLATT_START: PlattStart = Object.freeze({
  */
 export const EXAMPLE_LESS_TEMPERATURE = 0.0132;
 export const EXAMPLE_LESS_PLATT_START: PlattStart = Object.freeze({
-  initialSlope: 0.29,
-  initialIntercept: 0.26,
+  initialSlope: 0.31,
+  initialIntercept: 0.27,
 });
 
 /** A roster counts as one with examples when at least this share of its agents have some. */

@@ -4,7 +4,7 @@ import { FakeClock } from '../../test/helpers/fake-clock.js';
 import { agent } from '../../test/helpers/manifest.js';
 import { tempDbPath, tempDir } from '../../test/helpers/temp-dir.js';
 import type { AgentManifest } from '../manifest/manifest.js';
-import { FALLBACK_MIN_CAPABILITY } from '../policy/policy.js';
+import { EXAMPLE_LESS_MIN_CAPABILITY, FALLBACK_MIN_CAPABILITY } from '../policy/policy.js';
 import { createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
 import { createStore } from '../store/create-store.js';
@@ -237,11 +237,11 @@ describe('example reranker (default scorer)', () => {
     expect(mixedRouter.policy.minCapability).toBe(
       Math.max(mixed.suggestedMinCapability ?? 0, FALLBACK_MIN_CAPABILITY),
     );
-    // Fifteen examples are too few: no suggestion, and the policy falls back.
+    // Fifteen examples are too few: no suggestion, and the policy takes the one of rosters without.
     expect(compile(true).suggestedMinCapability).toBeUndefined();
     const small = createRouter({});
     for (const manifest of roster) small.registerAgent(manifest);
-    expect(small.policy.minCapability).toBe(FALLBACK_MIN_CAPABILITY);
+    expect(small.policy.minCapability).toBe(EXAMPLE_LESS_MIN_CAPABILITY);
   });
 
   it.each([

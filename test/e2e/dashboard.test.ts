@@ -136,11 +136,11 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
     await expect
       .poll(() => reason.textContent())
       .toMatch(
-        /^No suitable agent: 6 agents were refused: 6 are below the capability threshold 0\.04 \(best \w+ 0\.000\)$/,
+        /^No suitable agent: 6 agents were refused: 6 are below the capability threshold 0\.02 \(best \w+ 0\.000\)$/,
       );
     const refused = page.locator('[data-testid=decision-detail] .chart .refused');
     expect(await refused.count()).toBe(6);
-    expect(await refused.first().textContent()).toBe('refused: is below the capability threshold 0.04');
+    expect(await refused.first().textContent()).toBe('refused: is below the capability threshold 0.02');
     await page.close();
   }, 60_000);
 

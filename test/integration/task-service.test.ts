@@ -126,8 +126,8 @@ describe.each(ENGINES)('TaskService ($name)', (engine) => {
     expect(decision?.taskId).toBe(task.taskId);
     expect(decision?.selectedAgent).toBe('forge');
     expect(decision?.bidders.map((b) => [b.agentId, b.rejection])).toEqual([
-      ['quill', 'are below the capability threshold 0.04'],
-      ['echo', 'are below the capability threshold 0.04'],
+      ['quill', 'are below the capability threshold 0.02'],
+      ['echo', 'are below the capability threshold 0.02'],
       ['forge', null],
     ]);
     expect(seen.map((e) => e.kind)).toEqual([

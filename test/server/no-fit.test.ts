@@ -18,7 +18,7 @@ const start = async () => {
   return service;
 };
 
-const THRESHOLD_REFUSAL = 'are below the capability threshold 0.04';
+const THRESHOLD_REFUSAL = 'are below the capability threshold 0.02';
 
 describe('service: no agent that does not fit', () => {
   it('POST /v1/route: a cheaper, proven agent that matches nothing does not win over one that fits', async () => {
@@ -50,7 +50,7 @@ describe('service: no agent that does not fit', () => {
     const echo = decision.breakdown.find((c: { agent_id: string }) => c.agent_id === 'echo');
     expect(echo).toMatchObject({ capability: 0, rejection: THRESHOLD_REFUSAL });
     expect(decision.selection_reason).toMatch(
-      /; 1 of 2 bids eligible \(1 is below the capability threshold 0\.04\)$/,
+      /; 1 of 2 bids eligible \(1 is below the capability threshold 0\.02\)$/,
     );
   });
 
@@ -77,7 +77,7 @@ describe('service: no agent that does not fit', () => {
     });
     expect(refused.selected_agent).toBeNull();
     expect(refused.selection_reason).toMatch(
-      /^No suitable agent: 3 agents were refused: 1 bids above max_bid_sats, 2 are below the capability threshold 0\.04 \(best quill 0\.\d{3}\)$/,
+      /^No suitable agent: 3 agents were refused: 1 bids above max_bid_sats, 2 are below the capability threshold 0\.02 \(best quill 0\.\d{3}\)$/,
     );
     // What the log holds is what was answered.
     const logged = await service.call({ method: 'GET', url: `/v1/decisions?task_id=${refused.task_id}` });
