@@ -166,6 +166,8 @@ export class A2aDispatcher {
     });
     // Until the agent has the task, it has the reservation's time; then the work's.
     const answerBy = AbortSignal.any([stop, AbortSignal.timeout(Math.max(1, reservedUntilMs - clock.now()))]);
+    // Every call about the task carries the dispatch span's context: the agent's spans join the trace.
+    const serviceParameters = run.traceHeaders();
     let client: Client;
     let first: A2aTask | { readonly message: A2aMessage };
     let stream: AsyncGenerator<unknown> | undefined;
@@ -174,10 +176,11 @@ export class A2aDispatcher {
       if (reach.streaming) {
         stream = client.sendMessageStream(request, {
           signal: AbortSignal.any([stop, workTimeout(this.#options)]),
+          serviceParameters,
         });
         first = await firstTaskOf(stream, answerBy);
       } else {
-        const answer = await client.sendMessage(request, { signal: answerBy });
+        const answer = await client.sendMessage(request, { signal: answerBy, serviceParameters });
         first = 'messageId' in answer ? { message: answer } : answer;
       }
     } catch (error) {
@@ -196,7 +199,7 @@ export class A2aDispatcher {
       const final =
         'message' in first
           ? { state: TaskState.TASK_STATE_COMPLETED, result: resultOfMessage(first.message) }
-          : await this.#follow(client, first, stream, stop);
+          : await this.#follow(client, first, stream, stop, serviceParameters);
       const durationMs = clock.now() - started;
       const completed = final.state === TaskState.TASK_STATE_COMPLETED;
       if (completed) await tasks.complete(taskId, agentId, durationMs, final.result);
@@ -221,6 +224,7 @@ export class A2aDispatcher {
     first: A2aTask,
     stream: AsyncGenerator<unknown> | undefined,
     stop: AbortSignal,
+    serviceParameters: Record<string, string>,
   ): Promise<{ state: TaskState; result: OutcomeResult }> {
     let state = first.status?.state ?? TaskState.TASK_STATE_SUBMITTED;
     const artifacts = new ArtifactCollector(first);
@@ -240,7 +244,10 @@ export class A2aDispatcher {
           pollMs = Math.min(pollMs * 2, this.#options.maxPollMs ?? MAX_POLL_MS);
           if (stop.aborted)
             return { state: TaskState.TASK_STATE_FAILED, result: artifacts.result(first.id, state) };
-          const current = await client.getTask({ id: first.id, tenant: '' } as never, { signal: stop });
+          const current = await client.getTask({ id: first.id, tenant: '' } as never, {
+            signal: stop,
+            serviceParameters,
+          });
           state = current.status?.state ?? state;
           artifacts.replaceWith(current);
         }
@@ -250,7 +257,7 @@ export class A2aDispatcher {
     }
     const result = artifacts.result(first.id, state);
     if (!FINAL_STATES.has(state)) {
-      await client.cancelTask({ id: first.id, tenant: '' } as never).catch(() => {});
+      await client.cancelTask({ id: first.id, tenant: '' } as never, { serviceParameters }).catch(() => {});
       return { state: TaskState.TASK_STATE_FAILED, result };
     }
     return { state, result };

@@ -1,4 +1,12 @@
-import { type Attributes, type Context, context, type Span, SpanKind } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Context,
+  context,
+  propagation,
+  type Span,
+  SpanKind,
+  trace,
+} from '@opentelemetry/api';
 import type { A2aReach } from '../manifest/manifest.js';
 import {
   ATTR_A2A_AGENT,
@@ -74,6 +82,17 @@ export class AgentRunSpan {
       },
       parent ?? context.active(),
     );
+  }
+
+  /**
+   * The headers that carry this span's context to the agent (W3C `traceparent` and `tracestate` with
+   * the propagator `serve` registers), so that the agent's own spans join the task's trace; none
+   * when tracing is off.
+   */
+  traceHeaders(): Record<string, string> {
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), this.#span), carrier);
+    return carrier;
   }
 
   /** The logged decision the task was offered by (the parent span has it too, when there is one). */

@@ -34,6 +34,8 @@ export interface A2aTestAgent {
   readonly received: string[];
   /** The JSON-RPC methods it was called with, in order (SendMessage, message/send, GetTask…). */
   readonly methods: string[];
+  /** The `traceparent` header of each JSON-RPC call, in order (undefined where there was none). */
+  readonly traceparents: (string | undefined)[];
   setSkills(skills: readonly TestSkill[]): void;
   /** Serve the card with this HTTP status instead (0 to serve it again). */
   failCardWith(status: number): void;
@@ -121,6 +123,7 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
   let cardStatus = 0;
   const received: string[] = [];
   const methods: string[] = [];
+  const traceparents: (string | undefined)[] = [];
   let base = '';
   const cardJson = (): Record<string, unknown> => {
     const rate =
@@ -179,6 +182,8 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
   if (options.legacyCard === true) app.get('/.well-known/agent.json', serveCard);
   app.post('/a2a', async (request, reply) => {
     methods.push(String((request.body as { method?: unknown } | undefined)?.method));
+    const traceparent = request.headers.traceparent;
+    traceparents.push(typeof traceparent === 'string' ? traceparent : undefined);
     const answer = await (rpc as A2aJsonRpc).answer(request.body, request.headers, reply.raw, () =>
       reply.hijack(),
     );
@@ -205,6 +210,7 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
     cardUrl: `${base}/${AGENT_CARD_PATH}`,
     received,
     methods,
+    traceparents,
     setSkills(next) {
       skills = next;
     },

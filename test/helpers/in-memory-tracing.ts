@@ -1,14 +1,12 @@
-import { trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 /**
- * A tracer provider registered globally for a test, exporting every span as it ends to memory. Close
- * it after the test: the global provider is then unregistered, and spans are the API's no-op again.
+ * A tracer provider registered globally for a test as `serve` registers its own (telemetry/tracing.ts:
+ * with Node's context manager and the W3C trace-context propagator), exporting every span as it ends
+ * to memory. Close it after the test: the globals are then unregistered, and spans are the API's
+ * no-op again.
  */
 export interface InMemoryTracing {
   /** Every span ended so far. */
@@ -20,8 +18,8 @@ export interface InMemoryTracing {
 
 export function startInMemoryTracing(): InMemoryTracing {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  if (!trace.setGlobalTracerProvider(provider)) throw new Error('a tracer provider is registered already');
+  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  provider.register();
   const spans = async () => {
     await provider.forceFlush();
     return exporter.getFinishedSpans();
@@ -39,6 +37,8 @@ export function startInMemoryTracing(): InMemoryTracing {
     async close() {
       await provider.shutdown();
       trace.disable();
+      context.disable();
+      propagation.disable();
     },
   };
 }

@@ -115,6 +115,10 @@ describe('traces of decisions and agent runs', () => {
       'swarm_router.a2a.task_state': 'completed',
     });
     expect(run.attributes['swarm_router.a2a.task_id']).toEqual(expect.any(String));
+    // The agent was told the dispatch span's context on every call (W3C trace context, sampled).
+    const { traceId, spanId } = run.spanContext();
+    expect(remote.traceparents.length).toBeGreaterThan(0);
+    expect(new Set(remote.traceparents)).toEqual(new Set([`00-${traceId}-${spanId}-01`]));
 
     const outcomes = named(spans, 'swarm_router.outcome');
     expect(outcomes).toHaveLength(1);
@@ -220,6 +224,9 @@ describe('traces of decisions and agent runs', () => {
     expect(s.service.tasks.traceContextOf(taskId)).toBeUndefined();
     const done = await runTask(s, 'Translate the letter into German');
     expect((await call(s, 'GET', `/v1/tasks/${done}`)).body.task.status).toBe('completed');
+    // Nothing to tell the agent either.
+    expect(remote.traceparents.length).toBeGreaterThan(0);
+    expect(remote.traceparents.every((t) => t === undefined)).toBe(true);
     expect((await call(s, 'POST', '/v1/route', { description: 'Translate a letter', bids: [] })).status).toBe(
       200,
     );
