@@ -2,6 +2,7 @@ import type { AgentManifest } from '../manifest/manifest.js';
 import { AgentHistory, type AgentHistoryConfig, type AgentRecord } from '../policy/agent-history.js';
 import type { OutcomeStatus } from '../policy/outcome.js';
 import type { RosterFacts } from '../policy/policy.js';
+import { LoadGroups } from './load-groups.js';
 
 /**
  * What the router knows about agents beyond their manifests: live state the service reports (tasks
@@ -24,7 +25,9 @@ interface MutableFacts {
 
 export class AgentState {
   readonly #history: AgentHistory;
+  /** Tasks each entry holds, as the service reports them; the facts show its load group's sum. */
   readonly #inFlight = new Map<string, number>();
+  readonly #loadGroups = new LoadGroups();
   readonly #offline = new Set<string>();
   /**
    * Each manifest's capability tags as the policy's filters compare them (lower case), by manifest
@@ -67,7 +70,8 @@ export class AgentState {
     this.#size++;
     this.#write(this.#facts, at, manifest);
     const f = this.#facts;
-    f.inFlight[at] = this.#inFlight.get(manifest.agentId) ?? 0;
+    this.#loadGroups.join(manifest);
+    this.#refreshLoad(manifest.agentId);
     f.offline[at] = this.#offline.has(manifest.agentId) ? 1 : 0;
     const record = this.#history.of(manifest.agentId);
     f.successRate[at] = record.successRate;
@@ -78,6 +82,12 @@ export class AgentState {
   agentReplaced(previous: AgentManifest, manifest: AgentManifest, at: number): void {
     this.#write(this.#facts, at, manifest);
     this.#limitsChanged(previous, manifest);
+    if (previous.a2a?.agent !== manifest.a2a?.agent) {
+      const before = [...this.#loadGroups.sharing(previous.agentId)];
+      this.#loadGroups.join(manifest);
+      for (const agentId of before) this.#refreshLoad(agentId);
+      this.#refreshLoad(manifest.agentId);
+    }
   }
 
   agentRemoved(previous: AgentManifest, at: number): void {
@@ -96,6 +106,9 @@ export class AgentState {
     }
     this.#size--;
     this.#limitsChanged(previous, undefined);
+    const group = [...this.#loadGroups.sharing(previous.agentId)];
+    this.#loadGroups.leave(previous.agentId);
+    for (const agentId of group) if (agentId !== previous.agentId) this.#refreshLoad(agentId);
   }
 
   /** What the manifest says at its position: tags, rate, limit (the rest is live state). */
@@ -149,8 +162,23 @@ export class AgentState {
     }
     if (inFlight === 0) this.#inFlight.delete(agentId);
     else this.#inFlight.set(agentId, inFlight);
-    const position = this.#positionOf.get(agentId);
-    if (position !== undefined) this.#facts.inFlight[position] = inFlight;
+    this.#refreshLoad(agentId);
+  }
+
+  /** What the entry's group holds (the entry's own load when it is in none). */
+  #loadOf(agentId: string): number {
+    let sum = 0;
+    for (const member of this.#loadGroups.sharing(agentId)) sum += this.#inFlight.get(member) ?? 0;
+    return sum;
+  }
+
+  /** Writes the load of the entry's group at every member's position. */
+  #refreshLoad(agentId: string): void {
+    const load = this.#loadOf(agentId);
+    for (const member of this.#loadGroups.sharing(agentId)) {
+      const position = this.#positionOf.get(member);
+      if (position !== undefined) this.#facts.inFlight[position] = load;
+    }
   }
 
   setOnline(agentId: string, online: boolean): void {
@@ -179,6 +207,16 @@ export class AgentState {
     for (const [agentId, count] of this.#inFlight) {
       const at = positionOf.get(agentId);
       if (at !== undefined) inFlight[at] = count;
+    }
+    this.#loadGroups.clear();
+    for (const agent of agents) if (agent.a2a !== undefined) this.#loadGroups.join(agent);
+    for (const members of this.#loadGroups.groups()) {
+      let sum = 0;
+      for (const member of members) sum += this.#inFlight.get(member) ?? 0;
+      for (const member of members) {
+        const at = positionOf.get(member);
+        if (at !== undefined) inFlight[at] = sum;
+      }
     }
     const offline = new Uint8Array(n);
     for (const agentId of this.#offline) {

@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { AgentManifest } from '../manifest/manifest.js';
+import { AgentState } from './agent-state.js';
+import { createRouter } from './create-router.js';
+
+/** A skill of an A2A agent as its card makes it a roster entry (`<agent>:<skill>`). */
+function skillOf(agent: string, skill: string, maxConcurrency?: number): AgentManifest {
+  return {
+    agentId: `${agent}:${skill}`,
+    agentName: `${agent} ${skill}`,
+    capabilities: [skill],
+    keywords: [skill],
+    rateSats: 10,
+    ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
+    a2a: {
+      agent,
+      skill,
+      skillName: skill,
+      cardName: agent,
+      cardVersion: '1.0.0',
+      protocolVersion: '1.0',
+      endpoints: [{ url: `http://127.0.0.1:1/${agent}`, binding: 'JSONRPC', protocolVersion: '1.0' }],
+      streaming: false,
+    },
+  };
+}
+
+const plain = (agentId: string): AgentManifest => ({
+  agentId,
+  agentName: agentId,
+  capabilities: ['translate'],
+  keywords: ['translate'],
+  rateSats: 10,
+  maxConcurrency: 1,
+});
+
+describe('load groups: the skills of one A2A agent share its load', () => {
+  it("refuses a skill of an agent whose other skill holds the card's max_concurrency of tasks", () => {
+    const router = createRouter({ wordVectors: false });
+    for (const m of [skillOf('poly', 'translate', 1), skillOf('poly', 'summarise', 1), plain('solo')]) {
+      router.registerAgent(m);
+    }
+    router.setAgentLoad('poly:translate', 1);
+    expect(router.refusalOf('poly:summarise', 5, {})).toBe('are at capacity');
+    expect(router.refusalOf('solo', 5, {})).toBeNull();
+    const decision = router.decide({
+      taskId: 't1',
+      description: 'summarise this',
+      bids: [{ agentId: 'poly:summarise', bidSats: 5 }],
+    });
+    expect(decision.selectedAgent).toBeNull();
+    router.setAgentLoad('poly:translate', 0);
+    expect(router.refusalOf('poly:summarise', 5, {})).toBeNull();
+  });
+
+  it('shows every entry the sum of its group, whatever order loads, registrations and removals come in', () => {
+    const entries = [skillOf('a', 'x'), skillOf('a', 'y'), skillOf('b', 'x'), plain('c')];
+    const groupOf = (m: AgentManifest) => m.a2a?.agent ?? m.agentId;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ kind: fc.constant('load' as const), at: fc.nat(3), n: fc.nat(4) }),
+            fc.record({ kind: fc.constant('register' as const), at: fc.nat(3) }),
+            fc.record({ kind: fc.constant('remove' as const), at: fc.nat(3) }),
+          ),
+          { maxLength: 25 },
+        ),
+        (steps) => {
+          // As roster-view.ts does: one positions map, changed in place before the state is told.
+          const state = new AgentState();
+          const roster: AgentManifest[] = [];
+          const positionOf = new Map<string, number>();
+          state.useRoster(roster, positionOf);
+          const reposition = () => {
+            positionOf.clear();
+            for (const [i, m] of roster.entries()) positionOf.set(m.agentId, i);
+          };
+          const loads = new Map<string, number>();
+          for (const step of steps) {
+            const entry = entries[step.at] as AgentManifest;
+            const at = roster.indexOf(entry);
+            if (step.kind === 'load') {
+              state.setLoad(entry.agentId, step.n);
+              loads.set(entry.agentId, step.n);
+            } else if (step.kind === 'register' && at === -1) {
+              roster.push(entry);
+              reposition();
+              state.agentAdded(entry);
+            } else if (step.kind === 'remove' && at !== -1) {
+              roster.splice(at, 1);
+              reposition();
+              state.agentRemoved(entry, at);
+            }
+          }
+          const expected = roster.map((entry) =>
+            roster
+              .filter((m) => groupOf(m) === groupOf(entry))
+              .reduce((sum, m) => sum + (loads.get(m.agentId) ?? 0), 0),
+          );
+          expect(Array.from(roster, (_, i) => state.facts.inFlight[i])).toEqual(expected);
+          // A roster built at once shows the same.
+          const rebuilt = new AgentState();
+          for (const [agentId, n] of loads) rebuilt.setLoad(agentId, n);
+          rebuilt.useRoster(roster, new Map(positionOf));
+          expect(Array.from(roster, (_, i) => rebuilt.facts.inFlight[i])).toEqual(expected);
+        },
+      ),
+    );
+  });
+});
