@@ -3,6 +3,7 @@ import { RouterError } from '../kernel/errors.js';
 import type { AgentManifest } from '../manifest/manifest.js';
 import type { Router } from '../router/router.js';
 import type { Store, StoredAgent } from '../store/store.js';
+import { agentExists, STALE_REFUSALS, unknownAgent } from './agent-errors.js';
 import { type AgentPageQuery, AgentPages } from './agent-pages.js';
 import { couldBeAgentToken, hashToken, newAgentToken } from './agent-token.js';
 import type { DirectoryEntry } from './agent-types.js';
@@ -24,9 +25,6 @@ interface Registered {
   manifestJson: string;
   online: boolean;
 }
-
-/** Refusals that a stale copy of the agent may have caused: worth one more try after re-reading it. */
-const STALE_REFUSALS: ReadonlySet<string> = new Set(['unknown_agent', 'not_eligible']);
 
 /** A read of one agent that raced a change made here is read again at most this many times. */
 const MAX_READS = 3;
@@ -209,13 +207,28 @@ export class AgentDirectory {
     if (this.#isRoster(agentId)) return this.#entry(agentId);
     const now = this.#clock.now();
     if (!(await this.#store.recordHeartbeat(agentId, now))) throw this.#gone(agentId);
+    if (!(await this.#heard(agentId, now))) throw unknownAgent(agentId);
+    return this.#entry(agentId);
+  }
+
+  /** heartbeat for many agents in one write (an MCP server's tools); those removed are passed over. */
+  async heartbeatAll(agentIds: readonly string[]): Promise<void> {
+    const registered = agentIds.filter((agentId) => !this.#isRoster(agentId));
+    if (registered.length === 0) return;
+    const now = this.#clock.now();
+    for (const agentId of await this.#store.recordHeartbeats(registered, now))
+      await this.#heard(agentId, now);
+  }
+
+  /** A stored heartbeat at `now`, applied here (the agent is online again); false for one unknown. */
+  async #heard(agentId: string, now: number): Promise<boolean> {
     // Registered through another instance and not known here yet: read it (heartbeat included).
     if (!this.#registered.has(agentId)) await this.refresh(agentId);
     const current = this.#registered.get(agentId);
-    if (current === undefined) throw unknownAgent(agentId);
+    if (current === undefined) return false;
     current.stored = { ...current.stored, lastHeartbeatMs: Math.max(now, current.stored.lastHeartbeatMs) };
     this.#setOnline(agentId, current, true);
-    return this.#entry(agentId);
+    return true;
   }
 
   /**
@@ -483,18 +496,4 @@ export class AgentDirectory {
       lastHeartbeatMs: registered.stored.lastHeartbeatMs,
     };
   }
-}
-
-function agentExists(agentId: string): RouterError {
-  return new RouterError(
-    'agent_exists',
-    `agent '${agentId}' is already registered (change it with PATCH /v1/agents/${agentId})`,
-    { details: { agentId } },
-  );
-}
-
-function unknownAgent(agentId: string): RouterError {
-  return new RouterError('unknown_agent', `agent '${agentId}' is not registered`, {
-    details: { agentId },
-  });
 }

@@ -287,7 +287,7 @@ export class McpServers {
       await this.#disconnect(serverId);
       throw error;
     }
-    for (const entry of this.entriesOf(serverId)) await this.#directory.heartbeat(entry.manifest.agentId);
+    await this.#directory.heartbeatAll(this.entriesOf(serverId).map((entry) => entry.manifest.agentId));
   }
 
   /** The open connection to a registered server, opened again from its entries' reach if need be. */

@@ -93,6 +93,12 @@ export interface AgentStore {
   /** Moves an agent's last heartbeat; false when no such agent is stored. */
   recordHeartbeat(agentId: string, atMs: number): Promise<boolean>;
 
+  /**
+   * Moves the last heartbeat of many agents at once (the tools of one MCP server): one transaction,
+   * not a write per agent. Answers the ids that are stored.
+   */
+  recordHeartbeats(agentIds: readonly string[], atMs: number): Promise<ReadonlySet<string>>;
+
   /** Removes an agent; false when no such agent is stored. Its decisions stay in the log. */
   deleteAgent(agentId: string): Promise<boolean>;
 

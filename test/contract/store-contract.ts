@@ -570,7 +570,7 @@ export function runStoreContract(
       const step = fc.record({
         handle: fc.constantFrom(0, 1),
         id: fc.constantFrom(...ids),
-        kind: fc.constantFrom('add', 'update', 'beat', 'remove'),
+        kind: fc.constantFrom('add', 'update', 'beat', 'beats', 'remove'),
         token: fc.option(fc.constantFrom(...tokenHashes)),
         value: fc.integer({ min: 0, max: 1000 }),
       });
@@ -618,6 +618,20 @@ export function runStoreContract(
               if (held !== undefined) {
                 model.set(id, { ...held, lastHeartbeatMs: Math.max(held.lastHeartbeatMs, value) });
               }
+            } else if (kind === 'beats') {
+              // Many at once (an MCP server's tools): this id, the next, and the first again.
+              const asked = [
+                id,
+                prefix + (ids[(ids.indexOf(bare) + 1) % ids.length] as string),
+                prefix + ids[0],
+              ];
+              const stored = asked.filter((a) => model.has(a));
+              for (const a of new Set(stored)) {
+                const agent = model.get(a) as StoredAgent;
+                model.set(a, { ...agent, lastHeartbeatMs: Math.max(agent.lastHeartbeatMs, value) });
+              }
+              expected = true;
+              got = setsEqual(await store.recordHeartbeats(asked, value), new Set(stored));
             } else {
               expected = held !== undefined;
               got = await store.deleteAgent(id);
@@ -926,4 +940,8 @@ export function runStoreContract(
       await expect(store.countDecisions()).rejects.toMatchObject({ code: 'store_closed' });
     });
   });
+}
+
+function setsEqual(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
 }

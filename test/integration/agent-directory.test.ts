@@ -39,6 +39,20 @@ class CountingStore extends SqliteStore {
   }
 }
 
+/** The SQLite store, counting heartbeat writes. */
+class BeatCountingStore extends SqliteStore {
+  singleBeats = 0;
+  batches = 0;
+  override async recordHeartbeat(agentId: string, atMs: number) {
+    this.singleBeats++;
+    return super.recordHeartbeat(agentId, atMs);
+  }
+  override async recordHeartbeats(agentIds: readonly string[], atMs: number) {
+    this.batches++;
+    return super.recordHeartbeats(agentIds, atMs);
+  }
+}
+
 const manifest = (agentId: string, rateSats = 10): AgentManifest => ({
   agentId,
   agentName: agentId,
@@ -48,6 +62,35 @@ const manifest = (agentId: string, rateSats = 10): AgentManifest => ({
 });
 
 describe('AgentDirectory', () => {
+  it('records the heartbeats of many agents in one write, passing over those removed elsewhere', async () => {
+    const path = tempDbPath(dir);
+    const store = new BeatCountingStore({ path });
+    stores.push(store);
+    const clock = new FakeClock();
+    const a = await AgentDirectory.open({
+      router: createRouter({ store, clock }),
+      store,
+      clock,
+      offlineAfterMs: 30_000,
+    });
+    const b = await openDirectory(path);
+    for (const id of ['tool-1', 'tool-2', 'tool-3']) await a.register(manifest(id));
+    await b.register(manifest('elsewhere')); // registered through the other instance: not known to A yet
+    await b.remove('tool-3'); // removed through the other instance: A still holds it
+    clock.advance(40_000);
+    a.refreshStatuses();
+    expect(a.get('tool-1').status).toBe('offline');
+    await a.heartbeatAll(['tool-1', 'tool-2', 'tool-3', 'elsewhere', 'never-registered']);
+    expect(store.batches).toBe(1);
+    expect(store.singleBeats).toBe(0);
+    expect(a.get('tool-1').status).toBe('online');
+    expect(a.get('tool-2').lastHeartbeatMs).toBe(clock.now());
+    expect(a.get('elsewhere').lastHeartbeatMs).toBe(clock.now());
+    expect(a.has('never-registered')).toBe(false);
+    // tool-3 was gone from the store: not brought back.
+    expect(await store.getAgent('tool-3')).toBeUndefined();
+  });
+
   it('finds the holder of any token by its hash, through either instance, and no holder for any other', async () => {
     const path = tempDbPath(dir);
     const directories = [await openDirectory(path), await openDirectory(path)];

@@ -38,6 +38,8 @@ const DELETE = `WITH deleted AS (
     INSERT INTO ledger_pending (kind, subject) SELECT 'agent_removed', agent_id FROM deleted
   ) SELECT pg_notify($2, $3) FROM deleted`;
 const HEARTBEAT = 'UPDATE agents SET heartbeat_ms = greatest(heartbeat_ms, $1) WHERE agent_id = $2';
+const HEARTBEATS =
+  'UPDATE agents SET heartbeat_ms = greatest(heartbeat_ms, $1) WHERE agent_id = ANY($2::text[]) RETURNING agent_id';
 const COLUMNS = 'manifest, token_hash, registered_ms, heartbeat_ms';
 const SELECT_ONE = `SELECT ${COLUMNS} FROM agents WHERE agent_id = $1`;
 const SELECT_BY_TOKEN = `SELECT ${COLUMNS} FROM agents WHERE token_hash = $1`;
@@ -103,6 +105,11 @@ export class PgAgents {
 
   async heartbeat(db: PgQueryable, agentId: string, atMs: number): Promise<boolean> {
     return ((await db.query(HEARTBEAT, [atMs, agentId])).rowCount ?? 0) > 0;
+  }
+
+  async heartbeats(db: PgQueryable, agentIds: readonly string[], atMs: number): Promise<Set<string>> {
+    const result = await db.query<{ agent_id: string }>(HEARTBEATS, [atMs, agentIds]);
+    return new Set(result.rows.map((row) => row.agent_id));
   }
 
   async delete(db: PgQueryable, agentId: string): Promise<boolean> {

@@ -280,6 +280,10 @@ export class PostgresStore implements Store, SharedStore {
     return this.#run(() => this.#agents.heartbeat(this.#connection.db, agentId, atMs));
   }
 
+  async recordHeartbeats(agentIds: readonly string[], atMs: number): Promise<ReadonlySet<string>> {
+    return this.#run(() => this.#agents.heartbeats(this.#connection.db, agentIds, atMs));
+  }
+
   async deleteAgent(agentId: string): Promise<boolean> {
     return this.#run(() => this.#sealedSoon(this.#agents.delete(this.#connection.db, agentId)));
   }

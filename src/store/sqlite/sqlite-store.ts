@@ -255,6 +255,16 @@ export class SqliteStore implements Store {
     return this.#guard(() => this.#agents.heartbeat(agentId, atMs));
   }
 
+  async recordHeartbeats(agentIds: readonly string[], atMs: number): Promise<ReadonlySet<string>> {
+    return this.#guard(() =>
+      this.#connection().transaction(() => {
+        const stored = new Set<string>();
+        for (const agentId of agentIds) if (this.#agents.heartbeat(agentId, atMs)) stored.add(agentId);
+        return stored;
+      })(),
+    );
+  }
+
   async deleteAgent(agentId: string): Promise<boolean> {
     return this.#sealing(() => {
       const deleted = this.#agents.delete(agentId);
