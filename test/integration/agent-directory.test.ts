@@ -19,15 +19,15 @@ afterEach(async () => {
 });
 
 async function openDirectory(path: string): Promise<AgentDirectory> {
-  const store = new SqliteStore({ path });
+  return (await openOn(new SqliteStore({ path }))).directory;
+}
+
+/** A directory on this store (closed after the test), and its clock. */
+async function openOn(store: Store): Promise<{ directory: AgentDirectory; clock: FakeClock }> {
   stores.push(store);
   const clock = new FakeClock();
-  return AgentDirectory.open({
-    router: createRouter({ store, clock }),
-    store,
-    clock,
-    offlineAfterMs: 30_000,
-  });
+  const router = createRouter({ store, clock });
+  return { directory: await AgentDirectory.open({ router, store, clock, offlineAfterMs: 30_000 }), clock };
 }
 
 /** The SQLite store, counting how often it is asked for an agent by token hash. */
@@ -65,14 +65,7 @@ describe('AgentDirectory', () => {
   it('records the heartbeats of many agents in one write, passing over those removed elsewhere', async () => {
     const path = tempDbPath(dir);
     const store = new BeatCountingStore({ path });
-    stores.push(store);
-    const clock = new FakeClock();
-    const a = await AgentDirectory.open({
-      router: createRouter({ store, clock }),
-      store,
-      clock,
-      offlineAfterMs: 30_000,
-    });
+    const { directory: a, clock } = await openOn(store);
     const b = await openDirectory(path);
     for (const id of ['tool-1', 'tool-2', 'tool-3']) await a.register(manifest(id));
     await b.register(manifest('elsewhere')); // registered through the other instance: not known to A yet
@@ -134,14 +127,7 @@ describe('AgentDirectory', () => {
   it('asks the store about an unknown token once, and never about one that no agent could hold', async () => {
     const path = tempDbPath(dir);
     const store = new CountingStore({ path });
-    stores.push(store);
-    const clock = new FakeClock();
-    const directory = await AgentDirectory.open({
-      router: createRouter({ store, clock }),
-      store,
-      clock,
-      offlineAfterMs: 30_000,
-    });
+    const { directory } = await openOn(store);
     const wellFormed = 'A'.repeat(43);
     for (let i = 0; i < 5; i++) expect(await directory.agentOfToken(wellFormed)).toBeUndefined();
     await Promise.all([1, 2, 3].map(() => directory.agentOfToken('B'.repeat(43))));
