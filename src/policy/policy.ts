@@ -131,9 +131,9 @@ export const EXAMPLE_LESS_MIN_CAPABILITY = 0.02;
  * refused, however cheap, reliable, idle or fast: it does not fit the task, and the other signals
  * only choose among agents that do; when no bidder reaches it the answer is "no suitable agent". One
  * absolute threshold cannot serve a six-persona roster and a 150-intent one, so it is
- * `auto` — estimated from the manifests' examples where there are enough (clinc150: 0.096, refusing
- * about half of the out-of-scope tasks while keeping 95% of in-scope ones; docs/BENCHMARKS.md), never
- * below FALLBACK_MIN_CAPABILITY.
+ * `auto` — estimated from the manifests' examples where there are enough (clinc150: 0.167, refusing
+ * 62% of the out-of-scope tasks while keeping 95% of in-scope ones; docs/BENCHMARKS.md), never
+ * below FALLBACK_MIN_CAPABILITY, and EXAMPLE_LESS_MIN_CAPABILITY where there are none.
  */
 export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
   name: 'default',
