@@ -19,8 +19,8 @@ export function withSelectedSkill(
   const match = bid?.capability == null ? '' : ` (capability ${bid.capability.toFixed(2)})`;
   const explanation =
     `skill '${reach.skillName}' of A2A agent '${reach.agent}' (${reach.cardName}${tags}) matched the task${match} ` +
-    `and won with a bid of ${bid?.bidSats ?? selected.rateSats} sats (A2A agents do not bid: in an auction the ` +
-    `router bids for their skills at the agent's rate, ${selected.rateSats} sats); the task goes to that agent, ` +
+    `and won with a bid of ${bid?.bidSats ?? selected.rateSats} sats (A2A agents do not bid: the router bids ` +
+    `for their skills at the agent's rate, ${selected.rateSats} sats); the task goes to that agent, ` +
     `at ${reach.endpoints[0]?.url ?? 'the endpoint of its card'}, for that skill`;
   const skill = { agent: reach.agent, skill: reach.skill, skill_name: reach.skillName, explanation };
   return `${record.slice(0, -1)},"selected_skill":${JSON.stringify(skill)}}`;

@@ -89,9 +89,30 @@ describe('A2A agents registered by their card', () => {
       skill: 'translate',
       skill_name: 'Translate',
       explanation: expect.stringMatching(
-        /^skill 'Translate' of A2A agent 'research-bot' \(Research Bot, tagged translation\) matched the task \(capability 0\.\d\d\) and won with a bid of 25 sats \(A2A agents do not bid: in an auction the router bids for their skills at the agent's rate, 25 sats\); the task goes to that agent, at http:\/\/127\.0\.0\.1:\d+\/a2a, for that skill$/,
+        /^skill 'Translate' of A2A agent 'research-bot' \(Research Bot, tagged translation\) matched the task \(capability 0\.\d\d\) and won with a bid of 25 sats \(A2A agents do not bid: the router bids for their skills at the agent's rate, 25 sats\); the task goes to that agent, at http:\/\/127\.0\.0\.1:\d+\/a2a, for that skill$/,
       ),
     });
+
+    // Without bids, the router bids for the skills that match best, at the card's rate, as in an
+    // auction; a skill the caller bid for keeps the caller's bid, and an excluded one gets none.
+    const housed = await call(s, 'POST', '/v1/route', {
+      description: 'Translate this contract into German',
+      bids: [],
+    });
+    expect(housed.body?.selected_agent).toBe('research-bot:translate');
+    expect(housed.body?.bids_received).toMatchObject({ 'research-bot:translate': 25 });
+    const ownBid = await call(s, 'POST', '/v1/route', {
+      description: 'Translate this contract into German',
+      bids: [{ agent_id: 'research-bot:translate', bid_sats: 7 }],
+    });
+    expect(ownBid.body?.bids_received).toMatchObject({ 'research-bot:translate': 7 });
+    const excluded = await call(s, 'POST', '/v1/route', {
+      description: 'Translate this contract into German',
+      bids: [],
+      exclude: ['research-bot:translate'],
+    });
+    expect(excluded.body?.selected_agent).not.toBe('research-bot:translate');
+    expect(excluded.body?.bids_received).not.toHaveProperty(['research-bot:translate']);
 
     const listed = await call(s, 'GET', '/v1/cards');
     expect(listed.body?.agents.map((a: { agent_id: string }) => a.agent_id)).toEqual(['research-bot']);

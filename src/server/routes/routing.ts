@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { RouteRequest } from '../../router/route-request.js';
+import { HouseBids } from '../../service/house-bids.js';
 import { recordDecision, recordDecisionFailure } from '../../telemetry/decision-spans.js';
 import { withSelectedSkill } from '../../wire/a2a-dto.js';
 import { decisionRecord } from '../../wire/decision-dto.js';
@@ -6,21 +8,25 @@ import { withSelectedTool } from '../../wire/mcp-dto.js';
 import { type RouteRequestDto, RouteRequestDtoSchema, toRouteRequest } from '../../wire/route-dto.js';
 import type { ServiceContext } from '../service-context.js';
 
-export function routingRoutes(app: FastifyInstance, { router, auth, metrics }: ServiceContext): void {
+export function routingRoutes(
+  app: FastifyInstance,
+  { router, directory, auth, metrics }: ServiceContext,
+): void {
+  const houseBids = new HouseBids({ router, directory });
   app.post(
     '/v1/route',
     {
       ...auth.guard('admin'),
       schema: {
         summary:
-          'The seed’s one-shot recommend_agent: scores the bids given, decides, logs, and answers the decision (with "selected_tool": {"server", "tool"} when the selected entry is a tool of an MCP server, "selected_skill": {"agent", "skill", "skill_name", "explanation"} when it is a skill of an A2A agent).',
+          'The seed’s one-shot recommend_agent: scores the bids given, decides, logs, and answers the decision (with "selected_tool": {"server", "tool"} when the selected entry is a tool of an MCP server, "selected_skill": {"agent", "skill", "skill_name", "explanation"} when it is a skill of an A2A agent). A2A agents do not bid: as in an auction, the router adds bids at their rates for the skills that match the task best, unless the request bids for or excludes them.',
         body: RouteRequestDtoSchema,
       },
     },
     async (request, reply) => {
       const started = process.hrtime.bigint();
       const startTime = performance.now();
-      const routeRequest = toRouteRequest(request.body as RouteRequestDto);
+      const routeRequest = withHouseBids(toRouteRequest(request.body as RouteRequestDto), houseBids);
       const decision = await router.route(routeRequest).catch((error: unknown) => {
         recordDecisionFailure('route', routeRequest.taskId, startTime, error);
         throw error;
@@ -44,4 +50,14 @@ export function routingRoutes(app: FastifyInstance, { router, auth, metrics }: S
         );
     },
   );
+}
+
+/**
+ * The request with the router's bids for the A2A skills that match it best (house-bids.ts), as an
+ * auction would place them, except for entries the caller bid for or excluded.
+ */
+function withHouseBids(request: RouteRequest, houseBids: HouseBids): RouteRequest {
+  const skip = new Set([...request.bids.map((b) => b.agentId), ...(request.excludedAgents ?? [])]);
+  const house = houseBids.biddersFor(request.description).filter((b) => !skip.has(b.agentId));
+  return house.length === 0 ? request : { ...request, bids: [...request.bids, ...house] };
 }
