@@ -115,6 +115,14 @@ describe('reading an A2A agent card', () => {
       edit: (c) => (c.skills[1].id = 'summarize'),
       says: /skills\[1\]\.id 'summarize' is already the id of skills\[0\]/,
     },
+    {
+      what: 'a skill id used twice, once decomposed (the entry ids are NFC)',
+      edit: (c) => {
+        c.skills[0].id = 'r\u00e9sum\u00e9';
+        c.skills[1].id = 're\u0301sume\u0301';
+      },
+      says: /skills\[1\]\.id '.+' is already the id of skills\[0\]/,
+    },
     { what: 'a skill id with a colon', edit: (c) => (c.skills[0].id = 'a:b'), says: /skills\[0\]\.id/ },
     {
       what: 'no way to reach the agent',
@@ -186,6 +194,14 @@ describe('the roster entries of a card', () => {
       defaultRateSats: 12,
     });
     expect(legacy[0]?.rateSats).toBe(12);
+  });
+
+  it('name a skill whose card spells its id decomposed in NFC, and tell the agent its own spelling', () => {
+    const card = sdkCard() as { skills: { id: string }[] };
+    (card.skills[0] as { id: string }).id = 're\u0301sume\u0301';
+    const [entry] = manifestsOfCard('research', readAgentCard(card, 'c'), { where: 'c' });
+    expect(entry?.agentId).toBe('research:r\u00e9sum\u00e9');
+    expect(entry?.a2a?.skill).toBe('re\u0301sume\u0301');
   });
 
   it('are valid manifests for any card that reads', () => {

@@ -3,6 +3,7 @@ import { isLegacyAgentCard, parseLegacyAgentCard } from '@a2a-js/sdk/compat/v0_3
 import { type Static, Type } from '@sinclair/typebox';
 import { RouterError } from '../kernel/errors.js';
 import type { A2aEndpoint } from '../manifest/manifest.js';
+import { ID_NORMAL_FORM } from '../wire/unicode-text.js';
 import { compileValidator } from '../wire/validate.js';
 
 /**
@@ -122,13 +123,15 @@ export function readAgentCard(raw: unknown, where: string): ReadAgentCard {
   } else {
     checkEndpointUrl(checked.url as string, where, 'url');
   }
+  // Compared as the entry ids they make (card-manifests.ts), in NFC.
   const seen = new Map<string, number>();
   for (const [i, skill] of checked.skills.entries()) {
-    const earlier = seen.get(skill.id);
+    const normal = skill.id.normalize(ID_NORMAL_FORM);
+    const earlier = seen.get(normal);
     if (earlier !== undefined) {
       throw invalidCard(where, `skills[${i}].id`, `'${skill.id}' is already the id of skills[${earlier}]`);
     }
-    seen.set(skill.id, i);
+    seen.set(normal, i);
   }
   const legacy = checked.supportedInterfaces === undefined || isLegacyAgentCard(raw);
   const card = normalisedCard(checked, legacy, where);

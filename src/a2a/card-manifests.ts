@@ -1,5 +1,6 @@
 import { RouterError } from '../kernel/errors.js';
 import { type AgentManifest, MAX_AGENT_ID_LENGTH } from '../manifest/manifest.js';
+import { ID_NORMAL_FORM } from '../wire/unicode-text.js';
 import type { ReadAgentCard } from './agent-card.js';
 
 /**
@@ -7,7 +8,7 @@ import type { ReadAgentCard } from './agent-card.js';
  * skill's tags as capabilities, its examples as examples and its description, so the scorers, the
  * learning and the audit log work at skill level unchanged, and a decision's winner names both the
  * agent and the skill (`research-bot:summarize`). An entry's id is the agent's id, a colon and the
- * skill's id (skill ids carry no colon: agent-card.ts).
+ * skill's id in NFC (skill ids carry no colon: agent-card.ts).
  */
 
 export const SKILL_SEPARATOR = ':';
@@ -15,8 +16,12 @@ export const SKILL_SEPARATOR = ':';
 /** The rate of an agent whose card does not carry the rate extension, unless the caller sets one. */
 export const DEFAULT_CARD_RATE_SATS = 50;
 
+/**
+ * In Unicode NFC, as every id (wire/unicode-text.ts): the API takes ids in that form only, so an
+ * entry spelled as a card decomposes it could not be excluded, bid for or changed by name.
+ */
 export function skillEntryId(agentId: string, skillId: string): string {
-  return `${agentId}${SKILL_SEPARATOR}${skillId}`;
+  return `${agentId}${SKILL_SEPARATOR}${skillId.normalize(ID_NORMAL_FORM)}`;
 }
 
 /** The roster entries of a card, one per skill, in the card's order. */
