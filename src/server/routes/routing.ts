@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteRequest } from '../../router/route-request.js';
+import type { Router } from '../../router/router.js';
 import { HouseBids } from '../../service/house-bids.js';
 import { recordDecision, recordDecisionFailure } from '../../telemetry/decision-spans.js';
 import { withSelectedSkill } from '../../wire/a2a-dto.js';
@@ -26,7 +27,7 @@ export function routingRoutes(
     async (request, reply) => {
       const started = process.hrtime.bigint();
       const startTime = performance.now();
-      const routeRequest = withHouseBids(toRouteRequest(request.body as RouteRequestDto), houseBids);
+      const routeRequest = withHouseBids(toRouteRequest(request.body as RouteRequestDto), houseBids, router);
       const decision = await router.route(routeRequest).catch((error: unknown) => {
         recordDecisionFailure('route', routeRequest.taskId, startTime, error);
         throw error;
@@ -54,10 +55,15 @@ export function routingRoutes(
 
 /**
  * The request with the router's bids for the A2A skills that match it best (house-bids.ts), as an
- * auction would place them, except for entries the caller bid for or excluded.
+ * auction would place them: not for entries the caller bid for, nor where the policy would refuse
+ * the bid (excluded, above max_bid_sats, lacking a required capability, at capacity, offline), which
+ * an auction does not place either (TaskService.post): the caller is not told of refusals of bids it
+ * never made.
  */
-function withHouseBids(request: RouteRequest, houseBids: HouseBids): RouteRequest {
-  const skip = new Set([...request.bids.map((b) => b.agentId), ...(request.excludedAgents ?? [])]);
-  const house = houseBids.biddersFor(request.description).filter((b) => !skip.has(b.agentId));
+function withHouseBids(request: RouteRequest, houseBids: HouseBids, router: Router): RouteRequest {
+  const bidders = new Set(request.bids.map((b) => b.agentId));
+  const house = houseBids
+    .biddersFor(request.description)
+    .filter((b) => !bidders.has(b.agentId) && router.refusalOf(b.agentId, b.bidSats, request) === null);
   return house.length === 0 ? request : { ...request, bids: [...request.bids, ...house] };
 }
