@@ -211,13 +211,14 @@ export class AgentDirectory {
     return this.#entry(agentId);
   }
 
-  /** heartbeat for many agents in one write (an MCP server's tools); those removed are passed over. */
+  /** heartbeat for many agents in one write (an MCP server's tools); copies of those gone are dropped. */
   async heartbeatAll(agentIds: readonly string[]): Promise<void> {
     const registered = agentIds.filter((agentId) => !this.#isRoster(agentId));
     if (registered.length === 0) return;
-    const now = this.#clock.now();
-    for (const agentId of await this.#store.recordHeartbeats(registered, now))
-      await this.#heard(agentId, now);
+    const [from, now] = [this.#generation, this.#clock.now()];
+    const stored = await this.#store.recordHeartbeats(registered, now);
+    for (const id of registered)
+      stored.has(id) ? await this.#heard(id, now) : this.#applyRead(id, undefined, from);
   }
 
   /** A stored heartbeat at `now`, applied here (the agent is online again); false for one unknown. */

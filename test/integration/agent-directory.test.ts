@@ -80,8 +80,9 @@ describe('AgentDirectory', () => {
     expect(a.get('tool-2').lastHeartbeatMs).toBe(clock.now());
     expect(a.get('elsewhere').lastHeartbeatMs).toBe(clock.now());
     expect(a.has('never-registered')).toBe(false);
-    // tool-3 was gone from the store: not brought back.
+    // tool-3 was gone from the store: not brought back, and no longer held here (as heartbeat does).
     expect(await store.getAgent('tool-3')).toBeUndefined();
+    expect(a.has('tool-3')).toBe(false);
   });
 
   it('finds the holder of any token by its hash, through either instance, and no holder for any other', async () => {
