@@ -20,7 +20,7 @@ export function routingRoutes(
       ...auth.guard('admin'),
       schema: {
         summary:
-          'The seed’s one-shot recommend_agent: scores the bids given, decides, logs, and answers the decision (with "selected_tool": {"server", "tool"} when the selected entry is a tool of an MCP server, "selected_skill": {"agent", "skill", "skill_name", "explanation"} when it is a skill of an A2A agent). A2A agents do not bid: as in an auction, the router adds bids at their rates for the skills that match the task best, unless the request bids for or excludes them.',
+          'The seed’s one-shot recommend_agent: scores the bids given, decides, logs, and answers the decision (with "selected_tool": {"server", "tool"} when the selected entry is a tool of an MCP server, "selected_skill": {"agent", "skill", "skill_name", "explanation"} when it is a skill of an A2A agent). A2A agents do not bid: as in an auction, the router adds bids at their rates for the skills that match the task best, unless the request bids for them or the policy would refuse the bid (excluded, above max_bid_sats, …).',
         body: RouteRequestDtoSchema,
       },
     },
