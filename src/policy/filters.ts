@@ -46,7 +46,9 @@ export function rejectionOf(
   }
   if (bidder.inFlight >= bidder.maxConcurrency) return 'are at capacity';
   if (bidder.isOffline) return 'are offline';
-  if (constraints.excludedAgents?.includes(bidder.agentId) === true) return 'are excluded';
+  if (constraints.excludedAgents !== undefined && isExcluded(constraints.excludedAgents, bidder.agentId)) {
+    return 'are excluded';
+  }
   return null;
 }
 
@@ -87,4 +89,22 @@ export function singular(reason: string): string {
   if (reason.startsWith('lack ')) return `lacks ${reason.slice(5)}`;
   if (reason.startsWith('bid ')) return `bids ${reason.slice(4)}`;
   return reason;
+}
+
+/** Each request's excluded agents as a set, made once per list (the request's own array). */
+const excludedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/**
+ * Whether the list excludes the agent: a short list is scanned, a long one looked up in a set made at
+ * its first use. A scan for every bidder took a decision of 1,000 bids with 10,000 exclusions from
+ * 0.6 ms to 10 ms.
+ */
+function isExcluded(list: readonly string[], agentId: string): boolean {
+  if (list.length <= 16) return list.includes(agentId);
+  let set = excludedSets.get(list);
+  if (set === undefined) {
+    set = new Set(list);
+    excludedSets.set(list, set);
+  }
+  return set.has(agentId);
 }

@@ -105,7 +105,12 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     store,
     clock,
     events: bus,
-    houseBids: (description) => houseBids.biddersFor(description),
+    // Only skills the policy would take: one it would refuse leaves its place to the next.
+    houseBids: (description, constraints) =>
+      houseBids.biddersFor(
+        description,
+        (agentId, bidSats) => router.refusalOf(agentId, bidSats, constraints) === null,
+      ),
     ...(options.taskSettings === undefined ? {} : { settings: options.taskSettings }),
   });
   const app = await createServer({

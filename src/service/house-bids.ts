@@ -24,25 +24,33 @@ export class HouseBids {
     this.#options = options;
   }
 
-  /** The skills that bid on a task of this text, best match first, at their rates. */
-  biddersFor(description: string): { agentId: string; bidSats: number }[] {
+  /**
+   * The skills that bid on a task of this text, best match first, at their rates: of those that
+   * `eligible` lets bid (the task's constraints, the policy's other filters), so that one the policy
+   * would refuse leaves its place to the next.
+   */
+  biddersFor(
+    description: string,
+    eligible: (agentId: string, bidSats: number) => boolean = () => true,
+  ): { agentId: string; bidSats: number }[] {
     const { router, directory } = this.#options;
     if (!directory.hasCardAgents()) return [];
     // The policy's own view of the task, unlogged: the best-matching agents and their match.
     const seen = router.decide({ description, bids: [] });
     // A match below the policy's threshold would only be refused: such a skill does not bid.
     const threshold = Math.max(Number.MIN_VALUE, seen.policy.minCapability ?? 0);
-    const ranked: { agentId: string; match: number }[] = [];
+    const ranked: { agentId: string; match: number; bidSats: number }[] = [];
     for (let i = 0; i < seen.agentIds.length; i++) {
       const agentId = seen.agentIds[i] as string;
       const match = seen.capability[i] as number;
-      if (match >= threshold && router.registry.get(agentId)?.a2a !== undefined)
-        ranked.push({ agentId, match });
+      const manifest = match >= threshold ? router.registry.get(agentId) : undefined;
+      if (manifest?.a2a !== undefined && eligible(agentId, manifest.rateSats)) {
+        ranked.push({ agentId, match, bidSats: manifest.rateSats });
+      }
     }
     ranked.sort((a, b) => b.match - a.match);
-    return ranked.slice(0, this.#options.perTask ?? HOUSE_BIDS_PER_TASK).map(({ agentId }) => ({
-      agentId,
-      bidSats: router.registry.get(agentId)?.rateSats ?? 0,
-    }));
+    return ranked
+      .slice(0, this.#options.perTask ?? HOUSE_BIDS_PER_TASK)
+      .map(({ agentId, bidSats }) => ({ agentId, bidSats }));
   }
 }

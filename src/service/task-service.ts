@@ -5,6 +5,7 @@ import type { Clock } from '../kernel/clock.js';
 import { RouterError } from '../kernel/errors.js';
 import type { Decision } from '../policy/decision.js';
 import { rankCandidates } from '../policy/explain.js';
+import type { RouteConstraints } from '../policy/filters.js';
 import type { OutcomeReport, OutcomeResult } from '../policy/outcome.js';
 import type { Router } from '../router/router.js';
 import type { CommittedTaskChange, Store, TaskPage, TaskQuery } from '../store/store.js';
@@ -51,6 +52,7 @@ export interface TaskServiceOptions {
    */
   readonly houseBids?: (
     description: string,
+    constraints: RouteConstraints,
   ) => readonly { readonly agentId: string; readonly bidSats: number }[];
 }
 
@@ -174,7 +176,7 @@ export class TaskService {
     this.#timer.schedule(task.closesMs);
     let latest = task;
     // Every one of them before the auction may close: the first must not end it for the others.
-    for (const bid of this.#houseBids?.(task.description) ?? []) {
+    for (const bid of this.#houseBids?.(task.description, constraints) ?? []) {
       try {
         latest = await this.#addBid(task.taskId, bid.agentId, bid.bidSats);
       } catch (error) {

@@ -17,7 +17,7 @@ afterAll(async () => {
 const call = callJson;
 
 /** An inline 1.0 card with one skill, at `rateSats` (never called: routing only). */
-function card(skillId: string, rateSats: number): Record<string, unknown> {
+function card(skillId: string, rateSats: number, skillCount = 1): Record<string, unknown> {
   return {
     name: 'Polyglot',
     description: 'Translates',
@@ -31,23 +31,22 @@ function card(skillId: string, rateSats: number): Record<string, unknown> {
     },
     defaultInputModes: ['text/plain'],
     defaultOutputModes: ['text/plain'],
-    skills: [
-      {
-        id: skillId,
-        name: 'Translate',
-        description: 'Translate contracts and letters between languages',
-        tags: ['translation', 'languages'],
-        examples: ['Translate this contract into French', 'Translate the letter into German'],
-      },
-    ],
+    // More skills: the same one again under other ids (s2, s3, …), matching a task alike.
+    skills: Array.from({ length: skillCount }, (_, i) => ({
+      id: i === 0 ? skillId : `${skillId}${i + 1}`,
+      name: 'Translate',
+      description: 'Translate contracts and letters between languages',
+      tags: ['translation', 'languages'],
+      examples: ['Translate this contract into French', 'Translate the letter into German'],
+    })),
   };
 }
 
-async function serviceWith(skillId: string, rateSats: number): Promise<ListeningService> {
+async function serviceWith(skillId: string, rateSats: number, skillCount = 1): Promise<ListeningService> {
   const s = await startListeningService({ db: tempDbPath(dir) });
   started.push(s);
   const added = await call(s, 'POST', '/v1/agents', {
-    agent_card: card(skillId, rateSats),
+    agent_card: card(skillId, rateSats, skillCount),
     agent_id: 'poly',
   });
   expect(added.status).toBe(201);
@@ -97,5 +96,17 @@ describe('POST /v1/route: the router’s bids for A2A skills', () => {
     });
     expect(own.status).toBe(200);
     expect(own.body?.selected_agent).toBe(entry);
+  });
+
+  it('gives the bid of a skill the request refuses to the next best one, beyond the first three', async () => {
+    const s = await serviceWith('t', 10, 5);
+    const routed = await call(s, 'POST', '/v1/route', {
+      description: 'Translate this contract into German',
+      bids: [],
+      exclude: ['poly:t', 'poly:t2', 'poly:t3'],
+    });
+    expect(routed.status).toBe(200);
+    expect(Object.keys(routed.body?.bids_received ?? {}).sort()).toEqual(['poly:t4', 'poly:t5']);
+    expect(['poly:t4', 'poly:t5']).toContain(routed.body?.selected_agent);
   });
 });

@@ -62,8 +62,9 @@ export function routingRoutes(
  */
 function withHouseBids(request: RouteRequest, houseBids: HouseBids, router: Router): RouteRequest {
   const bidders = new Set(request.bids.map((b) => b.agentId));
-  const house = houseBids
-    .biddersFor(request.description)
-    .filter((b) => !bidders.has(b.agentId) && router.refusalOf(b.agentId, b.bidSats, request) === null);
+  const house = houseBids.biddersFor(
+    request.description,
+    (agentId, bidSats) => !bidders.has(agentId) && router.refusalOf(agentId, bidSats, request) === null,
+  );
   return house.length === 0 ? request : { ...request, bids: [...request.bids, ...house] };
 }
