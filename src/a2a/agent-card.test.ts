@@ -125,6 +125,11 @@ describe('reading an A2A agent card', () => {
     },
     { what: 'a skill id with a colon', edit: (c) => (c.skills[0].id = 'a:b'), says: /skills\[0\]\.id/ },
     {
+      what: 'a skill id with a control character (no API request could name its entry)',
+      edit: (c) => (c.skills[0].id = 'a\u0085b'),
+      says: /skills\[0\]\.id/,
+    },
+    {
       what: 'no way to reach the agent',
       edit: (c) => Reflect.deleteProperty(c, 'supportedInterfaces'),
       says: /supportedInterfaces is required \(or, in a 0\.x card, url\)/,

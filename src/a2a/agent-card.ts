@@ -23,7 +23,8 @@ export const MAX_SKILLS_PER_CARD = 200;
 const Text = (maxLength: number) => Type.String({ maxLength });
 
 const SkillSchema = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\s:/#]+$' }),
+  // Part of the entry id `<agent>:<skill>`, which, as every id, holds no control character.
+  id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\s:/#\\u0000-\\u001F\\u007F-\\u009F]+$' }),
   name: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.Optional(Text(10_000)),
   tags: Type.Optional(Type.Array(Text(200), { maxItems: 100 })),
