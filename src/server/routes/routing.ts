@@ -27,11 +27,14 @@ export function routingRoutes(
     async (request, reply) => {
       const started = process.hrtime.bigint();
       const startTime = performance.now();
-      const routeRequest = withHouseBids(toRouteRequest(request.body as RouteRequestDto), houseBids, router);
-      const decision = await router.route(routeRequest).catch((error: unknown) => {
-        recordDecisionFailure('route', routeRequest.taskId, startTime, error);
-        throw error;
-      });
+      const given = toRouteRequest(request.body as RouteRequestDto);
+      // The router's bids are part of the decision: a failure while placing them is traced as one.
+      const decision = await (async () => router.route(withHouseBids(given, houseBids, router)))().catch(
+        (error: unknown) => {
+          recordDecisionFailure('route', given.taskId, startTime, error);
+          throw error;
+        },
+      );
       metrics.decided(decision, Number(process.hrtime.bigint() - started) / 1e9);
       recordDecision({
         kind: 'route',
