@@ -106,6 +106,9 @@ export class AgentState {
     }
     this.#size--;
     this.#limitsChanged(previous, undefined);
+    // An entry removed while it holds tasks (a card read again no longer lists the skill) keeps its
+    // agent busy still: it stays in the group, without a position, until its tasks end (setLoad).
+    if ((this.#inFlight.get(previous.agentId) ?? 0) > 0) return;
     const group = [...this.#loadGroups.sharing(previous.agentId)];
     this.#loadGroups.leave(previous.agentId);
     for (const agentId of group) if (agentId !== previous.agentId) this.#refreshLoad(agentId);
@@ -163,6 +166,8 @@ export class AgentState {
     if (inFlight === 0) this.#inFlight.delete(agentId);
     else this.#inFlight.set(agentId, inFlight);
     this.#refreshLoad(agentId);
+    // A removed entry's last task has ended: it no longer counts in its agent's group.
+    if (inFlight === 0 && !this.#positionOf.has(agentId)) this.#loadGroups.leave(agentId);
   }
 
   /** What the entry's group holds (the entry's own load when it is in none). */
@@ -208,8 +213,17 @@ export class AgentState {
       const at = positionOf.get(agentId);
       if (at !== undefined) inFlight[at] = count;
     }
+    // Removed entries still holding tasks stay in their groups (agentRemoved).
+    const holding: [string, string][] = [];
+    for (const members of this.#loadGroups.groups()) {
+      for (const member of members) {
+        const group = this.#loadGroups.groupOf(member) as string;
+        if (!positionOf.has(member) && (this.#inFlight.get(member) ?? 0) > 0) holding.push([member, group]);
+      }
+    }
     this.#loadGroups.clear();
     for (const agent of agents) if (agent.a2a !== undefined) this.#loadGroups.join(agent);
+    for (const [member, group] of holding) this.#loadGroups.joinGroup(member, group);
     for (const members of this.#loadGroups.groups()) {
       let sum = 0;
       for (const member of members) sum += this.#inFlight.get(member) ?? 0;

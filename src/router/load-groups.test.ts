@@ -54,9 +54,8 @@ describe('load groups: the skills of one A2A agent share its load', () => {
     expect(router.refusalOf('poly:summarise', 5, {})).toBeNull();
   });
 
-  it('shows every entry the sum of its group, whatever order loads, registrations and removals come in', () => {
+  it('shows every entry the sum of its group, removed entries still holding tasks included, in any order', () => {
     const entries = [skillOf('a', 'x'), skillOf('a', 'y'), skillOf('b', 'x'), plain('c')];
-    const groupOf = (m: AgentManifest) => m.a2a?.agent ?? m.agentId;
     fc.assert(
       fc.property(
         fc.array(
@@ -78,33 +77,39 @@ describe('load groups: the skills of one A2A agent share its load', () => {
             for (const [i, m] of roster.entries()) positionOf.set(m.agentId, i);
           };
           const loads = new Map<string, number>();
+          // Entries removed while holding tasks: their agent is still running those.
+          const holding = new Set<AgentManifest>();
           for (const step of steps) {
             const entry = entries[step.at] as AgentManifest;
             const at = roster.indexOf(entry);
             if (step.kind === 'load') {
               state.setLoad(entry.agentId, step.n);
               loads.set(entry.agentId, step.n);
+              if (step.n === 0) holding.delete(entry);
             } else if (step.kind === 'register' && at === -1) {
               roster.push(entry);
+              holding.delete(entry);
               reposition();
               state.agentAdded(entry);
             } else if (step.kind === 'remove' && at !== -1) {
               roster.splice(at, 1);
+              if ((loads.get(entry.agentId) ?? 0) > 0) holding.add(entry);
               reposition();
               state.agentRemoved(entry, at);
             }
           }
+          const loadOf = (m: AgentManifest) => loads.get(m.agentId) ?? 0;
           const expected = roster.map((entry) =>
-            roster
-              .filter((m) => groupOf(m) === groupOf(entry))
-              .reduce((sum, m) => sum + (loads.get(m.agentId) ?? 0), 0),
+            entry.a2a === undefined
+              ? loadOf(entry)
+              : [...roster, ...holding]
+                  .filter((m) => m.a2a?.agent === entry.a2a?.agent)
+                  .reduce((sum, m) => sum + loadOf(m), 0),
           );
           expect(Array.from(roster, (_, i) => state.facts.inFlight[i])).toEqual(expected);
-          // A roster built at once shows the same.
-          const rebuilt = new AgentState();
-          for (const [agentId, n] of loads) rebuilt.setLoad(agentId, n);
-          rebuilt.useRoster(roster, new Map(positionOf));
-          expect(Array.from(roster, (_, i) => rebuilt.facts.inFlight[i])).toEqual(expected);
+          // The same after the roster is built again at once.
+          state.useRoster(roster, positionOf);
+          expect(Array.from(roster, (_, i) => state.facts.inFlight[i])).toEqual(expected);
         },
       ),
     );

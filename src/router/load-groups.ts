@@ -16,16 +16,24 @@ export class LoadGroups {
 
   /** The entry joins its manifest's group (or none), leaving the one it was in. */
   join(manifest: AgentManifest): void {
-    this.leave(manifest.agentId);
-    const group = loadGroupOf(manifest);
+    this.joinGroup(manifest.agentId, loadGroupOf(manifest));
+  }
+
+  /** The entry joins this group (or none), leaving the one it was in. */
+  joinGroup(agentId: string, group: string | undefined): void {
+    this.leave(agentId);
     if (group === undefined) return;
-    this.#groupOf.set(manifest.agentId, group);
+    this.#groupOf.set(agentId, group);
     let members = this.#members.get(group);
     if (members === undefined) {
       members = new Set();
       this.#members.set(group, members);
     }
-    members.add(manifest.agentId);
+    members.add(agentId);
+  }
+
+  groupOf(agentId: string): string | undefined {
+    return this.#groupOf.get(agentId);
   }
 
   leave(agentId: string): void {
