@@ -65,16 +65,43 @@ export interface AgentSentences {
 }
 
 /** The parts of an agent's manifest the channel reads, turned into unit sentence vectors. */
-export function agentSentences(
-  text: { readonly examples: readonly string[]; readonly description: string; readonly nameLine: string },
+export function agentSentences(text: AgentText, vectors: WordVectors): AgentSentences {
+  return runSteps(agentSentencesInSteps(text, vectors, { characters: 0, limit: Number.POSITIVE_INFINITY }));
+}
+
+/** The parts of a manifest the channel reads. */
+export interface AgentText {
+  readonly examples: readonly string[];
+  readonly description: string;
+  readonly nameLine: string;
+}
+
+/**
+ * agentSentences, pausing whenever `piece.characters` (the text read since the caller's last pause,
+ * counted on) reaches `piece.limit`: one manifest at the wire's limits is 210,000 characters, about
+ * 15 ms to read.
+ */
+export function* agentSentencesInSteps(
+  text: AgentText,
   vectors: WordVectors,
-): AgentSentences {
-  const known = (s: string) => sentenceVector(s, vectors);
-  const examples = text.examples.map(known);
+  piece: { characters: number; readonly limit: number },
+): Steps<AgentSentences> {
+  const examples: (Float32Array | undefined)[] = [];
+  for (const example of text.examples) {
+    examples.push(sentenceVector(example, vectors));
+    piece.characters += example.length;
+    if (piece.characters >= piece.limit) {
+      piece.characters = 0;
+      yield;
+    }
+  }
+  piece.characters += text.description.length + text.nameLine.length;
   return {
     examples,
     knownExamples: examples.filter((v) => v !== undefined).length,
-    others: [text.description, text.nameLine].map(known).filter((v) => v !== undefined),
+    others: [text.description, text.nameLine]
+      .map((s) => sentenceVector(s, vectors))
+      .filter((v) => v !== undefined),
   };
 }
 

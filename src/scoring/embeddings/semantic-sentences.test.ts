@@ -70,4 +70,19 @@ describe('semantic sentences', () => {
       { numRuns: 30 },
     );
   });
+
+  it('pause within one manifest at the wire’s limits: 210,000 characters are not one piece', () => {
+    const steps = new SemanticSentences(() => vectors, DEFAULT_SEMANTIC_CONFIG).channelOf([
+      agentOf(0, 100, 2_000, 10_000),
+    ]);
+    let pauses = 0;
+    let next = steps.next();
+    while (next.done !== true) {
+      pauses++;
+      next = steps.next();
+    }
+    expect(next.value?.size).toBe(1);
+    // A pause after every 50,000 characters of its examples.
+    expect(pauses).toBeGreaterThanOrEqual(4);
+  });
 });

@@ -2,7 +2,7 @@ import type { AgentManifest } from '../../manifest/manifest.js';
 import type { Steps } from '../steps.js';
 import {
   type AgentSentences,
-  agentSentences,
+  agentSentencesInSteps,
   SemanticChannel,
   type SemanticConfig,
 } from './semantic-channel.js';
@@ -11,9 +11,9 @@ import type { WordVectors } from './word-vectors.js';
 /** Agents read into sentence vectors between pauses (each is a dozen short texts). */
 const AGENTS_PER_PIECE = 20;
 /**
- * Characters read between pauses, whatever the agents: a manifest may hold 100 examples of 2,000
- * characters and a 10,000-character description, about 17 ms to read, and twenty of those in one
- * piece held the event loop for a third of a second.
+ * Characters read between pauses, whatever the agents, within a manifest too: one may hold 100
+ * examples of 2,000 characters and a 10,000-character description, about 15 ms to read, and twenty
+ * of those in one piece held the event loop for a third of a second.
  */
 const CHARACTERS_PER_PIECE = 50_000;
 
@@ -49,7 +49,7 @@ export class SemanticSentences {
     if (this.#last !== undefined && sameManifests(this.#last.agents, agents)) return this.#last.channel;
     const sentences: (AgentSentences | undefined)[] = [];
     let read = 0;
-    let characters = 0;
+    const piece = { characters: 0, limit: CHARACTERS_PER_PIECE };
     for (const agent of agents) {
       if ((agent.examples?.length ?? 0) < this.#config.minExamples) {
         sentences.push(undefined);
@@ -62,12 +62,10 @@ export class SemanticSentences {
           description: agent.description ?? '',
           nameLine: [agent.agentName, agent.agentId, ...agent.capabilities, ...agent.keywords].join(' '),
         };
-        cached = agentSentences(text, vectors);
+        cached = yield* agentSentencesInSteps(text, vectors, piece);
         this.#cache.set(agent, cached);
-        characters += text.description.length + text.nameLine.length;
-        for (const example of text.examples) characters += example.length;
-        if (++read % AGENTS_PER_PIECE === 0 || characters >= CHARACTERS_PER_PIECE) {
-          characters = 0;
+        if (++read % AGENTS_PER_PIECE === 0 || piece.characters >= CHARACTERS_PER_PIECE) {
+          piece.characters = 0;
           yield;
         }
       }
