@@ -167,6 +167,34 @@ describe('background compilation (createRouter({ backgroundCompile: true }))', (
     expect(decision.selectedAgent).toBe(last.agentId);
   });
 
+  it('whenIndexed resolves with the first index, built in the background: the decision after it builds none', async () => {
+    const base = createDefaultScorer();
+    let indexed = 0;
+    const stepwise = base.stepwise as NonNullable<Scorer['stepwise']>;
+    const counting: Scorer = {
+      ...base,
+      stepwise: {
+        ...stepwise,
+        index: (agents, evidence) => {
+          indexed++;
+          return stepwise.index(agents, evidence);
+        },
+      },
+    };
+    const router = open({ scorer: counting, backgroundCompile: true });
+    const agents = roster(120, 10);
+    for (const manifest of agents) router.registerAgent(manifest);
+    await router.whenIndexed();
+    const before = indexed;
+    expect(before).toBeGreaterThan(0);
+    const decision = router.decide({ description: TASKS[0] as string, bids: bidsOf(agents) });
+    expect(decision.rosterSize).toBe(agents.length);
+    expect(indexed).toBe(before);
+    // Resolved at once when an index is there; the model may still be training.
+    await router.whenIndexed();
+    await router.whenCompiled();
+  });
+
   it('outcomes learned while the model trains are replayed into it', async () => {
     const agents = roster(30, 8);
     const text = 'freeze my card please';

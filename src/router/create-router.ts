@@ -380,6 +380,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     verify: (onProgress) => verifyLog(requireStore(), onProgress),
     countDecisions: () => requireStore().countDecisions(),
     whenCompiled: () => compiler.whenCompiled(),
+    whenIndexed: () => compiler.whenIndexed(),
     close: async () => {
       stopListening?.();
       view.close();

@@ -100,6 +100,8 @@ export class RosterCompiler {
   readonly #rebuildGapMs: number;
   #lastRebuildMs = Number.NEGATIVE_INFINITY;
   #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  /** Waiting for a first index (whenIndexed). */
+  #indexWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   #closed = false;
   /** What a background slice threw (a scorer's bug): thrown to the next caller until the roster changes. */
   #failure: { readonly error: unknown } | undefined;
@@ -191,6 +193,19 @@ export class RosterCompiler {
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
+  /**
+   * Resolves once some index of the roster is built (in the background, the first one): from then
+   * on a decision never builds one itself, so a service that waits for this before it answers does
+   * not hold its first request's event loop for the whole roster.
+   */
+  whenIndexed(): Promise<void> {
+    if (!this.#background) return this.whenCompiled();
+    if (this.#failure !== undefined) return Promise.reject(this.#failure.error);
+    if (this.#indexed !== undefined) return Promise.resolve();
+    this.schedule();
+    return new Promise((resolve, reject) => this.#indexWaiters.push({ resolve, reject }));
+  }
+
   /** Starts background slices if there is work and none is scheduled. */
   schedule(): void {
     if (!this.#background || this.#closed || this.#slice !== undefined || this.#gapTimer !== undefined)
@@ -204,7 +219,7 @@ export class RosterCompiler {
     this.#slice = undefined;
     clearTimeout(this.#gapTimer);
     this.#gapTimer = undefined;
-    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
+    for (const waiter of [...this.#waiters.splice(0), ...this.#indexWaiters.splice(0)]) waiter.resolve();
   }
 
   #isSettled(): boolean {
@@ -252,7 +267,8 @@ export class RosterCompiler {
       this.#failure = { error };
       this.#indexJob = undefined;
       this.#trainJob = undefined;
-      for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+      for (const waiter of [...this.#waiters.splice(0), ...this.#indexWaiters.splice(0)])
+        waiter.reject(error);
       return;
     }
     if (this.#indexJob !== undefined || this.#trainJob !== undefined) this.schedule();
@@ -286,6 +302,7 @@ export class RosterCompiler {
     this.#indexJob = undefined;
     this.#indexed = { version, value: indexed };
     this.#compiled = undefined;
+    for (const waiter of this.#indexWaiters.splice(0)) waiter.resolve();
     // The roster changed while this index was built: build the next one.
     if (version !== this.#roster.version) this.#startIndexing();
   }

@@ -98,6 +98,11 @@ export interface Router {
    * roster's index with the previous model (create-router.ts); without it, this resolves at once.
    */
   whenCompiled(): Promise<void>;
+  /**
+   * Resolves once the roster has an index (with `backgroundCompile`, the first one built in slices;
+   * without, as whenCompiled): decisions made after it never build one themselves.
+   */
+  whenIndexed(): Promise<void>;
   /** Stops background compilation and closes the store. */
   close(): Promise<void>;
 }
