@@ -84,7 +84,7 @@ export function relatedOption(): Option {
 export function minCapabilityOption(): Option {
   return checkedTextOption(
     '--min-capability <x>',
-    'default policy: below this best match, "no suitable agent": auto (default: estimated from the roster\'s examples, at least 0.04; 0.02 without examples) or 0..1; calibrate with eval --oos',
+    'default policy: a bidder whose match is below this is refused ("no suitable agent" when all are): auto (default: estimated from the roster\'s examples, at least 0.04; 0.02 without examples) or 0..1; calibrate with eval --oos',
     parseMinCapability,
   );
 }
