@@ -157,8 +157,18 @@ export function createRouter(options: RouterOptions = {}): Router {
   const agentState = new AgentState(options.learning?.history);
   const termsOf = scorer.analyze ?? ((text: string) => defaultAnalyzer.terms(text));
   let learningTouched = false;
+  /**
+   * The last task's scores, kept until the next task or the next outcome learned (scores read what
+   * was learned): a task decided twice in a row — POST /v1/route asks who would bid for the A2A
+   * skills, then decides — is scored once.
+   */
+  // Three variables, not an object: no allocation on the decision path.
+  let lastScorer: CompiledScorer | undefined;
+  let lastDescription = '';
+  let lastScores: Float64Array = new Float64Array(0);
   const learn = (outcome: RecordedOutcome): void => {
     learningTouched = true;
+    lastScorer = undefined;
     ensureRoster();
     compiler.available()?.learn?.(outcome.description, outcome.agentId, outcome.status === 'completed');
     recentOutcomes.push(outcome);
@@ -246,12 +256,19 @@ export function createRouter(options: RouterOptions = {}): Router {
     // A decision that keeps only some scores copies them out, so the roster's scores can go into
     // one reused array instead of a new one per task.
     let scored: Float64Array;
-    if (agentIds.length > candidatesKept && scorer.scoreInto !== undefined) {
-      const need = compiler.scoredAgentIds().length;
-      if (scratch.length < need) scratch = new Float64Array(Math.max(need, scratch.length * 2));
-      scored = scorer.scoreInto(request.description, scratch);
+    if (lastScorer === scorer && lastDescription === request.description) {
+      scored = lastScores;
     } else {
-      scored = scorer.score(request.description);
+      if (agentIds.length > candidatesKept && scorer.scoreInto !== undefined) {
+        const need = compiler.scoredAgentIds().length;
+        if (scratch.length < need) scratch = new Float64Array(Math.max(need, scratch.length * 2));
+        scored = scorer.scoreInto(request.description, scratch);
+      } else {
+        scored = scorer.score(request.description);
+      }
+      lastScorer = scorer;
+      lastDescription = request.description;
+      lastScores = scored;
     }
     const capability = compiler.isCurrent()
       ? scored
