@@ -2,7 +2,7 @@ import type { NewTaskEvent } from '../events/task-event.js';
 import { newTaskId } from '../kernel/ids.js';
 import type { RouteConstraints } from '../policy/filters.js';
 import type { Router } from '../router/router.js';
-import { newTask, type Task } from '../tasks/task.js';
+import { type MayOffer, newTask, type Task } from '../tasks/task.js';
 import { invalid, type PostTaskInput, type TaskServiceSettings } from './task-types.js';
 
 /**
@@ -73,4 +73,15 @@ export function everyEligibleHasBid(task: Task, router: Router): boolean {
     if (router.refusalOf(manifest.agentId, 0, task.constraints) === null) return false;
   }
   return true;
+}
+
+/**
+ * The candidates a retry may offer the task to: those the policy would let bid on it now, at the bid
+ * they made (one gone offline, removed from the roster or at its `max_concurrency` is passed over).
+ */
+export function offerableNow(task: Task, router: Router): MayOffer {
+  return (agentId) => {
+    const bid = task.bids.find((b) => b.agentId === agentId);
+    return router.refusalOf(agentId, bid?.bidSats ?? 0, task.constraints) === null;
+  };
 }

@@ -25,11 +25,11 @@ import {
   type Task,
 } from '../tasks/task.js';
 import { DecisionTraces } from '../telemetry/decision-spans.js';
-import { AgentLoads } from './agent-loads.js';
+import { AgentLoads, holds, newHolder } from './agent-loads.js';
 import { DueTaskTimer } from './due-task-timer.js';
 import { event, offerEvents } from './lifecycle-events.js';
 import { OpenAuctions } from './open-auctions.js';
-import { everyEligibleHasBid, postedTask } from './posted-task.js';
+import { everyEligibleHasBid, offerableNow, postedTask } from './posted-task.js';
 import {
   checkedSettings,
   DEFAULT_TASK_SETTINGS,
@@ -72,9 +72,6 @@ const HOUSE_BID_REFUSALS = new Set(['not_eligible', 'wrong_state', 'unknown_agen
 
 /** A read-compute-commit that lost a race is retried from a fresh read this many times. */
 const MAX_RETRIES = 8;
-
-const holds = (task: Task): boolean =>
-  (task.status === 'offered' || task.status === 'accepted') && task.assignedAgent !== null;
 
 /**
  * The task lifecycle of the service (tasks/task.ts is its pure state machine): posting, sealed bids,
@@ -252,7 +249,7 @@ export class TaskService {
 
   async reject(taskId: string, agentId: string): Promise<Task> {
     return this.#apply(taskId, undefined, (task, now) => {
-      const next = reject(task, agentId, now, this.settings);
+      const next = reject(task, agentId, now, this.settings, offerableNow(task, this.#router));
       return {
         task: next,
         events: () => [event('task:rejected', task, agentId, now, {}), ...offerEvents(next, now)],
@@ -385,7 +382,7 @@ export class TaskService {
   /** `due`: the task as the sweep read it (a stale one only costs a retry). */
   #timeout(due: Task): Promise<Task> {
     return this.#apply(due.taskId, due, (task, now) => {
-      const next = passOn(task, 'timeout', now, this.settings);
+      const next = passOn(task, 'timeout', now, this.settings, offerableNow(task, this.#router));
       return {
         task: next,
         events: () => [
@@ -418,7 +415,9 @@ export class TaskService {
     }
     return this.#apply(taskId, undefined, (task, now) => {
       const next =
-        status === 'completed' ? complete(task, agentId, now) : fail(task, agentId, now, this.settings);
+        status === 'completed'
+          ? complete(task, agentId, now)
+          : fail(task, agentId, now, this.settings, offerableNow(task, this.#router));
       const outcome: OutcomeReport = {
         seq: task.decisionSeq as number,
         agentId,
@@ -457,7 +456,14 @@ export class TaskService {
       // A version check guards the commit, so starting from a task the caller already holds is safe.
       const before = attempt === 0 && known !== undefined ? known : await this.get(taskId);
       const prepared = compute(before, this.#clock.now());
-      const committed = await this.#store.commitTask({ ...prepared, expectedVersion: before.version });
+      const holder = newHolder(before, prepared.task);
+      const release = holder === undefined ? undefined : this.#loads.reserve(holder);
+      let committed: CommittedTaskChange | null;
+      try {
+        committed = await this.#store.commitTask({ ...prepared, expectedVersion: before.version });
+      } finally {
+        release?.();
+      }
       if (committed !== null) {
         prepared.committed?.(committed.task);
         this.#afterCommit(before, committed);

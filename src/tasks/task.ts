@@ -180,22 +180,38 @@ export function accept(task: Task, agentId: string, nowMs: number): Task {
   return changed(task, nowMs, { status: 'accepted', reservedUntilMs: null });
 }
 
+/**
+ * Whether a candidate can be offered the task now. The auction's candidates were eligible when it
+ * closed; by a retry one may have gone offline, left the roster or filled its `max_concurrency`, and
+ * is passed over as the auction would have passed it. Default: every candidate can.
+ */
+export type MayOffer = (agentId: string) => boolean;
+
+const ANYONE: MayOffer = () => true;
+
 /** The assignee turned it down, or its reservation ran out: offered to the next candidate. */
 export function passOn(
   task: Task,
   action: 'reject' | 'timeout',
   nowMs: number,
   settings: LifecycleSettings,
+  mayOffer: MayOffer = ANYONE,
 ): Task {
   requireLegal(task, action);
-  return offerFrom(task, task.offerIndex + 1, nowMs, settings);
+  return offerFrom(task, task.offerIndex + 1, nowMs, settings, mayOffer);
 }
 
 /** The assignee turned the offer down: offered to the next candidate. */
-export function reject(task: Task, agentId: string, nowMs: number, settings: LifecycleSettings): Task {
+export function reject(
+  task: Task,
+  agentId: string,
+  nowMs: number,
+  settings: LifecycleSettings,
+  mayOffer: MayOffer = ANYONE,
+): Task {
   requireLegal(task, 'reject');
   requireAssignee(task, agentId, 'reject');
-  return offerFrom(task, task.offerIndex + 1, nowMs, settings);
+  return offerFrom(task, task.offerIndex + 1, nowMs, settings, mayOffer);
 }
 
 export function complete(task: Task, agentId: string, nowMs: number): Task {
@@ -205,14 +221,21 @@ export function complete(task: Task, agentId: string, nowMs: number): Task {
 }
 
 /** A failed attempt: retried on the next candidate while attempts remain, else the task failed. */
-export function fail(task: Task, agentId: string, nowMs: number, settings: LifecycleSettings): Task {
+export function fail(
+  task: Task,
+  agentId: string,
+  nowMs: number,
+  settings: LifecycleSettings,
+  mayOffer: MayOffer = ANYONE,
+): Task {
   requireLegal(task, 'fail');
   requireAssignee(task, agentId, 'fail');
   const failures = task.failures + 1;
-  if (failures >= settings.maxAttempts || task.offerIndex + 1 >= task.candidates.length) {
+  const next = nextOfferable(task.candidates, task.offerIndex + 1, mayOffer);
+  if (failures >= settings.maxAttempts || next >= task.candidates.length) {
     return changed(task, nowMs, { status: 'failed', failures, reservedUntilMs: null });
   }
-  return offerFrom({ ...task, failures }, task.offerIndex + 1, nowMs, settings);
+  return offerFrom({ ...task, failures }, next, nowMs, settings, mayOffer);
 }
 
 export function expire(task: Task, nowMs: number): Task {
@@ -220,7 +243,21 @@ export function expire(task: Task, nowMs: number): Task {
   return changed(task, nowMs, { status: 'expired', reservedUntilMs: null });
 }
 
-function offerFrom(task: Task, index: number, nowMs: number, settings: LifecycleSettings): Task {
+/** The first index from `from` whose candidate may be offered the task (candidates.length if none). */
+function nextOfferable(candidates: readonly string[], from: number, mayOffer: MayOffer): number {
+  let index = from;
+  while (index < candidates.length && !mayOffer(candidates[index] as string)) index++;
+  return index;
+}
+
+function offerFrom(
+  task: Task,
+  from: number,
+  nowMs: number,
+  settings: LifecycleSettings,
+  mayOffer: MayOffer = ANYONE,
+): Task {
+  const index = nextOfferable(task.candidates, from, mayOffer);
   const next = task.candidates[index];
   if (next === undefined) {
     return changed(task, nowMs, {
