@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AgentCard, SendMessageRequest, TaskState } from '@a2a-js/sdk';
-import { ClientFactory } from '@a2a-js/sdk/client';
+import { ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory } from '@a2a-js/sdk/client';
 import { describe, expect, it } from 'vitest';
 import { readAgentCard } from '../../src/a2a/agent-card.js';
 import { closedAfterEach, TRANSLATE_SKILL } from '../helpers/a2a-fixtures.js';
@@ -84,6 +84,41 @@ describe('the swarm as an A2A agent', () => {
     };
     expect(tasks.tasks).toHaveLength(1);
     expect(tasks.tasks[0]?.assigned_agent).toBe('polyglot:translate');
+  });
+
+  it('answers message/send from a 0.3 client as it answers SendMessage', async () => {
+    const { s, remote } = await swarmWithOneAgent();
+    // A client that knows only protocol 0.3: the swarm's endpoint, as a 0.3 card would list it.
+    const methods: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      methods.push(String(JSON.parse(String(init?.body ?? '{}')).method));
+      return fetch(input, init);
+    };
+    const legacy = new ClientFactory(
+      ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+        transports: [new JsonRpcTransportFactory({ legacyCompat: { enabled: true }, fetchImpl: recording })],
+      }),
+    );
+    const client = await legacy.createFromAgentCard(
+      AgentCard.fromJSON({
+        name: 'swarm-router',
+        description: '',
+        version: '0',
+        supportedInterfaces: [{ url: `${s.url}/a2a`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' }],
+        capabilities: { streaming: false },
+        defaultInputModes: ['text/plain'],
+        defaultOutputModes: ['text/plain'],
+        skills: [],
+      }),
+    );
+    const answer = await client.sendMessage(message('Translate this contract into French'));
+    expect(methods).toEqual(['message/send']);
+    const task = answer as Extract<typeof answer, { status?: unknown }>;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(task.metadata).toMatchObject({
+      swarm_router: { agent: 'polyglot:translate', status: 'completed' },
+    });
+    expect(remote.received).toEqual(['Translate this contract into French']);
   });
 
   it('streams the task to a client that asks for a stream', async () => {

@@ -13,6 +13,8 @@ import type { ServiceContext } from '../service-context.js';
  */
 export const A2A_ENDPOINT_PATH = '/a2a';
 const CARD_TTL_MS = 1_000;
+/** What a client that sends no A2A-Version speaks (a2a-serving.ts). */
+const LEGACY_PROTOCOL_VERSION = '0.3';
 /** Hosts are those the host check lets through, so few; a bound all the same. */
 const MAX_CACHED_HOSTS = 16;
 
@@ -29,12 +31,16 @@ export function a2aEndpointRoutes(
       version,
       adminToken: options.adminToken,
     });
-  // The handler's own card is for what it checks (capabilities); clients get cardFor's, with their host.
-  const handlerCard = swarmCard(router, {
-    url: `http://127.0.0.1${A2A_ENDPOINT_PATH}`,
-    version,
-    adminToken: options.adminToken,
-  });
+  // The handler's own card is for what it checks (capabilities, the protocol versions it answers);
+  // clients get cardFor's, with their host. It lists 0.3 too: the SDK refuses any version its card
+  // does not list, and 0.3 clients (message/send) send none.
+  const handlerCard = withLegacyInterface(
+    swarmCard(router, {
+      url: `http://127.0.0.1${A2A_ENDPOINT_PATH}`,
+      version,
+      adminToken: options.adminToken,
+    }),
+  );
   const executor = new SwarmAgentExecutor({ tasks, bus, router });
   // Closing waits for requests in flight; a message waiting for its task would hold it for long.
   app.addHook('preClose', async () => executor.stop());
@@ -73,4 +79,16 @@ export function a2aEndpointRoutes(
       return answer === undefined ? reply : answer;
     },
   );
+}
+
+function withLegacyInterface(card: AgentCard): AgentCard {
+  const json = AgentCard.toJSON(card) as { supportedInterfaces: { url: string }[] };
+  const url = json.supportedInterfaces[0]?.url ?? A2A_ENDPOINT_PATH;
+  return AgentCard.fromJSON({
+    ...json,
+    supportedInterfaces: [
+      ...json.supportedInterfaces,
+      { url, protocolBinding: 'JSONRPC', protocolVersion: LEGACY_PROTOCOL_VERSION },
+    ],
+  });
 }
