@@ -51,16 +51,25 @@ export interface A2aTestAgentOptions {
   readonly legacyCard?: boolean;
   /** Fail every task, whatever its text. */
   readonly failsAll?: boolean;
+  /** The state a task it fails ends in (default failed): an agent may also reject or cancel one. */
+  readonly failState?: 'failed' | 'rejected' | 'canceled';
   /** Answer nothing for this long after a task arrives (an agent too slow to take it), ms. */
   readonly silentMs?: number;
   /** Told when a task arrives and when its result is published (Date.now() ms): for benchmarks. */
   readonly onTask?: (moment: 'received' | 'finished', text: string, atMs: number) => void;
 }
 
+const FAIL_STATES = {
+  failed: TaskState.TASK_STATE_FAILED,
+  rejected: TaskState.TASK_STATE_REJECTED,
+  canceled: TaskState.TASK_STATE_CANCELED,
+} as const;
+
 class ScriptedExecutor implements AgentExecutor {
   constructor(
     private readonly received: string[],
     private readonly failsAll: boolean,
+    private readonly failState: TaskState,
     private readonly silentMs: number,
     private readonly onTask: A2aTestAgentOptions['onTask'],
   ) {}
@@ -87,9 +96,7 @@ class ScriptedExecutor implements AgentExecutor {
     }
     bus.publish(AgentEvent.statusUpdate({ ...ids, status: status(TaskState.TASK_STATE_WORKING) }));
     if (this.failsAll || text.startsWith('fail')) {
-      bus.publish(
-        AgentEvent.statusUpdate({ ...ids, status: status(TaskState.TASK_STATE_FAILED, 'could not do it') }),
-      );
+      bus.publish(AgentEvent.statusUpdate({ ...ids, status: status(this.failState, 'could not do it') }));
       bus.finished();
       return;
     }
@@ -202,7 +209,13 @@ export async function startA2aTestAgent(options: A2aTestAgentOptions): Promise<A
   const requestHandler = new DefaultRequestHandler(
     handlerCard,
     new InMemoryTaskStore(),
-    new ScriptedExecutor(received, options.failsAll === true, options.silentMs ?? 0, options.onTask),
+    new ScriptedExecutor(
+      received,
+      options.failsAll === true,
+      FAIL_STATES[options.failState ?? 'failed'],
+      options.silentMs ?? 0,
+      options.onTask,
+    ),
   );
   rpc = new A2aJsonRpc(requestHandler, handlerCard);
   return {

@@ -29,6 +29,8 @@ export async function startListeningService(options: {
   limits?: Partial<HttpLimits>;
   allowedHosts?: readonly string[];
   taskSettings?: Partial<TaskServiceSettings>;
+  /** How often A2A cards are read again, ms (open-service.ts's default otherwise). */
+  cardRefreshMs?: number;
 }): Promise<ListeningService> {
   const store = createStore({ location: options.db });
   const clock = systemClock;
@@ -44,6 +46,7 @@ export async function startListeningService(options: {
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
     ...(options.taskSettings === undefined ? {} : { taskSettings: options.taskSettings }),
+    ...(options.cardRefreshMs === undefined ? {} : { cardRefreshMs: options.cardRefreshMs }),
   });
   await service.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = service.app.server.address() as AddressInfo;

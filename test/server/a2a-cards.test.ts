@@ -276,6 +276,21 @@ describe('A2A agents registered by their card', () => {
     expect(badFile.stderr).toMatch(/missing\.json: cannot read the file \(ENOENT\)/);
   });
 
+  it('reads the card again on its own timer, and applies what changed', async () => {
+    const remote = await agent({ name: 'Research Bot', skills: SKILLS });
+    const s = await startListeningService({ db: tempDbPath(dir), cardRefreshMs: 50 });
+    started.push(s);
+    await call(s, 'POST', '/v1/agents', { agent_card_url: remote.baseUrl });
+    remote.setSkills([SKILLS[1] as (typeof SKILLS)[number]]);
+    let ids: string[] = [];
+    for (let i = 0; i < 100 && ids.length !== 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const card = (await call(s, 'GET', '/v1/cards/research-bot')).body;
+      ids = card.agent.skills.map((e: { agent_id: string }) => e.agent_id);
+    }
+    expect(ids).toEqual(['research-bot:translate']);
+  });
+
   it('follows the card on the schedule: a change applies, a card that fails to load is reported and left as it was', async () => {
     const remote = await agent({ name: 'Research Bot', skills: SKILLS });
     const s = await service();

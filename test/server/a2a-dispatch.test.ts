@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AgentClient } from '../../src/client/agent-client.js';
 import { callJson, closedAfterEach, TRANSLATE_SKILL } from '../helpers/a2a-fixtures.js';
 import { type A2aTestAgent, type A2aTestAgentOptions, startA2aTestAgent } from '../helpers/a2a-test-agent.js';
 import { type ListeningService, startListeningService } from '../helpers/listening-service.js';
@@ -7,7 +8,8 @@ import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 /**
  * Tasks posted to the service reach A2A agents: the router bids for their skills at their rate, the
  * winner's agent is sent the task by @a2a-js/sdk's client and followed to its end, and the lifecycle
- * records it: completed, or failed and offered to the next candidate. Real A2A servers, real sockets.
+ * records it: completed, or failed and offered to the next candidate; agents on swarm-router/client
+ * work beside them. Real A2A servers, real sockets.
  */
 const dir = tempDir();
 const started = closedAfterEach();
@@ -79,21 +81,30 @@ describe('tasks dispatched to A2A agents', () => {
     },
   );
 
-  it('offers a task its agent failed to the next candidate, and learns the failure', async () => {
-    const flaky = await agent({ name: 'Cheap', skills: [TRANSLATE], rateSats: 5, failsAll: true });
-    const good = await agent({ name: 'Solid', skills: [TRANSLATE], rateSats: 40 });
-    const s = await service();
-    await call(s, 'POST', '/v1/agents', { agent_card_url: flaky.baseUrl });
-    await call(s, 'POST', '/v1/agents', { agent_card_url: good.baseUrl });
-    const done = await runTask(s, 'Translate the letter into Italian');
-    expect(done.task.status).toBe('completed');
-    expect(done.task.assigned_agent).toBe('solid:translate');
-    expect(done.task.failures).toBe(1);
-    expect(done.result.artifacts[0].parts[0].text).toBe('done: Translate the letter into Italian');
-    expect(flaky.received).toHaveLength(1);
-    expect(good.received).toHaveLength(1);
-    expect((await call(s, 'GET', '/v1/agents/cheap:translate/stats')).body).toMatchObject({ failed: 1 });
-  });
+  it.each(['failed', 'rejected', 'canceled'] as const)(
+    'offers a task its agent ended %s to the next candidate, and learns the failure',
+    async (failState) => {
+      const flaky = await agent({
+        name: 'Cheap',
+        skills: [TRANSLATE],
+        rateSats: 5,
+        failsAll: true,
+        failState,
+      });
+      const good = await agent({ name: 'Solid', skills: [TRANSLATE], rateSats: 40 });
+      const s = await service();
+      await call(s, 'POST', '/v1/agents', { agent_card_url: flaky.baseUrl });
+      await call(s, 'POST', '/v1/agents', { agent_card_url: good.baseUrl });
+      const done = await runTask(s, 'Translate the letter into Italian');
+      expect(done.task.status).toBe('completed');
+      expect(done.task.assigned_agent).toBe('solid:translate');
+      expect(done.task.failures).toBe(1);
+      expect(done.result.artifacts[0].parts[0].text).toBe('done: Translate the letter into Italian');
+      expect(flaky.received).toHaveLength(1);
+      expect(good.received).toHaveLength(1);
+      expect((await call(s, 'GET', '/v1/agents/cheap:translate/stats')).body).toMatchObject({ failed: 1 });
+    },
+  );
 
   it('times out an agent that does not answer within the reservation, and offers the task to the next', async () => {
     const slow = await agent({ name: 'Sleepy', skills: [TRANSLATE], rateSats: 1, silentMs: 3_000 });
@@ -113,6 +124,51 @@ describe('tasks dispatched to A2A agents', () => {
       timed_out: 1,
       accepted: 0,
     });
+  });
+
+  it('works side by side with an agent on swarm-router/client: each takes the task that fits it', async () => {
+    const remote = await agent({ name: 'Polyglot', skills: [TRANSLATE], rateSats: 12 });
+    const s = await service();
+    await call(s, 'POST', '/v1/agents', { agent_card_url: remote.baseUrl });
+    const { client: coder } = await AgentClient.register(
+      { baseUrl: s.url },
+      {
+        agent_id: 'coder',
+        agent_name: 'Coder',
+        capabilities: ['coding', 'debugging'],
+        keywords: ['bug', 'parser'],
+        rate_sats: 30,
+        description: 'Fixes bugs in Python and TypeScript code',
+      },
+    );
+    // The client agent as any would be written: it bids on what is posted and does what it wins.
+    // From the first event on, so that no task is posted before it follows.
+    const stop = new AbortController();
+    const following = (async () => {
+      for await (const event of coder.events({ signal: stop.signal, lastEventId: 0 })) {
+        const taskId = event.data.task_id as string;
+        if (event.kind === 'task:posted') await coder.bid(taskId, 30).catch(() => undefined);
+        if (event.kind === 'task:assigned' && event.data.agent_id === 'coder') {
+          await coder.accept(taskId);
+          await coder.complete(taskId, 5, { fixed: true });
+        }
+      }
+    })().catch(() => undefined);
+    try {
+      const coding = await runTask(s, 'Fix the bug in the parser code');
+      expect(coding.task).toMatchObject({ status: 'completed', assigned_agent: 'coder' });
+      expect(coding.result).toEqual({ fixed: true });
+      const translation = await runTask(s, 'Translate this contract into Spanish');
+      expect(translation.task).toMatchObject({ status: 'completed', assigned_agent: 'polyglot:translate' });
+      expect(translation.task.bids.map((b: { agent_id: string }) => b.agent_id).sort()).toEqual([
+        'coder',
+        'polyglot:translate',
+      ]);
+      expect(remote.received).toEqual(['Translate this contract into Spanish']);
+    } finally {
+      stop.abort();
+      await following;
+    }
   });
 
   it('passes a task on when its agent cannot be reached', async () => {
