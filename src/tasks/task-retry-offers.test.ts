@@ -21,7 +21,7 @@ const expectedNext = (task: Task, mayOffer: (agentId: string) => boolean): strin
   task.candidates.slice(task.offerIndex + 1).find(mayOffer);
 
 const rosters = fc
-  .uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { minLength: 1, maxLength: 6 })
+  .uniqueArray(fc.constantFrom<string>('a', 'b', 'c', 'd', 'e', 'f'), { minLength: 1, maxLength: 6 })
   .chain((candidates) =>
     fc.record({ candidates: fc.constant(candidates), refused: fc.subarray(candidates.slice(1)) }),
   );

@@ -44,8 +44,11 @@ async function start(db: string, personas: readonly string[]) {
   });
   open.push({ router, service });
   /** Re-registers the agent, keeping its place, with this many tasks at most. */
-  const limit = (agentId: string, maxConcurrency: number) =>
-    router.registerAgent({ ...(router.registry.get(agentId) as never), maxConcurrency });
+  const limit = (agentId: string, maxConcurrency: number) => {
+    const manifest = router.registry.get(agentId);
+    if (manifest === undefined) throw new Error(`${agentId} is not registered`);
+    router.registerAgent({ ...manifest, maxConcurrency });
+  };
   return { router, service, clock, limit };
 }
 
