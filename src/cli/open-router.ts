@@ -6,10 +6,10 @@ import type { Router } from '../router/router.js';
 import { createStore, isPostgresUrl } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import { parseCandidatesKept } from './candidates-kept-option.js';
-import { asFlagError } from './cli-error.js';
+import { asFlagError, usageError } from './cli-error.js';
 import { parseMinCapability } from './min-capability-option.js';
 import { loadRelatedTerms } from './related-terms-file.js';
-import { loadRoster } from './roster.js';
+import { loadRoster, STORED_ROSTER } from './roster.js';
 import { parseSemantic } from './semantic-option.js';
 
 export interface OpenRouterOptions {
@@ -39,7 +39,10 @@ export async function openRouter(options: OpenRouterOptions): Promise<Router> {
 export async function openRouterAndStore(
   options: OpenRouterOptions,
 ): Promise<{ router: Router; store: Store | undefined }> {
-  const roster = options.withRoster === false ? [] : await loadRoster(options.config.roster);
+  const stored = options.withRoster !== false && options.config.roster === STORED_ROSTER;
+  const location = options.config.db;
+  if (stored) requireStoredAgents(location, options.log);
+  let roster = options.withRoster === false || stored ? [] : await loadRoster(options.config.roster);
   // Only commands that route read the related-terms file; reading the log never needs it.
   const relatedTerms =
     options.withRoster === false ? undefined : await loadRelatedTerms(options.config.related);
@@ -61,7 +64,6 @@ export async function openRouterAndStore(
   } catch (error) {
     throw asFlagError(error);
   }
-  const location = options.config.db;
   if (
     options.logMustExist === true &&
     location !== ':memory:' &&
@@ -89,8 +91,29 @@ export async function openRouterAndStore(
     backgroundCompile: options.backgroundCompile ?? false,
     ...(store === undefined ? {} : { store }),
   });
+  // As stored when the command starts: A2A skills, MCP tools, agents that joined over HTTP.
+  if (stored && store !== undefined) roster = (await store.listAgents()).map((agent) => agent.manifest);
   for (const manifest of roster) router.registerAgent(manifest);
   // A routing command on an existing log first learns back what its outcomes taught.
   if (store !== undefined && options.withRoster !== false) await router.restoreLearning();
   return { router, store };
+}
+
+/**
+ * `--roster stored` reads the agents from the log at `--db`: refused, as a mistake in the command
+ * line, where there is none to read (before anything is opened, so none is created).
+ */
+function requireStoredAgents(location: string, log: boolean | undefined): void {
+  if (!isPostgresUrl(location) && (location === ':memory:' || !existsSync(location))) {
+    throw usageError(
+      '--roster',
+      `--roster stored reads the agents a service stored in its audit log, and there is no audit log at ${location} (pass the service's --db)`,
+    );
+  }
+  if (log === false) {
+    throw usageError(
+      '--roster',
+      '--roster stored reads the agents stored in the audit log: not with --no-log',
+    );
+  }
 }

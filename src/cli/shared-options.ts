@@ -23,27 +23,35 @@ export function dbOption(): Option {
 
 /**
  * What `--roster` is for in each command. Commands that only read the log accept it so a script can
- * pass the same flags to every command; there it is checked but not needed.
+ * pass the same flags to every command; there it is checked but not needed. A file is a roster
+ * (`{"agents"}`), an MCP tool list (`{"tools"}`) or an A2A agent card (agents-file.ts); `stored` is
+ * the agents a service stored in the log at --db, which serve always reads, so it refuses the word.
  */
+const ROSTER_FILE = 'a file (a roster {"agents"}, an MCP tool list {"tools"} or an A2A agent card)';
+const ROSTER_STORED =
+  'stored (the agents a service stored in the log at --db: A2A skills, MCP tools, agents joined over HTTP)';
 const ROSTER_USES = {
-  route: { flags: '--roster <file|personas>', help: 'agents to route to (default: personas)' },
+  route: {
+    flags: '--roster <file|personas|stored>',
+    help: `agents to route to: ${ROSTER_FILE}, personas (the default: six built-in agents) or ${ROSTER_STORED}`,
+  },
   read: {
-    flags: '--roster <file|personas>',
+    flags: '--roster <file|personas|stored>',
     help: 'accepted (and checked) like route; the log alone answers this command',
   },
   stats: {
-    flags: '--roster <file|personas>',
-    help: "also list the roster's agents that the log has not seen yet",
+    flags: '--roster <file|personas|stored>',
+    help: `also list the roster's agents that the log has not seen yet: ${ROSTER_FILE}, personas or ${ROSTER_STORED}`,
   },
   serve: {
     flags: '--roster <file|personas|none>',
-    help: 'agents known from the start (default: personas; none with --demo, whose agents register over HTTP)',
+    help: `agents known from the start, besides those it stored: ${ROSTER_FILE}, personas (the default) or none (the default with --demo, whose agents register over HTTP)`,
   },
 } as const satisfies Record<string, { flags: string; help: string }>;
 
 export type RosterUse = keyof typeof ROSTER_USES;
 
-/** `--roster`: a roster JSON file or `personas`; the file is validated whole when it is loaded. */
+/** `--roster`: a file, `personas`, `stored` (or serve's `none`); a file is validated whole when it is loaded. */
 export function rosterOption(use: RosterUse): Option {
   return new Option(ROSTER_USES[use].flags, ROSTER_USES[use].help);
 }

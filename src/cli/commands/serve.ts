@@ -7,10 +7,11 @@ import { RouterError } from '../../kernel/errors.js';
 import { type HttpLimits, parseRateLimit } from '../../server/http-limits.js';
 import { displayLocation } from '../../store/create-store.js';
 import { startTracing } from '../../telemetry/tracing.js';
-import { badArgument } from '../cli-error.js';
+import { badArgument, usageError } from '../cli-error.js';
 import type { DemoSwarm } from '../demo-swarm.js';
 import { type CliIo, write } from '../io.js';
 import { openRouterAndStore } from '../open-router.js';
+import { STORED_ROSTER } from '../roster.js';
 import {
   candidatesKeptOption,
   dbOption,
@@ -96,6 +97,12 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         },
         io.env,
       );
+      if (config.roster === STORED_ROSTER) {
+        throw usageError(
+          '--roster',
+          'serve always reads the agents it stored in its audit log: --roster stored is for route, mcp and stats (use --roster none for no agents besides them)',
+        );
+      }
       const http = httpSettings(config, flags.host);
       const adminToken = config.adminToken === '' ? undefined : config.adminToken;
       // Before anything is opened: a weak admin token is a reason not to start at all.
