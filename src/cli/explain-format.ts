@@ -1,16 +1,21 @@
+import type { AgentManifest } from '../manifest/manifest.js';
 import type { Decision } from '../policy/decision.js';
 import { idleAgents, rankCandidates } from '../policy/explain.js';
 import { singular } from '../policy/filters.js';
+import { selectedSkill } from '../wire/a2a-dto.js';
 import { isLogged } from '../wire/decision-dto.js';
+import { selectedTool } from '../wire/mcp-dto.js';
 
 const score = (x: number | null): string => (x === null ? '  n/a' : x.toFixed(3));
 
 /**
  * A decision for people: the verdict and the seed's reason, then every bidder best first with each
  * signal as value × weight = contribution, then the registered agents that did not bid (on a large
- * roster, the best-matching of them that the decision kept).
+ * roster, the best-matching of them that the decision kept). When the selected entry (`selected`,
+ * its manifest) is a tool of an MCP server or a skill of an A2A agent, a line says which, as
+ * `POST /v1/route`'s `selected_tool` and `selected_skill` do.
  */
-export function formatDecision(decision: Decision): string {
+export function formatDecision(decision: Decision, selected?: AgentManifest): string {
   const lines: string[] = [];
   const seqText = isLogged(decision) ? `decision #${decision.seq}` : 'decision (not logged)';
   lines.push(`${seqText}  ${decision.decisionId}  ${new Date(decision.timestampMs).toISOString()}`);
@@ -20,6 +25,10 @@ export function formatDecision(decision: Decision): string {
       ? `→ no agent: ${decision.selectionReason}`
       : `→ ${decision.selectedAgent}: ${decision.selectionReason}`,
   );
+  const tool = selectedTool(selected);
+  if (tool !== undefined) lines.push(`  MCP tool '${tool.tool}' of server '${tool.server}'`);
+  const skill = selectedSkill(selected, decision);
+  if (skill !== undefined) lines.push(`  ${skill.explanation}`);
   const ranked = rankCandidates(decision);
   if (ranked.length > 0) {
     lines.push('');

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { McpReach } from '../manifest/manifest.js';
+import type { AgentManifest, McpReach } from '../manifest/manifest.js';
 import type { DirectoryEntry } from '../service/agent-types.js';
 import { SourceIdSchema, slugOfName } from './source-id.js';
 
@@ -65,11 +65,23 @@ export function toMcpServerDto(
 }
 
 /**
- * A decision record (the log's JSON text) as `POST /v1/route` answers it: when the selected entry is
- * a tool of an MCP server, with `"selected_tool": {"server", "tool"}` after the record's fields, the
- * tool named as the server lists it. The logged record itself is unchanged.
+ * The tool and its server, named as the server lists the tool, when the selected entry is a tool of
+ * an MCP server (`selected_tool` of `POST /v1/route` and `swarm-router route`).
  */
-export function withSelectedTool(record: string, reach: McpReach | undefined): string {
-  if (reach === undefined) return record;
-  return `${record.slice(0, -1)},"selected_tool":${JSON.stringify({ server: reach.server, tool: reach.tool })}}`;
+export function selectedTool(
+  selected: AgentManifest | undefined,
+): { readonly server: string; readonly tool: string } | undefined {
+  const reach = selected?.mcp;
+  return reach === undefined ? undefined : { server: reach.server, tool: reach.tool };
+}
+
+/**
+ * A decision record (the log's JSON text) as `POST /v1/route` answers it: when the selected entry is
+ * a tool of an MCP server, with `"selected_tool": {"server", "tool"}` after the record's fields. The
+ * logged record itself is unchanged.
+ */
+export function withSelectedTool(record: string, selected: AgentManifest | undefined): string {
+  const tool = selectedTool(selected);
+  if (tool === undefined) return record;
+  return `${record.slice(0, -1)},"selected_tool":${JSON.stringify(tool)}}`;
 }

@@ -4,7 +4,8 @@ import { isRouterError, RouterError } from '../../kernel/errors.js';
 import type { Decision } from '../../policy/decision.js';
 import type { RouteRequest } from '../../router/route-request.js';
 import type { Router } from '../../router/router.js';
-import { decisionBatchLine, decisionRecord } from '../../wire/decision-dto.js';
+import { decisionBatchLine } from '../../wire/decision-dto.js';
+import { routeAnswer, selectedManifest } from '../../wire/route-answer.js';
 import { badArgument, usageError } from '../cli-error.js';
 import { formatDecision } from '../explain-format.js';
 import { type CliIo, write } from '../io.js';
@@ -128,9 +129,13 @@ export function registerRouteCommand(program: Command, io: CliIo): void {
         } catch (error) {
           throw withAllowUnregisteredHint(error);
         }
+        // Named as POST /v1/route names them: the tool and its server, or the A2A agent and skill.
+        const manifestOf = (agentId: string) => router.registry.get(agentId);
         await write(
           io.stdout,
-          flags.json === true ? `${decisionRecord(decision)}\n` : formatDecision(decision),
+          flags.json === true
+            ? `${routeAnswer(decision, manifestOf)}\n`
+            : formatDecision(decision, selectedManifest(decision, manifestOf)),
         );
         if (flags.json !== true && router.hasLog) await write(io.stdout, `  logged to ${config.db}\n`);
       } finally {

@@ -3,9 +3,7 @@ import type { RouteRequest } from '../../router/route-request.js';
 import type { Router } from '../../router/router.js';
 import { HouseBids } from '../../service/house-bids.js';
 import { recordDecision, recordDecisionFailure } from '../../telemetry/decision-spans.js';
-import { withSelectedSkill } from '../../wire/a2a-dto.js';
-import { decisionRecord } from '../../wire/decision-dto.js';
-import { withSelectedTool } from '../../wire/mcp-dto.js';
+import { routeAnswer } from '../../wire/route-answer.js';
 import { type RouteRequestDto, RouteRequestDtoSchema, toRouteRequest } from '../../wire/route-dto.js';
 import type { ServiceContext } from '../service-context.js';
 
@@ -43,15 +41,10 @@ export function routingRoutes(
         manifestOf: (agentId) => router.registry.get(agentId),
         startTime,
       });
-      // decisionRecord is the log's own JSON text (field order included): sent as it is, with the
-      // tool and its server after it when the selected entry is a tool of an MCP server.
-      const selected =
-        decision.selectedAgent === null ? undefined : router.registry.get(decision.selectedAgent);
+      // The log's own JSON text, sent as it is, with the tool or the skill selected after it.
       return reply
         .type('application/json')
-        .send(
-          withSelectedSkill(withSelectedTool(decisionRecord(decision), selected?.mcp), selected, decision),
-        );
+        .send(routeAnswer(decision, (agentId) => router.registry.get(agentId)));
     },
   );
 }
