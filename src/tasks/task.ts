@@ -211,7 +211,7 @@ export function reject(
 ): Task {
   requireLegal(task, 'reject');
   requireAssignee(task, agentId, 'reject');
-  return offerFrom(task, task.offerIndex + 1, nowMs, settings, mayOffer);
+  return passOn(task, 'reject', nowMs, settings, mayOffer);
 }
 
 export function complete(task: Task, agentId: string, nowMs: number): Task {

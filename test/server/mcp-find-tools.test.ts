@@ -1,11 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ListeningService, startListeningService } from '../helpers/listening-service.js';
+import { startMcpCli } from '../helpers/mcp-cli-client.js';
 import { type McpTestServer, startMcpTestServer } from '../helpers/mcp-test-server.js';
 import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
 
@@ -14,7 +13,6 @@ import { tempDbPath, tempDir } from '../helpers/temp-dir.js';
  * `/mcp` on a listening service (Streamable HTTP), each with the tool find_tools, driven by the SDK's
  * own client: the best tool for a clear task comes first, and bad input is an MCP error, not a crash.
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = tempDir();
 const closing: { close(): Promise<void> }[] = [];
 afterAll(async () => {
@@ -87,19 +85,9 @@ async function expectBadInputRefused(client: Client): Promise<void> {
 
 describe('swarm-router mcp (stdio)', () => {
   it('answers find_tools with the roster ranked for the task, and refuses bad input', async () => {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: ['--import', 'tsx', 'src/cli/main.ts', 'mcp', '--roster', roster, '--db', join(dir, 'absent.db')],
-      cwd: ROOT,
-      stderr: 'pipe',
-    });
-    let stderr = '';
-    transport.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const client = new Client({ name: 'test', version: '1' });
-    await client.connect(transport);
-    closing.push(client);
+    const cli = await startMcpCli(['--roster', roster, '--db', join(dir, 'absent.db')]);
+    const { client } = cli;
+    closing.push(cli);
     expect(client.getServerVersion()?.name).toBe('swarm-router');
 
     const { tools } = await client.listTools();
@@ -126,7 +114,7 @@ describe('swarm-router mcp (stdio)', () => {
     expect(
       (await find(client, { task: 'will it rain tomorrow' })).structuredContent?.tools[0]?.agent_id,
     ).toBe('forecaster');
-    expect(stderr).toMatch(/find_tools over stdio on 3 agents/);
+    expect(cli.stderr()).toMatch(/find_tools over stdio on 3 agents/);
     await client.close();
     // find_tools reads a log when there is one; it creates none.
     expect(existsSync(join(dir, 'absent.db'))).toBe(false);
