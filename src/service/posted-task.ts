@@ -3,6 +3,7 @@ import { newTaskId } from '../kernel/ids.js';
 import type { RouteConstraints } from '../policy/filters.js';
 import type { Router } from '../router/router.js';
 import { type MayOffer, newTask, type Task } from '../tasks/task.js';
+import type { AgentLoads } from './agent-loads.js';
 import { invalid, type PostTaskInput, type TaskServiceSettings } from './task-types.js';
 
 /**
@@ -77,11 +78,15 @@ export function everyEligibleHasBid(task: Task, router: Router): boolean {
 
 /**
  * The candidates a retry may offer the task to: those the policy would let bid on it now, at the bid
- * they made (one gone offline, removed from the roster or at its `max_concurrency` is passed over).
+ * they made (one gone offline, removed from the roster or at its `max_concurrency` is passed over),
+ * the task itself not counted against the agent it is leaving (AgentLoads.setAside).
  */
-export function offerableNow(task: Task, router: Router): MayOffer {
+export function offerableNow(task: Task, router: Router, loads: AgentLoads): MayOffer {
   return (agentId) => {
     const bid = task.bids.find((b) => b.agentId === agentId);
-    return router.refusalOf(agentId, bid?.bidSats ?? 0, task.constraints) === null;
+    return loads.setAside(
+      task,
+      () => router.refusalOf(agentId, bid?.bidSats ?? 0, task.constraints) === null,
+    );
   };
 }

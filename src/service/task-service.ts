@@ -25,7 +25,7 @@ import {
   type Task,
 } from '../tasks/task.js';
 import { DecisionTraces } from '../telemetry/decision-spans.js';
-import { AgentLoads, holds, newHolder } from './agent-loads.js';
+import { AgentLoads, holds } from './agent-loads.js';
 import { DueTaskTimer } from './due-task-timer.js';
 import { event, offerEvents } from './lifecycle-events.js';
 import { OpenAuctions } from './open-auctions.js';
@@ -143,7 +143,7 @@ export class TaskService {
 
   /** Each agent's tasks in hand and the open auctions, as stored. */
   async #readCounts(): Promise<void> {
-    this.#loads.replaceAll(await this.#store.inFlightByAgent());
+    await this.#loads.reread(() => this.#store.inFlightByAgent());
     // Every catch-up on a shared store runs this: an index read, not a count of every task by status.
     this.#auctions.count = await this.#store.countOpenTasks();
   }
@@ -249,7 +249,7 @@ export class TaskService {
 
   async reject(taskId: string, agentId: string): Promise<Task> {
     return this.#apply(taskId, undefined, (task, now) => {
-      const next = reject(task, agentId, now, this.settings, offerableNow(task, this.#router));
+      const next = reject(task, agentId, now, this.settings, offerableNow(task, this.#router, this.#loads));
       return {
         task: next,
         events: () => [event('task:rejected', task, agentId, now, {}), ...offerEvents(next, now)],
@@ -382,7 +382,7 @@ export class TaskService {
   /** `due`: the task as the sweep read it (a stale one only costs a retry). */
   #timeout(due: Task): Promise<Task> {
     return this.#apply(due.taskId, due, (task, now) => {
-      const next = passOn(task, 'timeout', now, this.settings, offerableNow(task, this.#router));
+      const next = passOn(task, 'timeout', now, this.settings, offerableNow(task, this.#router, this.#loads));
       return {
         task: next,
         events: () => [
@@ -417,7 +417,7 @@ export class TaskService {
       const next =
         status === 'completed'
           ? complete(task, agentId, now)
-          : fail(task, agentId, now, this.settings, offerableNow(task, this.#router));
+          : fail(task, agentId, now, this.settings, offerableNow(task, this.#router, this.#loads));
       const outcome: OutcomeReport = {
         seq: task.decisionSeq as number,
         agentId,
@@ -456,18 +456,18 @@ export class TaskService {
       // A version check guards the commit, so starting from a task the caller already holds is safe.
       const before = attempt === 0 && known !== undefined ? known : await this.get(taskId);
       const prepared = compute(before, this.#clock.now());
-      const holder = newHolder(before, prepared.task);
-      const release = holder === undefined ? undefined : this.#loads.reserve(holder);
-      let committed: CommittedTaskChange | null;
+      const done = this.#loads.committing(before, prepared.task);
       try {
-        committed = await this.#store.commitTask({ ...prepared, expectedVersion: before.version });
+        const committed = await this.#store.commitTask({ ...prepared, expectedVersion: before.version });
+        if (committed !== null) {
+          // Done only once the offer counts as held: the agent's load never dips to 0 between, which
+          // would drop an entry removed meanwhile from its A2A agent's load group (agent-state.ts).
+          prepared.committed?.(committed.task);
+          this.#afterCommit(before, committed);
+          return committed.task;
+        }
       } finally {
-        release?.();
-      }
-      if (committed !== null) {
-        prepared.committed?.(committed.task);
-        this.#afterCommit(before, committed);
-        return committed.task;
+        done();
       }
     }
     throw new RouterError(
@@ -481,8 +481,9 @@ export class TaskService {
 
   #afterCommit(before: Task, committed: CommittedTaskChange): void {
     const after = committed.task;
-    if (holds(before)) this.#loads.add(before.assignedAgent as string, -1);
+    // The new holder first: an agent keeping the task (an accept) never shows 0 tasks in between.
     if (holds(after)) this.#loads.add(after.assignedAgent as string, 1);
+    if (holds(before)) this.#loads.add(before.assignedAgent as string, -1);
     if (before.status === 'open' && after.status !== 'open') this.#auctions.closed(after.taskId);
     if (isFinal(after.status)) this.#traces.forget(after.taskId);
     if (committed.outcome !== undefined) {
