@@ -2,10 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { RouterError } from '../kernel/errors.js';
 
-/** Reads a whole input file (`-` is standard input), turning I/O failures into `file_unreadable`. */
+/**
+ * Reads a whole input file (`-` is standard input), turning I/O failures into `file_unreadable`. A
+ * UTF-8 byte order mark (as some editors and shells write) is dropped, as fetch drops it from a card
+ * the service reads over HTTP.
+ */
 export async function readInput(path: string): Promise<string> {
   try {
-    return path === '-' ? await text(process.stdin) : await readFile(path, 'utf8');
+    const content = path === '-' ? await text(process.stdin) : await readFile(path, 'utf8');
+    return content.startsWith('\uFEFF') ? content.slice(1) : content;
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new RouterError('file_unreadable', `${path}: cannot read the file (${reason})`, {

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import { RouterError } from '../kernel/errors.js';
 import { type BidNormalisation, createRouter } from '../router/create-router.js';
 import type { Router } from '../router/router.js';
-import { createStore, isPostgresUrl } from '../store/create-store.js';
+import { createStore, displayLocation, holdsAuditLog } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import { parseCandidatesKept } from './candidates-kept-option.js';
 import { asFlagError, usageError } from './cli-error.js';
@@ -41,7 +40,7 @@ export async function openRouterAndStore(
 ): Promise<{ router: Router; store: Store | undefined }> {
   const stored = options.withRoster !== false && options.config.roster === STORED_ROSTER;
   const location = options.config.db;
-  if (stored) requireStoredAgents(location, options.log);
+  if (stored) await requireStoredAgents(location, options.log);
   let roster = options.withRoster === false || stored ? [] : await loadRoster(options.config.roster);
   // Only commands that route read the related-terms file; reading the log never needs it.
   const relatedTerms =
@@ -64,17 +63,14 @@ export async function openRouterAndStore(
   } catch (error) {
     throw asFlagError(error);
   }
-  if (
-    options.logMustExist === true &&
-    location !== ':memory:' &&
-    !isPostgresUrl(location) &&
-    !existsSync(location)
-  ) {
+  // Nor a SQLite file of another program's, nor an empty PostgreSQL schema: opening the store would
+  // make a log there.
+  if (options.logMustExist === true && location !== ':memory:' && !(await holdsAuditLog(location))) {
     throw new RouterError(
       'store_unavailable',
-      `there is no audit log at ${location} (route something first, or pass --db)`,
+      `there is no audit log at ${displayLocation(location)} (route something first, or pass --db)`,
       {
-        details: { path: location },
+        details: { path: displayLocation(location) },
       },
     );
   }
@@ -101,13 +97,14 @@ export async function openRouterAndStore(
 
 /**
  * `--roster stored` reads the agents from the log at `--db`: refused, as a mistake in the command
- * line, where there is none to read (before anything is opened, so none is created).
+ * line, where there is none to read (a file of another program's, an empty PostgreSQL schema), before
+ * anything is opened, so none is created.
  */
-function requireStoredAgents(location: string, log: boolean | undefined): void {
-  if (!isPostgresUrl(location) && (location === ':memory:' || !existsSync(location))) {
+async function requireStoredAgents(location: string, log: boolean | undefined): Promise<void> {
+  if (!(await holdsAuditLog(location))) {
     throw usageError(
       '--roster',
-      `--roster stored reads the agents a service stored in its audit log, and there is no audit log at ${location} (pass the service's --db)`,
+      `--roster stored reads the agents a service stored in its audit log, and there is no audit log at ${displayLocation(location)} (pass the service's --db)`,
     );
   }
   if (log === false) {

@@ -1,4 +1,6 @@
+import { pgHoldsLog } from './postgres/pg-probe.js';
 import { PostgresStore } from './postgres/postgres-store.js';
+import { sqliteHoldsLog } from './sqlite/sqlite-probe.js';
 import { SqliteStore, type SqliteStoreConfig } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -40,4 +42,15 @@ export function createStore(options: CreateStoreOptions): Store {
     });
   }
   return new SqliteStore({ ...rest, path: location });
+}
+
+/**
+ * Whether `location` holds an audit log already, found without creating or changing anything: a
+ * SQLite file that does not exist, is empty or is another program's does not, nor does a PostgreSQL
+ * schema without the log's tables (createStore would make one there). A database that cannot be
+ * read at all is the store's error.
+ */
+export async function holdsAuditLog(location: string): Promise<boolean> {
+  if (location === ':memory:') return false;
+  return isPostgresUrl(location) ? pgHoldsLog(location) : sqliteHoldsLog(location);
 }

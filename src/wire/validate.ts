@@ -153,6 +153,12 @@ function valueAt(root: unknown, pointer: string): unknown {
 }
 
 function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Nested deeper than JSON.stringify's stack goes (a few thousand levels): its kind says enough.
+    text = Array.isArray(value) ? '[...]' : '{...}';
+  }
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
