@@ -11,7 +11,16 @@ export function checkedResult(value: unknown, where: string): OutcomeResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new RouterError('invalid_request', `${where} must be a JSON object`, { details: { field: where } });
   }
-  const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // Nested deeper than JSON.stringify's stack goes (a few thousand levels, well under the size limit).
+    throw new RouterError('invalid_request', `${where} is nested too deeply to store`, {
+      details: { field: where },
+    });
+  }
+  const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_RESULT_BYTES) {
     throw new RouterError(
       'invalid_request',
