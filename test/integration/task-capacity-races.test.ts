@@ -63,13 +63,20 @@ const DESCRIPTION = 'translate and summarise this';
  * catches up from it (syncFromStore) as from PostgreSQL.
  */
 function hooked(store: Store) {
-  const gates: { commit?: Promise<void>; read?: Promise<void>; committing?: () => void } = {};
+  const gates: {
+    commit?: Promise<void>;
+    read?: Promise<void>;
+    committing?: () => void;
+    /** Whether the next commit fails before it is made, as a store gone for a moment. */
+    fails?: () => boolean;
+  } = {};
   const wrapped = new Proxy(store, {
     get(target, key) {
       if (key === 'shared') return target.shared ?? ({} as SharedStore);
       if (key === 'commitTask')
         return async (...args: Parameters<Store['commitTask']>) => {
           gates.committing?.();
+          if (gates.fails?.() === true) throw new RouterError('store_unavailable', 'the store is gone');
           const committed = await target.commitTask(...args);
           await gates.commit;
           return committed;
@@ -118,8 +125,11 @@ async function start(db: string, agents: readonly AgentManifest[]) {
   });
   open.push({ router, service });
   /** Posts a task and has these agents bid on it, at once; `close`: then its window ends. */
-  const auction = async (bidders: readonly string[], close = false): Promise<Task> => {
-    const task = await service.post({ description: DESCRIPTION });
+  const auction = async (bidders: readonly string[], close = false, deadlineInMs?: number): Promise<Task> => {
+    const task = await service.post({
+      description: DESCRIPTION,
+      ...(deadlineInMs === undefined ? {} : { deadlineMs: clock.now() + deadlineInMs }),
+    });
     await Promise.allSettled(bidders.map((agentId, i) => service.bid(task.taskId, agentId, 10 + i)));
     if (close) {
       clock.advance(1_000);
@@ -241,7 +251,7 @@ const AGENTS = ['poly:translate', 'poly:summarise', 'solo', 'free'] as const;
 const groupOf = (agentId: string) => (agentId.startsWith('poly:') ? 'poly' : agentId);
 
 type Op =
-  | { kind: 'auction'; bidders: readonly number[] }
+  | { kind: 'auction'; bidders: readonly number[]; deadlineInMs: number | null }
   | { kind: 'due'; ms: number }
   | { kind: 'sync' }
   | { kind: 'act'; task: number; action: 'accept' | 'reject' | 'complete' | 'fail' };
@@ -251,6 +261,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('auction' as const),
       bidders: fc.subarray([0, 1, 2, 3], { minLength: 1 }),
+      deadlineInMs: fc.option(fc.constantFrom(500, 2_000, 7_000)),
     }),
     weight: 3,
   },
@@ -284,6 +295,7 @@ const RACE_REFUSALS = new Set([
   'forbidden',
   'unknown_agent',
   'unknown_task',
+  'store_unavailable',
 ]);
 
 describe.each(ENGINES)('max_concurrency under random concurrent traffic ($name)', ({ newDb, runs }) => {
@@ -292,12 +304,15 @@ describe.each(ENGINES)('max_concurrency under random concurrent traffic ($name)'
       fc.asyncProperty(
         fc.integer({ min: 1, max: 2 }),
         fc.integer({ min: 1, max: 2 }),
-        fc.array(fc.record({ roster, ops: fc.array(op, { minLength: 1, maxLength: 6 }) }), {
-          minLength: 1,
-          maxLength: 12,
-        }),
+        fc.array(
+          fc.record({ roster, flaky: fc.boolean(), ops: fc.array(op, { minLength: 1, maxLength: 6 }) }),
+          {
+            minLength: 1,
+            maxLength: 12,
+          },
+        ),
         async (polyLimit, soloLimit, batches) => {
-          const { router, service, clock, auction, stored } = await start(newDb(), [
+          const { router, service, clock, gates, auction, stored } = await start(newDb(), [
             skill('poly', 'translate', polyLimit),
             skill('poly', 'summarise', polyLimit),
             plain('solo', soloLimit),
@@ -309,9 +324,10 @@ describe.each(ENGINES)('max_concurrency under random concurrent traffic ($name)'
           ]);
           const ids: string[] = [];
           const run = async (o: Op): Promise<void> => {
-            if (o.kind === 'auction')
-              ids.push((await auction(o.bidders.map((i) => AGENTS[i] as string))).taskId);
-            else if (o.kind === 'sync') await service.syncFromStore();
+            if (o.kind === 'auction') {
+              const bidders = o.bidders.map((i) => AGENTS[i] as string);
+              ids.push((await auction(bidders, false, o.deadlineInMs ?? undefined)).taskId);
+            } else if (o.kind === 'sync') await service.syncFromStore();
             else if (o.kind === 'due') {
               clock.advance(o.ms);
               await service.runDue();
@@ -341,11 +357,16 @@ describe.each(ENGINES)('max_concurrency under random concurrent traffic ($name)'
                   router.registerAgent(make(id));
             } else if (change !== null && 'remove' in change) router.registry.unregister(change.agent);
             else if (change !== null) router.setAgentOnline(change.agent, !change.offline);
+            let commits = 0;
+            gates.fails = batch.flaky ? () => commits++ % 3 === 1 : undefined;
             for (const result of await Promise.allSettled(batch.ops.map(run))) {
               if (result.status === 'fulfilled') continue;
               const error = result.reason;
               if (!(error instanceof RouterError && RACE_REFUSALS.has(error.code))) throw error;
             }
+            // A sweep that failed does not wait for the due tasks it left in flight: let them land.
+            gates.fails = undefined;
+            await service.runDue();
             const held = await stored(ids);
             const byGroup = new Map<string, number>();
             for (const [agentId, n] of held)
