@@ -5,6 +5,7 @@ import { RATE_EXTENSION_URI } from '../src/a2a/agent-card.js';
 import { loadRoster } from '../src/cli/roster.js';
 import { startMcpCli } from './helpers/mcp-cli-client.js';
 import { cli } from './helpers/run-cli.js';
+import { finished, listeningAddress, spawnCli } from './helpers/spawn-cli.js';
 import { tempDbPath, tempDir } from './helpers/temp-dir.js';
 
 /**
@@ -162,15 +163,22 @@ describe('--roster refusals', () => {
     }
   });
 
-  it('refuses serve --roster stored (by flag or environment) before opening anything', async () => {
-    const db = tempDbPath(dir);
-    const message =
-      'swarm-router: serve always reads the agents it stored in its audit log: --roster stored is for route, mcp and stats (use --roster none for no agents besides them) (see swarm-router serve --help)\n';
-    const byFlag = await cli(['serve', '--port', '0', '--roster', 'stored', '--db', db]);
-    expect(byFlag).toMatchObject({ code: 2, stderr: message });
-    const byEnv = await cli(['serve', '--port', '0', '--db', db], { SWARM_ROUTER_ROSTER: 'stored' });
-    expect(byEnv).toMatchObject({ code: 2, stderr: message });
-    expect(existsSync(db)).toBe(false);
+  it('serve --roster stored (by flag or environment) starts with the stored agents alone, as --roster none', async () => {
+    for (const [args, env] of [
+      [['--roster', 'stored'], {}],
+      [[], { SWARM_ROUTER_ROSTER: 'stored' }],
+    ] as const) {
+      const child = spawnCli(['serve', '--port', '0', '--db', tempDbPath(dir), ...args], env);
+      const exited = finished(child);
+      try {
+        const url = await listeningAddress(child);
+        const agents = (await (await fetch(`${url}/v1/agents`)).json()) as { agents: unknown[] };
+        expect(agents.agents).toEqual([]);
+      } finally {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
   });
 });
 

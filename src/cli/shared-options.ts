@@ -25,7 +25,7 @@ export function dbOption(): Option {
  * What `--roster` is for in each command. Commands that only read the log accept it so a script can
  * pass the same flags to every command; there it is checked but not needed. A file is a roster
  * (`{"agents"}`), an MCP tool list (`{"tools"}`) or an A2A agent card (agents-file.ts); `stored` is
- * the agents a service stored in the log at --db, which serve always reads, so it refuses the word.
+ * the agents a service stored in the log at --db, which serve always reads, so there it means none.
  */
 const ROSTER_FILE = 'a file (a roster {"agents"}, an MCP tool list {"tools"} or an A2A agent card)';
 const ROSTER_STORED =
@@ -45,7 +45,7 @@ const ROSTER_USES = {
   },
   serve: {
     flags: '--roster <file|personas|none>',
-    help: `agents known from the start, besides those it stored: ${ROSTER_FILE}, personas (the default) or none (the default with --demo, whose agents register over HTTP)`,
+    help: `agents known from the start, besides those it stored: ${ROSTER_FILE}, personas (the default) or none (the default with --demo, whose agents register over HTTP; stored means the same)`,
   },
 } as const satisfies Record<string, { flags: string; help: string }>;
 

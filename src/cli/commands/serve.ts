@@ -7,7 +7,7 @@ import { RouterError } from '../../kernel/errors.js';
 import { type HttpLimits, parseRateLimit } from '../../server/http-limits.js';
 import { displayLocation } from '../../store/create-store.js';
 import { startTracing } from '../../telemetry/tracing.js';
-import { badArgument, usageError } from '../cli-error.js';
+import { badArgument } from '../cli-error.js';
 import type { DemoSwarm } from '../demo-swarm.js';
 import { type CliIo, write } from '../io.js';
 import { openRouterAndStore } from '../open-router.js';
@@ -83,7 +83,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       const offlineAfterMs = integerFlag('--offline-after-ms', flags.offlineAfterMs, 1, 2 ** 31 - 1);
       const reservationMs = integerFlag('--reservation-ms', flags.reservationMs, 1, 2 ** 31 - 1);
       const maxAttempts = integerFlag('--max-attempts', flags.maxAttempts, 1, 1000);
-      const config = loadConfig(
+      const loaded = loadConfig(
         {
           db: flags.db,
           roster:
@@ -97,12 +97,9 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         },
         io.env,
       );
-      if (config.roster === STORED_ROSTER) {
-        throw usageError(
-          '--roster',
-          'serve always reads the agents it stored in its audit log: --roster stored is for route, mcp and stats (use --roster none for no agents besides them)',
-        );
-      }
+      // serve always reads the agents it stored: `stored` (from a shell that sets it for route and mcp)
+      // asks for those alone, which is what `none` starts with.
+      const config = loaded.roster === STORED_ROSTER ? { ...loaded, roster: 'none' } : loaded;
       const http = httpSettings(config, flags.host);
       const adminToken = config.adminToken === '' ? undefined : config.adminToken;
       // Before anything is opened: a weak admin token is a reason not to start at all.
