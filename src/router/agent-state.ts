@@ -165,6 +165,7 @@ export class AgentState {
     }
     if (inFlight === 0) this.#inFlight.delete(agentId);
     else this.#inFlight.set(agentId, inFlight);
+    if (inFlight > 0 && !this.#positionOf.has(agentId)) this.#loadGroups.holdingUnregistered(agentId);
     this.#refreshLoad(agentId);
     // A removed entry's last task has ended: it no longer counts in its agent's group.
     if (inFlight === 0 && !this.#positionOf.has(agentId)) this.#loadGroups.leave(agentId);

@@ -54,7 +54,7 @@ describe('load groups: the skills of one A2A agent share its load', () => {
     expect(router.refusalOf('poly:summarise', 5, {})).toBeNull();
   });
 
-  it('shows every entry the sum of its group, removed entries still holding tasks included, in any order', () => {
+  it('shows every entry the sum of its group, unregistered entries still holding tasks included, in any order', () => {
     const entries = [skillOf('a', 'x'), skillOf('a', 'y'), skillOf('b', 'x'), plain('c')];
     fc.assert(
       fc.property(
@@ -77,37 +77,76 @@ describe('load groups: the skills of one A2A agent share its load', () => {
             for (const [i, m] of roster.entries()) positionOf.set(m.agentId, i);
           };
           const loads = new Map<string, number>();
-          // Entries removed while holding tasks: their agent is still running those.
-          const holding = new Set<AgentManifest>();
           for (const step of steps) {
             const entry = entries[step.at] as AgentManifest;
             const at = roster.indexOf(entry);
             if (step.kind === 'load') {
               state.setLoad(entry.agentId, step.n);
               loads.set(entry.agentId, step.n);
-              if (step.n === 0) holding.delete(entry);
             } else if (step.kind === 'register' && at === -1) {
               roster.push(entry);
-              holding.delete(entry);
               reposition();
               state.agentAdded(entry);
             } else if (step.kind === 'remove' && at !== -1) {
               roster.splice(at, 1);
-              if ((loads.get(entry.agentId) ?? 0) > 0) holding.add(entry);
               reposition();
               state.agentRemoved(entry, at);
             }
           }
+          // An entry holding tasks counts for its agent whether it is registered or not (removed
+          // while holding them, or never registered in this process: the store's tasks say so).
           const loadOf = (m: AgentManifest) => loads.get(m.agentId) ?? 0;
           const expected = roster.map((entry) =>
             entry.a2a === undefined
               ? loadOf(entry)
-              : [...roster, ...holding]
+              : entries
                   .filter((m) => m.a2a?.agent === entry.a2a?.agent)
                   .reduce((sum, m) => sum + loadOf(m), 0),
           );
           expect(Array.from(roster, (_, i) => state.facts.inFlight[i])).toEqual(expected);
           // The same after the roster is built again at once.
+          state.useRoster(roster, positionOf);
+          expect(Array.from(roster, (_, i) => state.facts.inFlight[i])).toEqual(expected);
+        },
+      ),
+    );
+  });
+
+  it('after a restart, a skill its card dropped still counts for its agent, whatever comes first', () => {
+    const entries = [skillOf('a', 'x'), skillOf('a', 'y'), skillOf('a', 'z'), skillOf('b', 'x'), plain('c')];
+    fc.assert(
+      fc.property(
+        fc.subarray(entries, { minLength: 1 }),
+        fc.array(fc.nat(3), { minLength: entries.length, maxLength: entries.length }),
+        fc.infiniteStream(fc.boolean()),
+        (registered, loads, coin) => {
+          // A new process: the store's loads and the stored roster arrive in any interleaving.
+          const state = new AgentState();
+          const roster: AgentManifest[] = [];
+          const positionOf = new Map<string, number>();
+          state.useRoster(roster, positionOf);
+          const toRegister = [...registered];
+          const toLoad = entries.filter((_, i) => (loads[i] as number) > 0);
+          const loadOf = (m: AgentManifest) => loads[entries.indexOf(m)] as number;
+          const draws = coin[Symbol.iterator]();
+          while (toRegister.length > 0 || toLoad.length > 0) {
+            if (toLoad.length === 0 || (toRegister.length > 0 && draws.next().value)) {
+              const entry = toRegister.shift() as AgentManifest;
+              roster.push(entry);
+              positionOf.set(entry.agentId, roster.length - 1);
+              state.agentAdded(entry);
+            } else {
+              const entry = toLoad.shift() as AgentManifest;
+              state.setLoad(entry.agentId, loadOf(entry));
+            }
+          }
+          const agentOf = (m: AgentManifest) => m.a2a?.agent;
+          const expected = roster.map((entry) =>
+            entry.a2a === undefined
+              ? loadOf(entry)
+              : entries.filter((m) => agentOf(m) === agentOf(entry)).reduce((sum, m) => sum + loadOf(m), 0),
+          );
+          expect(Array.from(roster, (_, i) => state.facts.inFlight[i])).toEqual(expected);
           state.useRoster(roster, positionOf);
           expect(Array.from(roster, (_, i) => state.facts.inFlight[i])).toEqual(expected);
         },
