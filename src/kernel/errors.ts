@@ -121,6 +121,11 @@ export const ERROR_CODES = {
     exitCode: 2,
     summary: 'serve was asked to listen beyond loopback without an admin token.',
   },
+  cannot_listen: {
+    httpStatus: 503,
+    exitCode: 3,
+    summary: "serve cannot listen at its --host and --port (in use, not this machine's, not permitted).",
+  },
   weak_admin_token: {
     httpStatus: 400,
     exitCode: 2,

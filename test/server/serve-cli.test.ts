@@ -54,4 +54,21 @@ describe('swarm-router serve', () => {
     const run = await done;
     expect(run.code).toBe(0);
   });
+
+  it('on a port another process holds, says so and exits, leaving the log as it was', async () => {
+    const first = spawnCli(['serve', '--port', '0', '--db', tempDbPath(dir)]);
+    const firstDone = finished(first);
+    const port = new URL(await listeningAddress(first)).port;
+    try {
+      // Exits by itself: before, the opened service's timers kept the process up after the error.
+      const run = await finished(spawnCli(['serve', '--port', port, '--db', tempDbPath(dir)]));
+      expect(run.code).toBe(3);
+      expect(run.stderr).toBe(
+        `swarm-router: cannot listen on 127.0.0.1:${port}: port ${port} is in use by another process (stop it, or pass another --port)\n`,
+      );
+    } finally {
+      first.kill('SIGTERM');
+      await firstDone;
+    }
+  });
 });

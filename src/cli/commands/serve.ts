@@ -137,20 +137,26 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       });
       const { app } = service;
       let demo: DemoSwarm | undefined;
+      // The demo's agents stop, in-flight requests finish, then the store closes: nothing
+      // acknowledged is lost.
+      const stopAll = () =>
+        (demo?.stop() ?? Promise.resolve())
+          .then(() => service.close())
+          .then(() => router.close())
+          .then(() => tracing.shutdown()); // what is still buffered is sent
       const closed = new Promise<void>((resolve) => {
-        const shutDown = () => {
-          // The demo's agents stop, in-flight requests finish, then the store closes: nothing
-          // acknowledged is lost.
-          void (demo?.stop() ?? Promise.resolve())
-            .then(() => service.close())
-            .then(() => router.close())
-            .then(() => tracing.shutdown()) // what is still buffered is sent
-            .then(resolve);
-        };
+        const shutDown = () => void stopAll().then(resolve);
         process.once('SIGTERM', shutDown);
         process.once('SIGINT', shutDown);
       });
-      const address = await app.listen({ host: flags.host, port });
+      let address: string;
+      try {
+        address = await app.listen({ host: flags.host, port });
+      } catch (error) {
+        // Opened but not listening: close it all, or its timers would keep the process up for ever.
+        await stopAll();
+        throw cannotListen(error, flags.host, port);
+      }
       if (flags.demo === true) {
         const { startDemoSwarm } = await import('../demo-swarm.js');
         demo = await startDemoSwarm({
@@ -223,4 +229,22 @@ function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
+}
+
+/** The RouterError for a listen that failed: what the system said, and what to do about it. */
+function cannotListen(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const why =
+    code === 'EADDRINUSE'
+      ? `port ${port} is in use by another process (stop it, or pass another --port)`
+      : code === 'EADDRNOTAVAIL'
+        ? `${host} is not an address of this machine`
+        : code === 'EACCES'
+          ? `port ${port} needs privileges this process lacks (pass a port above 1023)`
+          : undefined;
+  if (why === undefined) return error;
+  return new RouterError('cannot_listen', `cannot listen on ${host}:${port}: ${why}`, {
+    details: { host, port, code },
+    cause: error,
+  });
 }
