@@ -33,12 +33,15 @@ export function formatDecision(decision: Decision, selected?: AgentManifest): st
   if (ranked.length > 0) {
     lines.push('');
     const signalHeads = decision.policy.signals.map((s) => `${s.name} (×${s.weight})`.padEnd(22));
-    lines.push(`  rank  ${'agent'.padEnd(16)} ${'bid'.padStart(8)}  ${signalHeads.join('')}combined`);
+    const agentOf = (c: (typeof ranked)[number]) =>
+      c.capability === null ? `${c.agentId} (unregistered)` : c.agentId;
+    // As wide as the longest id shown (tool and skill entries run past the personas' 16), up to 40.
+    const width = Math.min(40, Math.max(16, ...ranked.map((c) => agentOf(c).length)));
+    lines.push(`  rank  ${'agent'.padEnd(width)} ${'bid'.padStart(8)}  ${signalHeads.join('')}combined`);
     for (const c of ranked) {
       const parts = c.breakdown.map((s) => `${score(s.value)} → ${score(s.contribution)}`.padEnd(22));
-      const agent = c.capability === null ? `${c.agentId} (unregistered)` : c.agentId;
       lines.push(
-        `  ${String(c.rank).padStart(4)}  ${agent.padEnd(16)} ${`${c.bidSats} sat`.padStart(8)}  ${parts.join('')}${score(c.combined)}` +
+        `  ${String(c.rank).padStart(4)}  ${agentOf(c).padEnd(width)} ${`${c.bidSats} sat`.padStart(8)}  ${parts.join('')}${score(c.combined)}` +
           (c.rejection === null ? '' : `  refused: ${singular(c.rejection)}`),
       );
     }

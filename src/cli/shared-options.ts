@@ -114,9 +114,12 @@ function checkedTextOption(flags: string, description: string, parse: (text: str
   });
 }
 
-/** `--no-log`: decide without opening or writing the audit log. */
-export function noLogOption(): Option {
-  return new Option('--no-log', 'do not write decisions to the audit log');
+/**
+ * `--no-log`: decide without opening or writing the audit log. `mcp` never writes one; there it
+ * means not reading what its outcomes taught either.
+ */
+export function noLogOption(help = 'do not write decisions to the audit log'): Option {
+  return new Option('--no-log', help);
 }
 
 /** `--since`: epoch milliseconds once parsed. */

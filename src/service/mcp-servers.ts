@@ -129,7 +129,7 @@ export class McpServers {
       if (this.#held.has(serverId) || this.list().has(serverId)) {
         throw new RouterError(
           'agent_exists',
-          `MCP server '${serverId}' is already registered (list its tools again with POST /v1/mcp-servers/${serverId}/refresh, or give this one another agent_id)`,
+          `MCP server '${serverId}' is already registered (list its tools again with swarm-router agents refresh ${serverId}, or POST /v1/mcp-servers/${serverId}/refresh; or give this one another agent_id, --id on the command line)`,
           { details: { agentId: serverId } },
         );
       }

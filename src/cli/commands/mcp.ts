@@ -38,7 +38,9 @@ export function registerMcpCommand(program: Command, io: CliIo): void {
     .addOption(relatedOption())
     .addOption(semanticOption())
     .addOption(dbOption())
-    .addOption(noLogOption())
+    .addOption(
+      noLogOption('do not read the audit log (mcp never writes one): learn nothing from its outcomes'),
+    )
     .action(async (flags: McpFlags) => {
       const config = loadConfig(
         {
