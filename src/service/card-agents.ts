@@ -22,7 +22,11 @@ export type CardReader = (agentId: string, url: string, rateSats: number) => Pro
 export interface CardAgentsOptions {
   readonly directory: AgentDirectory;
   readonly readCard: CardReader;
-  /** Told about a scheduled refresh that failed; the agent's entries go offline if failures last. */
+  /**
+   * Told about a scheduled refresh that failed, once until the card can be read again or fails
+   * otherwise (an agent that is gone would be reported at every pass); its entries go offline if
+   * failures last.
+   */
   readonly onRefreshError?: (agentId: string, error: unknown) => void;
 }
 
@@ -34,6 +38,8 @@ export class CardAgents {
   readonly #onRefreshError: (agentId: string, error: unknown) => void;
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
+  /** The last failure reported for each agent whose scheduled refreshes are failing. */
+  readonly #failing = new Map<string, string>();
 
   constructor(options: CardAgentsOptions) {
     this.#directory = options.directory;
@@ -99,6 +105,7 @@ export class CardAgents {
 
   /** Removes the agent's entries; their decisions stay in the log. Resolves to how many there were. */
   async remove(agentId: string): Promise<number> {
+    this.#failing.delete(agentId);
     const entries = this.entriesOf(agentId);
     for (const entry of entries) await this.#directory.remove(entry.manifest.agentId);
     return entries.length;
@@ -112,7 +119,11 @@ export class CardAgents {
           if (entries[0]?.manifest.a2a?.cardUrl === undefined) continue;
           try {
             await this.refresh(agentId);
+            this.#failing.delete(agentId);
           } catch (error) {
+            const problem = String((error as Error)?.message ?? error);
+            if (this.#failing.get(agentId) === problem) continue;
+            this.#failing.set(agentId, problem);
             this.#onRefreshError(agentId, error);
           }
         }
