@@ -45,7 +45,14 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
 
   it('shows the demo swarm, and a task posted through the form is decided live with its breakdown', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${baseUrl}/`);
+    // Under its Content-Security-Policy the page must run with nothing refused and nothing missing.
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    const served = await page.goto(`${baseUrl}/`);
+    expect(served?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     await expect.poll(() => page.locator('[data-testid=connection]').textContent()).toBe('live');
     // The six personas, and the two skills of the demo's own A2A agent.
     await expect.poll(() => page.locator('[data-testid=agents] tbody tr').count()).toBe(8);
@@ -95,6 +102,7 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
 
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
 
