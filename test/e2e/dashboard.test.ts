@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoSwarm, startDemoSwarm } from '../../src/cli/demo-swarm.js';
+import { AgentClient } from '../../src/client/agent-client.js';
 import { systemClock } from '../../src/kernel/clock.js';
 import { createRouter } from '../../src/router/create-router.js';
 import type { Router } from '../../src/router/router.js';
@@ -46,11 +47,7 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
   it('shows the demo swarm, and a task posted through the form is decided live with its breakdown', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Under its Content-Security-Policy the page must run with nothing refused and nothing missing.
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    const consoleErrors = collectConsoleErrors(page);
     const served = await page.goto(`${baseUrl}/`);
     expect(served?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     await expect.poll(() => page.locator('[data-testid=connection]').textContent()).toBe('live');
@@ -99,12 +96,25 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
     await expect
       .poll(() => page.locator('[data-testid=agents] tr[data-agent=forge] td').nth(3).textContent())
       .toBe('1');
+    // The personas complete what they win without handing anything back.
+    await expect
+      .poll(() => detail.locator('[data-testid=task-result]').textContent())
+      .toBe('No result: the agent handed nothing back with its outcome.');
 
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  function collectConsoleErrors(page: Page): string[] {
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    return errors;
+  }
 
   /** Posts a task through the form and waits until the dashboard shows it unassigned. */
   async function postUnassigned(page: Page, description: string, required = ''): Promise<Locator> {
@@ -183,6 +193,115 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
     ).toBe('unassigned');
     await page.close();
   }, 60_000);
+
+  it("shows the text of the artifact the demo's A2A agent handed back, markup as text", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const consoleErrors = collectConsoleErrors(page);
+    await page.goto(`${baseUrl}/`);
+    await expect.poll(() => page.locator('[data-testid=connection]').textContent()).toBe('live');
+    // No persona's keyword in it (a persona bids low on one), so the translator wins.
+    const markup = '<img src=x onerror=alert(1)>';
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.fill('[data-testid=task-description]', `Translate the release notes ${markup} into French`);
+    await page.click('[data-testid=post-submit]');
+    await expect
+      .poll(() => page.locator('[data-testid=post-result]').getAttribute('data-task-id'))
+      .toMatch(/^task-/);
+    const taskId = (await page.locator('[data-testid=post-result]').getAttribute('data-task-id')) as string;
+    const row = page.locator(`[data-testid=tasks] li[data-task-id="${taskId}"]`);
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('completed');
+    expect(await row.locator('.muted').textContent()).toBe('demo-linguist:translate');
+
+    const result = page.locator('[data-testid=decision-detail] [data-testid=task-result]');
+    await expect
+      .poll(() => result.locator('.part').allTextContents())
+      .toEqual([`[demo translation] Translate the release notes ${markup} into French`]);
+    expect(await result.locator('.artifact').textContent()).toBe('translation');
+    expect(await page.locator('[data-testid=decision-detail] img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('shows a result of 64 KiB, nested 1,500 deep, in a bounded box at once', async () => {
+    const { client: agent } = await AgentClient.register(
+      { baseUrl },
+      {
+        agent_id: 'bulky-reporter',
+        agent_name: 'Bulky reporter',
+        capabilities: ['bulk-reporting'],
+        keywords: [],
+        rate_sats: 10,
+      },
+    );
+    try {
+      await showsBulkyResult(agent);
+    } finally {
+      // The last test counts the roster.
+      await agent.request('DELETE', '/v1/agents/bulky-reporter');
+    }
+  }, 60_000);
+
+  async function showsBulkyResult(agent: AgentClient): Promise<void> {
+    const task = await agent.postTask({
+      description: 'Report everything',
+      required_capabilities: ['bulk-reporting'],
+      bidding_window_ms: 300,
+    });
+    await agent.bid(task.task_id, 10);
+    await expect
+      .poll(async () => (await agent.getTask(task.task_id)).task.status, { timeout: 15_000 })
+      .toBe('offered');
+    await agent.accept(task.task_id);
+    // Indented, this much nesting would be millions of spaces.
+    let deep: unknown = 0;
+    for (let i = 0; i < 1500; i++) deep = [deep];
+    const markup = '<img src=x onerror="document.title=\'pwned\'">';
+    const parts: Record<string, unknown>[] = [{ text: markup }, { data: deep }];
+    for (let i = 0; i < 900; i++) parts.push({ data: { line: i, ok: [1, 2, 3] } });
+    const filler = { text: '' };
+    parts.push(filler);
+    const result = {
+      a2a_task_id: 'bulky',
+      state: 'completed',
+      artifacts: [{ artifact_id: 'a1', name: 'report', parts }],
+    };
+    filler.text = 'x'.repeat(64 * 1024 - Buffer.byteLength(JSON.stringify(result))); // to the limit
+    expect(Buffer.byteLength(JSON.stringify(result))).toBe(64 * 1024);
+    await agent.complete(task.task_id, 5, result);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const consoleErrors = collectConsoleErrors(page);
+    await page.goto(`${baseUrl}/`);
+    const row = page.locator(`[data-testid=tasks] li[data-task-id="${task.task_id}"]`);
+    await expect.poll(() => row.getAttribute('data-status')).toBe('completed');
+    const box = page.locator('[data-testid=task-result]');
+    const started = performance.now();
+    await row.click();
+    await box.waitFor();
+    // Reading its size lays the page out: the whole time from the click to a result drawn.
+    const size = await box.evaluate((el) => ({
+      height: el.clientHeight,
+      scrolls: el.scrollHeight > el.clientHeight,
+      chars: el.textContent?.length ?? 0,
+    }));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(size.height).toBeLessThanOrEqual(240);
+    expect(size.scrolls).toBe(true);
+    expect(size.chars).toBeLessThan(200_000); // one line for the deep part, not millions of spaces
+    expect(await box.locator('.part').first().textContent()).toBe(markup);
+    expect(await box.locator('pre').nth(1).textContent()).toBe(
+      JSON.stringify({ data: { line: 0, ok: [1, 2, 3] } }, null, 2),
+    );
+    expect(await page.locator('[data-testid=decision-detail] img').count()).toBe(0);
+    expect(await page.title()).toBe('swarm-router');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }
 
   // Last: it leaves 300 more agents registered.
   it('shows a page of a large roster, searches it, and lists the agents with most wins', async () => {

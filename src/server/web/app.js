@@ -148,7 +148,7 @@ function renderTasks() {
 async function showDecision(taskId) {
   const detail = $('detail');
   try {
-    const { task, decision } = await api('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
+    const { task, decision, result } = await api('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
     detail.className = '';
     detail.dataset.taskId = taskId;
     if (decision === null) {
@@ -219,10 +219,69 @@ async function showDecision(taskId) {
         `task ${task.task_id} · ${task.status}${task.assigned_agent ? ` · ${task.assigned_agent}` : ''} · decision #${decision.seq}`,
         'muted',
       ),
+      ...(task.status === 'completed' || task.status === 'failed' ? resultOf(result) : []),
     );
   } catch (error) {
     detail.replaceChildren(text('p', String(error.message ?? error), 'muted'));
   }
+}
+
+/**
+ * What the agent handed back with its outcome: an A2A agent's artifacts part by part (a text part as
+ * text, any other part as JSON), any other result as JSON. The box scrolls: a result may be 64 KiB.
+ */
+function resultOf(result) {
+  const box = document.createElement('div');
+  box.className = 'result';
+  box.dataset.testid = 'task-result';
+  const isArtifacts =
+    result !== null &&
+    Array.isArray(result.artifacts) &&
+    result.artifacts.every((a) => a !== null && typeof a === 'object' && Array.isArray(a.parts));
+  if (result === null) {
+    box.append(text('p', 'No result: the agent handed nothing back with its outcome.', 'muted'));
+  } else if (isArtifacts) {
+    for (const artifact of result.artifacts) {
+      box.append(text('p', String(artifact.name || artifact.artifact_id || 'artifact'), 'artifact'));
+      for (const part of artifact.parts)
+        box.append(typeof part?.text === 'string' ? text('p', part.text, 'part') : json(part));
+    }
+    if (result.artifacts.length === 0) box.append(text('p', 'No artifacts.', 'muted'));
+    const omitted = Number(result.omitted_artifacts) || 0;
+    if (omitted > 0)
+      box.append(
+        text(
+          'p',
+          `${omitted} more artifact${omitted === 1 ? '' : 's'} left out: a result is kept within 64 KiB`,
+          'muted',
+        ),
+      );
+  } else {
+    box.append(json(result));
+  }
+  return [text('h3', 'Result'), box];
+}
+
+// Indenting a result nested thousands deep would write millions of spaces: past a few levels, one line.
+const MAX_INDENTED_DEPTH = 12;
+function json(value) {
+  try {
+    return text('pre', JSON.stringify(value, null, nestsDeeper(value, MAX_INDENTED_DEPTH) ? 0 : 2));
+  } catch {
+    return text('p', 'Nested too deeply to show here: GET /v1/tasks/{id} answers it.', 'muted');
+  }
+}
+
+/** Counted without recursion, since a result may nest deeper than the stack goes. */
+function nestsDeeper(value, limit) {
+  const pending = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop();
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 // ---- the live feed (SSE over fetch, so a token can be sent; resumes with Last-Event-ID) ---------
