@@ -1,13 +1,14 @@
 import type { Message as A2aMessage, Task as A2aTask, Artifact, Part, TaskState } from '@a2a-js/sdk';
 import { TaskState as States } from '@a2a-js/sdk';
 import type { OutcomeResult } from '../policy/outcome.js';
-import { MAX_RESULT_BYTES } from '../wire/outcome-result.js';
+import { MAX_RESULT_BYTES, MAX_RESULT_DEPTH, nestsAtMost } from '../wire/outcome-result.js';
 
 /**
  * What an A2A agent handed back, as an outcome's result: `{a2a_task_id, state, artifacts: [{artifact_id,
  * name, parts}]}`, each part `{text}`, `{data}`, `{url, media_type, filename}` or `{raw_base64, …}`.
  * An agent decides how much it sends, so the result keeps whole artifacts, in order, up to the
- * outcome's size limit (MAX_RESULT_BYTES), and counts those left out in `omitted_artifacts`.
+ * outcome's size limit (MAX_RESULT_BYTES) and the first nested deeper than a result may be
+ * (MAX_RESULT_DEPTH), and counts those left out in `omitted_artifacts`.
  */
 
 type PartJson = Record<string, unknown>;
@@ -48,6 +49,9 @@ function withinLimit(head: Record<string, unknown>, artifacts: readonly Artifact
     JSON.stringify({ ...head, artifacts: [], omitted_artifacts: artifacts.length }),
   );
   for (const artifact of artifacts) {
+    // In the result an artifact sits two levels down (artifacts, then itself); one nested deeper than
+    // a result may be is left out, like one over the size limit, rather than fail the outcome.
+    if (!nestsAtMost(artifact, MAX_RESULT_DEPTH - 2)) break;
     const more = Buffer.byteLength(JSON.stringify(artifact)) + 1;
     if (size + more > MAX_RESULT_BYTES) break;
     kept.push(artifact);
