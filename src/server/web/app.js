@@ -262,7 +262,8 @@ function resultOf(result) {
   return [text('h3', 'Result'), box];
 }
 
-// Indenting a result nested thousands deep would write millions of spaces: past a few levels, one line.
+// Indented, deep nesting is mostly spaces (a result may nest 64 levels; one stored before that limit,
+// thousands): past a few levels, one line.
 const MAX_INDENTED_DEPTH = 12;
 function json(value) {
   try {
