@@ -40,7 +40,25 @@ export async function openRouterAndStore(
 ): Promise<{ router: Router; store: Store | undefined }> {
   const stored = options.withRoster !== false && options.config.roster === STORED_ROSTER;
   const location = options.config.db;
-  if (stored) await requireStoredAgents(location, options.log);
+  // Nor a SQLite file of another program's, nor an empty PostgreSQL schema holds one: opening the
+  // store would make a log there. Probed once, before anything is opened, where a log must exist.
+  const hasLog =
+    (stored || options.logMustExist === true) && location !== ':memory:'
+      ? await holdsAuditLog(location)
+      : undefined;
+  if (stored && hasLog !== true) {
+    throw usageError(
+      '--roster',
+      `--roster stored reads the agents a service stored in its audit log, and there is no audit log at ${displayLocation(location)} (pass the service's --db)`,
+    );
+  }
+  // After the probe: `mcp` asks for no log where there is none, and that is what to say then.
+  if (stored && options.log === false) {
+    throw usageError(
+      '--roster',
+      '--roster stored reads the agents stored in the audit log: not with --no-log',
+    );
+  }
   let roster = options.withRoster === false || stored ? [] : await loadRoster(options.config.roster);
   // Only commands that route read the related-terms file; reading the log never needs it.
   const relatedTerms =
@@ -63,9 +81,7 @@ export async function openRouterAndStore(
   } catch (error) {
     throw asFlagError(error);
   }
-  // Nor a SQLite file of another program's, nor an empty PostgreSQL schema: opening the store would
-  // make a log there.
-  if (options.logMustExist === true && location !== ':memory:' && !(await holdsAuditLog(location))) {
+  if (options.logMustExist === true && hasLog === false) {
     throw new RouterError(
       'store_unavailable',
       `there is no audit log at ${displayLocation(location)} (route something first, or pass --db)`,
@@ -93,24 +109,4 @@ export async function openRouterAndStore(
   // A routing command on an existing log first learns back what its outcomes taught.
   if (store !== undefined && options.withRoster !== false) await router.restoreLearning();
   return { router, store };
-}
-
-/**
- * `--roster stored` reads the agents from the log at `--db`: refused, as a mistake in the command
- * line, where there is none to read (a file of another program's, an empty PostgreSQL schema), before
- * anything is opened, so none is created.
- */
-async function requireStoredAgents(location: string, log: boolean | undefined): Promise<void> {
-  if (!(await holdsAuditLog(location))) {
-    throw usageError(
-      '--roster',
-      `--roster stored reads the agents a service stored in its audit log, and there is no audit log at ${displayLocation(location)} (pass the service's --db)`,
-    );
-  }
-  if (log === false) {
-    throw usageError(
-      '--roster',
-      '--roster stored reads the agents stored in the audit log: not with --no-log',
-    );
-  }
 }

@@ -214,17 +214,12 @@ export class AgentState {
       const at = positionOf.get(agentId);
       if (at !== undefined) inFlight[at] = count;
     }
-    // Removed entries still holding tasks stay in their groups (agentRemoved).
-    const holding: [string, string][] = [];
-    for (const members of this.#loadGroups.groups()) {
-      for (const member of members) {
-        const group = this.#loadGroups.groupOf(member) as string;
-        if (!positionOf.has(member) && (this.#inFlight.get(member) ?? 0) > 0) holding.push([member, group]);
-      }
-    }
     this.#loadGroups.clear();
     for (const agent of agents) if (agent.a2a !== undefined) this.#loadGroups.join(agent);
-    for (const [member, group] of holding) this.#loadGroups.joinGroup(member, group);
+    // Entries no longer registered that still hold tasks stay in their agent's group.
+    for (const agentId of this.#inFlight.keys()) {
+      if (!positionOf.has(agentId)) this.#loadGroups.holdingUnregistered(agentId);
+    }
     for (const members of this.#loadGroups.groups()) {
       let sum = 0;
       for (const member of members) sum += this.#inFlight.get(member) ?? 0;

@@ -76,10 +76,6 @@ export class LoadGroups {
     waiting.add(agentId);
   }
 
-  groupOf(agentId: string): string | undefined {
-    return this.#groupOf.get(agentId);
-  }
-
   leave(agentId: string): void {
     const named = groupNamedBy(agentId);
     const waiting = named === undefined ? undefined : this.#waiting.get(named);

@@ -235,7 +235,7 @@ export function fail(
   if (failures >= settings.maxAttempts || next >= task.candidates.length) {
     return changed(task, nowMs, { status: 'failed', failures, reservedUntilMs: null });
   }
-  return offerFrom({ ...task, failures }, next, nowMs, settings, mayOffer);
+  return offerFrom({ ...task, failures }, next, nowMs, settings); // `next` may be offered it
 }
 
 export function expire(task: Task, nowMs: number): Task {

@@ -58,14 +58,7 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
       await page.locator('[data-testid=agents] tr[data-agent="demo-linguist:translate"] td.online').count(),
     ).toBe(1);
 
-    await page.fill('[data-testid=task-description]', 'Fix the bug in the authentication code');
-    await page.click('[data-testid=post-submit]');
-    await expect
-      .poll(() => page.locator('[data-testid=post-result]').getAttribute('data-task-id'))
-      .toMatch(/^task-/);
-    const taskId = (await page.locator('[data-testid=post-result]').getAttribute('data-task-id')) as string;
-
-    const row = page.locator(`[data-testid=tasks] li[data-task-id="${taskId}"]`);
+    const { taskId, row } = await postThroughForm(page, 'Fix the bug in the authentication code');
     await expect.poll(() => row.count()).toBe(1);
     // All six personas bid (and the router for a skill of the demo's A2A agent that matches the
     // text, if one does), the auction closes, forge wins it, accepts and completes it: live.
@@ -107,6 +100,22 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  /** Posts a task through the page's form: its id, once the page says it was posted, and its row. */
+  async function postThroughForm(
+    page: Page,
+    description: string,
+    required = '',
+  ): Promise<{ taskId: string; row: Locator }> {
+    await page.fill('[data-testid=task-description]', description);
+    await page.fill('[data-testid=task-required]', required);
+    await page.click('[data-testid=post-submit]');
+    await expect
+      .poll(() => page.locator('[data-testid=post-result]').getAttribute('data-task-id'))
+      .toMatch(/^task-/);
+    const taskId = (await page.locator('[data-testid=post-result]').getAttribute('data-task-id')) as string;
+    return { taskId, row: page.locator(`[data-testid=tasks] li[data-task-id="${taskId}"]`) };
+  }
+
   function collectConsoleErrors(page: Page): string[] {
     const errors: string[] = [];
     page.on('console', (message) => {
@@ -120,14 +129,7 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
   async function postUnassigned(page: Page, description: string, required = ''): Promise<Locator> {
     await page.goto(`${baseUrl}/`);
     await expect.poll(() => page.locator('[data-testid=connection]').textContent()).toBe('live');
-    await page.fill('[data-testid=task-description]', description);
-    await page.fill('[data-testid=task-required]', required);
-    await page.click('[data-testid=post-submit]');
-    await expect
-      .poll(() => page.locator('[data-testid=post-result]').getAttribute('data-task-id'))
-      .toMatch(/^task-/);
-    const taskId = (await page.locator('[data-testid=post-result]').getAttribute('data-task-id')) as string;
-    const row = page.locator(`[data-testid=tasks] li[data-task-id="${taskId}"]`);
+    const { row } = await postThroughForm(page, description, required);
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('unassigned');
     await row.click();
     return page.locator('[data-testid=decision-detail] [data-testid=decision-reason]');
@@ -179,18 +181,11 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
         .waitFor({ state: 'attached' });
       await route.fulfill({ response: answer });
     });
-    await page.fill('[data-testid=task-description]', 'Bake a birthday cake for grandma');
-    await page.click('[data-testid=post-submit]');
-    await expect
-      .poll(() => page.locator('[data-testid=post-result]').getAttribute('data-task-id'))
-      .toMatch(/^task-/);
-    const taskId = (await page.locator('[data-testid=post-result]').getAttribute('data-task-id')) as string;
+    const { row } = await postThroughForm(page, 'Bake a birthday cake for grandma');
     // The answer said 'open' (no bid could have come yet). The page shows the task's id and updates
     // its row in one step, so one read tells: the row keeps what the feed said since.
     expect(answeredStatus).toBe('open');
-    expect(
-      await page.locator(`[data-testid=tasks] li[data-task-id="${taskId}"]`).getAttribute('data-status'),
-    ).toBe('unassigned');
+    expect(await row.getAttribute('data-status')).toBe('unassigned');
     await page.close();
   }, 60_000);
 
@@ -206,13 +201,7 @@ describe.runIf(requireChromium())('dashboard in headless Chromium', () => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.fill('[data-testid=task-description]', `Translate the release notes ${markup} into French`);
-    await page.click('[data-testid=post-submit]');
-    await expect
-      .poll(() => page.locator('[data-testid=post-result]').getAttribute('data-task-id'))
-      .toMatch(/^task-/);
-    const taskId = (await page.locator('[data-testid=post-result]').getAttribute('data-task-id')) as string;
-    const row = page.locator(`[data-testid=tasks] li[data-task-id="${taskId}"]`);
+    const { row } = await postThroughForm(page, `Translate the release notes ${markup} into French`);
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('completed');
     expect(await row.locator('.muted').textContent()).toBe('demo-linguist:translate');
 
